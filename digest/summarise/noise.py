@@ -1,0 +1,84 @@
+"""Recognise sentences that are page furniture rather than reporting.
+
+Scraped articles carry bylines, time stamps, photo captions, image credits and
+widget text ("Scroll down for video").  Quoting those in a newsletter looks broken,
+so the scorer multiplies each sentence's score by :func:`quality`: 0 for furniture
+that must never be picked, a fraction for sentences that are merely suspicious.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FURNITURE = re.compile(
+    r"(?ix)^(?:"
+    r"scroll\ down\b|click\ here\b|view\ original\b|read\ more\b|watch\ (?:the\ )?video\b"
+    r"|advertisement\b|share\ this\b|follow\ (?:us|@)|sign\ up\b|subscribe\b|related\b"
+    r"|published:|updated:|last\ updated\b|copyright\b|©|all\ rights\ reserved"
+    r"|(?:photo|image|picture|video|credit|source)s?\s*(?:credit)?\s*:"
+    r"|by\ [A-Z][\w'’-]+(?:\ [A-Z][\w'’-]+){0,3}(?:\s*(?:,|and|for)\s.*)?$"
+    r")"
+)
+_CREDIT = re.compile(r"\((?:image|photo|picture|credit|source|pictured)s?\b[^)]*\)\)?\s*$", re.I)
+_WHOLE_CREDIT = re.compile(r"^\(?(?:image|photo|picture|credit)s?\s*:", re.I)
+_TIMESTAMP = re.compile(
+    r"(?i)^\W*(?:\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4})?,?\s*)?"
+    r"(?:\d{1,2}\s+\w+\s+\d{4}|\w+\s+\d{1,2},?\s+\d{4})\W*$"
+)
+# "(pictured)", ", pictured," and "Pictured:" mark captions; "were pictured with" does not.
+_PICTURED = re.compile(
+    r"(?i)\(pictured\b|, pictured\b|^pictured\b|\((?:left|right|top|bottom|above|below|centre|center)\)"
+)
+_LABEL = re.compile(r"^[A-Z][\w'’-]*(?: [a-z][\w'’-]*){0,3}: ")
+_URL_ONLY = re.compile(r"^\S*(?:https?://|www\.)\S*$|^\S+@\S+\.\w+$")
+_END_PUNCT = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+
+
+def qualities(sentences: list[str], lengths: list[int]) -> list[float]:
+    """:func:`quality` for each sentence, also marking a caption before an image credit."""
+    out = [quality(s, n) for s, n in zip(sentences, lengths, strict=True)]
+    for i in range(len(sentences) - 1):
+        if _is_credit(sentences[i + 1]):
+            out[i] *= 0.2  # "Kim at the plenary meeting. (Image: KCNA)" is a caption
+    return out
+
+
+def quality(sentence: str, n_words: int) -> float:
+    """Score multiplier in ``[0, 1]`` for how much ``sentence`` reads like reporting."""
+    s = sentence.strip()
+    if n_words < 4 or _is_furniture(s):
+        return 0.0
+    factor = 1.0
+    if not _END_PUNCT.search(s):
+        factor *= 0.35  # captions and headings have no final punctuation
+    if _PICTURED.search(s):
+        factor *= 0.3
+    if _LABEL.match(s):
+        factor *= 0.4
+    if _is_shouting(s):
+        factor *= 0.2
+    if s[0].islower():
+        factor *= 0.5
+    if n_words > 60:
+        factor *= 0.5  # probably several captions run together
+    return factor
+
+
+def _is_credit(s: str) -> bool:
+    s = s.strip()
+    return bool(_WHOLE_CREDIT.match(s) or _CREDIT.match(s) or _CREDIT.search(s) and len(s) < 40)
+
+
+def _is_furniture(s: str) -> bool:
+    return bool(
+        _FURNITURE.match(s)
+        or _CREDIT.search(s) and len(s) < 200
+        or _WHOLE_CREDIT.match(s)
+        or _TIMESTAMP.match(s)
+        or _URL_ONLY.match(s)
+    )
+
+
+def _is_shouting(s: str) -> bool:
+    letters = [c for c in s if c.isalpha() and c.isascii()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
