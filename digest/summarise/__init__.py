@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from digest.summarise.engine import Candidate, Weights, build_candidates, score, select
+from digest.summarise.engine import Weights, build_candidates, score, select
 from digest.summarise.errors import SummariseError
 from digest.summarise.hashtags import hashtags
 from digest.summarise.keyphrases import keyphrases as extract_keyphrases
@@ -77,7 +77,7 @@ def _run(
         return Summary(sentences=[])
     weights = Weights()
     cands = build_candidates(sentences)
-    title_text = title if title else _headline(cands)
+    title_text = title if title else _headline(text)
     scores = score(cands, frozenset(content_terms(title_text)), weights)
     chosen = select(cands, scores, k, max_words, weights)
     return Summary(
@@ -100,7 +100,12 @@ def _check(text: object, title: object, k: object, language: object) -> tuple[st
     return text, language if isinstance(language, str) else detect_language(text)
 
 
-def _headline(cands: list[Candidate]) -> str:
-    """Without a title, use short unpunctuated lines near the top (a pasted headline)."""
-    lines = [c.text for c in cands[:6] if 3 <= c.n_words <= 20 and c.text[-1:].isalnum()]
-    return " ".join(lines)
+def _headline(text: str) -> str:
+    """Without a title, use short unpunctuated lines at the top (a pasted headline).
+
+    Only whole lines count: a caption glued into prose is not a headline.
+    """
+    lines = [line.strip() for line in text.lstrip()[:2000].split("\n")[:8]]
+    return " ".join(
+        line for line in lines if 3 <= len(line.split()) <= 20 and line[-1:].isalnum()
+    )

@@ -31,12 +31,12 @@ class Weights:
     """Tuning knobs; the defaults are the shipped engine."""
 
     lead: float = 1.0
-    lead_halflife: float = 2.5  # rank (among reporting sentences) where the prior halves
-    centrality: float = 0.6
-    title: float = 0.5
+    lead_halflife: float = 3.0  # rank (among reporting sentences) where the prior halves
+    centrality: float = 0.4
+    title: float = 0.3
     short_words: int = 8  # below this a sentence is probably a fragment
-    long_words: int = 40  # above this a sentence is too much to quote
-    redundancy: float = 0.6  # skip a sentence whose terms are this much covered already
+    long_words: int = 35  # above this a sentence is too much to quote
+    redundancy: float = 0.7  # skip a sentence whose terms are this much covered already
     max_candidates: int = 400  # long documents: only the best-placed sentences compete
 
 
@@ -90,7 +90,7 @@ def _length_factor(n_words: int, w: Weights) -> float:
     if n_words < w.short_words:
         return max(0.2, n_words / w.short_words)
     if n_words > w.long_words:
-        return max(0.3, w.long_words / n_words)
+        return max(0.3, math.sqrt(w.long_words / n_words))
     return 1.0
 
 

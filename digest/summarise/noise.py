@@ -30,6 +30,11 @@ _PICTURED = re.compile(
     r"(?i)\(pictured\b|, pictured\b|^pictured\b|\((?:left|right|top|bottom|above|below|centre|center)\)"
 )
 _LABEL = re.compile(r"^[A-Z][\w'’-]*(?: [a-z][\w'’-]*){0,3}: ")
+# A sentence that opens with a quotation is someone's voice, not the reporting;
+# summaries (and human highlights) rarely quote, so such sentences are damped.
+_QUOTE_START = re.compile(r"^[\"'‘“«]")
+_QUOTED = re.compile(r"[‘“«\"]|(?:^|\s)'\w")
+_QUESTION = re.compile(r"\?[\"'”’»)\]]*$")
 _URL_ONLY = re.compile(r"^\S*(?:https?://|www\.)\S*$|^\S+@\S+\.\w+$")
 _END_PUNCT = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 
@@ -61,7 +66,20 @@ def quality(sentence: str, n_words: int) -> float:
         factor *= 0.5
     if n_words > 60:
         factor *= 0.5  # probably several captions run together
+    return factor * _voice(s)
+
+
+def _voice(s: str) -> float:
+    """Damp quotations and questions, which summarise a story less often than reports."""
+    factor = 1.0
+    if _QUOTE_START.match(s):
+        factor *= 0.5
+    elif _QUOTED.search(s):
+        factor *= 0.75
+    if _QUESTION.search(s):
+        factor *= 0.4
     return factor
+
 
 
 def _is_credit(s: str) -> bool:
