@@ -24,10 +24,15 @@ _MAX_CHARS = 5_000_000  # about a million words: far beyond any article, still b
 
 @dataclass(frozen=True)
 class Summary:
-    """The result: ``sentences`` quoted verbatim in article order, and key phrases."""
+    """The result: ``sentences`` quoted verbatim in article order, and key phrases.
+
+    ``source`` is "extractive" for the built-in engine; "llm" only for a checked
+    model answer from :mod:`digest.summarise.llm` (whose sentences are not quotes).
+    """
 
     sentences: list[str]
     keyphrases: list[str] = field(default_factory=list)
+    source: str = "extractive"
 
     @property
     def text(self) -> str:

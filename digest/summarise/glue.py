@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from digest.summarise.text import word_set
+
 _WIDGETS = re.compile(
     r"(?i)\b(?:scroll down for (?:video|more)s?|click here(?: to [\w ]{0,40}?(?=[.:]|$))?"
     r"|view original|watch the video|read more|related articles?)\b"
@@ -36,15 +38,15 @@ _QUOTE = re.compile(r"(?<=\w) (?=[‘“][A-Z])")
 _CLOSE_QUOTE = re.compile(r"[’”](?!\w)")
 _PREV_WORD = re.compile(r"(\w+)\W*$")
 # A sentence never ends on these, so a capital after them is not a new sentence.
-_FUNCTION = frozenset(
+_FUNCTION = word_set(
     "a an the of in on at for with from by to and or but as than that this into onto "
-    "its his her their our my your is are was were be been".split()
+    "its his her their our my your is are was were be been"
 )
-_SPEECH = frozenset(
+_SPEECH = word_set(
     "said says say told tells tell added adds explained wrote writes tweeted stated warned "
     "insisted according posted reads read commented replied declared admitted revealed "
     "claimed announced continued asked noted called titled entitled dubbed headlined "
-    "captioned labelled labeled named".split()
+    "captioned labelled labeled named"
 )
 
 

@@ -1,3 +1,132 @@
+"""Key phrases for hashtags: proper-noun phrases (English) or frequent nouns (Korean).
+
+English: runs of capitalised words ("North Korea", "Kim Jong-un") joined by the odd
+connector ("Workers' Party of Korea").  A run that opens a sentence is ambiguous
+("Despite the..."), so it only counts if the same phrase also appears mid-sentence
+or more than once.  Phrases are ranked by frequency, then by first appearance;
+a phrase contained in a more frequent longer one is dropped ("Korea" under
+"North Korea" when it never stands alone).
+
+Korean has no capitals, so the frequent Hangul words (particles stripped) stand in.
+"""
+
 from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from digest.summarise.text import STOPWORDS, strip_korean_suffix, word_set
+
+_CAP_WORD = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w’'.-]*[\w]|[A-Z])"
+_PHRASE = re.compile(rf"{_CAP_WORD}(?:(?: (?:of|the|de|von|van|al|bin)){{0,2}} {_CAP_WORD})*")
+# Positions that act like a sentence start: the very beginning, or after a colon,
+# dash or opening quote.
+_START = re.compile(r"(?:^|[.:;!?—–-]\s|[\"'‘“(])\W*$")
+_LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]*\b")
+_HANGUL_WORD = re.compile(r"[가-힣]{2,}")
+# Capitalised words that are not names even mid-sentence.
+_NOT_NAMES = word_set(
+    "i i'm i've i'd i'll mr mrs ms dr monday tuesday wednesday thursday friday saturday "
+    "sunday january february march april may june july august september october november "
+    "december the a an it he she they we this that however although though ever despite "
+    "meanwhile yet still even yes no oh ok so"
+)
+_KO_STOP = word_set(
+    "그리고 그러나 하지만 또한 이번 지난 대한 위해 통해 있는 없는 것으로 했다"
+)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    count: int
+    first: int
+    mid_sentence: bool
+
+
 def keyphrases(sentences: list[str], language: str, limit: int = 10) -> list[str]:
-    return []
+    """Up to ``limit`` key phrases, best first, each copied from the text (English).
+
+    Deterministic: ties break on first appearance.
+    """
+    if language == "ko":
+        return _korean(sentences, limit)
+    seen = _collect(sentences)
+    common = _lowercase_words(sentences)
+    kept = [
+        p
+        for p, s in seen.items()
+        if (s.mid_sentence or s.count > 1) and not _common_word(p, common)
+    ]
+    kept.sort(key=lambda p: (-seen[p].count, seen[p].first))
+    return _drop_contained(kept, seen)[:limit]
+
+
+def _collect(sentences: list[str]) -> dict[str, _Seen]:
+    seen: dict[str, _Seen] = {}
+    order = 0
+    for sentence in sentences:
+        for m in _PHRASE.finditer(sentence):
+            phrase = _clean(m.group(0))
+            if not phrase:
+                continue
+            mid = not _START.search(sentence, 0, m.start())
+            old = seen.get(phrase)
+            if old is None:
+                seen[phrase] = _Seen(1, order, mid)
+            else:
+                seen[phrase] = _Seen(old.count + 1, old.first, old.mid_sentence or mid)
+            order += 1
+    return seen
+
+
+def _lowercase_words(sentences: list[str]) -> set[str]:
+    return {w for s in sentences for w in _LOWER_WORD.findall(s)}
+
+
+def _common_word(phrase: str, common: set[str]) -> bool:
+    """A lone capitalised word also used in lower case ("However", "People") is no name."""
+    return " " not in phrase and not phrase.isupper() and phrase.lower() in common
+
+
+def _clean(phrase: str) -> str:
+    """Trim possessives and leading/trailing connectors; reject non-names."""
+    words = phrase.replace("’s", "").replace("'s", "").split()
+    if words and words[-1].endswith(".") and words[-1].count(".") == 1:
+        words[-1] = words[-1][:-1]  # sentence-final full stop, but keep "U.S."
+    while words and (_first_person(words[0]) or words[0].lower() in STOPWORDS):
+        words = words[1:]
+    while words and words[-1] in ("of", "the", "de", "von", "van", "al", "bin"):
+        words = words[:-1]
+    if not words or (len(words) == 1 and len(words[0]) < 2):
+        return ""
+    return " ".join(words)
+
+
+def _first_person(word: str) -> bool:
+    return word.lower() in _NOT_NAMES or word.startswith(("I’", "I'"))
+
+
+def _drop_contained(ranked: list[str], seen: dict[str, _Seen]) -> list[str]:
+    """Drop a phrase that only ever occurs inside a longer kept phrase."""
+    out: list[str] = []
+    for phrase in ranked:
+        longer = [p for p in ranked if p != phrase and f" {phrase} " in f" {p} "]
+        inside = sum(seen[p].count for p in longer)
+        if inside < seen[phrase].count:
+            out.append(phrase)
+    return out
+
+
+def _korean(sentences: list[str], limit: int) -> list[str]:
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for sentence in sentences:
+        for m in _HANGUL_WORD.finditer(sentence):
+            word = strip_korean_suffix(m.group(0))
+            if len(word) >= 2 and word not in _KO_STOP:
+                counts[word] += 1
+                first.setdefault(word, len(first))
+    ranked = sorted(counts, key=lambda w: (-counts[w], first[w]))
+    frequent = [w for w in ranked if counts[w] > 1]
+    return (frequent or ranked)[:limit]

@@ -21,25 +21,28 @@ import re
 from dataclasses import dataclass
 
 from digest.summarise.glue import glue_cuts
+from digest.summarise.text import word_set
 
 # Abbreviations that are followed by a name or number, so a full stop after them
 # almost never ends a sentence.
-_TITLES = frozenset(
+_TITLES = word_set(
     "mr mrs ms dr prof sen rep gov gen lt col sgt capt cpl maj adm cmdr rev fr st jr sr "
     "mt ft dept approx vs etc inc ltd corp jan feb apr jun jul aug sep sept oct nov dec "
-    "tue tues thu thur thurs e.g i.e cf".split()
+    "tue tues thu thur thurs e.g i.e cf"
 )
 # Abbreviations that are also ordinary words ("no.", "a.m." at a sentence end), so
 # they only count as abbreviations before a number.
-_NUMERIC = frozenset("no nos vol vols pp fig figs p art sec ch a.m p.m".split())
+_NUMERIC = word_set(
+    "no nos vol vols pp fig figs p art sec ch a.m p.m"
+)
 # Capitalised words that typically follow a dotted acronym *inside* a sentence
 # ("the U.S. Army"), so "U.S. Army" is not a boundary while "U.S. Kim said" is.
-_ACRONYM_FOLLOWERS = frozenset(
+_ACRONYM_FOLLOWERS = word_set(
     "army navy air marines marine forces force military president presidential "
     "secretary state department senate house congress embassy ambassador treasury "
     "justice court supreme government dollar dollars open capitol coast census "
     "attorney representative senator special command central intelligence federal "
-    "national news forest border customs postal geological trade envoy officials".split()
+    "national news forest border customs postal geological trade envoy officials"
 )
 
 _CANDIDATE = re.compile(r"(?:[.!?…。！？]+|\.\.\.)[\"'”’»)\]]*(?=\s|$)")

@@ -24,8 +24,13 @@ _WORD = re.compile(r"[^\W_]+(?:[’'.-][^\W_]+)*")
 _HANGUL = re.compile(r"[가-힣]")
 _LATIN = re.compile(r"[A-Za-z]")
 
+def word_set(spec: str) -> frozenset[str]:
+    """A frozen set of the white-space separated words in ``spec`` (for word lists)."""
+    return frozenset(spec.split())
+
+
 # Common English function words: they say nothing about what an article is about.
-STOPWORDS = frozenset(
+STOPWORDS = word_set(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each
     few for from further had has have having he her here hers herself him himself his how
@@ -34,14 +39,16 @@ STOPWORDS = frozenset(
     their theirs them then there these they this those through to too under until up
     very was we were what when where which while who whom why will with would you your
     yours said says say told also one two new like just get got us year years mr mrs ms
-    would could may might must shall us 's s t""".split()
+    would could may might must shall us 's s t"""
 )
 # Korean particles and endings stripped from the end of a word so that 북한은/북한이/
 # 북한의 all count as 북한.  Longest first so 에서 wins over 서.
 _KO_SUFFIXES = tuple(
     sorted(
-        "은 는 이 가 을 를 의 에 에서 에게 께서 으로 로 와 과 도 만 까지 부터 이다 였다 했다 "
-        "하는 하고 한 했다 이며 이라고 라고 에는 에서는 으로는 과의 와의 들 들은 들이 들을".split(),
+        word_set(
+            "은 는 이 가 을 를 의 에 에서 에게 께서 으로 로 와 과 도 만 까지 부터 이다 였다 했다 "
+            "하는 하고 한 이며 이라고 라고 에는 에서는 으로는 과의 와의 들 들은 들이 들을"
+        ),
         key=len,
         reverse=True,
     )
