@@ -1,0 +1,103 @@
+"""The `digest` command line.
+
+Each subcommand lives in its own module with ``register(subparsers)`` and a
+``run(args, ctx) -> int``; add a module to ``COMMANDS`` to add a command.
+Errors from the exception tree print as one line and exit with their status;
+no traceback unless --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from digest import __version__
+from digest.cli.context import Context
+from digest.errors import DigestError
+
+COMMANDS = [
+    "digest.cli.sources_cmd",
+    "digest.cli.preview_cmd",
+    "digest.cli.send_cmd",
+    "digest.cli.status_cmd",
+    "digest.cli.run_cmd",
+    "digest.cli.config_cmd",
+]
+
+DESCRIPTION = """\
+digest turns your articles and feeds into one weekly email and matching social
+posts, previews them locally, and sends them on schedule: never twice, never
+silently skipped. Settings come from .env (see .env.example).
+"""
+
+EPILOG = """\
+examples:
+  digest sources              what the next edition would contain
+  digest preview --out preview
+  digest send                 send this period's edition (once)
+  digest status --json
+  digest run                  keep running and send on schedule
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    parser.add_argument("--env-file", metavar="PATH", help="read settings from PATH instead of ./.env")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    ctx = Context(env_file=args.env_file)
+    try:
+        return int(args.func(args, ctx) or 0)
+    except DigestError as exc:
+        if args.debug:
+            raise
+        print(f"digest: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("digest: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        ctx.close()
+
+
+def add_command(
+    sub: argparse._SubParsersAction,
+    name: str,
+    help: str,
+    examples: str,  # type: ignore[type-arg]
+    description: str = "",
+) -> argparse.ArgumentParser:
+    """A subcommand parser with its help, description and an examples epilog."""
+    return sub.add_parser(
+        name,
+        help=help,
+        description=description or help,
+        epilog="examples:\n" + examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )

@@ -1,0 +1,49 @@
+"""What a command needs, built on first use: settings, then the database."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from digest.config import Settings, load_settings
+from digest.store import open_store
+from digest.store.ledger import Ledger
+
+
+class Context:
+    def __init__(self, env_file: str | None = None) -> None:
+        self.env_file = Path(env_file) if env_file else None
+        self._settings: Settings | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.env_file)
+        return self._settings
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            self._engine = open_store(self.settings.db_url)
+        return self._engine
+
+    @property
+    def ledger(self) -> Ledger:
+        return Ledger(self.engine)
+
+    @property
+    def interactive(self) -> bool:
+        return sys.stderr.isatty()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None

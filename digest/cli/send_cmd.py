@@ -1,0 +1,33 @@
+"""`digest send`: build and send the current period's edition, once."""
+
+from __future__ import annotations
+
+import argparse
+
+from digest.cli import add_command
+from digest.cli.context import Context
+from digest.deliver import send_current
+from digest.providers import make_provider
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = add_command(
+        sub,
+        "send",
+        "send this period's edition through the provider (once)",
+        "  digest send\n  digest --env-file production.env send\n",
+        description="Build, freeze and send the current period's edition. Sending twice in "
+        "one period sends nothing the second time; an interrupted send resumes.",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    provider = make_provider(ctx.settings)
+    report = send_current(ctx.settings, ctx.engine, provider, now=ctx.now(), progress=ctx.interactive)
+    for source, problem in report.problems:
+        print(f"warning: skipped {problem if problem.startswith(source) else source + ': ' + problem}")
+    print(report.message)
+    if report.counts:
+        print("deliveries: " + ", ".join(f"{n} {s}" for s, n in sorted(report.counts.items())))
+    return 1 if report.status in ("partial", "sending") else 0

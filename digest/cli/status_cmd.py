@@ -1,0 +1,72 @@
+"""`digest status`: editions, what was sent, failures and alerts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from digest.cli import add_command
+from digest.cli.context import Context
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = add_command(
+        sub,
+        "status",
+        "show editions, deliveries, failures and alerts",
+        "  digest status\n  digest status --json\n",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.add_argument("--limit", type=int, default=10, help="how many editions to show (default 10)")
+    p.set_defaults(func=run)
+
+
+def collect(ctx: Context, limit: int) -> dict[str, Any]:
+    ledger = ctx.ledger
+    editions = []
+    for e in ledger.editions(limit):
+        editions.append(
+            {
+                "key": e.key,
+                "status": e.status,
+                "reason": e.reason,
+                "slot_utc": e.slot_utc.isoformat(),
+                "sent_at": e.sent_at.isoformat() if e.sent_at else None,
+                "deliveries": ledger.counts(e.key),
+                "errors": sorted(
+                    {
+                        d.last_error
+                        for d in ledger.deliveries(e.key, statuses=("failed", "unknown"))
+                        if d.last_error
+                    }
+                )[:5],
+            }
+        )
+    events = ledger.recent_events(limit)
+    alerts = [ev for ev in events if ev["level"] in ("warning", "error")]
+    return {
+        "editions": editions,
+        "events": events,
+        "alerts": alerts,
+        "ok": not any(e["status"] in ("partial", "failed") for e in editions)
+        and not any(ev["level"] == "error" for ev in events),
+    }
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    data = collect(ctx, args.limit)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0 if data["ok"] else 1
+    if not data["editions"]:
+        print("No editions yet. Try: digest preview, then digest send")
+    for e in data["editions"]:
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(e["deliveries"].items())) or "no deliveries"
+        reason = f" ({e['reason']})" if e["reason"] else ""
+        print(f"{e['key']:<20} {e['status']:<9}{reason}  {counts}")
+        for error in e["errors"]:
+            print(f"    error: {error}")
+    for alert in data["alerts"]:
+        print(f"ALERT {alert['at']} {alert['kind']}: {alert['message']}")
+    return 0 if data["ok"] else 1

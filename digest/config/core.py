@@ -1,0 +1,206 @@
+"""Settings every part of digest needs: sources, state, cadence, identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.config.base import (
+    choice,
+    parse_email,
+    parse_float,
+    parse_int,
+    parse_list,
+    parse_path,
+    parse_positive_int,
+    parse_timezone,
+    setting,
+    url,
+)
+from digest.errors import ConfigError
+
+
+def parse_cron(raw: str) -> str:
+    from digest.schedule import validate_cron
+
+    return validate_cron(raw)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoreSettings:
+    sources: list[str] = setting(
+        "DIGEST_SOURCES",
+        ["content"],
+        "Comma-separated article sources: folders or files (.md, .txt, .html), "
+        "RSS/Atom feeds (URL or file) and article page URLs.",
+        parse=parse_list,
+        example="content,https://example.org/feed.xml",
+        section="Sources",
+    )
+    lookback_days: int = setting(
+        "DIGEST_LOOKBACK_DAYS",
+        7,
+        "How many days back the first edition (and any edition after a long gap) looks for articles.",
+        parse=parse_positive_int,
+        section="Sources",
+    )
+    fetch_timeout: float = setting(
+        "DIGEST_FETCH_TIMEOUT",
+        15.0,
+        "Seconds to wait for a feed or page before giving up on it.",
+        parse=parse_float,
+        section="Sources",
+    )
+    fetch_max_bytes: int = setting(
+        "DIGEST_FETCH_MAX_BYTES",
+        5_000_000,
+        "Largest feed, page or article file read, in bytes; bigger ones are skipped.",
+        parse=parse_positive_int,
+        section="Sources",
+    )
+    data_dir: Path = setting(
+        "DIGEST_DATA_DIR",
+        Path("var"),
+        "Folder for the database, the outbox, logs and the generated secret key.",
+        parse=parse_path,
+        section="State",
+    )
+    database_url: str = setting(
+        "DIGEST_DATABASE_URL",
+        "",
+        "Database for the send ledger. Empty: SQLite in the data folder. "
+        "Use postgresql://user:password@host/dbname when several instances run.",
+        secret=True,
+        example="postgresql://digest:secret@localhost/digest",
+        section="State",
+    )
+    provider: str = setting(
+        "DIGEST_PROVIDER",
+        "outbox",
+        "Mailing provider. outbox writes .eml files to the data folder and sends nothing.",
+        parse=choice(
+            "outbox",
+            "smtp",
+            "buttondown",
+            "mailchimp",
+            "listmonk",
+            "brevo",
+            "sendgrid",
+            "mailgun",
+            "postmark",
+        ),
+        section="Delivery",
+    )
+    schedule: str = setting(
+        "DIGEST_SCHEDULE",
+        "0 9 * * 1",
+        "When the digest goes out: a 5-field cron line in DIGEST_TIMEZONE "
+        "(minute hour day-of-month month day-of-week; 1 or mon is Monday).",
+        parse=parse_cron,
+        section="Schedule",
+    )
+    timezone: str = setting(
+        "DIGEST_TIMEZONE",
+        "UTC",
+        "IANA time zone of the schedule and of dates in the email.",
+        parse=parse_timezone,
+        example="Asia/Seoul",
+        section="Schedule",
+    )
+    language: str = setting(
+        "DIGEST_LANGUAGE",
+        "en",
+        "Language of the email and posts: en or ko.",
+        parse=choice("en", "ko"),
+        section="Content",
+    )
+    org_name: str = setting(
+        "DIGEST_ORG_NAME",
+        "Bridge of Hope (sample)",
+        "Your organisation's name, shown in the email and the subject.",
+        section="Content",
+    )
+    sender: str = setting(
+        "DIGEST_FROM",
+        "Bridge of Hope <newsletter@example.org>",
+        "From address of the digest: an address, or Name <address>.",
+        parse=parse_email,
+        section="Content",
+    )
+    postal_address: str = setting(
+        "DIGEST_POSTAL_ADDRESS",
+        "PO Box 0000, Example City (sample address)",
+        "Postal address printed in the footer (anti-spam laws require one).",
+        section="Content",
+    )
+    site_url: str = setting(
+        "DIGEST_SITE_URL",
+        "https://example.org",
+        "Your website; links without their own address point here.",
+        parse=url,
+        section="Content",
+    )
+    summary_sentences: int = setting(
+        "DIGEST_SUMMARY_SENTENCES",
+        3,
+        "Most sentences in an article's blurb.",
+        parse=parse_positive_int,
+        section="Content",
+    )
+    summary_max_words: int = setting(
+        "DIGEST_SUMMARY_MAX_WORDS",
+        70,
+        "Most words in an article's blurb (whole sentences are kept).",
+        parse=parse_positive_int,
+        section="Content",
+    )
+    max_articles: int = setting(
+        "DIGEST_MAX_ARTICLES",
+        10,
+        "Articles shown in full; the rest go into a short 'more stories' list.",
+        parse=parse_int,
+        section="Content",
+    )
+    protected_terms_file: Path | None = setting(
+        "DIGEST_PROTECTED_TERMS_FILE",
+        None,
+        "Text file of names and places that must never go out, one per line. Any match stops the send.",
+        parse=parse_path,
+        example="protected-terms.txt",
+        section="Safety",
+    )
+
+    def check_core(self) -> None:
+        """Cross-field checks; each raises ConfigError naming the key."""
+        if not self.sources:
+            raise ConfigError(
+                "DIGEST_SOURCES", "no sources are set", "list at least one folder, file or feed URL"
+            )
+        if self.protected_terms_file is not None and not self.protected_terms_file.is_file():
+            raise ConfigError(
+                "DIGEST_PROTECTED_TERMS_FILE",
+                f"{self.protected_terms_file} does not exist",
+                "create it (one term per line) or fix the path",
+            )
+        if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
+            raise ConfigError(
+                "DIGEST_DATABASE_URL",
+                "only sqlite:/// and postgresql:// addresses are supported",
+                "use postgresql://user:password@host/dbname or leave it empty",
+            )
+        for source in self.sources:
+            if "://" in source:
+                continue
+            if not Path(source).expanduser().exists():
+                raise ConfigError(
+                    "DIGEST_SOURCES",
+                    f"{source} does not exist",
+                    "fix the path, or give a feed or page address starting with https://",
+                )
+
+    @property
+    def db_url(self) -> str:
+        """The effective database address (SQLite under the data folder by default)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'digest.db').resolve()}"

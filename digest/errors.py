@@ -1,0 +1,75 @@
+"""One exception tree. Every message says what went wrong and what to do next."""
+
+from __future__ import annotations
+
+
+class DigestError(Exception):
+    """Base of every error digest raises on purpose; the CLI prints it as one line."""
+
+    exit_code = 1
+
+
+class ConfigError(DigestError):
+    """A setting is missing or malformed. Names the `.env` key at fault."""
+
+    exit_code = 2
+
+    def __init__(self, key: str, problem: str, fix: str = "") -> None:
+        self.key = key
+        self.problem = problem
+        self.fix = fix
+        text = f"{key}: {problem}"
+        if fix:
+            text += f"; {fix}"
+        super().__init__(text)
+
+
+class SourceError(DigestError):
+    """A feed, page or article file could not be read. The rest go on without it."""
+
+
+class StoreError(DigestError):
+    """The database is unreachable or its schema is newer than this program."""
+
+
+class ProtectedTermError(DigestError):
+    """A protected name or place would go out. Nothing is sent."""
+
+    exit_code = 3
+
+
+class RenderError(DigestError):
+    """A template failed to render (undefined variable, syntax error, size budget)."""
+
+
+class ProviderError(DigestError):
+    """A mailing provider or social platform refused or failed a request.
+
+    ``retryable`` says whether the same request may be tried again later;
+    ``outcome_unknown`` says the request may have been delivered (a timeout after
+    sending), so it must be reconciled, never blindly resent.
+    """
+
+    def __init__(
+        self,
+        provider: str,
+        message: str,
+        *,
+        status_code: int | None = None,
+        retryable: bool = False,
+        outcome_unknown: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        self.provider = provider
+        self.status_code = status_code
+        self.retryable = retryable
+        self.outcome_unknown = outcome_unknown
+        self.retry_after = retry_after
+        prefix = f"{provider}"
+        if status_code is not None:
+            prefix += f" (HTTP {status_code})"
+        super().__init__(f"{prefix}: {message}")
+
+
+class AuthError(ProviderError):
+    """Credentials were rejected (HTTP 401/403): the channel needs re-authorisation."""

@@ -1,0 +1,1 @@
+"""Render: editions into email HTML and text, and MIME messages."""

@@ -1,0 +1,49 @@
+"""Open the database: SQLite under the data folder, or PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+
+from digest.errors import StoreError
+from digest.store.migrations import migrate
+
+
+def engine_for(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL and a busy timeout so two processes can share it."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # SQLAlchemy's default pysqlite transaction handling starts transactions
+        # lazily; BEGIN IMMEDIATE takes the write lock up front so a claim never
+        # upgrades from reader to writer and deadlocks.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see engine_for)
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def open_store(url: str) -> Engine:
+    """Connect and bring the schema up to date. Raises StoreError with a fix-it message."""
+    try:
+        engine = engine_for(url)
+        migrate(engine)
+    except OperationalError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(
+            f"cannot open the database ({reason}); check DIGEST_DATABASE_URL and DIGEST_DATA_DIR"
+        ) from None
+    return engine

@@ -1,0 +1,384 @@
+"""The send ledger: editions, deliveries and events.
+
+Rules it enforces, whatever triggers it:
+- one edition row per period key (duplicate fires insert nothing);
+- one delivery row per (edition, channel, target), with an idempotency key that
+  never changes across retries;
+- a delivery is marked ``sending`` (with a lease) *before* the irreversible call,
+  and one whose lease ran out is ``unknown``: reconciled, never blindly resent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from digest.store import schema
+
+TAKEN_STATUSES = ("ready", "sending", "sent", "partial")
+DONE_STATUSES = ("sent", "partial", "skipped")
+
+
+@dataclass(frozen=True)
+class EditionRow:
+    key: str
+    slot_utc: datetime
+    status: str
+    reason: str
+    subject: str
+    html: str
+    text: str
+    content_sha256: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    id: int
+    edition_key: str
+    channel: str
+    target: str
+    payload: str
+    idem_key: str
+    status: str
+    attempts: int
+    provider_id: str
+    last_error: str
+
+    def data(self) -> Any:
+        return json.loads(self.payload) if self.payload else None
+
+
+def idem_key(edition_key: str, channel: str, target: str) -> str:
+    return hashlib.sha256(f"{edition_key}|{channel}|{target}".encode()).hexdigest()[:40]
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def insert_ignore(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING on either dialect; returns rows inserted."""
+    if not rows:
+        return 0
+    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    result = conn.execute(maker(table).on_conflict_do_nothing(), list(rows))
+    return max(result.rowcount, 0)
+
+
+class Ledger:
+    """Every read and write of the ledger goes through here."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- editions -----------------------------------------------------------
+    def ensure_edition(self, key: str, slot: datetime) -> bool:
+        """Create the edition row if missing. True if this call created it."""
+        with self.engine.begin() as conn:
+            row = {
+                "key": key,
+                "slot_utc": slot.astimezone(UTC),
+                "status": "building",
+                "reason": "",
+                "subject": "",
+                "html": "",
+                "text": "",
+                "content_sha256": "",
+                "created_at": now_utc(),
+            }
+            return insert_ignore(conn, schema.editions, [row]) == 1
+
+    def edition(self, key: str) -> EditionRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.editions).where(schema.editions.c.key == key)).first()
+        return _edition(row) if row else None
+
+    def editions(self, limit: int = 20) -> list[EditionRow]:
+        query = select(schema.editions).order_by(schema.editions.c.slot_utc.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [_edition(r) for r in conn.execute(query)]
+
+    def freeze_edition(
+        self, key: str, subject: str, html: str, text: str, items: Iterable[tuple[str, str]]
+    ) -> bool:
+        """Store the rendered edition once; later calls keep the first bytes.
+
+        ``items`` is (article ident, blurb) in order. Returns True if this call froze it.
+        """
+        sha = hashlib.sha256(f"{subject}\n{html}\n{text}".encode()).hexdigest()
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(schema.editions)
+                .where(schema.editions.c.key == key, schema.editions.c.status == "building")
+                .values(status="ready", subject=subject, html=html, text=text, content_sha256=sha)
+            )
+            if result.rowcount != 1:
+                return False
+            rows = [
+                {"edition_key": key, "article_ident": ident, "position": n, "blurb": blurb}
+                for n, (ident, blurb) in enumerate(items)
+            ]
+            insert_ignore(conn, schema.edition_articles, rows)
+            return True
+
+    def set_status(self, key: str, status: str, reason: str = "") -> None:
+        values: dict[str, Any] = {"status": status, "reason": reason}
+        if status in DONE_STATUSES:
+            values["sent_at"] = now_utc()
+        with self.engine.begin() as conn:
+            conn.execute(update(schema.editions).where(schema.editions.c.key == key).values(**values))
+
+    def taken_article_idents(self) -> set[str]:
+        """Articles already committed to an edition: they never go out again."""
+        query = (
+            select(schema.edition_articles.c.article_ident)
+            .join(schema.editions, schema.editions.c.key == schema.edition_articles.c.edition_key)
+            .where(schema.editions.c.status.in_(TAKEN_STATUSES))
+        )
+        with self.engine.connect() as conn:
+            return set(conn.scalars(query))
+
+    def last_sent_edition(self) -> EditionRow | None:
+        query = (
+            select(schema.editions)
+            .where(schema.editions.c.status.in_(("sent", "partial")))
+            .order_by(schema.editions.c.slot_utc.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _edition(row) if row else None
+
+    # -- articles -----------------------------------------------------------
+    def remember_articles(self, rows: Sequence[dict[str, Any]]) -> None:
+        with self.engine.begin() as conn:
+            insert_ignore(conn, schema.articles, rows)
+
+    def first_seen(self, idents: Iterable[str]) -> dict[str, datetime]:
+        wanted = list(idents)
+        found: dict[str, datetime] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                query = select(schema.articles.c.ident, schema.articles.c.first_seen_at).where(
+                    schema.articles.c.ident.in_(chunk)
+                )
+                for ident, seen in conn.execute(query):
+                    found[ident] = _aware(seen) or now_utc()
+        return found
+
+    # -- deliveries ---------------------------------------------------------
+    def add_deliveries(self, key: str, channel: str, targets: Sequence[tuple[str, Any]]) -> int:
+        """Record the calls to make (target, JSON-able payload); existing ones are kept."""
+        stamp = now_utc()
+        rows = [
+            {
+                "edition_key": key,
+                "channel": channel,
+                "target": target,
+                "payload": json.dumps(payload) if payload is not None else "",
+                "idem_key": idem_key(key, channel, target),
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": 0.0,
+                "provider_id": "",
+                "last_error": "",
+                "updated_at": stamp,
+            }
+            for target, payload in targets
+        ]
+        total = 0
+        with self.engine.begin() as conn:
+            for start in range(0, len(rows), 1000):
+                total += insert_ignore(conn, schema.deliveries, rows[start : start + 1000])
+        return total
+
+    def claim(
+        self, key: str, channel: str, owner: str, *, lease: float = 300.0, limit: int = 1
+    ) -> list[DeliveryRow]:
+        """Take up to ``limit`` due pending deliveries, marking them ``sending`` with a lease.
+
+        Call :meth:`expire_leases` first so crashed work surfaces as ``unknown``.
+        """
+        d = schema.deliveries
+        now = time.time()
+        with self.engine.begin() as conn:
+            query = (
+                select(d.c.id)
+                .where(
+                    d.c.edition_key == key,
+                    d.c.channel == channel,
+                    d.c.status == "pending",
+                    d.c.next_attempt_at <= now,
+                )
+                .order_by(d.c.id)
+                .limit(limit)
+            )
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = list(conn.scalars(query))
+            if not ids:
+                return []
+            conn.execute(
+                update(d)
+                .where(d.c.id.in_(ids), d.c.status == "pending")
+                .values(
+                    status="sending",
+                    lease_until=now + lease,
+                    lease_owner=owner,
+                    attempts=d.c.attempts + 1,
+                    updated_at=now_utc(),
+                )
+            )
+            rows = conn.execute(
+                select(d)
+                .where(d.c.id.in_(ids), d.c.lease_owner == owner, d.c.status == "sending")
+                .order_by(d.c.id)
+            )
+            return [_delivery(r) for r in rows]
+
+    def finish(
+        self,
+        delivery_id: int,
+        status: str,
+        *,
+        provider_id: str = "",
+        error: str = "",
+        retry_at: float | None = None,
+    ) -> None:
+        """Record the outcome: sent, failed, unknown, or back to pending at ``retry_at``."""
+        values: dict[str, Any] = {
+            "status": status,
+            "last_error": error[:2000],
+            "lease_until": None,
+            "updated_at": now_utc(),
+        }
+        if provider_id:
+            values["provider_id"] = provider_id
+        if retry_at is not None:
+            values["next_attempt_at"] = retry_at
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(schema.deliveries).where(schema.deliveries.c.id == delivery_id).values(**values)
+            )
+
+    def next_retry_at(self, key: str, channel: str) -> float | None:
+        """When the earliest pending delivery of (key, channel) becomes due, if any."""
+        d = schema.deliveries
+        query = select(func.min(d.c.next_attempt_at)).where(
+            d.c.edition_key == key, d.c.channel == channel, d.c.status == "pending"
+        )
+        with self.engine.connect() as conn:
+            value = conn.scalar(query)
+        return float(value) if value is not None else None
+
+    def expire_leases(self, key: str | None = None) -> int:
+        """Deliveries whose sender died mid-call: their outcome is unknown."""
+        d = schema.deliveries
+        cond = and_(d.c.status == "sending", d.c.lease_until < time.time())
+        if key is not None:
+            cond = and_(cond, d.c.edition_key == key)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(d)
+                .where(cond)
+                .values(
+                    status="unknown",
+                    lease_until=None,
+                    updated_at=now_utc(),
+                    last_error="the sender stopped during the call; check before resending",
+                )
+            )
+        return max(result.rowcount, 0)
+
+    def counts(self, key: str, channel: str | None = None) -> dict[str, int]:
+        d = schema.deliveries
+        query = select(d.c.status, func.count()).where(d.c.edition_key == key).group_by(d.c.status)
+        if channel is not None:
+            query = query.where(d.c.channel == channel)
+        with self.engine.connect() as conn:
+            return {status: n for status, n in conn.execute(query)}
+
+    def deliveries(
+        self, key: str, channel: str | None = None, statuses: Sequence[str] | None = None
+    ) -> list[DeliveryRow]:
+        d = schema.deliveries
+        query = select(d).where(d.c.edition_key == key).order_by(d.c.id)
+        if channel is not None:
+            query = query.where(d.c.channel == channel)
+        if statuses:
+            query = query.where(or_(*(d.c.status == s for s in statuses)))
+        with self.engine.connect() as conn:
+            return [_delivery(r) for r in conn.execute(query)]
+
+    # -- events -------------------------------------------------------------
+    def event(self, level: str, kind: str, message: str, edition_key: str = "") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(schema.events).values(
+                    at=now_utc(), level=level, kind=kind, edition_key=edition_key, message=message
+                )
+            )
+
+    def recent_events(self, limit: int = 20) -> list[dict[str, Any]]:
+        e = schema.events
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(e).order_by(e.c.id.desc()).limit(limit))
+            return [
+                {
+                    "at": r.at.replace(tzinfo=r.at.tzinfo or UTC).isoformat() if r.at else "",
+                    "level": r.level,
+                    "kind": r.kind,
+                    "edition": r.edition_key,
+                    "message": r.message,
+                }
+                for r in rows
+            ]
+
+
+def _edition(row: Any) -> EditionRow:
+    return EditionRow(
+        key=row.key,
+        slot_utc=_aware(row.slot_utc) or now_utc(),
+        status=row.status,
+        reason=row.reason,
+        subject=row.subject,
+        html=row.html,
+        text=row.text,
+        content_sha256=row.content_sha256,
+        created_at=_aware(row.created_at) or now_utc(),
+        sent_at=_aware(row.sent_at),
+    )
+
+
+def _delivery(row: Any) -> DeliveryRow:
+    return DeliveryRow(
+        id=row.id,
+        edition_key=row.edition_key,
+        channel=row.channel,
+        target=row.target,
+        payload=row.payload,
+        idem_key=row.idem_key,
+        status=row.status,
+        attempts=row.attempts,
+        provider_id=row.provider_id,
+        last_error=row.last_error,
+    )

@@ -1,0 +1,73 @@
+"""Versioned schema. Each step runs once, in order, inside one transaction.
+
+To change the schema, append a step with the next free number; never edit a
+step that has shipped. Numbers are reserved per capability so parallel work
+does not collide: 1 core ledger, 2-9 delivery, 10-19 social, 20-29 scheduler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, inspect, select
+
+from digest.errors import StoreError
+from digest.store import schema
+
+Step = Callable[[Connection], None]
+
+
+def _core(conn: Connection) -> None:
+    schema.metadata.create_all(
+        conn,
+        tables=[
+            schema.articles,
+            schema.editions,
+            schema.edition_articles,
+            schema.deliveries,
+            schema.events,
+            schema.subscribers,
+        ],
+    )
+
+
+STEPS: dict[int, Step] = {
+    1: _core,
+}
+
+
+def migrate(engine: Engine) -> list[int]:
+    """Apply every step not yet applied; returns the numbers applied now."""
+    with engine.begin() as conn:
+        schema.schema_versions.create(conn, checkfirst=True)
+    applied_now: list[int] = []
+    for number in sorted(STEPS):
+        with engine.begin() as conn:
+            _lock(conn)
+            done = set(conn.scalars(select(schema.schema_versions.c.version)))
+            if done and max(done) > max(STEPS):
+                raise StoreError(
+                    f"the database schema (version {max(done)}) is newer than this digest "
+                    f"(version {max(STEPS)}); upgrade digest"
+                )
+            if number in done:
+                continue
+            STEPS[number](conn)
+            conn.execute(schema.schema_versions.insert().values(version=number, applied_at=datetime.now(UTC)))
+            applied_now.append(number)
+    return applied_now
+
+
+def _lock(conn: Connection) -> None:
+    """Serialise migrations between instances starting at once (PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+
+
+def current_version(engine: Engine) -> int:
+    if not inspect(engine).has_table("schema_versions"):
+        return 0
+    with engine.connect() as conn:
+        versions = list(conn.scalars(select(schema.schema_versions.c.version)))
+    return max(versions, default=0)

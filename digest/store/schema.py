@@ -1,0 +1,117 @@
+"""Tables of the digest database (SQLAlchemy Core; runs on SQLite and PostgreSQL).
+
+The send ledger (``editions`` and ``deliveries``) is the single source of truth
+for "was this sent?". Capabilities add tables here and a migration step in
+:mod:`digest.store.migrations` that creates them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+schema_versions = Table(
+    "schema_versions",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every article ever seen, by identity (guid, else canonical URL, else hash).
+articles = Table(
+    "articles",
+    metadata,
+    Column("ident", String(512), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("published_at", DateTime(timezone=True)),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per scheduled period. Its primary key makes duplicate fires collapse.
+editions = Table(
+    "editions",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("slot_utc", DateTime(timezone=True), nullable=False),
+    # building -> ready -> sending -> sent | failed | skipped
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("subject", Text, nullable=False, default=""),
+    Column("html", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False, default=""),
+    Column("content_sha256", String(64), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+)
+
+edition_articles = Table(
+    "edition_articles",
+    metadata,
+    Column("edition_key", String(64), ForeignKey("editions.key"), primary_key=True),
+    Column("article_ident", String(512), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("blurb", Text, nullable=False, default=""),
+)
+
+# One row per irreversible call: a recipient, a batch, a campaign or a post.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("edition_key", String(64), ForeignKey("editions.key"), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("payload", Text, nullable=False, default=""),
+    Column("idem_key", String(64), nullable=False, unique=True),
+    # pending -> sending -> sent | failed | unknown
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lease_until", Float),
+    Column("lease_owner", String(64)),
+    Column("next_attempt_at", Float, nullable=False, default=0.0),
+    Column("provider_id", Text, nullable=False, default=""),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("edition_key", "channel", "target", name="uq_delivery_target"),
+)
+Index("ix_deliveries_claim", deliveries.c.edition_key, deliveries.c.status)
+
+# What happened, for `digest status`: runs, skips, alerts, failures.
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("level", String(8), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("edition_key", String(64), nullable=False, default=""),
+    Column("message", Text, nullable=False),
+)
+
+# Our own list (message providers). Campaign providers keep theirs.
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("email", String(320), primary_key=True),  # lower-cased
+    Column("name", Text, nullable=False, default=""),
+    Column("language", String(8), nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="active"),  # active | unsubscribed
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("unsubscribed_at", DateTime(timezone=True)),
+)

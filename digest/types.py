@@ -1,0 +1,86 @@
+"""Data types shared by every stage. This module imports nothing of ours."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article from any source, normalised.
+
+    ``id`` is the dedupe identity: the feed guid, else the canonical URL, else a
+    hash of the content (see :func:`article_identity`).
+    """
+
+    id: str
+    title: str
+    url: str
+    text: str
+    source: str
+    published: datetime | None = None
+    author: str = ""
+    image: str = ""
+    image_alt: str = ""
+    html: str = ""
+
+
+def article_identity(guid: str | None, url: str | None, title: str, text: str) -> str:
+    """Stable identity: guid, else canonical URL, else a content hash."""
+    if guid and guid.strip():
+        return "guid:" + guid.strip()
+    if url and url.strip():
+        return "url:" + canonical_url(url)
+    digest = hashlib.sha256(f"{title.strip()}\n{text.strip()}".encode()).hexdigest()
+    return "sha256:" + digest[:32]
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, drop fragments, tracking parameters and a trailing slash."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url.strip())
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in {"fbclid", "gclid"}
+    ]
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(sorted(query)), ""))
+
+
+@dataclass(frozen=True)
+class EditionItem:
+    """An article as it appears in one edition: with its blurb and key phrases."""
+
+    article: Article
+    blurb: str
+    keyphrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The set of articles for one scheduled period.
+
+    ``key`` names the period (``weekly:2026-W48``); ``slot`` is the scheduled
+    instant (UTC) it belongs to; ``issued`` is when it was built (the date shown).
+    """
+
+    key: str
+    slot: datetime
+    issued: datetime
+    items: tuple[EditionItem, ...]
+    more: tuple[EditionItem, ...] = ()
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(i.article for i in self.items + self.more)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+    language: str = ""
