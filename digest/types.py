@@ -84,3 +84,20 @@ class Recipient:
     email: str
     name: str = ""
     language: str = ""
+
+
+@dataclass(frozen=True)
+class Post:
+    """One social post for one article on one platform, as it would be published.
+
+    ``used`` and ``limit`` are in the platform's own unit (weighted characters for
+    X, graphemes for Bluesky, bytes for Threads); ``errors`` says why it cannot go.
+    """
+
+    platform: str
+    article_id: str
+    article_title: str
+    text: str
+    used: int
+    limit: int
+    errors: tuple[str, ...] = ()

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install everything the tests need, then run them. README command 2; CI runs it too.
+# Safe to run again: each step skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[test]"
+
+# System packages for the real-browser and database tests (Debian; needs root or sudo).
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi nanum || need+=(fonts-nanum)
+command -v pg_ctl >/dev/null 2>&1 || [ -n "$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null)" ] || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# maildev (a real SMTP server with a web API) for end-to-end mail tests.
+if [ ! -x node_modules/.bin/maildev ] && command -v npm >/dev/null 2>&1; then
+  npm install --no-audit --no-fund --silent maildev@2 >/dev/null
+fi
+
+exec .venv/bin/python -m pytest "$@"
