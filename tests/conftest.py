@@ -29,6 +29,6 @@ def make_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
     def make(**values: str) -> Settings:
         env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content")}
         env.update(values)
-        return load_settings(env_file=None, environ=env)
+        return load_settings(environ=env, read_dotenv=False)
 
     return make

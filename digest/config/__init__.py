@@ -43,7 +43,7 @@ def load_settings(env_file: Path | None = None, environ: Mapping[str, str] | Non
     path = env_file if env_file is not None else Path(".env")
     if env_file is not None and not path.is_file():
         raise ConfigError("--env-file", f"{path} does not exist", "give the path of your .env file")
-    if path.is_file():
+    if read_dotenv and path.is_file():
         values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
     values.update({k: v for k, v in environ.items() if k.startswith("DIGEST_")})
     settings = Settings(**read_fields(Settings, values))
