@@ -33,7 +33,12 @@ class Settings(CoreSettings):
                 getattr(self, name)()
 
 
-def load_settings(env_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    env_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    read_dotenv: bool = True,
+) -> Settings:
     """Read `.env` (or ``env_file``) and the environment into validated Settings.
 
     Raises ConfigError (naming the key) on the first bad value.
