@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from digest.summarise.noise import qualities
-from digest.summarise.text import content_terms, words
+from digest.summarise.text import term_set
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,12 @@ class Candidate:
 
 def build_candidates(sentences: list[str]) -> list[Candidate]:
     """Tokenise each sentence once and attach its furniture/caption quality."""
-    counts = [len(words(s)) for s in sentences]
-    quals = qualities(sentences, counts)
+    memo: dict[str, str] = {}
+    bags = [term_set(s, memo) for s in sentences]
+    quals = qualities(sentences, [n for _, n in bags])
     return [
-        Candidate(i, s, frozenset(content_terms(s)), n, q)
-        for i, (s, n, q) in enumerate(zip(sentences, counts, quals, strict=True))
+        Candidate(i, s, terms, n, q)
+        for i, (s, (terms, n), q) in enumerate(zip(sentences, bags, quals, strict=True))
     ]
 
 

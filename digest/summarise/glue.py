@@ -50,26 +50,34 @@ _SPEECH = word_set(
 )
 
 
-def glue_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split ``text[start:end]`` at glued-sentence points; ranges cover it in order."""
-    cuts: set[int] = set()
+def glue_cuts(text: str, start: int, end: int, cuts: set[int]) -> set[int]:
+    """Extra cut points inside ``text[start:end]`` where glued sentences meet.
+
+    ``cuts`` are the punctuation boundaries already found in the range; a caption
+    label right after one of them starts a caption whose end is then looked for.
+    """
+    out: set[int] = set()
     for m in _WIDGETS.finditer(text, start, end):
-        cuts.update((m.start(), m.end()))
-    cuts.update(m.end() for m in _RESTART.finditer(text, start, end) if _ends(text, m, start))
-    for m in _LABEL.finditer(text, start, end):
-        if _ends(text, m, start):
-            cuts.add(m.end())
+        out.update((m.start(), m.end()))
+    out.update(m.end() for m in _RESTART.finditer(text, start, end) if _ends(text, m, start))
+    out.update(m.end() for m in _LABEL.finditer(text, start, end) if _ends(text, m, start))
     for m in _QUOTE.finditer(text, start, end):
         if _ends(text, m, start) and _long_quote(text, m.end(), end):
-            cuts.add(m.end())
+            out.add(m.end())
+    starts = cuts | out | {start}
     for head in _CAPTION_HEAD.finditer(text, start, end):
-        if head.start() == start or head.end() in cuts:
+        if _at_start(text, head.start(), starts):
             tail = _CAPTION_END.search(text, head.end(), end)
             if tail and _ends(text, tail, start):
-                cuts.add(tail.end())
-    points = sorted(c for c in cuts if start < c < end)
-    bounds = [start, *points, end]
-    return list(zip(bounds, bounds[1:], strict=False))
+                out.add(tail.end())
+    return {c for c in out if start < c < end}
+
+
+def _at_start(text: str, pos: int, starts: set[int]) -> bool:
+    """Is ``pos`` the first non-space character after one of ``starts``?"""
+    while pos > 0 and pos not in starts and text[pos - 1].isspace():
+        pos -= 1
+    return pos in starts
 
 
 def _ends(text: str, m: re.Match[str], floor: int) -> bool:

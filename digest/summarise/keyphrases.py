@@ -59,7 +59,9 @@ def keyphrases(sentences: list[str], language: str, limit: int = 10) -> list[str
         if (s.mid_sentence or s.count > 1) and not _common_word(p, common)
     ]
     kept.sort(key=lambda p: (-seen[p].count, seen[p].first))
-    return _drop_contained(kept, seen)[:limit]
+    # Only the leaders can make the list; bounding them keeps the containment
+    # check (pairwise) cheap even for a book-length text.
+    return _drop_contained(kept[: 4 * limit + 10], seen)[:limit]
 
 
 def _collect(sentences: list[str]) -> dict[str, _Seen]:

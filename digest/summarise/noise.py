@@ -98,5 +98,5 @@ def _is_furniture(s: str) -> bool:
 
 
 def _is_shouting(s: str) -> bool:
-    letters = [c for c in s if c.isalpha() and c.isascii()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+    """An all-capitals heading ("KIM JONG-UN'S NEW ORDERS")."""
+    return len(s) >= 8 and s == s.upper() and s != s.lower()

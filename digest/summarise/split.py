@@ -72,11 +72,13 @@ def split_spans(text: str) -> list[Span]:
     """
     spans: list[Span] = []
     for start, end in _blocks(text):
-        for s, e in _sentences_in_block(text, start, end):
-            for gs, ge in glue_cuts(text, s, e):
-                trimmed = _trim(text, gs, ge)
-                if trimmed is not None:
-                    spans.append(trimmed)
+        cuts = _sentence_cuts(text, start, end)
+        cuts |= glue_cuts(text, start, end, cuts)
+        bounds = [start, *sorted(cuts), end]
+        for s, e in zip(bounds, bounds[1:], strict=False):
+            trimmed = _trim(text, s, e)
+            if trimmed is not None:
+                spans.append(trimmed)
     return spans
 
 
@@ -126,18 +128,11 @@ def _soft_wrap(line: str, after: str) -> bool:
     return first.islower() or first.isdigit() or "가" <= first <= "힣"
 
 
-def _sentences_in_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    cuts = sorted(
-        {m.end() for m in _CANDIDATE.finditer(text, start, end) if _is_boundary(text, m, end)}
-        | {m.end() for m in _CJK_STOP.finditer(text, start, end)}
-    )
-    out: list[tuple[int, int]] = []
-    pos = start
-    for cut in cuts:
-        out.append((pos, cut))
-        pos = cut
-    out.append((pos, end))
-    return out
+def _sentence_cuts(text: str, start: int, end: int) -> set[int]:
+    """Cut points after sentence-final punctuation inside ``text[start:end]``."""
+    cuts = {m.end() for m in _CANDIDATE.finditer(text, start, end) if _is_boundary(text, m, end)}
+    cuts.update(m.end() for m in _CJK_STOP.finditer(text, start, end))
+    return {c for c in cuts if start < c < end}
 
 
 def _is_boundary(text: str, m: re.Match[str], end: int) -> bool:

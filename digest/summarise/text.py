@@ -110,3 +110,20 @@ def content_terms(text: str) -> list[str]:
     """Normalised tokens minus stop words: the vocabulary the scorer compares."""
     terms = (normalise(w) for w in words(text))
     return [t for t in terms if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
+
+
+def term_set(text: str, memo: dict[str, str]) -> tuple[frozenset[str], int]:
+    """(distinct content terms, word count) of ``text``, as :func:`content_terms` sees it.
+
+    Hot path: the set operations run in C and each distinct word is normalised
+    once per document through ``memo`` (the caller's, so no module-level state).
+    """
+    raw = _WORD.findall(text.lower())
+    out: set[str] = set()
+    for w in set(raw) - STOPWORDS:
+        t = memo.get(w)
+        if t is None:
+            t = memo[w] = normalise(w)
+        out.add(t)
+    out -= STOPWORDS
+    return frozenset(t for t in out if len(t) > 1 or t.isdigit()), len(raw)

@@ -1,0 +1,162 @@
+"""Benchmark the summariser against Lead-3 and sumy's LexRank on a JSONL news file.
+
+    python benchmarks/summarise.py --data ../shared/eval/news-dev.jsonl
+
+Prints, from one run: ROUGE-1/2/Lsum F1 of the engine and of Lead-3; throughput
+(articles/s) and p95 latency of the engine, Lead-3 and LexRank on the same
+articles, with ratios against LexRank measured in the same run; p95 for
+1,000-word articles; peak traced memory; and the time for a 100,000-word article.
+The data file is read at run time only and never copied.  Benchmark-only
+dependencies: rouge-score, sumy (its LexRank runs on our sentence splitter, as
+sumy's own tokenizer would download NLTK data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from digest.summarise import summarise  # noqa: E402
+from digest.summarise.split import split_sentences  # noqa: E402
+from digest.summarise.text import words  # noqa: E402
+
+Summariser = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class Timing:
+    per_second: float
+    p95_ms: float
+
+
+def lead3(text: str) -> list[str]:
+    return split_sentences(text)[:3]
+
+
+def engine(text: str) -> list[str]:
+    return summarise(text, max_sentences=3).sentences
+
+
+def make_lexrank() -> Summariser:
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+    from sumy.utils import get_stop_words
+
+    class Tokenizer:  # sumy's interface; our splitter instead of NLTK punkt
+        language = "english"
+
+        def to_sentences(self, text: str) -> list[str]:
+            return split_sentences(text)
+
+        def to_words(self, text: str) -> list[str]:
+            return words(text)
+
+    tok = Tokenizer()
+    lex = LexRankSummarizer(Stemmer("english"))
+    lex.stop_words = get_stop_words("english")
+
+    def run(text: str) -> list[str]:
+        sents = [Sentence(s, tok) for s in tok.to_sentences(text)]
+        doc = ObjectDocumentModel([Paragraph(sents)])
+        return [str(s) for s in lex(doc, 3)]
+
+    return run
+
+
+def rouge(rows: list[dict[str, str]], fn: Summariser) -> tuple[float, float, float]:
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
+    totals = [0.0, 0.0, 0.0]
+    for row in rows:
+        got = scorer.score(row["reference"], "\n".join(fn(row["article"])))
+        for i, key in enumerate(("rouge1", "rouge2", "rougeLsum")):
+            totals[i] += got[key].fmeasure
+    r1, r2, rl = (100 * t / len(rows) for t in totals)
+    return r1, r2, rl
+
+
+def timing(texts: list[str], fn: Summariser, repeat: int = 1) -> Timing:
+    fn(texts[0])  # warm caches and lazy imports outside the measurement
+    laps: list[float] = []
+    for _ in range(repeat):
+        for text in texts:
+            t0 = time.perf_counter()
+            fn(text)
+            laps.append(time.perf_counter() - t0)
+    return Timing(len(laps) / sum(laps), 1000 * statistics.quantiles(laps, n=20)[18])
+
+
+def of_length(texts: list[str], n_words: int, count: int) -> list[str]:
+    """Articles of about ``n_words`` words made by joining consecutive dev stories."""
+    joined = "\n\n".join(texts).split(" ")
+    step = max(1, (len(joined) - n_words) // count)
+    return [" ".join(joined[i : i + n_words]) for i in range(0, step * count, step)]
+
+
+def peak_mb(fn: Summariser, text: str) -> tuple[float, float]:
+    """(peak traced MB, wall seconds) for one call."""
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    fn(text)
+    seconds = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20, seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, required=True, help="JSONL with article/reference")
+    ap.add_argument("--no-lexrank", action="store_true", help="skip sumy's LexRank")
+    args = ap.parse_args(argv)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the goal says
+    rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line]
+    texts = [r["article"] for r in rows]
+    report(rows, texts, None if args.no_lexrank else make_lexrank())
+    return 0
+
+
+def report(rows: list[dict[str, str]], texts: list[str], lexrank: Summariser | None) -> None:
+    e, lead = rouge(rows, engine), rouge(rows, lead3)
+    print(f"## ROUGE F1 x100 on {len(rows)} articles (3 sentences, stemmed)\n")
+    print("| method | R-1 | R-2 | R-Lsum |\n|---|---|---|---|")
+    print(f"| engine | {e[0]:.2f} | {e[1]:.2f} | {e[2]:.2f} |")
+    print(f"| Lead-3 | {lead[0]:.2f} | {lead[1]:.2f} | {lead[2]:.2f} |")
+    print(f"| engine - Lead-3 | {e[0]-lead[0]:+.2f} | {e[1]-lead[1]:+.2f} | {e[2]-lead[2]:+.2f} |")
+    speed = {"engine": timing(texts, engine, 3), "Lead-3": timing(texts, lead3, 3)}
+    if lexrank is not None:
+        speed["LexRank (sumy)"] = timing(texts, lexrank)
+    base = speed.get("LexRank (sumy)")
+    print("\n## Speed on the same articles (one core)\n")
+    print("| method | articles/s | p95 ms | throughput vs LexRank |\n|---|---|---|---|")
+    for name, t in speed.items():
+        ratio = f"{t.per_second / base.per_second:.1f}x" if base else "n/a"
+        print(f"| {name} | {t.per_second:.0f} | {t.p95_ms:.2f} | {ratio} |")
+    thousand = timing(of_length(texts, 1000, 100), engine, 3)
+    print(f"\n- engine p95 on 1,000-word articles: {thousand.p95_ms:.2f} ms (goal <= 10 ms)")
+    big = " ".join(of_length(texts, 100_000, 1)[0].split(" ")[:100_000])
+    mem_small, _ = peak_mb(engine, of_length(texts, 1000, 1)[0])
+    mem_big, _ = peak_mb(engine, big)
+    t0 = time.perf_counter()
+    engine(big)
+    big_s = time.perf_counter() - t0
+    print(f"- engine on a 100,000-word article: {big_s:.3f} s (goal < 1 s)")
+    print(f"- peak traced memory: {mem_small:.1f} MB (1,000 words), {mem_big:.1f} MB (100,000 words)")
+    print(f"- linearity: 100,000 words took {big_s * thousand.per_second:.0f}x a 1,000-word article")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
