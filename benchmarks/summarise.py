@@ -135,7 +135,7 @@ def report(rows: list[dict[str, str]], texts: list[str], lexrank: Summariser | N
     print("| method | R-1 | R-2 | R-Lsum |\n|---|---|---|---|")
     print(f"| engine | {e[0]:.2f} | {e[1]:.2f} | {e[2]:.2f} |")
     print(f"| Lead-3 | {lead[0]:.2f} | {lead[1]:.2f} | {lead[2]:.2f} |")
-    print(f"| engine - Lead-3 | {e[0]-lead[0]:+.2f} | {e[1]-lead[1]:+.2f} | {e[2]-lead[2]:+.2f} |")
+    print(f"| engine - Lead-3 | {e[0] - lead[0]:+.2f} | {e[1] - lead[1]:+.2f} | {e[2] - lead[2]:+.2f} |")
     speed = {"engine": timing(texts, engine, 3), "Lead-3": timing(texts, lead3, 3)}
     if lexrank is not None:
         speed["LexRank (sumy)"] = timing(texts, lexrank)

@@ -71,9 +71,7 @@ def blurb(
     return _run(text, title, max_sentences, max_words, language)
 
 
-def _run(
-    text: str, title: str | None, k: int, max_words: int | None, language: str | None
-) -> Summary:
+def _run(text: str, title: str | None, k: int, max_words: int | None, language: str | None) -> Summary:
     text, lang = _check(text, title, k, language)
     if looks_like_html(text):
         text = strip_html(text)
@@ -111,6 +109,4 @@ def _headline(text: str) -> str:
     Only whole lines count: a caption glued into prose is not a headline.
     """
     lines = [line.strip() for line in text.lstrip()[:2000].split("\n")[:8]]
-    return " ".join(
-        line for line in lines if 3 <= len(line.split()) <= 20 and line[-1:].isalnum()
-    )
+    return " ".join(line for line in lines if 3 <= len(line.split()) <= 20 and line[-1:].isalnum())

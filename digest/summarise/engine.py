@@ -33,7 +33,7 @@ class Weights:
     lead: float = 1.0
     lead_halflife: float = 3.0  # rank (among reporting sentences) where the prior halves
     centrality: float = 0.4
-    title: float = 0.3
+    title: float = 0.5
     short_words: int = 8  # below this a sentence is probably a fragment
     long_words: int = 35  # above this a sentence is too much to quote
     redundancy: float = 0.7  # skip a sentence whose terms are this much covered already

@@ -51,7 +51,7 @@ def hashtags(
 
 
 def camel_case(phrase: str) -> str:
-    """"Kim Jong-un" -> "KimJongUn", "U.S." -> "US"; keeps inner capitals ("HBO")."""
+    """ "Kim Jong-un" -> "KimJongUn", "U.S." -> "US"; keeps inner capitals ("HBO")."""
     return "".join(p[0].upper() + p[1:] for p in _PARTS.findall(phrase))
 
 

@@ -1,11 +1,12 @@
 """Key phrases for hashtags: proper-noun phrases (English) or frequent nouns (Korean).
 
 English: runs of capitalised words ("North Korea", "Kim Jong-un") joined by the odd
-connector ("Workers' Party of Korea").  A run that opens a sentence is ambiguous
-("Despite the..."), so it only counts if the same phrase also appears mid-sentence
-or more than once.  Phrases are ranked by frequency, then by first appearance;
-a phrase contained in a more frequent longer one is dropped ("Korea" under
-"North Korea" when it never stands alone).
+connector ("Workers' Party of Korea").  A single capitalised word that opens a
+sentence is ambiguous ("Despite the..."), so it only counts if it also appears
+mid-sentence or more than once, and never if the text also uses it in lower case.
+Phrases are ranked by frequency, then by first appearance; a phrase contained in
+a more frequent longer one is dropped ("Korea" under "North Korea" when it never
+stands alone).
 
 Korean has no capitals, so the frequent Hangul words (particles stripped) stand in.
 """
@@ -32,9 +33,7 @@ _NOT_NAMES = word_set(
     "december the a an it he she they we this that however although though ever despite "
     "meanwhile yet still even yes no oh ok so"
 )
-_KO_STOP = word_set(
-    "그리고 그러나 하지만 또한 이번 지난 대한 위해 통해 있는 없는 것으로 했다"
-)
+_KO_STOP = word_set("그리고 그러나 하지만 또한 이번 지난 대한 위해 통해 있는 없는 것으로 했다")
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def keyphrases(sentences: list[str], language: str, limit: int = 10) -> list[str
     kept = [
         p
         for p, s in seen.items()
-        if (s.mid_sentence or s.count > 1) and not _common_word(p, common)
+        if (s.mid_sentence or s.count > 1 or " " in p) and not _common_word(p, common)
     ]
     kept.sort(key=lambda p: (-seen[p].count, seen[p].first))
     # Only the leaders can make the list; bounding them keeps the containment

@@ -64,9 +64,7 @@ def llm_blurb(
     except Rejected as exc:
         log.warning("LLM summary not used (%s); using the extractive summary", exc)
         return fallback
-    return Summary(
-        sentences=split_sentences(answer), keyphrases=fallback.keyphrases, source="llm"
-    )
+    return Summary(sentences=split_sentences(answer), keyphrases=fallback.keyphrases, source="llm")
 
 
 def endpoint(base_url: str) -> str:
@@ -112,9 +110,7 @@ def _content(resp: requests.Response) -> str:
     return content.strip()
 
 
-def _check(
-    answer: str, article: str, max_words: int, protected: Callable[[str], bool] | None
-) -> None:
+def _check(answer: str, article: str, max_words: int, protected: Callable[[str], bool] | None) -> None:
     n_words = len(answer.split())
     if n_words > max_words:
         raise Rejected(f"too long ({n_words} words > {max_words})")

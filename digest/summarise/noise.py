@@ -81,7 +81,6 @@ def _voice(s: str) -> float:
     return factor
 
 
-
 def _is_credit(s: str) -> bool:
     s = s.strip()
     return bool(_WHOLE_CREDIT.match(s) or _CREDIT.match(s) or _CREDIT.search(s) and len(s) < 40)
@@ -90,7 +89,8 @@ def _is_credit(s: str) -> bool:
 def _is_furniture(s: str) -> bool:
     return bool(
         _FURNITURE.match(s)
-        or _CREDIT.search(s) and len(s) < 200
+        or _CREDIT.search(s)
+        and len(s) < 200
         or _WHOLE_CREDIT.match(s)
         or _TIMESTAMP.match(s)
         or _URL_ONLY.match(s)

@@ -32,9 +32,7 @@ _TITLES = word_set(
 )
 # Abbreviations that are also ordinary words ("no.", "a.m." at a sentence end), so
 # they only count as abbreviations before a number.
-_NUMERIC = word_set(
-    "no nos vol vols pp fig figs p art sec ch a.m p.m"
-)
+_NUMERIC = word_set("no nos vol vols pp fig figs p art sec ch a.m p.m")
 # Capitalised words that typically follow a dotted acronym *inside* a sentence
 # ("the U.S. Army"), so "U.S. Army" is not a boundary while "U.S. Kim said" is.
 _ACRONYM_FOLLOWERS = word_set(
@@ -122,7 +120,7 @@ def _soft_wrap(line: str, after: str) -> bool:
     stripped = line.rstrip()
     if len(stripped) < 40 or not after.strip():
         return False
-    if stripped[-1] in ".!?:;…。！？\"”’)":
+    if stripped[-1] in '.!?:;…。！？"”’)':
         return False
     first = after.lstrip()[:1]
     return first.islower() or first.isdigit() or "가" <= first <= "힣"

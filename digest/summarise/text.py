@@ -9,9 +9,7 @@ import html
 import re
 
 _TAG_HINT = re.compile(r"<(?:[a-zA-Z][\w:-]*|/[a-zA-Z][\w:-]*|!--)[^<>]*>")
-_DROP_BLOCKS = re.compile(
-    r"(?is)<(script|style|noscript|template|svg|head)\b[^>]*>.*?</\1\s*>|<!--.*?-->"
-)
+_DROP_BLOCKS = re.compile(r"(?is)<(script|style|noscript|template|svg|head)\b[^>]*>.*?</\1\s*>|<!--.*?-->")
 _BLOCK_TAGS = re.compile(
     r"(?i)</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|"
     r"blockquote|figure|figcaption|pre|hr)\b[^>]*>"
@@ -23,6 +21,7 @@ _BLANKS = re.compile(r"\n\s*\n\s*")
 _WORD = re.compile(r"[^\W_]+(?:[’'.-][^\W_]+)*")
 _HANGUL = re.compile(r"[가-힣]")
 _LATIN = re.compile(r"[A-Za-z]")
+
 
 def word_set(spec: str) -> frozenset[str]:
     """A frozen set of the white-space separated words in ``spec`` (for word lists)."""

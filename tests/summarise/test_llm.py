@@ -1,0 +1,129 @@
+"""Optional LLM mode against a local fake chat-completions server."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+
+from digest.summarise import Summary, blurb
+from digest.summarise.llm import endpoint, llm_blurb
+from tests.fakes.llm_server import FakeLLM, fake_llm
+
+ARTICLE = (
+    "Volunteers in Seoul opened a shelter for 25 North Korean refugees on Monday. "
+    "The shelter, run by Crossing Borders, offers beds and language classes. "
+    "Director Lee Min-ho said demand had doubled since 2023. "
+    "The city will fund the project for two years."
+)
+GOOD = "Crossing Borders opened a Seoul shelter for 25 North Korean refugees. Demand doubled since 2023."
+
+
+@pytest.fixture
+def fake() -> FakeLLM:  # type: ignore[misc]
+    with fake_llm("/v1") as server:
+        yield server
+
+
+def call(fake: FakeLLM, **overrides: object) -> Summary:
+    kwargs: dict[str, object] = {
+        "base_url": fake.base_url,
+        "api_key": "sk-test",
+        "model": "tiny-model",
+        "timeout": 2.0,
+        "text": ARTICLE,
+        "title": "New shelter",
+        "max_words": 40,
+        "protected": None,
+    }
+    kwargs.update(overrides)
+    return llm_blurb(**kwargs)  # type: ignore[arg-type]
+
+
+def test_good_answer_is_used_and_request_is_well_formed(fake: FakeLLM) -> None:
+    fake.script.reply = GOOD
+    s = call(fake)
+    assert s.source == "llm"
+    assert s.text == GOOD
+    [req] = fake.requests
+    assert req.path == "/v1/chat/completions"
+    assert req.headers["Authorization"] == "Bearer sk-test"
+    assert req.body["model"] == "tiny-model"
+    roles = [m["role"] for m in req.body["messages"]]
+    assert roles == ["system", "user"]
+    assert ARTICLE in req.body["messages"][1]["content"]
+
+
+def test_base_url_without_v1_and_no_key() -> None:
+    with fake_llm("") as server:
+        server.script.reply = GOOD
+        s = call(server, api_key=None)
+        assert s.source == "llm"
+        [req] = server.requests
+        assert req.path == "/chat/completions"
+        assert "Authorization" not in req.headers
+    assert endpoint("http://h:1/v1/") == "http://h:1/v1/chat/completions"
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        ("Volunteers opened a shelter for 40 refugees in Seoul.", "number '40'"),
+        ("Volunteers led by Park Ji-sung opened a shelter in Seoul.", "name 'Park'"),
+        ("Smith opened a shelter in Seoul for refugees.", "name 'Smith'"),
+        ("word " * 41, "too long"),
+        ("Lee Min-ho opened a shelter in Seoul.", "protected"),
+        ("   ", "empty"),
+    ],
+)
+def test_bad_answers_fall_back(
+    fake: FakeLLM, caplog: pytest.LogCaptureFixture, reply: str, reason: str
+) -> None:
+    fake.script.reply = reply
+    with caplog.at_level(logging.WARNING, logger="digest.summarise.llm"):
+        s = call(fake, protected=lambda t: "Lee Min-ho" in t)
+    assert s.source == "extractive"
+    assert s.sentences == blurb(ARTICLE, "New shelter", max_words=40).sentences
+    assert reason in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("status", "raw", "reason"),
+    [
+        (500, None, "HTTP 500"),
+        (200, b"not json{", "malformed"),
+        (200, b'{"choices": []}', "malformed"),
+        (200, b'{"choices": [{"message": {"content": 7}}]}', "empty answer"),
+    ],
+)
+def test_server_errors_fall_back(
+    fake: FakeLLM, caplog: pytest.LogCaptureFixture, status: int, raw: bytes | None, reason: str
+) -> None:
+    fake.script.status = status
+    fake.script.raw_body = raw
+    with caplog.at_level(logging.WARNING, logger="digest.summarise.llm"):
+        s = call(fake)
+    assert s.source == "extractive"
+    assert s.sentences
+    assert reason in caplog.text
+
+
+def test_slow_answer_times_out(fake: FakeLLM, caplog: pytest.LogCaptureFixture) -> None:
+    fake.script.reply = GOOD
+    fake.script.delay = 1.5
+    t0 = time.perf_counter()
+    with caplog.at_level(logging.WARNING, logger="digest.summarise.llm"):
+        s = call(fake, timeout=0.3)
+    assert time.perf_counter() - t0 < 1.4
+    assert s.source == "extractive"
+    assert "no answer within" in caplog.text
+
+
+def test_unreachable_server_falls_back(caplog: pytest.LogCaptureFixture) -> None:
+    with fake_llm() as server:
+        url = server.base_url
+    with caplog.at_level(logging.WARNING, logger="digest.summarise.llm"):
+        s = llm_blurb(base_url=url, api_key=None, model="m", timeout=1.0, text=ARTICLE)
+    assert s.source == "extractive"
+    assert "request failed" in caplog.text
