@@ -18,13 +18,14 @@ from dotenv import dotenv_values
 
 from digest.config.base import display_value, fields_of, read_fields
 from digest.config.core import CoreSettings
+from digest.config.schedule import ScheduleSettings
 from digest.errors import ConfigError
 
 __all__ = ["Settings", "load_settings", "describe", "example_env"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Settings(CoreSettings):
+class Settings(ScheduleSettings, CoreSettings):
     """All settings. Capabilities add their own section classes as bases."""
 
     def check(self) -> None:

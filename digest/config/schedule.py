@@ -1,0 +1,100 @@
+"""Settings of the scheduler: catch-up limits, alerts, logging and the social cadence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from digest.config.base import choice, parse_bool, parse_email, setting
+from digest.errors import ConfigError
+
+_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(raw: str) -> str:
+    """Accept '48h', '2d', '90m' or a bare number of hours; return it normalised ('48h')."""
+    text = raw.strip().lower().replace(" ", "")
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([mhd]?)", text)
+    if not match:
+        raise ValueError(f"{raw!r} is not a duration; write it like 48h, 2d or 90m")
+    number, unit = match.groups()
+    if float(number) <= 0:
+        raise ValueError(f"{raw!r} must be longer than zero")
+    return f"{number}{unit or 'h'}"
+
+
+def duration(text: str) -> timedelta:
+    """The timedelta of a normalised duration such as '48h'."""
+    return timedelta(seconds=float(text[:-1]) * _UNITS[text[-1]])
+
+
+def parse_optional_cron(raw: str) -> str:
+    from digest.schedule import validate_cron
+
+    return validate_cron(raw)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleSettings:
+    max_lateness_text: str = setting(
+        "DIGEST_MAX_LATENESS",
+        "48h",
+        "How late an edition may still go out after its scheduled time (when digest was not running). "
+        "Later than this it is skipped with an alert. Write 48h, 2d or 90m.",
+        parse=parse_duration,
+        section="Schedule",
+    )
+    social_schedule: str = setting(
+        "DIGEST_SOCIAL_SCHEDULE",
+        "",
+        "Cron line for publishing social posts, if they should not go out with the email. "
+        "Empty: with the email.",
+        parse=parse_optional_cron,
+        example="0 12 * * tue,thu",
+        section="Schedule",
+    )
+    send_when_empty: bool = setting(
+        "DIGEST_SEND_WHEN_EMPTY",
+        False,
+        "Send an edition even when nothing is new since the last one (false: skip it and record why).",
+        parse=parse_bool,
+        section="Schedule",
+    )
+    alert_email: str = setting(
+        "DIGEST_ALERT_EMAIL",
+        "",
+        "Who gets an email when an edition is skipped as too late or a scheduled send fails "
+        "(sent through DIGEST_PROVIDER, or SMTP when that provider sends to a whole list).",
+        parse=parse_email,
+        example="office@example.org",
+        section="Schedule",
+    )
+    log_level: str = setting(
+        "DIGEST_LOG_LEVEL",
+        "info",
+        "How much `digest run` logs to stderr and to logs/digest.log in the data folder: "
+        "debug, info, warning or error.",
+        parse=choice("debug", "info", "warning", "error"),
+        section="Schedule",
+    )
+
+    @property
+    def max_lateness(self) -> timedelta:
+        return duration(self.max_lateness_text)
+
+    def check_schedule(self) -> None:
+        """The cron lines must make sense in the configured zone, not just in UTC."""
+        from digest.schedule import last_due_slot, next_slots, parse_cadence
+
+        zone = str(getattr(self, "timezone", "UTC"))
+        for key, expr in (
+            ("DIGEST_SCHEDULE", str(getattr(self, "schedule", ""))),
+            ("DIGEST_SOCIAL_SCHEDULE", self.social_schedule),
+        ):
+            if not expr:
+                continue
+            cadence = parse_cadence(expr, zone)
+            now = datetime.now(UTC)
+            if not next_slots(cadence, now, 1) and last_due_slot(cadence, now) is None:
+                raise ConfigError(key, f"{expr!r} never fires", "use a day and month that exist, e.g. 0 9 * * 1")
