@@ -52,12 +52,19 @@ def dispatch(
     on_progress: Callable[[int], None] | None = None,
     wait: Callable[[float], None] = time.sleep,
     max_attempts: int = MAX_ATTEMPTS,
+    stop: Callable[[], bool] | None = None,
 ) -> DispatchStats:
-    """Send every due delivery of (key, channel) until none are left or all wait too long."""
+    """Send every due delivery of (key, channel) until none are left or all wait too long.
+
+    ``stop`` is asked before each claim: when it returns True (SIGTERM), the call in
+    flight has been recorded and the rest stay ``pending`` for the next run.
+    """
     stats = DispatchStats()
     owner = owner_id()
     ledger.expire_leases(key)
     while True:
+        if stop is not None and stop():
+            return stats
         claimed = ledger.claim(key, channel, owner, lease=lease)
         if not claimed:
             if not _wait_for_retries(ledger, key, channel, wait):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
@@ -52,11 +53,12 @@ def send_edition(
     slot: datetime,
     now: datetime,
     progress: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> SendReport:
     ledger = Ledger(engine)
     edition = ledger.edition(key)
     assert edition is not None, "ensure_edition first"
-    if edition.status in ("sent", "partial", "skipped"):
+    if edition.status in ("sent", "partial", "skipped", "missed"):
         return SendReport(key, edition.status, _already(edition), ledger.counts(key))
     problems: list[tuple[str, str]] = []
     if edition.status == "building":
@@ -73,9 +75,12 @@ def send_edition(
         ledger.freeze_edition(key, built.rendered.subject, built.rendered.html, built.rendered.text, items)
         edition = ledger.edition(key)
         assert edition is not None
+        if edition.status not in ("ready", "sending"):
+            # another instance froze it first and has finished it, or it was marked missed
+            return SendReport(key, edition.status, _already(edition), ledger.counts(key))
     if edition.status == "ready":
         _snapshot(settings, engine, ledger, provider, edition)
-    stats = _dispatch(settings, ledger, provider, edition, progress)
+    stats = _dispatch(settings, ledger, provider, edition, progress, stop)
     return _finalise(ledger, key, stats, problems)
 
 
@@ -113,7 +118,12 @@ def _self_copy(settings: Settings) -> Recipient:
 
 
 def _dispatch(
-    settings: Settings, ledger: Ledger, provider: Provider, edition: EditionRow, progress: bool
+    settings: Settings,
+    ledger: Ledger,
+    provider: Provider,
+    edition: EditionRow,
+    progress: bool,
+    stop: Callable[[], bool] | None = None,
 ) -> DispatchStats:
     def send(row: DeliveryRow) -> SendResult:
         if provider.kind == "campaign":
@@ -129,7 +139,12 @@ def _dispatch(
     bar = _bar(pending, progress)
     try:
         return dispatch(
-            ledger, edition.key, _channel(provider), send, on_progress=bar.update if bar else None
+            ledger,
+            edition.key,
+            _channel(provider),
+            send,
+            on_progress=bar.update if bar else None,
+            stop=stop,
         )
     finally:
         provider.close()
@@ -167,7 +182,7 @@ def _finalise(ledger: Ledger, key: str, stats: DispatchStats, problems: list[tup
 
 
 def _already(edition: EditionRow) -> str:
-    if edition.status == "skipped":
+    if edition.status in ("skipped", "missed"):
         return f"{edition.key} was skipped ({edition.reason}); nothing sent"
     when = f" at {edition.sent_at:%Y-%m-%d %H:%M} UTC" if edition.sent_at else ""
     return f"{edition.key} was already sent{when}; nothing sent again"

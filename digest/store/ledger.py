@@ -146,6 +146,20 @@ class Ledger:
         with self.engine.begin() as conn:
             conn.execute(update(schema.editions).where(schema.editions.c.key == key).values(**values))
 
+    def mark_missed(self, key: str, reason: str) -> bool:
+        """Give up on an edition nothing of which was sent yet. True if this call did it.
+
+        Conditional, so that of several instances noticing the same late slot only
+        one reports it, and an edition already sending is never marked.
+        """
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(schema.editions)
+                .where(schema.editions.c.key == key, schema.editions.c.status.in_(("building", "ready")))
+                .values(status="missed", reason=reason, sent_at=None)
+            )
+        return result.rowcount == 1
+
     def taken_article_idents(self) -> set[str]:
         """Articles already committed to an edition: they never go out again."""
         query = (

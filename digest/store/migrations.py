@@ -32,8 +32,13 @@ def _core(conn: Connection) -> None:
     )
 
 
+def _scheduler(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.alerts, schema.scheduler_runs])
+
+
 STEPS: dict[int, Step] = {
     1: _core,
+    20: _scheduler,
 }
 
 

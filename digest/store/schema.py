@@ -115,3 +115,30 @@ subscribers = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("unsubscribed_at", DateTime(timezone=True)),
 )
+
+# Scheduler (migration 20). One row per alert, keyed so that the same problem
+# (e.g. "missed:weekly:2026-W10") is raised, logged and emailed once, however
+# many daemons notice it or how often the watchdog looks.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("edition_key", String(64), nullable=False, default=""),
+    Column("message", Text, nullable=False),
+    Column("raised_at", DateTime(timezone=True), nullable=False),
+    Column("emailed_at", DateTime(timezone=True)),
+    Column("email_error", Text, nullable=False, default=""),
+)
+
+# One row per scheduler process (host:pid), refreshed at each check, for `digest status`.
+scheduler_runs = Table(
+    "scheduler_runs",
+    metadata,
+    Column("instance", String(128), primary_key=True),
+    Column("mode", String(8), nullable=False),  # daemon | once
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+    Column("outcome", Text, nullable=False, default=""),
+    Column("stopped_at", DateTime(timezone=True)),
+)
