@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -155,6 +156,8 @@ def report(rows: list[dict[str, str]], texts: list[str], lexrank: Summariser | N
     big_s = time.perf_counter() - t0
     print(f"- engine on a 100,000-word article: {big_s:.3f} s (goal < 1 s)")
     print(f"- peak traced memory: {mem_small:.1f} MB (1,000 words), {mem_big:.1f} MB (100,000 words)")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"- whole benchmark process peak RSS (with rouge-score and sumy loaded): {rss:.0f} MB")
     print(f"- linearity: 100,000 words took {big_s * thousand.per_second:.0f}x a 1,000-word article")
 
 
