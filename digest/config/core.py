@@ -86,6 +86,7 @@ class CoreSettings:
             "listmonk",
             "brevo",
             "sendgrid",
+            "sendgrid-campaign",
             "mailgun",
             "postmark",
         ),
