@@ -9,7 +9,7 @@ from typing import Any
 import feedparser
 
 from digest.errors import SourceError
-from digest.sources.text import html_to_text
+from digest.sources.text import html_to_text, strip_leftovers
 from digest.types import Article, article_identity
 
 
@@ -42,7 +42,7 @@ def _entry(entry: Any, source: str) -> Article:
     if entry.get("content"):
         html = max((c.get("value", "") for c in entry.content), key=len)
     html = html or str(entry.get("summary", ""))
-    text = html_to_text(html)
+    text = strip_leftovers(html_to_text(html))
     if not title and not text:
         raise SourceError("entry has neither a title nor text")
     if not text:

@@ -9,7 +9,7 @@ from typing import Any
 import frontmatter
 
 from digest.errors import SourceError
-from digest.sources.text import html_to_text, markdown_to_html, normalise
+from digest.sources.text import html_to_text, markdown_to_html, normalise, strip_leftovers
 from digest.types import Article, article_identity
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
@@ -56,10 +56,9 @@ def read_article_file(path: Path, *, max_bytes: int, site_url: str) -> Article:
         from digest.sources.pages import article_from_html
 
         return article_from_html(text, url="", source=str(path), fallback_title=path.stem)
-    lines = text.strip().splitlines()
-    if not lines or not lines[0].strip():
+    title, body = _title_and_body(text)
+    if not title:
         raise SourceError(f"{path}: empty; the first line is the title, then the text")
-    title, body = lines[0].strip(), normalise("\n".join(lines[1:]))
     if not body:
         raise SourceError(f"{path}: has a title but no text")
     return Article(
@@ -69,6 +68,21 @@ def read_article_file(path: Path, *, max_bytes: int, site_url: str) -> Article:
         text=body,
         source=str(path),
     )
+
+
+def _title_and_body(text: str) -> tuple[str, str]:
+    """The first line is the title; in a saved "View Original" page the title follows that marker.
+
+    Such exports read: site name, "View Original", the article's title, then the text.
+    """
+    lines = [line.strip() for line in text.strip().splitlines()]
+    content = [n for n, line in enumerate(lines) if line]
+    if not content:
+        return "", ""
+    first = content[0]
+    if len(content) > 2 and lines[content[1]].lower() == "view original":
+        first = content[2]
+    return lines[first], strip_leftovers(normalise("\n".join(lines[first + 1 :])))
 
 
 def _markdown(path: Path, text: str, site_url: str) -> Article:
@@ -85,7 +99,7 @@ def _markdown(path: Path, text: str, site_url: str) -> Article:
     if not title:
         raise SourceError(f"{path}: no title; add 'title:' to the front matter")
     html = markdown_to_html(body_md)
-    body = html_to_text(html)
+    body = strip_leftovers(html_to_text(html))
     if not body:
         raise SourceError(f"{path}: has a title but no text")
     url = str(meta.get("url") or "").strip()

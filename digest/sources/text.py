@@ -64,6 +64,31 @@ def _itertext(root: lxml.html.HtmlElement) -> str:
     return "".join(chunks)
 
 
+# Lines that copy-and-paste and "reader view" exports leave behind.
+_LEFTOVER_LINE = re.compile(
+    r"^(view original|read more|continue reading|share( this)?( article| story)?|advertisement|"
+    r"scroll down for video|click here.*|print|email|tweet|comments?)[.:!]?$",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(r"[(\[]\s*(image|photo|picture|credit|source|graphic)s?\s*(:|by)", re.IGNORECASE)
+_CREDIT_LINE = re.compile(r"^(image|photo|picture|credit|photograph)s?( by)?\s*:", re.IGNORECASE)
+
+
+def is_leftover(line: str) -> bool:
+    """Navigation words, and image captions or credits ("... (Image: KCNA)")."""
+    stripped = line.strip()
+    if _LEFTOVER_LINE.match(stripped) or _CREDIT_LINE.match(stripped):
+        return True
+    # A caption is a short paragraph carrying a credit; real paragraphs rarely do.
+    return bool(_CREDIT.search(stripped)) and len(stripped.split()) <= 40
+
+
+def strip_leftovers(text: str) -> str:
+    """Drop leftover paragraphs, keeping the rest of the text as it was."""
+    paragraphs = re.split(r"\n\s*\n", text)
+    return "\n\n".join(p for p in paragraphs if p.strip() and not is_leftover(p))
+
+
 def markdown_to_html(text: str) -> str:
     return md.markdown(text, extensions=["extra"], output_format="html")
 

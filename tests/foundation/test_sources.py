@@ -143,3 +143,28 @@ def test_identity_prefers_guid_then_canonical_url_then_hash(tmp_path: Path) -> N
 def test_missing_path_is_a_problem_not_a_crash() -> None:
     loaded = load_sources(["/nonexistent/folder"], OPTS)
     assert loaded.articles == [] and "no such file" in loaded.problems[0][1]
+
+
+def test_saved_page_leftovers_are_dropped(tmp_path: Path) -> None:
+    # The shape of a saved "reader view" page: site name, marker, title, caption, text.
+    (tmp_path / "saved.txt").write_text(
+        "Example Relief Blog - Notes and News\n\nView Original\n\n"
+        "Border town markets reopen after the floods\n\n"
+        "Traders unload sacks of rice at a market stall. (Photo: Example Agency)\n\n"
+        "Markets in two border towns reopened this week after the summer floods. Prices are still high.\n\n"
+        "Read more\n\nLocal groups expect trade to recover slowly over the winter.\n",
+        encoding="utf-8",
+    )
+    article = load_sources([str(tmp_path)], OPTS).articles[0]
+    assert article.title == "Border town markets reopen after the floods"
+    assert "Photo:" not in article.text and "View Original" not in article.text
+    assert "Read more" not in article.text
+    assert article.text.startswith("Markets in two border towns reopened")
+    assert article.text.endswith("recover slowly over the winter.")
+
+
+def test_a_long_paragraph_that_cites_a_source_is_kept(tmp_path: Path) -> None:
+    paragraph = ("The survey (source: a university research team) covered " + "many towns and " * 30
+                 + "found prices rising.")
+    (tmp_path / "a.txt").write_text(f"Title\n\n{paragraph}\n", encoding="utf-8")
+    assert load_sources([str(tmp_path)], OPTS).articles[0].text == paragraph
