@@ -1,0 +1,103 @@
+"""Settings for what the email looks like: templates, logo, intro, subject, size budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from string import Formatter
+
+from digest.config.base import parse_bool, parse_email, parse_path, parse_positive_int, setting, url
+from digest.errors import ConfigError
+
+SUBJECT_FIELDS = ("org_name", "date", "count", "edition")
+
+
+def parse_subject(raw: str) -> str:
+    """A subject template: text with {org_name}, {date}, {count} or {edition} and nothing else.
+
+    Only plain names are allowed, so a subject can never reach attributes of the values.
+    """
+    value = " ".join(raw.split())
+    try:
+        names = [name for _, name, _, _ in Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"{raw!r} is not a valid subject template ({exc}); write {{{{ to show a brace}}")
+    for name in names:
+        if name not in SUBJECT_FIELDS:
+            allowed = ", ".join("{" + f + "}" for f in SUBJECT_FIELDS)
+            raise ValueError(f"{{{name}}} is not a known placeholder; use {allowed}")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContentSettings:
+    templates_dir: Path | None = setting(
+        "DIGEST_TEMPLATES_DIR",
+        None,
+        "Folder of your own templates; a file here (e.g. email/digest.html.j2) replaces the built-in one.",
+        parse=parse_path,
+        example="my-templates",
+        section="Content",
+    )
+    logo_url: str = setting(
+        "DIGEST_LOGO_URL",
+        "",
+        "Address of your logo image (https://...), shown at the top of the email. Empty: no logo.",
+        parse=url,
+        example="https://example.org/logo.png",
+        section="Content",
+    )
+    intro: str = setting(
+        "DIGEST_INTRO",
+        "",
+        "A short welcome paragraph at the top of every digest. Empty: none.",
+        example="Thank you for standing with us. Here is what happened this week.",
+        section="Content",
+    )
+    subject: str = setting(
+        "DIGEST_SUBJECT",
+        "",
+        "Subject line; {org_name}, {date}, {count} (number of stories) and {edition} are filled in. "
+        "Empty: '{org_name}: news digest, {date}' in the email's language.",
+        parse=parse_subject,
+        example="{org_name} weekly news ({date})",
+        section="Content",
+    )
+    reply_to: str = setting(
+        "DIGEST_REPLY_TO",
+        "",
+        "Where replies to the digest go: an address, or Name <address>. Empty: the From address.",
+        parse=parse_email,
+        example="Team <hello@example.org>",
+        section="Content",
+    )
+    footer_reason: str = setting(
+        "DIGEST_FOOTER_REASON",
+        "",
+        "Footer line saying why people get this email. "
+        "Empty: 'You receive this because you signed up for news from <your org>.'",
+        section="Content",
+    )
+    html_budget: int = setting(
+        "DIGEST_HTML_BUDGET",
+        90_000,
+        "Largest email HTML in bytes. Gmail cuts off emails over about 102 KB; the preview warns "
+        "and digest send refuses above this unless DIGEST_ALLOW_LARGE is true or --allow-large is given.",
+        parse=parse_positive_int,
+        section="Safety",
+    )
+    allow_large: bool = setting(
+        "DIGEST_ALLOW_LARGE",
+        False,
+        "Send even when the email is over DIGEST_HTML_BUDGET (Gmail will show it cut off).",
+        parse=parse_bool,
+        section="Safety",
+    )
+
+    def check_content(self) -> None:
+        if self.templates_dir is not None and not self.templates_dir.is_dir():
+            raise ConfigError(
+                "DIGEST_TEMPLATES_DIR",
+                f"{self.templates_dir} is not a folder",
+                "create it (copy templates/email from digest to start) or leave the key empty",
+            )
