@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from digest.compose import compose_edition, select_articles, window_start
-from digest.compose.blurb import BlurbOptions
+from digest.compose.blurb import BlurbOptions, LlmOptions
 from digest.config import Settings
 from digest.errors import ProtectedTermError
 from digest.protect import Hit, ProtectedTerms
@@ -72,12 +72,23 @@ def build_edition(
         since=since,
         now=now,
     )
-    options = BlurbOptions(settings.summary_sentences, settings.summary_max_words, settings.language)
+    options = blurb_options(settings)
     items, more, failed = compose_edition(chosen, options, settings.max_articles)
     edition = Edition(key=key, slot=slot, issued=now, items=tuple(items), more=tuple(more))
     rendered = render_email(edition, settings, template_env(getattr(settings, "templates_dir", None)))
     hits = check_protected(settings, edition, rendered)
     return Built(edition, rendered, left_out + failed, loaded.problems, hits)
+
+
+def blurb_options(settings: Settings) -> BlurbOptions:
+    """How blurbs are written, from the settings."""
+    llm = None
+    if settings.summariser == "llm":
+        llm = LlmOptions(settings.llm_base_url, settings.llm_api_key, settings.llm_model,
+                         settings.llm_timeout)
+    terms = ProtectedTerms.from_file(settings.protected_terms_file)
+    return BlurbOptions(settings.summary_sentences, settings.summary_max_words, None, llm,
+                        terms.contains if terms.terms else None)
 
 
 def check_protected(settings: Settings, edition: Edition, rendered: RenderedEmail) -> list[Hit]:

@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 from digest.config.base import display_value, fields_of, read_fields
 from digest.config.content import ContentSettings
 from digest.config.core import CoreSettings
+from digest.config.summariser import SummariserSettings
 from digest.config.delivery import DeliverySettings, SmtpSettings
 from digest.config.schedule import ScheduleSettings
 from digest.errors import ConfigError
@@ -27,7 +28,7 @@ __all__ = ["Settings", "load_settings", "describe", "example_env"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Settings(ScheduleSettings, CoreSettings, DeliverySettings, SmtpSettings, ContentSettings):
+class Settings(ScheduleSettings, CoreSettings, DeliverySettings, SmtpSettings, ContentSettings, SummariserSettings):
     """All settings. Capabilities add their own section classes as bases."""
 
     def check(self) -> None:
