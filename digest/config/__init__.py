@@ -22,13 +22,17 @@ from digest.config.core import CoreSettings
 from digest.config.summariser import SummariserSettings
 from digest.config.delivery import DeliverySettings, SmtpSettings
 from digest.config.schedule import ScheduleSettings
+from digest.config.social import SocialSettings
 from digest.errors import ConfigError
 
 __all__ = ["Settings", "load_settings", "describe", "example_env"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Settings(ScheduleSettings, CoreSettings, DeliverySettings, SmtpSettings, ContentSettings, SummariserSettings):
+class Settings(
+    ScheduleSettings, CoreSettings, DeliverySettings, SmtpSettings, ContentSettings, SummariserSettings,
+    SocialSettings,
+):
     """All settings. Capabilities add their own section classes as bases."""
 
     def check(self) -> None:

@@ -1,0 +1,198 @@
+"""How long a post is, in each platform's own unit, and the one table of limits.
+
+- X: twitter-text v3 weighted length. Text is NFC-normalised; every link counts
+  23; one emoji (even a ZWJ sequence, a flag or a keycap) counts 2; code points
+  in the "narrow" ranges count 1 and everything else (CJK, Hangul, most
+  symbols) counts 2.
+- Bluesky: extended grapheme clusters (limit 300) and UTF-8 bytes (limit 3,000);
+  the link text counts as written.
+- Mastodon: grapheme clusters, every http(s) link 23, ``@user@domain`` as ``@user``.
+- Threads: UTF-8 bytes (Meta rejects at 500 bytes, whatever the docs say).
+- LinkedIn: UTF-16 code units of the *escaped* commentary (little text).
+- Facebook: UTF-16 code units.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import emoji
+import regex
+
+from digest.social.urls import find_links
+
+PLATFORMS = ("x", "bluesky", "mastodon", "threads", "linkedin", "facebook")
+
+
+@dataclass(frozen=True)
+class Limit:
+    size: int
+    unit: str
+    max_hashtags: int
+    bytes: int = 0  # a second limit in UTF-8 bytes (Bluesky), 0 for none
+
+
+LIMITS: dict[str, Limit] = {
+    "x": Limit(280, "weighted characters", 2),
+    "bluesky": Limit(300, "graphemes", 3, bytes=3000),
+    "mastodon": Limit(500, "characters", 4),
+    "threads": Limit(500, "bytes", 1),
+    "linkedin": Limit(3000, "characters", 3),
+    "facebook": Limit(5000, "characters", 3),
+}
+
+URL_WEIGHT = 23  # X and Mastodon: every link, whatever its length
+
+# twitter-text config v3: these code points weigh 1; all others weigh 2.
+_NARROW = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+
+_EMOJI = regex.compile(
+    r"[\p{RI}][\p{RI}]"  # flags
+    r"|\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F"  # subdivision flags
+    r"|[0-9#*]\uFE0F?\u20E3"  # keycaps
+    r"|\p{Extended_Pictographic}[\uFE0F\p{Emoji_Modifier}]*"
+    r"(?:\u200D\p{Extended_Pictographic}[\uFE0F\p{Emoji_Modifier}]*)*"
+)
+_MENTION_DOMAIN = regex.compile(r"(?<=(?<![\w@])@\w+)@[\w.-]+\w")
+_LITTLE_TEXT = regex.compile(r"[\\|{}@\[\]()<>#*_~]")
+
+
+@dataclass(frozen=True)
+class Measure:
+    used: int
+    limit: int
+    unit: str
+    bytes_used: int = 0
+    bytes_limit: int = 0
+
+    @property
+    def fits(self) -> bool:
+        return self.used <= self.limit and (not self.bytes_limit or self.bytes_used <= self.bytes_limit)
+
+
+def measure(platform: str, text: str, *, limit: int | None = None) -> Measure:
+    """Length of ``text`` on ``platform`` against its limit (``limit`` overrides the table,
+    e.g. a Mastodon instance's own maximum). Raises KeyError for an unknown platform."""
+    spec = LIMITS[platform]
+    size = limit or spec.size
+    if platform == "x":
+        return Measure(x_weighted_length(text), size, spec.unit)
+    if platform == "bluesky":
+        return Measure(graphemes(text), size, spec.unit, utf8_len(text), spec.bytes)
+    if platform == "mastodon":
+        return Measure(mastodon_length(text), size, spec.unit)
+    if platform == "threads":
+        return Measure(utf8_len(text), size, spec.unit)
+    if platform == "linkedin":
+        return Measure(utf16_len(escape_little_text(text)), size, spec.unit)
+    return Measure(utf16_len(text), size, spec.unit)
+
+
+def x_weighted_length(text: str) -> int:
+    """twitter-text v3 ``weightedLength`` of ``text``."""
+    text = unicodedata.normalize("NFC", text)
+    total = 0
+    pos = 0
+    for link in find_links(text, bare_domains=True):
+        total += _weigh_plain(text[pos : link.start]) + URL_WEIGHT
+        pos = link.end
+    return total + _weigh_plain(text[pos:])
+
+
+def _weigh_plain(text: str) -> int:
+    total = 0
+    pos = 0
+    for match in _EMOJI.finditer(text):
+        total += _weigh_chars(text[pos : match.start()]) + _weigh_emoji(match.group(0))
+        pos = match.end()
+    return total + _weigh_chars(text[pos:])
+
+
+# X's counter knows the emoji of Emoji 12.0. A newer sequence (🐦‍🔥) is counted by its
+# parts there, so we do the same: counting it as 2 would under-count.
+_X_EMOJI_VERSION = 12.0
+
+
+def _known_emoji(seq: str) -> bool:
+    data = emoji.EMOJI_DATA.get(seq)
+    return data is not None and data["E"] <= _X_EMOJI_VERSION
+
+
+def _weigh_emoji(seq: str) -> int:
+    """One known emoji weighs 2. In a newer ZWJ sequence the longest known run from the
+    left weighs 2, then each joiner 1, and so on, as twitter-text's emoji regex matches."""
+    if len(seq) == 1 or _known_emoji(seq):
+        return 2
+    parts = seq.split("\u200d")
+    total, i = 0, 0
+    while i < len(parts):
+        j = next((j for j in range(len(parts), i + 1, -1) if _known_emoji("\u200d".join(parts[i:j]))), i + 1)
+        total += _weigh_element(parts[i]) if j == i + 1 else 2
+        total += 1 if j < len(parts) else 0  # the joiner after this run
+        i = j
+    return total
+
+
+def _weigh_element(seq: str) -> int:
+    if not seq or _known_emoji(seq):
+        return 2 if seq else 0
+    return sum(2 if _known_emoji(c) else _weigh_chars(c) for c in seq)
+
+
+def _weigh_chars(text: str) -> int:
+    return sum(1 if any(lo <= ord(c) <= hi for lo, hi in _NARROW) else 2 for c in text)
+
+
+def graphemes(text: str) -> int:
+    """User-perceived characters (Unicode extended grapheme clusters)."""
+    return len(regex.findall(r"\X", text))
+
+
+def split_graphemes(text: str) -> list[str]:
+    return regex.findall(r"\X", text)
+
+
+def mastodon_length(text: str) -> int:
+    """Mastodon's count: graphemes, every http(s) link 23, remote mentions without the domain."""
+    total = 0
+    pos = 0
+    for link in find_links(text, bare_domains=False):
+        total += graphemes(_MENTION_DOMAIN.sub("", text[pos : link.start])) + URL_WEIGHT
+        pos = link.end
+    return total + graphemes(_MENTION_DOMAIN.sub("", text[pos:]))
+
+
+def utf8_len(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape_little_text(text: str) -> str:
+    r"""LinkedIn "little text": reserved characters get a backslash, or LinkedIn silently cuts
+    the post at the first one. Links and our own ``#hashtags`` stay as they are."""
+    out: list[str] = []
+    pos = 0
+    for link in find_links(text, bare_domains=False):
+        out.append(_escape_plain(text[pos : link.start]))
+        out.append(link.url)
+        pos = link.end
+    out.append(_escape_plain(text[pos:]))
+    return "".join(out)
+
+
+_HASHTAG = regex.compile(r"(?<![\p{L}\p{N}_])#(?=[\p{L}\p{N}_]*\p{L})[\p{L}\p{N}_]+")
+
+
+def _escape_plain(text: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for tag in _HASHTAG.finditer(text):
+        out.append(_LITTLE_TEXT.sub(lambda m: "\\" + m.group(0), text[pos : tag.start()]))
+        out.append(tag.group(0))
+        pos = tag.end()
+    out.append(_LITTLE_TEXT.sub(lambda m: "\\" + m.group(0), text[pos:]))
+    return "".join(out)
