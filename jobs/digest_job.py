@@ -1,24 +1,132 @@
-"""The weekly digest job: send the current period's edition if it is not sent yet."""
+"""The digest job: look at the last due slot and do what it needs, exactly once.
+
+Called by the cron trigger, by the 15-minute watchdog, at start and by
+`digest run --once`; any number of calls, from any number of processes, give the
+same outcome, because the ledger (not APScheduler) decides:
+
+- the slot's edition is done (sent, skipped, missed or failed): nothing to do;
+- it is due and not later than DIGEST_MAX_LATENESS, or already half sent: send or
+  resume it (the period key collapses double fires and racing instances);
+- it is later than that and nothing of it went out: mark it missed and alert.
+
+Only the most recent slot is ever considered, so after a long outage one edition
+goes out (with everything new since the last one), not one per missed week.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
 
 from digest.config import Settings
-from digest.deliver import SendReport, send_current
-from digest.providers import make_provider
-from digest.store import open_store
+from digest.deliver.send import send_edition
+from digest.errors import DigestError, ProtectedTermError
+from digest.providers import Provider, make_provider
+from digest.schedule import Cadence, last_due_slot, next_slots, parse_cadence, period_key
+from digest.store.ledger import Ledger
+from jobs.alerts import Alert, raise_alert
 
 log = logging.getLogger("digest.jobs")
 
+FINISHED = ("sent", "partial", "skipped", "missed", "failed")
+# Outcomes after which `digest run --once` exits non-zero (cron mails the output).
+TROUBLE = ("missed", "partial", "refused", "error")
 
-def send_due(settings: Settings, now: datetime | None = None) -> SendReport:
-    """Run the digest for the period that is due now; safe to call any number of times."""
-    engine = open_store(settings.db_url)
+
+@dataclass(frozen=True)
+class CheckResult:
+    key: str
+    outcome: str  # idle, done, sent, skipped, sending, partial, missed, refused, error
+    message: str
+
+    @property
+    def trouble(self) -> bool:
+        return self.outcome in TROUBLE
+
+
+def check_digest(
+    settings: Settings,
+    engine: Engine,
+    now: datetime,
+    *,
+    provider_factory: Callable[[Settings], Provider] = make_provider,
+    stop: Callable[[], bool] | None = None,
+) -> CheckResult:
+    """Send, resume or give up on the edition of the last due slot, as of ``now`` (aware)."""
+    cadence = parse_cadence(settings.schedule, settings.timezone)
+    slot = last_due_slot(cadence, now)
+    if slot is None:
+        return CheckResult("", "idle", "no scheduled time has come yet")
+    key = period_key(cadence, slot)
+    ledger = Ledger(engine)
+    edition = ledger.edition(key)
+    if edition is not None and edition.status in FINISHED:
+        return CheckResult(key, "done", f"{key} is {edition.status}; nothing to do")
+    late = now - slot
+    if late > settings.max_lateness and (edition is None or edition.status in ("building", "ready")):
+        return _give_up(settings, engine, cadence, key, slot, now)
+    if ledger.ensure_edition(key, slot):
+        _note_gap(ledger, cadence, key, slot)
+    if late > timedelta(minutes=5):
+        log.warning("%s was due %s ago; sending it now (catch-up)", key, _hours(late))
     try:
-        report = send_current(settings, engine, make_provider(settings), now=now or datetime.now(UTC))
-    finally:
-        engine.dispose()
-    log.info("%s", report.message)
-    return report
+        provider = provider_factory(settings)
+        report = send_edition(settings, engine, provider, key=key, slot=slot, now=now, stop=stop)
+    except ProtectedTermError as exc:
+        _alert(settings, engine, now, f"protected:{key}", "protected", key, f"{key} was not sent: {exc}")
+        return CheckResult(key, "refused", str(exc))
+    except DigestError as exc:
+        message = f"{key}: the scheduled send failed: {exc}"
+        _alert(settings, engine, now, f"error:{key}:{type(exc).__name__}", "send-failed", key, message)
+        return CheckResult(key, "error", message)
+    if report.status == "partial":
+        _alert(settings, engine, now, f"partial:{key}", "partial", key, report.message)
+    return CheckResult(key, report.status, report.message)
+
+
+def _give_up(
+    settings: Settings, engine: Engine, cadence: Cadence, key: str, slot: datetime, now: datetime
+) -> CheckResult:
+    ledger = Ledger(engine)
+    zone = cadence.zone
+    reason = (
+        f"not sent: it was due {slot.astimezone(zone):%Y-%m-%d %H:%M %Z} and digest was not running "
+        f"until {now.astimezone(zone):%Y-%m-%d %H:%M %Z}, {_hours(now - slot)} late "
+        f"(DIGEST_MAX_LATENESS is {settings.max_lateness_text}); its articles go into the next edition"
+    )
+    ledger.ensure_edition(key, slot)
+    if ledger.mark_missed(key, reason):
+        _alert(settings, engine, now, f"missed:{key}", "missed", key, f"{key} was {reason}")
+    return CheckResult(key, "missed", f"{key} was {reason}")
+
+
+def _note_gap(ledger: Ledger, cadence: Cadence, key: str, slot: datetime) -> None:
+    """Say which earlier periods had no edition because nothing was running (a warning)."""
+    earlier = [e for e in ledger.editions(5) if e.key != key and e.slot_utc < slot]
+    if not earlier:
+        return  # the very first edition: nothing was expected before it
+    between = [s for s in next_slots(cadence, earlier[0].slot_utc, 60) if s < slot]
+    keys = sorted({period_key(cadence, s) for s in between} - {key, earlier[0].key})
+    if keys:
+        shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        message = (
+            f"digest was not running for {len(keys)} scheduled edition(s) ({shown}); "
+            f"one catch-up edition, {key}, carries everything new since {earlier[0].key}"
+        )
+        log.warning("%s", message)
+        ledger.event("warning", "gap", message, key)
+
+
+def _alert(
+    settings: Settings, engine: Engine, now: datetime, alert_key: str, kind: str, key: str, message: str
+) -> None:
+    raise_alert(settings, engine, Alert(alert_key, kind, key, message), now=now)
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.0f}h" if hours >= 1 else f"{delta.total_seconds() / 60:.0f} min"

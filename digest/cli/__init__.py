@@ -24,6 +24,7 @@ COMMANDS = [
     "digest.cli.send_cmd",
     "digest.cli.status_cmd",
     "digest.cli.run_cmd",
+    "digest.cli.schedule_cmd",
     "digest.cli.config_cmd",
 ]
 

@@ -97,4 +97,6 @@ class ScheduleSettings:
             cadence = parse_cadence(expr, zone)
             now = datetime.now(UTC)
             if not next_slots(cadence, now, 1) and last_due_slot(cadence, now) is None:
-                raise ConfigError(key, f"{expr!r} never fires", "use a day and month that exist, e.g. 0 9 * * 1")
+                raise ConfigError(
+                    key, f"{expr!r} never fires", "use a day and month that exist, e.g. 0 9 * * 1"
+                )

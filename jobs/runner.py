@@ -1,0 +1,137 @@
+"""What `digest run` does on each trigger, and the jobs it declares from settings.
+
+Jobs are declared again from `.env` at every start into APScheduler's memory job
+store: nothing is pickled, so nothing goes stale and a renamed function cannot
+delete a job. Three jobs, all idempotent:
+
+- ``digest``: the cron line DIGEST_SCHEDULE (in DIGEST_TIMEZONE);
+- ``watchdog``: every 15 minutes and once right at start, the same check, which
+  catches up a slot missed while nothing was running (and APScheduler's own
+  silent misses);
+- ``social``: DIGEST_SOCIAL_SCHEDULE, when set.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine, update
+
+from digest.config import Settings
+from digest.deliver.dispatch import owner_id
+from digest.providers import Provider, make_provider
+from digest.schedule import parse_cadence
+from digest.store import schema
+from digest.store.ledger import insert_ignore
+from jobs.digest_job import CheckResult, check_digest
+from jobs.social_job import publish_social
+
+log = logging.getLogger("digest.jobs")
+
+WATCHDOG = timedelta(minutes=15)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Runner:
+    """Runs checks one at a time per process and stops cleanly when asked."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        *,
+        mode: str = "daemon",
+        clock: Callable[[], datetime] = utc_now,
+        provider_factory: Callable[[Settings], Provider] = make_provider,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.mode = mode
+        self.clock = clock
+        self.provider_factory = provider_factory
+        self.instance = owner_id()
+        self.stopping = threading.Event()
+        # The cron job and the watchdog may fire together; the second waits and
+        # then finds the edition done (the ledger makes that safe anyway).
+        self._lock = threading.Lock()
+        self._started = clock()
+
+    def check(self, why: str = "schedule") -> CheckResult | None:
+        """One digest check (plus social posts when they have no cadence of their own)."""
+        with self._lock:
+            if self.stopping.is_set():
+                return None
+            now = self.clock()
+            try:
+                result = check_digest(
+                    self.settings,
+                    self.engine,
+                    now,
+                    provider_factory=self.provider_factory,
+                    stop=self.stopping.is_set,
+                )
+            except Exception as exc:  # keep the daemon alive; the next check retries
+                log.exception("%s check failed", why)
+                result = CheckResult("", "error", f"{why} check failed: {exc}")
+            level = logging.WARNING if result.trouble else logging.INFO
+            log.log(level, "%s check: %s", why, result.message)
+            if not self.settings.social_schedule and not self.stopping.is_set():
+                self.social(now)
+            self._record(now, result.message)
+            return result
+
+    def social(self, now: datetime | None = None) -> str:
+        if self.stopping.is_set():
+            return "stopping"
+        try:
+            return publish_social(self.settings, self.engine, now or self.clock())
+        except Exception:
+            log.exception("social check failed")
+            return "social check failed"
+
+    def request_stop(self) -> None:
+        self.stopping.set()
+
+    def _record(self, now: datetime, outcome: str, stopped: bool = False) -> None:
+        """The instance's heartbeat row, for `digest status`."""
+        runs = schema.scheduler_runs
+        try:
+            with self.engine.begin() as conn:
+                row = {"instance": self.instance, "mode": self.mode, "started_at": self._started}
+                insert_ignore(conn, runs, [{**row, "checked_at": now, "outcome": outcome[:500]}])
+                values = {"checked_at": now, "outcome": outcome[:500], "stopped_at": now if stopped else None}
+                conn.execute(update(runs).where(runs.c.instance == self.instance).values(**values))
+        except Exception:
+            log.exception("could not record the scheduler's heartbeat")
+
+    def stopped(self) -> None:
+        self._record(self.clock(), "stopped", stopped=True)
+
+
+def declare_jobs(scheduler: BaseScheduler, runner: Runner, settings: Settings) -> None:
+    """Add the digest, watchdog and (optional) social jobs; the watchdog runs at once."""
+    cadence = parse_cadence(settings.schedule, settings.timezone)
+    # misfire_grace_time=None: a fire delayed by a suspended machine still runs
+    # (the check decides, with DIGEST_MAX_LATENESS); coalesce: once, not once per miss.
+    common = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+    scheduler.add_job(runner.check, cadence.trigger, args=["schedule"], id="digest", name="digest", **common)
+    scheduler.add_job(
+        runner.check,
+        IntervalTrigger(seconds=WATCHDOG.total_seconds(), timezone=cadence.zone),
+        args=["watchdog"],
+        id="watchdog",
+        name="catch-up watchdog",
+        next_run_time=runner.clock(),
+        **common,
+    )
+    if settings.social_schedule:
+        social = parse_cadence(settings.social_schedule, settings.timezone)
+        scheduler.add_job(runner.social, social.trigger, id="social", name="social posts", **common)
