@@ -21,7 +21,8 @@ def parse_subject(raw: str) -> str:
     try:
         names = [name for _, name, _, _ in Formatter().parse(value) if name is not None]
     except ValueError as exc:
-        raise ValueError(f"{raw!r} is not a valid subject template ({exc}); write {{{{ to show a brace}}")
+        problem = f"{raw!r} is not a valid subject template ({exc})"
+        raise ValueError(problem + "; write {{ or }} to show a brace") from None
     for name in names:
         if name not in SUBJECT_FIELDS:
             allowed = ", ".join("{" + f + "}" for f in SUBJECT_FIELDS)

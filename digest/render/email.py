@@ -1,9 +1,11 @@
 """Render an edition into the email's subject, HTML and plain text.
 
-The edition is rendered once and frozen in the ledger. What differs per
-recipient (the unsubscribe and preferences links) is left as a marker and
-filled in by :func:`personalise` at send time, or replaced by a campaign
-provider's own merge tag.
+The HTML and the text are rendered from the same context (the text is never
+converted from the HTML). The edition is rendered once and frozen in the ledger;
+what differs per recipient (the unsubscribe and preferences links) is left as a
+marker and filled in by :func:`personalise` at send time, or replaced by a
+campaign provider's own merge tag. :func:`render_email` takes a language, so a
+sender can render once per subscriber language.
 """
 
 from __future__ import annotations
@@ -14,15 +16,23 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import css_inline
 import jinja2
 
 from digest.config import Settings
 from digest.errors import RenderError
 from digest.links import campaign_slug, with_utm
+from digest.render.env import template_env
+from digest.render.i18n import FONT_STACKS, N_, WORD_BREAK, check_language, long_date, translations
+from digest.render.safe import ALT_MAX, BLURB_MAX, TITLE_MAX, first_image, plain, safe_url
 from digest.types import Edition, EditionItem
 
 UNSUBSCRIBE_MARK = "%%UNSUBSCRIBE_URL%%"
 MANAGE_MARK = "%%MANAGE_URL%%"
+HTML_TEMPLATE = "email/digest.html.j2"
+TEXT_TEMPLATE = "email/digest.txt.j2"
+PREHEADER_MAX = 140
+DEFAULT_SUBJECT = N_("%(org_name)s: news digest, %(date)s")
 
 
 @dataclass(frozen=True)
@@ -30,51 +40,127 @@ class RenderedEmail:
     subject: str
     html: str
     text: str
+    language: str = "en"
+
+    @property
+    def html_bytes(self) -> int:
+        return len(self.html.encode("utf-8"))
 
 
-def item_context(item: EditionItem, campaign: str, zone: ZoneInfo) -> dict[str, Any]:
+def item_context(
+    item: EditionItem, campaign: str, zone: ZoneInfo, settings: Settings, lang: str
+) -> dict[str, Any]:
+    """One article, every field made safe (see digest.render.safe)."""
     article = item.article
-    published = article.published.astimezone(zone) if article.published else None
+    title = plain(article.title, TITLE_MAX)
+    link = safe_url(article.url) or settings.site_url
+    image, alt = safe_url(article.image), article.image_alt
+    if not image:
+        image, alt = first_image(article.html)
+    published = article.published.astimezone(zone).date() if article.published else None
     return {
-        "title": article.title,
-        "url": with_utm(article.url, source="newsletter", medium="email", campaign=campaign),
-        "date": published.date().isoformat() if published else "",
-        "author": article.author,
-        "blurb": item.blurb,
-        "image": article.image,
-        "image_alt": article.image_alt or article.title,
+        "title": title,
+        "url": with_utm(link, source="newsletter", medium="email", campaign=campaign),
+        "date": long_date(published, lang) if published else "",
+        "date_iso": published.isoformat() if published else "",
+        "author": plain(article.author, TITLE_MAX),
+        "blurb": plain(item.blurb, BLURB_MAX),
+        "image": image,
+        "image_alt": plain(alt or title, ALT_MAX),
     }
 
 
-def email_context(edition: Edition, settings: Settings) -> dict[str, Any]:
+def email_context(edition: Edition, settings: Settings, language: str | None = None) -> dict[str, Any]:
+    """Everything the templates see. Documented for staff in README ('Email templates')."""
+    lang = check_language(language or settings.language)
     zone = ZoneInfo(settings.timezone)
     campaign = campaign_slug(edition.key)
-    local_date = edition.issued.astimezone(zone).date()
-    return {
+    issued = edition.issued.astimezone(zone).date()
+    items = [item_context(i, campaign, zone, settings, lang) for i in edition.items]
+    more = [item_context(i, campaign, zone, settings, lang) for i in edition.more]
+    context: dict[str, Any] = {
+        "lang": lang,
+        "language": lang,
+        "font_family": FONT_STACKS[lang],
+        "word_break": WORD_BREAK[lang],
         "org_name": settings.org_name,
         "postal_address": settings.postal_address,
         "site_url": settings.site_url,
-        "language": settings.language,
+        "logo_url": safe_url(settings.logo_url),
+        "intro": settings.intro,
+        "footer_reason": settings.footer_reason,
         "edition_key": edition.key,
-        "edition_date": local_date.isoformat(),
-        "items": [item_context(i, campaign, zone) for i in edition.items],
-        "more": [item_context(i, campaign, zone) for i in edition.more],
+        "edition_date": long_date(issued, lang),
+        "edition_date_iso": issued.isoformat(),
+        "items": items,
+        "more": more,
+        "count": len(items) + len(more),
         "unsubscribe_url": UNSUBSCRIBE_MARK,
         "manage_url": MANAGE_MARK,
     }
+    context["preheader"] = preheader(context)
+    context["subject"] = subject_for(settings, context)
+    return context
 
 
-def render_email(edition: Edition, settings: Settings, env: jinja2.Environment) -> RenderedEmail:
-    """Render subject, HTML and text from one context. Raises RenderError naming the template."""
-    context = email_context(edition, settings)
+def preheader(context: dict[str, Any]) -> str:
+    """The inbox snippet: the intro, else the first titles."""
+    text = " ".join((context["intro"] or " · ".join(i["title"] for i in context["items"][:3])).split())
+    return text if len(text) <= PREHEADER_MAX else text[: PREHEADER_MAX - 1].rstrip() + "…"
+
+
+def subject_for(settings: Settings, context: dict[str, Any]) -> str:
+    """DIGEST_SUBJECT filled in, else the default subject in the email's language; one line."""
+    values = {
+        "org_name": settings.org_name,
+        "date": context["edition_date"],
+        "count": context["count"],
+        "edition": context["edition_key"],
+    }
+    if settings.subject:
+        subject = settings.subject.format_map(values)
+    else:
+        subject = translations(context["lang"]).gettext(DEFAULT_SUBJECT) % values
+    return " ".join(subject.split())
+
+
+def render_email(
+    edition: Edition,
+    settings: Settings,
+    env: jinja2.Environment | None = None,
+    *,
+    language: str | None = None,
+) -> RenderedEmail:
+    """Render subject, HTML (CSS inlined) and text from one context.
+
+    ``language`` (en or ko) defaults to DIGEST_LANGUAGE. Raises RenderError naming
+    the template and the problem (an undefined variable, a syntax error).
+    """
+    context = email_context(edition, settings, language)
+    env = env or template_env(settings.templates_dir, context["lang"])
     try:
-        html = env.get_template("email/digest.html.j2").render(context)
-        text = env.get_template("email/digest.txt.j2").render(context)
+        html = env.get_template(HTML_TEMPLATE).render(context)
+        text = env.get_template(TEXT_TEMPLATE).render(context)
     except jinja2.TemplateError as exc:
-        where = getattr(exc, "name", None) or "template"
-        raise RenderError(f"{where}: {exc}; fix the template (DIGEST_TEMPLATES_DIR)") from None
-    subject = f"{settings.org_name}: news digest, {context['edition_date']}"
-    return RenderedEmail(subject=subject, html=html, text=text)
+        raise RenderError(describe_template_error(exc)) from None
+    html = inline_css(html)
+    return RenderedEmail(subject=context["subject"], html=html, text=text, language=context["lang"])
+
+
+def describe_template_error(exc: jinja2.TemplateError) -> str:
+    where = getattr(exc, "name", None) or getattr(exc, "filename", None) or "template"
+    line = getattr(exc, "lineno", None)
+    at = f"{where}, line {line}" if line else where
+    return f"{at}: {exc.message or exc}; fix the template (DIGEST_TEMPLATES_DIR)"
+
+
+def inline_css(html: str) -> str:
+    """Move the <style> rules into style attributes; keep @media (phones, dark mode) in <style>."""
+    inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+    try:
+        return inliner.inline(html)
+    except (ValueError, css_inline.InlineError) as exc:
+        raise RenderError(f"CSS could not be inlined ({exc}); fix the <style> in the template") from None
 
 
 def personalise(body: str, *, unsubscribe_url: str, manage_url: str, is_html: bool) -> str:

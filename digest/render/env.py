@@ -1,4 +1,9 @@
-"""The Jinja2 environment: autoescaped HTML, strict undefined, staff overrides first."""
+"""The Jinja2 environment: autoescaped HTML, strict undefined, staff overrides first.
+
+One environment per language, built per render: the i18n extension installs the
+catalog into the environment, so sharing one between languages would leak the
+last language into the next render.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,36 @@ from pathlib import Path
 
 import jinja2
 
+from digest.render.i18n import translations
+
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
-def template_env(override_dir: Path | None = None) -> jinja2.Environment:
+def template_env(
+    override_dir: Path | None = None,
+    language: str = "en",
+    undefined: type[jinja2.Undefined] = jinja2.StrictUndefined,
+) -> jinja2.Environment:
     """Templates from ``override_dir`` (DIGEST_TEMPLATES_DIR) win over the built-in ones.
 
     ``select_autoescape`` matches on the final suffix only, so ``digest.html.j2``
     would not be escaped with just ``["html"]``; list the compound suffixes too.
+    ``undefined`` is StrictUndefined except when the preview hunts for every
+    undefined name at once.
     """
     folders = [str(p) for p in (override_dir, BUILTIN_TEMPLATES) if p is not None]
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html", "htm", "xml", "html.j2", "htm.j2"),
             default_for_string=True,
             default=False,
         ),
-        undefined=jinja2.StrictUndefined,
+        undefined=undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env

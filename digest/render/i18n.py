@@ -1,0 +1,54 @@
+"""Languages of the email: Babel catalogs for template strings, localised dates.
+
+Catalogs live in ``digest/locale/<lang>/LC_MESSAGES/digest.po`` and are compiled
+to ``.mo`` (committed, so a fresh install needs no build step; a test checks the
+``.mo`` matches its ``.po``). English is the source language and has no catalog.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.support import NullTranslations, Translations
+
+LANGUAGES = ("en", "ko")
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "digest"
+
+# Korean needs its own fonts first and must not break words mid-syllable-group:
+# without keep-all, browsers wrap "봉사자" between any two syllables.
+FONT_STACKS = {
+    "en": "-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif",
+    "ko": "'Apple SD Gothic Neo','Malgun Gothic','Nanum Gothic',NanumGothic,'Noto Sans KR',"
+    "'Noto Sans CJK KR',sans-serif",
+}
+WORD_BREAK = {"en": "normal", "ko": "keep-all"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalog where it is defined; it is translated where it is used."""
+    return message
+
+
+def check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language {language!r} is not one of: {', '.join(LANGUAGES)}")
+    return language
+
+
+def translations(language: str) -> NullTranslations:
+    """The catalog for ``language``; English (the source language) translates nothing."""
+    check_language(language)
+    if language == "en":
+        return NullTranslations()
+    found = Translations.load(str(LOCALE_DIR), [language], DOMAIN)
+    if not isinstance(found, Translations):
+        raise FileNotFoundError(f"no compiled catalog {LOCALE_DIR}/{language}/LC_MESSAGES/{DOMAIN}.mo")
+    return found
+
+
+def long_date(value: date, language: str) -> str:
+    """'November 30, 2026' / '2026년 11월 30일'."""
+    return format_date(value, "long", locale=check_language(language))
