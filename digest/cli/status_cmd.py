@@ -45,11 +45,14 @@ def collect(ctx: Context, limit: int) -> dict[str, Any]:
         )
     events = ledger.recent_events(limit)
     alerts = [ev for ev in events if ev["level"] in ("warning", "error")]
+    from jobs.status import scheduler_status
+
     return {
         "editions": editions,
         "events": events,
         "alerts": alerts,
-        "ok": not any(e["status"] in ("partial", "failed") for e in editions)
+        "scheduler": scheduler_status(ctx.settings, ctx.engine, ctx.now()),
+        "ok": not any(e["status"] in ("partial", "failed", "missed") for e in editions)
         and not any(ev["level"] == "error" for ev in events),
     }
 
@@ -69,4 +72,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             print(f"    error: {error}")
     for alert in data["alerts"]:
         print(f"ALERT {alert['at']} {alert['kind']}: {alert['message']}")
+    from jobs.status import lines
+
+    print("\n".join(lines(data["scheduler"])))
     return 0 if data["ok"] else 1

@@ -1,0 +1,69 @@
+"""The scheduler's part of `digest status`: next run, last checks of each instance, alerts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from digest.config import Settings
+from digest.schedule import describe, next_slots, parse_cadence
+from digest.store import schema
+from jobs.alerts import recent_alerts
+
+# An instance that has not checked for longer than this is shown as not running.
+QUIET = timedelta(minutes=20)
+
+
+def scheduler_status(settings: Settings, engine: Engine, now: datetime, limit: int = 5) -> dict[str, Any]:
+    cadence = parse_cadence(settings.schedule, settings.timezone)
+    upcoming = next_slots(cadence, now, 1)
+    runs = schema.scheduler_runs
+    with engine.connect() as conn:
+        rows = list(conn.execute(select(runs).order_by(runs.c.checked_at.desc()).limit(limit)))
+    instances = []
+    for r in rows:
+        checked = _aware(r.checked_at)
+        running = r.stopped_at is None and r.mode == "daemon" and now - checked < QUIET
+        instances.append(
+            {
+                "instance": r.instance,
+                "mode": r.mode,
+                "checked_at": checked.isoformat(),
+                "outcome": r.outcome,
+                "running": running,
+            }
+        )
+    return {
+        "schedule": describe(cadence),
+        "next_run": {
+            "local": upcoming[0].astimezone(cadence.zone).isoformat(),
+            "utc": upcoming[0].isoformat(),
+            "text": f"{upcoming[0].astimezone(cadence.zone):%Y-%m-%d %H:%M %Z} "
+            f"({upcoming[0]:%Y-%m-%d %H:%M} UTC)",
+        }
+        if upcoming
+        else None,
+        "instances": instances,
+        "alerts": recent_alerts(engine, limit),
+    }
+
+
+def lines(data: dict[str, Any]) -> list[str]:
+    """The human-readable lines `digest status` prints for the scheduler."""
+    out = [f"schedule: {data['schedule']}"]
+    nxt = data["next_run"]
+    out.append(f"next run: {nxt['text']}" if nxt else "next run: none (the schedule never fires again)")
+    if not data["instances"]:
+        out.append("scheduler: `digest run` has not run yet")
+    for inst in data["instances"]:
+        state = "running" if inst["running"] else ("--once" if inst["mode"] == "once" else "stopped")
+        checked = datetime.fromisoformat(inst["checked_at"])
+        when = f"{checked:%Y-%m-%d %H:%M} UTC"
+        out.append(f"scheduler {inst['instance']} ({state}), last check {when}: {inst['outcome']}")
+    return out
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
