@@ -36,8 +36,15 @@ def _scheduler(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.alerts, schema.scheduler_runs])
 
 
+def _social(conn: Connection) -> None:
+    schema.metadata.create_all(
+        conn, tables=[schema.social_parts, schema.social_channels, schema.social_sessions]
+    )
+
+
 STEPS: dict[int, Step] = {
     1: _core,
+    10: _social,
     20: _scheduler,
 }
 

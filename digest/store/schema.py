@@ -142,3 +142,35 @@ scheduler_runs = Table(
     Column("outcome", Text, nullable=False, default=""),
     Column("stopped_at", DateTime(timezone=True)),
 )
+
+# Social posts (migration 10). A post is a delivery (channel ``social:<platform>``);
+# these hold what a delivery row cannot: each published part of a thread, the
+# health of each platform's credentials, and the cached Bluesky session.
+social_parts = Table(
+    "social_parts",
+    metadata,
+    Column("delivery_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("remote_id", Text, nullable=False, default=""),
+    Column("container_id", Text, nullable=False, default=""),  # Threads: made, maybe not published
+    Column("url", Text, nullable=False, default=""),
+    Column("published_at", DateTime(timezone=True)),
+)
+
+social_channels = Table(
+    "social_channels",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("status", String(16), nullable=False),  # ok | needs_reauth
+    Column("message", Text, nullable=False, default=""),
+    Column("fingerprint", String(16), nullable=False, default=""),  # of the credentials that failed
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+social_sessions = Table(
+    "social_sessions",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
