@@ -8,15 +8,13 @@ from datetime import UTC, datetime
 from digest.compose import compose_edition, select_articles, window_start
 from digest.compose.blurb import BlurbOptions, LlmOptions
 from digest.config import Settings
-from digest.errors import ProtectedTermError
+from digest.errors import ProtectedTermError, RenderError
 from digest.protect import Hit, ProtectedTerms
 from digest.render.email import RenderedEmail, render_email
-from digest.render.env import template_env
 from digest.schedule import last_due_slot, parse_cadence, period_key
 from digest.sources import SourceOptions, load_sources
-from digest.sources.text import html_to_text
 from digest.store.ledger import Ledger
-from digest.types import Article, Edition
+from digest.types import Article, Edition, Post
 
 
 @dataclass
@@ -75,7 +73,7 @@ def build_edition(
     options = blurb_options(settings)
     items, more, failed = compose_edition(chosen, options, settings.max_articles)
     edition = Edition(key=key, slot=slot, issued=now, items=tuple(items), more=tuple(more))
-    rendered = render_email(edition, settings, template_env(getattr(settings, "templates_dir", None)))
+    rendered = render_email(edition, settings)
     hits = check_protected(settings, edition, rendered)
     return Built(edition, rendered, left_out + failed, loaded.problems, hits)
 
@@ -92,27 +90,98 @@ def blurb_options(settings: Settings) -> BlurbOptions:
 
 
 def check_protected(settings: Settings, edition: Edition, rendered: RenderedEmail) -> list[Hit]:
-    """Every protected-term occurrence in the email, attributed to an article where possible."""
+    """Every protected-term occurrence in the email, attributed to an article or setting where possible.
+
+    Each article's fields that reach the email are checked on their own (so the
+    error can name the article), then the settings printed in the email, then the
+    whole rendered subject, text and HTML (visible text and attribute values) for
+    anything a template adds.
+    """
     terms = ProtectedTerms.from_file(settings.protected_terms_file)
     if not terms.terms:
         return []
     hits: list[Hit] = []
     for item in edition.items + edition.more:
-        text = "\n".join((item.article.title, item.blurb, item.article.url, item.article.image_alt))
-        hits += terms.find(text, where=f"article {item.article.title!r}")
-    hits += terms.find(rendered.subject, where="subject")
+        a = item.article
+        fields = (a.title, item.blurb, a.url, a.image, a.image_alt, a.author, _html_image_alt(a.html))
+        text = "\n".join(fields)
+        hits += terms.find(text, where=f"article {a.title!r}")
+    for key, value in _printed_settings(settings):
+        hits += terms.find(value, where=f"setting {key}")
     found = {h.term for h in hits}
-    body = rendered.text + "\n" + html_to_text(rendered.html)
-    hits += [h for h in terms.find(body, where="email") if h.term not in found]
+    whole = [
+        *terms.find(rendered.subject, where="the subject"),
+        *terms.find(rendered.text, where="the email's text part"),
+        *terms.find_in_html(rendered.html, where="the email's HTML"),
+    ]
+    for hit in whole:
+        if hit.term not in found:
+            hits.append(hit)
+            found.add(hit.term)
     return hits
 
 
+def check_posts(settings: Settings, posts: list[Post]) -> list[Hit]:
+    """Protected-term occurrences in social posts, naming the platform and the article."""
+    terms = ProtectedTerms.from_file(settings.protected_terms_file)
+    if not terms.terms:
+        return []
+    hits: list[Hit] = []
+    for post in posts:
+        hits += terms.find(post.text, where=f"the {post.platform} post for article {post.article_title!r}")
+    return hits
+
+
+def _printed_settings(settings: Settings) -> list[tuple[str, str]]:
+    return [
+        ("DIGEST_ORG_NAME", settings.org_name),
+        ("DIGEST_INTRO", settings.intro),
+        ("DIGEST_POSTAL_ADDRESS", settings.postal_address),
+        ("DIGEST_FOOTER_REASON", settings.footer_reason),
+        ("DIGEST_SUBJECT", settings.subject),
+        ("DIGEST_LOGO_URL", settings.logo_url),
+    ]
+
+
+def _html_image_alt(html: str) -> str:
+    """The alt text the email may take from the article's own HTML (its first image)."""
+    from digest.render.safe import first_image
+
+    return " ".join(first_image(html))
+
+
 def refuse_protected(hits: list[Hit]) -> None:
-    """Stop before anything is sent when a protected term would go out (exit status 3)."""
-    if hits:
-        first = hits[0]
-        more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
-        raise ProtectedTermError(
-            f"protected term {first.term!r} found in {first.where}{more}; nothing was sent. "
-            "Remove the article from the sources or edit it, then send again"
+    """Stop before anything is sent when a protected term would go out (exit status 3).
+
+    The message names every (term, place) pair, up to five, so staff can fix them all at once.
+    """
+    if not hits:
+        return
+    pairs = list(dict.fromkeys((h.term, h.where) for h in hits))
+    listed = "; ".join(f"{term!r} in {where}" for term, where in pairs[:5])
+    more = f" (and {len(pairs) - 5} more)" if len(pairs) > 5 else ""
+    raise ProtectedTermError(
+        f"protected term {listed}{more}; nothing was sent. "
+        "Remove or edit the article (or the setting), check with digest preview, then send again"
+    )
+
+
+def size_problem(settings: Settings, rendered: RenderedEmail) -> str | None:
+    """Why the email's HTML is too big for Gmail (which cuts off at about 102 KB), or None."""
+    size = rendered.html_bytes
+    if size <= settings.html_budget:
+        return None
+    return (
+        f"the email's HTML is {size:,} bytes, over DIGEST_HTML_BUDGET ({settings.html_budget:,}); "
+        "Gmail shows long emails cut off"
+    )
+
+
+def refuse_large(settings: Settings, rendered: RenderedEmail) -> None:
+    """Stop before anything is sent when the email is over budget (unless DIGEST_ALLOW_LARGE)."""
+    problem = size_problem(settings, rendered)
+    if problem and not settings.allow_large:
+        raise RenderError(
+            f"{problem}; nothing was sent. Lower DIGEST_MAX_ARTICLES or DIGEST_SUMMARY_MAX_WORDS, "
+            "or send anyway with digest send --allow-large"
         )

@@ -22,7 +22,7 @@ import jinja2
 from digest.config import Settings
 from digest.errors import RenderError
 from digest.links import campaign_slug, with_utm
-from digest.render.env import template_env
+from digest.render.env import env_language, template_env
 from digest.render.i18n import FONT_STACKS, N_, WORD_BREAK, check_language, long_date, translations
 from digest.render.safe import ALT_MAX, BLURB_MAX, TITLE_MAX, first_image, plain, safe_url
 from digest.types import Edition, EditionItem
@@ -133,11 +133,13 @@ def render_email(
 ) -> RenderedEmail:
     """Render subject, HTML (CSS inlined) and text from one context.
 
-    ``language`` (en or ko) defaults to DIGEST_LANGUAGE. Raises RenderError naming
-    the template and the problem (an undefined variable, a syntax error).
+    ``language`` (en or ko) defaults to DIGEST_LANGUAGE. ``env`` is reused only if it
+    was built for that language (its catalog decides the template strings). Raises
+    RenderError naming the template and the problem (an undefined variable, a syntax error).
     """
     context = email_context(edition, settings, language)
-    env = env or template_env(settings.templates_dir, context["lang"])
+    if env is None or env_language(env) != context["lang"]:
+        env = template_env(settings.templates_dir, context["lang"])
     try:
         html = env.get_template(HTML_TEMPLATE).render(context)
         text = env.get_template(TEXT_TEMPLATE).render(context)

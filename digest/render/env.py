@@ -14,6 +14,7 @@ import jinja2
 from digest.render.i18n import translations
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+LANGUAGE_GLOBAL = "catalog_language"
 
 
 def template_env(
@@ -43,4 +44,11 @@ def template_env(
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals[LANGUAGE_GLOBAL] = language
     return env
+
+
+def env_language(env: jinja2.Environment) -> str | None:
+    """The language whose catalog ``env`` has installed (None for a foreign environment)."""
+    value = env.globals.get(LANGUAGE_GLOBAL)
+    return value if isinstance(value, str) else None

@@ -1,10 +1,15 @@
-"""Build the MIME message a subscriber receives: multipart/alternative, text then HTML."""
+"""Build the MIME message a subscriber receives: multipart/alternative, text then HTML.
+
+Clients show the last alternative they can display, so the HTML goes last. Both
+parts are UTF-8. The Message-ID depends only on the edition and the recipient's
+address, so a resend of the same mail is recognisable as the same mail.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
@@ -13,6 +18,8 @@ from digest.links import campaign_slug
 
 @dataclass(frozen=True)
 class Envelope:
+    """Headers of one message. ``unsubscribe_https`` enables RFC 8058 one-click unsubscribe."""
+
     sender: str
     to: str
     edition_key: str
@@ -21,31 +28,43 @@ class Envelope:
     list_id: str = ""
     unsubscribe_https: str = ""
     unsubscribe_mailto: str = ""
+    language: str = ""
 
 
 def message_id(edition_key: str, recipient: str, sender: str) -> str:
-    """Deterministic per edition and recipient, so a resend is recognisable as the same mail."""
+    """Deterministic per edition and recipient address (the display name does not count)."""
     domain = parseaddr(sender)[1].rpartition("@")[2] or "digest.invalid"
-    token = hashlib.sha256(f"{edition_key}|{recipient.lower()}".encode()).hexdigest()[:24]
+    address = parseaddr(recipient)[1] or recipient
+    token = hashlib.sha256(f"{edition_key}|{address.strip().lower()}".encode()).hexdigest()[:24]
     return f"<{campaign_slug(edition_key)}.{token}@{domain}>"
+
+
+def one_line(value: str) -> str:
+    """Header text on one line: a stray newline in a setting must not start a new header."""
+    return " ".join(value.split())
 
 
 def build_message(subject: str, html: str, text: str, env: Envelope) -> EmailMessage:
     msg = EmailMessage()
-    msg["Subject"] = subject
-    msg["From"] = env.sender
-    msg["To"] = env.to
+    msg["Subject"] = one_line(subject)
+    msg["From"] = one_line(env.sender)
+    msg["To"] = one_line(env.to)
     if env.reply_to:
-        msg["Reply-To"] = env.reply_to
-    msg["Date"] = format_datetime(env.date)
+        msg["Reply-To"] = one_line(env.reply_to)
+    date = env.date if env.date.tzinfo else env.date.replace(tzinfo=UTC)
+    msg["Date"] = format_datetime(date)
     msg["Message-ID"] = message_id(env.edition_key, env.to, env.sender)
     if env.list_id:
-        msg["List-Id"] = env.list_id
-    targets = [f"<{u}>" for u in (env.unsubscribe_https, env.unsubscribe_mailto) if u]
+        list_id = one_line(env.list_id)
+        msg["List-Id"] = list_id if list_id.endswith(">") else f"<{list_id}>"
+    targets = [f"<{one_line(u)}>" for u in (env.unsubscribe_https, env.unsubscribe_mailto) if u]
     if targets:
         msg["List-Unsubscribe"] = ", ".join(targets)
     if env.unsubscribe_https:
+        # RFC 8058: the https target accepts a POST with this body, so a mailbox can unsubscribe in one click.
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if env.language:
+        msg["Content-Language"] = env.language
     msg.set_content(text, subtype="plain", charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
     return msg
