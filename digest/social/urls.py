@@ -46,8 +46,7 @@ class Link:
 
 def find_links(text: str, *, bare_domains: bool) -> list[Link]:
     """Links in ``text`` in order. ``bare_domains`` also finds ``example.org`` (X does)."""
-    links = [_link(m, True) for m in _PROTOCOL_URL.finditer(text)]
-    links = [link for link in links if link is not None]
+    links = [link for m in _PROTOCOL_URL.finditer(text) if (link := _link(m, True)) is not None]
     if bare_domains:
         taken = [(link.start, link.end) for link in links]
         for m in _BARE_DOMAIN.finditer(text):

@@ -1,0 +1,162 @@
+"""Posts for an edition: one per article and enabled platform, from templates/social/.
+
+Each post gets the article's blurb, its link with UTM tags and a few hashtags, is
+fitted to the platform (see :mod:`digest.social.fit`) and checked against the
+protected terms. A post that cannot go carries its reasons in ``errors``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+
+from digest.config import Settings
+from digest.errors import RenderError
+from digest.links import campaign_slug, with_utm
+from digest.protect import ProtectedTerms
+from digest.render.env import template_env
+from digest.social.fit import fit
+from digest.social.measure import LIMITS, Measure, measure
+from digest.summarise import hashtags as make_hashtags
+from digest.types import Edition, EditionItem, Post
+
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+BLUESKY_LINK_LABEL = 30  # graphemes of the visible link label; the facet holds the full address
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A post plus what publishing needs besides its text."""
+
+    post: Post
+    url: str
+    link_text: str
+    title: str
+    description: str
+    language: str
+    hashtags: tuple[str, ...] = ()
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "parts": [self.post.text],
+            "url": self.url,
+            "link_text": self.link_text,
+            "title": self.title,
+            "description": self.description,
+            "language": self.language,
+            "hashtags": list(self.hashtags),
+            "article_title": self.post.article_title,
+        }
+
+
+@dataclass
+class Composer:
+    settings: Settings
+    env: jinja2.Environment
+    terms: ProtectedTerms
+    templates: dict[str, jinja2.Template] = field(default_factory=dict)
+
+    def template(self, platform: str) -> jinja2.Template:
+        if platform not in self.templates:
+            try:
+                self.templates[platform] = self.env.get_template(f"social/{platform}.txt.j2")
+            except jinja2.TemplateError as exc:
+                raise RenderError(
+                    f"social/{platform}.txt.j2: {exc}; fix the template (DIGEST_TEMPLATES_DIR)"
+                ) from None
+        return self.templates[platform]
+
+
+def posts_for_edition(edition: Edition, settings: Settings) -> list[Post]:
+    """Every post the edition would make, with its count and any errors (for the preview)."""
+    return [d.post for d in drafts_for_edition(edition, settings)]
+
+
+def drafts_for_edition(edition: Edition, settings: Settings) -> list[Draft]:
+    composer = Composer(
+        settings,
+        template_env(getattr(settings, "templates_dir", None)),
+        ProtectedTerms.from_file(settings.protected_terms_file),
+    )
+    return [
+        draft_for(composer, edition.key, item, platform)
+        for item in edition.items + edition.more
+        for platform in settings.social_platforms
+    ]
+
+
+def draft_for(composer: Composer, edition_key: str, item: EditionItem, platform: str) -> Draft:
+    settings, article = composer.settings, item.article
+    url = post_url(article.url, platform, edition_key)
+    link_text = short_label(url) if platform == "bluesky" else url
+    tags = make_hashtags(
+        item.keyphrases,
+        aliases=dict(settings.hashtag_aliases),
+        allowlist=list(settings.hashtags),
+        protected=composer.terms.contains,
+        limit=LIMITS[platform].max_hashtags,
+    )
+    template = composer.template(platform)
+    org = settings.org_name
+
+    def render(text: str, chosen: list[str]) -> str:
+        try:
+            out = template.render(
+                title=article.title, text=text, link=link_text, hashtags=["#" + t for t in chosen], org=org
+            )
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"social/{platform}.txt.j2: {exc}; fix the template") from None
+        return "\n".join(line.rstrip() for line in out.strip().splitlines())
+
+    limit = settings.mastodon_max_characters if platform == "mastodon" else None
+    fitted = fit(render, lambda t: measure(platform, t, limit=limit), item.blurb or article.title, tags)
+    errors = _errors(composer, fitted.text, fitted.measure, url, fitted.error)
+    post = Post(
+        platform=platform,
+        article_id=article.id,
+        article_title=article.title,
+        text=fitted.text,
+        used=fitted.measure.used,
+        limit=fitted.measure.limit,
+        errors=tuple(errors),
+    )
+    used_tags = tuple(t for t in tags if "#" + t in fitted.text)
+    return Draft(post, url, link_text, article.title, item.blurb, _language(fitted.text, settings), used_tags)
+
+
+def _errors(composer: Composer, text: str, m: Measure, url: str, fit_error: str) -> list[str]:
+    errors = [fit_error] if fit_error else []
+    if not errors and not m.fits:
+        errors.append(f"too long: {m.used}/{m.limit} {m.unit}")
+    if not url.startswith(("http://", "https://")):
+        errors.append("the article has no web address, and a post needs a link")
+    for hit in composer.terms.find(text, where="post"):
+        errors.append(f"protected term {hit.term!r} in the post")
+    return errors
+
+
+def post_url(url: str, platform: str, edition_key: str) -> str:
+    """The article link with UTM tags, percent-encoded so every platform links all of it."""
+    tagged = with_utm(url, source=platform, medium="social", campaign=campaign_slug(edition_key))
+    parts = urlsplit(tagged)
+    if not parts.scheme:
+        return tagged
+    host = parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else parts.netloc
+    return f"{parts.scheme}://{host}" + quote(
+        tagged[len(parts.scheme) + 3 + len(parts.netloc) :], safe=_URL_SAFE
+    )
+
+
+def short_label(url: str) -> str:
+    """``example.org/news/a-long-sl…``: what Bluesky shows in place of the full address."""
+    parts = urlsplit(url)
+    label = (parts.netloc + parts.path).removeprefix("www.").rstrip("/")
+    return label if len(label) <= BLUESKY_LINK_LABEL else label[: BLUESKY_LINK_LABEL - 1] + "…"
+
+
+def _language(text: str, settings: Settings) -> str:
+    hangul = sum(1 for c in text if "\uac00" <= c <= "\ud7a3")
+    return "ko" if hangul * 4 > len(text) or (hangul and settings.language == "ko") else settings.language

@@ -1,0 +1,145 @@
+"""Bluesky: createSession once (cached; the entryway allows few logins a day), then
+com.atproto.repo.createRecord with facets, a link card and a deterministic record key,
+so a retry collides with the first attempt instead of posting twice."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from digest.errors import AuthError, ProviderError
+from digest.social.facets import build_facets
+from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
+
+POST = "app.bsky.feed.post"
+_B32 = "234567abcdefghijklmnopqrstuvwxyz"
+
+Session = dict[str, Any]
+
+
+def record_key(idem_key: str, queued_us: int) -> str:
+    """A TID (13 base32-sortable chars) fixed by the post: time near queueing, clock id from the key."""
+    digest = int(hashlib.sha256(idem_key.encode()).hexdigest(), 16)
+    micros = queued_us + digest % 1_000_000
+    value = ((micros & ((1 << 53) - 1)) << 10) | (digest >> 40) % 1024
+    return "".join(_B32[(value >> (5 * i)) & 31] for i in range(12, -1, -1))
+
+
+class Bluesky(Publisher):
+    name = "bluesky"
+    auth_keys = ("DIGEST_BLUESKY_HANDLE", "DIGEST_BLUESKY_APP_PASSWORD")
+
+    def __init__(
+        self,
+        base_url: str,
+        handle: str,
+        app_password: str,
+        timeout: float,
+        load: Callable[[], Session | None] = lambda: None,
+        save: Callable[[Session | None], None] = lambda _s: None,
+    ) -> None:
+        super().__init__(base_url, timeout)
+        self.handle, self.app_password = handle, app_password
+        self.load, self.save = load, save
+        self.session: Session | None = None
+
+    # -- session -----------------------------------------------------------------
+    def _login(self) -> Session:
+        body = {"identifier": self.handle, "password": self.app_password}
+        data = self.call("POST", "/xrpc/com.atproto.server.createSession", json=body).json()
+        session = {"did": data["did"], "accessJwt": data["accessJwt"], "refreshJwt": data["refreshJwt"]}
+        self.save(session)
+        return session
+
+    def _refresh(self, session: Session) -> Session:
+        try:
+            data = self.call(
+                "POST",
+                "/xrpc/com.atproto.server.refreshSession",
+                headers={"Authorization": f"Bearer {session['refreshJwt']}"},
+            ).json()
+        except (AuthError, ProviderError):
+            return self._login()
+        fresh = {
+            "did": data.get("did", session["did"]),
+            "accessJwt": data["accessJwt"],
+            "refreshJwt": data["refreshJwt"],
+        }
+        self.save(fresh)
+        return fresh
+
+    def _authed(self, method: str, path: str, *, creates: bool = False, **kwargs: Any) -> Any:
+        """Call with the cached session; on an expired token refresh once and call again."""
+        if self.session is None:
+            self.session = self.load() or self._login()
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {self.session['accessJwt']}"}
+            try:
+                return self.call(method, path, creates=creates, headers=headers, **kwargs).json()
+            except (AuthError, ProviderError) as exc:
+                expired = exc.status_code == 401 or "ExpiredToken" in str(exc)
+                if not expired or attempt == 2:
+                    raise
+                self.session = self._refresh(self.session)
+        raise AssertionError("unreachable")
+
+    # -- posts ---------------------------------------------------------------------
+    def _rkey(self, part: PartRequest) -> str:
+        return record_key(part.idem_key, int(part.payload.get("queued_us", 0)))
+
+    def publish(self, part: PartRequest, note: Callable[[str], None], saved: Saved) -> Ref:
+        payload = part.payload
+        record: dict[str, Any] = {
+            "$type": POST,
+            "text": part.text,
+            "createdAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "langs": [payload.get("language") or "en"],
+            "facets": build_facets(part.text, payload.get("link_text", ""), payload["url"]),
+        }
+        if part.position == 0:
+            record["embed"] = {
+                "$type": "app.bsky.embed.external",
+                "external": {
+                    "uri": payload["url"],
+                    "title": payload.get("title", "")[:300],
+                    "description": payload.get("description", "")[:1000],
+                },
+            }
+        if part.reply_to and part.root:
+            record["reply"] = {
+                "root": {"uri": part.root.id, "cid": part.root.extra},
+                "parent": {"uri": part.reply_to.id, "cid": part.reply_to.extra},
+            }
+        body = {"collection": POST, "rkey": self._rkey(part), "record": record}
+        try:
+            data = self._authed(
+                "POST", "/xrpc/com.atproto.repo.createRecord", creates=True, json=self._with_repo(body)
+            )
+        except ProviderError as exc:
+            if exc.status_code == 400 and "exist" in str(exc).lower():
+                found = self.find(part, saved)  # the first attempt got through
+                if found:
+                    return found
+            raise
+        return Ref(str(data["uri"]), _web_url(str(data["uri"]), self.handle), str(data["cid"]))
+
+    def _with_repo(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self.session is None:
+            self.session = self.load() or self._login()
+        return {"repo": self.session["did"], **body}
+
+    def find(self, part: PartRequest, saved: Saved) -> Ref | None:
+        params = {"collection": POST, "rkey": self._rkey(part)}
+        try:
+            data = self._authed("GET", "/xrpc/com.atproto.repo.getRecord", params=self._with_repo(params))
+        except ProviderError as exc:
+            if exc.status_code in (400, 404) and "notfound" in str(exc).lower().replace(" ", ""):
+                return None
+            raise
+        return Ref(str(data["uri"]), _web_url(str(data["uri"]), self.handle), str(data["cid"]))
+
+
+def _web_url(uri: str, handle: str) -> str:
+    return f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"

@@ -1,0 +1,236 @@
+"""Publishing queued posts through the ledger: claim, publish part by part, record.
+
+Rules: a post is marked ``sending`` before any call; each published part is
+recorded at once, so a thread that stopped half-way resumes at its first
+unpublished part; an ``unknown`` post is looked for on the platform before it may
+be published again; a 401 stops that platform and marks it as needing
+re-authorisation until its credentials change.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from digest.config import Settings
+from digest.deliver.dispatch import backoff, owner_id
+from digest.errors import AuthError, ProviderError
+from digest.social.platforms import PartRequest, Publisher, Ref, Saved
+from digest.social.platforms.bluesky import Bluesky
+from digest.social.platforms.facebook import Facebook
+from digest.social.platforms.linkedin import LinkedIn
+from digest.social.platforms.mastodon import Mastodon
+from digest.social.platforms.threads import Threads
+from digest.social.platforms.x import X
+from digest.social.store import SocialStore, channel, fingerprint
+from digest.store.ledger import DeliveryRow, Ledger
+
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class PublishReport:
+    published: int = 0
+    failed: int = 0
+    unknown: int = 0
+    waiting: int = 0
+    reconciled: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        text = f"social: {self.published} published, {self.waiting} to retry later, {self.failed} failed"
+        if self.unknown:
+            text += f", {self.unknown} unknown (checked before any retry)"
+        if self.reconciled:
+            text += f", {self.reconciled} found already published"
+        return text + "".join(f"\n  {p}" for p in self.problems)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.unknown or self.problems)
+
+
+def make_publisher(platform: str, settings: Settings, store: SocialStore) -> Publisher:
+    s, timeout = settings, settings.social_timeout
+    if platform == "mastodon":
+        return Mastodon(s.mastodon_base_url, s.mastodon_token, timeout)
+    if platform == "bluesky":
+        return Bluesky(
+            s.bluesky_base_url,
+            s.bluesky_handle,
+            s.bluesky_app_password,
+            timeout,
+            load=lambda: store.session("bluesky"),
+            save=lambda data: store.save_session("bluesky", data),
+        )
+    if platform == "x":
+        return X(s.x_base_url, s.x_api_key, s.x_api_secret, s.x_access_token, s.x_access_secret, timeout)
+    if platform == "linkedin":
+        return LinkedIn(s.linkedin_base_url, s.linkedin_token, s.linkedin_author, s.linkedin_version, timeout)
+    if platform == "facebook":
+        return Facebook(s.facebook_base_url, s.facebook_page_id, s.facebook_page_token, timeout)
+    return Threads(s.threads_base_url, s.threads_user_id, s.threads_token, timeout)
+
+
+def credentials(platform: str, settings: Settings) -> str:
+    from digest.config.social import REQUIRED
+
+    return fingerprint(*(str(getattr(settings, f)) for f, _key in REQUIRED[platform]))
+
+
+def publish_due(
+    settings: Settings,
+    engine: Engine,
+    now: object = None,
+    *,
+    factory: Callable[[str, Settings, SocialStore], Publisher] = make_publisher,
+) -> PublishReport:
+    """Publish every approved post that is due, on every enabled platform. Never raises for a
+    platform's failure: it is counted and described in the report (and in the ledger's events)."""
+    report = PublishReport()
+    store, ledger = SocialStore(engine), Ledger(engine)
+    for platform in settings.social_platforms:
+        stamp = credentials(platform, settings)
+        blocked = store.needs_reauth(platform, stamp)
+        if blocked:
+            report.problems.append(f"{platform}: not published: {blocked}")
+            continue
+        publisher = factory(platform, settings, store)
+        try:
+            _platform(platform, publisher, store, ledger, report, stamp)
+        finally:
+            publisher.close()
+    for problem in report.problems:
+        ledger.event("error", "social", problem)
+    return report
+
+
+def _platform(
+    platform: str, publisher: Publisher, store: SocialStore, ledger: Ledger, report: PublishReport, stamp: str
+) -> None:
+    ledger.expire_leases()
+    try:
+        for row in store.posts(["unknown"], platform):
+            _reconcile(publisher, store, ledger, row, report)
+        for key in store.editions_due(platform):
+            while rows := ledger.claim(key, channel(platform), owner_id(), lease=publisher.timeout * 4 + 60):
+                for row in rows:
+                    _one(publisher, store, ledger, row, report)
+    except AuthError as exc:
+        store.set_channel(platform, "needs_reauth", str(exc), stamp)
+        report.problems.append(str(exc))
+    except _Stop as stop:
+        report.problems.append(str(stop))
+    else:
+        store.set_channel(platform, "ok")
+
+
+class _Stop(Exception):
+    """Stop this platform for this run (rate limited)."""
+
+
+def _requests(row: DeliveryRow, store: SocialStore) -> list[tuple[PartRequest, Saved, Ref | None]]:
+    """Each part with what was saved for it and, if published, its Ref."""
+    payload = row.data()
+    saved = store.parts(row.id)
+    out: list[tuple[PartRequest, Saved, Ref | None]] = []
+    root: Ref | None = None
+    previous: Ref | None = None
+    for n, text in enumerate(payload["parts"]):
+        part = saved.get(n)
+        ref = Ref(part.remote_id, part.url, part.container_id) if part and part.remote_id else None
+        request = PartRequest(text, n, f"{row.idem_key}-{n}", payload, reply_to=previous, root=root)
+        out.append((request, Saved(part.container_id if part else ""), ref))
+        previous = ref
+        root = root or ref
+    return out
+
+
+def _publish_parts(publisher: Publisher, store: SocialStore, row: DeliveryRow) -> Ref:
+    first: Ref | None = None
+    previous: Ref | None = None
+    for request, saved, ref in _requests(row, store):
+        if ref is None:
+            request = PartRequest(
+                request.text, request.position, request.idem_key, request.payload, previous, first
+            )
+            ref = publisher.publish(request, _noter(store, row.id, request.position), saved)
+            extra = {"container_id": ref.extra} if ref.extra else {}
+            store.save_part(row.id, request.position, remote_id=ref.id, url=ref.url, **extra)
+        first = first or ref
+        previous = ref
+    assert first is not None
+    return first
+
+
+def _noter(store: SocialStore, delivery_id: int, position: int) -> Callable[[str], None]:
+    def note(container_id: str) -> None:
+        store.save_part(delivery_id, position, container_id=container_id)
+
+    return note
+
+
+def _one(
+    publisher: Publisher, store: SocialStore, ledger: Ledger, row: DeliveryRow, report: PublishReport
+) -> None:
+    try:
+        first = _publish_parts(publisher, store, row)
+    except AuthError as exc:
+        ledger.finish(row.id, "pending", error=str(exc), retry_at=time.time())
+        raise
+    except ProviderError as exc:
+        _failed(ledger, row, exc, report)
+        if exc.status_code == 429:
+            raise _Stop(f"{publisher.name}: rate limited; the rest waits for the next run") from None
+        return
+    ledger.finish(row.id, "sent", provider_id=first.url or first.id)
+    report.published += 1
+
+
+def _failed(ledger: Ledger, row: DeliveryRow, exc: ProviderError, report: PublishReport) -> None:
+    if exc.outcome_unknown:
+        ledger.finish(row.id, "unknown", error=str(exc))
+        report.unknown += 1
+    elif exc.retryable and row.attempts < MAX_ATTEMPTS:
+        ledger.finish(
+            row.id, "pending", error=str(exc), retry_at=time.time() + backoff(row.attempts, exc.retry_after)
+        )
+        report.waiting += 1
+    else:
+        ledger.finish(row.id, "failed", error=str(exc))
+        report.failed += 1
+        report.problems.append(f"{row.channel} post {row.id} failed: {exc}")
+
+
+def _reconcile(
+    publisher: Publisher, store: SocialStore, ledger: Ledger, row: DeliveryRow, report: PublishReport
+) -> None:
+    """An unknown post: find its first unsettled part on the platform before anything is resent."""
+    for request, saved, ref in _requests(row, store):
+        if ref is not None:
+            continue
+        try:
+            found = publisher.find(request, saved)
+        except AuthError:
+            raise
+        except ProviderError as exc:
+            report.problems.append(f"{row.channel} post {row.id}: still unknown, could not check ({exc})")
+            report.unknown += 1
+            return
+        if found is None:
+            break  # not there: this part and the rest may be published
+        extra = {"container_id": found.extra} if found.extra else {}
+        store.save_part(row.id, request.position, remote_id=found.id, url=found.url, **extra)
+        report.reconciled += 1
+    parts = store.parts(row.id)
+    done = all(parts.get(n) and parts[n].remote_id for n in range(len(row.data()["parts"])))
+    if done:
+        ledger.finish(row.id, "sent", provider_id=parts[0].url or parts[0].remote_id)
+    else:
+        store.move(
+            [row.id], ["unknown"], "pending", "not found on the platform after an unknown outcome; resent"
+        )
