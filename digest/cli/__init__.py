@@ -26,6 +26,8 @@ COMMANDS = [
     "digest.cli.run_cmd",
     "digest.cli.schedule_cmd",
     "digest.cli.config_cmd",
+    "digest.cli.social_cmd",
+    "digest.cli.summarise_cmd",
 ]
 
 DESCRIPTION = """\

@@ -21,6 +21,7 @@ from digest.render.env import template_env
 from digest.social.fit import fit
 from digest.social.measure import LIMITS, Measure, measure
 from digest.summarise import hashtags as make_hashtags
+from digest.summarise import summarise
 from digest.types import Edition, EditionItem, Post
 
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
@@ -81,19 +82,31 @@ def drafts_for_edition(edition: Edition, settings: Settings) -> list[Draft]:
         template_env(getattr(settings, "templates_dir", None)),
         ProtectedTerms.from_file(settings.protected_terms_file),
     )
-    return [
-        draft_for(composer, edition.key, item, platform)
-        for item in edition.items + edition.more
-        for platform in settings.social_platforms
-    ]
+    drafts = []
+    for item in edition.items + edition.more:
+        phrases = post_keyphrases(item)
+        drafts += [
+            draft_for(composer, edition.key, item, platform, phrases)
+            for platform in settings.social_platforms
+        ]
+    return drafts
 
 
-def draft_for(composer: Composer, edition_key: str, item: EditionItem, platform: str) -> Draft:
+def post_keyphrases(item: EditionItem) -> list[str]:
+    """Key phrases of the title and blurb: the same at preview and at queueing, when only
+    the frozen blurb is left (the full article text is not kept)."""
+    text = f"{item.article.title}.\n\n{item.blurb}"
+    return list(summarise(text, title=item.article.title, max_sentences=1).keyphrases)
+
+
+def draft_for(
+    composer: Composer, edition_key: str, item: EditionItem, platform: str, phrases: list[str]
+) -> Draft:
     settings, article = composer.settings, item.article
     url = post_url(article.url, platform, edition_key)
     link_text = short_label(url) if platform == "bluesky" else url
     tags = make_hashtags(
-        item.keyphrases,
+        phrases,
         aliases=dict(settings.hashtag_aliases),
         allowlist=list(settings.hashtags),
         protected=composer.terms.contains,

@@ -1,0 +1,91 @@
+"""`digest summarise`: the blurb, key phrases and social posts one article would make."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from digest.cli import add_command
+from digest.cli.context import Context
+from digest.errors import SourceError
+from digest.social.compose import drafts_for_edition, post_keyphrases
+from digest.summarise import blurb
+from digest.types import Article, Edition, EditionItem
+
+EXAMPLES = """\
+  digest summarise content/2026-winter-coats.md
+  digest summarise https://example.org/news/article --sentences 2
+  digest summarise article.txt --json
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = add_command(
+        sub,
+        "summarise",
+        "show the blurb, key phrases and social posts for one article",
+        EXAMPLES,
+        description="Summarise one article file or page address the way the digest would, and show "
+        "the post each platform in DIGEST_SOCIAL_PLATFORMS would get, with its length. Sends nothing.",
+    )
+    p.add_argument(
+        "source", metavar="PATH_OR_URL", help="an article file (.md, .txt, .html) or a page address"
+    )
+    p.add_argument("--sentences", type=int, default=None, metavar="N", help="most sentences in the blurb")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    settings = ctx.settings
+    article = _load(args.source, settings)
+    sentences = args.sentences or settings.summary_sentences
+    summary = blurb(article.text, article.title, sentences, settings.summary_max_words, settings.language)
+    item = EditionItem(article, summary.text, tuple(summary.keyphrases))
+    now = ctx.now()
+    edition = Edition(key=f"preview:{now:%Y-%m-%d}", slot=now, issued=now, items=(item,))
+    drafts = drafts_for_edition(edition, settings)
+    if args.json:
+        out = {
+            "title": article.title,
+            "blurb": summary.text,
+            "keyphrases": summary.keyphrases,
+            "post_keyphrases": post_keyphrases(item),
+            "posts": [
+                {
+                    "platform": d.post.platform,
+                    "text": d.post.text,
+                    "used": d.post.used,
+                    "limit": d.post.limit,
+                    "errors": list(d.post.errors),
+                }
+                for d in drafts
+            ],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print(f"{article.title}\n\nBlurb:\n  {summary.text or '(nothing to summarise)'}\n")
+        print("Key phrases: " + (", ".join(summary.keyphrases) or "(none)"))
+        for d in drafts:
+            p = d.post
+            print(f"\n--- {p.platform}: {p.used}/{p.limit}" + (" (ERROR)" if p.errors else ""))
+            print(p.text)
+            for error in p.errors:
+                print(f"! {error}")
+        if not drafts:
+            print("\n(no social posts: DIGEST_SOCIAL_PLATFORMS is empty)")
+    return 1 if any(d.post.errors for d in drafts) else 0
+
+
+def _load(source: str, settings: object) -> Article:
+    from digest.sources import SourceOptions, load_sources
+
+    options = SourceOptions(settings.fetch_timeout, settings.fetch_max_bytes, settings.site_url)  # type: ignore[attr-defined]
+    if "://" not in source and not Path(source).exists():
+        raise SourceError(f"{source}: no such file; give an article file or a page address")
+    loaded = load_sources([source], options, progress=False)
+    if not loaded.articles:
+        why = "; ".join(problem for _src, problem in loaded.problems) or "no article found"
+        raise SourceError(f"{source}: {why}")
+    return loaded.articles[0]
