@@ -30,4 +30,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     print(report.message)
     if report.counts:
         print("deliveries: " + ", ".join(f"{n} {s}" for s, n in sorted(report.counts.items())))
+    from digest.social.queue import after_send  # social posts follow the email
+
+    for line in after_send(ctx.settings, ctx.engine, report.key, report.status, ctx.now()):
+        print(line)
     return 1 if report.status in ("partial", "sending") else 0

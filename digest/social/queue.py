@@ -99,3 +99,21 @@ def retry(engine: Engine, ids: list[int]) -> int:
 
 def listing(engine: Engine, statuses: list[str] | None = None) -> list[DeliveryRow]:
     return SocialStore(engine).posts(statuses or [])
+
+
+def after_send(settings: Settings, engine: Engine, key: str, status: str, now: object = None) -> list[str]:
+    """What `digest send` does for social posts once the email is out: queue the edition's posts,
+    and publish them at once when no approval and no separate schedule is set. Lines to print."""
+    if not settings.social_platforms or status not in ("sent", "partial"):
+        return []
+    report = queue_edition(settings, engine, key)
+    lines = [report.message] if report.queued or report.refused else []
+    if settings.social_approval:
+        waiting = len(SocialStore(engine).posts(["review"]))
+        if waiting:
+            lines.append(f"{waiting} social post(s) wait for approval: digest social list")
+    elif not getattr(settings, "social_schedule", ""):
+        from digest.social.publish import publish_due
+
+        lines.append(publish_due(settings, engine, now).message)
+    return lines
