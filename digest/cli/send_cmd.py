@@ -1,4 +1,4 @@
-"""`digest send`: build and send the current period's edition, once."""
+"""`digest send`: build and send the current period's edition, once; or one test copy."""
 
 from __future__ import annotations
 
@@ -15,15 +15,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "send",
         "send this period's edition through the provider (once)",
-        "  digest send\n  digest --env-file production.env send\n",
+        "  digest send\n"
+        "  digest send --test me@example.org     # one [TEST] copy; the edition is not marked sent\n"
+        "  digest --env-file production.env send\n",
         description="Build, freeze and send the current period's edition. Sending twice in "
-        "one period sends nothing the second time; an interrupted send resumes.",
+        "one period sends nothing the second time; an interrupted send resumes where it stopped. "
+        "Deliveries whose outcome is unknown (a crash or timeout mid-call) are reported, never resent.",
+    )
+    p.add_argument(
+        "--test",
+        metavar="ADDRESS",
+        help="send one copy with a [TEST] subject to ADDRESS through the real provider, and nothing else",
     )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     provider = make_provider(ctx.settings)
+    if args.test:
+        from digest.deliver.testcopy import send_test
+
+        print(send_test(ctx.settings, ctx.engine, provider, args.test, now=ctx.now()))
+        return 0
     report = send_current(ctx.settings, ctx.engine, provider, now=ctx.now(), progress=ctx.interactive)
     for source, problem in report.problems:
         print(f"warning: skipped {problem if problem.startswith(source) else source + ': ' + problem}")

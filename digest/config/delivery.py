@@ -106,7 +106,8 @@ class DeliverySettings:
     send_max_attempts: int = setting(
         "DIGEST_SEND_MAX_ATTEMPTS",
         5,
-        "Tries per delivery on rate limits, server errors and refused connections before it counts as failed.",
+        "Tries per delivery on rate limits, server errors and refused connections before it counts "
+        "as failed.",
         parse=parse_positive_int,
         section="Delivery",
     )
@@ -154,7 +155,11 @@ class DeliverySettings:
     brevo_api_key: str = _key("brevo", "API_KEY", "Brevo API key.", secret=True)
     brevo_base_url: str = _base("brevo", "https://api.brevo.com/v3")
     brevo_list_ids: list[str] = setting(
-        "DIGEST_BREVO_LIST_IDS", [], "Brevo contact list ids to send to.", parse=parse_list, section="Delivery"
+        "DIGEST_BREVO_LIST_IDS",
+        [],
+        "Brevo contact list ids to send to.",
+        parse=parse_list,
+        section="Delivery",
     )
     sendgrid_api_key: str = _key("sendgrid", "API_KEY", "SendGrid API key.", secret=True)
     sendgrid_base_url: str = _base("sendgrid", "https://api.sendgrid.com")
@@ -165,7 +170,9 @@ class DeliverySettings:
         parse=parse_list,
         section="Delivery",
     )
-    sendgrid_sender_id: str = _key("sendgrid", "SENDER_ID", "SendGrid verified sender id (sendgrid-campaign).")
+    sendgrid_sender_id: str = _key(
+        "sendgrid", "SENDER_ID", "SendGrid verified sender id (sendgrid-campaign)."
+    )
     sendgrid_unsubscribe_group: int = setting(
         "DIGEST_SENDGRID_UNSUBSCRIBE_GROUP",
         0,
@@ -189,7 +196,8 @@ class DeliverySettings:
         provider = getattr(self, "provider", "outbox")
         for name, fix in REQUIRED.get(provider, []):
             if not getattr(self, name):
-                raise ConfigError(f"DIGEST_{name.upper()}", f"is required for DIGEST_PROVIDER={provider}", fix)
+                problem = f"is required for DIGEST_PROVIDER={provider}"
+                raise ConfigError(f"DIGEST_{name.upper()}", problem, fix)
         if provider == "mailchimp" and not self.mailchimp_base_url and "-" not in self.mailchimp_api_key:
             raise ConfigError(
                 "DIGEST_MAILCHIMP_API_KEY",

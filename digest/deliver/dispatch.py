@@ -2,17 +2,22 @@
 
 Each claimed delivery is marked ``sending`` with a lease in the ledger before
 the provider is called. Outcomes map to ledger states:
-success -> sent; retryable error -> pending again at a later time;
-unknown outcome -> unknown (reconciled by a person or the provider, never
-blindly resent); any other error -> failed.
+success -> sent; retryable error -> pending again at a later time (capped
+exponential backoff, or the provider's own wait); unknown outcome -> unknown
+(reconciled, never blindly resent); any other error -> failed.
+
+With ``workers`` > 1, that many threads claim and send at once (SMTP uses one
+per connection), so at most ``workers`` calls are ever in flight: after a
+crash, at most that many deliveries can be ``unknown``.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from digest.errors import ProviderError
@@ -31,15 +36,46 @@ class DispatchStats:
     retried: int = 0
 
 
+@dataclass(frozen=True)
+class Policy:
+    """How hard to try: attempts per delivery, the longest in-run wait, the lease."""
+
+    max_attempts: int = MAX_ATTEMPTS
+    max_wait: float = MAX_WAIT
+    lease: float = 300.0
+    workers: int = 1
+
+
 def owner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def backoff(attempt: int, hint: float | None) -> float:
-    """Seconds to wait before the next attempt: the provider's hint, capped, else exponential."""
+def dead_owners(owners: Iterable[str]) -> list[str]:
+    """Owners that were processes on this machine and no longer run (crashed senders)."""
+    host = socket.gethostname()
+    dead = []
+    for owner in owners:
+        where, _, pid = owner.rpartition(":")
+        if where != host or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            dead.append(owner)
+        except PermissionError:
+            pass  # alive, another user's
+    return dead
+
+
+def backoff(attempt: int, hint: float | None, cap: float = MAX_WAIT) -> float:
+    """Seconds to wait before the next attempt: the provider's hint, else exponential capped at ``cap``.
+
+    A hint is never shortened: if it is longer than ``cap`` the run ends and the
+    next run picks the delivery up when it is due.
+    """
     if hint is not None:
-        return min(max(hint, 0.0), MAX_WAIT)
-    return min(2.0**attempt, MAX_WAIT)
+        return max(hint, 0.0)
+    return min(2.0 ** max(attempt - 1, 0), cap)
 
 
 def dispatch(
@@ -48,32 +84,59 @@ def dispatch(
     channel: str,
     send: Callable[[DeliveryRow], SendResult],
     *,
-    lease: float = 300.0,
+    policy: Policy = Policy(),
     on_progress: Callable[[int], None] | None = None,
     wait: Callable[[float], None] = time.sleep,
-    max_attempts: int = MAX_ATTEMPTS,
     stop: Callable[[], bool] | None = None,
 ) -> DispatchStats:
     """Send every due delivery of (key, channel) until none are left or all wait too long.
 
-    ``stop`` is asked before each claim: when it returns True (SIGTERM), the call in
-    flight has been recorded and the rest stay ``pending`` for the next run.
+    ``stop`` is asked before each claim: when it returns True (SIGTERM), the calls in
+    flight have been recorded and the rest stay ``pending`` for the next run.
     """
     stats = DispatchStats()
+    lock = threading.Lock()
     owner = owner_id()
-    ledger.expire_leases(key)
+    ledger.expire_leases(key, dead_owners(ledger.lease_owners(key)))
+
+    def drain() -> None:
+        while not (stop is not None and stop()):
+            claimed = ledger.claim(key, channel, owner, lease=policy.lease)
+            if not claimed:
+                return
+            for row in claimed:
+                _one(ledger, row, send, stats, lock, policy)
+                if on_progress:
+                    with lock:
+                        on_progress(1)
+
     while True:
+        _run(drain, policy.workers)
         if stop is not None and stop():
             return stats
-        claimed = ledger.claim(key, channel, owner, lease=lease)
-        if not claimed:
-            if not _wait_for_retries(ledger, key, channel, wait):
-                return stats
-            continue
-        for row in claimed:
-            _one(ledger, row, send, stats, max_attempts)
-            if on_progress:
-                on_progress(1)
+        if not _wait_for_retries(ledger, key, channel, wait, policy.max_wait):
+            return stats
+
+
+def _run(drain: Callable[[], None], workers: int) -> None:
+    if workers <= 1:
+        drain()
+        return
+    errors: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            drain()
+        except BaseException as exc:  # surfaced in the main thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, name=f"send-{n}", daemon=True) for n in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
 
 
 def _one(
@@ -81,38 +144,39 @@ def _one(
     row: DeliveryRow,
     send: Callable[[DeliveryRow], SendResult],
     stats: DispatchStats,
-    max_attempts: int,
+    lock: threading.Lock,
+    policy: Policy,
 ) -> None:
     try:
         result = send(row)
     except ProviderError as exc:
         if exc.outcome_unknown:
             ledger.finish(row.id, "unknown", error=str(exc))
-            stats.unknown += 1
-        elif exc.retryable and row.attempts < max_attempts:
-            ledger.finish(
-                row.id,
-                "pending",
-                error=str(exc),
-                retry_at=time.time() + backoff(row.attempts, exc.retry_after),
-            )
-            stats.retried += 1
+            outcome = "unknown"
+        elif exc.retryable and row.attempts < policy.max_attempts:
+            delay = backoff(row.attempts, exc.retry_after, policy.max_wait)
+            ledger.finish(row.id, "pending", error=str(exc), retry_at=time.time() + delay)
+            outcome = "retried"
         else:
             ledger.finish(row.id, "failed", error=str(exc))
-            stats.failed += 1
-        return
-    error = "; ".join(f"{addr}: {why}" for addr, why in result.rejected)
-    ledger.finish(row.id, "sent", provider_id=result.provider_id, error=error)
-    stats.sent += 1
+            outcome = "failed"
+    else:
+        error = "; ".join(f"{addr}: {why}" for addr, why in result.rejected)
+        ledger.finish(row.id, "sent", provider_id=result.provider_id, error=error)
+        outcome = "sent"
+    with lock:
+        setattr(stats, outcome, getattr(stats, outcome) + 1)
 
 
-def _wait_for_retries(ledger: Ledger, key: str, channel: str, wait: Callable[[float], None]) -> bool:
-    """If pending rows wait for a retry time within MAX_WAIT, sleep until the first; else stop."""
+def _wait_for_retries(
+    ledger: Ledger, key: str, channel: str, wait: Callable[[float], None], max_wait: float
+) -> bool:
+    """If pending rows wait for a retry time within ``max_wait``, sleep until the first; else stop."""
     due = ledger.next_retry_at(key, channel)
     if due is None:
         return False
     delay = due - time.time()
-    if delay > MAX_WAIT:
+    if delay > max_wait:
         return False
     wait(max(delay, 0.0))
     return True

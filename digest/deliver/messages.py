@@ -1,45 +1,86 @@
-"""Per-recipient messages from the frozen edition."""
+"""What each recipient gets, from the frozen edition: content by language, signed unsubscribe links."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import parseaddr
 from urllib.parse import quote
 
 from digest.config import Settings
-from digest.render.email import personalise
-from digest.render.message import Envelope, build_message
+from digest.providers.base import Campaign, Content, Outgoing
 from digest.store.ledger import EditionRow
 from digest.types import Recipient
+from digest.unsubscribe import secret_key, unsubscribe_url
 
 
-def unsubscribe_links(settings: Settings, recipient: Recipient) -> tuple[str, str]:
-    """(https one-click URL, mailto URL) for a recipient."""
-    address = parseaddr(settings.sender)[1]
-    mailto = f"mailto:{address}?subject={quote('unsubscribe ' + recipient.email)}"
-    return "", mailto
+class Letters:
+    """Builds :class:`Outgoing` messages of one edition; the frozen bodies are read once.
+
+    ``bodies`` holds the email in further languages (language -> subject, html,
+    text); a recipient whose language has none gets the edition's own body.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        edition: EditionRow,
+        bodies: dict[str, tuple[str, str, str]] | None = None,
+        subject_prefix: str = "",
+    ) -> None:
+        self.settings = settings
+        self.key = secret_key(settings)
+        address = parseaddr(settings.sender)[1]
+        self.sender_address = address
+        domain = address.rpartition("@")[2]
+        self.list_id = f"<digest.{domain}>"
+        self.contents: dict[str, Content] = {"": self._content(edition, edition.subject, edition.html,
+                                                                edition.text, subject_prefix)}
+        for lang, (subject, html, text) in (bodies or {}).items():
+            self.contents[lang] = self._content(edition, subject, html, text, subject_prefix, lang)
+
+    def _content(
+        self, edition: EditionRow, subject: str, html: str, text: str, prefix: str, lang: str = ""
+    ) -> Content:
+        return Content(
+            edition_key=edition.key,
+            subject=prefix + subject,
+            html=html,
+            text=text,
+            sender=self.settings.sender,
+            date=edition.created_at,
+            list_id=self.list_id,
+            language=lang,
+        )
+
+    def content_for(self, language: str) -> Content:
+        return self.contents.get(language) or self.contents[""]
+
+    def links(self, recipient: Recipient) -> tuple[str, str]:
+        """(https one-click URL or "", mailto URL) for a recipient."""
+        mailto = f"mailto:{self.sender_address}?subject={quote('unsubscribe ' + recipient.email)}"
+        https = unsubscribe_url(self.settings.unsubscribe_url, self.key, recipient.email)
+        return https, mailto
+
+    def outgoing(self, recipient: Recipient) -> Outgoing:
+        https, mailto = self.links(recipient)
+        return Outgoing(
+            edition_key=self.contents[""].edition_key,
+            recipient=recipient,
+            content=self.content_for(recipient.language),
+            unsubscribe_https=https,
+            unsubscribe_mailto=mailto,
+        )
+
+    def batch(self, rows: Sequence[Sequence[str]]) -> list[Outgoing]:
+        """Outgoing messages for a delivery's payload: [[email, name, language], ...]."""
+        return [self.outgoing(Recipient(*fields)) for fields in rows]
+
+    def campaign(self) -> Campaign:
+        c = self.contents[""]
+        return Campaign(c.edition_key, c.subject, c.html, c.text)
 
 
 def message_for(settings: Settings, edition: EditionRow, recipient: Recipient) -> EmailMessage:
-    https, mailto = unsubscribe_links(settings, recipient)
-    link = https or mailto
-    html = personalise(edition.html, unsubscribe_url=link, manage_url=link, is_html=True)
-    text = personalise(edition.text, unsubscribe_url=link, manage_url=link, is_html=False)
-    domain = parseaddr(settings.sender)[1].rpartition("@")[2]
-    envelope = Envelope(
-        sender=settings.sender,
-        to=_address(recipient),
-        edition_key=edition.key,
-        date=edition.created_at,
-        list_id=f"<digest.{domain}>",
-        unsubscribe_https=https,
-        unsubscribe_mailto=mailto,
-    )
-    return build_message(edition.subject, html, text, envelope)
-
-
-def _address(recipient: Recipient) -> str:
-    from email.headerregistry import Address
-
-    local, _, domain = recipient.email.partition("@")
-    return str(Address(display_name=recipient.name, username=local, domain=domain))
+    """The full MIME message one recipient gets (used by the preview)."""
+    return Letters(settings, edition).outgoing(recipient).message

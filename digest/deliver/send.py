@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from digest.config import Settings
-from digest.deliver.dispatch import DispatchStats, dispatch
-from digest.deliver.messages import message_for
-from digest.pipeline import build_edition, current_period, refuse_protected
-from digest.providers.base import Campaign, Outgoing, Provider, SendResult
+from digest.deliver.campaign import reconcile, send_campaign_row
+from digest.deliver.dispatch import DispatchStats, Policy, dispatch
+from digest.deliver.messages import Letters
+from digest.pipeline import Built, build_edition, check_protected, current_period, refuse_protected
+from digest.providers.base import Provider, SendResult
 from digest.store.ledger import DeliveryRow, EditionRow, Ledger
-from digest.subscribers import active_recipients
+from digest.subscribers import iter_active, languages
 from digest.types import Recipient
 
 
@@ -36,12 +38,13 @@ def send_current(
     *,
     now: datetime,
     progress: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> SendReport:
     """Send the current period's edition, resuming it if it was interrupted."""
     ledger = Ledger(engine)
     key, slot = current_period(settings, now)
     ledger.ensure_edition(key, slot)
-    return send_edition(settings, engine, provider, key=key, slot=slot, now=now, progress=progress)
+    return send_edition(settings, engine, provider, key=key, slot=slot, now=now, progress=progress, stop=stop)
 
 
 def send_edition(
@@ -70,9 +73,10 @@ def send_edition(
             return SendReport(
                 key, "skipped", f"{key}: nothing new since the last edition; nothing sent", problems=problems
             )
-        refuse_protected(built.hits)
+        bodies = other_languages(settings, engine, built)
         items = [(i.article.id, i.blurb) for i in built.edition.items + built.edition.more]
-        ledger.freeze_edition(key, built.rendered.subject, built.rendered.html, built.rendered.text, items)
+        r = built.rendered
+        ledger.freeze_edition(key, r.subject, r.html, r.text, items, bodies)
         edition = ledger.edition(key)
         assert edition is not None
         if edition.status not in ("ready", "sending"):
@@ -84,37 +88,81 @@ def send_edition(
     return _finalise(ledger, key, stats, problems)
 
 
-def _channel(provider: Provider) -> str:
+def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[str, tuple[str, str, str]]:
+    """Render the edition in every further language subscribers asked for; refuse protected terms.
+
+    Everything is rendered and checked before anything is frozen, so a protected
+    name in any language stops the whole send (exit status 3).
+    """
+    from digest.render.email import render_email
+    from digest.render.env import template_env
+
+    refuse_protected(built.hits)
+    default = getattr(built.rendered, "language", settings.language)
+    wanted = [lang for lang in languages(engine) if lang and lang != default]
+    bodies: dict[str, tuple[str, str, str]] = {}
+    env = template_env(getattr(settings, "templates_dir", None))
+    for lang in wanted:
+        rendered = render_email(built.edition, settings, env, language=lang)
+        refuse_protected(check_protected(settings, built.edition, rendered))
+        bodies[lang] = (rendered.subject, rendered.html, rendered.text)
+    return bodies
+
+
+def channel_of(provider: Provider) -> str:
     return f"email:{provider.name}"
+
+
+def _targets(settings: Settings, conn: Connection, provider: Provider) -> Iterator[tuple[str, Any]]:
+    """One target per call to make: per recipient (batch size 1) or per batch of one language."""
+    size = max(provider.batch_size, 1)
+    number = 0
+    batch: list[Recipient] = []
+
+    def emit() -> tuple[str, Any]:
+        nonlocal number
+        number += 1
+        target = f"to:{batch[0].email}" if size == 1 else f"batch:{number:06d}"
+        return target, [[r.email, r.name, r.language] for r in batch]
+
+    for recipient in iter_active(conn):
+        if batch and (len(batch) == size or recipient.language != batch[0].language):
+            yield emit()
+            batch = []
+        batch.append(recipient)
+    if not batch and number == 0:
+        batch = [_self_copy(settings)]
+    if batch:
+        yield emit()
 
 
 def _snapshot(
     settings: Settings, engine: Engine, ledger: Ledger, provider: Provider, edition: EditionRow
 ) -> None:
-    """Record every call to make, before making any; then mark the edition sending."""
-    channel = _channel(provider)
-    if provider.kind == "campaign":
-        ledger.add_deliveries(edition.key, channel, [("campaign", None)])
-    else:
-        recipients = active_recipients(engine) or [_self_copy(settings)]
-        size = max(provider.batch_size, 1)
-        batches = [recipients[i : i + size] for i in range(0, len(recipients), size)]
-        targets = [
-            (
-                f"to:{b[0].email}" if size == 1 else f"batch:{n:06d}",
-                [[r.email, r.name, r.language] for r in b],
-            )
-            for n, b in enumerate(batches, 1)
-        ]
-        ledger.add_deliveries(edition.key, channel, targets)
-    ledger.set_status(edition.key, "sending")
-    ledger.event("info", "sending", f"sending through {provider.name}", edition.key)
+    """Record every call to make, before making any, and mark the edition sending (atomically)."""
+    channel = channel_of(provider)
+
+    def targets(conn: Connection) -> Iterator[tuple[str, Any]]:
+        if provider.kind == "campaign":
+            return iter([("campaign", None)])
+        return _targets(settings, conn, provider)
+
+    if ledger.snapshot(edition.key, channel, targets):
+        ledger.event("info", "sending", f"sending through {provider.name}", edition.key)
 
 
 def _self_copy(settings: Settings) -> Recipient:
     """With an empty list, one copy goes to DIGEST_FROM so a first run shows something."""
     name, address = parseaddr(settings.sender)
     return Recipient(email=address, name=name)
+
+
+def policy_for(settings: Settings, provider: Provider) -> Policy:
+    return Policy(
+        max_attempts=int(getattr(settings, "send_max_attempts", 5)),
+        max_wait=float(getattr(settings, "send_max_wait", 300.0)),
+        workers=max(provider.connections, 1),
+    )
 
 
 def _dispatch(
@@ -125,39 +173,47 @@ def _dispatch(
     progress: bool,
     stop: Callable[[], bool] | None = None,
 ) -> DispatchStats:
+    channel = channel_of(provider)
+    letters = Letters(settings, edition, ledger.bodies(edition.key))
+
     def send(row: DeliveryRow) -> SendResult:
         if provider.kind == "campaign":
-            campaign = Campaign(edition.key, edition.subject, edition.html, edition.text)
-            return provider.send_campaign(campaign, row.idem_key)
-        batch = [
-            Outgoing(edition.key, r, message_for(settings, edition, r))
-            for r in (Recipient(*fields) for fields in row.data())
-        ]
-        return provider.send_batch(batch, row.idem_key)
+            return send_campaign_row(ledger, provider, row, letters.campaign())
+        return provider.send_batch(letters.batch(row.data()), row.idem_key)
 
-    pending = sum(ledger.counts(edition.key, _channel(provider)).get(s, 0) for s in ("pending",))
-    bar = _bar(pending, progress)
     try:
-        return dispatch(
-            ledger,
-            edition.key,
-            _channel(provider),
-            send,
-            on_progress=bar.update if bar else None,
-            stop=stop,
-        )
+        if provider.kind == "campaign":
+            reconcile(ledger, provider, edition.key, channel)
+        elif provider.idempotent:
+            # Resending with the same key is harmless here, so nothing stays unknown.
+            unknown = ledger.deliveries(edition.key, channel, statuses=("unknown",))
+            ledger.requeue([d.id for d in unknown], "resent with the same idempotency key")
+        pending = ledger.counts(edition.key, channel).get("pending", 0)
+        bar = _bar(pending, progress, "message" if provider.batch_size == 1 else "batch")
+        try:
+            return dispatch(
+                ledger,
+                edition.key,
+                channel,
+                send,
+                policy=policy_for(settings, provider),
+                on_progress=bar.update if bar else None,
+                stop=stop,
+            )
+        finally:
+            if bar:
+                bar.close()
     finally:
         provider.close()
-        if bar:
-            bar.close()
 
 
-def _bar(total: int, enabled: bool):  # type: ignore[no-untyped-def]
+def _bar(total: int, enabled: bool, unit: str):  # type: ignore[no-untyped-def]
+    """A progress bar with rate and ETA on stderr, only on a terminal and for more than one call."""
     if not enabled or total < 2:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="sending", unit="call", leave=False)
+    return tqdm(total=total, desc="sending", unit=unit, leave=False)
 
 
 def _finalise(ledger: Ledger, key: str, stats: DispatchStats, problems: list[tuple[str, str]]) -> SendReport:
@@ -174,11 +230,20 @@ def _finalise(ledger: Ledger, key: str, stats: DispatchStats, problems: list[tup
         )
     trouble = counts.get("failed", 0) + counts.get("unknown", 0)
     status = "partial" if trouble else "sent"
-    reason = f"{trouble} deliveries failed or unknown" if trouble else ""
+    reason = _trouble_text(counts) if trouble else ""
     ledger.set_status(key, status, reason)
     ledger.event("warning" if trouble else "info", status, reason or "sent", key)
     text = f"{key}: sent" + (f", but {reason}; see digest status" if trouble else "")
     return SendReport(key, status, text, counts, stats, problems)
+
+
+def _trouble_text(counts: dict[str, int]) -> str:
+    parts = []
+    if counts.get("failed"):
+        parts.append(f"{counts['failed']} failed")
+    if counts.get("unknown"):
+        parts.append(f"{counts['unknown']} unknown (may or may not have arrived; not resent)")
+    return "deliveries " + " and ".join(parts)
 
 
 def _already(edition: EditionRow) -> str:

@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from digest.config import Settings
 from digest.errors import ConfigError
-from digest.providers.base import Campaign, Outgoing, Provider, SendResult
+from digest.providers.base import Campaign, Content, Outgoing, Provider, SendResult
+from digest.providers.brevo import BrevoProvider
+from digest.providers.buttondown import ButtondownProvider
+from digest.providers.listmonk import ListmonkProvider
+from digest.providers.mailchimp import MailchimpProvider
+from digest.providers.mailgun import MailgunProvider
 from digest.providers.outbox import OutboxProvider
+from digest.providers.postmark import PostmarkProvider
+from digest.providers.sendgrid import SendGridProvider
+from digest.providers.sendgrid_campaign import SendGridCampaignProvider
+from digest.providers.smtp import SmtpProvider
 
 PROVIDERS: dict[str, type[Provider]] = {
     "outbox": OutboxProvider,
+    "smtp": SmtpProvider,
+    "sendgrid": SendGridProvider,
+    "mailgun": MailgunProvider,
+    "postmark": PostmarkProvider,
+    "buttondown": ButtondownProvider,
+    "mailchimp": MailchimpProvider,
+    "listmonk": ListmonkProvider,
+    "brevo": BrevoProvider,
+    "sendgrid-campaign": SendGridCampaignProvider,
 }
 
 
@@ -24,4 +42,4 @@ def make_provider(settings: Settings) -> Provider:
     return cls(settings)
 
 
-__all__ = ["PROVIDERS", "Campaign", "Outgoing", "Provider", "SendResult", "make_provider"]
+__all__ = ["PROVIDERS", "Campaign", "Content", "Outgoing", "Provider", "SendResult", "make_provider"]

@@ -1,12 +1,15 @@
 """The mailing-provider contract.
 
-A provider gets the settings and frozen, fully built messages; it knows nothing
+A provider gets the settings and frozen, fully built content; it knows nothing
 of the CLI, `.env` or the ledger. Two kinds:
 
 - ``message`` providers (we own the list): :meth:`Provider.send_batch` gets up to
   ``batch_size`` messages, one per recipient, and makes one irreversible call.
 - ``campaign`` providers (the provider owns the list and the fan-out):
-  :meth:`Provider.send_campaign` posts one body to the whole list.
+  :meth:`Provider.send_campaign` posts one body to the whole list. Campaign
+  providers built on :class:`~digest.providers.http.CampaignProvider` also split
+  that into ``create_draft`` / ``campaign_state`` / ``start`` so the ledger can
+  record the campaign id before the irreversible step and reconcile after a crash.
 
 Either returns a :class:`SendResult` or raises :class:`~digest.errors.ProviderError`
 with ``retryable`` (safe to try again later: 429, 5xx, connection refused) or
@@ -15,21 +18,87 @@ with ``retryable`` (safe to try again later: 429, 5xx, connection refused) or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
+from functools import cached_property
 from typing import ClassVar
 
 from digest.config import Settings
+from digest.render.email import MANAGE_MARK, UNSUBSCRIBE_MARK
 from digest.types import Recipient
 
+__all__ = ["MANAGE_MARK", "UNSUBSCRIBE_MARK", "Campaign", "Content", "Outgoing", "Provider", "SendResult"]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
+class Content:
+    """One edition's frozen subject and bodies, shared by every message of a batch.
+
+    ``html`` and ``text`` still hold the per-recipient markers; batch HTTP providers
+    replace them with their own substitution syntax, SMTP fills them per message.
+    """
+
+    edition_key: str
+    subject: str
+    html: str
+    text: str
+    sender: str
+    date: datetime
+    list_id: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True, eq=False)
 class Outgoing:
-    """One message for one recipient, exactly as it will be sent."""
+    """One message for one recipient.
+
+    ``message`` (the full MIME message) is built on first use only, so batch
+    providers that send one body plus per-recipient variables never build it.
+    """
 
     edition_key: str
     recipient: Recipient
-    message: EmailMessage
+    content: Content
+    unsubscribe_https: str = ""
+    unsubscribe_mailto: str = ""
+
+    @property
+    def unsubscribe_link(self) -> str:
+        """What the visible link in the body points to: the one-click page, else the mailto."""
+        return self.unsubscribe_https or self.unsubscribe_mailto
+
+    @property
+    def list_unsubscribe(self) -> str:
+        """The List-Unsubscribe header value (RFC 2369 / 8058)."""
+        return ", ".join(f"<{u}>" for u in (self.unsubscribe_https, self.unsubscribe_mailto) if u)
+
+    @property
+    def to(self) -> str:
+        from email.headerregistry import Address
+
+        local, _, domain = self.recipient.email.partition("@")
+        return str(Address(display_name=self.recipient.name, username=local, domain=domain))
+
+    @cached_property
+    def message(self) -> EmailMessage:
+        from digest.render.email import personalise
+        from digest.render.message import Envelope, build_message
+
+        link = self.unsubscribe_link
+        c = self.content
+        html = personalise(c.html, unsubscribe_url=link, manage_url=link, is_html=True)
+        text = personalise(c.text, unsubscribe_url=link, manage_url=link, is_html=False)
+        envelope = Envelope(
+            sender=c.sender,
+            to=self.to,
+            edition_key=c.edition_key,
+            date=c.date,
+            list_id=c.list_id,
+            unsubscribe_https=self.unsubscribe_https,
+            unsubscribe_mailto=self.unsubscribe_mailto,
+        )
+        return build_message(c.subject, html, text, envelope)
 
 
 @dataclass(frozen=True)
@@ -46,11 +115,15 @@ class Campaign:
 class SendResult:
     provider_id: str = ""
     # Per-recipient failures inside an accepted batch (address -> reason).
-    rejected: tuple[tuple[str, str], ...] = ()
+    rejected: tuple[tuple[str, str], ...] = field(default=())
 
 
 class Provider:
-    """Base class. Subclasses set ``name``, ``kind`` and ``batch_size`` and implement one send method."""
+    """Base class. Subclasses set ``name``, ``kind`` and ``batch_size`` and implement one send method.
+
+    ``connections`` is how many threads may call :meth:`send_batch` at once (each
+    must then be safe to call concurrently); the dispatcher never exceeds it.
+    """
 
     name: ClassVar[str] = ""
     kind: ClassVar[str] = "message"
@@ -60,6 +133,10 @@ class Provider:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+
+    @property
+    def connections(self) -> int:
+        return 1
 
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
         """Send one batch (at most ``batch_size`` messages) in one call.
@@ -71,6 +148,10 @@ class Provider:
     def send_campaign(self, campaign: Campaign, idem_key: str) -> SendResult:
         """Send the edition to the provider's list. Must be implemented by campaign providers."""
         raise NotImplementedError(f"{type(self).__name__} must implement send_campaign")
+
+    def send_test(self, campaign: Campaign, address: str, idem_key: str) -> SendResult:
+        """Send one test copy of a campaign to ``address`` (campaign providers)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement send_test")
 
     def close(self) -> None:
         """Release connections. Safe to call twice."""

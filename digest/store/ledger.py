@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -117,11 +117,19 @@ class Ledger:
             return [_edition(r) for r in conn.execute(query)]
 
     def freeze_edition(
-        self, key: str, subject: str, html: str, text: str, items: Iterable[tuple[str, str]]
+        self,
+        key: str,
+        subject: str,
+        html: str,
+        text: str,
+        items: Iterable[tuple[str, str]],
+        bodies: dict[str, tuple[str, str, str]] | None = None,
     ) -> bool:
         """Store the rendered edition once; later calls keep the first bytes.
 
-        ``items`` is (article ident, blurb) in order. Returns True if this call froze it.
+        ``items`` is (article ident, blurb) in order; ``bodies`` the same email in
+        further languages (language -> subject, html, text), frozen in the same
+        transaction. Returns True if this call froze it.
         """
         sha = hashlib.sha256(f"{subject}\n{html}\n{text}".encode()).hexdigest()
         with self.engine.begin() as conn:
@@ -137,6 +145,18 @@ class Ledger:
                 for n, (ident, blurb) in enumerate(items)
             ]
             insert_ignore(conn, schema.edition_articles, rows)
+            extra = [
+                {
+                    "edition_key": key,
+                    "language": lang,
+                    "subject": b[0],
+                    "html": b[1],
+                    "text": b[2],
+                    "content_sha256": hashlib.sha256("\n".join(b).encode()).hexdigest(),
+                }
+                for lang, b in (bodies or {}).items()
+            ]
+            insert_ignore(conn, schema.edition_bodies, extra)
             return True
 
     def set_status(self, key: str, status: str, reason: str = "") -> None:
@@ -202,8 +222,17 @@ class Ledger:
     # -- deliveries ---------------------------------------------------------
     def add_deliveries(self, key: str, channel: str, targets: Sequence[tuple[str, Any]]) -> int:
         """Record the calls to make (target, JSON-able payload); existing ones are kept."""
+        rows = self._rows(key, channel, targets)
+        total = 0
+        with self.engine.begin() as conn:
+            for start in range(0, len(rows), 1000):
+                total += insert_ignore(conn, schema.deliveries, rows[start : start + 1000])
+        return total
+
+    @staticmethod
+    def _rows(key: str, channel: str, targets: Sequence[tuple[str, Any]]) -> list[dict[str, Any]]:
         stamp = now_utc()
-        rows = [
+        return [
             {
                 "edition_key": key,
                 "channel": channel,
@@ -219,11 +248,6 @@ class Ledger:
             }
             for target, payload in targets
         ]
-        total = 0
-        with self.engine.begin() as conn:
-            for start in range(0, len(rows), 1000):
-                total += insert_ignore(conn, schema.deliveries, rows[start : start + 1000])
-        return total
 
     def claim(
         self, key: str, channel: str, owner: str, *, lease: float = 300.0, limit: int = 1
@@ -304,10 +328,16 @@ class Ledger:
             value = conn.scalar(query)
         return float(value) if value is not None else None
 
-    def expire_leases(self, key: str | None = None) -> int:
-        """Deliveries whose sender died mid-call: their outcome is unknown."""
+    def expire_leases(self, key: str | None = None, dead_owners: Iterable[str] = ()) -> int:
+        """Deliveries whose sender died mid-call: their outcome is unknown.
+
+        A lease ends when its time runs out, or at once when its owner is known to
+        be dead (``dead_owners``: a process on this machine that no longer runs).
+        """
         d = schema.deliveries
-        cond = and_(d.c.status == "sending", d.c.lease_until < time.time())
+        dead = list(dead_owners)
+        expired = d.c.lease_until < time.time()
+        cond = and_(d.c.status == "sending", or_(expired, d.c.lease_owner.in_(dead)) if dead else expired)
         if key is not None:
             cond = and_(cond, d.c.edition_key == key)
         with self.engine.begin() as conn:
@@ -322,6 +352,74 @@ class Ledger:
                 )
             )
         return max(result.rowcount, 0)
+
+    def lease_owners(self, key: str) -> set[str]:
+        """Owners of the deliveries of ``key`` now marked ``sending``."""
+        d = schema.deliveries
+        query = select(d.c.lease_owner).where(d.c.edition_key == key, d.c.status == "sending").distinct()
+        with self.engine.connect() as conn:
+            return {o for o in conn.scalars(query) if o}
+
+    def requeue(self, delivery_ids: Sequence[int], note: str) -> int:
+        """Put ``unknown`` deliveries back to ``pending`` once it is known to be safe.
+
+        Safe means: the provider honours our idempotency key, or the provider's own
+        status says the call did not happen (a campaign still a draft).
+        """
+        if not delivery_ids:
+            return 0
+        d = schema.deliveries
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(d)
+                .where(d.c.id.in_(list(delivery_ids)), d.c.status == "unknown")
+                .values(status="pending", next_attempt_at=0.0, last_error=note, updated_at=now_utc())
+            )
+        return max(result.rowcount, 0)
+
+    def set_provider_id(self, delivery_id: int, provider_id: str) -> None:
+        """Keep the provider's id (e.g. a campaign created as a draft) before the irreversible step."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(schema.deliveries)
+                .where(schema.deliveries.c.id == delivery_id)
+                .values(provider_id=provider_id, updated_at=now_utc())
+            )
+
+    # -- per-language bodies ------------------------------------------------
+    def snapshot(
+        self, key: str, channel: str, targets: Callable[[Connection], Iterable[tuple[str, Any]]]
+    ) -> int:
+        """Record every delivery of an edition and mark it ``sending``, in one transaction.
+
+        One transaction, so a crash part-way leaves no half snapshot behind: the
+        resumed run takes the whole list again, and batch numbers cannot shift.
+        Does nothing (returns 0) unless the edition is ``ready``. ``targets`` gets
+        the transaction's connection to read from (SQLite allows no second one).
+        """
+        total = 0
+        with self.engine.begin() as conn:
+            status = conn.scalar(select(schema.editions.c.status).where(schema.editions.c.key == key))
+            if status != "ready":
+                return 0
+            chunk: list[tuple[str, Any]] = []
+            for target in targets(conn):
+                chunk.append(target)
+                if len(chunk) == 1000:
+                    total += insert_ignore(conn, schema.deliveries, self._rows(key, channel, chunk))
+                    chunk = []
+            total += insert_ignore(conn, schema.deliveries, self._rows(key, channel, chunk))
+            conn.execute(
+                update(schema.editions).where(schema.editions.c.key == key).values(status="sending")
+            )
+        return total
+
+    def bodies(self, key: str) -> dict[str, tuple[str, str, str]]:
+        """language -> (subject, html, text) of the further languages frozen for ``key``."""
+        b = schema.edition_bodies
+        query = select(b.c.language, b.c.subject, b.c.html, b.c.text).where(b.c.edition_key == key)
+        with self.engine.connect() as conn:
+            return {lang: (subject, html, text) for lang, subject, html, text in conn.execute(query)}
 
     def counts(self, key: str, channel: str | None = None) -> dict[str, int]:
         d = schema.deliveries

@@ -32,6 +32,12 @@ def _core(conn: Connection) -> None:
     )
 
 
+def _delivery(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.edition_bodies])
+    for index in schema.subscribers.indexes:
+        index.create(conn, checkfirst=True)
+
+
 def _scheduler(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.alerts, schema.scheduler_runs])
 
@@ -44,6 +50,7 @@ def _social(conn: Connection) -> None:
 
 STEPS: dict[int, Step] = {
     1: _core,
+    2: _delivery,
     10: _social,
     20: _scheduler,
 }

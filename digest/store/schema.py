@@ -143,6 +143,20 @@ scheduler_runs = Table(
     Column("stopped_at", DateTime(timezone=True)),
 )
 
+# Delivery (migration 2). The frozen email of an edition in each further language
+# its subscribers read (the edition row holds the default language's).
+edition_bodies = Table(
+    "edition_bodies",
+    metadata,
+    Column("edition_key", String(64), ForeignKey("editions.key"), primary_key=True),
+    Column("language", String(8), primary_key=True),
+    Column("subject", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+)
+Index("ix_subscribers_status", subscribers.c.status, subscribers.c.language, subscribers.c.email)
+
 # Social posts (migration 10). A post is a delivery (channel ``social:<platform>``);
 # these hold what a delivery row cannot: each published part of a thread, the
 # health of each platform's credentials, and the cached Bluesky session.

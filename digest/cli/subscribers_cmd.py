@@ -1,0 +1,95 @@
+"""`digest subscribers`: the list message providers (smtp, sendgrid, mailgun, postmark, outbox) send to."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from digest.cli import add_command
+from digest.cli.context import Context
+from digest.errors import DigestError
+
+EXAMPLES = """\
+  digest subscribers import supporters.csv    # columns: email, and optionally name, language (en, ko)
+  digest subscribers count
+  digest subscribers list --status active
+  digest subscribers remove old@example.org
+  digest subscribers unsubscribe TOKEN        # the token from an unsubscribe link, or an address
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = add_command(
+        sub,
+        "subscribers",
+        "import, list, count and remove subscribers; record unsubscribes",
+        EXAMPLES,
+        description="Manage digest's own subscriber list. Addresses are checked and de-duplicated "
+        "whatever their case; bad rows of an import are reported with their line numbers and skipped. "
+        "Campaign providers (buttondown, mailchimp, listmonk, brevo, sendgrid-campaign) keep their own list.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    imp = actions.add_parser("import", help="add the addresses of a CSV file (column email; name, language)")
+    imp.add_argument("file", type=Path, metavar="FILE.csv")
+    lst = actions.add_parser("list", help="print the list as CSV")
+    lst.add_argument("--status", choices=("active", "unsubscribed"), help="only this status")
+    actions.add_parser("count", help="how many are subscribed and unsubscribed")
+    rem = actions.add_parser("remove", help="delete an address from the list")
+    rem.add_argument("email")
+    uns = actions.add_parser(
+        "unsubscribe", help="record an unsubscribe (token from the link, or the address)"
+    )
+    uns.add_argument("token_or_email", metavar="TOKEN_OR_EMAIL")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from digest import subscribers
+
+    engine = ctx.engine
+    if args.action == "import":
+        report = subscribers.import_csv(engine, args.file)
+        for line, why in report.problems:
+            print(f"line {line}: skipped {why}", file=sys.stderr)
+        print(
+            f"{report.added} added, {report.already} already on the list, "
+            f"{len(report.problems)} row(s) skipped"
+        )
+        return 1 if report.problems else 0
+    if args.action == "list":
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(["email", "name", "language", "status"])
+        for row in subscribers.listing(engine, args.status):
+            out.writerow(row)
+        return 0
+    if args.action == "count":
+        counts = subscribers.count(engine)
+        print(f"{counts.get('active', 0)} subscribed, {counts.get('unsubscribed', 0)} unsubscribed")
+        return 0
+    if args.action == "remove":
+        if not subscribers.remove(engine, args.email.strip()):
+            raise DigestError(f"{args.email} is not on the list; see digest subscribers list")
+        print(f"removed {args.email.strip().lower()}")
+        return 0
+    return _unsubscribe(ctx, args.token_or_email.strip())
+
+
+def _unsubscribe(ctx: Context, value: str) -> int:
+    from digest import subscribers
+    from digest.unsubscribe import read_token, secret_key
+
+    if "@" in value:
+        address = value.lower()
+    else:
+        found = read_token(secret_key(ctx.settings), value)
+        if found is None:
+            raise DigestError(
+                "the unsubscribe token is not valid (altered, or signed with another DIGEST_SECRET_KEY)"
+            )
+        address = found
+    if not subscribers.unsubscribe(ctx.engine, address):
+        raise DigestError(f"{address} is not on the list; nothing to do")
+    print(f"unsubscribed {address}; no further digests go to this address")
+    return 0

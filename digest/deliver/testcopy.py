@@ -1,0 +1,68 @@
+"""`digest send --test ADDRESS`: one copy through the real provider, the edition left untouched.
+
+The copy is the frozen edition when it exists (what subscribers get or got),
+else a fresh build of this period's edition. The subject starts with ``[TEST]``;
+no delivery row is written and the edition's status does not change.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from digest.config import Settings
+from digest.deliver.messages import Letters
+from digest.pipeline import build_edition, current_period, refuse_protected
+from digest.providers.base import Provider
+from digest.store.ledger import EditionRow, Ledger
+from digest.subscribers import normalise
+from digest.types import Recipient
+
+PREFIX = "[TEST] "
+
+
+def send_test(settings: Settings, engine: Engine, provider: Provider, address: str, *, now: datetime) -> str:
+    """Send the test copy; returns a one-line report. Raises ProviderError or ProtectedTermError."""
+    try:
+        to = normalise(address)
+    except ValueError as exc:
+        from digest.errors import DigestError
+
+        raise DigestError(f"--test {address}: not a valid address ({exc})") from None
+    ledger = Ledger(engine)
+    key, slot = current_period(settings, now)
+    edition = ledger.edition(key)
+    if edition is None or not edition.html:
+        edition = _fresh(settings, ledger, key, slot, now)
+    letters = Letters(settings, edition, ledger.bodies(key) if edition.html else {}, subject_prefix=PREFIX)
+    idem = f"test-{secrets.token_hex(8)}"
+    try:
+        if provider.kind == "campaign":
+            result = provider.send_test(letters.campaign(), to, idem)
+        else:
+            result = provider.send_batch([letters.outgoing(Recipient(email=to))], idem)
+    finally:
+        provider.close()
+    ledger.event("info", "test", f"test copy sent to {to} through {provider.name}", key)
+    ref = f" (id {result.provider_id})" if result.provider_id else ""
+    return f"{key}: test copy sent to {to} through {provider.name}{ref}; the edition itself was not sent"
+
+
+def _fresh(settings: Settings, ledger: Ledger, key: str, slot: datetime, now: datetime) -> EditionRow:
+    built = build_edition(settings, ledger, now=now, key=key, slot=slot)
+    refuse_protected(built.hits)
+    r = built.rendered
+    return EditionRow(
+        key=key,
+        slot_utc=slot,
+        status="test",
+        reason="",
+        subject=r.subject,
+        html=r.html,
+        text=r.text,
+        content_sha256="",
+        created_at=now,
+        sent_at=None,
+    )

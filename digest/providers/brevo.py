@@ -1,0 +1,58 @@
+"""Brevo email campaigns: create, then send now.
+
+Brevo's idempotency key exists only for its transactional ``/smtp/email`` API, so
+a campaign is guarded by the ledger and by reading its status before a resend.
+Rate limits come with ``x-sib-ratelimit-reset`` (seconds).
+API: https://developers.brevo.com/reference/createemailcampaign, /sendemailcampaignnow.
+"""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+
+import requests
+
+from digest.providers.base import Campaign
+from digest.providers.http import CampaignProvider, parse_retry_after
+
+SENT = {"sent", "queued", "in_process", "archive"}
+
+
+class BrevoProvider(CampaignProvider):
+    name = "brevo"
+    key_setting = "DIGEST_BREVO_API_KEY"
+    unsubscribe_tag = "{{ unsubscribe }}"
+    manage_tag = "{{ update_profile }}"
+
+    def base_url(self) -> str:
+        return str(self.settings.brevo_base_url)
+
+    def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
+        return {"api-key": str(self.settings.brevo_api_key)}, None
+
+    def retry_hint(self, response: requests.Response) -> float | None:
+        reset = parse_retry_after(response.headers.get("x-sib-ratelimit-reset"))
+        return reset if reset is not None else super().retry_hint(response)
+
+    def create_draft(self, campaign: Campaign, idem_key: str) -> str:
+        name, address = parseaddr(self.settings.sender)
+        body = {
+            "name": f"digest {campaign.edition_key}",
+            "subject": campaign.subject,
+            "sender": {"name": name or self.settings.org_name, "email": address},
+            "htmlContent": self.html_body(campaign),
+            "recipients": {"listIds": [int(i) for i in self.settings.brevo_list_ids]},
+        }
+        return str(self.request("POST", "/emailCampaigns", json=body).json()["id"])
+
+    def campaign_state(self, campaign_id: str) -> str:
+        status = str(self.request("GET", f"/emailCampaigns/{campaign_id}").json().get("status", ""))
+        if status == "draft":
+            return "draft"
+        return "sent" if status in SENT else "failed"
+
+    def start(self, campaign_id: str, idem_key: str) -> None:
+        self.request("POST", f"/emailCampaigns/{campaign_id}/sendNow")
+
+    def test_draft(self, campaign_id: str, address: str) -> None:
+        self.request("POST", f"/emailCampaigns/{campaign_id}/sendTest", json={"emailTo": [address]})

@@ -1,0 +1,58 @@
+"""Buttondown: one email per edition, created as a draft and then published.
+
+A plain ``POST /emails`` defaults to sending at once, so the draft status is
+always given; ``X-Idempotency-Key`` makes a repeated create or publish harmless.
+API: https://docs.buttondown.com/api-emails-create, /api-emails-publish, /api-idempotency-keys.
+"""
+
+from __future__ import annotations
+
+from digest.providers.base import Campaign
+from digest.providers.http import CampaignProvider
+
+# Buttondown decides between Markdown and HTML itself; this comment forces HTML.
+HTML_MODE = "<!-- buttondown-editor-mode: fancy -->\n"
+SENT = {"scheduled", "about_to_send", "in_flight", "throttled", "sent", "imported"}
+DRAFT = {"draft"}
+
+
+class ButtondownProvider(CampaignProvider):
+    name = "buttondown"
+    key_setting = "DIGEST_BUTTONDOWN_API_KEY"
+    idempotent = True
+    unsubscribe_tag = "{{ unsubscribe_url }}"
+
+    def base_url(self) -> str:
+        return str(self.settings.buttondown_base_url)
+
+    def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
+        return {"Authorization": f"Token {self.settings.buttondown_api_key}"}, None
+
+    def create_draft(self, campaign: Campaign, idem_key: str) -> str:
+        body = {"subject": campaign.subject, "body": HTML_MODE + self.html_body(campaign), "status": "draft"}
+        response = self.request(
+            "POST",
+            "/emails",
+            json=body,
+            headers={"X-Idempotency-Key": f"{idem_key}-create"},
+            safe_to_repeat=True,
+        )
+        return str(response.json()["id"])
+
+    def campaign_state(self, campaign_id: str) -> str:
+        status = str(self.request("GET", f"/emails/{campaign_id}").json().get("status", ""))
+        if status in DRAFT:
+            return "draft"
+        return "sent" if status in SENT else "failed"
+
+    def start(self, campaign_id: str, idem_key: str) -> None:
+        self.request(
+            "POST",
+            f"/emails/{campaign_id}/publish",
+            json={},
+            headers={"X-Idempotency-Key": f"{idem_key}-publish"},
+            safe_to_repeat=True,
+        )
+
+    def test_draft(self, campaign_id: str, address: str) -> None:
+        self.request("POST", f"/emails/{campaign_id}/send-draft", json={"recipients": [address]})

@@ -1,0 +1,58 @@
+"""Postmark: batches of up to 500 messages on a Broadcast message stream.
+
+``/email/batch`` answers 200 even when single messages fail, so every entry of
+the answer is checked and the refused addresses are reported.
+API: https://postmarkapp.com/developer/user-guide/send-email-with-api/batch-emails.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from digest.providers.base import Outgoing, SendResult
+from digest.providers.http import HttpProvider, bodies_with
+
+
+class PostmarkProvider(HttpProvider):
+    name = "postmark"
+    kind = "message"
+    batch_size = 500
+    key_setting = "DIGEST_POSTMARK_API_KEY"
+
+    def base_url(self) -> str:
+        return str(self.settings.postmark_base_url)
+
+    def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
+        return {"X-Postmark-Server-Token": str(self.settings.postmark_api_key)}, None
+
+    def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
+        content = batch[0].content
+        html, text = bodies_with(content, "\0H\0", "\0T\0")
+        messages = [_message(item, html, text, self.settings.postmark_stream, idem_key) for item in batch]
+        answers = self.request("POST", "/email/batch", json=messages).json()
+        rejected = tuple(
+            (item.recipient.email, f"{answer.get('ErrorCode')}: {answer.get('Message', '')}")
+            for item, answer in zip(batch, answers, strict=False)
+            if answer.get("ErrorCode", 0) != 0
+        )
+        ids = [str(a.get("MessageID", "")) for a in answers if a.get("ErrorCode", 0) == 0]
+        return SendResult(provider_id=ids[0] if ids else "", rejected=rejected)
+
+
+def _message(item: Outgoing, html: str, text: str, stream: str, idem_key: str) -> dict[str, object]:
+    link = item.unsubscribe_link
+    headers = [{"Name": "List-Unsubscribe", "Value": item.list_unsubscribe}]
+    if item.unsubscribe_https:
+        headers.append({"Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click"})
+    if item.content.list_id:
+        headers.append({"Name": "List-Id", "Value": item.content.list_id})
+    return {
+        "From": item.content.sender,
+        "To": item.to,
+        "Subject": item.content.subject,
+        "HtmlBody": html.replace("\0H\0", escape(link)),
+        "TextBody": text.replace("\0T\0", link),
+        "MessageStream": stream,
+        "Headers": headers,
+        "Metadata": {"digest_batch": idem_key[:16]},
+    }

@@ -1,0 +1,73 @@
+"""SendGrid v3 mail/send: one call per batch of up to 1,000 personalizations.
+
+The body is sent once; each personalization carries the recipient, their
+unsubscribe link (as substitutions) and their List-Unsubscribe headers.
+API: https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send.
+Rate limits come with ``X-RateLimit-Reset`` (an epoch time).
+"""
+
+from __future__ import annotations
+
+import time
+from email.utils import parseaddr
+from html import escape
+
+import requests
+
+from digest.providers.base import Outgoing, SendResult
+from digest.providers.http import HttpProvider, bodies_with
+
+HTML_VAR = "-digestUnsubHtml-"
+TEXT_VAR = "-digestUnsubText-"
+
+
+class SendGridAuth(HttpProvider):
+    """What both SendGrid APIs share: the key, the root and the rate-limit hint."""
+
+    key_setting = "DIGEST_SENDGRID_API_KEY"
+
+    def base_url(self) -> str:
+        return str(self.settings.sendgrid_base_url)
+
+    def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
+        return {"Authorization": f"Bearer {self.settings.sendgrid_api_key}"}, None
+
+    def retry_hint(self, response: requests.Response) -> float | None:
+        reset = response.headers.get("X-RateLimit-Reset")
+        if reset and reset.strip().isdigit():
+            return max(float(reset) - time.time(), 0.0)
+        return super().retry_hint(response)
+
+
+class SendGridProvider(SendGridAuth):
+    name = "sendgrid"
+    kind = "message"
+    batch_size = 1000
+
+    def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
+        content = batch[0].content
+        html, text = bodies_with(content, HTML_VAR, TEXT_VAR)
+        name, address = parseaddr(content.sender)
+        body = {
+            "personalizations": [_personal(item, idem_key) for item in batch],
+            "from": {"email": address, **({"name": name} if name else {})},
+            "subject": content.subject,
+            "content": [{"type": "text/plain", "value": text}, {"type": "text/html", "value": html}],
+            "headers": {"List-Id": content.list_id} if content.list_id else {},
+        }
+        response = self.request("POST", "/v3/mail/send", json=body)
+        return SendResult(provider_id=response.headers.get("X-Message-Id", ""))
+
+
+def _personal(item: Outgoing, idem_key: str) -> dict[str, object]:
+    to = {"email": item.recipient.email, **({"name": item.recipient.name} if item.recipient.name else {})}
+    headers = {"List-Unsubscribe": item.list_unsubscribe}
+    if item.unsubscribe_https:
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    link = item.unsubscribe_link
+    return {
+        "to": [to],
+        "substitutions": {HTML_VAR: escape(link), TEXT_VAR: link},
+        "headers": headers,
+        "custom_args": {"digest_batch": idem_key[:16]},
+    }

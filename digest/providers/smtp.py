@@ -1,0 +1,200 @@
+"""SMTP: one message per call, over reused connections, one per sending thread.
+
+Where a failure happens decides what it means:
+- while connecting, greeting, STARTTLS or logging in, or at MAIL/RCPT: nothing was
+  accepted, so it is safe to try again (a connection dropped while idle is
+  reopened and the message sent at once);
+- during DATA (the message went out, the server's final answer did not come
+  back): the outcome is unknown and the message is not resent;
+- a 4xx answer is temporary (retry later), a 5xx answer permanent (failed).
+
+``DIGEST_SMTP_RATE`` paces all threads together.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+import threading
+import time
+from email.utils import parseaddr
+from typing import Any
+
+from digest.errors import AuthError, ProviderError
+from digest.providers.base import Outgoing, Provider, SendResult
+
+NETWORK_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)
+
+
+class Pacer:
+    """At most ``rate`` events per second across threads (0: unlimited)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next = 0.0
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = time.monotonic()
+            slot = max(self.next, now)
+            self.next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+class SmtpProvider(Provider):
+    name = "smtp"
+    kind = "message"
+    batch_size = 1
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self._local = threading.local()
+        self._open: list[smtplib.SMTP] = []
+        self._lock = threading.Lock()
+        self.pacer = Pacer(float(settings.smtp_rate))
+        self.envelope_from = parseaddr(settings.sender)[1]
+
+    @property
+    def connections(self) -> int:
+        return int(self.settings.smtp_connections)
+
+    # -- connections -------------------------------------------------------
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context(cafile=s.smtp_ca_file or None)
+        try:
+            if s.smtp_security == "tls":
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=context
+                )
+            else:
+                conn = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+            conn.ehlo()
+            if s.smtp_security == "starttls":
+                conn.starttls(context=context)
+                conn.ehlo()
+            if s.smtp_username:
+                conn.login(s.smtp_username, s.smtp_password)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise AuthError(
+                self.name,
+                f"the server refused the login ({exc.smtp_code}); check DIGEST_SMTP_USERNAME and "
+                "DIGEST_SMTP_PASSWORD",
+                status_code=exc.smtp_code,
+            ) from None
+        except smtplib.SMTPNotSupportedError:
+            raise ProviderError(
+                self.name,
+                "the server does not offer STARTTLS; check DIGEST_SMTP_SECURITY and DIGEST_SMTP_PORT",
+            ) from None
+        except ssl.SSLError as exc:
+            raise ProviderError(
+                self.name,
+                f"TLS failed ({exc.reason}); check DIGEST_SMTP_SECURITY, DIGEST_SMTP_PORT and "
+                "DIGEST_SMTP_CA_FILE",
+            ) from None
+        except NETWORK_ERRORS as exc:
+            raise ProviderError(
+                self.name,
+                f"cannot connect to {s.smtp_host}:{s.smtp_port} ({type(exc).__name__}: {exc})",
+                retryable=True,
+            ) from None
+        with self._lock:
+            self._open.append(conn)
+        return conn
+
+    def _connection(self) -> smtplib.SMTP:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def _drop(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            with self._lock:
+                if conn in self._open:
+                    self._open.remove(conn)
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    # -- sending -----------------------------------------------------------
+    def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
+        for item in batch:
+            self.pacer.wait()
+            self._send_one(item)
+        return SendResult(provider_id=str(batch[-1].message["Message-ID"]))
+
+    def _send_one(self, item: Outgoing) -> None:
+        data = item.message.as_bytes()
+        rcpt = item.recipient.email
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                self._envelope(conn, rcpt)
+                break
+            except NETWORK_ERRORS:
+                # Nothing was accepted yet: reopen once (idle connections get dropped).
+                self._drop()
+                if attempt == 2:
+                    raise ProviderError(self.name, "the connection dropped twice", retryable=True) from None
+        try:
+            code, reply = conn.data(data)
+        except smtplib.SMTPDataError as exc:
+            self._reset(conn)
+            raise self._refused(exc.smtp_code, exc.smtp_error) from None
+        except NETWORK_ERRORS as exc:
+            self._drop()
+            raise ProviderError(
+                self.name,
+                f"the connection ended during DATA ({type(exc).__name__}); the message may have arrived, "
+                "so it is not resent",
+                outcome_unknown=True,
+            ) from None
+        if code != 250:
+            self._reset(conn)
+            raise self._refused(code, reply)
+
+    def _envelope(self, conn: smtplib.SMTP, rcpt: str) -> None:
+        code, reply = conn.mail(self.envelope_from)
+        if code != 250:
+            self._reset(conn)
+            raise self._refused(code, reply)
+        code, reply = conn.rcpt(rcpt)
+        if code not in (250, 251):
+            self._reset(conn)
+            raise self._refused(code, reply)
+
+    def _reset(self, conn: smtplib.SMTP) -> None:
+        try:
+            conn.rset()
+        except NETWORK_ERRORS:
+            self._drop()
+
+    def _refused(self, code: int, reply: bytes | str) -> ProviderError:
+        text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        text = " ".join(text.split())[:300]
+        if code == 421:
+            self._drop()
+        return ProviderError(self.name, f"{code} {text}", status_code=code, retryable=400 <= code < 500)
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self._open = self._open, []
+        for conn in conns:
+            try:
+                conn.quit()
+            except (smtplib.SMTPException, OSError):
+                try:
+                    conn.close()
+                except OSError:
+                    pass
+        self._local = threading.local()
