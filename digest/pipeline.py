@@ -43,6 +43,24 @@ def build_edition(
     progress: bool = False,
 ) -> Built:
     """Load, select, summarise and render. Writes only the 'articles seen' table."""
+    edition, left_out, problems = compose_current(
+        settings, ledger, now=now, key=key, slot=slot, progress=progress
+    )
+    rendered = render_email(edition, settings)
+    hits = check_protected(settings, edition, rendered)
+    return Built(edition, rendered, left_out, problems, hits)
+
+
+def compose_current(
+    settings: Settings,
+    ledger: Ledger,
+    *,
+    now: datetime,
+    key: str,
+    slot: datetime,
+    progress: bool = False,
+) -> tuple[Edition, list[tuple[Article, str]], list[tuple[str, str]]]:
+    """Load, select and summarise: (edition, articles left out with why, source problems)."""
     loaded = load_sources(
         settings.sources,
         SourceOptions(settings.fetch_timeout, settings.fetch_max_bytes, settings.site_url),
@@ -73,9 +91,7 @@ def build_edition(
     options = blurb_options(settings)
     items, more, failed = compose_edition(chosen, options, settings.max_articles)
     edition = Edition(key=key, slot=slot, issued=now, items=tuple(items), more=tuple(more))
-    rendered = render_email(edition, settings)
-    hits = check_protected(settings, edition, rendered)
-    return Built(edition, rendered, left_out + failed, loaded.problems, hits)
+    return edition, left_out + failed, loaded.problems
 
 
 def blurb_options(settings: Settings) -> BlurbOptions:

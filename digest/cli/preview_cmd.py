@@ -1,37 +1,115 @@
-"""`digest preview`: write the edition to a folder; never sends."""
+"""`digest preview`: write the edition and a dashboard to a folder; never sends."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+import webbrowser
 from pathlib import Path
 
 from digest.cli import add_command
 from digest.cli.context import Context
-from digest.preview import build_preview
+from digest.config import Settings, load_settings
+from digest.errors import DigestError
+from digest.preview import PreviewResult, build_preview
+from digest.preview.serve import PreviewServer
+from digest.render.env import BUILTIN_TEMPLATES
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = add_command(
         sub,
         "preview",
-        "build the edition without sending and write it to a folder",
-        "  digest preview\n  digest preview --out /tmp/preview\n",
-        description="Build this period's edition exactly as it would go out, write it to a "
-        "folder (email.html, email.txt, email.eml, report.json) and send nothing.",
+        "build the edition without sending: email, posts and checks in a folder",
+        "  digest preview                      write ./preview (open preview/index.html)\n"
+        "  digest preview --out /tmp/preview --open\n"
+        "  digest preview --serve              http://127.0.0.1:8000/, rebuilt when you edit\n"
+        "  digest preview --serve --port 8080 --lang ko\n",
+        description="Build this period's edition exactly as it would go out and send nothing. Writes "
+        "index.html (a dashboard: the email at 600 and 375 px, light/dark, the text part, social posts, "
+        "warnings), email.html, email.txt, email.eml, social.json, social/<platform>.txt and report.json. "
+        "Exits with status 1 when the report has errors (a protected term, an undefined template "
+        "variable, an image without alt text, a post over its limit).",
     )
     p.add_argument("--out", default="preview", metavar="DIR", help="output folder (default ./preview)")
+    p.add_argument("--lang", choices=("en", "ko"), help="language of the email (default DIGEST_LANGUAGE)")
+    p.add_argument(
+        "--serve", action="store_true", help="serve the dashboard on 127.0.0.1 and rebuild on changes"
+    )
+    p.add_argument("--port", type=int, default=8000, metavar="N", help="port for --serve (default 8000)")
+    p.add_argument("--open", action="store_true", help="open the dashboard in your web browser")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    result = build_preview(ctx.settings, ctx.ledger, Path(args.out), now=ctx.now(), progress=ctx.interactive)
-    report = result.report
-    print(
-        f"Preview of {report['edition']}: {report['articles']} article(s), "
-        f"{report['html_bytes']:,} bytes of HTML, written to {result.out}/"
+    out = Path(args.out)
+    result = _build(ctx.settings, ctx, args)
+    if not args.serve:
+        if args.open:
+            webbrowser.open((out / "index.html").resolve().as_uri())
+        return 0 if result.ok else 1
+    return _serve(ctx, args, out)
+
+
+def _build(settings: Settings, ctx: Context, args: argparse.Namespace) -> PreviewResult:
+    result = build_preview(
+        settings, ctx.ledger, Path(args.out), now=ctx.now(), progress=ctx.interactive, language=args.lang
     )
-    for problem in report["problems"]:
-        print(f"warning: skipped {problem['problem']}")
-    for hit in report["protected_terms"]:
-        print(f"error: protected term {hit['term']!r} in {hit['where']}")
-    return 0 if result.ok else 1
+    _print(result)
+    return result
+
+
+def _print(result: PreviewResult) -> None:
+    report = result.report
+    if report["period_note"]:
+        print(report["period_note"])
+    print(
+        f"Preview of {report['edition']} ({report['language']}): {report['articles']} article(s), "
+        f"{report['html_bytes']:,} of {report['html_budget']:,} bytes of HTML, written to {result.out}/"
+    )
+    for note in (report["social_note"], *(f"skipped {p['problem']}" for p in report["problems"])):
+        if note:
+            print(f"note: {note}")
+    for warning in report["warnings"]:
+        print(f"warning: {warning}")
+    for error in report["errors"]:
+        print(f"error: {error}")
+    print("ok: nothing to fix" if result.ok else f"{len(report['errors'])} error(s): fix them before sending")
+
+
+def watched_paths(settings: Settings, env_file: Path | None) -> list[Path]:
+    """What to watch for a rebuild: templates, local sources, .env and the protected-terms file."""
+    paths = [BUILTIN_TEMPLATES, env_file or Path(".env")]
+    if settings.templates_dir:
+        paths.append(settings.templates_dir)
+    if settings.protected_terms_file:
+        paths.append(settings.protected_terms_file)
+    paths += [Path(s).expanduser() for s in settings.sources if "://" not in s]
+    return paths
+
+
+def _serve(ctx: Context, args: argparse.Namespace, out: Path) -> int:
+    def rebuild() -> list[Path]:
+        settings = load_settings(ctx.env_file)  # .env may have changed: read it again
+        print(f"\n{time.strftime('%H:%M:%S')} change seen, rebuilding")
+        _build(settings, ctx, args)
+        return watched_paths(settings, ctx.env_file)
+
+    def on_error(exc: Exception) -> None:
+        text = str(exc) if isinstance(exc, DigestError) else f"{type(exc).__name__}: {exc}"
+        print(f"digest: error: {text} (the last good preview stays up)", file=sys.stderr)
+
+    server = PreviewServer(out, args.port, rebuild, watched_paths(ctx.settings, ctx.env_file), on_error)
+    server.start()
+    print(f"Serving the preview at {server.url} (this computer only). Press Ctrl+C to stop.")
+    if args.open:
+        webbrowser.open(server.url)
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("stopped")
+    finally:
+        server.stop()
+    return 0

@@ -1,4 +1,9 @@
-"""`digest preview`: build the edition exactly as it would go out, and send nothing."""
+"""`digest preview`: build the edition exactly as it would go out, check it, and send nothing.
+
+Writes to the output folder: index.html (dashboard), email.html, email.txt,
+email.eml (the full MIME message for a sample subscriber, whose unsubscribe link
+is inert), social.json and social/<platform>.txt, and report.json.
+"""
 
 from __future__ import annotations
 
@@ -8,56 +13,173 @@ from datetime import datetime
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from digest.config import Settings
-from digest.deliver.messages import message_for
-from digest.pipeline import Built, build_edition, current_period
-from digest.store.ledger import EditionRow, Ledger
-from digest.types import Recipient
+from digest.errors import RenderError
+from digest.pipeline import check_posts, check_protected, compose_current, current_period
+from digest.preview.dashboard import render_dashboard
+from digest.preview.report import build_report, undefined_names
+from digest.preview.social import posts_for, write_posts
+from digest.protect import Hit
+from digest.render.email import RenderedEmail, personalise, render_email
+from digest.render.message import Envelope, build_message
+from digest.schedule import next_slots, parse_cadence, period_key
+from digest.store.ledger import Ledger
+from digest.types import Edition, Post, Recipient
+
+PREVIEW_RECIPIENT = Recipient(email="subscriber@example.invalid", name="Sample Subscriber")
+# Statuses after which the period's edition will not go out (again).
+_FINISHED = {"sent": "was already sent", "partial": "was already sent (partly)", "skipped": "was skipped",
+             "missed": "was missed", "ready": "is being sent", "sending": "is being sent"}
 
 
 @dataclass
 class PreviewResult:
     out: Path
-    built: Built
+    key: str
     report: dict[str, Any] = field(default_factory=dict)
+    edition: Edition | None = None
 
     @property
     def ok(self) -> bool:
         return bool(self.report.get("ok"))
 
 
-def build_preview(
-    settings: Settings, ledger: Ledger, out: Path, *, now: datetime, progress: bool = False
-) -> PreviewResult:
-    """Write email.html, email.txt, email.eml and report.json to ``out``; returns the result."""
+def target_period(settings: Settings, ledger: Ledger, now: datetime) -> tuple[str, datetime, str]:
+    """(key, slot, note): this period, or the next one when this period's edition is done."""
     key, slot = current_period(settings, now)
-    built = build_edition(settings, ledger, now=now, key=key, slot=slot, progress=progress)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "email.html").write_text(built.rendered.html, encoding="utf-8")
-    (out / "email.txt").write_text(built.rendered.text, encoding="utf-8")
-    frozen = EditionRow(
-        key=key,
-        slot_utc=slot,
-        status="preview",
-        reason="",
-        subject=built.rendered.subject,
-        html=built.rendered.html,
-        text=built.rendered.text,
-        content_sha256="",
-        created_at=now,
-        sent_at=None,
+    row = ledger.edition(key)
+    if row is None or row.status not in _FINISHED:
+        return key, slot, ""
+    cadence = parse_cadence(settings.schedule, settings.timezone)
+    upcoming = next_slots(cadence, max(slot, now), 1)
+    next_slot = upcoming[0] if upcoming else slot
+    next_key = period_key(cadence, next_slot)
+    when = next_slot.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
+    sent = f" on {row.sent_at:%Y-%m-%d %H:%M} UTC" if row.sent_at else ""
+    note = (
+        f"This period's edition ({key}) {_FINISHED[row.status]}{sent}; nothing more goes out for it. "
+        f"This preview shows what would go out next: {next_key}, due {when} ({settings.timezone})."
     )
-    name, address = parseaddr(settings.sender)
-    message = message_for(settings, frozen, Recipient(email=address, name=name))
-    (out / "email.eml").write_bytes(message.as_bytes())
+    return next_key, next_slot, note
+
+
+def build_preview(
+    settings: Settings,
+    ledger: Ledger,
+    out: Path,
+    *,
+    now: datetime,
+    progress: bool = False,
+    language: str | None = None,
+) -> PreviewResult:
+    """Build, check and write the preview to ``out``. Never sends, never freezes an edition."""
+    key, slot, period_note = target_period(settings, ledger, now)
+    edition, left_out, problems = compose_current(
+        settings, ledger, now=now, key=key, slot=slot, progress=progress
+    )
+    lang = language or settings.language
+    rendered, render_error = _render(edition, settings, lang)
+    posts, social_note = posts_for(edition, settings)
+    hits: list[Hit] = check_protected(settings, edition, rendered) if rendered else []
+    hits += check_posts(settings, posts)
+    shown = personalise_for_preview(settings, rendered, edition.key, now) if rendered else None
+    report = build_report(
+        settings,
+        edition=edition,
+        rendered=rendered,
+        shown_html=shown.html if shown else "",
+        render_error=render_error,
+        hits=hits,
+        posts=posts,
+        social_note=social_note,
+        undefined=undefined_names(edition, settings, lang),
+    )
     report = {
         "edition": key,
-        "articles": len(built.edition.items) + len(built.edition.more),
-        "html_bytes": len(built.rendered.html.encode()),
-        "protected_terms": [{"term": h.term, "where": h.where} for h in built.hits],
-        "problems": [{"source": s, "problem": p} for s, p in built.problems],
-        "ok": not built.hits,
+        "period_note": period_note,
+        "language": lang,
+        "subject": rendered.subject if rendered else "",
+        "articles": len(edition.items) + len(edition.more),
+        "problems": [{"source": s, "problem": p} for s, p in problems],
+        "left_out": [{"article": a.title, "why": why} for a, why in left_out],
+        **report,
     }
-    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    return PreviewResult(out, built, report)
+    out.mkdir(parents=True, exist_ok=True)
+    _write(out, report, shown, edition, posts, social_note, period_note, now)
+    return PreviewResult(out, key, report, edition)
+
+
+def _render(edition: Edition, settings: Settings, lang: str) -> tuple[RenderedEmail | None, str]:
+    try:
+        return render_email(edition, settings, language=lang), ""
+    except RenderError as exc:
+        return None, str(exc)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The email as the sample subscriber gets it: markers filled, full MIME message."""
+
+    html: str
+    text: str
+    eml: bytes
+    subject: str
+    language: str
+
+
+def personalise_for_preview(settings: Settings, rendered: RenderedEmail, key: str, now: datetime) -> Shown:
+    """Fill the per-recipient links with inert sample ones and build the full message."""
+    sample = f"{settings.site_url}/unsubscribe/preview-only"
+    html = personalise(rendered.html, unsubscribe_url=sample, manage_url=sample, is_html=True)
+    text = personalise(rendered.text, unsubscribe_url=sample, manage_url=sample, is_html=False)
+    address = parseaddr(settings.sender)[1]
+    envelope = Envelope(
+        sender=settings.sender,
+        to=f"{PREVIEW_RECIPIENT.name} <{PREVIEW_RECIPIENT.email}>",
+        edition_key=key,
+        date=now,
+        reply_to=settings.reply_to,
+        list_id=f"<digest.{address.rpartition('@')[2] or 'digest.invalid'}>",
+        unsubscribe_https=sample if sample.startswith("https://") else "",
+        unsubscribe_mailto=f"mailto:{address}?subject=unsubscribe",
+        language=rendered.language,
+    )
+    message = build_message(rendered.subject, html, text, envelope)
+    return Shown(html, text, message.as_bytes(), rendered.subject, rendered.language)
+
+
+def _write(
+    out: Path,
+    report: dict[str, Any],
+    shown: Shown | None,
+    edition: Edition,
+    posts: list[Post],
+    social_note: str,
+    period_note: str,
+    now: datetime,
+) -> None:
+    if shown:
+        (out / "email.html").write_text(shown.html, encoding="utf-8")
+        (out / "email.txt").write_text(shown.text, encoding="utf-8")
+        (out / "email.eml").write_bytes(shown.eml)
+    write_posts(out, posts)
+    report_text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    (out / "report.json").write_text(report_text, encoding="utf-8")
+    notes = [f"skipped {p['problem']}" for p in report["problems"]]
+    notes += [f"left out {i['article']!r}: {i['why']}" for i in report["left_out"]]
+    dashboard = render_dashboard(
+        report=report,
+        subject=shown.subject if shown else "(the email could not be rendered)",
+        edition_key=edition.key,
+        lang=shown.language if shown else report["language"],
+        email_html=shown.html if shown else "",
+        email_text=shown.text if shown else "",
+        posts=posts,
+        social_note=social_note,
+        period_note=period_note,
+        notes=notes,
+        built_at=now.strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    (out / "index.html").write_text(dashboard, encoding="utf-8")

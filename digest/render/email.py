@@ -23,7 +23,15 @@ from digest.config import Settings
 from digest.errors import RenderError
 from digest.links import campaign_slug, with_utm
 from digest.render.env import env_language, template_env
-from digest.render.i18n import FONT_STACKS, N_, WORD_BREAK, check_language, long_date, translations
+from digest.render.i18n import (
+    FONT_STACKS,
+    N_,
+    WORD_BREAK,
+    check_language,
+    long_date,
+    text_language,
+    translations,
+)
 from digest.render.safe import ALT_MAX, BLURB_MAX, TITLE_MAX, first_image, plain, safe_url
 from digest.types import Edition, EditionItem
 
@@ -58,13 +66,15 @@ def item_context(
     if not image:
         image, alt = first_image(article.html)
     published = article.published.astimezone(zone).date() if article.published else None
+    blurb = plain(item.blurb, BLURB_MAX)
     return {
+        "lang": text_language(title + " " + blurb, lang),
         "title": title,
         "url": with_utm(link, source="newsletter", medium="email", campaign=campaign),
         "date": long_date(published, lang) if published else "",
         "date_iso": published.isoformat() if published else "",
         "author": plain(article.author, TITLE_MAX),
-        "blurb": plain(item.blurb, BLURB_MAX),
+        "blurb": blurb,
         "image": image,
         "image_alt": plain(alt or title, ALT_MAX),
     }

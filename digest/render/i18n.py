@@ -7,6 +7,7 @@ to ``.mo`` (committed, so a fresh install needs no build step; a test checks the
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -19,12 +20,25 @@ DOMAIN = "digest"
 
 # Korean needs its own fonts first and must not break words mid-syllable-group:
 # without keep-all, browsers wrap "봉사자" between any two syllables.
+# keep-all changes nothing for Latin text, and an English digest can carry a Korean story, so both
+# languages use it; the English stack lists Korean fonts after the Latin ones for the same reason.
+_KOREAN_FONTS = (
+    "'Apple SD Gothic Neo','Malgun Gothic','Nanum Gothic',NanumGothic,'Noto Sans KR','Noto Sans CJK KR'"
+)
 FONT_STACKS = {
-    "en": "-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif",
-    "ko": "'Apple SD Gothic Neo','Malgun Gothic','Nanum Gothic',NanumGothic,'Noto Sans KR',"
-    "'Noto Sans CJK KR',sans-serif",
+    "en": f"-apple-system,'Segoe UI',Roboto,Helvetica,Arial,{_KOREAN_FONTS},sans-serif",
+    "ko": f"{_KOREAN_FONTS},-apple-system,'Segoe UI',Roboto,sans-serif",
 }
-WORD_BREAK = {"en": "normal", "ko": "keep-all"}
+WORD_BREAK = {"en": "keep-all", "ko": "keep-all"}
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+
+
+def text_language(text: str, default: str) -> str:
+    """The language of a story for its lang attribute: ko when a fifth of its letters are Hangul."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and len(_HANGUL.findall(text)) * 5 >= len(letters):
+        return "ko"
+    return default if default != "ko" else "en"
 
 
 def N_(message: str) -> str:

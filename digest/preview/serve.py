@@ -1,0 +1,118 @@
+"""`digest preview --serve`: serve the preview on 127.0.0.1 and rebuild it when inputs change.
+
+Polling modification times (no extra dependency) of the templates, the local
+article sources, `.env` and the protected-terms file; the dashboard asks
+``/__version`` every second and reloads when it changes. Only the dashboard
+polls: the email itself carries no script.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterable
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def fingerprint(paths: Iterable[Path]) -> Fingerprint:
+    """(path, mtime, size) of every file under ``paths``; missing paths count as absent."""
+    seen: list[tuple[str, int, int]] = []
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            try:
+                stat = file.stat()
+            except OSError:
+                continue
+            seen.append((str(file), stat.st_mtime_ns, stat.st_size))
+    return tuple(seen)
+
+
+class PreviewServer:
+    """A local server for the preview folder plus a watcher thread that calls ``rebuild``.
+
+    ``rebuild()`` builds the preview again and returns the paths to watch next
+    (they can change when `.env` does). It may raise; the error is shown by
+    ``on_error`` and the last good preview stays up.
+    """
+
+    def __init__(
+        self,
+        out: Path,
+        port: int,
+        rebuild: Callable[[], list[Path]],
+        watched: list[Path],
+        on_error: Callable[[Exception], None],
+        interval: float = 0.5,
+    ) -> None:
+        self.out = out
+        self.rebuild = rebuild
+        self.watched = watched
+        self.on_error = on_error
+        self.interval = interval
+        self.version = 1
+        self._stop = threading.Event()
+        handler = functools.partial(_Handler, self, directory=str(out))
+        # 127.0.0.1 only: the preview may show names that must never leave this machine.
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    def start(self) -> None:
+        for target in (self.httpd.serve_forever, self._watch):
+            thread = threading.Thread(target=target, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def _watch(self) -> None:
+        last = fingerprint(self.watched)
+        while not self._stop.wait(self.interval):
+            current = fingerprint(self.watched)
+            if current == last:
+                continue
+            try:
+                self.watched = self.rebuild()
+            except Exception as exc:  # noqa: BLE001 - any failure must keep the server up and be shown
+                self.on_error(exc)
+            last = fingerprint(self.watched)
+            self.version += 1
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    def __init__(self, server_state: PreviewServer, *args: Any, **kwargs: Any) -> None:
+        self.state = server_state
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        if self.path.split("?")[0] == "/__version":
+            body = str(self.state.version).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # one line per request would bury the rebuild messages
