@@ -6,6 +6,7 @@ import argparse
 
 from digest.cli import add_command
 from digest.cli.context import Context
+from digest.config import with_overrides
 from digest.deliver import send_current
 from digest.providers import make_provider
 
@@ -17,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "send this period's edition through the provider (once)",
         "  digest send\n"
         "  digest send --test me@example.org     # one [TEST] copy; the edition is not marked sent\n"
+        "  digest send --allow-large             # even if the email is over DIGEST_HTML_BUDGET\n"
         "  digest --env-file production.env send\n",
         description="Build, freeze and send the current period's edition. Sending twice in "
         "one period sends nothing the second time; an interrupted send resumes where it stopped. "
@@ -26,6 +28,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--test",
         metavar="ADDRESS",
         help="send one copy with a [TEST] subject to ADDRESS through the real provider, and nothing else",
+    )
+    p.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="send even when the email's HTML is over DIGEST_HTML_BUDGET (Gmail will show it cut off)",
     )
     p.set_defaults(func=run)
 
@@ -37,7 +44,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
         print(send_test(ctx.settings, ctx.engine, provider, args.test, now=ctx.now()))
         return 0
-    report = send_current(ctx.settings, ctx.engine, provider, now=ctx.now(), progress=ctx.interactive)
+    settings = with_overrides(ctx.settings, allow_large=True) if args.allow_large else ctx.settings
+    report = send_current(settings, ctx.engine, provider, now=ctx.now(), progress=ctx.interactive)
     for source, problem in report.problems:
         print(f"warning: skipped {problem if problem.startswith(source) else source + ': ' + problem}")
     print(report.message)

@@ -14,7 +14,14 @@ from digest.config import Settings
 from digest.deliver.campaign import reconcile, send_campaign_row
 from digest.deliver.dispatch import DispatchStats, Policy, dispatch
 from digest.deliver.messages import Letters
-from digest.pipeline import Built, build_edition, check_protected, current_period, refuse_protected
+from digest.pipeline import (
+    Built,
+    build_edition,
+    check_protected,
+    current_period,
+    refuse_large,
+    refuse_protected,
+)
 from digest.providers.base import Provider, SendResult
 from digest.store.ledger import DeliveryRow, EditionRow, Ledger
 from digest.subscribers import iter_active, languages
@@ -98,6 +105,7 @@ def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[st
     from digest.render.env import template_env
 
     refuse_protected(built.hits)
+    refuse_large(settings, built.rendered)
     default = getattr(built.rendered, "language", settings.language)
     wanted = [lang for lang in languages(engine) if lang and lang != default]
     bodies: dict[str, tuple[str, str, str]] = {}
@@ -105,6 +113,7 @@ def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[st
     for lang in wanted:
         rendered = render_email(built.edition, settings, env, language=lang)
         refuse_protected(check_protected(settings, built.edition, rendered))
+        refuse_large(settings, rendered)
         bodies[lang] = (rendered.subject, rendered.html, rendered.text)
     return bodies
 
