@@ -64,7 +64,8 @@ def _email(settings: Settings, engine: Engine, alert: Alert, now: datetime) -> N
     try:
         provider = alert_provider(settings)
         try:
-            recipient = Recipient(email=parseaddr(settings.alert_email)[1])
+            name, address = parseaddr(settings.alert_email)
+            recipient = Recipient(email=address, name=name)
             token = hashlib.sha256(alert.key.encode()).hexdigest()[:40]
             provider.send_batch([Outgoing(alert.key, recipient, alert_content(settings, alert, now))], token)
         finally:
