@@ -10,6 +10,7 @@ sender can render once per subscriber language.
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -160,9 +161,15 @@ def render_email(
 
 
 def describe_template_error(exc: jinja2.TemplateError) -> str:
-    where = getattr(exc, "name", None) or getattr(exc, "filename", None) or "template"
+    """One line naming the template file and line: from the error, else from the traceback
+    (Jinja puts template frames in it, which is the only place an UndefinedError says where)."""
+    where = getattr(exc, "name", None) or getattr(exc, "filename", None)
     line = getattr(exc, "lineno", None)
-    at = f"{where}, line {line}" if line else where
+    if not where:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        if frames:
+            where, line = frames[-1].filename, frames[-1].lineno
+    at = f"{where or 'template'}, line {line}" if line else (where or "template")
     return f"{at}: {exc.message or exc}; fix the template (DIGEST_TEMPLATES_DIR)"
 
 
