@@ -63,8 +63,9 @@ def build_message(subject: str, html: str, text: str, env: Envelope) -> EmailMes
     if env.unsubscribe_https:
         # RFC 8058: the https target accepts a POST with this body, so a mailbox can unsubscribe in one click.
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    if env.language:
-        msg["Content-Language"] = env.language
     msg.set_content(text, subtype="plain", charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
+    if env.language:
+        # after set_content, which drops every Content-* header set before it
+        msg["Content-Language"] = env.language
     return msg
