@@ -127,13 +127,13 @@ def listing(engine: Engine, status: str | None = None) -> Iterator[tuple[str, st
     if status:
         query = query.where(s.c.status == status)
     with engine.connect() as conn:
-        yield from conn.execute(query).tuples()
+        yield from conn.execute(query)
 
 
 def count(engine: Engine) -> dict[str, int]:
     s = schema.subscribers
     with engine.connect() as conn:
-        return dict(conn.execute(select(s.c.status, func.count()).group_by(s.c.status)).tuples().all())
+        return dict(conn.execute(select(s.c.status, func.count()).group_by(s.c.status)).all())
 
 
 def languages(engine: Engine) -> list[str]:
@@ -159,10 +159,10 @@ def iter_active(source: Engine | Connection, page: int = PAGE) -> Iterator[Recip
             query = query.where(or_(s.c.language > lang, and_(s.c.language == lang, s.c.email > email)))
         query = query.order_by(s.c.language, s.c.email).limit(page)
         if isinstance(source, Connection):
-            rows = source.execute(query).tuples().all()
+            rows = source.execute(query).all()
         else:
             with source.connect() as conn:
-                rows = conn.execute(query).tuples().all()
+                rows = conn.execute(query).all()
         for email, name, lang in rows:
             yield Recipient(email=email, name=name, language=lang)
         if len(rows) < page:

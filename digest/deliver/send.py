@@ -68,6 +68,10 @@ def send_edition(
     ledger = Ledger(engine)
     edition = ledger.edition(key)
     assert edition is not None, "ensure_edition first"
+    if edition.status == "partial" and _can_settle(ledger, provider, key):
+        ledger.set_status(key, "sending", "settling unknown deliveries")
+        edition = ledger.edition(key)
+        assert edition is not None
     if edition.status in ("sent", "partial", "skipped", "missed"):
         return SendReport(key, edition.status, _already(edition), ledger.counts(key))
     problems: list[tuple[str, str]] = []
@@ -116,6 +120,13 @@ def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[st
         refuse_large(settings, rendered)
         bodies[lang] = (rendered.subject, rendered.html, rendered.text)
     return bodies
+
+
+def _can_settle(ledger: Ledger, provider: Provider, key: str) -> bool:
+    """Unknown deliveries a later run can settle safely: a campaign's status can be read,
+    an idempotent provider can repeat the call."""
+    unknown = ledger.counts(key, channel_of(provider)).get("unknown", 0)
+    return bool(unknown) and (provider.kind == "campaign" or provider.idempotent)
 
 
 def channel_of(provider: Provider) -> str:

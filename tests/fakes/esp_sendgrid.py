@@ -1,0 +1,76 @@
+"""Fake SendGrid v3: mail/send (<=1000 personalizations, 202) and Marketing Single Sends."""
+
+from __future__ import annotations
+
+from tests.fakes.http_api import FakeApi, Reply, Request
+
+KEY = "SG.test-key"
+
+
+class FakeSendGrid(FakeApi):
+    def __init__(self) -> None:
+        super().__init__()
+        self.delivered: list[str] = []
+        self.calls = 0
+        self.singlesends: dict[str, dict[str, object]] = {}
+        self.scheduled: list[str] = []
+
+    def handle(self, r: Request) -> Reply:
+        self.check(r.header("Authorization") == f"Bearer {KEY}", f"bad auth on {r.path}")
+        self.check(r.header("User-Agent").startswith("digest/"), "no digest User-Agent")
+        if r.method == "POST" and r.path == "/v3/mail/send":
+            return self._mail(r.json())
+        if r.method == "POST" and r.path == "/v3/marketing/singlesends":
+            body = r.json()
+            config = body.get("email_config", {})
+            self.check(bool(body.get("send_to", {}).get("list_ids")), "send_to.list_ids missing")
+            self.check(isinstance(config.get("sender_id"), int), "sender_id must be an integer")
+            self.check(
+                "suppression_group_id" in config or "custom_unsubscribe_url" in config,
+                "no unsubscribe option",
+            )
+            sid = f"ss-{len(self.singlesends) + 1}"
+            self.singlesends[sid] = {"status": "draft"}
+            return Reply(201, {"id": sid, "status": "draft"})
+        parts = r.path.split("/")[1:]  # v3/marketing/singlesends/<id>/schedule
+        if (
+            len(parts) >= 4
+            and parts[:3] == ["v3", "marketing", "singlesends"]
+            and parts[3] in self.singlesends
+        ):
+            ss = self.singlesends[parts[3]]
+            if r.method == "GET" and len(parts) == 4:
+                return Reply(200, {"id": parts[3], "status": ss["status"]})
+            if r.method == "PUT" and parts[4:] == ["schedule"]:
+                self.check(r.json() == {"send_at": "now"}, "schedule body")
+                self.check(ss["status"] == "draft", f"single send {parts[3]} scheduled twice")
+                ss["status"] = "scheduled"
+                self.scheduled.append(parts[3])
+                return Reply(201, {"send_at": "now", "status": "scheduled"})
+        self.violations.append(f"undocumented call {r.method} {r.path}")
+        return Reply(404, {"errors": [{"message": "not found"}]})
+
+    def _mail(self, body: dict) -> Reply:  # type: ignore[type-arg]
+        self.calls += 1
+        people = body.get("personalizations", [])
+        self.check(1 <= len(people) <= 1000, f"{len(people)} personalizations (1..1000 allowed)")
+        addresses = [to["email"] for p in people for to in p.get("to", [])]
+        self.check(len(addresses) == len(set(addresses)), "duplicate recipients across personalizations")
+        self.check(
+            all(len(p.get("to", [])) == 1 for p in people), "a personalization with several recipients"
+        )
+        types = [c.get("type") for c in body.get("content", [])]
+        self.check(types == ["text/plain", "text/html"], f"content order {types}")
+        self.check(bool(body.get("from", {}).get("email")) and bool(body.get("subject")), "from/subject")
+        html = body["content"][1]["value"]
+        for p in people:
+            subs = p.get("substitutions", {})
+            self.check(
+                all(k in html or k in body["content"][0]["value"] for k in subs), "unused substitution"
+            )
+            self.check(
+                p.get("headers", {}).get("List-Unsubscribe", "").startswith("<"), "no List-Unsubscribe"
+            )
+        self.check("%%" not in html, "unreplaced %% marker in the HTML")
+        self.delivered += addresses
+        return Reply(202, None, {"X-Message-Id": f"sg-{self.calls}"})

@@ -1,0 +1,89 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1, collecting messages, with injectable faults.
+
+aiosmtpd's ``Controller(port=0)`` fails (its readiness probe connects to port 0),
+so a free port is picked first.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Mailbox:
+    raw: list[bytes] = field(default_factory=list)
+    rcpts: list[str] = field(default_factory=list)
+    # Faults: answer the next N DATA commands with this reply, or drop the connection.
+    data_replies: list[str] = field(default_factory=list)
+    rcpt_replies: list[str] = field(default_factory=list)
+    delay: float = 0.0
+    sessions: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def messages(self) -> list[Message]:
+        return [message_from_bytes(r) for r in self.raw]
+
+    def counts(self) -> Counter[str]:
+        return Counter(self.rcpts)
+
+
+class Handler:
+    def __init__(self, box: Mailbox) -> None:
+        self.box = box
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]  # noqa: N802
+        with self.box.lock:
+            self.box.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
+        with self.box.lock:
+            reply = self.box.rcpt_replies.pop(0) if self.box.rcpt_replies else ""
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        with self.box.lock:
+            reply = self.box.data_replies.pop(0) if self.box.data_replies else ""
+        if reply == "drop":
+            server.transport.close()
+            return "421 closing"
+        if reply:
+            return reply
+        if self.box.delay:
+            time.sleep(self.box.delay)
+        with self.box.lock:
+            self.box.raw.append(envelope.original_content or envelope.content)
+            self.box.rcpts += list(envelope.rcpt_tos)
+        return "250 Message accepted"
+
+
+@contextmanager
+def smtp_server(box: Mailbox | None = None) -> Iterator[tuple[Mailbox, int]]:
+    box = box or Mailbox()
+    port = free_port()
+    controller = Controller(Handler(box), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
