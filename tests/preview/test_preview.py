@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import socket
@@ -13,6 +12,7 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import markupsafe
 import pytest
 import requests
 
@@ -141,7 +141,7 @@ def test_after_the_send_it_previews_the_next_edition(setup, tmp_path: Path) -> N
     assert result.key == "weekly:2026-W49"
     note = result.report["period_note"]
     assert "weekly:2026-W48) was already sent" in note and "weekly:2026-W49, due 2026-11-30 09:00" in note
-    assert html.escape(note) in (tmp_path / "pv" / "index.html").read_text(encoding="utf-8")
+    assert str(markupsafe.escape(note)) in (tmp_path / "pv" / "index.html").read_text(encoding="utf-8")
 
 
 def test_an_undefined_template_variable_fails_the_preview(setup, tmp_path: Path) -> None:
