@@ -29,6 +29,7 @@ from digest.providers import Provider, make_provider
 from digest.schedule import Cadence, last_due_slot, next_slots, parse_cadence, period_key
 from digest.store.ledger import Ledger
 from jobs.alerts import Alert, raise_alert
+from jobs.social_job import queue_posts
 
 log = logging.getLogger("digest.jobs")
 
@@ -90,6 +91,8 @@ def check_digest(
         return CheckResult(key, "error", message)
     if report.status == "partial":
         _alert(settings, engine, now, f"partial:{key}", "partial", key, report.message)
+    if report.status in ("sent", "partial"):
+        queue_posts(settings, engine, key, report.status, now)  # the same stories, as social posts
     return CheckResult(key, report.status, report.message)
 
 

@@ -49,3 +49,22 @@ def publish_social(settings: Settings, engine: Engine, now: datetime) -> str:
     text = str(getattr(result, "message", result) or "social posts checked")
     log.info("social: %s", text)
     return text
+
+
+def queue_posts(settings: Settings, engine: Engine, key: str, status: str, now: datetime) -> list[str]:
+    """After the scheduler sent an edition, do what `digest send` does for its social posts
+    (queue them; publish at once when neither approval nor DIGEST_SOCIAL_SCHEDULE holds them)."""
+    try:
+        from digest.social.queue import after_send
+    except ModuleNotFoundError:
+        return []
+    try:
+        lines = list(after_send(settings, engine, key, status, now))
+    except DigestError as exc:
+        message = f"{key}: queueing social posts failed: {exc}"
+        log.error("%s", message)
+        Ledger(engine).event("error", "social-failed", message, key)
+        return [message]
+    for line in lines:
+        log.info("social: %s", line)
+    return lines

@@ -222,3 +222,23 @@ def test_protected_term_refuses_and_alerts_once(tmp_path: Path, make_settings) -
     assert outbox_files(settings) == []
     errors = [e for e in Ledger(engine).recent_events(20) if e["level"] == "error"]
     assert [e["kind"] for e in errors] == ["protected"]
+
+
+def test_scheduled_send_queues_the_social_posts_like_digest_send(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
+    from digest.social.store import SocialStore
+
+    feed = tmp_path / "feed.xml"
+    write_feed(feed, [("Winter coats", MONDAY - timedelta(days=1)), ("Classes", MONDAY - timedelta(days=2))])
+    settings = berlin(
+        make_settings,
+        feed,
+        DIGEST_SOCIAL_PLATFORMS="mastodon",
+        DIGEST_MASTODON_TOKEN="test-token-not-used",
+        DIGEST_MASTODON_BASE_URL="http://127.0.0.1:9",  # nothing is published: approval is on
+    )
+    engine = open_store(settings.db_url)
+    assert check_digest(settings, engine, MONDAY).outcome == "sent"
+    waiting = SocialStore(engine).posts(["review"])
+    assert len(waiting) == 2 and {p.edition_key for p in waiting} == {"weekly:2026-W23"}
+    check_digest(settings, engine, MONDAY + timedelta(minutes=15))  # done: nothing queued twice
+    assert len(SocialStore(engine).posts()) == 2
