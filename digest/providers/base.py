@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 from functools import cached_property
 from typing import ClassVar
 
@@ -99,6 +100,16 @@ class Outgoing:
             unsubscribe_mailto=self.unsubscribe_mailto,
         )
         return build_message(c.subject, html, text, envelope)
+
+
+# How a message goes on the wire: CRLF line ends, and headers folded at 998
+# characters, not 78, so a long List-Unsubscribe URL is never turned into an
+# RFC 2047 encoded word (mail clients would not recognise it any more).
+WIRE_POLICY = SMTP.clone(max_line_length=998)
+
+
+def wire_bytes(message: EmailMessage) -> bytes:
+    return message.as_bytes(policy=WIRE_POLICY)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from digest.links import campaign_slug
-from digest.providers.base import Outgoing, Provider, SendResult
+from digest.providers.base import Outgoing, Provider, SendResult, wire_bytes
 
 
 class OutboxProvider(Provider):
@@ -25,6 +25,6 @@ class OutboxProvider(Provider):
             safe = re.sub(r"[^A-Za-z0-9@._-]+", "_", item.recipient.email)
             path = folder / f"{safe}.eml"
             tmp = path.with_suffix(".eml.tmp")
-            tmp.write_bytes(item.message.as_bytes())
+            tmp.write_bytes(wire_bytes(item.message))
             tmp.replace(path)  # atomic: a crash never leaves half a message
         return SendResult(provider_id=idem_key[:12])

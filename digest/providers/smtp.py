@@ -22,7 +22,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from digest.errors import AuthError, ProviderError
-from digest.providers.base import Outgoing, Provider, SendResult
+from digest.providers.base import Outgoing, Provider, SendResult, wire_bytes
 
 NETWORK_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)
 
@@ -134,7 +134,8 @@ class SmtpProvider(Provider):
         return SendResult(provider_id=str(batch[-1].message["Message-ID"]))
 
     def _send_one(self, item: Outgoing) -> None:
-        data = item.message.as_bytes()
+        # CRLF line ends (smtplib fixes them only for str messages) and unfolded long headers.
+        data = wire_bytes(item.message)
         rcpt = item.recipient.email
         for attempt in (1, 2):
             conn = self._connection()

@@ -34,6 +34,7 @@ class Mailbox:
     rcpt_replies: list[str] = field(default_factory=list)
     delay: float = 0.0
     sessions: int = 0
+    times: list[float] = field(default_factory=list)  # monotonic arrival time of each message
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def messages(self) -> list[Message]:
@@ -74,6 +75,7 @@ class Handler:
         with self.box.lock:
             self.box.raw.append(envelope.original_content or envelope.content)
             self.box.rcpts += list(envelope.rcpt_tos)
+            self.box.times.append(time.monotonic())
         return "250 Message accepted"
 
 
