@@ -22,7 +22,7 @@ fi
 
 # maildev (a real SMTP server with a web API) for end-to-end mail tests.
 if [ ! -x node_modules/.bin/maildev ] && command -v npm >/dev/null 2>&1; then
-  npm install --no-audit --no-fund --silent maildev@2 >/dev/null
+  npm install --no-audit --no-fund --no-save --no-package-lock --silent maildev@2 >/dev/null
 fi
 
 exec .venv/bin/python -m pytest "$@"
