@@ -99,6 +99,11 @@ class _Handler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        if self.path.split("?")[0] == "/favicon.ico":
+            # browsers ask for it when email.html is opened on its own; a 404 would log a console error
+            self.send_response(204)
+            self.end_headers()
+            return
         if self.path.split("?")[0] == "/__version":
             body = str(self.state.version).encode()
             self.send_response(200)

@@ -99,6 +99,8 @@ class Browser:
             deviceScaleFactor=1,
             mobile=width < 500,
         )
+        # phones have overlay scrollbars; without this a 15 px desktop scrollbar would eat into 600 px
+        self.call("Emulation.setScrollbarsHidden", hidden=True)
         scheme = "dark" if dark else "light"
         self.call("Emulation.setEmulatedMedia", features=[{"name": "prefers-color-scheme", "value": scheme}])
         self.events.clear()
