@@ -7,8 +7,6 @@ invent facts about the people the newsletter reports on.  See docs/summariser.md
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from digest.summarise.engine import Weights, build_candidates, score, select
 from digest.summarise.errors import SummariseError
 from digest.summarise.hashtags import hashtags
@@ -22,21 +20,69 @@ _LANGUAGES = ("en", "ko")
 _MAX_CHARS = 5_000_000  # about a million words: far beyond any article, still bounded
 
 
-@dataclass(frozen=True)
 class Summary:
     """The result: ``sentences`` quoted verbatim in article order, and key phrases.
 
     ``source`` is "extractive" for the built-in engine; "llm" only for a checked
     model answer from :mod:`digest.summarise.llm` (whose sentences are not quotes).
+
+    Immutable, compared by value like a frozen dataclass.  The engine's key phrases
+    are worked out on first access (a summary that is only quoted never pays for
+    them); the result does not depend on when they are read.
     """
 
+    __slots__ = ("sentences", "source", "_keyphrases", "_pending")
     sentences: list[str]
-    keyphrases: list[str] = field(default_factory=list)
-    source: str = "extractive"
+    source: str
+    _keyphrases: list[str]
+    _pending: tuple[list[str], str] | None
+
+    def __init__(
+        self, sentences: list[str], keyphrases: list[str] | None = None, source: str = "extractive"
+    ) -> None:
+        object.__setattr__(self, "sentences", sentences)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "_keyphrases", list(keyphrases) if keyphrases is not None else [])
+        object.__setattr__(self, "_pending", None)
+
+    @classmethod
+    def _deferred(cls, sentences: list[str], article: list[str], language: str) -> Summary:
+        """A summary whose key phrases come from ``article`` sentences when first read."""
+        out = cls(sentences)
+        object.__setattr__(out, "_pending", (article, language))
+        return out
+
+    @property
+    def keyphrases(self) -> list[str]:
+        """Proper-noun phrases (Korean: frequent nouns), best first."""
+        if self._pending is not None:
+            article, language = self._pending
+            object.__setattr__(self, "_keyphrases", extract_keyphrases(article, language))
+            object.__setattr__(self, "_pending", None)
+        return self._keyphrases
 
     @property
     def text(self) -> str:
         return " ".join(self.sentences)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Summary is immutable (cannot set {name!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Summary):
+            return NotImplemented
+        return (self.sentences, self.keyphrases, self.source) == (
+            other.sentences,
+            other.keyphrases,
+            other.source,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # holds lists, like the dataclass did
+
+    def __repr__(self) -> str:
+        return (
+            f"Summary(sentences={self.sentences!r}, keyphrases={self.keyphrases!r}, source={self.source!r})"
+        )
 
 
 def summarise(
@@ -79,14 +125,11 @@ def _run(text: str, title: str | None, k: int, max_words: int | None, language: 
     if not sentences:
         return Summary(sentences=[])
     weights = Weights()
-    cands = build_candidates(sentences)
+    article = build_candidates(sentences, max(weights.window, k))
     title_text = title if title else _headline(text)
-    scores = score(cands, frozenset(content_terms(title_text)), weights)
-    chosen = select(cands, scores, k, max_words, weights)
-    return Summary(
-        sentences=[c.text for c in chosen],
-        keyphrases=extract_keyphrases(sentences, lang),
-    )
+    scores = score(article, frozenset(content_terms(title_text)), weights)
+    chosen = select(article.candidates, scores, k, max_words, weights)
+    return Summary._deferred([c.text for c in chosen], sentences, lang)
 
 
 def _check(text: object, title: object, k: object, language: object) -> tuple[str, str]:

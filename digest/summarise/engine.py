@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from digest.summarise.noise import qualities
-from digest.summarise.text import term_set
+from digest.summarise.text import term_sets
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Weights:
     short_words: int = 8  # below this a sentence is probably a fragment
     long_words: int = 35  # above this a sentence is too much to quote
     redundancy: float = 0.7  # skip a sentence whose terms are this much covered already
-    max_candidates: int = 400  # long documents: only the best-placed sentences compete
+    window: int = 20  # only the first sentences compete; the rest only count as context
 
 
 @dataclass(frozen=True)
@@ -51,21 +51,42 @@ class Candidate:
     quality: float
 
 
-def build_candidates(sentences: list[str]) -> list[Candidate]:
-    """Tokenise each sentence once and attach its furniture/caption quality."""
-    memo: dict[str, str] = {}
-    bags = [term_set(s, memo) for s in sentences]
-    quals = qualities(sentences, [n for _, n in bags])
-    return [
+@dataclass(frozen=True)
+class Article:
+    """The competing lead sentences plus document frequencies over the whole text."""
+
+    candidates: list[Candidate]
+    df: Counter[str]
+
+
+def build_candidates(sentences: list[str], window: int = 20) -> Article:
+    """Tokenise every sentence once; attach furniture/caption quality to the first ``window``.
+
+    The lead prior halves every few sentences, so a sentence far down the article
+    cannot win: it only contributes to the vocabulary counts (centrality).
+    """
+    bags = term_sets(sentences)
+    df: Counter[str] = Counter()
+    for terms, _ in bags:
+        df.update(terms)
+    head = sentences[: window + 1]  # one more: an image credit marks the caption before it
+    quals = qualities(head, [n for _, n in bags[: len(head)]])
+    cands = [
         Candidate(i, s, terms, n, q)
-        for i, (s, (terms, n), q) in enumerate(zip(sentences, bags, quals, strict=True))
+        for i, (s, (terms, n), q) in enumerate(zip(head[:window], bags, quals, strict=False))
     ]
+    return Article(cands, df)
 
 
-def score(cands: list[Candidate], title_terms: frozenset[str], w: Weights) -> list[float]:
+def score(article: Article, title_terms: frozenset[str], w: Weights) -> list[float]:
     """Score every candidate (see module docstring); linear in the number of sentences."""
-    df = Counter(t for c in cands for t in c.terms)
-    cent = [_centrality(c.terms, df) for c in cands]
+    cands, df = article.candidates, article.df
+    # log1p(df - 1) ignores the sentence's own occurrence: words repeated elsewhere count.
+    top_df = max(df.values(), default=0)
+    logs = _LOG_REPEATS if top_df < len(_LOG_REPEATS) else _log_table(top_df)
+    cent = [
+        sum(map(logs.__getitem__, map(df.__getitem__, c.terms))) / math.sqrt(len(c.terms) + 4) for c in cands
+    ]
     top = max(cent, default=0.0) or 1.0
     out: list[float] = []
     rank = 0
@@ -79,12 +100,12 @@ def score(cands: list[Candidate], title_terms: frozenset[str], w: Weights) -> li
     return out
 
 
-def _centrality(terms: frozenset[str], df: Counter[str]) -> float:
-    if not terms:
-        return 0.0
-    # df - 1 ignores the sentence's own occurrence: words repeated elsewhere count.
-    mass = sum(math.log1p(df[t] - 1) for t in terms)
-    return mass / math.sqrt(len(terms) + 4)
+def _log_table(top: int) -> tuple[float, ...]:
+    """``log1p(n - 1)`` for document frequencies ``n = 0..top`` (index 0 is never used)."""
+    return (0.0, *(math.log1p(n - 1) for n in range(1, top + 1)))
+
+
+_LOG_REPEATS = _log_table(511)
 
 
 def _length_factor(n_words: int, w: Weights) -> float:
@@ -103,7 +124,7 @@ def select(
     chosen: list[Candidate] = []
     covered: set[str] = set()
     used = 0
-    for i in order[: max(w.max_candidates, k)]:
+    for i in order:
         c = cands[i]
         if len(chosen) >= k or scores[i] <= 0:
             break

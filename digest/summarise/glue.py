@@ -12,6 +12,10 @@ where a new sentence plainly starts:
 * before a caption label such as "Flying high: Half of the kite..." (a capitalised
   short phrase and a colon) unless a speech verb precedes it ("told Reuters: ...");
 * before an opening curly quote that starts a long quotation right after a word.
+
+Speed: the patterns start with a literal (a space, a quote mark), the widget
+pattern only runs when a cheap substring test finds a widget phrase, and caption
+heads are only tried where a segment starts.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import re
 
 from digest.summarise.text import word_set
 
+_WIDGET_HINTS = ("scroll down", "click here", "view original", "watch the video", "read more", "related art")
 _WIDGETS = re.compile(
     r"(?i)\b(?:scroll down for (?:video|more)s?|click here(?: to [\w ]{0,40}?(?=[.:]|$))?"
     r"|view original|watch the video|read more|related articles?)\b"
@@ -28,13 +33,20 @@ _STARTERS = (
     "The|He|She|It|They|We|But|And|This|These|Those|However|His|Her|Their|Its|Our|"
     "After|When|While|If|Some|Many|There|Now|Other"
 )
-_RESTART = re.compile(rf"(?<=[a-z0-9%]) (?=(?:{_STARTERS}) [a-z])")
-_LABEL = re.compile(r"(?<=[a-z0-9%)]) (?=[A-Z][\w'’-]*(?: [a-z][\w'’-]*){0,3}: [A-Z‘“'\"])")
+# One scan over the spaces: a restart ("colleague The cost") or a caption label
+# ("magazine Short and sweet: Julia").  The character before the space is checked
+# in Python (it must be able to end a sentence).
+_RESTART = re.compile(rf" (?=[ABHIMNOSTW])(?=(?:{_STARTERS}) [a-z])")
+# The words before a colon that make a caption label, checked only at ": ".
+_LABEL_BEFORE = re.compile(r"(?<=[a-z0-9%)]) ([A-Z][\w'’-]*(?: [a-z][\w'’-]*){0,3})$")
+_LABEL_AFTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ‘“'\"")
+_RESTART_PREV = frozenset("abcdefghijklmnopqrstuvwxyz0123456789%")
+_LABEL_PREV = _RESTART_PREV | {")"}
 # A caption that opens a segment ("Accused: Dr Smith has denied assault A senior
 # doctor...") ends where a capitalised word restarts the prose.
 _CAPTION_HEAD = re.compile(r"[A-Z][\w'’-]*(?: [a-z][\w'’-]*){0,3}: ")
-_CAPTION_END = re.compile(r"(?<=[a-z0-9%)]) (?=[A-Z][a-z]* [a-z])")
-_QUOTE = re.compile(r"(?<=\w) (?=[‘“][A-Z])")
+_CAPTION_END = re.compile(r" (?=[A-Z][a-z]* [a-z])")
+_QUOTE = re.compile(r"[‘“](?=[A-Z])")
 _CLOSE_QUOTE = re.compile(r"[’”](?!\w)")
 _PREV_WORD = re.compile(r"(\w+)\W*$")
 # A sentence never ends on these, so a capital after them is not a new sentence.
@@ -50,39 +62,108 @@ _SPEECH = word_set(
 )
 
 
-def glue_cuts(text: str, start: int, end: int, cuts: set[int]) -> set[int]:
-    """Extra cut points inside ``text[start:end]`` where glued sentences meet.
+class Glue:
+    """Glue cuts for one text; cheap whole-text tests are done once here."""
 
-    ``cuts`` are the punctuation boundaries already found in the range; a caption
-    label right after one of them starts a caption whose end is then looked for.
-    """
-    out: set[int] = set()
-    for m in _WIDGETS.finditer(text, start, end):
-        out.update((m.start(), m.end()))
-    out.update(m.end() for m in _RESTART.finditer(text, start, end) if _ends(text, m, start))
-    out.update(m.end() for m in _LABEL.finditer(text, start, end) if _ends(text, m, start))
-    for m in _QUOTE.finditer(text, start, end):
-        if _ends(text, m, start) and _long_quote(text, m.end(), end):
-            out.add(m.end())
-    starts = cuts | out | {start}
-    for head in _CAPTION_HEAD.finditer(text, start, end):
-        if _at_start(text, head.start(), starts):
-            tail = _CAPTION_END.search(text, head.end(), end)
-            if tail and _ends(text, tail, start):
-                out.add(tail.end())
-    return {c for c in out if start < c < end}
+    def __init__(self, text: str) -> None:
+        self.text = text
+        low = text.lower()
+        # Where a widget phrase may start (found in C); None: scan with the regex.
+        self.widgets: list[int] | None = sorted(_find_all(low, _WIDGET_HINTS))
+        if len(low) != len(text):  # lower() changed the length: positions would not line up
+            self.widgets = None if self.widgets else []
+        self.quotes = "‘" in text or "“" in text
+        self.colons = ": " in text
+
+    def cuts(self, start: int, end: int, cuts: set[int]) -> set[int]:
+        """Extra cut points inside ``text[start:end]`` where glued sentences meet.
+
+        ``cuts`` are the punctuation boundaries already found in the range; a caption
+        label right after one of them starts a caption whose end is then looked for.
+        """
+        text = self.text
+        out: set[int] = set()
+        widgets: list[re.Match[str] | None]
+        if self.widgets is None:
+            widgets = list(_WIDGETS.finditer(text, start, end))
+        else:
+            widgets = [_WIDGETS.match(text, pos, end) for pos in self.widgets if start <= pos < end]
+        for m in widgets:
+            if m:
+                out.update((m.start(), m.end()))
+        for m in _RESTART.finditer(text, start, end):
+            if m.start() > start and text[m.start() - 1] in _RESTART_PREV and _ends(text, m.start(), start):
+                out.add(m.end())
+        if self.colons:
+            out.update(self._label_cuts(start, end))
+        if self.quotes:
+            out.update(self._quote_cuts(start, end))
+        if self.colons:
+            out.update(self._caption_cuts(start, end, cuts | out))
+        return {c for c in out if start < c < end}
+
+    def _label_cuts(self, start: int, end: int) -> set[int]:
+        """Before "Flying high: The kite...": a short capitalised phrase and a colon."""
+        text = self.text
+        found: set[int] = set()
+        colon = text.find(": ", start, end)
+        while colon >= 0:
+            if text[colon + 2 : colon + 3] in _LABEL_AFTER:
+                m = _LABEL_BEFORE.search(text, max(start, colon - 80), colon)
+                if m and _ends(text, m.start(), start):
+                    found.add(m.start() + 1)
+            colon = text.find(": ", colon + 1, end)
+        return found
+
+    def _quote_cuts(self, start: int, end: int) -> set[int]:
+        text = self.text
+        found: set[int] = set()
+        for m in _QUOTE.finditer(text, start, end):
+            pos = m.start()
+            glued = pos - start >= 2 and text[pos - 1] == " " and _is_word_char(text[pos - 2])
+            if glued and _ends(text, pos - 1, start) and _long_quote(text, pos, end):
+                found.add(pos)
+        return found
+
+    def _caption_cuts(self, start: int, end: int, starts: set[int]) -> set[int]:
+        """A caption head at a segment start ends where capitalised prose restarts."""
+        text = self.text
+        found: set[int] = set()
+        for seg in sorted(starts | {start}):
+            pos = seg
+            while pos < end and text[pos].isspace():
+                pos += 1
+            if text.find(": ", pos, pos + 80) < 0:
+                continue  # no colon close by: no caption head here
+            head = _CAPTION_HEAD.match(text, pos, end)
+            if head is None:
+                continue
+            for tail in _CAPTION_END.finditer(text, head.end(), end):
+                if text[tail.start() - 1] in _LABEL_PREV:
+                    if _ends(text, tail.start(), start):
+                        found.add(tail.end())
+                    break
+        return found
 
 
-def _at_start(text: str, pos: int, starts: set[int]) -> bool:
-    """Is ``pos`` the first non-space character after one of ``starts``?"""
-    while pos > 0 and pos not in starts and text[pos - 1].isspace():
-        pos -= 1
-    return pos in starts
+def _find_all(low: str, needles: tuple[str, ...]) -> set[int]:
+    """Every position where one of ``needles`` occurs in ``low``."""
+    found: set[int] = set()
+    for needle in needles:
+        pos = low.find(needle)
+        while pos >= 0:
+            found.add(pos)
+            pos = low.find(needle, pos + 1)
+    return found
 
 
-def _ends(text: str, m: re.Match[str], floor: int) -> bool:
-    """Can the word before match ``m`` end a sentence (not "the", not "said")?"""
-    prev = _PREV_WORD.search(text, max(floor, m.start() - 30), m.start())
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _ends(text: str, space: int, floor: int) -> bool:
+    """Can the word before position ``space`` end a sentence (not "the", not "said")?"""
+    prev = _PREV_WORD.search(text, max(floor, space - 30), space)
     word = prev.group(1).lower() if prev else ""
     return word not in _SPEECH and word not in _FUNCTION
 

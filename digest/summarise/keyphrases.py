@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 from digest.summarise.text import STOPWORDS, strip_korean_suffix, word_set
 
-_CAP_WORD = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w’'.-]*[\w]|[A-Z])"
+# One capital first, so ``re`` can skip ahead in C to the next capital letter.
+_CAP_WORD = r"[A-Z](?:(?:\.[A-Z])+\.?|[\w’'.-]*\w|)"
 _PHRASE = re.compile(rf"{_CAP_WORD}(?:(?: (?:of|the|de|von|van|al|bin)){{0,2}} {_CAP_WORD})*")
 # Positions that act like a sentence start: the very beginning, or after a colon,
 # dash or opening quote.
 _START = re.compile(r"(?:^|[.:;!?—–-]\s|[\"'‘“(])\W*$")
-_LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]*\b")
 _HANGUL_WORD = re.compile(r"[가-힣]{2,}")
 # Capitalised words that are not names even mid-sentence.
 _NOT_NAMES = word_set(
@@ -36,7 +36,7 @@ _NOT_NAMES = word_set(
 _KO_STOP = word_set("그리고 그러나 하지만 또한 이번 지난 대한 위해 통해 있는 없는 것으로 했다")
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Seen:
     count: int
     first: int
@@ -51,43 +51,61 @@ def keyphrases(sentences: list[str], language: str, limit: int = 10) -> list[str
     if language == "ko":
         return _korean(sentences, limit)
     seen = _collect(sentences)
-    common = _lowercase_words(sentences)
-    kept = [
-        p
-        for p, s in seen.items()
-        if (s.mid_sentence or s.count > 1 or " " in p) and not _common_word(p, common)
-    ]
-    kept.sort(key=lambda p: (-seen[p].count, seen[p].first))
-    # Only the leaders can make the list; bounding them keeps the containment
-    # check (pairwise) cheap even for a book-length text.
-    return _drop_contained(kept[: 4 * limit + 10], seen)[:limit]
+    ranked = [p for p, s in seen.items() if s.mid_sentence or s.count > 1 or " " in p]
+    ranked.sort(key=lambda p: (-seen[p].count, seen[p].first))
+    joined = "\n".join(sentences)
+    kept: list[str] = []
+    for phrase in ranked:
+        if not _common_word(phrase, joined):
+            kept.append(phrase)
+            # Only the leaders can make the list; bounding them keeps the
+            # containment check (pairwise) cheap even for a book-length text.
+            if len(kept) == 4 * limit + 10:
+                break
+    return _drop_contained(kept, seen)[:limit]
 
 
 def _collect(sentences: list[str]) -> dict[str, _Seen]:
     seen: dict[str, _Seen] = {}
+    cleaned: dict[str, str] = {}
     order = 0
     for sentence in sentences:
         for m in _PHRASE.finditer(sentence):
-            phrase = _clean(m.group(0))
+            raw = m.group(0)
+            phrase = cleaned.get(raw)
+            if phrase is None:
+                phrase = cleaned[raw] = _clean(raw)
             if not phrase:
                 continue
-            mid = not _START.search(sentence, 0, m.start())
+            at = m.start()
+            # A short look-back window is enough to see a sentence start.
+            mid = at > 0 and not _START.search(sentence, max(0, at - 12), at)
             old = seen.get(phrase)
             if old is None:
                 seen[phrase] = _Seen(1, order, mid)
             else:
-                seen[phrase] = _Seen(old.count + 1, old.first, old.mid_sentence or mid)
+                old.count += 1
+                old.mid_sentence = old.mid_sentence or mid
             order += 1
     return seen
 
 
-def _lowercase_words(sentences: list[str]) -> set[str]:
-    return {w for s in sentences for w in _LOWER_WORD.findall(s)}
-
-
-def _common_word(phrase: str, common: set[str]) -> bool:
+def _common_word(phrase: str, text: str) -> bool:
     """A lone capitalised word also used in lower case ("However", "People") is no name."""
-    return " " not in phrase and not phrase.isupper() and phrase.lower() in common
+    if " " in phrase or phrase.isupper():
+        return False
+    word = phrase.lower()
+    pos = text.find(word)
+    while pos >= 0:
+        end = pos + len(word)
+        if (pos == 0 or not _in_word(text[pos - 1])) and (end == len(text) or not _in_word(text[end])):
+            return True
+        pos = text.find(word, pos + 1)
+    return False
+
+
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or ch in "_’'-"
 
 
 def _clean(phrase: str) -> str:
@@ -110,10 +128,12 @@ def _first_person(word: str) -> bool:
 
 def _drop_contained(ranked: list[str], seen: dict[str, _Seen]) -> list[str]:
     """Drop a phrase that only ever occurs inside a longer kept phrase."""
+    # Only multi-word phrases can contain another phrase.
+    multi = [(f" {p} ", seen[p].count) for p in ranked if " " in p]
     out: list[str] = []
     for phrase in ranked:
-        longer = [p for p in ranked if p != phrase and f" {phrase} " in f" {p} "]
-        inside = sum(seen[p].count for p in longer)
+        needle = f" {phrase} "
+        inside = sum(n for padded, n in multi if needle in padded and padded != needle)
         if inside < seen[phrase].count:
             out.append(phrase)
     return out

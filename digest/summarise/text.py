@@ -72,6 +72,8 @@ def strip_html(text: str) -> str:
 def detect_language(text: str) -> str:
     """Return "ko" when Hangul makes up a large share of the letters, else "en"."""
     sample = text[:20000]
+    if _HANGUL.search(sample) is None:
+        return "en"  # the common case, decided with one scan
     hangul = len(_HANGUL.findall(sample))
     latin = len(_LATIN.findall(sample))
     # A Hangul syllable carries about three Latin letters' worth of sound.
@@ -111,18 +113,53 @@ def content_terms(text: str) -> list[str]:
     return [t for t in terms if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
 
 
-def term_set(text: str, memo: dict[str, str]) -> tuple[frozenset[str], int]:
-    """(distinct content terms, word count) of ``text``, as :func:`content_terms` sees it.
+def term_sets(sentences: list[str]) -> list[tuple[frozenset[str], int]]:
+    """(distinct content terms, word count) of each sentence, as :func:`content_terms` sees it.
 
-    Hot path: the set operations run in C and each distinct word is normalised
-    once per document through ``memo`` (the caller's, so no module-level state).
+    Hot path, kept to a few C-level set operations per sentence: tokens are
+    collected raw, and the few words that fold (plurals, possessives, curly
+    apostrophes, Korean particles) are normalised once for the whole document.
     """
-    raw = _WORD.findall(text.lower())
-    out: set[str] = set()
-    for w in set(raw) - STOPWORDS:
-        t = memo.get(w)
-        if t is None:
-            t = memo[w] = normalise(w)
-        out.add(t)
-    out -= STOPWORDS
-    return frozenset(t for t in out if len(t) > 1 or t.isdigit()), len(raw)
+    bags: list[tuple[frozenset[str], int]] = []
+    vocab: set[str] = set()
+    for sentence in sentences:
+        raw = _WORD.findall(sentence.lower())
+        terms = frozenset(raw) - _DROP
+        vocab |= terms
+        bags.append((terms, len(raw)))
+    fold = _folds(vocab)
+    if not fold:
+        return bags
+    get = fold.get
+    return [(frozenset(map(get, terms, terms)) - _DROP, n) for terms, n in bags]
+
+
+_DROP = STOPWORDS | frozenset("abcdefghijklmnopqrstuvwxyz") | {""}
+_POSSESSIVE = re.compile(r"['’]s(?= |$)")
+_IES = re.compile(r"(?<![^ ])([^ ]{2,})ies(?= |$)")
+_PLURAL = re.compile(r"(?<![^ ])([^ ]{2,}[^ sui])s(?= |$)")
+
+
+def _folds(vocab: set[str]) -> dict[str, str]:
+    """``{word: normalised}`` for the words :func:`normalise` changes ("" when it drops them).
+
+    English plurals and possessives are folded with three regex passes over the
+    joined candidates rather than a Python call per word.
+    """
+    fold: dict[str, str] = {}
+    plural = [w for w in vocab if w[-1] == "s" and "’" not in w]
+    if plural:
+        folded = _PLURAL.sub(r"\1", _IES.sub(r"\1y", _POSSESSIVE.sub("", " ".join(plural))))
+        fold.update((w, f) for w, f in zip(plural, folded.split(" "), strict=True) if w != f)
+    for w in vocab:
+        if w[-1] > "~" or "’" in w:  # Korean particles, curly apostrophes, accents
+            fold[w] = _content(w)
+    return fold
+
+
+def _content(word: str) -> str:
+    """The normalised term for a lower-case word, or "" when it is not a content term."""
+    t = normalise(word)
+    if t in STOPWORDS or (len(t) < 2 and not t.isdigit()):
+        return ""
+    return t
