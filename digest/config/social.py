@@ -106,7 +106,7 @@ class SocialSettings:
     mastodon_base_url: str = setting(
         "DIGEST_MASTODON_BASE_URL",
         "",
-        "Your Mastodon server.",
+        "Address of your Mastodon server.",
         parse=url,
         example="https://mastodon.social",
         section="Social",
@@ -130,14 +130,17 @@ class SocialSettings:
         section="Social",
     )
     bluesky_handle: str = _key(
-        "DIGEST_BLUESKY_HANDLE", "Bluesky handle.", secret=False, example="ourorg.bsky.social"
+        "DIGEST_BLUESKY_HANDLE",
+        "Bluesky handle of the account that posts.",
+        secret=False,
+        example="ourorg.bsky.social",
     )
     bluesky_app_password: str = _key(
         "DIGEST_BLUESKY_APP_PASSWORD",
         "Bluesky app password (Settings > Privacy and security > App passwords).",
     )
     x_base_url: str = setting(
-        "DIGEST_X_BASE_URL", "https://api.x.com", "X API address.", parse=url, section="Social"
+        "DIGEST_X_BASE_URL", "https://api.x.com", "Address of the X API.", parse=url, section="Social"
     )
     x_api_key: str = _key("DIGEST_X_API_KEY", "X app's API key (consumer key), OAuth 1.0a.")
     x_api_secret: str = _key("DIGEST_X_API_SECRET", "X app's API key secret (consumer secret).")
@@ -146,7 +149,7 @@ class SocialSettings:
     linkedin_base_url: str = setting(
         "DIGEST_LINKEDIN_BASE_URL",
         "https://api.linkedin.com",
-        "LinkedIn API address.",
+        "Address of the LinkedIn API.",
         parse=url,
         section="Social",
     )
@@ -172,7 +175,9 @@ class SocialSettings:
         parse=url,
         section="Social",
     )
-    facebook_page_id: str = _key("DIGEST_FACEBOOK_PAGE_ID", "Facebook Page id.", secret=False)
+    facebook_page_id: str = _key(
+        "DIGEST_FACEBOOK_PAGE_ID", "Id of the Facebook Page that posts.", secret=False
+    )
     facebook_page_token: str = _key(
         "DIGEST_FACEBOOK_PAGE_TOKEN", "Facebook Page access token (pages_manage_posts)."
     )
