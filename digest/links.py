@@ -22,4 +22,5 @@ def with_utm(url: str, *, source: str, medium: str, campaign: str) -> str:
         if k not in {"utm_source", "utm_medium", "utm_campaign"}
     ]
     query += [("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), parts.fragment))

@@ -1,0 +1,18 @@
+from digest.links import campaign_slug, with_utm
+
+
+def test_utm_added_with_a_root_path_and_other_parameters_kept() -> None:
+    assert with_utm("https://example.org", source="x", medium="social", campaign="c") == (
+        "https://example.org/?utm_source=x&utm_medium=social&utm_campaign=c")
+    assert with_utm("https://example.org/a?id=1&utm_source=old#top", source="newsletter",
+                    medium="email", campaign="weekly-2026-w48") == (
+        "https://example.org/a?id=1&utm_source=newsletter&utm_medium=email"
+        "&utm_campaign=weekly-2026-w48#top")
+
+
+def test_non_web_links_are_left_alone() -> None:
+    assert with_utm("mailto:a@example.org", source="x", medium="y", campaign="z") == "mailto:a@example.org"
+
+
+def test_campaign_slug_is_url_safe() -> None:
+    assert campaign_slug("weekly:2026-W48") == "weekly-2026-w48"
