@@ -100,28 +100,35 @@ def timing(texts: list[str], fn: Summariser, repeat: int = 1) -> Timing:
     return timings(texts, {"one": fn}, repeat)["one"]
 
 
-def timings(texts: list[str], fns: dict[str, Summariser], rounds: int) -> dict[str, Timing]:
+def timings(texts: list[str], fns: dict[str, Summariser], rounds: int, chunk: int = 8) -> dict[str, Timing]:
     """Time every method on every article, the same number of rounds each.
 
-    Rounds alternate between the methods (the order rotating every round), so a
-    noisy neighbour on the machine slows all of them alike and the ratios stay fair.
+    The articles go in chunks of ``chunk``; each chunk is run by every method in
+    turn (the order rotating from chunk to chunk), so a noisy neighbour on the
+    machine slows all methods alike and the ratios stay fair, while each method
+    still runs a few articles back to back with warm caches.
     """
     names = list(fns)
     for fn in fns.values():
         fn(texts[0])  # warm caches and lazy imports outside the measurement
     laps: dict[str, list[float]] = {name: [] for name in names}
     clock = time.perf_counter
-    for r in range(rounds):
-        for name in names[r % len(names) :] + names[: r % len(names)]:
-            fn, got = fns[name], laps[name]
-            for text in texts:
-                t0 = clock()
-                fn(text)
-                got.append(clock() - t0)
-    return {
-        name: Timing(len(got) / sum(got), 1000 * statistics.quantiles(got, n=20)[18])
-        for name, got in laps.items()
-    }
+    turn = 0
+    for _ in range(rounds):
+        for at in range(0, len(texts), chunk):
+            part = texts[at : at + chunk]
+            turn += 1
+            for name in names[turn % len(names) :] + names[: turn % len(names)]:
+                fn, got = fns[name], laps[name]
+                for text in part:
+                    t0 = clock()
+                    fn(text)
+                    got.append(clock() - t0)
+    return {name: Timing(len(got) / sum(got), 1000 * _p95(got)) for name, got in laps.items()}
+
+
+def _p95(laps: list[float]) -> float:
+    return statistics.quantiles(laps, n=20)[18] if len(laps) > 1 else laps[0]
 
 
 def of_length(texts: list[str], n_words: int, count: int) -> list[str]:

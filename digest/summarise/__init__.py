@@ -35,7 +35,7 @@ class Summary:
     sentences: list[str]
     source: str
     _keyphrases: list[str]
-    _pending: tuple[list[str], str] | None
+    _pending: tuple[list[str], str | None, str] | None
 
     def __init__(
         self, sentences: list[str], keyphrases: list[str] | None = None, source: str = "extractive"
@@ -46,18 +46,22 @@ class Summary:
         object.__setattr__(self, "_pending", None)
 
     @classmethod
-    def _deferred(cls, sentences: list[str], article: list[str], language: str) -> Summary:
-        """A summary whose key phrases come from ``article`` sentences when first read."""
+    def _deferred(cls, sentences: list[str], article: list[str], language: str | None, raw: str) -> Summary:
+        """A summary whose key phrases come from ``article`` sentences when first read.
+
+        ``language`` None means: detect it from ``raw`` (the text as given) then.
+        """
         out = cls(sentences)
-        object.__setattr__(out, "_pending", (article, language))
+        object.__setattr__(out, "_pending", (article, language, raw))
         return out
 
     @property
     def keyphrases(self) -> list[str]:
         """Proper-noun phrases (Korean: frequent nouns), best first."""
         if self._pending is not None:
-            article, language = self._pending
-            object.__setattr__(self, "_keyphrases", extract_keyphrases(article, language))
+            article, language, raw = self._pending
+            lang = language or detect_language(raw)
+            object.__setattr__(self, "_keyphrases", extract_keyphrases(article, lang))
             object.__setattr__(self, "_pending", None)
         return self._keyphrases
 
@@ -118,9 +122,8 @@ def blurb(
 
 
 def _run(text: str, title: str | None, k: int, max_words: int | None, language: str | None) -> Summary:
-    text, lang = _check(text, title, k, language)
-    if looks_like_html(text):
-        text = strip_html(text)
+    raw = _check(text, title, k, language)
+    text = strip_html(raw) if looks_like_html(raw) else raw
     sentences = split_sentences(text)
     if not sentences:
         return Summary(sentences=[])
@@ -129,10 +132,10 @@ def _run(text: str, title: str | None, k: int, max_words: int | None, language: 
     title_text = title if title else _headline(text)
     scores = score(article, frozenset(content_terms(title_text)), weights)
     chosen = select(article.candidates, scores, k, max_words, weights)
-    return Summary._deferred([c.text for c in chosen], sentences, lang)
+    return Summary._deferred([c.text for c in chosen], sentences, language, raw)
 
 
-def _check(text: object, title: object, k: object, language: object) -> tuple[str, str]:
+def _check(text: object, title: object, k: object, language: object) -> str:
     if not isinstance(text, str):
         raise SummariseError(f"text must be a str, got {type(text).__name__}")
     if title is not None and not isinstance(title, str):
@@ -143,7 +146,7 @@ def _check(text: object, title: object, k: object, language: object) -> tuple[st
         raise SummariseError(f"language must be one of {_LANGUAGES} or None, got {language!r}")
     if len(text) > _MAX_CHARS:
         raise SummariseError(f"text is too long to summarise ({len(text)} > {_MAX_CHARS} chars)")
-    return text, language if isinstance(language, str) else detect_language(text)
+    return text
 
 
 def _headline(text: str) -> str:
@@ -152,4 +155,6 @@ def _headline(text: str) -> str:
     Only whole lines count: a caption glued into prose is not a headline.
     """
     lines = [line.strip() for line in text.lstrip()[:2000].split("\n")[:8]]
-    return " ".join(line for line in lines if 3 <= len(line.split()) <= 20 and line[-1:].isalnum())
+    return " ".join(
+        line for line in lines if len(line) <= 300 and 3 <= len(line.split()) <= 20 and line[-1:].isalnum()
+    )

@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
+from typing import NamedTuple
 
 from digest.summarise.noise import qualities
 from digest.summarise.text import term_sets
@@ -40,11 +42,10 @@ class Weights:
     window: int = 20  # only the first sentences compete; the rest only count as context
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One sentence with everything the scorer needs."""
+class Candidate(NamedTuple):
+    """One sentence with everything the scorer needs (a tuple: cheap to build)."""
 
-    index: int
+    at: int  # position in the article
     text: str
     terms: frozenset[str]
     n_words: int
@@ -66,9 +67,7 @@ def build_candidates(sentences: list[str], window: int = 20) -> Article:
     cannot win: it only contributes to the vocabulary counts (centrality).
     """
     bags = term_sets(sentences)
-    df: Counter[str] = Counter()
-    for terms, _ in bags:
-        df.update(terms)
+    df = Counter(chain.from_iterable(terms for terms, _ in bags))
     head = sentences[: window + 1]  # one more: an image credit marks the caption before it
     quals = qualities(head, [n for _, n in bags[: len(head)]])
     cands = [
@@ -135,4 +134,4 @@ def select(
         chosen.append(c)
         covered |= c.terms
         used += c.n_words
-    return sorted(chosen, key=lambda c: c.index)
+    return sorted(chosen, key=lambda c: c.at)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from digest.summarise.text import word_set
+
 _FURNITURE = re.compile(
     r"(?ix)^(?:"
     r"scroll\ down\b|click\ here\b|view\ original\b|read\ more\b|watch\ (?:the\ )?video\b"
@@ -38,6 +40,9 @@ _URL_ONLY = re.compile(r"^\S*(?:https?://|www\.)\S*$|^\S+@\S+\.\w+$")
 _CLOSERS = "\"'”’»)]"
 _FINAL = ".!?…。！？"
 _CREDIT_WORDS = ("image", "photo", "picture", "credit")
+# The first two characters (lower case) of everything _FURNITURE or _WHOLE_CREDIT
+# can match, so most sentences skip both patterns with one set lookup.
+_FURNITURE_STARTS = word_set("sc cl vi re wa ad sh fo si su pu up la co al ph im pi cr so by (i (p (c")
 
 
 def qualities(sentences: list[str], lengths: list[int]) -> list[float]:
@@ -95,9 +100,12 @@ def _is_credit(s: str) -> bool:
 
 
 def _is_furniture(s: str) -> bool:
-    if _FURNITURE.match(s) or (len(s) < 200 and "(" in s and _CREDIT.search(s)):
+    head = s[:2].lower()
+    if (head in _FURNITURE_STARTS or head[:1] == "©") and (_FURNITURE.match(s) or _WHOLE_CREDIT.match(s)):
         return True
-    if _WHOLE_CREDIT.match(s) or _TIMESTAMP.match(s):
+    if len(s) < 200 and "(" in s and _CREDIT.search(s):
+        return True
+    if len(s) < 60 and _TIMESTAMP.match(s):
         return True
     return " " not in s and _URL_ONLY.match(s) is not None
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 import re
+from itertools import repeat
+from operator import methodcaller
 
 _TAG_HINT = re.compile(r"<(?:[a-zA-Z][\w:-]*|/[a-zA-Z][\w:-]*|!--)[^<>]*>")
 _DROP_BLOCKS = re.compile(r"(?is)<(script|style|noscript|template|svg|head)\b[^>]*>.*?</\1\s*>|<!--.*?-->")
@@ -116,44 +118,50 @@ def content_terms(text: str) -> list[str]:
 def term_sets(sentences: list[str]) -> list[tuple[frozenset[str], int]]:
     """(distinct content terms, word count) of each sentence, as :func:`content_terms` sees it.
 
-    Hot path, kept to a few C-level set operations per sentence: tokens are
-    collected raw, and the few words that fold (plurals, possessives, curly
-    apostrophes, Korean particles) are normalised once for the whole document.
+    Hot path, kept to a few C-level operations per sentence: tokens are white-space
+    separated words stripped of edge punctuation (so "U.S." is "u.s", "3,000" one
+    token), and the few words that fold (plurals, possessives, Korean particles)
+    are normalised once for the whole document.
     """
     bags: list[tuple[frozenset[str], int]] = []
-    vocab: set[str] = set()
     for sentence in sentences:
-        raw = _WORD.findall(sentence.lower())
-        terms = frozenset(raw) - _DROP
-        vocab |= terms
-        bags.append((terms, len(raw)))
-    fold = _folds(vocab)
+        # White-space split and one strip of edge punctuation per token, both in C;
+        # a token that was only punctuation becomes "" and is not a word.  A closing
+        # bracket also ends a word: "(CNN)Blues" is "cnn" and "blues".
+        raw = sentence.lower().replace("’", "'").replace(")", ") ").split()
+        tokens = list(map(str.strip, raw, repeat(_EDGE_PUNCT, len(raw))))
+        bags.append((frozenset(tokens) - _DROP, len(tokens) - tokens.count("")))
+    fold = _folds(set().union(*(terms for terms, _ in bags)))
     if not fold:
         return bags
     get = fold.get
     return [(frozenset(map(get, terms, terms)) - _DROP, n) for terms, n in bags]
 
 
+_EDGE_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~‘“”«»—–…·•©®™°§¶†‡′″‹›„‚"
 _DROP = STOPWORDS | frozenset("abcdefghijklmnopqrstuvwxyz") | {""}
-_POSSESSIVE = re.compile(r"['’]s(?= |$)")
-_IES = re.compile(r"(?<![^ ])([^ ]{2,})ies(?= |$)")
-_PLURAL = re.compile(r"(?<![^ ])([^ ]{2,}[^ sui])s(?= |$)")
+_ENDS_S = methodcaller("endswith", "s")
 
 
 def _folds(vocab: set[str]) -> dict[str, str]:
-    """``{word: normalised}`` for the words :func:`normalise` changes ("" when it drops them).
+    """``{word: normalised}`` for the words :func:`normalise` may change.
 
-    English plurals and possessives are folded with three regex passes over the
-    joined candidates rather than a Python call per word.
+    Only words ending in "s" (plurals, possessives) or with non-ASCII letters
+    (Korean particles, accents) can change; plain plurals are folded inline, the
+    rest go through :func:`normalise`.  Words it drops map to "".
     """
-    fold: dict[str, str] = {}
-    plural = [w for w in vocab if w[-1] == "s" and "’" not in w]
-    if plural:
-        folded = _PLURAL.sub(r"\1", _IES.sub(r"\1y", _POSSESSIVE.sub("", " ".join(plural))))
-        fold.update((w, f) for w, f in zip(plural, folded.split(" "), strict=True) if w != f)
-    for w in vocab:
-        if w[-1] > "~" or "’" in w:  # Korean particles, curly apostrophes, accents
-            fold[w] = _content(w)
+    fold = {
+        w: _content(w)
+        if "'" in w
+        else w[:-3] + "y"
+        if len(w) > 4 and w[-3:] == "ies"
+        else w[:-1]
+        if len(w) > 3 and w[-2] not in "sui"
+        else w
+        for w in filter(_ENDS_S, vocab)
+    }
+    if not "".join(vocab).isascii():
+        fold.update((w, _content(w)) for w in vocab if not w.isascii())
     return fold
 
 
