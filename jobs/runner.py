@@ -14,6 +14,7 @@ delete a job. Three jobs, all idempotent:
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -57,7 +58,8 @@ class Runner:
         self.mode = mode
         self.clock = clock
         self.provider_factory = provider_factory
-        self.instance = owner_id()
+        # --once runs every few minutes from a timer: one row per machine, not one per run.
+        self.instance = owner_id() if mode == "daemon" else f"{socket.gethostname()}:once"
         self.stopping = threading.Event()
         # The cron job and the watchdog may fire together; the second waits and
         # then finds the edition done (the ledger makes that safe anyway).
@@ -107,7 +109,9 @@ class Runner:
             with self.engine.begin() as conn:
                 row = {"instance": self.instance, "mode": self.mode, "started_at": self._started}
                 insert_ignore(conn, runs, [{**row, "checked_at": now, "outcome": outcome[:500]}])
-                values = {"checked_at": now, "outcome": outcome[:500], "stopped_at": now if stopped else None}
+                values: dict[str, object] = {"stopped_at": now}  # keep the last check's outcome
+                if not stopped:
+                    values = {"checked_at": now, "outcome": outcome[:500], "stopped_at": None}
                 conn.execute(update(runs).where(runs.c.instance == self.instance).values(**values))
         except Exception:
             log.exception("could not record the scheduler's heartbeat")

@@ -47,7 +47,7 @@ def publish_social(settings: Settings, engine: Engine, now: datetime) -> str:
         Ledger(engine).event("error", "social-failed", message)
         return message
     text = str(getattr(result, "message", result) or "social posts checked")
-    log.info("social: %s", text)
+    log.info("%s", text)
     return text
 
 

@@ -124,6 +124,7 @@ def test_slot_beyond_lateness_is_skipped_with_one_alert_and_email(  # type: igno
     assert main(["--env-file", str(env), "status"]) == 1
     out = capsys.readouterr().out
     assert "weekly:2026-W23" in out and "missed" in out and "ALERT" in out
+    assert "schedule: every Monday at 09:00 (Europe/Berlin)" in out and "next run: " in out
 
     # The next week's edition goes out on time and carries the missed week's story.
     nxt = check_digest(settings, engine, MONDAY + timedelta(days=7, minutes=2))
