@@ -95,3 +95,72 @@ def test_spans_are_ordered_trimmed_substrings() -> None:
     spans = split_spans(text)
     assert [s.of(text) for s in spans] == ["One.", "Two?", "Three!", "Four"]
     assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The word before a full stop is found past brackets and quotes.
+        (
+            "He joined the (U.S. Army in 1990. Then he left.",
+            ["He joined the (U.S. Army in 1990.", "Then he left."],
+        ),
+        (
+            "He met Gen. Smith and Lt. Col. Jones. They talked.",
+            ["He met Gen. Smith and Lt. Col. Jones.", "They talked."],
+        ),
+        ("It cost $5.5m. Experts said so.", ["It cost $5.5m.", "Experts said so."]),
+        ("Visit www.example.com. Then call.", ["Visit www.example.com.", "Then call."]),
+        # Next word behind an opening quote or bracket, or several spaces.
+        ("It ended. “Never again,” she said.", ["It ended.", "“Never again,” she said."]),
+        ("It ended.   (Police) Officers left.", ["It ended.", "(Police) Officers left."]),
+        ("Wait… Then it came. Good?! Yes.", ["Wait…", "Then it came.", "Good?!", "Yes."]),
+        ("Rain fell. 3 people fled.", ["Rain fell.", "3 people fled."]),
+        ("Room No. 9 opened. No. It did not.", ["Room No. 9 opened.", "No.", "It did not."]),
+        ("东京下雨了。明天晴。", ["东京下雨了。", "明天晴。"]),
+    ],
+)
+def test_more_english_and_cjk(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Widget phrases are cut even when lower-casing changes the text length (İ).
+        (
+            "İstanbul scroll down for video Officials said the bridge was closed.",
+            ["İstanbul", "scroll down for video", "Officials said the bridge was closed."],
+        ),
+        # A caption label may follow a bracket ("(see chart) Flying high: ...").
+        (
+            "Savers can expect 13% more (see chart) Flying high: The kite rose over the town.",
+            ["Savers can expect 13% more (see chart)", "Flying high: The kite rose over the town."],
+        ),
+        # A restart after a number or a percentage sign.
+        ("Prices rose 5% The cost of food is high.", ["Prices rose 5%", "The cost of food is high."]),
+        # A function word before the capital: no cut.
+        ("He spoke of The Times and the BBC.", ["He spoke of The Times and the BBC."]),
+        # A short quotation glued to a word stays (a title or nickname, not speech).
+        ("They call him “The Boss” at work.", ["They call him “The Boss” at work."]),
+    ],
+)
+def test_glue_cuts(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_spans_and_sentences_agree() -> None:
+    text = "  Mr. Kim left.\n\nShe said: ‘We will go there again next year.’ Done!\nLast line "
+    spans = split_spans(text)
+    assert [s.of(text) for s in spans] == split_sentences(text)
+    assert all(text[s.start].strip() and text[s.end - 1].strip() for s in spans)
+
+
+def test_splitter_is_linear_on_a_long_line() -> None:
+    import time
+
+    text = "Aid reached Mr. Kim in the U.S. on Monday. " * 20_000  # ~180,000 words, one line
+    t0 = time.perf_counter()
+    got = split_sentences(text)
+    assert time.perf_counter() - t0 < 5.0
+    assert len(got) == 20_000 and got[0] == "Aid reached Mr. Kim in the U.S. on Monday."
