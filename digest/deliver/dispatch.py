@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from digest.errors import ProviderError
 from digest.providers.base import SendResult
@@ -100,15 +101,16 @@ def dispatch(
     ledger.expire_leases(key, dead_owners(ledger.lease_owners(key)))
 
     def drain() -> None:
-        while not (stop is not None and stop()):
-            claimed = ledger.claim(key, channel, owner, lease=policy.lease)
-            if not claimed:
-                return
-            for row in claimed:
-                _one(ledger, row, send, stats, lock, policy)
-                if on_progress:
-                    with lock:
-                        on_progress(1)
+        claimed = [] if stop is not None and stop() else ledger.claim(key, channel, owner, lease=policy.lease)
+        while claimed:
+            row = claimed[0]
+            status, values = _one(row, send, stats, lock, policy)
+            if on_progress:
+                with lock:
+                    on_progress(1)
+            # Record this outcome and claim the next delivery in the same commit.
+            more = None if stop is not None and stop() else (key, channel, owner, policy.lease)
+            claimed = ledger.finish_and_claim(row.id, status, claim=more, **values)
 
     while True:
         _run(drain, policy.workers)
@@ -140,32 +142,31 @@ def _run(drain: Callable[[], None], workers: int) -> None:
 
 
 def _one(
-    ledger: Ledger,
     row: DeliveryRow,
     send: Callable[[DeliveryRow], SendResult],
     stats: DispatchStats,
     lock: threading.Lock,
     policy: Policy,
-) -> None:
+) -> tuple[str, dict[str, Any]]:
+    """Make the call; return the ledger status and the values to record with it."""
+    values: dict[str, Any]
     try:
         result = send(row)
     except ProviderError as exc:
         if exc.outcome_unknown:
-            ledger.finish(row.id, "unknown", error=str(exc))
-            outcome = "unknown"
+            status, outcome, values = "unknown", "unknown", {"error": str(exc)}
         elif exc.retryable and row.attempts < policy.max_attempts:
             delay = backoff(row.attempts, exc.retry_after, policy.max_wait)
-            ledger.finish(row.id, "pending", error=str(exc), retry_at=time.time() + delay)
-            outcome = "retried"
+            status, outcome = "pending", "retried"
+            values = {"error": str(exc), "retry_at": time.time() + delay}
         else:
-            ledger.finish(row.id, "failed", error=str(exc))
-            outcome = "failed"
+            status, outcome, values = "failed", "failed", {"error": str(exc)}
     else:
         error = "; ".join(f"{addr}: {why}" for addr, why in result.rejected)
-        ledger.finish(row.id, "sent", provider_id=result.provider_id, error=error)
-        outcome = "sent"
+        status, outcome, values = "sent", "sent", {"provider_id": result.provider_id, "error": error}
     with lock:
         setattr(stats, outcome, getattr(stats, outcome) + 1)
+    return status, values
 
 
 def _wait_for_retries(

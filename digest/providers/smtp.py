@@ -22,7 +22,8 @@ from email.utils import parseaddr
 from typing import Any
 
 from digest.errors import AuthError, ProviderError
-from digest.providers.base import Outgoing, Provider, SendResult, wire_bytes
+from digest.providers.base import WIRE_POLICY, Outgoing, Provider, SendResult
+from digest.providers.wire import wire
 
 NETWORK_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)
 
@@ -131,11 +132,11 @@ class SmtpProvider(Provider):
         for item in batch:
             self.pacer.wait()
             self._send_one(item)
-        return SendResult(provider_id=str(batch[-1].message["Message-ID"]))
+        return SendResult()
 
     def _send_one(self, item: Outgoing) -> None:
-        # CRLF line ends (smtplib fixes them only for str messages) and unfolded long headers.
-        data = wire_bytes(item.message)
+        # CRLF line ends (smtplib fixes them only for str messages); built from a per-content template.
+        data = wire(item, WIRE_POLICY)
         rcpt = item.recipient.email
         for attempt in (1, 2):
             conn = self._connection()

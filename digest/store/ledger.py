@@ -256,42 +256,42 @@ class Ledger:
 
         Call :meth:`expire_leases` first so crashed work surfaces as ``unknown``.
         """
+        with self.engine.begin() as conn:
+            return self._claim(conn, key, channel, owner, lease, limit)
+
+    @staticmethod
+    def _claim(
+        conn: Connection, key: str, channel: str, owner: str, lease: float, limit: int
+    ) -> list[DeliveryRow]:
         d = schema.deliveries
         now = time.time()
-        with self.engine.begin() as conn:
-            query = (
-                select(d.c.id)
-                .where(
-                    d.c.edition_key == key,
-                    d.c.channel == channel,
-                    d.c.status == "pending",
-                    d.c.next_attempt_at <= now,
-                )
-                .order_by(d.c.id)
-                .limit(limit)
+        due = (
+            select(d.c.id)
+            .where(
+                d.c.edition_key == key,
+                d.c.channel == channel,
+                d.c.status == "pending",
+                d.c.next_attempt_at <= now,
             )
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            ids = list(conn.scalars(query))
-            if not ids:
-                return []
-            conn.execute(
-                update(d)
-                .where(d.c.id.in_(ids), d.c.status == "pending")
-                .values(
-                    status="sending",
-                    lease_until=now + lease,
-                    lease_owner=owner,
-                    attempts=d.c.attempts + 1,
-                    updated_at=now_utc(),
-                )
+            .order_by(d.c.id)
+            .limit(limit)
+        )
+        if conn.dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        # One statement (UPDATE ... RETURNING): the claim costs one round trip.
+        rows = conn.execute(
+            update(d)
+            .where(d.c.id.in_(due.scalar_subquery()), d.c.status == "pending")
+            .values(
+                status="sending",
+                lease_until=now + lease,
+                lease_owner=owner,
+                attempts=d.c.attempts + 1,
+                updated_at=now_utc(),
             )
-            rows = conn.execute(
-                select(d)
-                .where(d.c.id.in_(ids), d.c.lease_owner == owner, d.c.status == "sending")
-                .order_by(d.c.id)
-            )
-            return [_delivery(r) for r in rows]
+            .returning(*d.c)
+        ).all()
+        return sorted((_delivery(r) for r in rows), key=lambda r: r.id)
 
     def finish(
         self,
@@ -303,6 +303,35 @@ class Ledger:
         retry_at: float | None = None,
     ) -> None:
         """Record the outcome: sent, failed, unknown, or back to pending at ``retry_at``."""
+        with self.engine.begin() as conn:
+            self._finish(conn, delivery_id, status, provider_id, error, retry_at)
+
+    def finish_and_claim(
+        self,
+        delivery_id: int,
+        status: str,
+        *,
+        provider_id: str = "",
+        error: str = "",
+        retry_at: float | None = None,
+        claim: tuple[str, str, str, float] | None = None,
+    ) -> list[DeliveryRow]:
+        """:meth:`finish` one delivery and :meth:`claim` the next (key, channel, owner, lease) in one commit.
+
+        A sender loop pays one transaction per message instead of two; the next
+        delivery is still marked ``sending`` before its call.
+        """
+        with self.engine.begin() as conn:
+            self._finish(conn, delivery_id, status, provider_id, error, retry_at)
+            if claim is None:
+                return []
+            key, channel, owner, lease = claim
+            return self._claim(conn, key, channel, owner, lease, 1)
+
+    @staticmethod
+    def _finish(
+        conn: Connection, delivery_id: int, status: str, provider_id: str, error: str, retry_at: float | None
+    ) -> None:
         values: dict[str, Any] = {
             "status": status,
             "last_error": error[:2000],
@@ -313,10 +342,7 @@ class Ledger:
             values["provider_id"] = provider_id
         if retry_at is not None:
             values["next_attempt_at"] = retry_at
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(schema.deliveries).where(schema.deliveries.c.id == delivery_id).values(**values)
-            )
+        conn.execute(update(schema.deliveries).where(schema.deliveries.c.id == delivery_id).values(**values))
 
     def next_retry_at(self, key: str, channel: str) -> float | None:
         """When the earliest pending delivery of (key, channel) becomes due, if any."""
