@@ -24,7 +24,7 @@ _CAP_WORD = r"[A-Z](?:(?:\.[A-Z])+\.?|[\w’'.-]*\w|)"
 _PHRASE = re.compile(rf"{_CAP_WORD}(?:(?: (?:of|the|de|von|van|al|bin)){{0,2}} {_CAP_WORD})*")
 # Positions that act like a sentence start: the very beginning, or after a colon,
 # dash or opening quote.
-_START = re.compile(r"(?:^|[.:;!?—–-]\s|[\"'‘“(])\W*$")
+_START = re.compile(r"(?m)(?:^|[.:;!?—–-]\s|[\"'‘“(])\W*\Z")
 _HANGUL_WORD = re.compile(r"[가-힣]{2,}")
 # Capitalised words that are not names even mid-sentence.
 _NOT_NAMES = word_set(
@@ -50,10 +50,10 @@ def keyphrases(sentences: list[str], language: str, limit: int = 10) -> list[str
     """
     if language == "ko":
         return _korean(sentences, limit)
-    seen = _collect(sentences)
+    joined = "\n".join(sentences)
+    seen = _collect(joined)
     ranked = [p for p, s in seen.items() if s.mid_sentence or s.count > 1 or " " in p]
     ranked.sort(key=lambda p: (-seen[p].count, seen[p].first))
-    joined = "\n".join(sentences)
     kept: list[str] = []
     for phrase in ranked:
         if not _common_word(phrase, joined):
@@ -65,28 +65,31 @@ def keyphrases(sentences: list[str], language: str, limit: int = 10) -> list[str
     return _drop_contained(kept, seen)[:limit]
 
 
-def _collect(sentences: list[str]) -> dict[str, _Seen]:
+def _collect(text: str) -> dict[str, _Seen]:
+    """Count the phrases of ``text`` (sentences joined by line breaks), in one scan."""
     seen: dict[str, _Seen] = {}
     cleaned: dict[str, str] = {}
     order = 0
-    for sentence in sentences:
-        for m in _PHRASE.finditer(sentence):
-            raw = m.group(0)
-            phrase = cleaned.get(raw)
-            if phrase is None:
-                phrase = cleaned[raw] = _clean(raw)
-            if not phrase:
-                continue
-            at = m.start()
-            # A short look-back window is enough to see a sentence start.
-            mid = at > 0 and not _START.search(sentence, max(0, at - 12), at)
-            old = seen.get(phrase)
-            if old is None:
-                seen[phrase] = _Seen(1, order, mid)
-            else:
-                old.count += 1
-                old.mid_sentence = old.mid_sentence or mid
-            order += 1
+    for m in _PHRASE.finditer(text):
+        raw = m.group(0)
+        phrase = cleaned.get(raw)
+        if phrase is None:
+            phrase = cleaned[raw] = _clean(raw)
+        if not phrase:
+            continue
+        order += 1
+        old = seen.get(phrase)
+        if old is not None:
+            old.count += 1
+            if old.mid_sentence:
+                continue  # already known to be a name mid-sentence
+        at = m.start()
+        # A short look-back window is enough to see a sentence start.
+        mid = at > 0 and text[at - 1] != "\n" and not _START.search(text, max(0, at - 12), at)
+        if old is None:
+            seen[phrase] = _Seen(1, order - 1, mid)
+        else:
+            old.mid_sentence = mid
     return seen
 
 
@@ -110,6 +113,9 @@ def _in_word(ch: str) -> bool:
 
 def _clean(phrase: str) -> str:
     """Trim possessives and leading/trailing connectors; reject non-names."""
+    if " " not in phrase and phrase[-1] != "." and "'" not in phrase and "’" not in phrase:
+        lower = phrase.lower()  # the common case: one plain capitalised word
+        return "" if len(phrase) < 2 or lower in STOPWORDS or lower in _NOT_NAMES else phrase
     words = phrase.replace("’s", "").replace("'s", "").split()
     if words and words[-1].endswith(".") and words[-1].count(".") == 1:
         words[-1] = words[-1][:-1]  # sentence-final full stop, but keep "U.S."
