@@ -429,11 +429,13 @@ class Ledger:
             if status != "ready":
                 return 0
             chunk: list[tuple[str, Any]] = []
+            weight = 0  # recipients held in memory: batch targets carry up to 1,000 each
             for target in targets(conn):
                 chunk.append(target)
-                if len(chunk) == 1000:
+                weight += len(target[1]) if isinstance(target[1], list) else 1
+                if weight >= 1000:
                     total += insert_ignore(conn, schema.deliveries, self._rows(key, channel, chunk))
-                    chunk = []
+                    chunk, weight = [], 0
             total += insert_ignore(conn, schema.deliveries, self._rows(key, channel, chunk))
             conn.execute(
                 update(schema.editions).where(schema.editions.c.key == key).values(status="sending")
