@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from operator import methodcaller
 
 from digest.summarise.text import STOPWORDS, strip_korean_suffix, word_set
 
@@ -33,6 +34,7 @@ _NOT_NAMES = word_set(
     "december the a an it he she they we this that however although though ever despite "
     "meanwhile yet still even yes no oh ok so"
 )
+_GROUP = methodcaller("group")
 _KO_STOP = word_set("그리고 그러나 하지만 또한 이번 지난 대한 위해 통해 있는 없는 것으로 했다")
 
 
@@ -66,30 +68,34 @@ def keyphrases(sentences: list[str], language: str, limit: int = 10) -> list[str
 
 
 def _collect(text: str) -> dict[str, _Seen]:
-    """Count the phrases of ``text`` (sentences joined by line breaks), in one scan."""
+    """Count the phrases of ``text`` (sentences joined by line breaks), in one scan.
+
+    Counting is done in C (``Counter`` over the matched strings); Python work is per
+    distinct phrase.  Whether a phrase occurs mid-sentence only matters for a lone
+    word seen once, so only those are looked at (``mid_sentence`` is False otherwise).
+    """
+    matches = list(_PHRASE.finditer(text))
+    raws = list(map(_GROUP, matches))
+    tally = Counter(raws)  # keys in order of first appearance
     seen: dict[str, _Seen] = {}
-    cleaned: dict[str, str] = {}
-    order = 0
-    for m in _PHRASE.finditer(text):
-        raw = m.group(0)
-        phrase = cleaned.get(raw)
-        if phrase is None:
-            phrase = cleaned[raw] = _clean(raw)
+    lone: dict[str, str] = {}  # phrase -> the raw match it came from
+    for raw, n in tally.items():
+        phrase = _clean(raw)
         if not phrase:
             continue
-        order += 1
         old = seen.get(phrase)
-        if old is not None:
-            old.count += 1
-            if old.mid_sentence:
-                continue  # already known to be a name mid-sentence
-        at = m.start()
-        # A short look-back window is enough to see a sentence start.
-        mid = at > 0 and text[at - 1] != "\n" and not _START.search(text, max(0, at - 12), at)
         if old is None:
-            seen[phrase] = _Seen(1, order - 1, mid)
+            seen[phrase] = _Seen(n, len(seen), False)
+            lone[phrase] = raw
         else:
-            old.mid_sentence = mid
+            old.count += n
+    for phrase, found in seen.items():
+        if found.count == 1 and " " not in phrase:
+            at = matches[raws.index(lone[phrase])].start()
+            # A short look-back window is enough to see a sentence start.
+            found.mid_sentence = (
+                at > 0 and text[at - 1] != "\n" and not _START.search(text, max(0, at - 12), at)
+            )
     return seen
 
 
@@ -136,10 +142,13 @@ def _drop_contained(ranked: list[str], seen: dict[str, _Seen]) -> list[str]:
     """Drop a phrase that only ever occurs inside a longer kept phrase."""
     # Only multi-word phrases can contain another phrase.
     multi = [(f" {p} ", seen[p].count) for p in ranked if " " in p]
+    haystack = "\n".join(padded for padded, _ in multi)
     out: list[str] = []
     for phrase in ranked:
         needle = f" {phrase} "
-        inside = sum(n for padded, n in multi if needle in padded and padded != needle)
+        inside = 0
+        if needle in haystack:  # one C search rules most phrases out
+            inside = sum(n for padded, n in multi if needle in padded and padded != needle)
         if inside < seen[phrase].count:
             out.append(phrase)
     return out
