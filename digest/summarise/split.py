@@ -44,7 +44,9 @@ _ACRONYM_FOLLOWERS = word_set(
     "secretary state department senate house congress embassy ambassador treasury "
     "justice court supreme government dollar dollars open capitol coast census "
     "attorney representative senator special command central intelligence federal "
-    "national news forest border customs postal geological trade envoy officials"
+    "national news forest border customs postal geological trade envoy officials "
+    "immigration citizenship homeland consulate marshals olympic soccer chamber agency "
+    "agriculture education labor commerce interior veterans naval"
 )
 _CLOSERS = "\"'”’»)]"
 # Sentence-final punctuation (a run of it, then closing quotes) before white space.

@@ -118,6 +118,10 @@ def test_spans_are_ordered_trimmed_substrings() -> None:
         ("Rain fell. 3 people fled.", ["Rain fell.", "3 people fled."]),
         ("Room No. 9 opened. No. It did not.", ["Room No. 9 opened.", "No.", "It did not."]),
         ("东京下雨了。明天晴。", ["东京下雨了。", "明天晴。"]),
+        (
+            "He was held by U.S. Immigration and Customs Enforcement. A judge ruled.",
+            ["He was held by U.S. Immigration and Customs Enforcement.", "A judge ruled."],
+        ),
     ],
 )
 def test_more_english_and_cjk(text: str, expected: list[str]) -> None:
