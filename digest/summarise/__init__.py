@@ -18,6 +18,7 @@ __all__ = ["Summary", "SummariseError", "blurb", "hashtags", "summarise"]
 
 _LANGUAGES = ("en", "ko")
 _MAX_CHARS = 5_000_000  # about a million words: far beyond any article, still bounded
+_WEIGHTS = Weights()  # the shipped engine (immutable)
 
 
 class Summary:
@@ -127,7 +128,7 @@ def _run(text: str, title: str | None, k: int, max_words: int | None, language: 
     sentences = split_sentences(text)
     if not sentences:
         return Summary(sentences=[])
-    weights = Weights()
+    weights = _WEIGHTS
     article = build_candidates(sentences, max(weights.window, k))
     title_text = title if title else _headline(text)
     scores = score(article, frozenset(content_terms(title_text)), weights)
