@@ -123,19 +123,20 @@ def term_sets(sentences: list[str]) -> list[tuple[frozenset[str], int]]:
     token), and the few words that fold (plurals, possessives, Korean particles)
     are normalised once for the whole document.
     """
-    bags: list[tuple[frozenset[str], int]] = []
+    token_lists: list[list[str]] = []
     for sentence in sentences:
         # White-space split and one strip of edge punctuation per token, both in C;
         # a token that was only punctuation becomes "" and is not a word.  A closing
         # bracket also ends a word: "(CNN)Blues" is "cnn" and "blues".
         raw = sentence.lower().replace("’", "'").replace(")", ") ").split()
-        tokens = list(map(str.strip, raw, repeat(_EDGE_PUNCT, len(raw))))
-        bags.append((frozenset(tokens) - _DROP, len(tokens) - tokens.count("")))
-    fold = _folds(set().union(*(terms for terms, _ in bags)))
-    if not fold:
-        return bags
-    get = fold.get
-    return [(frozenset(map(get, terms, terms)) - _DROP, n) for terms, n in bags]
+        token_lists.append(list(map(str.strip, raw, repeat(_EDGE_PUNCT, len(raw)))))
+    vocab = set().union(*token_lists)
+    vocab -= _DROP  # stop words go before folding ("does" must not become "doe")
+    get = _folds(vocab).get
+    return [
+        (frozenset(map(get, tokens, tokens)) - _DROP, len(tokens) - tokens.count(""))
+        for tokens in token_lists
+    ]
 
 
 _EDGE_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~‘“”«»—–…·•©®™°§¶†‡′″‹›„‚"
