@@ -91,20 +91,14 @@ def span_bounds(text: str) -> list[tuple[int, int]]:
     for start, end in _blocks(text):
         cuts = _sentence_cuts(text, start, end, cjk)
         cuts.update(glue.cuts(start, end, cuts))
-        prev = start
-        for cut in sorted(cuts):
-            _trim_into(out, text, prev, cut)
-            prev = cut
-        _trim_into(out, text, prev, end)
+        bounds = [start, *sorted(cuts), end]
+        for s, e in zip(bounds, bounds[1:], strict=False):
+            piece = text[s:e]
+            stripped = piece.lstrip()  # trim white space; never rewrite the text
+            if stripped:
+                s += len(piece) - len(stripped)
+                out.append((s, s + len(stripped.rstrip())))
     return out
-
-
-def _trim_into(out: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    piece = text[start:end]
-    stripped = piece.lstrip()
-    if stripped:
-        start += len(piece) - len(stripped)
-        out.append((start, start + len(stripped.rstrip())))
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
