@@ -276,12 +276,18 @@ class Ledger:
             .order_by(d.c.id)
             .limit(limit)
         )
+        wanted: Any = due.scalar_subquery()
         if conn.dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
+            # Not a plain IN (subquery): PostgreSQL may plan it as a nested loop that re-runs
+            # the subquery per row, and each run skips the rows this statement has already
+            # locked, so one claim with limit 1 took every pending row. A MATERIALIZED CTE
+            # runs once.
+            locked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+            wanted = select(locked.c.id)
         # One statement (UPDATE ... RETURNING): the claim costs one round trip.
         rows = conn.execute(
             update(d)
-            .where(d.c.id.in_(due.scalar_subquery()), d.c.status == "pending")
+            .where(d.c.id.in_(wanted), d.c.status == "pending")
             .values(
                 status="sending",
                 lease_until=now + lease,
