@@ -3,8 +3,9 @@
     python benchmarks/summarise.py --data ../shared/eval/news-dev.jsonl
 
 Prints, from one run: ROUGE-1/2/Lsum F1 of the engine and of Lead-3; throughput
-(articles/s) and p95 latency of the engine, Lead-3 and LexRank on the same
-articles, with ratios against LexRank measured in the same run; p95 for
+(articles/s) and p95 latency of the engine (with and without reading its lazy key
+phrases), Lead-3 and LexRank on the same articles, timed in alternating chunks on
+one core, with ratios against LexRank measured in the same run; p95 for
 1,000-word articles; peak traced memory; and the time for a 100,000-word article.
 The data file is read at run time only and never copied.  Benchmark-only
 dependencies: rouge-score, sumy (its LexRank runs on our sentence splitter, as
