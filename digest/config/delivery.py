@@ -126,7 +126,9 @@ class DeliverySettings:
         parse=parse_float,
         section="Delivery",
     )
-    buttondown_api_key: str = _key("buttondown", "API_KEY", "Buttondown API key.", secret=True)
+    buttondown_api_key: str = _key(
+        "buttondown", "API_KEY", "Buttondown API key (Settings > API).", secret=True
+    )
     buttondown_base_url: str = _base("buttondown", "https://api.buttondown.com/v1")
     mailchimp_api_key: str = _key(
         "mailchimp", "API_KEY", "Mailchimp API key (ends in the data centre, e.g. -us21).", secret=True
@@ -147,12 +149,12 @@ class DeliverySettings:
         example="https://lists.example.org/api",
         section="Delivery",
     )
-    listmonk_username: str = _key("listmonk", "USERNAME", "listmonk API user name.")
+    listmonk_username: str = _key("listmonk", "USERNAME", "listmonk API user name (Admin > Users).")
     listmonk_api_key: str = _key("listmonk", "API_KEY", "listmonk API user's token.", secret=True)
     listmonk_list_ids: list[str] = setting(
         "DIGEST_LISTMONK_LIST_IDS", [], "listmonk list ids to send to.", parse=parse_list, section="Delivery"
     )
-    brevo_api_key: str = _key("brevo", "API_KEY", "Brevo API key.", secret=True)
+    brevo_api_key: str = _key("brevo", "API_KEY", "Brevo API key (SMTP & API > API keys).", secret=True)
     brevo_base_url: str = _base("brevo", "https://api.brevo.com/v3")
     brevo_list_ids: list[str] = setting(
         "DIGEST_BREVO_LIST_IDS",
@@ -161,7 +163,9 @@ class DeliverySettings:
         parse=parse_list,
         section="Delivery",
     )
-    sendgrid_api_key: str = _key("sendgrid", "API_KEY", "SendGrid API key.", secret=True)
+    sendgrid_api_key: str = _key(
+        "sendgrid", "API_KEY", "SendGrid API key (Settings > API Keys).", secret=True
+    )
     sendgrid_base_url: str = _base("sendgrid", "https://api.sendgrid.com")
     sendgrid_list_ids: list[str] = setting(
         "DIGEST_SENDGRID_LIST_IDS",
@@ -180,7 +184,7 @@ class DeliverySettings:
         parse=parse_int,
         section="Delivery",
     )
-    mailgun_api_key: str = _key("mailgun", "API_KEY", "Mailgun API key.", secret=True)
+    mailgun_api_key: str = _key("mailgun", "API_KEY", "Mailgun API key (API Security).", secret=True)
     mailgun_base_url: str = _base("mailgun", "https://api.mailgun.net/v3", "https://api.eu.mailgun.net/v3")
     mailgun_domain: str = _key("mailgun", "DOMAIN", "Mailgun sending domain.", example="mg.example.org")
     postmark_api_key: str = _key("postmark", "API_KEY", "Postmark Server API token.", secret=True)
@@ -222,7 +226,13 @@ class SmtpSettings:
         section="SMTP",
     )
     smtp_username: str = setting("DIGEST_SMTP_USERNAME", "", "SMTP login; empty: no login.", section="SMTP")
-    smtp_password: str = setting("DIGEST_SMTP_PASSWORD", "", "SMTP password.", secret=True, section="SMTP")
+    smtp_password: str = setting(
+        "DIGEST_SMTP_PASSWORD",
+        "",
+        "Password of DIGEST_SMTP_USERNAME on the SMTP server.",
+        secret=True,
+        section="SMTP",
+    )
     smtp_connections: int = setting(
         "DIGEST_SMTP_CONNECTIONS",
         2,
