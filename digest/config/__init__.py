@@ -19,10 +19,10 @@ from dotenv import dotenv_values
 from digest.config.base import display_value, fields_of, read_fields
 from digest.config.content import ContentSettings
 from digest.config.core import CoreSettings
-from digest.config.summariser import SummariserSettings
 from digest.config.delivery import DeliverySettings, SmtpSettings
 from digest.config.schedule import ScheduleSettings
 from digest.config.social import SocialSettings
+from digest.config.summariser import SummariserSettings
 from digest.errors import ConfigError
 
 __all__ = ["Settings", "load_settings", "describe", "example_env"]
