@@ -50,7 +50,8 @@ class Letters:
             sender=self.settings.sender,
             date=edition.created_at,
             list_id=self.list_id,
-            language=lang,
+            language=lang or self.settings.language,
+            reply_to=getattr(self.settings, "reply_to", "") or "",
         )
 
     def content_for(self, language: str) -> Content:

@@ -48,6 +48,7 @@ class Content:
     date: datetime
     list_id: str = ""
     language: str = ""
+    reply_to: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,6 +99,8 @@ class Outgoing:
             list_id=c.list_id,
             unsubscribe_https=self.unsubscribe_https,
             unsubscribe_mailto=self.unsubscribe_mailto,
+            reply_to=c.reply_to,
+            language=c.language,
         )
         return build_message(c.subject, html, text, envelope)
 

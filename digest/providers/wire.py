@@ -41,6 +41,8 @@ class Template:
             list_id=content.list_id,
             unsubscribe_https="https://slot.invalid/" if https else "",
             unsubscribe_mailto="mailto:slot@example.invalid",
+            reply_to=content.reply_to,
+            language=content.language,
         )
         message = build_message(content.subject, HTML_SLOT.decode(), TEXT_SLOT.decode(), envelope)
         raw = message.as_bytes(policy=policy)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ def same(item: Outgoing) -> None:
     fast = message_from_bytes(wire(item, WIRE_POLICY), policy=default)
     slow = message_from_bytes(wire_bytes(item.message), policy=default)
     assert sorted(fast.keys()) == sorted(slow.keys())
+    assert fast["Reply-To"] == "Office <office@example.org>" and fast["Content-Language"] == "ko"
     for name in fast:
         if name != "Content-Type":  # the multipart boundary is random
             assert str(fast[name]) == str(slow[name]), name
@@ -41,6 +42,8 @@ def outgoing(html: str, text: str, name: str, https: str) -> Outgoing:
         "Bridge <n@example.org>",
         datetime(2026, 11, 30, 9, tzinfo=UTC),
         "<digest.example.org>",
+        language="ko",
+        reply_to="Office <office@example.org>",
     )
     return Outgoing(
         content.edition_key,
