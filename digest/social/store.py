@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, select, update
 
 from digest.store import schema
-from digest.store.ledger import DeliveryRow, _delivery, idem_key, insert_ignore, now_utc
+from digest.store.rows import DeliveryRow, delivery_from_row, idem_key, insert_ignore, now_utc
 
 PREFIX = "social:"
 
@@ -70,14 +70,14 @@ class SocialStore:
         if wanted:
             query = query.where(d.c.status.in_(wanted))
         with self.engine.connect() as conn:
-            return [_delivery(r) for r in conn.execute(query)]
+            return [delivery_from_row(r) for r in conn.execute(query)]
 
     def post(self, delivery_id: int) -> DeliveryRow | None:
         d = schema.deliveries
         query = select(d).where(d.c.id == delivery_id, d.c.channel.like(PREFIX + "%"))
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return _delivery(row) if row else None
+        return delivery_from_row(row) if row else None
 
     def move(self, ids: Iterable[int], from_statuses: Sequence[str], to_status: str, note: str = "") -> int:
         """Change the status of the given posts that are in one of ``from_statuses``."""

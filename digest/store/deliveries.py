@@ -1,0 +1,223 @@
+"""The delivery half of the ledger: record before the call, claim with a lease, finish."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+
+from digest.store import schema
+from digest.store.rows import (
+    DeliveryRow,
+    delivery_from_row,
+    delivery_rows,
+    insert_ignore,
+    now_utc,
+)
+
+
+class DeliveryBook:
+    """One row per irreversible call; its idempotency key never changes."""
+
+    engine: Engine
+
+    # -- deliveries ---------------------------------------------------------
+    def add_deliveries(self, key: str, channel: str, targets: Sequence[tuple[str, Any]]) -> int:
+        """Record the calls to make (target, JSON-able payload); existing ones are kept."""
+        rows = delivery_rows(key, channel, targets)
+        total = 0
+        with self.engine.begin() as conn:
+            for start in range(0, len(rows), 1000):
+                total += insert_ignore(conn, schema.deliveries, rows[start : start + 1000])
+        return total
+
+    def claim(
+        self, key: str, channel: str, owner: str, *, lease: float = 300.0, limit: int = 1
+    ) -> list[DeliveryRow]:
+        """Take up to ``limit`` due pending deliveries, marking them ``sending`` with a lease.
+
+        Call :meth:`expire_leases` first so crashed work surfaces as ``unknown``.
+        """
+        with self.engine.begin() as conn:
+            return self._claim(conn, key, channel, owner, lease, limit)
+
+    @staticmethod
+    def _claim(
+        conn: Connection, key: str, channel: str, owner: str, lease: float, limit: int
+    ) -> list[DeliveryRow]:
+        d = schema.deliveries
+        now = time.time()
+        due = (
+            select(d.c.id)
+            .where(
+                d.c.edition_key == key,
+                d.c.channel == channel,
+                d.c.status == "pending",
+                d.c.next_attempt_at <= now,
+            )
+            .order_by(d.c.id)
+            .limit(limit)
+        )
+        wanted: Any = due.scalar_subquery()
+        if conn.dialect.name == "postgresql":
+            # Not a plain IN (subquery): PostgreSQL may plan it as a nested loop that re-runs
+            # the subquery per row, and each run skips the rows this statement has already
+            # locked, so one claim with limit 1 took every pending row. A MATERIALIZED CTE
+            # runs once.
+            locked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+            wanted = select(locked.c.id)
+        # One statement (UPDATE ... RETURNING): the claim costs one round trip.
+        rows = conn.execute(
+            update(d)
+            .where(d.c.id.in_(wanted), d.c.status == "pending")
+            .values(
+                status="sending",
+                lease_until=now + lease,
+                lease_owner=owner,
+                attempts=d.c.attempts + 1,
+                updated_at=now_utc(),
+            )
+            .returning(*d.c)
+        ).all()
+        return sorted((delivery_from_row(r) for r in rows), key=lambda r: r.id)
+
+    def finish(
+        self,
+        delivery_id: int,
+        status: str,
+        *,
+        provider_id: str = "",
+        error: str = "",
+        retry_at: float | None = None,
+    ) -> None:
+        """Record the outcome: sent, failed, unknown, or back to pending at ``retry_at``."""
+        with self.engine.begin() as conn:
+            self._finish(conn, delivery_id, status, provider_id, error, retry_at)
+
+    def finish_and_claim(
+        self,
+        delivery_id: int,
+        status: str,
+        *,
+        provider_id: str = "",
+        error: str = "",
+        retry_at: float | None = None,
+        claim: tuple[str, str, str, float] | None = None,
+    ) -> list[DeliveryRow]:
+        """:meth:`finish` one delivery and :meth:`claim` the next (key, channel, owner, lease) in one commit.
+
+        A sender loop pays one transaction per message instead of two; the next
+        delivery is still marked ``sending`` before its call.
+        """
+        with self.engine.begin() as conn:
+            self._finish(conn, delivery_id, status, provider_id, error, retry_at)
+            if claim is None:
+                return []
+            key, channel, owner, lease = claim
+            return self._claim(conn, key, channel, owner, lease, 1)
+
+    @staticmethod
+    def _finish(
+        conn: Connection, delivery_id: int, status: str, provider_id: str, error: str, retry_at: float | None
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": status,
+            "last_error": error[:2000],
+            "lease_until": None,
+            "updated_at": now_utc(),
+        }
+        if provider_id:
+            values["provider_id"] = provider_id
+        if retry_at is not None:
+            values["next_attempt_at"] = retry_at
+        conn.execute(update(schema.deliveries).where(schema.deliveries.c.id == delivery_id).values(**values))
+
+    def next_retry_at(self, key: str, channel: str) -> float | None:
+        """When the earliest pending delivery of (key, channel) becomes due, if any."""
+        d = schema.deliveries
+        query = select(func.min(d.c.next_attempt_at)).where(
+            d.c.edition_key == key, d.c.channel == channel, d.c.status == "pending"
+        )
+        with self.engine.connect() as conn:
+            value = conn.scalar(query)
+        return float(value) if value is not None else None
+
+    def expire_leases(self, key: str | None = None, dead_owners: Iterable[str] = ()) -> int:
+        """Deliveries whose sender died mid-call: their outcome is unknown.
+
+        A lease ends when its time runs out, or at once when its owner is known to
+        be dead (``dead_owners``: a process on this machine that no longer runs).
+        """
+        d = schema.deliveries
+        dead = list(dead_owners)
+        expired = d.c.lease_until < time.time()
+        cond = and_(d.c.status == "sending", or_(expired, d.c.lease_owner.in_(dead)) if dead else expired)
+        if key is not None:
+            cond = and_(cond, d.c.edition_key == key)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(d)
+                .where(cond)
+                .values(
+                    status="unknown",
+                    lease_until=None,
+                    updated_at=now_utc(),
+                    last_error="the sender stopped during the call; check before resending",
+                )
+            )
+        return max(result.rowcount, 0)
+
+    def lease_owners(self, key: str) -> set[str]:
+        """Owners of the deliveries of ``key`` now marked ``sending``."""
+        d = schema.deliveries
+        query = select(d.c.lease_owner).where(d.c.edition_key == key, d.c.status == "sending").distinct()
+        with self.engine.connect() as conn:
+            return {o for o in conn.scalars(query) if o}
+
+    def requeue(self, delivery_ids: Sequence[int], note: str) -> int:
+        """Put ``unknown`` deliveries back to ``pending`` once it is known to be safe.
+
+        Safe means: the provider honours our idempotency key, or the provider's own
+        status says the call did not happen (a campaign still a draft).
+        """
+        if not delivery_ids:
+            return 0
+        d = schema.deliveries
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(d)
+                .where(d.c.id.in_(list(delivery_ids)), d.c.status == "unknown")
+                .values(status="pending", next_attempt_at=0.0, last_error=note, updated_at=now_utc())
+            )
+        return max(result.rowcount, 0)
+
+    def set_provider_id(self, delivery_id: int, provider_id: str) -> None:
+        """Keep the provider's id (e.g. a campaign created as a draft) before the irreversible step."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(schema.deliveries)
+                .where(schema.deliveries.c.id == delivery_id)
+                .values(provider_id=provider_id, updated_at=now_utc())
+            )
+
+    def counts(self, key: str, channel: str | None = None) -> dict[str, int]:
+        d = schema.deliveries
+        query = select(d.c.status, func.count()).where(d.c.edition_key == key).group_by(d.c.status)
+        if channel is not None:
+            query = query.where(d.c.channel == channel)
+        with self.engine.connect() as conn:
+            return {status: n for status, n in conn.execute(query)}
+
+    def deliveries(
+        self, key: str, channel: str | None = None, statuses: Sequence[str] | None = None
+    ) -> list[DeliveryRow]:
+        d = schema.deliveries
+        query = select(d).where(d.c.edition_key == key).order_by(d.c.id)
+        if channel is not None:
+            query = query.where(d.c.channel == channel)
+        if statuses:
+            query = query.where(or_(*(d.c.status == s for s in statuses)))
+        with self.engine.connect() as conn:
+            return [delivery_from_row(r) for r in conn.execute(query)]

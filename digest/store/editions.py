@@ -1,0 +1,217 @@
+"""The edition half of the ledger: periods, frozen bodies, articles taken, events."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from digest.store import schema
+from digest.store.rows import (
+    DONE_STATUSES,
+    TAKEN_STATUSES,
+    EditionRow,
+    _aware,
+    delivery_rows,
+    edition_from_row,
+    insert_ignore,
+    now_utc,
+)
+
+
+class EditionBook:
+    """Editions are keyed by period; a frozen edition keeps its first bytes."""
+
+    engine: Engine
+
+    # -- editions -----------------------------------------------------------
+    def ensure_edition(self, key: str, slot: datetime) -> bool:
+        """Create the edition row if missing. True if this call created it."""
+        with self.engine.begin() as conn:
+            row = {
+                "key": key,
+                "slot_utc": slot.astimezone(UTC),
+                "status": "building",
+                "reason": "",
+                "subject": "",
+                "html": "",
+                "text": "",
+                "content_sha256": "",
+                "created_at": now_utc(),
+            }
+            return insert_ignore(conn, schema.editions, [row]) == 1
+
+    def edition(self, key: str) -> EditionRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.editions).where(schema.editions.c.key == key)).first()
+        return edition_from_row(row) if row else None
+
+    def editions(self, limit: int = 20) -> list[EditionRow]:
+        query = select(schema.editions).order_by(schema.editions.c.slot_utc.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [edition_from_row(r) for r in conn.execute(query)]
+
+    def freeze_edition(
+        self,
+        key: str,
+        subject: str,
+        html: str,
+        text: str,
+        items: Iterable[tuple[str, str]],
+        bodies: dict[str, tuple[str, str, str]] | None = None,
+    ) -> bool:
+        """Store the rendered edition once; later calls keep the first bytes.
+
+        ``items`` is (article ident, blurb) in order; ``bodies`` the same email in
+        further languages (language -> subject, html, text), frozen in the same
+        transaction. Returns True if this call froze it.
+        """
+        sha = hashlib.sha256(f"{subject}\n{html}\n{text}".encode()).hexdigest()
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(schema.editions)
+                .where(schema.editions.c.key == key, schema.editions.c.status == "building")
+                .values(status="ready", subject=subject, html=html, text=text, content_sha256=sha)
+            )
+            if result.rowcount != 1:
+                return False
+            rows = [
+                {"edition_key": key, "article_ident": ident, "position": n, "blurb": blurb}
+                for n, (ident, blurb) in enumerate(items)
+            ]
+            insert_ignore(conn, schema.edition_articles, rows)
+            extra = [
+                {
+                    "edition_key": key,
+                    "language": lang,
+                    "subject": b[0],
+                    "html": b[1],
+                    "text": b[2],
+                    "content_sha256": hashlib.sha256("\n".join(b).encode()).hexdigest(),
+                }
+                for lang, b in (bodies or {}).items()
+            ]
+            insert_ignore(conn, schema.edition_bodies, extra)
+            return True
+
+    def set_status(self, key: str, status: str, reason: str = "") -> None:
+        values: dict[str, Any] = {"status": status, "reason": reason}
+        if status in DONE_STATUSES:
+            values["sent_at"] = now_utc()
+        with self.engine.begin() as conn:
+            conn.execute(update(schema.editions).where(schema.editions.c.key == key).values(**values))
+
+    def mark_missed(self, key: str, reason: str) -> bool:
+        """Give up on an edition nothing of which was sent yet. True if this call did it.
+
+        Conditional, so that of several instances noticing the same late slot only
+        one reports it, and an edition already sending is never marked.
+        """
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(schema.editions)
+                .where(schema.editions.c.key == key, schema.editions.c.status.in_(("building", "ready")))
+                .values(status="missed", reason=reason, sent_at=None)
+            )
+        return result.rowcount == 1
+
+    def taken_article_idents(self) -> set[str]:
+        """Articles already committed to an edition: they never go out again."""
+        query = (
+            select(schema.edition_articles.c.article_ident)
+            .join(schema.editions, schema.editions.c.key == schema.edition_articles.c.edition_key)
+            .where(schema.editions.c.status.in_(TAKEN_STATUSES))
+        )
+        with self.engine.connect() as conn:
+            return set(conn.scalars(query))
+
+    def last_sent_edition(self) -> EditionRow | None:
+        query = (
+            select(schema.editions)
+            .where(schema.editions.c.status.in_(("sent", "partial")))
+            .order_by(schema.editions.c.slot_utc.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return edition_from_row(row) if row else None
+
+    # -- articles -----------------------------------------------------------
+    def remember_articles(self, rows: Sequence[dict[str, Any]]) -> None:
+        with self.engine.begin() as conn:
+            insert_ignore(conn, schema.articles, rows)
+
+    def first_seen(self, idents: Iterable[str]) -> dict[str, datetime]:
+        wanted = list(idents)
+        found: dict[str, datetime] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                query = select(schema.articles.c.ident, schema.articles.c.first_seen_at).where(
+                    schema.articles.c.ident.in_(chunk)
+                )
+                for ident, seen in conn.execute(query):
+                    found[ident] = _aware(seen) or now_utc()
+        return found
+
+    # -- per-language bodies ------------------------------------------------
+    def snapshot(
+        self, key: str, channel: str, targets: Callable[[Connection], Iterable[tuple[str, Any]]]
+    ) -> int:
+        """Record every delivery of an edition and mark it ``sending``, in one transaction.
+
+        One transaction, so a crash part-way leaves no half snapshot behind: the
+        resumed run takes the whole list again, and batch numbers cannot shift.
+        Does nothing (returns 0) unless the edition is ``ready``. ``targets`` gets
+        the transaction's connection to read from (SQLite allows no second one).
+        """
+        total = 0
+        with self.engine.begin() as conn:
+            status = conn.scalar(select(schema.editions.c.status).where(schema.editions.c.key == key))
+            if status != "ready":
+                return 0
+            chunk: list[tuple[str, Any]] = []
+            weight = 0  # recipients held in memory: batch targets carry up to 1,000 each
+            for target in targets(conn):
+                chunk.append(target)
+                weight += len(target[1]) if isinstance(target[1], list) else 1
+                if weight >= 1000:
+                    total += insert_ignore(conn, schema.deliveries, delivery_rows(key, channel, chunk))
+                    chunk, weight = [], 0
+            total += insert_ignore(conn, schema.deliveries, delivery_rows(key, channel, chunk))
+            conn.execute(update(schema.editions).where(schema.editions.c.key == key).values(status="sending"))
+        return total
+
+    def bodies(self, key: str) -> dict[str, tuple[str, str, str]]:
+        """language -> (subject, html, text) of the further languages frozen for ``key``."""
+        b = schema.edition_bodies
+        query = select(b.c.language, b.c.subject, b.c.html, b.c.text).where(b.c.edition_key == key)
+        with self.engine.connect() as conn:
+            return {lang: (subject, html, text) for lang, subject, html, text in conn.execute(query)}
+
+    # -- events -------------------------------------------------------------
+    def event(self, level: str, kind: str, message: str, edition_key: str = "") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(schema.events).values(
+                    at=now_utc(), level=level, kind=kind, edition_key=edition_key, message=message
+                )
+            )
+
+    def recent_events(self, limit: int = 20) -> list[dict[str, Any]]:
+        e = schema.events
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(e).order_by(e.c.id.desc()).limit(limit))
+            return [
+                {
+                    "at": r.at.replace(tzinfo=r.at.tzinfo or UTC).isoformat() if r.at else "",
+                    "level": r.level,
+                    "kind": r.kind,
+                    "edition": r.edition_key,
+                    "message": r.message,
+                }
+                for r in rows
+            ]

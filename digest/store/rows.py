@@ -1,0 +1,123 @@
+"""Ledger row types and the SQL helpers both halves of the ledger share."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+TAKEN_STATUSES = ("ready", "sending", "sent", "partial")
+DONE_STATUSES = ("sent", "partial", "skipped")
+
+
+@dataclass(frozen=True)
+class EditionRow:
+    key: str
+    slot_utc: datetime
+    status: str
+    reason: str
+    subject: str
+    html: str
+    text: str
+    content_sha256: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    id: int
+    edition_key: str
+    channel: str
+    target: str
+    payload: str
+    idem_key: str
+    status: str
+    attempts: int
+    provider_id: str
+    last_error: str
+
+    def data(self) -> Any:
+        return json.loads(self.payload) if self.payload else None
+
+
+def idem_key(edition_key: str, channel: str, target: str) -> str:
+    return hashlib.sha256(f"{edition_key}|{channel}|{target}".encode()).hexdigest()[:40]
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def insert_ignore(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING on either dialect; returns rows inserted."""
+    if not rows:
+        return 0
+    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    result = conn.execute(maker(table).on_conflict_do_nothing(), list(rows))
+    return max(result.rowcount, 0)
+
+
+def edition_from_row(row: Any) -> EditionRow:
+    return EditionRow(
+        key=row.key,
+        slot_utc=_aware(row.slot_utc) or now_utc(),
+        status=row.status,
+        reason=row.reason,
+        subject=row.subject,
+        html=row.html,
+        text=row.text,
+        content_sha256=row.content_sha256,
+        created_at=_aware(row.created_at) or now_utc(),
+        sent_at=_aware(row.sent_at),
+    )
+
+
+def delivery_from_row(row: Any) -> DeliveryRow:
+    return DeliveryRow(
+        id=row.id,
+        edition_key=row.edition_key,
+        channel=row.channel,
+        target=row.target,
+        payload=row.payload,
+        idem_key=row.idem_key,
+        status=row.status,
+        attempts=row.attempts,
+        provider_id=row.provider_id,
+        last_error=row.last_error,
+    )
+
+
+def delivery_rows(key: str, channel: str, targets: Sequence[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """New pending delivery rows, each with the idempotency key it keeps for ever."""
+    stamp = now_utc()
+    return [
+        {
+            "edition_key": key,
+            "channel": channel,
+            "target": target,
+            "payload": json.dumps(payload) if payload is not None else "",
+            "idem_key": idem_key(key, channel, target),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": 0.0,
+            "provider_id": "",
+            "last_error": "",
+            "updated_at": stamp,
+        }
+        for target, payload in targets
+    ]
