@@ -120,29 +120,9 @@ def build_report(
     Sizes are of the frozen HTML (what the send checks); links and images are read
     from ``shown_html``, the HTML as the preview recipient gets it.
     """
-    errors: list[str] = []
-    warnings: list[str] = []
     facts = html_facts(shown_html) if rendered else HtmlFacts()
     html_bytes = rendered.html_bytes if rendered else 0
-    if render_error:
-        errors.append(f"the email could not be rendered: {render_error}")
-    errors += [f"undefined template variable {n!r}" for n in undefined]
-    errors += [f"protected term {h.term!r} in {h.where}" for h in hits]
-    errors += [f"image without alt text: {src}" for src in facts.images_without_alt]
-    errors += [f"unsafe content in the email: {u}" for u in facts.unsafe]
-    if html_bytes > settings.html_budget:
-        warnings.append(
-            f"the HTML is {html_bytes:,} bytes, over DIGEST_HTML_BUDGET ({settings.html_budget:,}); "
-            "Gmail cuts it off and digest send refuses it unless --allow-large"
-        )
-    for post in posts:
-        errors += [f"{post.platform} post for {post.article_title!r}: {e}" for e in post.errors]
-        if post.used > post.limit and not post.errors:
-            errors.append(f"{post.platform} post for {post.article_title!r} is {post.used}/{post.limit}")
-    if not edition.items:
-        warnings.append("no new articles: digest send would skip this edition")
-    plain_http = [link["url"] for link in facts.links if link["url"].startswith("http:")]
-    warnings += [f"link is not https: {url}" for url in plain_http]
+    errors, warnings = _problems(settings, edition, html_bytes, facts, render_error, hits, posts, undefined)
     return {
         "ok": not errors,
         "errors": errors,
@@ -162,3 +142,32 @@ def build_report(
         "social_note": social_note,
         "undefined_variables": undefined,
     }
+
+
+def _problems(
+    settings: Settings, edition: Edition, html_bytes: int, facts: HtmlFacts, render_error: str,
+    hits: list[Hit], posts: list[Post], undefined: list[str],
+) -> tuple[list[str], list[str]]:
+    """(errors, warnings): errors make the preview exit non-zero and stop a send."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    if render_error:
+        errors.append(f"the email could not be rendered: {render_error}")
+    errors += [f"undefined template variable {n!r}" for n in undefined]
+    errors += [f"protected term {h.term!r} in {h.where}" for h in hits]
+    errors += [f"image without alt text: {src}" for src in facts.images_without_alt]
+    errors += [f"unsafe content in the email: {u}" for u in facts.unsafe]
+    if html_bytes > settings.html_budget:
+        warnings.append(
+            f"the HTML is {html_bytes:,} bytes, over DIGEST_HTML_BUDGET ({settings.html_budget:,}); "
+            "Gmail cuts it off and digest send refuses it unless --allow-large"
+        )
+    for post in posts:
+        errors += [f"{post.platform} post for {post.article_title!r}: {e}" for e in post.errors]
+        if post.used > post.limit and not post.errors:
+            errors.append(f"{post.platform} post for {post.article_title!r} is {post.used}/{post.limit}")
+    if not edition.items:
+        warnings.append("no new articles: digest send would skip this edition")
+    plain_http = [link["url"] for link in facts.links if link["url"].startswith("http:")]
+    warnings += [f"link is not https: {url}" for url in plain_http]
+    return errors, warnings

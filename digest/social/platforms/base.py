@@ -60,9 +60,15 @@ class Publisher:
         self.http.headers["User-Agent"] = "digest-social/1"
 
     def publish(self, part: PartRequest, note: Callable[[str], None], saved: Saved) -> Ref:
+        """Publish one part; return its reference. Must be implemented by each platform.
+
+        Call ``note`` with any id that must survive a crash before the irreversible
+        step (e.g. a Threads container). Raises ProviderError (AuthError on 401).
+        """
         raise NotImplementedError
 
     def find(self, part: PartRequest, saved: Saved) -> Ref | None:
+        """Look for a part whose outcome is unknown; None if it was not published."""
         raise NotImplementedError
 
     def close(self) -> None:
