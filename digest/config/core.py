@@ -40,7 +40,8 @@ class CoreSettings:
     lookback_days: int = setting(
         "DIGEST_LOOKBACK_DAYS",
         7,
-        "How many days back the first edition (and any edition after a long gap) looks for articles.",
+        "How many days back the first edition looks for articles; "
+        "later ones take what appeared since the last sent edition.",
         parse=parse_positive_int,
         section="Sources",
     )
