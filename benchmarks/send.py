@@ -278,6 +278,7 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--http-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--skip-smtp", action="store_true")
+    parser.add_argument("--skip-http", action="store_true", help="only the SMTP benchmark")
     args = parser.parse_args()
     if args.http_child:
         n, base, work = args.http_child
@@ -297,6 +298,8 @@ def main() -> None:
         )
         print(f"  naive, one connection per msg   : {smtp['naive_per_s']:8.0f} msg/s")
         print(f"  naive, same with STARTTLS       : {smtp['naive_starttls_per_s']:8.0f} msg/s")
+    if args.skip_http:
+        return
     runs = http_bench([1000, args.big])
     for r in runs:
         print(

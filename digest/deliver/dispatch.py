@@ -8,7 +8,10 @@ exponential backoff, or the provider's own wait); unknown outcome -> unknown
 
 With ``workers`` > 1, that many threads claim and send at once (SMTP uses one
 per connection), so at most ``workers`` calls are ever in flight: after a
-crash, at most that many deliveries can be ``unknown``.
+crash, at most that many deliveries can be ``unknown``. One
+:class:`~digest.deliver.writer.LedgerWriter` thread commits the outcomes and
+claims of all of them together (group commit); each thread still waits for its
+own claim to be committed before it sends.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from digest.deliver.writer import LedgerWriter
 from digest.errors import ProviderError
 from digest.providers.base import SendResult
 from digest.store.ledger import DeliveryRow, Ledger
+from digest.store.rows import ClaimSpec, Outcome
 
 MAX_ATTEMPTS = 5
 MAX_WAIT = 300.0
@@ -97,24 +101,26 @@ def dispatch(
     """
     stats = DispatchStats()
     lock = threading.Lock()
-    owner = owner_id()
+    claim = ClaimSpec(key, channel, owner_id(), policy.lease)
     ledger.expire_leases(key, dead_owners(ledger.lease_owners(key)))
 
-    def drain() -> None:
-        claimed = [] if stop is not None and stop() else ledger.claim(key, channel, owner, lease=policy.lease)
-        while claimed:
-            row = claimed[0]
-            status, values = _one(row, send, stats, lock, policy)
+    def stopped() -> bool:
+        return stop is not None and stop()
+
+    def drain(writer: LedgerWriter) -> None:
+        # Each outcome is recorded in the same commit as the claim of this thread's next delivery.
+        row = writer.next(None, want=not stopped())
+        while row is not None:
+            outcome = _one(row, send, stats, lock, policy)
             if on_progress:
                 with lock:
                     on_progress(1)
-            # Record this outcome and claim the next delivery in the same commit.
-            more = None if stop is not None and stop() else (key, channel, owner, policy.lease)
-            claimed = ledger.finish_and_claim(row.id, status, claim=more, **values)
+            row = writer.next(outcome, want=not stopped())
 
     while True:
-        _run(drain, policy.workers)
-        if stop is not None and stop():
+        with LedgerWriter(ledger, claim) as writer:
+            _run(lambda: drain(writer), policy.workers)
+        if stopped():
             return stats
         if not _wait_for_retries(ledger, key, channel, wait, policy.max_wait):
             return stats
@@ -147,26 +153,25 @@ def _one(
     stats: DispatchStats,
     lock: threading.Lock,
     policy: Policy,
-) -> tuple[str, dict[str, Any]]:
-    """Make the call; return the ledger status and the values to record with it."""
-    values: dict[str, Any]
+) -> Outcome:
+    """Make the call; return the outcome to record."""
     try:
         result = send(row)
     except ProviderError as exc:
         if exc.outcome_unknown:
-            status, outcome, values = "unknown", "unknown", {"error": str(exc)}
+            kind, outcome = "unknown", Outcome(row.id, "unknown", error=str(exc))
         elif exc.retryable and row.attempts < policy.max_attempts:
             delay = backoff(row.attempts, exc.retry_after, policy.max_wait)
-            status, outcome = "pending", "retried"
-            values = {"error": str(exc), "retry_at": time.time() + delay}
+            retry_at = time.time() + delay
+            kind, outcome = "retried", Outcome(row.id, "pending", error=str(exc), retry_at=retry_at)
         else:
-            status, outcome, values = "failed", "failed", {"error": str(exc)}
+            kind, outcome = "failed", Outcome(row.id, "failed", error=str(exc))
     else:
         error = "; ".join(f"{addr}: {why}" for addr, why in result.rejected)
-        status, outcome, values = "sent", "sent", {"provider_id": result.provider_id, "error": error}
+        kind, outcome = "sent", Outcome(row.id, "sent", provider_id=result.provider_id, error=error)
     with lock:
-        setattr(stats, outcome, getattr(stats, outcome) + 1)
-    return status, values
+        setattr(stats, kind, getattr(stats, kind) + 1)
+    return outcome
 
 
 def _wait_for_retries(

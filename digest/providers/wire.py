@@ -47,37 +47,70 @@ class Template:
         message = build_message(content.subject, HTML_SLOT.decode(), TEXT_SLOT.decode(), envelope)
         raw = message.as_bytes(policy=policy)  # type: ignore[arg-type]
         head, sep, body = raw.partition(b"\r\n\r\n")
-        lines = head.split(b"\r\n")
-        self.head = [line for line in lines if not line.startswith(PER_RECIPIENT)]
+        lines = [line for line in head.split(b"\r\n") if not line.startswith(PER_RECIPIENT)]
+        # To after Subject and From, where build_message puts it; the others before the MIME headers.
+        slots = [b"\x00Message-ID: ", b"\x00List-Unsubscribe: "]
+        lines = _place(lines[:2] + [b"\x00To: "] + lines[2:], slots)
         # The stand-ins are plain ASCII, so they went out 7bit; the real bodies go quoted-printable.
         cte = b"Content-Transfer-Encoding: "
         body = body.replace(cte + b"7bit", cte + b"quoted-printable")
-        self.before_text, rest = body.split(TEXT_SLOT + b"\r\n", 1)
-        self.between, self.after_html = rest.split(HTML_SLOT + b"\r\n", 1)
-        self.html = content.html
-        self.text = content.text
+        before_text, rest = body.split(TEXT_SLOT + b"\r\n", 1)
+        between, after_html = rest.split(HTML_SLOT + b"\r\n", 1)
+        # Constant bytes around the per-recipient values: head | To | Message-ID | List-Unsubscribe | bodies.
+        pieces = (b"\r\n".join(lines) + b"\r\n\r\n" + before_text).split(b"\x00")
+        self.head = pieces[0]
+        self.labels = [piece.partition(b" ")[0] + b" " for piece in pieces[1:]]
+        self.tails = [piece.partition(b" ")[2] for piece in pieces[1:]]
+        self.between = between
+        self.after_html = after_html
+        self.text = Body(content.text, html=False)
+        self.html = Body(content.html, html=True)
         self.edition_key = content.edition_key
         self.sender = content.sender
 
     def render(self, item: Outgoing) -> bytes:
         link = item.unsubscribe_link
-        text = self.text.replace(UNSUBSCRIBE_MARK, link).replace(MANAGE_MARK, link)
-        html = self.html.replace(UNSUBSCRIBE_MARK, escape(link)).replace(MANAGE_MARK, escape(link))
         to = one_line(formataddr((item.recipient.name, item.recipient.email), charset="utf-8"))
-        headers = [
-            b"To: " + to.encode(),
-            b"Message-ID: " + message_id(self.edition_key, to, self.sender).encode(),
-            b"List-Unsubscribe: " + item.list_unsubscribe.encode(),
-        ]
-        # To after Subject and From, where build_message puts it; the others before the MIME headers.
-        head = _place(self.head[:2] + headers[:1] + self.head[2:], headers[1:])
-        return b"\r\n".join(
-            [
-                b"\r\n".join(head),
-                b"",
-                self.before_text + _qp(text) + self.between + _qp(html) + self.after_html,
-            ]
-        )
+        values = (to, message_id(self.edition_key, to, self.sender), item.list_unsubscribe)
+        out = [self.head]
+        for label, value, tail in zip(self.labels, values, self.tails, strict=True):
+            out += (label, value.encode(), tail)
+        out += (self.text.render(link), self.between, self.html.render(link), self.after_html)
+        return b"".join(out)
+
+
+class Body:
+    """One body, quoted-printable encoded once except for the lines holding a per-recipient marker.
+
+    Quoted-printable encodes each line on its own (soft breaks stay inside a line), so
+    the encoded body is the encoded lines joined; a test checks it against encoding the
+    whole body. Like set_content, the body ends with a line break and line ends are CRLF.
+    """
+
+    def __init__(self, body: str, html: bool) -> None:
+        self.escape = html
+        body = body.replace("\r\n", "\n")
+        if not body.endswith("\n"):
+            body += "\n"
+        self.parts: list[bytes | str] = []
+        constant: list[str] = []
+        for line in body[:-1].split("\n"):
+            if UNSUBSCRIBE_MARK in line or MANAGE_MARK in line:
+                self.parts.append(_qp(constant))
+                self.parts.append(line)
+                constant = []
+            else:
+                constant.append(line)
+        self.parts.append(_qp(constant))
+
+    def render(self, link: str) -> bytes:
+        fill = escape(link) if self.escape else link
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                part = _qp([part.replace(UNSUBSCRIBE_MARK, fill).replace(MANAGE_MARK, fill)])
+            out.append(part)
+        return b"".join(out)
 
 
 def _place(head: list[bytes], extra: list[bytes]) -> list[bytes]:
@@ -88,12 +121,12 @@ def _place(head: list[bytes], extra: list[bytes]) -> list[bytes]:
     return head + extra
 
 
-def _qp(body: str) -> bytes:
-    # Like set_content: the body ends with a line break, every line end is CRLF.
-    body = body.replace("\r\n", "\n")
-    if not body.endswith("\n"):
-        body += "\n"
-    return binascii.b2a_qp(body.replace("\n", "\r\n").encode("utf-8"), istext=True)
+def _qp(lines: list[str]) -> bytes:
+    if not lines:
+        return b""
+    # A filled-in link is a URL, never a line break; normalised all the same, as set_content would.
+    text = "\r\n".join(lines).replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n"
+    return binascii.b2a_qp(text.encode("utf-8"), istext=True)
 
 
 _lock = threading.Lock()

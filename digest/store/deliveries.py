@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Float,
+    Text,
+    Update,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from digest.store import schema
 from digest.store.rows import (
+    ClaimSpec,
     DeliveryRow,
+    Outcome,
     delivery_from_row,
     delivery_rows,
     insert_ignore,
@@ -40,48 +56,7 @@ class DeliveryBook:
 
         Call :meth:`expire_leases` first so crashed work surfaces as ``unknown``.
         """
-        with self.engine.begin() as conn:
-            return self._claim(conn, key, channel, owner, lease, limit)
-
-    @staticmethod
-    def _claim(
-        conn: Connection, key: str, channel: str, owner: str, lease: float, limit: int
-    ) -> list[DeliveryRow]:
-        d = schema.deliveries
-        now = time.time()
-        due = (
-            select(d.c.id)
-            .where(
-                d.c.edition_key == key,
-                d.c.channel == channel,
-                d.c.status == "pending",
-                d.c.next_attempt_at <= now,
-            )
-            .order_by(d.c.id)
-            .limit(limit)
-        )
-        wanted: Any = due.scalar_subquery()
-        if conn.dialect.name == "postgresql":
-            # Not a plain IN (subquery): PostgreSQL may plan it as a nested loop that re-runs
-            # the subquery per row, and each run skips the rows this statement has already
-            # locked, so one claim with limit 1 took every pending row. A MATERIALIZED CTE
-            # runs once.
-            locked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
-            wanted = select(locked.c.id)
-        # One statement (UPDATE ... RETURNING): the claim costs one round trip.
-        rows = conn.execute(
-            update(d)
-            .where(d.c.id.in_(wanted), d.c.status == "pending")
-            .values(
-                status="sending",
-                lease_until=now + lease,
-                lease_owner=owner,
-                attempts=d.c.attempts + 1,
-                updated_at=now_utc(),
-            )
-            .returning(*d.c)
-        ).all()
-        return sorted((delivery_from_row(r) for r in rows), key=lambda r: r.id)
+        return self.settle((), ClaimSpec(key, channel, owner, lease), limit)
 
     def finish(
         self,
@@ -93,8 +68,7 @@ class DeliveryBook:
         retry_at: float | None = None,
     ) -> None:
         """Record the outcome: sent, failed, unknown, or back to pending at ``retry_at``."""
-        with self.engine.begin() as conn:
-            self._finish(conn, delivery_id, status, provider_id, error, retry_at)
+        self.settle([Outcome(delivery_id, status, provider_id, error, retry_at)])
 
     def finish_and_claim(
         self,
@@ -106,33 +80,30 @@ class DeliveryBook:
         retry_at: float | None = None,
         claim: tuple[str, str, str, float] | None = None,
     ) -> list[DeliveryRow]:
-        """:meth:`finish` one delivery and :meth:`claim` the next (key, channel, owner, lease) in one commit.
+        """:meth:`finish` one delivery and :meth:`claim` the next (key, channel, owner, lease), one commit."""
+        spec = ClaimSpec(*claim) if claim is not None else None
+        return self.settle([Outcome(delivery_id, status, provider_id, error, retry_at)], spec, 1)
 
-        A sender loop pays one transaction per message instead of two; the next
-        delivery is still marked ``sending`` before its call.
+    def settle(
+        self,
+        outcomes: Sequence[Outcome],
+        claim: ClaimSpec | None = None,
+        count: int = 1,
+        *,
+        conn: Connection | None = None,
+    ) -> list[DeliveryRow]:
+        """Record ``outcomes`` and claim up to ``count`` due deliveries for ``claim``, in one transaction.
+
+        Returns the claimed rows (by id), already marked ``sending``: they are
+        durable before anyone gets them, so each is recorded before its call.
+        ``conn`` is a connection the caller keeps open (a sender loop saves the
+        pool checkout per transaction); without it one is taken from the engine.
         """
-        with self.engine.begin() as conn:
-            self._finish(conn, delivery_id, status, provider_id, error, retry_at)
-            if claim is None:
-                return []
-            key, channel, owner, lease = claim
-            return self._claim(conn, key, channel, owner, lease, 1)
-
-    @staticmethod
-    def _finish(
-        conn: Connection, delivery_id: int, status: str, provider_id: str, error: str, retry_at: float | None
-    ) -> None:
-        values: dict[str, Any] = {
-            "status": status,
-            "last_error": error[:2000],
-            "lease_until": None,
-            "updated_at": now_utc(),
-        }
-        if provider_id:
-            values["provider_id"] = provider_id
-        if retry_at is not None:
-            values["next_attempt_at"] = retry_at
-        conn.execute(update(schema.deliveries).where(schema.deliveries.c.id == delivery_id).values(**values))
+        if conn is None:
+            with self.engine.begin() as own:
+                return _settle(own, outcomes, claim, count)
+        with conn.begin():
+            return _settle(conn, outcomes, claim, count)
 
     def next_retry_at(self, key: str, channel: str) -> float | None:
         """When the earliest pending delivery of (key, channel) becomes due, if any."""
@@ -221,3 +192,102 @@ class DeliveryBook:
             query = query.where(or_(*(d.c.status == s for s in statuses)))
         with self.engine.connect() as conn:
             return [delivery_from_row(r) for r in conn.execute(query)]
+
+
+# -- the sender's hot path ---------------------------------------------------
+# Both statements are built once with bound parameters: SQLAlchemy then reuses
+# their compiled form (cache key memoised on the statement object) and a sender
+# pays for no SQL construction per message.
+
+
+def _settle(
+    conn: Connection, outcomes: Sequence[Outcome], claim: ClaimSpec | None, count: int
+) -> list[DeliveryRow]:
+    if outcomes:
+        stamp = now_utc()
+        conn.execute(
+            _finish_statement(),
+            [
+                {
+                    "b_id": o.delivery_id,
+                    "b_status": o.status,
+                    "b_error": o.error[:2000],
+                    "b_pid": o.provider_id,
+                    "b_retry": o.retry_at,
+                    "b_at": stamp,
+                }
+                for o in outcomes
+            ],
+        )
+    if claim is None or count < 1:
+        return []
+    now = time.time()
+    rows = conn.execute(
+        _claim_statement(conn.dialect.name == "postgresql"),
+        {
+            "b_key": claim.key,
+            "b_channel": claim.channel,
+            "b_now": now,
+            "b_limit": count,
+            "b_until": now + claim.lease,
+            "b_owner": claim.owner,
+            "b_at": now_utc(),
+        },
+    ).all()
+    return sorted((delivery_from_row(r) for r in rows), key=lambda r: r.id)
+
+
+@cache
+def _finish_statement() -> Update:
+    """Record one outcome; a provider id or retry time given as empty/None keeps the old value."""
+    d = schema.deliveries
+    provider_id = bindparam("b_pid", type_=Text)
+    return (
+        update(d)
+        .where(d.c.id == bindparam("b_id"))
+        .values(
+            status=bindparam("b_status"),
+            last_error=bindparam("b_error"),
+            lease_until=None,
+            updated_at=bindparam("b_at"),
+            provider_id=case((provider_id == "", d.c.provider_id), else_=provider_id),
+            next_attempt_at=func.coalesce(bindparam("b_retry", type_=Float), d.c.next_attempt_at),
+        )
+    )
+
+
+@cache
+def _claim_statement(postgres: bool) -> Update:
+    """Mark the first ``b_limit`` due pending deliveries ``sending``, in one UPDATE ... RETURNING."""
+    d = schema.deliveries
+    due = (
+        select(d.c.id)
+        .where(
+            d.c.edition_key == bindparam("b_key"),
+            d.c.channel == bindparam("b_channel"),
+            d.c.status == "pending",
+            d.c.next_attempt_at <= bindparam("b_now"),
+        )
+        .order_by(d.c.id)
+        .limit(bindparam("b_limit"))
+    )
+    wanted: Any = due.scalar_subquery()
+    if postgres:
+        # Not a plain IN (subquery): PostgreSQL may plan it as a nested loop that re-runs
+        # the subquery per row, and each run skips the rows this statement has already
+        # locked, so one claim with limit 1 took every pending row. A MATERIALIZED CTE
+        # runs once.
+        locked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        wanted = select(locked.c.id)
+    return (
+        update(d)
+        .where(d.c.id.in_(wanted), d.c.status == "pending")
+        .values(
+            status="sending",
+            lease_until=bindparam("b_until"),
+            lease_owner=bindparam("b_owner"),
+            attempts=d.c.attempts + 1,
+            updated_at=bindparam("b_at"),
+        )
+        .returning(*d.c)
+    )

@@ -48,6 +48,27 @@ class DeliveryRow:
         return json.loads(self.payload) if self.payload else None
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How one call ended, as the ledger records it: sent, failed, unknown, or pending at ``retry_at``."""
+
+    delivery_id: int
+    status: str
+    provider_id: str = ""
+    error: str = ""
+    retry_at: float | None = None
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    """What a sender claims: due deliveries of (key, channel), leased to ``owner`` for ``lease`` seconds."""
+
+    key: str
+    channel: str
+    owner: str
+    lease: float = 300.0
+
+
 def idem_key(edition_key: str, channel: str, target: str) -> str:
     return hashlib.sha256(f"{edition_key}|{channel}|{target}".encode()).hexdigest()[:40]
 

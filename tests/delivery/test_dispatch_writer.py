@@ -1,0 +1,149 @@
+"""Group commit in dispatch: one ledger writer for all sending threads, the invariants unchanged.
+
+Each call must find its delivery already committed as ``sending`` (checked from a
+separate database connection at the moment of the call), no thread may hold more
+than one claimed delivery, and the outcomes of several threads share transactions.
+Run on SQLite and on a real PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from digest.deliver.dispatch import Policy, dispatch
+from digest.deliver.writer import LedgerWriter
+from digest.errors import ProviderError
+from digest.providers.base import SendResult
+from digest.store import open_store, schema
+from digest.store.ledger import DeliveryRow, Ledger
+from digest.store.rows import ClaimSpec, Outcome
+from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
+
+KEY = "weekly:2026-W23"
+CHANNEL = "email:smtp"
+
+
+def ledger_with(engine: Engine, n: int) -> Ledger:
+    ledger = Ledger(engine)
+    ledger.ensure_edition(KEY, datetime(2026, 6, 1, 7, tzinfo=UTC))
+    ledger.add_deliveries(KEY, CHANNEL, [(f"to:{i}", [[f"r{i}@example.net", "", ""]]) for i in range(n)])
+    return ledger
+
+
+def committed_status(engine: Engine, delivery_id: int) -> tuple[str, int]:
+    """(status of this delivery, number of deliveries in ``sending``) as another connection sees them."""
+    d = schema.deliveries
+    with engine.connect() as conn:
+        status = conn.scalar(select(d.c.status).where(d.c.id == delivery_id))
+        sending = conn.scalar(select(func.count()).where(d.c.status == "sending"))
+    return str(status), int(sending or 0)
+
+
+def run_and_check(engine: Engine, n: int = 300, workers: int = 4) -> None:
+    ledger = ledger_with(engine, n)
+    seen: list[tuple[int, str, int]] = []
+    lock = threading.Lock()
+
+    def send(row: DeliveryRow) -> SendResult:
+        status, sending = committed_status(engine, row.id)
+        time.sleep(0.001)  # a call takes time, so the threads overlap
+        with lock:
+            seen.append((row.id, status, sending))
+        return SendResult(provider_id=f"id-{row.id}")
+
+    stats = dispatch(ledger, KEY, CHANNEL, send, policy=Policy(workers=workers))
+    assert stats.sent == n and stats.failed == stats.unknown == 0
+    assert sorted(i for i, _, _ in seen) == sorted({i for i, _, _ in seen})  # each sent once
+    assert len(seen) == n
+    assert {status for _, status, _ in seen} == {"sending"}  # durable before the call
+    assert max(sending for _, _, sending in seen) <= workers  # one claimed delivery per thread at most
+    assert ledger.counts(KEY) == {"sent": n}
+    assert {r.provider_id for r in ledger.deliveries(KEY)} == {f"id-{i}" for i, _, _ in seen}
+
+
+def test_group_commit_keeps_the_invariants_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    run_and_check(engine)
+    engine.dispose()
+
+
+def test_group_commit_keeps_the_invariants_on_postgresql(pg_url: str) -> None:  # noqa: F811
+    engine = open_store(pg_url)
+    run_and_check(engine)
+    engine.dispose()
+
+
+def test_waiting_threads_share_one_transaction(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    ledger = ledger_with(engine, 40)
+    claim = ClaimSpec(KEY, CHANNEL, "host:1")
+    start = threading.Barrier(4)
+    got: list[DeliveryRow] = []
+
+    def worker(writer: LedgerWriter) -> None:
+        start.wait()
+        row = writer.next(None)
+        while row is not None:
+            got.append(row)
+            time.sleep(0.002)
+            row = writer.next(Outcome(row.id, "sent"))
+
+    with LedgerWriter(ledger, claim) as writer:
+        threads = [threading.Thread(target=worker, args=(writer,)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(got) == len({r.id for r in got}) == 40
+    assert ledger.counts(KEY) == {"sent": 40}
+    # 40 outcomes and 44 claims (the last four find nothing): far fewer transactions than calls.
+    assert writer.transactions < 40
+    engine.dispose()
+
+
+def test_outcomes_and_retries_are_recorded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    ledger = ledger_with(engine, 9)
+    calls: dict[str, int] = {}
+
+    def send(row: DeliveryRow) -> SendResult:
+        n = int(row.target.removeprefix("to:"))
+        calls[row.target] = calls.get(row.target, 0) + 1
+        if n % 3 == 1:
+            raise ProviderError("smtp", "550 no such user", status_code=550)
+        if n % 3 == 2 and calls[row.target] == 1:
+            raise ProviderError("smtp", "451 try later", status_code=451, retryable=True, retry_after=0.05)
+        return SendResult()
+
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    stats = dispatch(ledger, KEY, CHANNEL, send, policy=Policy(workers=3), wait=wait)
+    assert (stats.sent, stats.failed, stats.retried) == (6, 3, 3)
+    assert ledger.counts(KEY) == {"sent": 6, "failed": 3}
+    assert waits and all(0 <= w <= 0.05 for w in waits)
+    rows = {r.target: r for r in ledger.deliveries(KEY)}
+    assert rows["to:1"].last_error.endswith("550 no such user")
+    assert rows["to:2"].attempts == 2 and rows["to:2"].last_error == ""
+
+
+def test_a_failed_transaction_reaches_every_waiting_thread(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    ledger = ledger_with(engine, 3)
+
+    class Broken(Ledger):
+        def settle(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            raise RuntimeError("disk full")
+
+    writer = LedgerWriter(Broken(engine), ClaimSpec(KEY, CHANNEL, "host:1"))
+    with writer, pytest.raises(RuntimeError, match="disk full"):
+        writer.next(None)
+    assert ledger.counts(KEY) == {"pending": 3}  # nothing claimed, nothing lost
