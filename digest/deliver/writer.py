@@ -17,8 +17,7 @@ import queue
 import threading
 from types import TracebackType
 
-from sqlalchemy import Connection
-
+from digest.store.hotpath import SendPath
 from digest.store.ledger import Ledger
 from digest.store.rows import ClaimSpec, DeliveryRow, Outcome
 
@@ -37,7 +36,7 @@ class _Request:
 class LedgerWriter:
     """Use as a context manager around the sending threads; :meth:`next` is safe from any thread.
 
-    The writer keeps one database connection for the whole run.
+    The writer keeps one database connection for the whole run (:meth:`Ledger.send_path`).
     """
 
     def __init__(self, ledger: Ledger, claim: ClaimSpec) -> None:
@@ -71,7 +70,7 @@ class LedgerWriter:
         return request.row
 
     def _loop(self) -> None:
-        with self.ledger.engine.connect() as conn:
+        with self.ledger.send_path() as path:
             while True:
                 first = self._queue.get()
                 if first is None:
@@ -87,18 +86,15 @@ class LedgerWriter:
                         closing = True
                     else:
                         batch.append(more)
-                self._commit(conn, batch)
+                self._commit(path, batch)
                 if closing:
                     return
 
-    def _commit(self, conn: Connection, batch: list[_Request]) -> None:
+    def _commit(self, path: SendPath, batch: list[_Request]) -> None:
         wanted = sum(1 for r in batch if r.want)
         try:
-            rows = self.ledger.settle(
-                [r.outcome for r in batch if r.outcome is not None],
-                self.claim if wanted else None,
-                wanted,
-                conn=conn,
+            rows = path.settle(
+                [r.outcome for r in batch if r.outcome is not None], self.claim if wanted else None, wanted
             )
         except BaseException as exc:  # handed to every thread that waited on this transaction
             for r in batch:

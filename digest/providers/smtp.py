@@ -13,6 +13,7 @@ Where a failure happens decides what it means:
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
@@ -171,7 +172,7 @@ class SmtpProvider(Provider):
         if code != 250:
             self._reset(conn)
             raise self._refused(code, reply)
-        code, reply = conn.rcpt(rcpt)
+        code, reply = conn.docmd("rcpt", rcpt_to(rcpt))
         if code not in (250, 251):
             self._reset(conn)
             raise self._refused(code, reply)
@@ -201,6 +202,17 @@ class SmtpProvider(Provider):
                 except OSError:
                     pass
         self._local = threading.local()
+
+
+# An address made only of these needs no parsing: quoteaddr would return it in angle brackets as it is.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-]+")
+
+
+def rcpt_to(address: str) -> str:
+    """The RCPT TO argument :meth:`smtplib.SMTP.rcpt` would send, without parsing a plain address."""
+    if _PLAIN_ADDRESS.fullmatch(address) and address.count("@") == 1:
+        return f"TO:<{address}>"
+    return f"TO:{smtplib.quoteaddr(address)}"
 
 
 def _data(conn: smtplib.SMTP, message: bytes) -> tuple[int, bytes]:

@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Float,
-    Text,
-    Update,
-    and_,
-    bindparam,
-    case,
-    func,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
-from digest.store import schema
+from digest.store import hotpath, schema
 from digest.store.rows import (
     ClaimSpec,
     DeliveryRow,
@@ -101,9 +87,13 @@ class DeliveryBook:
         """
         if conn is None:
             with self.engine.begin() as own:
-                return _settle(own, outcomes, claim, count)
+                return hotpath.settle(own, outcomes, claim, count)
         with conn.begin():
-            return _settle(conn, outcomes, claim, count)
+            return hotpath.settle(conn, outcomes, claim, count)
+
+    def send_path(self) -> hotpath.SendPath:
+        """A connection of its own for one sending run's ledger writer (see :class:`hotpath.SendPath`)."""
+        return hotpath.SendPath(self.engine)
 
     def next_retry_at(self, key: str, channel: str) -> float | None:
         """When the earliest pending delivery of (key, channel) becomes due, if any."""
@@ -193,101 +183,3 @@ class DeliveryBook:
         with self.engine.connect() as conn:
             return [delivery_from_row(r) for r in conn.execute(query)]
 
-
-# -- the sender's hot path ---------------------------------------------------
-# Both statements are built once with bound parameters: SQLAlchemy then reuses
-# their compiled form (cache key memoised on the statement object) and a sender
-# pays for no SQL construction per message.
-
-
-def _settle(
-    conn: Connection, outcomes: Sequence[Outcome], claim: ClaimSpec | None, count: int
-) -> list[DeliveryRow]:
-    if outcomes:
-        stamp = now_utc()
-        conn.execute(
-            _finish_statement(),
-            [
-                {
-                    "b_id": o.delivery_id,
-                    "b_status": o.status,
-                    "b_error": o.error[:2000],
-                    "b_pid": o.provider_id,
-                    "b_retry": o.retry_at,
-                    "b_at": stamp,
-                }
-                for o in outcomes
-            ],
-        )
-    if claim is None or count < 1:
-        return []
-    now = time.time()
-    rows = conn.execute(
-        _claim_statement(conn.dialect.name == "postgresql"),
-        {
-            "b_key": claim.key,
-            "b_channel": claim.channel,
-            "b_now": now,
-            "b_limit": count,
-            "b_until": now + claim.lease,
-            "b_owner": claim.owner,
-            "b_at": now_utc(),
-        },
-    ).all()
-    return sorted((delivery_from_row(r) for r in rows), key=lambda r: r.id)
-
-
-@cache
-def _finish_statement() -> Update:
-    """Record one outcome; a provider id or retry time given as empty/None keeps the old value."""
-    d = schema.deliveries
-    provider_id = bindparam("b_pid", type_=Text)
-    return (
-        update(d)
-        .where(d.c.id == bindparam("b_id"))
-        .values(
-            status=bindparam("b_status"),
-            last_error=bindparam("b_error"),
-            lease_until=None,
-            updated_at=bindparam("b_at"),
-            provider_id=case((provider_id == "", d.c.provider_id), else_=provider_id),
-            next_attempt_at=func.coalesce(bindparam("b_retry", type_=Float), d.c.next_attempt_at),
-        )
-    )
-
-
-@cache
-def _claim_statement(postgres: bool) -> Update:
-    """Mark the first ``b_limit`` due pending deliveries ``sending``, in one UPDATE ... RETURNING."""
-    d = schema.deliveries
-    due = (
-        select(d.c.id)
-        .where(
-            d.c.edition_key == bindparam("b_key"),
-            d.c.channel == bindparam("b_channel"),
-            d.c.status == "pending",
-            d.c.next_attempt_at <= bindparam("b_now"),
-        )
-        .order_by(d.c.id)
-        .limit(bindparam("b_limit"))
-    )
-    wanted: Any = due.scalar_subquery()
-    if postgres:
-        # Not a plain IN (subquery): PostgreSQL may plan it as a nested loop that re-runs
-        # the subquery per row, and each run skips the rows this statement has already
-        # locked, so one claim with limit 1 took every pending row. A MATERIALIZED CTE
-        # runs once.
-        locked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
-        wanted = select(locked.c.id)
-    return (
-        update(d)
-        .where(d.c.id.in_(wanted), d.c.status == "pending")
-        .values(
-            status="sending",
-            lease_until=bindparam("b_until"),
-            lease_owner=bindparam("b_owner"),
-            attempts=d.c.attempts + 1,
-            updated_at=bindparam("b_at"),
-        )
-        .returning(*d.c)
-    )

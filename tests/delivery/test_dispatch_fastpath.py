@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.providers.smtp import _data
+from digest.providers.smtp import _data, rcpt_to
 from digest.providers.wire import Body
 from digest.render.email import MANAGE_MARK, UNSUBSCRIBE_MARK
 
@@ -86,3 +86,9 @@ def test_data_refused_is_an_smtp_data_error() -> None:
     with pytest.raises(smtplib.SMTPDataError) as caught:
         _data(Recorder(data_code=452), b"hello\r\n")  # type: ignore[arg-type]
     assert caught.value.smtp_code == 452
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from("ab.-_+'@\"<> ()éZ9"), max_size=20))
+def test_rcpt_to_is_what_smtplib_sends(address: str) -> None:
+    assert rcpt_to(address) == f"TO:{smtplib.quoteaddr(address)}"

@@ -8,6 +8,8 @@ Run on SQLite and on a real PostgreSQL.
 
 from __future__ import annotations
 
+import re
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ from digest.deliver.writer import LedgerWriter
 from digest.errors import ProviderError
 from digest.providers.base import SendResult
 from digest.store import open_store, schema
+from digest.store.hotpath import SendPath
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.rows import ClaimSpec, Outcome
 from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
@@ -70,6 +73,10 @@ def test_group_commit_keeps_the_invariants_on_sqlite(tmp_path) -> None:  # type:
     engine = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
     run_and_check(engine)
     engine.dispose()
+    # The raw path stores times as SQLAlchemy does (text without an offset), so Core reads them back.
+    with sqlite3.connect(tmp_path / "digest.db") as conn:
+        stamps = {r[0] for r in conn.execute("select updated_at from deliveries")}
+    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", s) for s in stamps)
 
 
 def test_group_commit_keeps_the_invariants_on_postgresql(pg_url: str) -> None:  # noqa: F811
@@ -139,9 +146,13 @@ def test_a_failed_transaction_reaches_every_waiting_thread(tmp_path) -> None:  #
     engine = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
     ledger = ledger_with(engine, 3)
 
-    class Broken(Ledger):
+    class BrokenPath(SendPath):
         def settle(self, *args, **kwargs):  # type: ignore[no-untyped-def]
             raise RuntimeError("disk full")
+
+    class Broken(Ledger):
+        def send_path(self) -> SendPath:
+            return BrokenPath(self.engine)
 
     writer = LedgerWriter(Broken(engine), ClaimSpec(KEY, CHANNEL, "host:1"))
     with writer, pytest.raises(RuntimeError, match="disk full"):

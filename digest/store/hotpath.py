@@ -1,0 +1,200 @@
+"""The sender's hot path: record outcomes and claim the next deliveries, in one transaction.
+
+Two ways to run the same two statements (built once with SQLAlchemy Core, so the
+SQL is the dialect's own on SQLite and PostgreSQL alike):
+
+- :func:`settle` on a SQLAlchemy connection, for occasional callers;
+- :class:`SendPath`, for the ledger writer of a sending run: the statements are
+  compiled to SQL text once and run on the raw DBAPI connection, skipping
+  SQLAlchemy's per-execution work (execution context, parameter processing,
+  result wrapping), which cost more than the SQL itself.
+
+Either way the claimed rows are committed as ``sending`` before they are returned.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Float, Text, Update, bindparam, case, func, select, update
+from sqlalchemy.engine import Dialect
+
+from digest.store import schema
+from digest.store.rows import ClaimSpec, DeliveryRow, Outcome, now_utc
+
+# The columns a DeliveryRow is made of, in its field order.
+ROW_COLUMNS = (
+    "id",
+    "edition_key",
+    "channel",
+    "target",
+    "payload",
+    "idem_key",
+    "status",
+    "attempts",
+    "provider_id",
+    "last_error",
+)
+
+
+def settle(
+    conn: Connection, outcomes: Sequence[Outcome], claim: ClaimSpec | None, count: int
+) -> list[DeliveryRow]:
+    """Run in the caller's transaction on a SQLAlchemy connection."""
+    if outcomes:
+        conn.execute(finish_statement(), finish_params(outcomes, now_utc()))
+    if claim is None or count < 1:
+        return []
+    statement = claim_statement(conn.dialect.name == "postgresql")
+    rows = conn.execute(statement, claim_params(claim, count, now_utc())).all()
+    return sorted((DeliveryRow(*r) for r in rows), key=lambda r: r.id)
+
+
+class SendPath:
+    """One raw DBAPI connection, with the finish and claim statements compiled for it; one thread only.
+
+    Use as a context manager: the connection goes back to the engine's pool at the end.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        self.sqlite = dialect.name == "sqlite"
+        self.finish = _Compiled(finish_statement(), dialect)
+        self.claim = _Compiled(claim_statement(dialect.name == "postgresql"), dialect)
+        # SQLite keeps datetimes as text in SQLAlchemy's format; PostgreSQL's driver takes them as they are.
+        column_type = schema.deliveries.c.updated_at.type
+        stamp: Callable[[Any], Any] | None = column_type.dialect_impl(dialect).bind_processor(dialect)
+        self.stamp = stamp or (lambda value: value)
+        self.raw = engine.raw_connection()
+
+    def __enter__(self) -> SendPath:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.raw.close()
+
+    def settle(self, outcomes: Sequence[Outcome], claim: ClaimSpec | None, count: int) -> list[DeliveryRow]:
+        """Record ``outcomes``, claim up to ``count`` deliveries; committed before it returns."""
+        cursor = self.raw.cursor()
+        try:
+            if self.sqlite:
+                # As the engine does for every transaction (store/db.py): take the write lock up front.
+                cursor.execute("BEGIN IMMEDIATE")
+            stamp = self.stamp(now_utc())
+            if outcomes:
+                params = [self.finish.args(p) for p in finish_params(outcomes, stamp)]
+                cursor.executemany(self.finish.sql, params)
+            rows: Sequence[Any] = ()
+            if claim is not None and count > 0:
+                cursor.execute(self.claim.sql, self.claim.args(claim_params(claim, count, stamp)))
+                rows = cursor.fetchall()
+            self.raw.commit()
+        except BaseException:
+            self.raw.rollback()
+            raise
+        finally:
+            cursor.close()
+        return sorted((DeliveryRow(*r) for r in rows), key=lambda r: r.id)
+
+
+class _Compiled:
+    """A statement as SQL text for one dialect, and how to lay out its parameters."""
+
+    def __init__(self, statement: Update, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        # Values Core bound itself (the literal statuses, the 1 of attempts + 1, OFFSET 0).
+        self.defaults = {name: bind.value for name, bind in compiled.binds.items()}
+        self.order = list(compiled.positiontup or []) if compiled.positional else None
+
+    def args(self, params: dict[str, Any]) -> Any:
+        merged = {**self.defaults, **params}
+        if self.order is None:
+            return merged
+        return tuple(merged[name] for name in self.order)
+
+
+def finish_params(outcomes: Sequence[Outcome], stamp: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "b_id": o.delivery_id,
+            "b_status": o.status,
+            "b_error": o.error[:2000],
+            "b_pid": o.provider_id,
+            "b_retry": o.retry_at,
+            "b_at": stamp,
+        }
+        for o in outcomes
+    ]
+
+
+def claim_params(claim: ClaimSpec, count: int, stamp: Any) -> dict[str, Any]:
+    now = time.time()
+    return {
+        "b_key": claim.key,
+        "b_channel": claim.channel,
+        "b_now": now,
+        "b_limit": count,
+        "b_until": now + claim.lease,
+        "b_owner": claim.owner,
+        "b_at": stamp,
+    }
+
+
+@cache
+def finish_statement() -> Update:
+    """Record one outcome; a provider id or retry time given as empty/None keeps the old value."""
+    d = schema.deliveries
+    provider_id = bindparam("b_pid", type_=Text)
+    return (
+        update(d)
+        .where(d.c.id == bindparam("b_id"))
+        .values(
+            status=bindparam("b_status"),
+            last_error=bindparam("b_error"),
+            lease_until=None,
+            updated_at=bindparam("b_at"),
+            provider_id=case((provider_id == "", d.c.provider_id), else_=provider_id),
+            next_attempt_at=func.coalesce(bindparam("b_retry", type_=Float), d.c.next_attempt_at),
+        )
+    )
+
+
+@cache
+def claim_statement(postgres: bool) -> Update:
+    """Mark the first ``b_limit`` due pending deliveries ``sending``, in one UPDATE ... RETURNING."""
+    d = schema.deliveries
+    due = (
+        select(d.c.id)
+        .where(
+            d.c.edition_key == bindparam("b_key"),
+            d.c.channel == bindparam("b_channel"),
+            d.c.status == "pending",
+            d.c.next_attempt_at <= bindparam("b_now"),
+        )
+        .order_by(d.c.id)
+        .limit(bindparam("b_limit"))
+    )
+    wanted: Any = due.scalar_subquery()
+    if postgres:
+        # Not a plain IN (subquery): PostgreSQL may plan it as a nested loop that re-runs
+        # the subquery per row, and each run skips the rows this statement has already
+        # locked, so one claim with limit 1 took every pending row. A MATERIALIZED CTE
+        # runs once.
+        locked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        wanted = select(locked.c.id)
+    return (
+        update(d)
+        .where(d.c.id.in_(wanted), d.c.status == "pending")
+        .values(
+            status="sending",
+            lease_until=bindparam("b_until"),
+            lease_owner=bindparam("b_owner"),
+            attempts=d.c.attempts + 1,
+            updated_at=bindparam("b_at"),
+        )
+        .returning(*(d.c[name] for name in ROW_COLUMNS))
+    )
