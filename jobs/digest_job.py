@@ -5,6 +5,9 @@ Called by the cron trigger, by the 15-minute watchdog, at start and by
 same outcome, because the ledger (not APScheduler) decides:
 
 - the slot's edition is done (sent, skipped, missed or failed): nothing to do;
+- it is partly sent (``partial``) with unknown deliveries `digest send` would
+  settle (a campaign whose status can be read, an idempotent provider): settle
+  them, by `digest send`'s own code; other unknowns are left to staff;
 - it is due and not later than DIGEST_MAX_LATENESS, or already half sent: send or
   resume it (the period key collapses double fires and racing instances);
 - it is later than that and nothing of it went out: mark it missed and alert.
@@ -23,7 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from digest.config import Settings
-from digest.deliver.send import send_edition
+from digest.deliver.send import can_settle, send_edition
 from digest.errors import DigestError, ProtectedTermError
 from digest.providers import Provider, make_provider
 from digest.schedule import Cadence, last_due_slot, next_slots, parse_cadence, period_key
@@ -65,6 +68,8 @@ def check_digest(
     key = period_key(cadence, slot)
     ledger = Ledger(engine)
     edition = ledger.edition(key)
+    if edition is not None and edition.status == "partial":
+        return _settle(settings, engine, key, slot, now, provider_factory, stop)
     if edition is not None and edition.status in FINISHED:
         return CheckResult(key, "done", f"{key} is {edition.status}; nothing to do")
     late = now - slot
@@ -93,6 +98,41 @@ def check_digest(
         _alert(settings, engine, now, f"partial:{key}", "partial", key, report.message)
     if report.status in ("sent", "partial"):
         queue_posts(settings, engine, key, report.status, now)  # the same stories, as social posts
+    return CheckResult(key, report.status, report.message)
+
+
+def _settle(
+    settings: Settings,
+    engine: Engine,
+    key: str,
+    slot: datetime,
+    now: datetime,
+    provider_factory: Callable[[Settings], Provider],
+    stop: Callable[[], bool] | None,
+) -> CheckResult:
+    """A partly sent edition: settle its unknown deliveries when `digest send` would.
+
+    The rule is `digest send`'s own (:func:`~digest.deliver.send.can_settle`): a
+    campaign's status can be read, or the provider honours the idempotency key.
+    Anything else (a non-idempotent unknown, a failure) waits for staff:
+    `digest deliveries resolve` / `retry-failed`. The partial alert was raised
+    when the edition became partial; it is not raised again.
+    """
+    try:
+        provider = provider_factory(settings)
+    except DigestError as exc:
+        return CheckResult(key, "done", f"{key} is partial; cannot look at it now: {exc}")
+    if not can_settle(engine, provider, key):
+        provider.close()
+        return CheckResult(key, "done", f"{key} is partial; nothing digest can settle by itself")
+    try:
+        report = send_edition(settings, engine, provider, key=key, slot=slot, now=now, stop=stop)
+    except DigestError as exc:
+        return CheckResult(key, "error", f"{key}: settling the unknown deliveries failed: {exc}")
+    if report.status == "sent":
+        log.info("%s: unknown deliveries settled; the edition is sent", key)
+        Ledger(engine).event("info", "settled", "unknown deliveries settled by the scheduler", key)
+        return CheckResult(key, "sent", f"{key}: unknown deliveries settled; {report.message}")
     return CheckResult(key, report.status, report.message)
 
 

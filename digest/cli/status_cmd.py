@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from digest.cli import add_command
 from digest.cli.context import Context
+from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts
+from digest.store.ledger import DeliveryRow
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,9 +26,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def collect(ctx: Context, limit: int) -> dict[str, Any]:
+    """Editions with their email deliveries (``deliveries``, ``errors``) and social posts
+    (``social``, ``social_errors``) counted apart, events, alerts and the scheduler."""
     ledger = ctx.ledger
     editions = []
     for e in ledger.editions(limit):
+        trouble = ledger.deliveries(e.key, statuses=("failed", "unknown"))
         editions.append(
             {
                 "key": e.key,
@@ -33,14 +39,10 @@ def collect(ctx: Context, limit: int) -> dict[str, Any]:
                 "reason": e.reason,
                 "slot_utc": e.slot_utc.isoformat(),
                 "sent_at": e.sent_at.isoformat() if e.sent_at else None,
-                "deliveries": ledger.counts(e.key),
-                "errors": sorted(
-                    {
-                        d.last_error
-                        for d in ledger.deliveries(e.key, statuses=("failed", "unknown"))
-                        if d.last_error
-                    }
-                )[:5],
+                "deliveries": channel_counts(ctx.engine, e.key, EMAIL),
+                "errors": _errors(d for d in trouble if d.channel.startswith(EMAIL)),
+                "social": channel_counts(ctx.engine, e.key, SOCIAL),
+                "social_errors": _errors(d for d in trouble if d.channel.startswith(SOCIAL)),
             }
         )
     events = ledger.recent_events(limit)
@@ -65,14 +67,29 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not data["editions"]:
         print("No editions yet. Try: digest preview, then digest send")
     for e in data["editions"]:
-        counts = ", ".join(f"{n} {s}" for s, n in sorted(e["deliveries"].items())) or "no deliveries"
         reason = f" ({e['reason']})" if e["reason"] else ""
-        print(f"{e['key']:<20} {e['status']:<9}{reason}  {counts}")
+        print(f"{e['key']:<20} {e['status']:<9}{reason}")
+        print(f"    email deliveries: {_counts(e['deliveries'])}")
         for error in e["errors"]:
-            print(f"    error: {error}")
+            print(f"      error: {error}")
+        if e["deliveries"].get("unknown") or e["deliveries"].get("failed"):
+            print(f"      see them and resolve them: digest deliveries --edition {e['key']}")
+        if e["social"]:
+            print(f"    social posts: {_counts(e['social'])}")
+            for error in e["social_errors"]:
+                print(f"      error: {error}")
     for alert in data["alerts"]:
         print(f"ALERT {alert['at']} {alert['kind']}: {alert['message']}")
     from jobs.status import lines
 
     print("\n".join(lines(data["scheduler"])))
     return 0 if data["ok"] else 1
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"
+
+
+def _errors(rows: Iterable[DeliveryRow]) -> list[str]:
+    """Up to five distinct last errors."""
+    return sorted({d.last_error for d in rows if d.last_error})[:5]

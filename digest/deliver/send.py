@@ -14,6 +14,8 @@ from digest.config import Settings
 from digest.deliver.campaign import reconcile, send_campaign_row
 from digest.deliver.dispatch import DispatchStats, Policy, dispatch
 from digest.deliver.messages import Letters
+from digest.deliver.resolve import channel_counts, edition_outcome, reopen
+from digest.errors import AuthError
 from digest.pipeline import (
     Built,
     build_edition,
@@ -23,6 +25,7 @@ from digest.pipeline import (
     refuse_protected,
 )
 from digest.providers.base import Provider, SendResult
+from digest.providers.http import CampaignProvider
 from digest.store.ledger import DeliveryRow, EditionRow, Ledger
 from digest.subscribers import iter_active, languages
 from digest.types import Recipient
@@ -68,12 +71,13 @@ def send_edition(
     ledger = Ledger(engine)
     edition = ledger.edition(key)
     assert edition is not None, "ensure_edition first"
-    if edition.status == "partial" and _can_settle(ledger, provider, key):
+    before = edition.reason if edition.status == "partial" else None
+    if edition.status == "partial" and can_settle(engine, provider, key):
         ledger.set_status(key, "sending", "settling unknown deliveries")
         edition = ledger.edition(key)
         assert edition is not None
     if edition.status in ("sent", "partial", "skipped", "missed"):
-        return SendReport(key, edition.status, _already(edition), ledger.counts(key))
+        return SendReport(key, edition.status, _already(edition), channel_counts(engine, key))
     problems: list[tuple[str, str]] = []
     if edition.status == "building":
         built = build_edition(settings, ledger, now=now, key=key, slot=slot, progress=progress)
@@ -92,11 +96,14 @@ def send_edition(
         assert edition is not None
         if edition.status not in ("ready", "sending"):
             # another instance froze it first and has finished it, or it was marked missed
-            return SendReport(key, edition.status, _already(edition), ledger.counts(key))
+            return SendReport(key, edition.status, _already(edition), channel_counts(engine, key))
     if edition.status == "ready":
         _snapshot(settings, engine, ledger, provider, edition)
-    stats = _dispatch(settings, ledger, provider, edition, progress, stop)
-    return _finalise(ledger, key, stats, problems)
+    refused: list[tuple[int, AuthError]] = []
+    stats = _dispatch(settings, ledger, provider, edition, progress, stop, refused)
+    if refused:
+        _stop_on_auth(engine, key, refused)
+    return _finalise(engine, key, stats, problems, unchanged=before)
 
 
 def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[str, tuple[str, str, str]]:
@@ -122,11 +129,18 @@ def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[st
     return bodies
 
 
-def _can_settle(ledger: Ledger, provider: Provider, key: str) -> bool:
-    """Unknown deliveries a later run can settle safely: a campaign's status can be read,
-    an idempotent provider can repeat the call."""
-    unknown = ledger.counts(key, channel_of(provider)).get("unknown", 0)
-    return bool(unknown) and (provider.kind == "campaign" or provider.idempotent)
+def can_settle(engine: Engine, provider: Provider, key: str) -> bool:
+    """Whether a later run can settle ``key``'s unknown deliveries safely.
+
+    True when some are unknown and either the provider's campaign status can be
+    read (:func:`~digest.deliver.campaign.reconcile`) or the provider honours our
+    idempotency key, so repeating the call cannot send twice. A non-idempotent
+    message provider's unknown stays for staff (`digest deliveries resolve`).
+    `digest send` and the scheduler both decide with this.
+    """
+    unknown = Ledger(engine).counts(key, channel_of(provider)).get("unknown", 0)
+    readable = provider.kind == "campaign" and isinstance(provider, CampaignProvider)
+    return bool(unknown) and (readable or provider.idempotent)
 
 
 def channel_of(provider: Provider) -> str:
@@ -192,14 +206,25 @@ def _dispatch(
     edition: EditionRow,
     progress: bool,
     stop: Callable[[], bool] | None = None,
+    refused: list[tuple[int, AuthError]] | None = None,
 ) -> DispatchStats:
+    """Send what is due. A refused login or key (AuthError) stops the run at once: the
+    rest would be refused too, and thousands of bad logins can get an account locked."""
     channel = channel_of(provider)
     letters = Letters(settings, edition, ledger.bodies(edition.key))
+    refusals = refused if refused is not None else []
 
     def send(row: DeliveryRow) -> SendResult:
-        if provider.kind == "campaign":
-            return send_campaign_row(ledger, provider, row, letters.campaign())
-        return provider.send_batch(letters.batch(row.data()), row.idem_key)
+        try:
+            if provider.kind == "campaign":
+                return send_campaign_row(ledger, provider, row, letters.campaign())
+            return provider.send_batch(letters.batch(row.data()), row.idem_key)
+        except AuthError as exc:
+            refusals.append((row.id, exc))
+            raise
+
+    def halt() -> bool:
+        return bool(refusals) or (stop is not None and stop())
 
     try:
         if provider.kind == "campaign":
@@ -218,13 +243,25 @@ def _dispatch(
                 send,
                 policy=policy_for(settings, provider),
                 on_progress=bar.update if bar else None,
-                stop=stop,
+                stop=halt,
             )
         finally:
             if bar:
                 bar.close()
     finally:
         provider.close()
+
+
+def _stop_on_auth(engine: Engine, key: str, refused: list[tuple[int, AuthError]]) -> None:
+    """After a refused login: if the run left deliveries unsent, put the refused ones back with
+    them and raise the error (one line naming the setting); the next run, once it is fixed,
+    sends them all. If nothing was left, the refused calls stay failed like any refusal."""
+    if not channel_counts(engine, key).get("pending"):
+        return
+    reopen(engine, [delivery_id for delivery_id, _ in refused], "not sent: the login was refused")
+    error = refused[0][1]
+    Ledger(engine).event("error", "auth", f"sending stopped: {error}", key)
+    raise error
 
 
 def _bar(total: int, enabled: bool, unit: str):  # type: ignore[no-untyped-def]
@@ -236,34 +273,47 @@ def _bar(total: int, enabled: bool, unit: str):  # type: ignore[no-untyped-def]
     return tqdm(total=total, desc="sending", unit=unit, leave=False)
 
 
-def _finalise(ledger: Ledger, key: str, stats: DispatchStats, problems: list[tuple[str, str]]) -> SendReport:
-    counts = ledger.counts(key)
-    open_rows = counts.get("pending", 0) + counts.get("sending", 0)
-    if open_rows:
+def _finalise(
+    engine: Engine,
+    key: str,
+    stats: DispatchStats,
+    problems: list[tuple[str, str]],
+    unchanged: str | None = None,
+) -> SendReport:
+    """Set the edition's status from its email deliveries (social posts are not counted).
+
+    ``unchanged``: the reason of an edition that was ``partial`` before this run;
+    when the run settled nothing, the same warning is not recorded again (the
+    scheduler looks every 15 minutes).
+    """
+    ledger = Ledger(engine)
+    counts = channel_counts(engine, key)
+    status, reason = edition_outcome(counts)
+    if status == "sending":
         return SendReport(
             key,
             "sending",
-            f"{key}: {open_rows} deliveries still waiting for a retry; run digest send again later",
+            f"{key}: {reason} (waiting for a retry); run digest send again later",
             counts,
             stats,
             problems,
         )
-    trouble = counts.get("failed", 0) + counts.get("unknown", 0)
-    status = "partial" if trouble else "sent"
-    reason = _trouble_text(counts) if trouble else ""
     ledger.set_status(key, status, reason)
-    ledger.event("warning" if trouble else "info", status, reason or "sent", key)
-    text = f"{key}: sent" + (f", but {reason}; see digest status" if trouble else "")
+    if reason != unchanged:
+        ledger.event("warning" if reason else "info", status, reason or "sent", key)
+    see = f"; see digest deliveries --edition {key}"
+    text = f"{key}: sent" + (f", but {reason}{see}" if reason else "")
+    if reason and not counts.get("sent") and not counts.get("unknown"):
+        text = f"{key}: nothing was sent: {reason}{_first_error(ledger, key)}{see}"
     return SendReport(key, status, text, counts, stats, problems)
 
 
-def _trouble_text(counts: dict[str, int]) -> str:
-    parts = []
-    if counts.get("failed"):
-        parts.append(f"{counts['failed']} failed")
-    if counts.get("unknown"):
-        parts.append(f"{counts['unknown']} unknown (may or may not have arrived; not resent)")
-    return "deliveries " + " and ".join(parts)
+def _first_error(ledger: Ledger, key: str) -> str:
+    """When nothing went out, the cause is usually one setting: show the first error."""
+    for row in ledger.deliveries(key, statuses=("failed", "unknown")):
+        if row.channel.startswith("email:") and row.last_error:
+            return f" ({row.last_error})"
+    return ""
 
 
 def _already(edition: EditionRow) -> str:

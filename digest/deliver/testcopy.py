@@ -2,7 +2,8 @@
 
 The copy is the frozen edition when it exists (what subscribers get or got),
 else a fresh build of this period's edition. The subject starts with ``[TEST]``;
-no delivery row is written and the edition's status does not change.
+no delivery row is written and the edition's status does not change. With the
+outbox provider the copy is written under ``tests/`` in the edition's folder.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from digest.config import Settings
 from digest.deliver.messages import Letters
 from digest.pipeline import build_edition, current_period, refuse_protected
 from digest.providers.base import Provider
+from digest.providers.outbox import TEST_KEY_PREFIX, OutboxProvider
 from digest.store.ledger import EditionRow, Ledger
 from digest.subscribers import normalise
 from digest.types import Recipient
@@ -37,16 +39,20 @@ def send_test(settings: Settings, engine: Engine, provider: Provider, address: s
     if edition is None or not edition.html:
         edition = _fresh(settings, ledger, key, slot, now)
     letters = Letters(settings, edition, ledger.bodies(key) if edition.html else {}, subject_prefix=PREFIX)
-    idem = f"test-{secrets.token_hex(8)}"
+    # The prefix keeps a test copy apart from a subscriber's message where that matters (the outbox).
+    idem = f"{TEST_KEY_PREFIX}{secrets.token_hex(8)}"
+    outgoing = letters.outgoing(Recipient(email=to))
     try:
         if provider.kind == "campaign":
             result = provider.send_test(letters.campaign(), to, idem)
         else:
-            result = provider.send_batch([letters.outgoing(Recipient(email=to))], idem)
+            result = provider.send_batch([outgoing], idem)
     finally:
         provider.close()
     ledger.event("info", "test", f"test copy sent to {to} through {provider.name}", key)
     ref = f" (id {result.provider_id})" if result.provider_id else ""
+    if isinstance(provider, OutboxProvider):
+        ref = f" (written to {provider.path_for(outgoing, idem)})"
     return f"{key}: test copy sent to {to} through {provider.name}{ref}; the edition itself was not sent"
 
 

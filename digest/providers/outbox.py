@@ -1,4 +1,10 @@
-"""The embedded default: write each message as an `.eml` file; nothing leaves the machine."""
+"""The embedded default: write each message as an `.eml` file; nothing leaves the machine.
+
+``outbox/<edition>/<address>.eml`` holds what a subscriber got. A `digest send
+--test` copy (its idempotency key starts with :data:`TEST_KEY_PREFIX`) goes to
+``outbox/<edition>/tests/<address>.eml`` instead, so a test copy to an address
+that is also on the list never replaces that subscriber's message.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,10 @@ from pathlib import Path
 
 from digest.links import campaign_slug
 from digest.providers.base import Outgoing, Provider, SendResult, wire_bytes
+
+# Idempotency keys of test copies (digest.deliver.testcopy makes them).
+TEST_KEY_PREFIX = "test-"
+TESTS_FOLDER = "tests"
 
 
 class OutboxProvider(Provider):
@@ -18,12 +28,18 @@ class OutboxProvider(Provider):
     def folder(self, edition_key: str) -> Path:
         return self.settings.data_dir / "outbox" / campaign_slug(edition_key)
 
+    def path_for(self, item: Outgoing, idem_key: str) -> Path:
+        """Where ``item`` is written: by address, test copies in their own folder."""
+        folder = self.folder(item.edition_key)
+        if idem_key.startswith(TEST_KEY_PREFIX):
+            folder = folder / TESTS_FOLDER
+        safe = re.sub(r"[^A-Za-z0-9@._-]+", "_", item.recipient.email)
+        return folder / f"{safe}.eml"
+
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
         for item in batch:
-            folder = self.folder(item.edition_key)
-            folder.mkdir(parents=True, exist_ok=True)
-            safe = re.sub(r"[^A-Za-z0-9@._-]+", "_", item.recipient.email)
-            path = folder / f"{safe}.eml"
+            path = self.path_for(item, idem_key)
+            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".eml.tmp")
             tmp.write_bytes(wire_bytes(item.message))
             tmp.replace(path)  # atomic: a crash never leaves half a message
