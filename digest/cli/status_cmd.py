@@ -55,8 +55,18 @@ def collect(ctx: Context, limit: int) -> dict[str, Any]:
         "alerts": alerts,
         "scheduler": scheduler_status(ctx.settings, ctx.engine, ctx.now()),
         "ok": not any(e["status"] in ("partial", "failed", "missed") for e in editions)
-        and not any(ev["level"] == "error" for ev in events),
+        and not any(ev["level"] == "error" and not _settled(ev, editions) for ev in events),
     }
+
+
+# Errors about an edition's email that no longer matter once the edition is sent
+# (its unknown deliveries settled or resolved, the login fixed).
+SETTLED_KINDS = ("partial", "auth")
+
+
+def _settled(event: dict[str, Any], editions: list[dict[str, Any]]) -> bool:
+    sent = {e["key"] for e in editions if e["status"] == "sent"}
+    return event["kind"] in SETTLED_KINDS and event["edition"] in sent
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

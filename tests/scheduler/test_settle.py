@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from digest.cli import main
 from digest.errors import ProviderError
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.outbox import OutboxProvider
@@ -156,3 +157,12 @@ def test_idempotent_provider_unknown_is_resent_with_the_same_key(tmp_path, make_
     files = sorted(p.stem for p in (settings.data_dir / "outbox").glob("*/*.eml"))
     assert files == sorted(emails)
     assert editions(engine) == {KEY: "sent"}
+    # The partial alert stays in the record, but `digest status` no longer fails for it.
+    assert alerts(engine) == [f"partial:{KEY}"]
+    env = tmp_path / "status.env"
+    env.write_text(
+        f"DIGEST_DATA_DIR={settings.data_dir}\nDIGEST_SOURCES={tmp_path / 'feed.xml'}\n"
+        "DIGEST_SCHEDULE=0 9 * * 1\nDIGEST_TIMEZONE=Europe/Berlin\n",
+        encoding="utf-8",
+    )
+    assert main(["--env-file", str(env), "status"]) == 0
