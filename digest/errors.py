@@ -67,7 +67,8 @@ class ProviderError(DigestError):
         self.retry_after = retry_after
         prefix = f"{provider}"
         if status_code is not None:
-            prefix += f" (HTTP {status_code})"
+            protocol = "SMTP" if provider == "smtp" else "HTTP"
+            prefix += f" ({protocol} {status_code})"
         super().__init__(f"{prefix}: {message}")
 
 
