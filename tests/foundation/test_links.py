@@ -16,10 +16,3 @@ def test_non_web_links_are_left_alone() -> None:
 
 def test_campaign_slug_is_url_safe() -> None:
     assert campaign_slug("weekly:2026-W48") == "weekly-2026-w48"
-
-
-def test_provider_errors_name_the_protocol_of_their_status() -> None:
-    from digest.errors import ProviderError
-
-    assert str(ProviderError("smtp", "535 bad login", status_code=535)).startswith("smtp (SMTP 535)")
-    assert str(ProviderError("sendgrid", "nope", status_code=401)).startswith("sendgrid (HTTP 401)")
