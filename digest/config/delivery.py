@@ -53,6 +53,12 @@ def _base(provider: str, default: str, example: str = "") -> str:
     )
 
 
+def _ids(provider: str, help: str) -> list[str]:
+    return setting(  # type: ignore[no-any-return]
+        f"DIGEST_{provider.upper()}_LIST_IDS", [], help, parse=parse_list, section="Delivery"
+    )
+
+
 # For each provider: the settings it cannot work without (field name, env key, fix).
 REQUIRED: dict[str, list[tuple[str, str]]] = {
     "buttondown": [("buttondown_api_key", "copy it from Buttondown: Settings > API")],
@@ -151,28 +157,16 @@ class DeliverySettings:
     )
     listmonk_username: str = _key("listmonk", "USERNAME", "listmonk API user name (Admin > Users).")
     listmonk_api_key: str = _key("listmonk", "API_KEY", "listmonk API user's token.", secret=True)
-    listmonk_list_ids: list[str] = setting(
-        "DIGEST_LISTMONK_LIST_IDS", [], "listmonk list ids to send to.", parse=parse_list, section="Delivery"
-    )
+    listmonk_list_ids: list[str] = _ids("listmonk", "listmonk list ids to send to.")
     brevo_api_key: str = _key("brevo", "API_KEY", "Brevo API key (SMTP & API > API keys).", secret=True)
     brevo_base_url: str = _base("brevo", "https://api.brevo.com/v3")
-    brevo_list_ids: list[str] = setting(
-        "DIGEST_BREVO_LIST_IDS",
-        [],
-        "Brevo contact list ids to send to.",
-        parse=parse_list,
-        section="Delivery",
-    )
+    brevo_list_ids: list[str] = _ids("brevo", "Brevo contact list ids to send to.")
     sendgrid_api_key: str = _key(
         "sendgrid", "API_KEY", "SendGrid API key (Settings > API Keys).", secret=True
     )
     sendgrid_base_url: str = _base("sendgrid", "https://api.sendgrid.com")
-    sendgrid_list_ids: list[str] = setting(
-        "DIGEST_SENDGRID_LIST_IDS",
-        [],
-        "SendGrid Marketing list ids (provider sendgrid-campaign).",
-        parse=parse_list,
-        section="Delivery",
+    sendgrid_list_ids: list[str] = _ids(
+        "sendgrid", "SendGrid Marketing list ids (provider sendgrid-campaign)."
     )
     sendgrid_sender_id: str = _key(
         "sendgrid", "SENDER_ID", "SendGrid verified sender id (sendgrid-campaign)."
