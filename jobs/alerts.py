@@ -14,17 +14,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
-from typing import Any
-
-from sqlalchemy import Engine, select, update
 
 from digest.config import Settings
 from digest.errors import DigestError
 from digest.providers import PROVIDERS, Provider, make_provider
 from digest.providers.base import Content, Outgoing
-from digest.store import schema
-from digest.store.ledger import Ledger, insert_ignore
+from digest.store import Engine
+from digest.store import scheduler as rows
+from digest.store.ledger import Ledger
+from digest.store.scheduler import recent_alerts
 from digest.types import Recipient
+
+__all__ = ["Alert", "alert_content", "alert_provider", "raise_alert", "recent_alerts"]
 
 log = logging.getLogger("digest.alerts")
 
@@ -39,17 +40,7 @@ class Alert:
 
 def raise_alert(settings: Settings, engine: Engine, alert: Alert, *, now: datetime) -> bool:
     """Record, log and email ``alert`` unless it was raised before. True if raised now."""
-    row = {
-        "key": alert.key[:128],
-        "kind": alert.kind,
-        "edition_key": alert.edition_key,
-        "message": alert.message,
-        "raised_at": now,
-        "email_error": "",
-    }
-    with engine.begin() as conn:
-        fresh = insert_ignore(conn, schema.alerts, [row]) == 1
-    if not fresh:
+    if not rows.insert_alert(engine, alert.key, alert.kind, alert.edition_key, alert.message, now):
         log.debug("alert already raised: %s", alert.message)
         return False
     log.error("ALERT %s", alert.message)
@@ -73,9 +64,7 @@ def _email(settings: Settings, engine: Engine, alert: Alert, now: datetime) -> N
     except (DigestError, OSError, NotImplementedError) as exc:
         error = str(exc)[:2000] or type(exc).__name__
         log.error("could not email the alert to DIGEST_ALERT_EMAIL: %s", error)
-    values: dict[str, Any] = {"email_error": error} if error else {"emailed_at": now}
-    with engine.begin() as conn:
-        conn.execute(update(schema.alerts).where(schema.alerts.c.key == alert.key[:128]).values(**values))
+    rows.alert_emailed(engine, alert.key, now, error)
 
 
 def alert_provider(settings: Settings) -> Provider:
@@ -110,21 +99,3 @@ def alert_content(settings: Settings, alert: Alert, now: datetime) -> Content:
         sender=settings.sender,
         date=now,
     )
-
-
-def recent_alerts(engine: Engine, limit: int = 5) -> list[dict[str, Any]]:
-    """The newest alerts, for `digest status`."""
-    a = schema.alerts
-    with engine.connect() as conn:
-        rows = conn.execute(select(a).order_by(a.c.raised_at.desc()).limit(limit))
-        return [
-            {
-                "kind": r.kind,
-                "edition": r.edition_key,
-                "message": r.message,
-                "raised_at": r.raised_at.isoformat() if r.raised_at else "",
-                "emailed": r.emailed_at is not None,
-                "email_error": r.email_error,
-            }
-            for r in rows
-        ]

@@ -21,14 +21,13 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Engine, update
 
 from digest.config import Settings
 from digest.deliver.dispatch import owner_id
 from digest.providers import Provider, make_provider
 from digest.schedule import parse_cadence
-from digest.store import schema
-from digest.store.ledger import insert_ignore
+from digest.store import Engine
+from digest.store.scheduler import record_heartbeat
 from jobs.digest_job import CheckResult, check_digest
 from jobs.social_job import publish_social
 
@@ -104,15 +103,10 @@ class Runner:
 
     def _record(self, now: datetime, outcome: str, stopped: bool = False) -> None:
         """The instance's heartbeat row, for `digest status`."""
-        runs = schema.scheduler_runs
         try:
-            with self.engine.begin() as conn:
-                row = {"instance": self.instance, "mode": self.mode, "started_at": self._started}
-                insert_ignore(conn, runs, [{**row, "checked_at": now, "outcome": outcome[:500]}])
-                values: dict[str, object] = {"stopped_at": now}  # keep the last check's outcome
-                if not stopped:
-                    values = {"checked_at": now, "outcome": outcome[:500], "stopped_at": None}
-                conn.execute(update(runs).where(runs.c.instance == self.instance).values(**values))
+            record_heartbeat(
+                self.engine, self.instance, self.mode, self._started, now, outcome, stopped=stopped
+            )
         except Exception:
             log.exception("could not record the scheduler's heartbeat")
 

@@ -13,10 +13,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
-
 from digest.config import Settings
 from digest.errors import DigestError
+from digest.store import Engine
 from digest.store.ledger import Ledger
 
 log = logging.getLogger("digest.jobs")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-
-from sqlalchemy import Engine, select
 
 from digest.config import Settings
 from digest.schedule import describe, next_slots, parse_cadence
-from digest.store import schema
-from jobs.alerts import recent_alerts
+from digest.store import Engine
+from digest.store.scheduler import recent_alerts, recent_runs
 
 # An instance that has not checked for longer than this is shown as not running.
 QUIET = timedelta(minutes=20)
@@ -19,19 +17,16 @@ QUIET = timedelta(minutes=20)
 def scheduler_status(settings: Settings, engine: Engine, now: datetime, limit: int = 5) -> dict[str, Any]:
     cadence = parse_cadence(settings.schedule, settings.timezone)
     upcoming = next_slots(cadence, now, 1)
-    runs = schema.scheduler_runs
-    with engine.connect() as conn:
-        rows = list(conn.execute(select(runs).order_by(runs.c.checked_at.desc()).limit(limit)))
     instances = []
-    for r in rows:
-        checked = _aware(r.checked_at)
-        running = r.stopped_at is None and r.mode == "daemon" and now - checked < QUIET
+    for r in recent_runs(engine, limit):
+        checked = r["checked_at"]
+        running = r["stopped_at"] is None and r["mode"] == "daemon" and now - checked < QUIET
         instances.append(
             {
-                "instance": r.instance,
-                "mode": r.mode,
+                "instance": r["instance"],
+                "mode": r["mode"],
                 "checked_at": checked.isoformat(),
-                "outcome": r.outcome,
+                "outcome": r["outcome"],
                 "running": running,
             }
         )
@@ -63,7 +58,3 @@ def lines(data: dict[str, Any]) -> list[str]:
         when = f"{checked:%Y-%m-%d %H:%M} UTC"
         out.append(f"scheduler {inst['instance']} ({state}), last check {when}: {inst['outcome']}")
     return out
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -6,10 +6,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from digest.config import Settings, load_settings
-from digest.store import open_store
+from digest.store import Engine, open_store
 from digest.store.ledger import Ledger
 
 

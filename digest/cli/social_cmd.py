@@ -9,7 +9,7 @@ from digest.cli.context import Context
 from digest.errors import ConfigError
 from digest.social import publish_due
 from digest.social.queue import approve, listing, retry, skip
-from digest.social.store import SocialStore
+from digest.store.social import SocialStore
 
 EXAMPLES = """\
   digest social list                 posts waiting for approval, and what happened to the others

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable
-from typing import Any
 
 from digest.cli import add_command
 from digest.cli.context import Context
-from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts
-from digest.store.ledger import DeliveryRow
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,52 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def collect(ctx: Context, limit: int) -> dict[str, Any]:
-    """Editions with their email deliveries (``deliveries``, ``errors``) and social posts
-    (``social``, ``social_errors``) counted apart, events, alerts and the scheduler."""
-    ledger = ctx.ledger
-    editions = []
-    for e in ledger.editions(limit):
-        trouble = ledger.deliveries(e.key, statuses=("failed", "unknown"))
-        editions.append(
-            {
-                "key": e.key,
-                "status": e.status,
-                "reason": e.reason,
-                "slot_utc": e.slot_utc.isoformat(),
-                "sent_at": e.sent_at.isoformat() if e.sent_at else None,
-                "deliveries": channel_counts(ctx.engine, e.key, EMAIL),
-                "errors": _errors(d for d in trouble if d.channel.startswith(EMAIL)),
-                "social": channel_counts(ctx.engine, e.key, SOCIAL),
-                "social_errors": _errors(d for d in trouble if d.channel.startswith(SOCIAL)),
-            }
-        )
-    events = ledger.recent_events(limit)
-    alerts = [ev for ev in events if ev["level"] in ("warning", "error")]
-    from jobs.status import scheduler_status
-
-    return {
-        "editions": editions,
-        "events": events,
-        "alerts": alerts,
-        "scheduler": scheduler_status(ctx.settings, ctx.engine, ctx.now()),
-        "ok": not any(e["status"] in ("partial", "failed", "missed") for e in editions)
-        and not any(ev["level"] == "error" and not _settled(ev, editions) for ev in events),
-    }
-
-
-# Errors about an edition's email that no longer matter once the edition is sent
-# (its unknown deliveries settled or resolved, the login fixed).
-SETTLED_KINDS = ("partial", "auth")
-
-
-def _settled(event: dict[str, Any], editions: list[dict[str, Any]]) -> bool:
-    sent = {e["key"] for e in editions if e["status"] == "sent"}
-    return event["kind"] in SETTLED_KINDS and event["edition"] in sent
-
-
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    data = collect(ctx, args.limit)
+    from digest.status import collect
+
+    data = collect(ctx.settings, ctx.engine, ctx.now(), args.limit)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0 if data["ok"] else 1
@@ -98,8 +52,3 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"
-
-
-def _errors(rows: Iterable[DeliveryRow]) -> list[str]:
-    """Up to five distinct last errors."""
-    return sorted({d.last_error for d in rows if d.last_error})[:5]

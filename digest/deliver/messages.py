@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from email.message import EmailMessage
 from email.utils import parseaddr
 from urllib.parse import quote
 
@@ -80,8 +79,3 @@ class Letters:
     def campaign(self) -> Campaign:
         c = self.contents[""]
         return Campaign(c.edition_key, c.subject, c.html, c.text)
-
-
-def message_for(settings: Settings, edition: EditionRow, recipient: Recipient) -> EmailMessage:
-    """The full MIME message one recipient gets (used by the preview)."""
-    return Letters(settings, edition).outgoing(recipient).message

@@ -21,13 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from sqlalchemy import Engine, case, func, select, update
-
-from digest.store import schema
+from digest.store import Engine, repairs
 from digest.store.ledger import DeliveryRow, Ledger
-from digest.store.rows import delivery_from_row
 
 EMAIL = "email:"
 SOCIAL = "social:"
@@ -39,27 +35,12 @@ SETTLED_BY_ROWS = ("sending", "sent", "partial")
 # -- reading ----------------------------------------------------------------
 def channel_counts(engine: Engine, key: str, prefix: str = EMAIL) -> dict[str, int]:
     """status -> number of deliveries of edition ``key`` on channels starting with ``prefix``."""
-    d = schema.deliveries
-    query = (
-        select(d.c.status, func.count())
-        .where(d.c.edition_key == key, d.c.channel.like(prefix + "%"))
-        .group_by(d.c.status)
-    )
-    with engine.connect() as conn:
-        return {status: n for status, n in conn.execute(query)}
+    return repairs.channel_counts(engine, key, prefix)
 
 
 def email_rows(engine: Engine, edition: str | None = None, statuses: Sequence[str] = ()) -> list[DeliveryRow]:
     """Email deliveries in the order they were recorded."""
-    d = schema.deliveries
-    query = select(d).where(d.c.channel.like(EMAIL + "%"))
-    if edition:
-        query = query.where(d.c.edition_key == edition)
-    if statuses:
-        query = query.where(d.c.status.in_(list(statuses)))
-    query = query.order_by(d.c.id)
-    with engine.connect() as conn:
-        return [delivery_from_row(r) for r in conn.execute(query)]
+    return repairs.rows_on(engine, EMAIL, edition, statuses)
 
 
 def recipients(row: DeliveryRow) -> list[str]:
@@ -99,16 +80,8 @@ def recompute(engine: Engine, key: str) -> str | None:
 
     The first ``sent_at`` is kept: resolving a delivery later does not move the send date.
     """
-    e = schema.editions
     status, reason = edition_outcome(channel_counts(engine, key))
-    values: dict[str, object] = {"status": status, "reason": reason}
-    if status in ("sent", "partial"):
-        values["sent_at"] = func.coalesce(e.c.sent_at, datetime.now(UTC))
-    with engine.begin() as conn:
-        result = conn.execute(
-            update(e).where(e.c.key == key, e.c.status.in_(SETTLED_BY_ROWS)).values(**values)
-        )
-    return status if result.rowcount == 1 else None
+    return status if repairs.set_edition_status(engine, key, status, reason, SETTLED_BY_ROWS) else None
 
 
 # -- acting -----------------------------------------------------------------
@@ -175,30 +148,13 @@ def reopen(engine: Engine, ids: Sequence[int], note: str) -> int:
 
     Not an attempt: the count goes back down. Used by a send, not by staff; no event.
     """
-    if not ids:
-        return 0
-    d = schema.deliveries
-    with engine.begin() as conn:
-        result = conn.execute(
-            update(d)
-            .where(d.c.id.in_(list(ids)), d.c.status == "failed")
-            .values(
-                status="pending",
-                next_attempt_at=0.0,
-                last_error=note,
-                attempts=case((d.c.attempts > 0, d.c.attempts - 1), else_=0),
-                updated_at=datetime.now(UTC),
-            )
-        )
-    return max(result.rowcount, 0)
+    return repairs.reopen_failed(engine, ids, note)
 
 
 def _wanted(engine: Engine, ids: Iterable[int], done: Resolution) -> list[DeliveryRow]:
     """The rows asked for that can be resolved; the others are reported in ``done.skipped``."""
     wanted = sorted(set(ids))
-    d = schema.deliveries
-    with engine.connect() as conn:
-        found = {r.id: delivery_from_row(r) for r in conn.execute(select(d).where(d.c.id.in_(wanted)))}
+    found = repairs.rows_by_id(engine, wanted)
     rows = []
     for n in wanted:
         row = found.get(n)
@@ -233,20 +189,12 @@ def _sendable(rows: list[DeliveryRow], current_key: str, channel: str, done: Res
 
 def _move(engine: Engine, rows: list[DeliveryRow], status: str, note: str, done: Resolution) -> None:
     """Change rows still in a resolvable status (a concurrent change wins); idem_key never changes."""
-    d = schema.deliveries
-    values: dict[str, object] = {"status": status, "last_error": note, "lease_until": None,
-                                 "updated_at": datetime.now(UTC)}
-    if status == "pending":
-        values.update(next_attempt_at=0.0, attempts=0)
-    with engine.begin() as conn:
-        for row in rows:
-            result = conn.execute(
-                update(d).where(d.c.id == row.id, d.c.status.in_(RESOLVABLE)).values(**values)
-            )
-            if result.rowcount == 1:
-                done.changed.setdefault(row.edition_key, []).append(row.id)
-            else:
-                done.skipped.append(f"#{row.id} changed meanwhile; look again with digest deliveries")
+    changed = set(repairs.move_rows(engine, [r.id for r in rows], RESOLVABLE, status, note))
+    for row in rows:
+        if row.id in changed:
+            done.changed.setdefault(row.edition_key, []).append(row.id)
+        else:
+            done.skipped.append(f"#{row.id} changed meanwhile; look again with digest deliveries")
 
 
 def _finish(engine: Engine, done: Resolution, what: str, note: str) -> None:

@@ -8,8 +8,6 @@ from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import Connection, Engine
-
 from digest.config import Settings
 from digest.deliver.campaign import reconcile, send_campaign_row
 from digest.deliver.dispatch import DispatchStats, Policy, dispatch
@@ -26,6 +24,7 @@ from digest.pipeline import (
 )
 from digest.providers.base import Provider, SendResult
 from digest.providers.http import CampaignProvider
+from digest.store import Connection, Engine
 from digest.store.ledger import DeliveryRow, EditionRow, Ledger
 from digest.subscribers import iter_active, languages
 from digest.types import Recipient

@@ -11,13 +11,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Engine
-
 from digest.config import Settings
 from digest.deliver.messages import Letters
 from digest.pipeline import build_edition, current_period, refuse_protected
 from digest.providers.base import Provider
 from digest.providers.outbox import TEST_KEY_PREFIX, OutboxProvider
+from digest.store import Engine
 from digest.store.ledger import EditionRow, Ledger
 from digest.subscribers import normalise
 from digest.types import Recipient

@@ -17,9 +17,9 @@ import queue
 import threading
 from types import TracebackType
 
-from digest.store.hotpath import SendPath
 from digest.store.ledger import Ledger
 from digest.store.rows import ClaimSpec, DeliveryRow, Outcome
+from digest.store.sendpath import SendPath
 
 
 class _Request:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
-from datetime import datetime
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -186,7 +185,3 @@ def personalise(body: str, *, unsubscribe_url: str, manage_url: str, is_html: bo
     """Fill the per-recipient markers (escaped for HTML)."""
     fill = escape if is_html else (lambda s: s)
     return body.replace(UNSUBSCRIBE_MARK, fill(unsubscribe_url)).replace(MANAGE_MARK, fill(manage_url))
-
-
-def now_local(settings: Settings) -> datetime:
-    return datetime.now(ZoneInfo(settings.timezone))

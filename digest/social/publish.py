@@ -13,8 +13,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
-
 from digest.config import Settings
 from digest.deliver.dispatch import backoff, owner_id
 from digest.errors import AuthError, ProviderError
@@ -25,8 +23,9 @@ from digest.social.platforms.linkedin import LinkedIn
 from digest.social.platforms.mastodon import Mastodon
 from digest.social.platforms.threads import Threads
 from digest.social.platforms.x import X
-from digest.social.store import SocialStore, channel, fingerprint
+from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
+from digest.store.social import SocialStore, channel, fingerprint
 
 MAX_ATTEMPTS = 5
 

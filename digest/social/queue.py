@@ -11,13 +11,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, select
-
 from digest.config import Settings
 from digest.social.compose import drafts_for_edition
-from digest.social.store import SocialStore
-from digest.store import schema
+from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
+from digest.store.social import SocialStore
 from digest.types import Article, Edition, EditionItem
 
 
@@ -38,23 +36,14 @@ class QueueReport:
 
 def edition_from_ledger(engine: Engine, key: str) -> Edition | None:
     """The frozen edition's articles and blurbs, as they went out in the email."""
-    ea, a = schema.edition_articles, schema.articles
-    query = (
-        select(ea.c.article_ident, ea.c.blurb, a.c.title, a.c.url, a.c.source)
-        .join(a, a.c.ident == ea.c.article_ident)
-        .where(ea.c.edition_key == key)
-        .order_by(ea.c.position)
-    )
-    row = Ledger(engine).edition(key)
+    ledger = Ledger(engine)
+    row = ledger.edition(key)
     if row is None:
         return None
-    with engine.connect() as conn:
-        items = tuple(
-            EditionItem(
-                Article(id=r.article_ident, title=r.title, url=r.url, text="", source=r.source), r.blurb
-            )
-            for r in conn.execute(query)
-        )
+    items = tuple(
+        EditionItem(Article(id=ident, title=title, url=url, text="", source=source), blurb)
+        for ident, blurb, title, url, source in ledger.frozen_articles(key)
+    )
     return Edition(key=key, slot=row.slot_utc, issued=row.created_at, items=items)
 
 

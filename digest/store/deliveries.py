@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
-from digest.store import hotpath, schema
+from digest.store import schema, sendpath
 from digest.store.rows import (
     ClaimSpec,
     DeliveryRow,
@@ -56,20 +56,6 @@ class DeliveryBook:
         """Record the outcome: sent, failed, unknown, or back to pending at ``retry_at``."""
         self.settle([Outcome(delivery_id, status, provider_id, error, retry_at)])
 
-    def finish_and_claim(
-        self,
-        delivery_id: int,
-        status: str,
-        *,
-        provider_id: str = "",
-        error: str = "",
-        retry_at: float | None = None,
-        claim: tuple[str, str, str, float] | None = None,
-    ) -> list[DeliveryRow]:
-        """:meth:`finish` one delivery and :meth:`claim` the next (key, channel, owner, lease), one commit."""
-        spec = ClaimSpec(*claim) if claim is not None else None
-        return self.settle([Outcome(delivery_id, status, provider_id, error, retry_at)], spec, 1)
-
     def settle(
         self,
         outcomes: Sequence[Outcome],
@@ -87,13 +73,13 @@ class DeliveryBook:
         """
         if conn is None:
             with self.engine.begin() as own:
-                return hotpath.settle(own, outcomes, claim, count)
+                return sendpath.settle(own, outcomes, claim, count)
         with conn.begin():
-            return hotpath.settle(conn, outcomes, claim, count)
+            return sendpath.settle(conn, outcomes, claim, count)
 
-    def send_path(self) -> hotpath.SendPath:
-        """A connection of its own for one sending run's ledger writer (see :class:`hotpath.SendPath`)."""
-        return hotpath.SendPath(self.engine)
+    def send_path(self) -> sendpath.SendPath:
+        """A connection of its own for one sending run's ledger writer (see :class:`sendpath.SendPath`)."""
+        return sendpath.SendPath(self.engine)
 
     def next_retry_at(self, key: str, channel: str) -> float | None:
         """When the earliest pending delivery of (key, channel) becomes due, if any."""

@@ -193,6 +193,18 @@ class EditionBook:
             return {lang: (subject, html, text) for lang, subject, html, text in conn.execute(query)}
 
     # -- events -------------------------------------------------------------
+    def frozen_articles(self, key: str) -> list[tuple[str, str, str, str, str]]:
+        """(ident, blurb, title, url, source) of the articles frozen into ``key``, in their order."""
+        ea, a = schema.edition_articles, schema.articles
+        query = (
+            select(ea.c.article_ident, ea.c.blurb, a.c.title, a.c.url, a.c.source)
+            .join(a, a.c.ident == ea.c.article_ident)
+            .where(ea.c.edition_key == key)
+            .order_by(ea.c.position)
+        )
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
+
     def event(self, level: str, kind: str, message: str, edition_key: str = "") -> None:
         with self.engine.begin() as conn:
             conn.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, select
 
 from digest.errors import StoreError
 from digest.store import schema
@@ -82,11 +82,3 @@ def _lock(conn: Connection) -> None:
     """Serialise migrations between instances starting at once (PostgreSQL)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
-
-
-def current_version(engine: Engine) -> int:
-    if not inspect(engine).has_table("schema_versions"):
-        return 0
-    with engine.connect() as conn:
-        versions = list(conn.scalars(select(schema.schema_versions.c.version)))
-    return max(versions, default=0)

@@ -22,9 +22,9 @@ from digest.deliver.writer import LedgerWriter
 from digest.errors import ProviderError
 from digest.providers.base import SendResult
 from digest.store import open_store, schema
-from digest.store.hotpath import SendPath
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.rows import ClaimSpec, Outcome
+from digest.store.sendpath import SendPath
 from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
 
 KEY = "weekly:2026-W23"

@@ -226,7 +226,7 @@ def test_protected_term_refuses_and_alerts_once(tmp_path: Path, make_settings) -
 
 
 def test_scheduled_send_queues_the_social_posts_like_digest_send(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
-    from digest.social.store import SocialStore
+    from digest.store.social import SocialStore
 
     feed = tmp_path / "feed.xml"
     write_feed(feed, [("Winter coats", MONDAY - timedelta(days=1)), ("Classes", MONDAY - timedelta(days=2))])

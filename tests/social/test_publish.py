@@ -6,8 +6,8 @@ import pytest
 
 from digest.social import publish_due, queue_edition
 from digest.social.queue import approve, skip
-from digest.social.store import SocialStore
 from digest.store.ledger import Ledger
+from digest.store.social import SocialStore
 from tests.social.conftest import KEY, frozen_edition
 
 PLATFORMS = ["mastodon", "bluesky", "x", "linkedin", "facebook", "threads"]

@@ -19,7 +19,7 @@ the CLI or the ledger: they get their settings in the constructor.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -135,15 +135,6 @@ class Publisher:
                 retry_after=_wait(response),
             )
         raise ProviderError(self.name, f"refused: {detail}", status_code=status)
-
-
-@dataclass
-class Thread:
-    """Where a thread stands: the root and the last published part."""
-
-    root: Ref | None = None
-    last: Ref | None = None
-    ids: list[str] = field(default_factory=list)
 
 
 def _detail(response: requests.Response) -> str:

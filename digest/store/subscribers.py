@@ -1,0 +1,102 @@
+"""The subscribers table: our own list, for message providers.
+
+Addresses arrive here already validated and lower-cased (:mod:`digest.subscribers`
+does that). Reading the list for a send goes in pages (keyset order by language,
+address), so 100,000 subscribers never sit in memory at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
+
+from digest.store import schema
+from digest.store.rows import insert_ignore, now_utc
+from digest.types import Recipient
+
+PAGE = 1000
+
+
+def insert_new(engine: Engine, rows: Sequence[dict[str, str]]) -> int:
+    """Add rows (email, name, language) as active; addresses already there are kept. Returns rows added."""
+    stamp = now_utc()
+    added = 0
+    with engine.begin() as conn:
+        for start in range(0, len(rows), PAGE):
+            chunk = [{**r, "status": "active", "created_at": stamp} for r in rows[start : start + PAGE]]
+            added += insert_ignore(conn, schema.subscribers, chunk)
+    return added
+
+
+def remove(engine: Engine, address: str) -> bool:
+    """Delete an address from the list entirely (it may be imported again)."""
+    with engine.begin() as conn:
+        result = conn.execute(delete(schema.subscribers).where(schema.subscribers.c.email == address.lower()))
+    return result.rowcount > 0
+
+
+def unsubscribe(engine: Engine, address: str) -> bool:
+    """Record an unsubscribe; honoured from the next send. False if the address is unknown."""
+    s = schema.subscribers
+    with engine.begin() as conn:
+        found = conn.execute(select(s.c.status).where(s.c.email == address.lower())).first()
+        if found is None:
+            return False
+        conn.execute(
+            update(s)
+            .where(s.c.email == address.lower(), s.c.status != "unsubscribed")
+            .values(status="unsubscribed", unsubscribed_at=now_utc())
+        )
+    return True
+
+
+def listing(engine: Engine, status: str | None = None) -> Iterator[tuple[str, str, str, str]]:
+    """(email, name, language, status) in address order."""
+    s = schema.subscribers
+    query = select(s.c.email, s.c.name, s.c.language, s.c.status).order_by(s.c.email)
+    if status:
+        query = query.where(s.c.status == status)
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            yield (row.email, row.name, row.language, row.status)
+
+
+def count(engine: Engine) -> dict[str, int]:
+    s = schema.subscribers
+    with engine.connect() as conn:
+        return dict(conn.execute(select(s.c.status, func.count()).group_by(s.c.status)).all())  # type: ignore[arg-type]
+
+
+def languages(engine: Engine) -> list[str]:
+    """The languages active subscribers asked for ('' = the default)."""
+    s = schema.subscribers
+    query = select(s.c.language).where(s.c.status == "active").distinct()
+    with engine.connect() as conn:
+        return sorted(conn.scalars(query))
+
+
+def iter_active(source: Engine | Connection, page: int = PAGE) -> Iterator[Recipient]:
+    """Every active subscriber ordered by (language, address), read a page at a time.
+
+    ``source`` may be a connection inside a transaction (the ledger's snapshot
+    reads the list within its own transaction).
+    """
+    s = schema.subscribers
+    after: tuple[str, str] | None = None
+    while True:
+        query = select(s.c.email, s.c.name, s.c.language).where(s.c.status == "active")
+        if after is not None:
+            lang, email = after
+            query = query.where(or_(s.c.language > lang, and_(s.c.language == lang, s.c.email > email)))
+        query = query.order_by(s.c.language, s.c.email).limit(page)
+        if isinstance(source, Connection):
+            rows = source.execute(query).all()
+        else:
+            with source.connect() as conn:
+                rows = conn.execute(query).all()
+        for email, name, lang in rows:
+            yield Recipient(email=email, name=name, language=lang)
+        if len(rows) < page:
+            return
+        after = (rows[-1][2], rows[-1][0])
