@@ -63,7 +63,7 @@ def compose_current(
     """Load, select and summarise: (edition, articles left out with why, source problems)."""
     loaded = load_sources(
         settings.sources,
-        SourceOptions(settings.fetch_timeout, settings.fetch_max_bytes, settings.site_url),
+        SourceOptions.from_settings(settings),
         progress=progress,
     )
     ledger.remember_articles(

@@ -12,7 +12,10 @@ class Article:
     """One article from any source, normalised.
 
     ``id`` is the dedupe identity: the feed guid, else the canonical URL, else a
-    hash of the content (see :func:`article_identity`).
+    hash of the content (see :func:`article_identity`). ``date_from`` and
+    ``url_from`` say where the date and the link came from (``url_from`` is
+    ``"homepage"`` when the article had no address of its own); ``warnings`` name
+    fields that could not be read and were dropped.
     """
 
     id: str
@@ -25,6 +28,9 @@ class Article:
     image: str = ""
     image_alt: str = ""
     html: str = ""
+    date_from: str = ""
+    url_from: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 def article_identity(guid: str | None, url: str | None, title: str, text: str) -> str:
@@ -41,7 +47,10 @@ def canonical_url(url: str) -> str:
     """Lower-case scheme and host, drop fragments, tracking parameters and a trailing slash."""
     from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # a malformed address is its own identity; it is never linked
+        return url.strip()
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 def _load(source: str, settings: object) -> Article:
     from digest.sources import SourceOptions, load_sources
 
-    options = SourceOptions(settings.fetch_timeout, settings.fetch_max_bytes, settings.site_url)  # type: ignore[attr-defined]
+    options = SourceOptions.from_settings(settings)
     if "://" not in source and not Path(source).exists():
         raise SourceError(f"{source}: no such file; give an article file or a page address")
     loaded = load_sources([source], options, progress=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from digest.config.base import (
     choice,
+    parse_bool,
     parse_email,
     parse_float,
     parse_int,
@@ -48,8 +49,16 @@ class CoreSettings:
     fetch_timeout: float = setting(
         "DIGEST_FETCH_TIMEOUT",
         15.0,
-        "Seconds to wait for a feed or page before giving up on it.",
+        "Seconds a whole fetch of a feed or page may take (redirects included) before it is given up.",
         parse=parse_float,
+        section="Sources",
+    )
+    fetch_allow_private: bool = setting(
+        "DIGEST_FETCH_ALLOW_PRIVATE",
+        False,
+        "Let feeds and pages be fetched from loopback, private and link-local addresses "
+        "(an intranet); by default every fetch and redirect must reach a public address.",
+        parse=parse_bool,
         section="Sources",
     )
     fetch_max_bytes: int = setting(

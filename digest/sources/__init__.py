@@ -1,20 +1,27 @@
-"""Sources: folders and files of articles, RSS/Atom feeds, article pages.
+"""Sources: folders and files of articles, RSS/Atom/RDF feeds, article pages.
 
-Each source entry becomes zero or more :class:`~digest.types.Article`. A broken
-source or article is reported in ``problems`` and skipped; the rest go on.
+Each source entry becomes zero or more :class:`~digest.types.Article`. Which
+reader reads it is decided by :mod:`digest.sources.registry` (suffix or content
+type, checked against the content). A broken source or article is reported in
+``problems`` and skipped; a field that cannot be read is dropped and named in
+the article's ``warnings``; the rest go on.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from digest.errors import SourceError
-from digest.sources.feeds import looks_like_feed, parse_feed
-from digest.sources.fetch import fetch
-from digest.sources.files import FEED_SUFFIXES, list_folder, read_article_file, read_capped
-from digest.sources.pages import article_from_html
+from digest.sources.registry import SourceRef, decide, readers
 from digest.types import Article
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -29,12 +36,23 @@ class Loaded:
                 seen.add(article.id)
                 self.articles.append(article)
 
+    @property
+    def warnings(self) -> list[tuple[str, str]]:
+        """(article title, warning) for every field that was dropped or defaulted."""
+        return [(a.title, w) for a in self.articles for w in a.warnings]
+
 
 @dataclass(frozen=True)
 class SourceOptions:
     timeout: float = 15.0
     max_bytes: int = 5_000_000
     site_url: str = "https://example.org"
+    allow_private: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> SourceOptions:
+        return cls(settings.fetch_timeout, settings.fetch_max_bytes, settings.site_url,
+                   settings.fetch_allow_private)
 
 
 def load_sources(entries: list[str], options: SourceOptions, *, progress: bool = False) -> Loaded:
@@ -42,43 +60,68 @@ def load_sources(entries: list[str], options: SourceOptions, *, progress: bool =
     loaded = Loaded()
     bar = _progress(len(entries), progress)
     for entry in entries:
-        try:
-            if "://" in entry:
-                _load_url(entry, options, loaded)
-            else:
-                _load_path(Path(entry).expanduser(), options, loaded)
-        except SourceError as exc:
-            loaded.problems.append((entry, str(exc)))
+        _guarded(entry, loaded, partial(_load_entry, entry, options, loaded))
         bar.update(1)
     bar.close()
     return loaded
 
 
+def _load_entry(entry: str, options: SourceOptions, loaded: Loaded) -> None:
+    if "://" in entry:
+        _load_url(entry, options, loaded)
+    else:
+        _load_path(Path(entry).expanduser(), options, loaded)
+
+
+def _guarded(where: str, loaded: Loaded, step: Callable[[], None]) -> None:
+    """Run one source or file; any failure becomes a one-line problem, never a stopped edition."""
+    try:
+        step()
+    except SourceError as exc:
+        loaded.problems.append((where, str(exc)))
+    except Exception as exc:  # untrusted input: an unforeseen failure skips this source only
+        log.warning("source %s could not be read", where, exc_info=True)
+        loaded.problems.append((where, f"{where}: could not be read ({type(exc).__name__})"))
+
+
 def _load_url(url: str, options: SourceOptions, loaded: Loaded) -> None:
-    got = fetch(url, timeout=options.timeout, max_bytes=options.max_bytes)
-    if looks_like_feed(got.content, got.content_type):
-        articles, problems = parse_feed(got.content, url)
-        loaded.add(articles)
-        loaded.problems.extend(problems)
-        return
-    html = got.content.decode("utf-8", errors="replace")
-    loaded.add([article_from_html(html, url=got.url, source=url)])
+    from digest.sources.fetch import fetch
+
+    got = fetch(url, timeout=options.timeout, max_bytes=options.max_bytes,
+                allow_private=options.allow_private)
+    decision = decide(got.content, content_type=got.content_type)
+    ref = SourceRef(url, url=got.url, content_type=got.content_type, site_url=options.site_url)
+    _read(got.content, ref, decision.reader, decision.reason if decision.mismatch else "", loaded)
 
 
 def _load_path(path: Path, options: SourceOptions, loaded: Loaded) -> None:
+    from digest.sources.files import list_folder
+
     if not path.exists():
         raise SourceError(f"{path}: no such file or folder")
-    files = list_folder(path) if path.is_dir() else [path]
-    for file in files:
-        try:
-            if file.suffix.lower() in FEED_SUFFIXES:
-                articles, problems = parse_feed(read_capped(file, options.max_bytes), str(file))
-                loaded.add(articles)
-                loaded.problems.extend(problems)
-            else:
-                loaded.add([read_article_file(file, max_bytes=options.max_bytes, site_url=options.site_url)])
-        except SourceError as exc:
-            loaded.problems.append((str(file), str(exc)))
+    for file in list_folder(path) if path.is_dir() else [path]:
+        _guarded(str(file), loaded, partial(_load_file, file, options, loaded))
+
+
+def _load_file(file: Path, options: SourceOptions, loaded: Loaded) -> None:
+    from digest.sources.files import read_capped
+
+    data = read_capped(file, options.max_bytes)
+    decision = decide(data, suffix=file.suffix or ".txt")
+    ref = SourceRef(str(file), site_url=options.site_url, path=file)
+    _read(data, ref, decision.reader, decision.reason if decision.mismatch else "", loaded)
+
+
+def _read(data: bytes, ref: SourceRef, reader: str, note: str, loaded: Loaded) -> None:
+    """Run the chosen reader; a content/label mismatch is named in each article and any problem."""
+    try:
+        articles, problems = readers()[reader](data, ref)
+    except SourceError as exc:
+        raise SourceError(f"{exc} ({note})" if note else str(exc)) from None
+    if note:
+        articles = [dataclasses.replace(a, warnings=(*a.warnings, note)) for a in articles]
+    loaded.add(articles)
+    loaded.problems.extend(problems)
 
 
 class _NoBar:
@@ -95,6 +138,13 @@ def _progress(total: int, enabled: bool) -> _NoBar:
     from tqdm import tqdm
 
     return tqdm(total=total, desc="sources", unit="source", leave=False)  # type: ignore[return-value]
+
+
+def article_from_html(html: str, *, url: str, source: str, fallback_title: str = "") -> Article:
+    """One article from page text (see :func:`digest.sources.pages.article_from_page`)."""
+    from digest.sources.pages import article_from_html as extract
+
+    return extract(html, url=url, source=source, fallback_title=fallback_title)
 
 
 __all__ = ["Loaded", "SourceOptions", "load_sources", "article_from_html"]

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
-
-import frontmatter
 
 from digest.errors import SourceError
+from digest.sources.fields import FieldReader
+from digest.sources.frontmatter import split_front_matter
+from digest.sources.registry import READERS_BY_SUFFIX, SourceRef
 from digest.sources.text import html_to_text, markdown_to_html, normalise, strip_leftovers
 from digest.types import Article, article_identity
 
-ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
-FEED_SUFFIXES = (".xml", ".rss", ".atom")
+_HOMEPAGE_NOTE = "no address of its own; it links to the homepage (DIGEST_SITE_URL)"
 
 
 def read_capped(path: Path, max_bytes: int) -> bytes:
@@ -30,33 +28,19 @@ def decode(data: bytes, where: str) -> str:
         raise SourceError(f"{where}: not UTF-8 text; save it as UTF-8") from None
 
 
-def parse_date(value: Any, where: str) -> datetime | None:
-    """Front-matter dates: YAML dates, ISO strings; naive values are taken as UTC."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        result = value
-    elif isinstance(value, date):
-        result = datetime(value.year, value.month, value.day)
-    else:
-        try:
-            result = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise SourceError(f"{where}: date {value!r} is not YYYY-MM-DD") from None
-    return result if result.tzinfo else result.replace(tzinfo=UTC)
+def read_text(data: bytes, ref: SourceRef) -> tuple[list[Article], list[tuple[str, str]]]:
+    """The plain-text reader of the registry."""
+    return [read_text_file(data, Path(ref.name), ref.site_url)], []
 
 
-def read_article_file(path: Path, *, max_bytes: int, site_url: str) -> Article:
-    """One file to one Article. Raises SourceError with the file name."""
-    text = decode(read_capped(path, max_bytes), str(path))
-    suffix = path.suffix.lower()
-    if suffix in (".md", ".markdown"):
-        return _markdown(path, text, site_url)
-    if suffix in (".html", ".htm"):
-        from digest.sources.pages import article_from_html
+def read_markdown(data: bytes, ref: SourceRef) -> tuple[list[Article], list[tuple[str, str]]]:
+    """The Markdown reader of the registry."""
+    return [read_markdown_file(data, Path(ref.name), ref.site_url)], []
 
-        return article_from_html(text, url="", source=str(path), fallback_title=path.stem)
-    title, body = _title_and_body(text)
+
+def read_text_file(data: bytes, path: Path, site_url: str) -> Article:
+    """A .txt file: the first line is the title, the rest the text; it links to the homepage."""
+    title, body = _title_and_body(decode(data, str(path)))
     if not title:
         raise SourceError(f"{path}: empty; the first line is the title, then the text")
     if not body:
@@ -67,6 +51,8 @@ def read_article_file(path: Path, *, max_bytes: int, site_url: str) -> Article:
         url=site_url,
         text=body,
         source=str(path),
+        url_from="homepage",
+        warnings=(_HOMEPAGE_NOTE,),
     )
 
 
@@ -85,14 +71,11 @@ def _title_and_body(text: str) -> tuple[str, str]:
     return lines[first], strip_leftovers(normalise("\n".join(lines[first + 1 :])))
 
 
-def _markdown(path: Path, text: str, site_url: str) -> Article:
-    try:
-        post = frontmatter.loads(text)
-    except Exception as exc:  # the YAML parser raises many types
-        raise SourceError(f"{path}: front matter is not valid YAML ({type(exc).__name__})") from None
-    meta = post.metadata
-    body_md = post.content.strip()
-    title = str(meta.get("title") or "").strip()
+def read_markdown_file(data: bytes, path: Path, site_url: str) -> Article:
+    """A Markdown file with optional YAML front matter (title, url, date, author, image, guid)."""
+    meta, body_md = split_front_matter(decode(data, str(path)), str(path))
+    body_md = body_md.strip()
+    title = " ".join(str(meta.get("title") or "").split())
     if not title and body_md.startswith("# "):
         first, _, body_md = body_md.partition("\n")
         title = first[2:].strip()
@@ -102,7 +85,11 @@ def _markdown(path: Path, text: str, site_url: str) -> Article:
     body = strip_leftovers(html_to_text(html))
     if not body:
         raise SourceError(f"{path}: has a title but no text")
-    url = str(meta.get("url") or "").strip()
+    fields = FieldReader()
+    url = fields.url(meta.get("url"), "url")
+    published = fields.date(meta.get("date"), "date")
+    if not url:
+        fields.warnings.append(_HOMEPAGE_NOTE)
     return Article(
         id=article_identity(str(meta.get("guid") or "") or None, url or None, title, body),
         title=title,
@@ -110,21 +97,23 @@ def _markdown(path: Path, text: str, site_url: str) -> Article:
         text=body,
         html=html,
         source=str(path),
-        published=parse_date(meta.get("date"), str(path)),
+        published=published,
         author=str(meta.get("author") or ""),
-        image=str(meta.get("image") or ""),
+        image=fields.url(meta.get("image"), "image"),
         image_alt=str(meta.get("image_alt") or ""),
+        date_from="front matter" if published else "",
+        url_from="front matter" if url else "homepage",
+        warnings=tuple(fields.warnings),
     )
 
 
 def list_folder(folder: Path) -> list[Path]:
-    """Article and feed files below ``folder``, in a stable order; README files skipped."""
-    wanted = ARTICLE_SUFFIXES + FEED_SUFFIXES
+    """Files below ``folder`` that a reader takes, in a stable order; README and hidden files skipped."""
     return sorted(
         p
         for p in folder.rglob("*")
         if p.is_file()
-        and p.suffix.lower() in wanted
+        and p.suffix.lower() in READERS_BY_SUFFIX
         and not p.name.lower().startswith("readme")
         and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )

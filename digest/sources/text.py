@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-
-import lxml.html
-import markdown as md
-from lxml import etree
+from typing import Any
 
 _DROP = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "form")
 _BLOCK = {
@@ -33,6 +30,9 @@ def html_to_text(html: str) -> str:
     """Visible text of an HTML fragment, paragraphs separated by blank lines."""
     if not html.strip():
         return ""
+    import lxml.html
+    from lxml import etree
+
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
@@ -43,10 +43,10 @@ def html_to_text(html: str) -> str:
     return normalise(text)
 
 
-def _itertext(root: lxml.html.HtmlElement) -> str:
+def _itertext(root: Any) -> str:
     chunks: list[str] = []
 
-    def walk(node: lxml.html.HtmlElement) -> None:
+    def walk(node: Any) -> None:
         block = isinstance(node.tag, str) and node.tag in _BLOCK
         if block:
             chunks.append("\n\n")
@@ -90,6 +90,8 @@ def strip_leftovers(text: str) -> str:
 
 
 def markdown_to_html(text: str) -> str:
+    import markdown as md
+
     return md.markdown(text, extensions=["extra"], output_format="html")
 
 

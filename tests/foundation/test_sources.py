@@ -8,7 +8,7 @@ from pathlib import Path
 from digest.sources import SourceOptions, load_sources
 from tests.fakes.web import Page, Site, serve
 
-OPTS = SourceOptions(timeout=5.0, max_bytes=200_000, site_url="https://example.org")
+OPTS = SourceOptions(timeout=5.0, max_bytes=200_000, site_url="https://example.org", allow_private=True)
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>t</title><link>https://example.org</link><description>d</description>
@@ -96,7 +96,7 @@ def test_slow_missing_and_huge_sources_are_reported_not_fatal(tmp_path: Path) ->
         "/slow": Page(b"<html></html>", delay=3.0),
         "/huge.xml": Page(b"<rss>" + b"x" * 300_000 + b"</rss>", "application/rss+xml"),
     })
-    opts = SourceOptions(timeout=1.0, max_bytes=200_000, site_url="https://example.org")
+    opts = SourceOptions(timeout=1.0, max_bytes=200_000, site_url="https://example.org", allow_private=True)
     with serve(site):
         loaded = load_sources(
             [site.url("/slow"), site.url("/missing"), site.url("/huge.xml"), str(good)], opts)

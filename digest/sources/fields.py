@@ -1,0 +1,122 @@
+"""Reading one field of an article: a value that cannot be used is dropped with a warning.
+
+Feeds, pages and front matter carry addresses and dates written by other
+programs (``http://[object Object]/story``, MySQL's ``0000-00-00 00:00:00``,
+year 10000). Every such field goes through :class:`FieldReader`, which never
+raises: the article goes on without the field and says what was dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from digest.links import url_problem
+
+# Dates outside these years are typing or export errors, not publication dates.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+_SHOWN = 80
+
+
+@dataclass
+class FieldReader:
+    """Collects the warnings of one article while its fields are read."""
+
+    warnings: list[str] = field(default_factory=list)
+
+    def url(self, value: Any, what: str) -> str:
+        """``value`` as an http(s) address, or "" (with a warning) when it is not usable."""
+        text = str(value or "").strip()
+        if not text:
+            return ""
+        problem = url_problem(text)
+        if problem:
+            self.warnings.append(f"{what} {_short(text)} dropped: {problem}")
+            return ""
+        return text
+
+    def date(self, value: Any, what: str) -> datetime | None:
+        """A timezone-aware date, or None (with a warning) when ``value`` is not a real date."""
+        if value in (None, ""):
+            return None
+        try:
+            result = parse_date(value)
+        except (ValueError, TypeError, OverflowError):
+            result = None
+        if result is None or not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
+            self.warnings.append(f"{what} {_short(str(value))} dropped: not a usable date")
+            return None
+        return result
+
+    def struct_date(self, parsed: time.struct_time | None, raw: str, what: str) -> datetime | None:
+        """A date feedparser parsed, checked against the text it came from.
+
+        feedparser turns ``0000-00-00`` into year -1 and year 10000 into 2010; a
+        parsed year that does not appear in the raw text is not trusted.
+        """
+        if raw:
+            try:
+                return self.date(parse_date(raw), what)
+            except (ValueError, TypeError, OverflowError):
+                pass
+        if parsed is None:
+            return None
+        years = re.findall(r"\d+", raw)
+        if raw and str(parsed.tm_year) not in years:
+            self.warnings.append(f"{what} {_short(raw)} dropped: not a usable date")
+            return None
+        try:
+            value = datetime(*parsed[:6], tzinfo=UTC)
+        except (ValueError, TypeError, OverflowError):
+            value = None
+        return self.date(value, what) if value else self.date(raw or "?", what)
+
+
+def parse_date(value: Any) -> datetime:
+    """ISO 8601 or RFC 822 text, a date or a datetime; naive values are taken as UTC.
+
+    Raises ValueError for text that is neither.
+    """
+    result: datetime | None
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, date):
+        result = datetime(value.year, value.month, value.day)
+    else:
+        text = str(value).strip()
+        result = _iso(text) or _rfc822(text)
+        if result is not None and not _year_as_written(result, text):
+            result = None
+    if result is None:
+        raise ValueError(f"not a date: {str(value)[:_SHOWN]!r}")
+    return result if result.tzinfo else result.replace(tzinfo=UTC)
+
+
+def _year_as_written(result: datetime, text: str) -> bool:
+    """False when the parser changed the year (RFC 822 parsing reads year ``0000`` as 2000)."""
+    if not re.search(r"\d{3,}", text):
+        return True  # a two-digit year: the parser's reading is all there is
+    return f"{result.year:04d}" in text
+
+
+def _iso(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _rfc822(text: str) -> datetime | None:
+    try:
+        return parsedate_to_datetime(text)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        return None
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…")
