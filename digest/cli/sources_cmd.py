@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from digest.cli import add_command
 from digest.cli.context import Context
 from digest.pipeline import build_edition, current_period
+from digest.types import Article
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,6 +23,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
+def article_facts(article: Article) -> dict[str, Any]:
+    """What `digest sources` shows of one article, and where its date and link came from."""
+    return {
+        "title": article.title,
+        "date": article.published.isoformat() if article.published else "",
+        "date_from": article.date_from or "first seen (no date in the article)",
+        "author": article.author,
+        "url": article.url,
+        "url_from": article.url_from or "source",
+        "source": article.source,
+        "warnings": list(article.warnings),
+    }
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
     now = ctx.now()
     key, slot = current_period(ctx.settings, now)
@@ -32,13 +48,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 {
                     "edition": key,
                     "articles": [
-                        {
-                            "title": i.article.title,
-                            "url": i.article.url,
-                            "source": i.article.source,
-                            "blurb": i.blurb,
-                        }
-                        for i in edition.items + edition.more
+                        {**article_facts(i.article), "blurb": i.blurb} for i in edition.items + edition.more
                     ],
                     "left_out": [
                         {"title": a.title, "source": a.source, "why": why} for a, why in built.left_out
@@ -52,7 +62,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     print(f"Edition {key}: {len(edition.items) + len(edition.more)} article(s)")
     for n, item in enumerate(edition.items + edition.more, 1):
-        print(f"  {n}. {item.article.title}  [{item.article.source}]")
+        facts = article_facts(item.article)
+        print(f"  {n}. {facts['title']}  [{facts['source']}]")
+        when = f"{facts['date']} (from {facts['date_from']})" if facts["date"] else facts["date_from"]
+        print(f"     date: {when}; author: {facts['author'] or '-'}")
+        print(f"     url: {facts['url'] or '-'} (from {facts['url_from']})")
+        for warning in facts["warnings"]:
+            print(f"     warning: {warning}")
     if built.left_out:
         print(f"Left out ({len(built.left_out)}):")
         for article, why in built.left_out:

@@ -168,6 +168,9 @@ def _problems(
             errors.append(f"{post.platform} post for {post.article_title!r} is {post.used}/{post.limit}")
     if not edition.items:
         warnings.append("no new articles: digest send would skip this edition")
+    # fields the sources dropped (a bad link, image or date) and articles linking to the homepage
+    for article in edition.articles:
+        warnings += [f"article {article.title!r}: {w}" for w in article.warnings]
     plain_http = [link["url"] for link in facts.links if link["url"].startswith("http:")]
     warnings += [f"link is not https: {url}" for url in plain_http]
     return errors, warnings

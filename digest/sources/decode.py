@@ -79,8 +79,15 @@ def guessed_codec(data: bytes) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
-    return codec_for(best.encoding) or "utf-8" if best else "utf-8"
+    matches = list(from_bytes(data[:200_000]))
+    if not matches:
+        return "utf-8"
+    # Among the near-equally clean readings take the most coherent text; on a tie,
+    # windows-1252, the web's fallback (charset-normalizer alone picks cp1257 for French).
+    least = min(m.chaos for m in matches)
+    close = [m for m in matches if m.chaos <= least + 0.05]
+    best = max(close, key=lambda m: (m.coherence, m.encoding == "cp1252"))
+    return codec_for(best.encoding) or "utf-8"
 
 
 def decode_bytes(data: bytes, content_type: str = "") -> tuple[str, str]:

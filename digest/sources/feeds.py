@@ -129,11 +129,13 @@ def _identity(guid: str | None, link: str, title: str, text: str) -> str:
 def _date(entry: Any, fields: FieldReader) -> tuple[Any, str]:
     tried = set()
     for key, where in (("published", "feed (published)"), ("updated", "feed (updated)")):
-        raw = str(entry.get(key) or "")
-        if (not raw and not entry.get(f"{key}_parsed")) or raw in tried:
+        # dict.get: feedparser's own get() maps a missing "published" to "updated", with a warning
+        raw = str(dict.get(entry, key) or "")
+        parsed = dict.get(entry, f"{key}_parsed")
+        if (not raw and not parsed) or raw in tried:
             continue
         tried.add(raw)
-        value = fields.struct_date(entry.get(f"{key}_parsed"), raw, f"{key} date")
+        value = fields.struct_date(parsed, raw, f"{key} date")
         if value:
             return value, where
     return None, ""

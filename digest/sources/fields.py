@@ -56,25 +56,25 @@ class FieldReader:
     def struct_date(self, parsed: time.struct_time | None, raw: str, what: str) -> datetime | None:
         """A date feedparser parsed, checked against the text it came from.
 
-        feedparser turns ``0000-00-00`` into year -1 and year 10000 into 2010; a
-        parsed year that does not appear in the raw text is not trusted.
+        feedparser turns ``0000-00-00`` into year -1 and year 10000 into 2010; its
+        reading is used only when our own parse fails and the year it found is
+        written in the raw text.
         """
         if raw:
             try:
                 return self.date(parse_date(raw), what)
             except (ValueError, TypeError, OverflowError):
                 pass
-        if parsed is None:
+        value = None
+        if parsed is not None and (not raw or str(parsed.tm_year) in re.findall(r"\d+", raw)):
+            try:
+                value = datetime(*parsed[:6], tzinfo=UTC)
+            except (ValueError, TypeError, OverflowError):
+                value = None
+        if value is None:
+            self.warnings.append(f"{what} {_short(raw or str(parsed))} dropped: not a usable date")
             return None
-        years = re.findall(r"\d+", raw)
-        if raw and str(parsed.tm_year) not in years:
-            self.warnings.append(f"{what} {_short(raw)} dropped: not a usable date")
-            return None
-        try:
-            value = datetime(*parsed[:6], tzinfo=UTC)
-        except (ValueError, TypeError, OverflowError):
-            value = None
-        return self.date(value, what) if value else self.date(raw or "?", what)
+        return self.date(value, what)
 
 
 def parse_date(value: Any) -> datetime:
