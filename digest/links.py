@@ -35,7 +35,13 @@ def url_problem(url: str) -> str | None:
     host = parts.hostname or ""
     if not host:
         return "has no host name"
-    return _host_problem(host)
+    problem = _host_problem(host)
+    if problem is None and not parts.netloc.isascii():
+        try:  # the social posts encode the whole netloc (user info and port included)
+            parts.netloc.encode("idna")
+        except UnicodeError:
+            return "the address is not a valid international domain name"
+    return problem
 
 
 def _host_problem(host: str) -> str | None:

@@ -94,6 +94,13 @@ def compose_current(
     return edition, left_out + failed, loaded.problems
 
 
+def record_skipped_sources(ledger: Ledger, key: str, problems: list[tuple[str, str]]) -> None:
+    """Each source or article left unread, once per edition, so `digest status` names it."""
+    for source, problem in problems:
+        line = problem if problem.startswith(source) else f"{source}: {problem}"
+        ledger.event("warning", "source skipped", line, key)
+
+
 def blurb_options(settings: Settings) -> BlurbOptions:
     """How blurbs are written, from the settings."""
     llm = None

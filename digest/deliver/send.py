@@ -19,6 +19,7 @@ from digest.pipeline import (
     build_edition,
     check_protected,
     current_period,
+    record_skipped_sources,
     refuse_large,
     refuse_protected,
 )
@@ -81,6 +82,7 @@ def send_edition(
     if edition.status == "building":
         built = build_edition(settings, ledger, now=now, key=key, slot=slot, progress=progress)
         problems = built.problems
+        record_skipped_sources(ledger, key, problems)
         if not built.edition.items and not getattr(settings, "send_when_empty", False):
             ledger.set_status(key, "skipped", "nothing new since the last edition")
             ledger.event("info", "skipped", "nothing new since the last edition", key)
