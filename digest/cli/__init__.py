@@ -30,6 +30,7 @@ COMMANDS = [
     "digest.cli.config_cmd",
     "digest.cli.social_cmd",
     "digest.cli.summarise_cmd",
+    "digest.cli.serve_cmd",
 ]
 
 DESCRIPTION = """\

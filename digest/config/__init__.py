@@ -23,6 +23,7 @@ from digest.config.delivery import DeliverySettings, SmtpSettings
 from digest.config.schedule import ScheduleSettings
 from digest.config.social import SocialSettings
 from digest.config.summariser import SummariserSettings
+from digest.config.web import WebSettings
 from digest.errors import ConfigError
 
 __all__ = ["Settings", "load_settings", "describe", "example_env"]
@@ -31,7 +32,7 @@ __all__ = ["Settings", "load_settings", "describe", "example_env"]
 @dataclass(frozen=True, kw_only=True)
 class Settings(
     ScheduleSettings, CoreSettings, DeliverySettings, SmtpSettings, ContentSettings, SummariserSettings,
-    SocialSettings,
+    SocialSettings, WebSettings,
 ):
     """All settings. Capabilities add their own section classes as bases."""
 
@@ -127,6 +128,7 @@ SECTION_ORDER = [
     "SMTP",
     "Social",
     "Summariser",
+    "Web",
     "General",
 ]
 

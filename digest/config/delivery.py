@@ -104,7 +104,8 @@ class DeliverySettings:
         "DIGEST_UNSUBSCRIBE_URL",
         "",
         "One-click unsubscribe address with a {token} placeholder (your website passes the token to "
-        "digest subscribers unsubscribe). Empty: a mailto link to DIGEST_FROM only.",
+        "digest subscribers unsubscribe). Empty: {DIGEST_PUBLIC_URL}/u/{token} (the page of digest "
+        "serve) when DIGEST_PUBLIC_URL is set, else a mailto link to DIGEST_FROM only.",
         parse=parse_unsubscribe_url,
         example="https://example.org/unsubscribe?token={token}",
         section="Delivery",

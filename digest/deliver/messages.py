@@ -59,7 +59,7 @@ class Letters:
     def links(self, recipient: Recipient) -> tuple[str, str]:
         """(https one-click URL or "", mailto URL) for a recipient."""
         mailto = f"mailto:{self.sender_address}?subject={quote('unsubscribe ' + recipient.email)}"
-        https = unsubscribe_url(self.settings.unsubscribe_url, self.key, recipient.email)
+        https = unsubscribe_url(self.settings.unsubscribe_template, self.key, recipient.email)
         return https, mailto
 
     def outgoing(self, recipient: Recipient) -> Outgoing:

@@ -31,7 +31,7 @@ class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
         if self.settings.sendgrid_unsubscribe_group:
             config["suppression_group_id"] = self.settings.sendgrid_unsubscribe_group
         else:
-            config["custom_unsubscribe_url"] = self.settings.unsubscribe_url or self.settings.site_url
+            config["custom_unsubscribe_url"] = self.settings.unsubscribe_template or self.settings.site_url
         body = {
             "name": f"digest {campaign.edition_key}",
             "send_to": {"list_ids": list(self.settings.sendgrid_list_ids)},

@@ -1,0 +1,79 @@
+"""Settings of `digest serve`: the public address, proxies, the dashboard password, DKIM."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.config.base import parse_path, parse_positive_int, setting, url
+from digest.errors import ConfigError
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebSettings:
+    public_url: str = setting(
+        "DIGEST_PUBLIC_URL",
+        "",
+        "The https address where digest serve is reachable (behind Caddy or nginx). When set, "
+        "DIGEST_UNSUBSCRIBE_URL defaults to {DIGEST_PUBLIC_URL}/u/{token} and emails link to the archive.",
+        parse=url,
+        example="https://news.example.org",
+        section="Web",
+    )
+    trusted_proxy: str = setting(
+        "DIGEST_TRUSTED_PROXY",
+        "",
+        "Address of the reverse proxy in front of digest serve (e.g. 127.0.0.1), whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed. Empty: no proxy headers are trusted.",
+        example="127.0.0.1",
+        section="Web",
+    )
+    serve_threads: int = setting(
+        "DIGEST_SERVE_THREADS",
+        8,
+        "Requests digest serve handles at once.",
+        parse=parse_positive_int,
+        section="Web",
+    )
+    dkim_domain: str = setting(
+        "DIGEST_DKIM_DOMAIN",
+        "",
+        "Domain that signs the digest with DKIM (provider smtp only); empty: no signature by digest.",
+        example="example.org",
+        section="SMTP",
+    )
+    dkim_selector: str = setting(
+        "DIGEST_DKIM_SELECTOR",
+        "",
+        "DKIM selector: the public key is published at <selector>._domainkey.<domain>.",
+        example="digest2026",
+        section="SMTP",
+    )
+    dkim_key_file: Path | None = setting(
+        "DIGEST_DKIM_KEY_FILE",
+        None,
+        "PEM file of the DKIM private key (RSA or Ed25519) matching the published selector.",
+        parse=parse_path,
+        example="/etc/digest/dkim.pem",
+        section="SMTP",
+    )
+
+    @property
+    def unsubscribe_template(self) -> str:
+        """DIGEST_UNSUBSCRIBE_URL, else the page of digest serve when DIGEST_PUBLIC_URL is set."""
+        explicit: str = getattr(self, "unsubscribe_url", "")
+        if explicit or not self.public_url:
+            return explicit
+        return f"{self.public_url}/u/{{token}}"
+
+    def check_web(self) -> None:
+        dkim = {"DIGEST_DKIM_DOMAIN": self.dkim_domain, "DIGEST_DKIM_SELECTOR": self.dkim_selector}
+        dkim["DIGEST_DKIM_KEY_FILE"] = str(self.dkim_key_file or "")
+        given = [k for k, v in dkim.items() if v]
+        if given and len(given) < len(dkim):
+            missing = next(k for k, v in dkim.items() if not v)
+            raise ConfigError(missing, f"is empty but {given[0]} is set", "set all three DKIM keys or none")
+        if self.dkim_key_file is not None and not self.dkim_key_file.is_file():
+            raise ConfigError(
+                "DIGEST_DKIM_KEY_FILE", f"{self.dkim_key_file} does not exist", "fix the path of the PEM file"
+            )

@@ -1,0 +1,113 @@
+"""The Flask application: settings and database handed in, security headers on every answer."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from digest.render.env import BUILTIN_TEMPLATES
+from digest.unsubscribe import secret_key
+
+if TYPE_CHECKING:
+    from flask import Flask, Response
+    from sqlalchemy import Engine
+
+    from digest.config import Settings
+
+MAX_BODY = 64 * 1024  # the largest form we accept; a one-click POST is 26 bytes
+EXTENSION = "digest"
+
+# Pages: our own stylesheet only, no script at all, never framed, forms only to us.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every view needs, kept on the app (never in module state)."""
+
+    settings: Settings
+    engine: Engine
+    key: bytes
+
+
+def site(app: Flask | None = None) -> Site:
+    from flask import current_app
+
+    found: Site = (app or current_app).extensions[EXTENSION]
+    return found
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
+    """The app for ``settings``; opens (and migrates) the database unless ``engine`` is given."""
+    import jinja2
+    from flask import Flask
+    from flask_wtf.csrf import CSRFProtect
+
+    from digest.serve import public, words
+
+    if engine is None:
+        from digest.store import open_store
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = open_store(settings.db_url)
+    key = secret_key(settings)
+    app = Flask(
+        __name__,
+        template_folder=str(BUILTIN_TEMPLATES / "web"),
+        static_folder=str(BUILTIN_TEMPLATES / "web" / "static"),
+        static_url_path="/static",
+    )
+    # Flask escapes only *.html; our templates end in .html.j2, so escape everything.
+    app.jinja_options = {
+        "autoescape": True,
+        "undefined": jinja2.StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+    }
+    app.config.update(
+        SECRET_KEY=hmac.new(key, b"flask-session", hashlib.sha256).hexdigest(),
+        MAX_CONTENT_LENGTH=MAX_BODY,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        WTF_CSRF_TIME_LIMIT=None,  # the session cookie bounds it; a form left open an hour still works
+    )
+    app.extensions[EXTENSION] = Site(settings=settings, engine=engine, key=key)
+    csrf = CSRFProtect(app)
+    app.register_blueprint(public.blueprint)
+    csrf.exempt(public.unsubscribe)  # RFC 8058: the mailbox's POST carries no cookie and no token
+    app.context_processor(words.template_globals)
+    app.after_request(_security_headers)
+    app.register_error_handler(400, _error_page)
+    app.register_error_handler(404, _error_page)
+    app.register_error_handler(405, _error_page)
+    app.register_error_handler(413, _error_page)
+    app.register_error_handler(429, _error_page)
+    return app
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    # Same-origin form posts keep their Referer (Flask-WTF needs it on https); tokens in our
+    # URLs never leave for another site.
+    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    headers["X-Robots-Tag"] = "noindex, nofollow"
+    headers.setdefault("Cache-Control", "no-store")
+    if site().settings.public_url.startswith("https://"):
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response
+
+
+def _error_page(error: Any) -> tuple[str, int]:
+    from digest.serve.words import page_language, render
+
+    code = int(getattr(error, "code", 500) or 500)
+    return render("error.html.j2", page_language(), code=code), code

@@ -1,0 +1,50 @@
+"""Run the app under waitress: bound to 127.0.0.1 unless told otherwise, proxy headers trusted once."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from digest.config import Settings
+
+# Proxies we may sit behind set these; anything else a client sends is dropped by waitress.
+PROXY_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host"
+
+
+def waitress_options(settings: Settings, host: str, port: int) -> dict[str, object]:
+    options: dict[str, object] = {
+        "host": host,
+        "port": port,
+        "threads": settings.serve_threads,
+        "ident": "digest",
+        "max_request_body_size": 1024 * 1024,
+        "channel_timeout": 60,
+    }
+    if settings.trusted_proxy:
+        options["trusted_proxy"] = settings.trusted_proxy
+        options["trusted_proxy_headers"] = PROXY_HEADERS
+        options["trusted_proxy_count"] = 1
+    if settings.public_url.startswith("https://") and not settings.trusted_proxy:
+        # Without a trusted proxy, requests look like plain http and Secure cookies would not
+        # come back; say so once rather than let the dashboard log-in fail mysteriously.
+        print(
+            "digest serve: DIGEST_PUBLIC_URL is https but DIGEST_TRUSTED_PROXY is empty; "
+            "set it to your proxy's address (e.g. 127.0.0.1)",
+            file=sys.stderr,
+        )
+    return options
+
+
+def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
+    from waitress.server import create_server
+
+    server = create_server(app, **waitress_options(settings, host, port))  # type: ignore[arg-type]
+    bound = server.getsockname()  # type: ignore[union-attr]
+    print(f"digest serve: listening on http://{bound[0]}:{bound[1]} (Ctrl+C stops)", flush=True)
+    try:
+        server.run()
+    finally:
+        server.close()

@@ -1,0 +1,136 @@
+"""`digest serve` as a real server: a subprocess on a free 127.0.0.1 port, stopped after the test."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parent.parent.parent
+DIGEST = [sys.executable, "-m", "digest"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # only ever 127.0.0.1: no proxy from the environment
+    return session
+
+
+@dataclass
+class Server:
+    """A running `digest serve`, its folder and environment (to run other digest commands alike)."""
+
+    root: Path
+    env: dict[str, str]
+    base: str = ""
+    process: subprocess.Popen[str] | None = None
+    session: requests.Session = field(default_factory=lambda: _session())
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def cli(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*DIGEST, *args],
+            cwd=self.root,
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+
+    def engine(self):  # type: ignore[no-untyped-def]
+        from digest.config import load_settings
+        from digest.store import open_store
+
+        return open_store(load_settings(environ=self.env, read_dotenv=False).db_url)
+
+    def start(self) -> None:
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.env.setdefault("DIGEST_PUBLIC_URL", self.base)
+        self.process = subprocess.Popen(
+            [*DIGEST, "serve", "--port", str(port)],
+            cwd=self.root,
+            env=self.env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"digest serve exited: {self.process.stderr.read()}")  # type: ignore[union-attr]
+            try:
+                if self.session.get(self.url("/healthz"), timeout=2).text == "ok\n":
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("digest serve did not answer /healthz within 30 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+def base_env(root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
+    env.update(
+        DIGEST_DATA_DIR=str(root / "var"),
+        DIGEST_SOURCES=str(REPO / "content"),
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+    )
+    return env
+
+
+@contextmanager
+def running(root: Path, **settings: str) -> Iterator[Server]:
+    """``digest serve`` in ``root`` with extra DIGEST_* settings, stopped on the way out."""
+    server = Server(root=root, env={**base_env(root), **settings})
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def make_server(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
+    """Start ``digest serve`` for one test; every server started is stopped."""
+    with ExitStack() as stack:
+        yield lambda **settings: stack.enter_context(running(tmp_path, **settings))
+
+
+def add_people(server: Server, *rows: tuple[str, str]) -> None:
+    """Put (address, language) rows on the list of ``server`` directly (quicker than the CLI)."""
+    from digest import subscribers
+
+    engine = server.engine()
+    try:
+        for address, language in rows:
+            subscribers.add(engine, address, language=language)
+    finally:
+        engine.dispose()
