@@ -12,9 +12,9 @@ from digest.unsubscribe import secret_key
 
 if TYPE_CHECKING:
     from flask import Flask, Response
-    from sqlalchemy import Engine
 
     from digest.config import Settings
+    from digest.store import Engine
 
 MAX_BODY = 64 * 1024  # the largest form we accept; a one-click POST is 26 bytes
 EXTENSION = "digest"
