@@ -20,7 +20,7 @@ SETTLED_KINDS = ("partial", "auth")
 def collect(settings: Settings, engine: Engine, now: datetime, limit: int) -> dict[str, Any]:
     """Editions with their email deliveries (``deliveries``, ``errors``) and social posts
     (``social``, ``social_errors``) counted apart, events, alerts and the scheduler."""
-    from jobs.status import scheduler_status
+    from digest.jobs.status import scheduler_status
 
     ledger = Ledger(engine)
     editions = [_edition(engine, ledger, e) for e in ledger.editions(limit)]

@@ -26,12 +26,12 @@ from datetime import datetime, timedelta
 from digest.config import Settings
 from digest.deliver.send import can_settle, send_edition
 from digest.errors import DigestError, ProtectedTermError
+from digest.jobs.alerts import Alert, raise_alert
+from digest.jobs.social_job import queue_posts
 from digest.providers import Provider, make_provider
 from digest.schedule import Cadence, last_due_slot, next_slots, parse_cadence, period_key
 from digest.store import Engine
 from digest.store.ledger import Ledger
-from jobs.alerts import Alert, raise_alert
-from jobs.social_job import queue_posts
 
 log = logging.getLogger("digest.jobs")
 

@@ -24,12 +24,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from digest.config import Settings
 from digest.deliver.dispatch import owner_id
+from digest.jobs.digest_job import CheckResult, check_digest
+from digest.jobs.social_job import publish_social
 from digest.providers import Provider, make_provider
 from digest.schedule import parse_cadence
 from digest.store import Engine
 from digest.store.scheduler import record_heartbeat
-from jobs.digest_job import CheckResult, check_digest
-from jobs.social_job import publish_social
 
 log = logging.getLogger("digest.jobs")
 

@@ -14,7 +14,7 @@ from digest.config import Settings, load_settings
 from digest.errors import DigestError
 from digest.preview import PreviewResult, build_preview
 from digest.preview.serve import PreviewServer
-from digest.render.env import BUILTIN_TEMPLATES
+from digest.render.env import builtin_templates
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -80,7 +80,7 @@ def _print(result: PreviewResult) -> None:
 
 def watched_paths(settings: Settings, env_file: Path | None) -> list[Path]:
     """What to watch for a rebuild: templates, local sources, .env and the protected-terms file."""
-    paths = [BUILTIN_TEMPLATES, env_file or Path(".env")]
+    paths = [builtin_templates(), env_file or Path(".env")]
     if settings.templates_dir:
         paths.append(settings.templates_dir)
     if settings.protected_terms_file:

@@ -19,7 +19,7 @@ from digest.cli.context import Context
 if TYPE_CHECKING:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    from jobs.runner import Runner
+    from digest.jobs.runner import Runner
 
 log = logging.getLogger("digest.run")
 
@@ -42,9 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from digest.jobs.runner import Runner
     from digest.logs import setup_logging
     from digest.schedule import describe, parse_cadence
-    from jobs.runner import Runner
 
     settings = ctx.settings
     path = setup_logging(settings.data_dir, settings.log_level, verbose=bool(getattr(args, "verbose", False)))
@@ -70,8 +70,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 def _daemon(runner: Runner) -> int:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
+    from digest.jobs.runner import declare_jobs
     from digest.schedule import parse_cadence
-    from jobs.runner import declare_jobs
 
     cadence = parse_cadence(runner.settings.schedule, runner.settings.timezone)
     scheduler = BlockingScheduler(timezone=cadence.zone)

@@ -60,9 +60,30 @@ def load_settings(
     if read_dotenv and path.is_file():
         values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
     values.update({k: v for k, v in environ.items() if k.startswith("DIGEST_")})
+    _sample_when_unset(values)
     settings = Settings(**read_fields(Settings, values))
     settings.check()
     return settings
+
+
+def sample_folder() -> Path:
+    """The sample articles shipped in the package (the repository's ``content/``)."""
+    from importlib.resources import files
+
+    return Path(str(files("digest.sample")))
+
+
+def _sample_when_unset(values: dict[str, str]) -> None:
+    """Read the shipped sample articles when no source is set and ``./content`` is missing.
+
+    So a fresh install works from any folder, as in the README's first step. Only with the
+    outbox: with a real provider, missing sources stay an error rather than sending samples.
+    """
+    if values.get("DIGEST_SOURCES", "").strip() or Path("content").exists():
+        return
+    if values.get("DIGEST_PROVIDER", "").strip() not in ("", "outbox"):
+        return
+    values["DIGEST_SOURCES"] = str(sample_folder())
 
 
 def with_overrides(settings: Settings, **changes: Any) -> Settings:

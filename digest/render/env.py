@@ -13,8 +13,18 @@ import jinja2
 
 from digest.render.i18n import translations
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 LANGUAGE_GLOBAL = "catalog_language"
+
+
+def builtin_templates() -> Path:
+    """The folder of the built-in templates, shipped in the package as ``digest.templates``.
+
+    Found through the import system, not relative to this file: the repository keeps
+    them in its top-level ``templates/``, an installed wheel inside ``digest/``.
+    """
+    from importlib.resources import files
+
+    return Path(str(files("digest.templates")))
 
 
 def template_env(
@@ -29,7 +39,7 @@ def template_env(
     ``undefined`` is StrictUndefined except when the preview hunts for every
     undefined name at once.
     """
-    folders = [str(p) for p in (override_dir, BUILTIN_TEMPLATES) if p is not None]
+    folders = [str(p) for p in (override_dir, builtin_templates()) if p is not None]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=jinja2.select_autoescape(

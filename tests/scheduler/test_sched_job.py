@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from digest.cli import main
+from digest.jobs.digest_job import check_digest
 from digest.store import open_store, schema
 from digest.store.ledger import Ledger
-from jobs.digest_job import check_digest
 from tests.scheduler.conftest import add_subscribers, delivery_statuses, editions, write_feed
 
 MONDAY = datetime(2026, 6, 1, 7, tzinfo=UTC)  # 09:00 in Berlin (CEST)

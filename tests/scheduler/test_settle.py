@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from digest.cli import main
 from digest.errors import ProviderError
+from digest.jobs.digest_job import check_digest
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.outbox import OutboxProvider
 from digest.store import open_store, schema
 from digest.store.ledger import Ledger
-from jobs.digest_job import check_digest
 from tests.delivery.test_campaign_providers import FAKES, settings_for, started
 from tests.fakes.http_api import serve
 from tests.fakes.smtp import Mailbox, smtp_server
