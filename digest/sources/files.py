@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from digest.errors import SourceError
@@ -30,12 +31,20 @@ def decode(data: bytes, where: str) -> str:
 
 def read_text(data: bytes, ref: SourceRef) -> tuple[list[Article], list[tuple[str, str]]]:
     """The plain-text reader of the registry."""
-    return [read_text_file(data, Path(ref.name), ref.site_url)], []
+    return [_fetched_from(read_text_file(data, Path(ref.name), ref.site_url), ref)], []
 
 
 def read_markdown(data: bytes, ref: SourceRef) -> tuple[list[Article], list[tuple[str, str]]]:
     """The Markdown reader of the registry."""
-    return [read_markdown_file(data, Path(ref.name), ref.site_url)], []
+    return [_fetched_from(read_markdown_file(data, Path(ref.name), ref.site_url), ref)], []
+
+
+def _fetched_from(article: Article, ref: SourceRef) -> Article:
+    """A text or Markdown file fetched by URL links to where it was fetched, not to the homepage."""
+    if not ref.url or article.url_from != "homepage":
+        return article
+    warnings = tuple(w for w in article.warnings if w != _HOMEPAGE_NOTE)
+    return replace(article, url=ref.url, url_from="fetched address", warnings=warnings)
 
 
 def read_text_file(data: bytes, path: Path, site_url: str) -> Article:

@@ -90,7 +90,8 @@ def decide(data: bytes, *, suffix: str = "", content_type: str = "") -> Decision
     """The reader for ``data`` declared by ``suffix`` (a file) or ``content_type`` (a fetch)."""
     label = suffix.lower() if suffix else mime_type(content_type)
     declared = READERS_BY_SUFFIX.get(label) if suffix else READERS_BY_TYPE.get(label)
-    sniffed = sniff(data) if declared in (FEED, PAGE, None) else None
+    # A file's author chose .md or .txt (Markdown may hold HTML); a server's label is only a hint.
+    sniffed = sniff(data) if declared in (FEED, PAGE, None) or not suffix else None
     shown = label or "no type"
     if declared and (sniffed is None or sniffed == declared):
         return Decision(declared, f"{shown}: read as {_NAMES[declared]}")

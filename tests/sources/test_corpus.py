@@ -199,3 +199,36 @@ def test_articles_without_an_address_say_they_link_to_the_homepage() -> None:
     article = load("files/no_url.txt").articles[0]
     assert article.url == "https://example.org" and article.url_from == "homepage"
     assert any("links to the homepage (DIGEST_SITE_URL)" in w for w in article.warnings)
+
+
+SOCIAL_KEYS = {
+    "DIGEST_SOCIAL_PLATFORMS": "x,bluesky,mastodon,threads,linkedin,facebook",
+    "DIGEST_X_API_KEY": "k", "DIGEST_X_API_SECRET": "s", "DIGEST_X_ACCESS_TOKEN": "t",
+    "DIGEST_X_ACCESS_SECRET": "a", "DIGEST_BLUESKY_HANDLE": "org.example", "DIGEST_BLUESKY_APP_PASSWORD": "p",
+    "DIGEST_MASTODON_BASE_URL": "https://mastodon.example", "DIGEST_MASTODON_TOKEN": "t",
+    "DIGEST_THREADS_USER_ID": "1", "DIGEST_THREADS_TOKEN": "t", "DIGEST_LINKEDIN_TOKEN": "t",
+    "DIGEST_LINKEDIN_AUTHOR": "urn:li:organization:1", "DIGEST_FACEBOOK_PAGE_ID": "1",
+    "DIGEST_FACEBOOK_PAGE_TOKEN": "t",
+}
+
+
+def test_the_whole_corpus_previews_with_every_social_platform_on(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from digest.preview import build_preview
+    from digest.store import open_store
+    from digest.store.ledger import Ledger
+
+    settings = make_settings(DIGEST_SOURCES=str(CORPUS), DIGEST_MAX_ARTICLES="60",
+                             DIGEST_ALLOW_LARGE="true", **SOCIAL_KEYS)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ledger = Ledger(open_store(settings.db_url))
+    result = build_preview(settings, ledger, tmp_path / "pv", now=NOW)
+    report = result.report
+    assert report["articles"] >= 30
+    assert {p["source"].rsplit("/", 1)[-1].split(" entry ")[0] for p in report["problems"]} == {
+        "alias_bomb.md", "huge_front_matter.md", "python_tag_front_matter.md",
+        "not_utf8.txt", "not_a_feed.xml", "rss_truncated.xml"}
+    platforms = {p["platform"] for p in report["social"]}
+    assert platforms == set(SOCIAL_KEYS["DIGEST_SOCIAL_PLATFORMS"].split(","))
+    html = (tmp_path / "pv" / "email.html").read_text(encoding="utf-8")
+    assert "[object Object]" not in html and "café..example" not in html
+    assert any("dropped" in w for w in report["warnings"])

@@ -151,3 +151,16 @@ def test_the_charset_of_the_http_header_is_used_for_pages_and_feeds() -> None:
     assert "déjà très impliqués" in texts[2]
     assert len(texts) == 4 and "겨울 외투 나눔 행사" in texts[3]
     assert not any("\ufffd" in t for t in texts)
+
+
+def test_a_feed_served_as_plain_text_is_a_feed_and_a_plain_text_page_links_to_itself() -> None:
+    site = Site(pages={
+        "/feed.txt": Page(FEED, "text/plain"),
+        "/note.txt": Page(b"A note from the office\nThe office is closed on Friday.\n", "text/plain"),
+    })
+    with serve(site):
+        loaded = load_sources([site.url("/feed.txt"), site.url("/note.txt")], LOCAL)
+    assert loaded.problems == []
+    note = loaded.articles[-1]
+    assert len(loaded.articles) == 7 and note.title == "A note from the office"
+    assert note.url == site.url("/note.txt") and note.url_from == "fetched address" and note.warnings == ()
