@@ -116,9 +116,10 @@ def check_protected(settings: Settings, edition: Edition, rendered: RenderedEmai
     """Every protected-term occurrence in the email, attributed to an article or setting where possible.
 
     Each article's fields that reach the email are checked on their own (so the
-    error can name the article), then the settings printed in the email, then the
-    whole rendered subject, text and HTML (visible text and attribute values) for
-    anything a template adds.
+    error can name the article), then the settings printed in the email or put in
+    its headers (From, Reply-To, the unsubscribe address), then the whole rendered
+    subject, text and HTML (visible text and attribute values) for anything a
+    template adds.
     """
     terms = ProtectedTerms.from_file(settings.protected_terms_file)
     if not terms.terms:
@@ -155,8 +156,20 @@ def check_posts(settings: Settings, posts: list[Post]) -> list[Hit]:
     return hits
 
 
+def check_social(settings: Settings, edition: Edition) -> list[Hit]:
+    """Protected-term occurrences in the posts this edition would make (none when no platform is on)."""
+    if not settings.social_platforms or not settings.protected_terms_file:
+        return []
+    from digest.social.compose import posts_for_edition
+
+    return check_posts(settings, posts_for_edition(edition, settings))
+
+
 def _printed_settings(settings: Settings) -> list[tuple[str, str]]:
+    from digest.deliver.guard import header_settings
+
     return [
+        *header_settings(settings),
         ("DIGEST_ORG_NAME", settings.org_name),
         ("DIGEST_INTRO", settings.intro),
         ("DIGEST_POSTAL_ADDRESS", settings.postal_address),

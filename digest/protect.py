@@ -1,25 +1,25 @@
 """Protected terms: names and places that must never go out.
 
 Matching is deliberately generous, because a miss can endanger a person and a
-false alarm only costs an edit:
+false alarm only costs an edit. Text and terms are folded alike (see
+:mod:`digest.textfold`): compatibility forms, accents, case, invisible and format
+characters, and look-alike letters from any script (Unicode's confusables data)
+do not hide a name. Between the letters of a term, spaces, punctuation and
+joiners may stand (``Kim  Jong-un``, ``KimJongUn``, ``K.i.m``, ``RI, Song-hwa``),
+and the space-separated parts of a term may come in any order (``Song-hwa Ri``).
+In HTML, attribute values (alt, title, link addresses, percent-decoded) count too.
 
-- case, width and accents are ignored (``KIM``, ``ｋｉｍ``, ``Kím`` all fold to ``kim``);
-- spacing and joiners are ignored (``Kim  Jong-un`` matches ``kim jong un`` and
-  ``KimJongUn``; ``김 철수`` matches ``김철수``; soft hyphens and zero-width
-  characters in between do not hide a name);
-- Latin letters that look alike in Cyrillic or Greek are read as Latin;
-- in HTML, attribute values (alt, title, link addresses, percent-decoded) count too.
-
-Latin-script terms must stand as whole words (``Kim`` does not match ``Kimchi``);
-Hangul terms match inside words, because Korean particles attach to names
-(``김철수가``).
+A romanised term must not continue into further Latin letters (``Kim`` does not
+match ``Kimchi``), but Hangul, Han, digits or punctuation next to it do not hide
+it (``Kim2``, ``故Kim``, ``Kim는``). Hangul terms match inside words, because
+Korean particles attach to names (``김철수가``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+from itertools import permutations
 from pathlib import Path
 from urllib.parse import unquote_plus
 
@@ -27,27 +27,14 @@ import lxml.html
 from lxml import etree
 
 from digest.errors import ConfigError
+from digest.textfold import Folded, fold, fold_marked
 
-# Characters that may sit between the letters of a term without hiding it.
-_SEPARATORS = "-\u2010\u2011\u2012\u2013\u2014\u2015.\u00b7\u30fb_'\u2019+"
-_GAP = r"[\s" + re.escape(_SEPARATORS) + r"]*"
-# Invisible characters removed before matching: soft hyphen, zero-width space/joiners, word joiner,
-# BOM, bidi marks and the combining grapheme joiner.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u034f\u180e"))
-# Cyrillic and Greek letters that are drawn like Latin ones (after case folding).
-_LOOKALIKE = str.maketrans(
-    "аеорсухіјѕһԁԛԝӏοανικρτυχ",
-    "aeopcyxijshdqwloavikptux",
-)
+# Between two letters of a term: up to this many spaces, punctuation marks or symbols
+# (bounded, so a run of punctuation cannot make the search slow).
+_GAP = r"[\W_]{0,8}"
+_PARTS = re.compile(r"[\s,;/]+")
+_MAX_PARTS = 4  # parts of a term tried in every order (4! = 24 orders)
 _ATTRIBUTES = ("alt", "title", "href", "src", "aria-label")
-
-
-def fold(text: str) -> str:
-    """Text reduced for matching: compatibility forms, no accents, case-folded, look-alikes mapped."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_INVISIBLE))
-    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    # NFC puts Hangul syllables back together (NFKD split them into jamo, which are not marks).
-    return unicodedata.normalize("NFC", bare).casefold().translate(_LOOKALIKE)
 
 
 @dataclass(frozen=True)
@@ -62,7 +49,7 @@ class ProtectedTerms:
 
     def __init__(self, terms: list[str]) -> None:
         self.terms = [t for t in (line.strip() for line in terms) if t and not t.startswith("#")]
-        self._patterns = [(t, _compile(t)) for t in self.terms if _letters(t)]
+        self._patterns = [(t, _compile(t)) for t in self.terms if _letters(fold(t))]
 
     @classmethod
     def from_file(cls, path: Path | None) -> ProtectedTerms:
@@ -78,17 +65,18 @@ class ProtectedTerms:
             ) from None
 
     def find(self, text: str, where: str = "") -> list[Hit]:
-        """One hit per term found in ``text`` (with a short excerpt of the folded text).
+        """One hit per term found in ``text`` (with a short excerpt of the text around it).
 
         Percent-encoded addresses are read decoded as well (``%EA%B9%80...`` is ``김...``).
         """
-        folded = fold(text + ("\n" + unquote_plus(text) if "%" in text else ""))
+        if not self._patterns:
+            return []
+        folded = fold_marked(text + ("\n" + unquote_plus(text) if "%" in text else ""))
         hits = []
         for term, pattern in self._patterns:
-            match = pattern.search(folded)
-            if match:
-                start, end = max(match.start() - 30, 0), match.end() + 30
-                hits.append(Hit(term, where, " ".join(folded[start:end].split())))
+            span = _search(pattern, folded)
+            if span:
+                hits.append(Hit(term, where, folded.excerpt(*span)))
         return hits
 
     def find_in_html(self, html: str, where: str = "") -> list[Hit]:
@@ -114,17 +102,27 @@ def html_haystack(html: str) -> str:
     return "\n".join(chunks)
 
 
-def _letters(term: str) -> list[str]:
-    return [c for c in fold(term) if not c.isspace() and c not in _SEPARATORS]
+def _letters(folded: str) -> str:
+    return "".join(c for c in folded if c.isalnum())
 
 
 def _compile(term: str) -> re.Pattern[str]:
-    chars = _letters(term)
-    body = _GAP.join(re.escape(c) for c in chars)
-    start = r"(?<![^\W_])" if _is_latin_word(chars[0]) else ""
-    end = r"(?![^\W_])" if _is_latin_word(chars[-1]) else ""
-    return re.compile(start + body + end)
+    """Every order of the term's parts, letters joined by optional gaps."""
+    parts = [p for p in (_letters(fold(part)) for part in _PARTS.split(term)) if p]
+    orders = permutations(parts) if 1 < len(parts) <= _MAX_PARTS else [parts]
+    bodies = dict.fromkeys(_GAP.join(re.escape(c) for c in "".join(order)) for order in orders)
+    return re.compile("|".join(f"(?:{body})" for body in bodies))
 
 
-def _is_latin_word(char: str) -> bool:
-    return char.isalnum() and not ("\uac00" <= char <= "\ud7a3" or "\u3130" <= char <= "\u318f")
+def _search(pattern: re.Pattern[str], folded: Folded) -> tuple[int, int] | None:
+    """The first match that does not run on into Latin letters at either end."""
+    latin, end_of_text = folded.latin, len(folded.text)
+    pos = 0
+    while (match := pattern.search(folded.text, pos)) is not None:
+        start, end = match.span()
+        joined_before = start > 0 and latin[start] and latin[start - 1]
+        joined_after = end < end_of_text and latin[end - 1] and latin[end]
+        if not (joined_before or joined_after):
+            return start, end
+        pos = start + 1
+    return None

@@ -6,7 +6,7 @@ import argparse
 
 from digest.cli import add_command
 from digest.cli.context import Context
-from digest.errors import ConfigError
+from digest.errors import ConfigError, ProtectedTermError
 from digest.social import publish_due
 from digest.social.queue import approve, listing, retry, skip
 from digest.store.social import SocialStore
@@ -64,6 +64,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0 if n == len(args.ids) else 1
     report = publish_due(ctx.settings, ctx.engine, ctx.now())
     print(report.message)
+    if report.protected:
+        return ProtectedTermError.exit_code
     return 0 if report.ok else 1
 
 

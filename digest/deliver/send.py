@@ -11,6 +11,7 @@ from typing import Any
 from digest.config import Settings
 from digest.deliver.campaign import reconcile, send_campaign_row
 from digest.deliver.dispatch import DispatchStats, Policy, dispatch
+from digest.deliver.guard import stop_if_protected
 from digest.deliver.messages import Letters
 from digest.deliver.resolve import channel_counts, edition_outcome, reopen
 from digest.errors import AuthError
@@ -18,6 +19,7 @@ from digest.pipeline import (
     Built,
     build_edition,
     check_protected,
+    check_social,
     current_period,
     record_skipped_sources,
     refuse_large,
@@ -98,6 +100,7 @@ def send_edition(
         if edition.status not in ("ready", "sending"):
             # another instance froze it first and has finished it, or it was marked missed
             return SendReport(key, edition.status, _already(edition), channel_counts(engine, key))
+    stop_if_protected(settings, ledger, edition)
     if edition.status == "ready":
         _snapshot(settings, engine, ledger, provider, edition)
     refused: list[tuple[int, AuthError]] = []
@@ -111,12 +114,14 @@ def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[st
     """Render the edition in every further language subscribers asked for; refuse protected terms.
 
     Everything is rendered and checked before anything is frozen, so a protected
-    name in any language stops the whole send (exit status 3).
+    name in any language, or in the social posts the edition will make (a name
+    only in a social template too), stops the whole send (exit status 3).
     """
     from digest.render.email import render_email
     from digest.render.env import template_env
 
     refuse_protected(built.hits)
+    refuse_protected(check_social(settings, built.edition))
     refuse_large(settings, built.rendered)
     default = getattr(built.rendered, "language", settings.language)
     wanted = [lang for lang in languages(engine) if lang and lang != default]

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from digest.config import Settings
 from digest.deliver.dispatch import backoff, owner_id
+from digest.deliver.guard import STOPPED, describe, post_hits
 from digest.errors import AuthError, ProviderError
+from digest.protect import ProtectedTerms
 from digest.social.platforms import PartRequest, Publisher, Ref, Saved
 from digest.social.platforms.bluesky import Bluesky
 from digest.social.platforms.facebook import Facebook
@@ -38,6 +40,7 @@ class PublishReport:
     waiting: int = 0
     reconciled: int = 0
     problems: list[str] = field(default_factory=list)
+    protected: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -46,11 +49,11 @@ class PublishReport:
             text += f", {self.unknown} unknown (checked before any retry)"
         if self.reconciled:
             text += f", {self.reconciled} found already published"
-        return text + "".join(f"\n  {p}" for p in self.problems)
+        return text + "".join(f"\n  {p}" for p in self.protected + self.problems)
 
     @property
     def ok(self) -> bool:
-        return not (self.failed or self.unknown or self.problems)
+        return not (self.failed or self.unknown or self.problems or self.protected)
 
 
 def make_publisher(platform: str, settings: Settings, store: SocialStore) -> Publisher:
@@ -92,6 +95,7 @@ def publish_due(
     platform's failure: it is counted and described in the report (and in the ledger's events)."""
     report = PublishReport()
     store, ledger = SocialStore(engine), Ledger(engine)
+    terms = ProtectedTerms.from_file(settings.protected_terms_file)  # read now: it may have grown
     for platform in settings.social_platforms:
         stamp = credentials(platform, settings)
         blocked = store.needs_reauth(platform, stamp)
@@ -100,7 +104,7 @@ def publish_due(
             continue
         publisher = factory(platform, settings, store)
         try:
-            _platform(platform, publisher, store, ledger, report, stamp)
+            _platform(platform, publisher, _Run(store, ledger, report, terms), stamp)
         finally:
             publisher.close()
     for problem in report.problems:
@@ -108,9 +112,16 @@ def publish_due(
     return report
 
 
-def _platform(
-    platform: str, publisher: Publisher, store: SocialStore, ledger: Ledger, report: PublishReport, stamp: str
-) -> None:
+@dataclass(frozen=True)
+class _Run:
+    store: SocialStore
+    ledger: Ledger
+    report: PublishReport
+    terms: ProtectedTerms
+
+
+def _platform(platform: str, publisher: Publisher, run: _Run, stamp: str) -> None:
+    store, ledger, report = run.store, run.ledger, run.report
     ledger.expire_leases()
     try:
         for row in store.posts(["unknown"], platform):
@@ -118,7 +129,8 @@ def _platform(
         for key in store.editions_due(platform):
             while rows := ledger.claim(key, channel(platform), owner_id(), lease=publisher.timeout * 4 + 60):
                 for row in rows:
-                    _one(publisher, store, ledger, row, report)
+                    if not _stopped(run, row):
+                        _one(publisher, store, ledger, row, report)
     except AuthError as exc:
         store.set_channel(platform, "needs_reauth", str(exc), stamp)
         report.problems.append(str(exc))
@@ -130,6 +142,20 @@ def _platform(
 
 class _Stop(Exception):
     """Stop this platform for this run (rate limited)."""
+
+
+def _stopped(run: _Run, row: DeliveryRow) -> bool:
+    """A post with a protected term (the current list, which may have grown since it was queued)
+    is not published: it is marked failed with the reason, and `digest social publish` exits 3."""
+    hits = post_hits(run.terms, row.data())
+    if not hits:
+        return False
+    reason = f"{STOPPED}: {describe(hits)}; not published"
+    run.ledger.finish(row.id, "failed", error=reason)
+    run.ledger.event("error", "protected", f"{row.channel} post {row.id}: {reason}", row.edition_key)
+    run.report.protected.append(f"{row.channel} post {row.id}: {reason}")
+    run.report.failed += 1
+    return True
 
 
 def _requests(row: DeliveryRow, store: SocialStore) -> list[tuple[PartRequest, Saved, Ref | None]]:

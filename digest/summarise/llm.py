@@ -3,7 +3,8 @@
 Never the default (``DIGEST_SUMMARISER=llm`` opts in).  A model can invent facts,
 and this newsletter reports on people at risk, so its answer is only used after
 checks: it must be short enough, every number and capitalised name in it must
-occur in the article, and no protected term may appear.  On any failure (network,
+occur in the article, every other content word of every sentence too (see
+:mod:`digest.summarise.support`), and no protected term may appear.  On any failure (network,
 HTTP error, malformed JSON, failed check) the extractive blurb is returned and
 the reason logged.  The app passes configuration in; nothing here reads the
 environment.
@@ -20,6 +21,7 @@ import requests
 
 from digest.summarise import Summary, blurb
 from digest.summarise.split import split_sentences
+from digest.summarise.support import unsupported_word
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +126,9 @@ def _check(answer: str, article: str, max_words: int, protected: Callable[[str],
         flags = re.IGNORECASE if initial else 0
         if not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", article, flags):
             raise Rejected(f"name {name!r} is not in the article")
+    word = unsupported_word(answer, article)
+    if word is not None:
+        raise Rejected(f"word {word!r} is not in the article")
 
 
 def _digits(number: str) -> str:

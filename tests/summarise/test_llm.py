@@ -127,3 +127,33 @@ def test_unreachable_server_falls_back(caplog: pytest.LogCaptureFixture) -> None
         s = llm_blurb(base_url=url, api_key=None, model="m", timeout=1.0, text=ARTICLE)
     assert s.source == "extractive"
     assert "request failed" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("reply", "word"),
+    [
+        # lowercase inventions: no capital, no number for the older checks to see
+        ("Crossing Borders opened a Seoul shelter for 25 North Korean refugees. The director was arrested.",
+         "arrested"),
+        ("Volunteers opened a shelter for 25 refugees who were deported.", "deported"),
+        ("The shelter offers beds and secret passports.", "secret"),
+    ],
+)
+def test_every_content_word_of_every_sentence_must_be_in_the_article(
+    fake: FakeLLM, caplog: pytest.LogCaptureFixture, reply: str, word: str
+) -> None:
+    fake.script.reply = reply
+    with caplog.at_level(logging.WARNING, logger="digest.summarise.llm"):
+        s = call(fake)
+    assert s.source == "extractive"
+    assert f"word {word!r} is not in the article" in caplog.text
+
+
+def test_inflections_and_korean_particles_of_article_words_are_supported(fake: FakeLLM) -> None:
+    fake.script.reply = "The city funds the project. Volunteers open a shelter with classes."
+    assert call(fake).source == "llm"
+    korean = "올해 청소년 장학금 신청이 다음 달 첫째 주에 시작됩니다. 지난해에는 스물네 명이 받았습니다."
+    fake.script.reply = "청소년 장학금을 신청이 시작됩니다."
+    assert call(fake, text=korean, title="장학금").source == "llm"
+    fake.script.reply = "청소년 장학금 신청자가 체포되었습니다."
+    assert call(fake, text=korean, title="장학금").source == "extractive"
