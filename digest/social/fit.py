@@ -2,7 +2,9 @@
 
 Order: drop whole sentences from the end (keeping one), then hashtags, then
 whole words (with an ellipsis), and only for text without spaces (Chinese,
-Japanese) single graphemes. A link is one word, so it is never cut. When even
+Japanese) single graphemes. Sentences are the summariser's own (abbreviations
+such as "U.S." or "Dr.", decimals and initials do not end one), so a post never
+stops at a full stop that is not the end of a sentence. A link is one word, so it is never cut. When even
 an empty text does not fit (a very long title, say), the result says so: the
 post is an error in the preview, never silently cut.
 """
@@ -12,17 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import regex
-
 from digest.social.measure import Measure, split_graphemes
 from digest.social.urls import find_links
+from digest.summarise.split import split_sentences as summariser_split
 
 ELLIPSIS = "…"
 Render = Callable[[str, list[str]], str]  # (text, hashtags) -> whole post
 Measurer = Callable[[str], Measure]
-
-_SENTENCE_END = regex.compile(r"(?<=[.!?。！？…][\"'”’)\]]*)\s+")
-
 
 @dataclass(frozen=True)
 class Fitted:
@@ -33,7 +31,8 @@ class Fitted:
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s for s in (p.strip() for p in _SENTENCE_END.split(text.strip())) if s]
+    """The blurb's sentences, split exactly as the summariser splits an article."""
+    return summariser_split(text.strip())
 
 
 def fit(render: Render, measure: Measurer, text: str, hashtags: list[str]) -> Fitted:
@@ -74,8 +73,8 @@ def _trim_words(render: Render, measure: Measurer, sentence: str) -> Fitted:
 def _cut(words: list[str]) -> str:
     if not words:
         return ""
-    text = " ".join(words).rstrip(",;:—–-")
-    return text + ("" if text.endswith((".", "!", "?", "。", ELLIPSIS)) else ELLIPSIS)
+    # Always mark the cut, even after "U.S." or "3.": a cut never passes for a sentence end.
+    return " ".join(words).rstrip(",;:—–-") + ELLIPSIS
 
 
 def _longest(n: int, build: Callable[[int], str], measure: Measurer) -> int | None:

@@ -198,5 +198,7 @@ def _is_abbreviation(text: str, dot: int, first: str, after: int, end: int) -> b
         # that usually continues the phrase ("U.S. Army").
         nxt = _NEXT_WORD.match(text, after, end)
         follower = (nxt.group(1) if nxt else "").strip(".,;:'\"’”").lower()
-        return follower in _ACRONYM_FOLLOWERS or first.isdigit()
+        # A Korean sentence ends in Hangul, so "U.S. 대사관" carries on.
+        hangul = "가" <= first <= "힣" and word.replace(".", "").isalpha()
+        return follower in _ACRONYM_FOLLOWERS or first.isdigit() or hangul
     return False
