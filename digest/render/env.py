@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from digest.render.i18n import translations
+from digest.render.wrap import wrap_width
 
 LANGUAGE_GLOBAL = "catalog_language"
 
@@ -55,6 +56,8 @@ def template_env(
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals[LANGUAGE_GLOBAL] = language
+    # Plain-text wrapping counts display columns: Hangul and Han take two.
+    env.filters["wordwrap"] = wrap_width
     return env
 
 
