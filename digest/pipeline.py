@@ -10,7 +10,8 @@ from digest.compose.blurb import BlurbOptions, LlmOptions
 from digest.config import Settings
 from digest.errors import ProtectedTermError, RenderError
 from digest.protect import Hit, ProtectedTerms
-from digest.render.email import RenderedEmail, render_email
+from digest.render.budget import fit_budget
+from digest.render.email import RenderedEmail
 from digest.schedule import last_due_slot, parse_cadence, period_key
 from digest.sources import SourceOptions, load_sources
 from digest.store.ledger import Ledger
@@ -46,9 +47,10 @@ def build_edition(
     edition, left_out, problems = compose_current(
         settings, ledger, now=now, key=key, slot=slot, progress=progress
     )
-    rendered = render_email(edition, settings)
+    fitted = fit_budget(edition, settings)
+    edition, rendered = fitted.edition, fitted.rendered
     hits = check_protected(settings, edition, rendered)
-    return Built(edition, rendered, left_out, problems, hits)
+    return Built(edition, rendered, left_out + fitted.trimmed, problems, hits)
 
 
 def compose_current(
@@ -89,7 +91,7 @@ def compose_current(
         now=now,
     )
     options = blurb_options(settings)
-    items, more, failed = compose_edition(chosen, options, settings.max_articles)
+    items, more, failed = compose_edition(chosen, options, settings.max_articles, settings.max_more_stories)
     edition = Edition(key=key, slot=slot, issued=now, items=tuple(items), more=tuple(more))
     return edition, left_out + failed, loaded.problems
 

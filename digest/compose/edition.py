@@ -13,6 +13,8 @@ from digest.compose.blurb import BlurbOptions, make_item
 from digest.errors import DigestError
 from digest.types import Article, EditionItem
 
+MORE_FULL = "the 'more stories' list is full ({max_more} titles, DIGEST_MAX_MORE_STORIES)"
+
 
 def select_articles(
     articles: list[Article],
@@ -48,11 +50,19 @@ def compose_edition(
     articles: list[Article],
     options: BlurbOptions,
     max_articles: int,
+    max_more: int | None = None,
 ) -> tuple[list[EditionItem], list[EditionItem], list[tuple[Article, str]]]:
-    """Blurbs for the chosen articles; one that cannot be summarised is left out, not fatal."""
+    """Blurbs for the chosen articles (newest first); one that cannot be summarised is
+    left out, not fatal. With ``max_more``, at most that many go to the "More stories"
+    list; older ones are left out (and never summarised: a busy week stays fast)."""
     items: list[EditionItem] = []
     failed: list[tuple[Article, str]] = []
-    for article in articles:
+    limit = None if max_more is None else max_articles + max_more
+    for n, article in enumerate(articles):
+        if limit is not None and len(items) >= limit:
+            why = MORE_FULL.format(max_more=max_more)
+            failed += [(a, why) for a in articles[n:]]
+            break
         try:
             items.append(make_item(article, options))
         except (DigestError, ValueError) as exc:

@@ -172,6 +172,14 @@ class CoreSettings:
         parse=parse_int,
         section="Content",
     )
+    max_more_stories: int = setting(
+        "DIGEST_MAX_MORE_STORIES",
+        20,
+        "Most titles in the 'more stories' list (newest first); older ones are left out and listed in "
+        "the preview. The list is also trimmed until the email fits DIGEST_HTML_BUDGET.",
+        parse=parse_int,
+        section="Content",
+    )
     protected_terms_file: Path | None = setting(
         "DIGEST_PROTECTED_TERMS_FILE",
         None,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from digest.compose.edition import MORE_FULL
 from digest.config import Settings
 from digest.errors import RenderError
 from digest.pipeline import check_posts, check_protected, compose_current, current_period
@@ -22,11 +23,12 @@ from digest.preview.dashboard import render_dashboard
 from digest.preview.report import build_report, undefined_names
 from digest.preview.social import posts_for, write_posts
 from digest.protect import Hit
+from digest.render.budget import fit_budget
 from digest.render.email import RenderedEmail, personalise, render_email
 from digest.render.message import Envelope, build_message
 from digest.schedule import next_slots, parse_cadence, period_key
 from digest.store.ledger import Ledger
-from digest.types import Edition, Post, Recipient
+from digest.types import Article, Edition, Post, Recipient
 
 PREVIEW_RECIPIENT = Recipient(email="subscriber@example.invalid", name="Sample Subscriber")
 # Statuses after which the period's edition will not go out (again).
@@ -80,6 +82,8 @@ def build_preview(
         settings, ledger, now=now, key=key, slot=slot, progress=progress
     )
     lang = language or settings.language
+    edition, trimmed = _fit_budget(edition, settings)
+    left_out = left_out + trimmed
     rendered, render_error = _render(edition, settings, lang)
     posts, social_note = posts_for(edition, settings)
     hits: list[Hit] = check_protected(settings, edition, rendered) if rendered else []
@@ -104,11 +108,37 @@ def build_preview(
         "articles": len(edition.items) + len(edition.more),
         "problems": [{"source": s, "problem": p} for s, p in problems],
         "left_out": [{"article": a.title, "why": why} for a, why in left_out],
+        "trimmed_to_fit": len(trimmed),
         **report,
     }
+    report["warnings"] += _trim_warnings(settings, left_out, len(trimmed))
     out.mkdir(parents=True, exist_ok=True)
     _write(out, report, shown, edition, posts, social_note, period_note, now)
     return PreviewResult(out, key, report, edition)
+
+
+def _trim_warnings(settings: Settings, left_out: list[tuple[Article, str]], trimmed: int) -> list[str]:
+    """Say what a busy week cost: titles over the list's cap, and articles trimmed for size."""
+    full = MORE_FULL.format(max_more=settings.max_more_stories)
+    capped = sum(1 for _a, why in left_out if why == full)
+    out = []
+    if capped:
+        out.append(f"{capped} older article(s) left out: {full}")
+    if trimmed:
+        out.append(
+            f"{trimmed} article(s) left out so the email fits DIGEST_HTML_BUDGET "
+            f"({settings.html_budget:,} bytes); they are listed under 'left out'"
+        )
+    return out
+
+
+def _fit_budget(edition: Edition, settings: Settings) -> tuple[Edition, list[tuple[Article, str]]]:
+    """The edition as `send` would freeze it: trimmed to DIGEST_HTML_BUDGET (see render.budget)."""
+    try:
+        fitted = fit_budget(edition, settings)
+    except RenderError:
+        return edition, []  # the render below reports the template problem
+    return fitted.edition, fitted.trimmed
 
 
 def _render(edition: Edition, settings: Settings, lang: str) -> tuple[RenderedEmail | None, str]:
