@@ -35,6 +35,14 @@ class WebSettings:
         parse=parse_positive_int,
         section="Web",
     )
+    signups_per_ip: int = setting(
+        "DIGEST_SIGNUPS_PER_IP",
+        10,
+        "Most sign-ups digest serve accepts from one IP address per hour (form spam); each address "
+        "also gets at most one confirmation email per hour and three in all.",
+        parse=parse_positive_int,
+        section="Web",
+    )
     dkim_domain: str = setting(
         "DIGEST_DKIM_DOMAIN",
         "",

@@ -107,10 +107,19 @@ def email_context(edition: Edition, settings: Settings, language: str | None = N
         "count": len(items) + len(more),
         "unsubscribe_url": UNSUBSCRIBE_MARK,
         "manage_url": MANAGE_MARK,
+        "view_url": view_url(settings, edition.key),
     }
     context["preheader"] = preheader(context)
     context["subject"] = subject_for(settings, context)
     return context
+
+
+def view_url(settings: Settings, edition_key: str) -> str:
+    """The edition in the archive of `digest serve` ("view in browser"); empty without DIGEST_PUBLIC_URL."""
+    from urllib.parse import quote
+
+    public = getattr(settings, "public_url", "")
+    return f"{public}/archive/{quote(edition_key, safe='')}" if public else ""
 
 
 def preheader(context: dict[str, Any]) -> str:

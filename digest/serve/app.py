@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from digest.render.env import BUILTIN_TEMPLATES
+from digest.serve.throttle import Throttle
 from digest.unsubscribe import secret_key
 
 if TYPE_CHECKING:
@@ -33,6 +34,14 @@ class Site:
     settings: Settings
     engine: Engine
     key: bytes
+    ip_throttle: Throttle
+    address_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, window=3600))
+
+    def public_url(self) -> str:
+        """DIGEST_PUBLIC_URL, else the address this request came to (local use, tests)."""
+        from flask import request
+
+        return self.settings.public_url or request.host_url.rstrip("/")
 
 
 def site(app: Flask | None = None) -> Site:
@@ -48,7 +57,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     from flask import Flask
     from flask_wtf.csrf import CSRFProtect
 
-    from digest.serve import public, words
+    from digest.serve import archive, public, signup, words
 
     if engine is None:
         from digest.store import open_store
@@ -77,9 +86,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         WTF_CSRF_TIME_LIMIT=None,  # the session cookie bounds it; a form left open an hour still works
     )
-    app.extensions[EXTENSION] = Site(settings=settings, engine=engine, key=key)
+    throttle = Throttle(limit=settings.signups_per_ip, window=3600)
+    app.extensions[EXTENSION] = Site(settings=settings, engine=engine, key=key, ip_throttle=throttle)
     csrf = CSRFProtect(app)
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(signup.blueprint)
+    app.register_blueprint(archive.blueprint)
     csrf.exempt(public.unsubscribe)  # RFC 8058: the mailbox's POST carries no cookie and no token
     app.context_processor(words.template_globals)
     app.after_request(_security_headers)
@@ -88,6 +100,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     app.register_error_handler(405, _error_page)
     app.register_error_handler(413, _error_page)
     app.register_error_handler(429, _error_page)
+    app.register_error_handler(503, _error_page)
     return app
 
 

@@ -24,7 +24,7 @@ def healthz() -> Response:
     return Response("ok\n", mimetype="text/plain")
 
 
-def _address(token: str) -> str:
+def address_of(token: str) -> str:
     """The address a token was signed for; 404 for a forged, truncated or foreign-key token."""
     from digest.unsubscribe import read_token
 
@@ -39,10 +39,12 @@ def unsubscribe(token: str) -> tuple[str, int]:
     from digest import subscribers
     from digest.store.signups import lookup
 
-    address = _address(token)
+    address = address_of(token)
     row = lookup(site().engine, address)
     lang = page_language(row.language if row else "")
     if request.method != "POST":  # GET and HEAD (Flask adds HEAD to every GET route)
-        return render("unsubscribe.html.j2", lang, address=mask(address), known=row is not None), 200
+        return render(
+            "unsubscribe.html.j2", lang, address=mask(address), known=row is not None, token=token
+        ), 200
     known = subscribers.unsubscribe(site().engine, address)
     return render("unsubscribed.html.j2", lang, address=mask(address), known=known), 200

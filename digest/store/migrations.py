@@ -2,7 +2,7 @@
 
 To change the schema, append a step with the next free number; never edit a
 step that has shipped. Numbers are reserved per capability so parallel work
-does not collide: 1 core ledger, 2-9 delivery, 10-19 social, 20-29 scheduler.
+does not collide: 1 core ledger, 2-9 delivery, 10-19 social, 20-29 scheduler, 40-49 web.
 """
 
 from __future__ import annotations
@@ -48,11 +48,16 @@ def _social(conn: Connection) -> None:
     )
 
 
+def _web(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.signups])
+
+
 STEPS: dict[int, Step] = {
     1: _core,
     2: _delivery,
     10: _social,
     20: _scheduler,
+    40: _web,
 }
 
 

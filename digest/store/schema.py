@@ -188,3 +188,16 @@ social_sessions = Table(
     Column("data", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Web (migration 40). A sign-up waiting for its confirmation; the address joins
+# ``subscribers`` only when the link in the confirmation email is pressed.
+signups = Table(
+    "signups",
+    metadata,
+    Column("email", String(320), primary_key=True),  # lower-cased
+    Column("language", String(8), nullable=False, default=""),
+    Column("consent", Text, nullable=False, default=""),  # the consent line as it was shown
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),  # last confirmation email
+    Column("sends", Integer, nullable=False, default=0),
+)

@@ -1,13 +1,21 @@
-"""Subscriber reads and writes of `digest serve`: look-ups, sign-ups, confirmations, preferences."""
+"""Subscriber reads and writes of `digest serve`: look-ups, sign-ups, confirmations, preferences.
+
+A sign-up waits in ``signups`` until its confirmation link is pressed; only then
+does the address join ``subscribers`` as active, so an unconfirmed address can
+never be sent the digest. One row per address: asking twice sends one email.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select, update
 
 from digest.store import schema
+from digest.store.rows import insert_ignore
+
+MAX_CONFIRMATION_EMAILS = 3  # per address, ever, until it confirms
 
 
 @dataclass(frozen=True)
@@ -15,7 +23,7 @@ class Subscriber:
     email: str
     name: str
     language: str
-    status: str  # active | unsubscribed | pending
+    status: str  # active | unsubscribed
     created_at: datetime | None = None
 
 
@@ -25,3 +33,82 @@ def lookup(engine: Engine, address: str) -> Subscriber | None:
     with engine.connect() as conn:
         row = conn.execute(query.where(s.c.email == address.strip().lower())).first()
     return Subscriber(*row) if row else None
+
+
+def request_signup(
+    engine: Engine, address: str, language: str, consent: str, now: datetime, resend_after: timedelta
+) -> bool:
+    """Record a sign-up; True when a confirmation email should go out now.
+
+    False when the address is already subscribed, when a confirmation went out
+    less than ``resend_after`` ago, or after MAX_CONFIRMATION_EMAILS.
+    """
+    s, g = schema.subscribers, schema.signups
+    with engine.begin() as conn:
+        status = conn.scalar(select(s.c.status).where(s.c.email == address))
+        if status == "active":
+            return False
+        row = {"email": address, "language": language, "consent": consent, "requested_at": now, "sends": 0}
+        insert_ignore(conn, g, [row])
+        query = select(g.c.sent_at, g.c.sends).where(g.c.email == address)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()  # two requests at once: one email
+        sent_at, sends = conn.execute(query).one()
+        if sends >= MAX_CONFIRMATION_EMAILS or (sent_at is not None and _aware(sent_at) > now - resend_after):
+            return False
+        conn.execute(
+            update(g)
+            .where(g.c.email == address)
+            .values(sent_at=now, sends=sends + 1, language=language, consent=consent)
+        )
+    return True
+
+
+def confirm_signup(engine: Engine, address: str, now: datetime) -> str | None:
+    """Make a waiting sign-up an active subscriber; its language, or None if none was waiting."""
+    s, g = schema.subscribers, schema.signups
+    with engine.begin() as conn:
+        language = conn.scalar(select(g.c.language).where(g.c.email == address))
+        if language is None:
+            return None
+        conn.execute(delete(g).where(g.c.email == address))
+        new = {"email": address, "name": "", "language": language, "status": "active", "created_at": now}
+        if not insert_ignore(conn, s, [new]):
+            conn.execute(
+                update(s)
+                .where(s.c.email == address)
+                .values(status="active", language=language, unsubscribed_at=None)
+            )
+    return str(language)
+
+
+def set_preferences(engine: Engine, address: str, language: str, resubscribe: bool) -> bool:
+    """Change a subscriber's language (and status back to active); False if not on the list."""
+    s = schema.subscribers
+    values: dict[str, object] = {"language": language}
+    if resubscribe:
+        values.update(status="active", unsubscribed_at=None)
+    with engine.begin() as conn:
+        result = conn.execute(update(s).where(s.c.email == address).values(**values))
+    return result.rowcount > 0
+
+
+def pending_count(engine: Engine) -> int:
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(schema.signups)) or 0)
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def undo_send(engine: Engine, address: str) -> None:
+    """The confirmation email could not go out: let the next request try again at once."""
+    g = schema.signups
+    with engine.begin() as conn:
+        waiting = update(g).where(g.c.email == address, g.c.sends > 0)
+        conn.execute(waiting.values(sent_at=None, sends=g.c.sends - 1))

@@ -80,7 +80,9 @@ def test_get_shows_one_button_and_changes_nothing(server) -> None:  # type: igno
     assert html.count("<button") == 1 and 'method="post"' in html
     assert 'lang="ko"' in html  # Kim reads Korean
     assert "kim@example.kr" not in html and "k***@example.kr" in html
-    assert make_token(KEY.encode(), "kim@example.kr") not in html.replace(url, "")
+    # The token appears only in the links to this person's own pages (this one and preferences).
+    token = make_token(KEY.encode(), "kim@example.kr")
+    assert html.count(token) == html.count("/preferences/" + token) == 1
 
 
 @pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])

@@ -1,0 +1,166 @@
+"""Sign-up with double opt-in, its confirmation, and a subscriber's preferences.
+
+``POST /subscribe`` records the request and emails a signed link that expires
+after a week; the address joins the list only when ``POST /confirm/<token>`` is
+pressed (``GET`` shows the button: mail scanners open links). The answer to a
+sign-up is the same whether the address was new, waiting or already subscribed,
+so the form does not reveal who is on the list.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, abort, request
+
+from digest.serve.app import site
+from digest.serve.words import mask, page_language, render, words
+
+blueprint = Blueprint("signup", __name__)
+log = logging.getLogger("digest.serve")
+
+RESEND_AFTER = timedelta(hours=1)
+LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
+
+
+def _ip() -> str:
+    return request.remote_addr or "?"
+
+
+@blueprint.route("/subscribe", methods=["GET", "POST"])
+def subscribe() -> tuple[str, int]:
+    from digest.serve.mail import can_sign_up
+
+    lang = page_language(request.form.get("language", ""))
+    if not can_sign_up(site().settings):
+        return render("subscribe_elsewhere.html.j2", lang), 404
+    if request.method != "POST":
+        return _form(lang, {}, ""), 200
+    form = request.form
+    if form.get("website", ""):  # the honeypot: people never see it, form-filling bots do
+        log.info("sign-up honeypot filled; ignored")
+        return render("subscribe_sent.html.j2", lang), 200
+    errors = _check(form, lang)
+    if errors:
+        return _form(lang, errors, form.get("email", "")[:320]), 400
+    if not site().ip_throttle.allow(_ip()):
+        abort(429)
+    return _request(form["email"], lang)
+
+
+def _form(lang: str, errors: dict[str, str], email: str) -> str:
+    w = words(lang)
+    return render(
+        "subscribe.html.j2",
+        lang,
+        errors=errors,
+        email=email,
+        languages=LANGUAGE_NAMES,
+        consent=w["consent"].format(org=site().settings.org_name),
+    )
+
+
+def _check(form: dict[str, str], lang: str) -> dict[str, str]:
+    from digest.subscribers import normalise
+
+    w, errors = words(lang), {}
+    try:
+        normalise(form.get("email", "")[:320])
+    except ValueError:
+        errors["email"] = w["email_invalid"]
+    if form.get("language", "") not in LANGUAGE_NAMES:
+        errors["language"] = w["language_invalid"]
+    if form.get("consent") != "yes":
+        errors["consent"] = w["consent_missing"]
+    return errors
+
+
+def _request(raw_address: str, lang: str) -> tuple[str, int]:
+    from flask import url_for
+
+    from digest.serve.mail import confirm_token, send_confirmation
+    from digest.store.signups import request_signup, undo_send
+    from digest.subscribers import normalise
+
+    s, address, now = site(), normalise(raw_address), datetime.now(UTC)
+    w = words(lang)
+    consent = w["consent"].format(org=s.settings.org_name)
+    if not s.address_throttle.allow(address) or not request_signup(
+        s.engine, address, lang, consent, now, RESEND_AFTER
+    ):
+        return render("subscribe_sent.html.j2", lang), 200
+    link = s.public_url() + url_for("signup.confirm", token=confirm_token(s.key, address))
+    lines = [w["confirm_mail_intro"].format(org=s.settings.org_name), w["confirm_mail_action"]]
+    try:
+        send_confirmation(
+            s.settings, address, w["confirm_mail_subject"].format(org=s.settings.org_name), lines, link, now
+        )
+    except Exception as exc:  # noqa: BLE001 - any provider failure: let them try again, say so
+        log.error("could not send a confirmation email: %s", type(exc).__name__)
+        undo_send(s.engine, address)
+        return render("error.html.j2", lang, code=503), 503
+    return render("subscribe_sent.html.j2", lang), 200
+
+
+@blueprint.route("/confirm/<path:token>", methods=["GET", "POST"])
+def confirm(token: str) -> tuple[str, int]:
+    from digest.serve.mail import read_confirm_token
+    from digest.store.signups import confirm_signup
+
+    s = site()
+    address = read_confirm_token(s.key, token) if len(token) <= 1000 else None
+    if address is None:
+        abort(404)
+    lang = page_language()
+    if request.method != "POST":
+        return render("confirm.html.j2", lang, address=mask(address)), 200
+    joined = confirm_signup(s.engine, address, datetime.now(UTC))
+    if joined is None:  # pressed twice, or already confirmed: nothing waits
+        page = render("confirmed.html.j2", lang, address=mask(address), fresh=False, manage="")
+        return page, 200
+    return render(
+        "confirmed.html.j2",
+        page_language(joined),
+        address=mask(address),
+        fresh=True,
+        manage=_manage(address),
+    ), 200
+
+
+def _manage(address: str) -> str:
+    from flask import url_for
+
+    from digest.unsubscribe import make_token
+
+    return url_for("signup.preferences", token=make_token(site().key, address))
+
+
+@blueprint.route("/preferences/<path:token>", methods=["GET", "POST"])
+def preferences(token: str) -> tuple[str, int]:
+    from digest.serve.public import address_of
+    from digest.store.signups import lookup, set_preferences
+
+    s = site()
+    address = address_of(token)
+    row = lookup(s.engine, address)
+    if row is None:
+        abort(404)
+    saved = False
+    if request.method == "POST":
+        language = request.form.get("language", "")
+        if language not in LANGUAGE_NAMES:
+            abort(400)
+        set_preferences(s.engine, address, language, resubscribe=request.form.get("resubscribe") == "yes")
+        row, saved = lookup(s.engine, address), True
+    assert row is not None
+    lang = page_language(row.language)
+    return render(
+        "preferences.html.j2",
+        lang,
+        address=mask(address),
+        row=row,
+        languages=LANGUAGE_NAMES,
+        saved=saved,
+        unsubscribe=f"/u/{token}",
+    ), 200

@@ -1,0 +1,155 @@
+"""Sign-up with double opt-in, confirmation, preferences and the archive, against a running server.
+
+The confirmation email goes through the configured provider (here: outbox, the
+.eml files digest writes instead of sending); the address joins the list only
+when the link's button is pressed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.serve.mail import confirm_token, read_confirm_token
+from digest.store.signups import lookup
+from digest.unsubscribe import make_token
+from tests.serve.conftest import add_people, running
+from tests.serve.helpers import first_link, outbox_messages, submit
+
+KEY = "s" * 40
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("signup")
+    with running(root, DIGEST_SECRET_KEY=KEY, DIGEST_SIGNUPS_PER_IP="1000") as srv:
+        yield srv
+
+
+@pytest.fixture(autouse=True)
+def fresh_session(server):  # type: ignore[no-untyped-def]
+    server.session.cookies.clear()
+
+
+def member(server, address: str):  # type: ignore[no-untyped-def]
+    engine = server.engine()
+    try:
+        return lookup(engine, address)
+    finally:
+        engine.dispose()
+
+
+def sign_up(server, address: str, **extra: str):  # type: ignore[no-untyped-def]
+    fields = {"email": address, "language": "ko", "consent": "yes", **extra}
+    return submit(server.session, server.url("/subscribe"), **fields)
+
+
+def test_double_opt_in_confirms_only_on_post(server) -> None:  # type: ignore[no-untyped-def]
+    answer = sign_up(server, "Hana@Example.org")
+    assert answer.status_code == 200 and "받은편지함" in answer.text  # the page follows the chosen language
+    assert member(server, "hana@example.org") is None  # unconfirmed: not on the list
+    [message] = outbox_messages(server.root, "hana@example.org")
+    assert "List-Unsubscribe" not in message or "/u/" not in str(message["List-Unsubscribe"])
+    link = first_link(message, "/confirm/")
+    for _ in range(2):  # a link scanner, then the person
+        page = server.session.get(link)
+        assert page.status_code == 200 and "<button" in page.text
+    assert member(server, "hana@example.org") is None
+    done = submit(server.session, link)
+    assert done.status_code == 200 and "Location" not in done.headers
+    row = member(server, "hana@example.org")
+    assert row is not None and row.status == "active" and row.language == "ko"
+    again = submit(server.session, link)  # pressed twice: nothing left to confirm, still subscribed
+    assert again.status_code == 200 and member(server, "hana@example.org").status == "active"
+
+
+def test_same_address_twice_gets_one_confirmation(server) -> None:  # type: ignore[no-untyped-def]
+    for spelling in ("twice@example.org", "TWICE@example.org", " twice@example.org "):
+        server.session.cookies.clear()
+        assert sign_up(server, spelling).status_code == 200
+    assert len(outbox_messages(server.root, "twice@example.org")) == 1
+
+
+def test_already_subscribed_gets_the_same_answer_and_no_email(server) -> None:  # type: ignore[no-untyped-def]
+    add_people(server, ("member@example.org", "en"))
+    fresh = sign_up(server, "nobody-yet@example.org")
+    known = sign_up(server, "member@example.org")
+    assert known.status_code == fresh.status_code == 200
+    assert known.text == fresh.text  # the form does not tell who is on the list
+    assert outbox_messages(server.root, "member@example.org") == []
+
+
+def test_honeypot_and_missing_consent_store_and_send_nothing(server) -> None:  # type: ignore[no-untyped-def]
+    assert sign_up(server, "bot@example.org", website="https://spam.example").status_code == 200
+    no_consent = submit(server.session, server.url("/subscribe"), email="shy@example.org", language="en")
+    assert no_consent.status_code == 400 and 'aria-invalid="true"' in no_consent.text
+    bad = sign_up(server, "not-an-address")
+    assert bad.status_code == 400
+    for address in ("bot@example.org", "shy@example.org"):
+        assert member(server, address) is None and outbox_messages(server.root, address) == []
+
+
+def test_posts_without_a_csrf_token_are_refused(server) -> None:  # type: ignore[no-untyped-def]
+    fields = {"email": "forged@example.org", "language": "en", "consent": "yes"}
+    answer = server.session.post(server.url("/subscribe"), data=fields)
+    assert answer.status_code == 400
+    wrong = server.session.post(server.url("/subscribe"), data={**fields, "csrf_token": "x" * 40})
+    assert wrong.status_code == 400
+    link = server.url("/confirm/" + confirm_token(KEY.encode(), "forged@example.org"))
+    assert server.session.post(link).status_code == 400
+    assert outbox_messages(server.root, "forged@example.org") == []
+    assert member(server, "forged@example.org") is None
+
+
+def test_forged_expired_and_foreign_confirm_links_are_refused(server) -> None:  # type: ignore[no-untyped-def]
+    good = confirm_token(KEY.encode(), "late@example.org")
+    assert read_confirm_token(KEY.encode(), good) == "late@example.org"
+    assert read_confirm_token(KEY.encode(), good, max_age=-1) is None  # expired
+    foreign = confirm_token(b"another-key-entirely-000000000000000000", "late@example.org")
+    for token in (good[:-4], foreign, good.replace(".", "!", 1), "x" * 2000):
+        assert server.session.get(server.url("/confirm/" + token)).status_code == 404
+
+
+def test_per_ip_rate_limit(make_server) -> None:  # type: ignore[no-untyped-def]
+    server = make_server(DIGEST_SECRET_KEY=KEY, DIGEST_SIGNUPS_PER_IP="3")
+    codes = []
+    for n in range(6):
+        server.session.cookies.clear()
+        codes.append(sign_up(server, f"flood{n}@example.org").status_code)
+    assert codes == [200, 200, 200, 429, 429, 429]
+    assert len(list((server.root / "var" / "outbox").rglob("flood*.eml"))) == 3
+
+
+def test_preferences_change_language_and_resubscribe(server) -> None:  # type: ignore[no-untyped-def]
+    add_people(server, ("prefs@example.org", "en"))
+    url = server.url("/preferences/" + make_token(KEY.encode(), "prefs@example.org"))
+    assert submit(server.session, url, language="ko").status_code == 200
+    assert member(server, "prefs@example.org").language == "ko"
+    server.session.post(server.url("/u/" + make_token(KEY.encode(), "prefs@example.org")))
+    assert member(server, "prefs@example.org").status == "unsubscribed"
+    page = submit(server.session, url, language="ko", resubscribe="yes")
+    assert page.status_code == 200 and member(server, "prefs@example.org").status == "active"
+    forged = make_token(b"another-key-entirely-000000000000000000", "prefs@example.org")
+    assert server.session.get(server.url("/preferences/" + forged)).status_code == 404
+    assert server.session.post(url, data={"language": "en"}).status_code == 400  # no CSRF token
+    assert member(server, "prefs@example.org").language == "ko"
+
+
+def test_archive_shows_the_frozen_edition_without_tokens(make_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    srv = make_server(DIGEST_SECRET_KEY=KEY)
+    add_people(srv, ("reader@example.org", ""), ("other@example.kr", "ko"))
+    assert srv.cli("send").returncode == 0
+    [message] = outbox_messages(srv.root, "reader@example.org")
+    view = first_link(message, "/archive/")
+    listing = srv.session.get(srv.url("/archive"))
+    assert listing.status_code == 200 and str(message["Subject"]) in listing.text
+    page = srv.session.get(view)
+    assert page.status_code == 200
+    assert "'unsafe-inline'" in page.headers["Content-Security-Policy"]
+    assert "script-src" not in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    for secret in ("reader@example.org", "other@example.kr", "/u/", "%%", KEY):
+        assert secret not in page.text
+    assert "/subscribe" in page.text
+    assert srv.session.get(srv.url("/archive/weekly%3A1999-W01")).status_code == 404
