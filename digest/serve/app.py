@@ -7,7 +7,7 @@ import hmac
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from digest.render.env import BUILTIN_TEMPLATES
+from digest.render.env import builtin_templates
 from digest.serve.throttle import Throttle
 from digest.unsubscribe import secret_key
 
@@ -65,10 +65,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = open_store(settings.db_url)
     key = secret_key(settings)
+    web = builtin_templates() / "web"
     app = Flask(
         __name__,
-        template_folder=str(BUILTIN_TEMPLATES / "web"),
-        static_folder=str(BUILTIN_TEMPLATES / "web" / "static"),
+        template_folder=str(web),
+        static_folder=str(web / "static"),
         static_url_path="/static",
     )
     # Flask escapes only *.html; our templates end in .html.j2, so escape everything.
