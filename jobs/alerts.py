@@ -17,7 +17,7 @@ from email.utils import parseaddr
 
 from digest.config import Settings
 from digest.errors import DigestError
-from digest.providers import PROVIDERS, Provider, make_provider
+from digest.providers import Provider, make_provider, providers
 from digest.providers.base import Content, Outgoing
 from digest.store import Engine
 from digest.store import scheduler as rows
@@ -74,7 +74,7 @@ def alert_provider(settings: Settings) -> Provider:
     if provider.kind == "message":
         return provider
     provider.close()
-    smtp = PROVIDERS.get("smtp")
+    smtp = providers().get("smtp")
     if smtp is None:
         raise DigestError(
             f"{settings.provider} sends to a whole list and no SMTP provider is available for alerts"

@@ -1,8 +1,10 @@
 """Settings: read once from the environment and `.env`, validated, then passed explicitly.
 
-Real environment variables win over the `.env` file. Every key is declared once,
-in one of the section classes composed into :class:`Settings`; `.env.example` and
-the README table are generated from those declarations (`digest config --example`).
+Real environment variables win over the `.env` file. Every key is declared once:
+the shared ones in the section classes composed into :class:`Settings`, and each
+mail provider's own keys in its module (a settings class the registry finds, kept
+in ``Settings.extensions`` and read with :meth:`Settings.options`). `.env.example`
+and the README table are generated from those declarations (`digest config --example`).
 """
 
 from __future__ import annotations
@@ -10,36 +12,62 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dotenv import dotenv_values
 
-from digest.config.base import display_value, fields_of, read_fields
+from digest.config.base import display_value, fields_of, help_text, read_fields
 from digest.config.content import ContentSettings
 from digest.config.core import CoreSettings
-from digest.config.delivery import DeliverySettings, SmtpSettings
+from digest.config.delivery import DeliverySettings
 from digest.config.schedule import ScheduleSettings
 from digest.config.social import SocialSettings
 from digest.config.summariser import SummariserSettings
 from digest.config.web import WebSettings
 from digest.errors import ConfigError
 
-__all__ = ["Settings", "load_settings", "describe", "example_env"]
+__all__ = ["Settings", "declared_fields", "describe", "example_env", "load_settings"]
+
+T = TypeVar("T")
+
+
+def extension_classes() -> list[type]:
+    """The settings classes that extension modules declare for themselves, each once."""
+    from digest.providers.registry import settings_classes
+
+    return settings_classes()
 
 
 @dataclass(frozen=True, kw_only=True)
 class Settings(
-    ScheduleSettings, CoreSettings, DeliverySettings, SmtpSettings, ContentSettings, SummariserSettings,
+    ScheduleSettings, CoreSettings, DeliverySettings, ContentSettings, SummariserSettings,
     SocialSettings, WebSettings,
 ):
-    """All settings. Capabilities add their own section classes as bases."""
+    """All settings. Capabilities add their own section classes as bases.
+
+    ``extensions`` holds the parsed settings of every provider module, by class.
+    """
+
+    extensions: Mapping[type, Any] = field(default_factory=dict)
+
+    def options(self, cls: type[T]) -> T:
+        """The parsed instance of an extension's settings class (its defaults if never read)."""
+        found = self.extensions.get(cls)
+        return found if found is not None else cls()
+
+    def check_provider(self) -> None:
+        """The chosen provider has what it needs (its module says what that is)."""
+        from digest.providers.registry import provider_class
+
+        provider_class(self.provider).check_settings(self)
 
     def check(self) -> None:
-        for name in sorted(dir(self)):
-            if name.startswith("check_"):
-                getattr(self, name)()
+        for part in [self, *(self.options(cls) for cls in extension_classes())]:
+            for name in sorted(dir(part)):
+                if name.startswith("check_"):
+                    getattr(part, name)()
 
 
 def load_settings(
@@ -61,7 +89,8 @@ def load_settings(
         values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
     values.update({k: v for k, v in environ.items() if k.startswith("DIGEST_")})
     _sample_when_unset(values)
-    settings = Settings(**read_fields(Settings, values))
+    extensions = {cls: cls(**read_fields(cls, values)) for cls in extension_classes()}
+    settings = Settings(**read_fields(Settings, values), extensions=extensions)
     settings.check()
     return settings
 
@@ -91,12 +120,29 @@ def with_overrides(settings: Settings, **changes: Any) -> Settings:
     return dataclasses.replace(settings, **changes)
 
 
+def declared_fields() -> list[tuple[type, dataclasses.Field[Any]]]:
+    """Every declared setting, with the class that holds it: Settings' own, then the extensions'.
+
+    A key shared by two providers is declared once (by one settings class) and listed once.
+    """
+    out: list[tuple[type, dataclasses.Field[Any]]] = [(Settings, f) for f in fields_of(Settings)]
+    for cls in extension_classes():
+        out += [(cls, f) for f in fields_of(cls)]
+    return out
+
+
 def describe(settings: Settings) -> list[tuple[str, str, str]]:
     """(key, value, help) for every setting, secrets masked."""
     rows = []
-    for f in fields_of(Settings):
-        rows.append((f.metadata["env"], display_value(f, getattr(settings, f.name)), f.metadata["help"]))
+    for cls, f in declared_fields():
+        holder = settings if cls is Settings else settings.options(cls)
+        rows.append((f.metadata["env"], display_value(f, getattr(holder, f.name)), help_text(f)))
     return rows
+
+
+def _sorted_fields() -> list[dataclasses.Field[Any]]:
+    fields = [f for _cls, f in declared_fields()]
+    return sorted(fields, key=lambda f: _section_order(f.metadata["section"]))
 
 
 def _default_text(f: dataclasses.Field[Any]) -> str:
@@ -119,11 +165,11 @@ def example_env() -> str:
         "",
     ]
     section = None
-    for f in sorted(fields_of(Settings), key=lambda f: _section_order(f.metadata["section"])):
+    for f in _sorted_fields():
         if f.metadata["section"] != section:
             section = f.metadata["section"]
             out += ["", f"## {section}"]
-        out.append(f"# {f.metadata['help']}")
+        out.append(f"# {help_text(f)}")
         if f.metadata.get("example"):
             out.append(f"# Example: {f.metadata['env']}={f.metadata['example']}")
         out.append(f"{f.metadata['env']}={_default_text(f)}")
@@ -133,9 +179,9 @@ def example_env() -> str:
 def readme_table() -> str:
     """Markdown table of every key for the README."""
     rows = ["| key | default | what it does |", "|---|---|---|"]
-    for f in sorted(fields_of(Settings), key=lambda f: _section_order(f.metadata["section"])):
+    for f in _sorted_fields():
         default = _default_text(f) or "(empty)"
-        rows.append(f"| `{f.metadata['env']}` | `{default}` | {f.metadata['help']} |")
+        rows.append(f"| `{f.metadata['env']}` | `{default}` | {help_text(f)} |")
     return "\n".join(rows) + "\n"
 
 

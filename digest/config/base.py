@@ -8,7 +8,7 @@ it, and turns any problem into a :class:`ConfigError` naming the key.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,8 +27,16 @@ def setting(
     secret: bool = False,
     example: str | None = None,
     section: str = "General",
+    choices: Callable[[], Sequence[str]] | None = None,
 ) -> Any:
-    """Declare one setting. ``parse`` raises ValueError with a fix-it message."""
+    """Declare one setting. ``parse`` raises ValueError with a fix-it message.
+
+    ``choices``: a function naming the allowed values (asked when a value is read and
+    when the docs are generated, so a registry can supply them without being imported
+    here); the value must be one of them.
+    """
+    if choices is not None:
+        parse = one_of(choices)
     meta = {
         "env": env,
         "help": help,
@@ -36,6 +44,7 @@ def setting(
         "secret": secret,
         "example": example,
         "section": section,
+        "choices": choices,
     }
     if isinstance(default, (list, dict, set)):
         frozen = type(default)(default)
@@ -122,6 +131,25 @@ def choice(*allowed: str) -> Parser:
         return value
 
     return parse
+
+
+def one_of(names: Callable[[], Sequence[str]]) -> Parser:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        allowed = list(names())
+        if value not in allowed:
+            raise ValueError(f"{raw!r} is not one of: {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
+def help_text(f: dataclasses.Field[Any]) -> str:
+    """The help of a setting as the docs show it, with its choices when it has a list of them."""
+    choices = f.metadata.get("choices")
+    if choices is None:
+        return str(f.metadata["help"])
+    return f"{f.metadata['help']} One of: {', '.join(choices())}."
 
 
 def url(raw: str) -> str:

@@ -27,6 +27,14 @@ def parse_cron(raw: str) -> str:
     return validate_cron(raw)
 
 
+def _provider_names() -> list[str]:
+    # The provider modules are the list (digest.providers.registry); asked lazily, so
+    # reading the settings imports no provider until a value or the docs need them.
+    from digest.providers.registry import provider_names
+
+    return provider_names()
+
+
 @dataclass(frozen=True, kw_only=True)
 class CoreSettings:
     sources: list[str] = setting(
@@ -88,18 +96,7 @@ class CoreSettings:
         "DIGEST_PROVIDER",
         "outbox",
         "Mailing provider. outbox writes .eml files to the data folder and sends nothing.",
-        parse=choice(
-            "outbox",
-            "smtp",
-            "buttondown",
-            "mailchimp",
-            "listmonk",
-            "brevo",
-            "sendgrid",
-            "sendgrid-campaign",
-            "mailgun",
-            "postmark",
-        ),
+        choices=_provider_names,
         section="Delivery",
     )
     schedule: str = setting(

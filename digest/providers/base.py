@@ -18,15 +18,17 @@ with ``retryable`` (safe to try again later: 429, 5xx, connection refused) or
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from digest.config import Settings
-from digest.render.email import MANAGE_MARK, UNSUBSCRIBE_MARK
+from digest.errors import ConfigError
+from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK
 from digest.types import Recipient
 
 __all__ = ["MANAGE_MARK", "UNSUBSCRIBE_MARK", "Campaign", "Content", "Outgoing", "Provider", "SendResult"]
@@ -133,10 +135,18 @@ class SendResult:
 
 
 class Provider:
-    """Base class. Subclasses set ``name``, ``kind`` and ``batch_size`` and implement one send method.
+    """Base class. Subclasses declare what the registry and the settings need, then
+    implement one send method.
 
-    ``connections`` is how many threads may call :meth:`send_batch` at once (each
-    must then be safe to call concurrently); the dispatcher never exceeds it.
+    - ``name``: the ``DIGEST_PROVIDER`` value. A module in ``digest/providers/`` that
+      defines a subclass with a name *is* a provider; nothing else lists it.
+    - ``settings_class``: a frozen dataclass of the provider's own keys, declared with
+      :func:`digest.config.base.setting`; the instance is ``self.options``.
+    - ``required``: field of ``settings_class`` -> how to get it; a missing one is a
+      ConfigError naming its key when this provider is chosen.
+    - limits: ``kind``, ``batch_size`` and ``connections`` (how many threads may call
+      :meth:`send_batch` at once, each then safe to call concurrently; the dispatcher
+      never exceeds it).
     """
 
     name: ClassVar[str] = ""
@@ -144,9 +154,25 @@ class Provider:
     batch_size: ClassVar[int] = 1
     # Whether a retry with the same idempotency key is safe after an unknown outcome.
     idempotent: ClassVar[bool] = False
+    settings_class: ClassVar[type | None] = None
+    required: ClassVar[dict[str, str]] = {}
+    options: Any
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        cls = type(self).settings_class
+        self.options = settings.options(cls) if cls is not None else None
+
+    @classmethod
+    def check_settings(cls, settings: Settings) -> None:
+        """Raise ConfigError naming the first required key that is empty (override to check more)."""
+        if cls.settings_class is None:
+            return
+        options: Any = settings.options(cls.settings_class)
+        keys = {f.name: f.metadata["env"] for f in dataclasses.fields(cls.settings_class)}
+        for name, fix in cls.required.items():
+            if not getattr(options, name):
+                raise ConfigError(keys[name], f"is required for DIGEST_PROVIDER={cls.name}", fix)
 
     @property
     def connections(self) -> int:

@@ -8,27 +8,46 @@ API: https://developers.brevo.com/reference/createemailcampaign, /sendemailcampa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email.utils import parseaddr
+from typing import TYPE_CHECKING
 
-import requests
-
+from digest.config.delivery import provider_base_url, provider_ids, provider_key
 from digest.providers.base import Campaign
 from digest.providers.http import CampaignProvider, parse_retry_after
+
+if TYPE_CHECKING:
+    import requests
 
 SENT = {"sent", "queued", "in_process", "archive"}
 
 
+@dataclass(frozen=True, kw_only=True)
+class BrevoSettings:
+    api_key: str = provider_key(
+        "DIGEST_BREVO_API_KEY", "Brevo API key (SMTP & API > API keys).", secret=True
+    )
+    base_url: str = provider_base_url("DIGEST_BREVO_BASE_URL", "brevo", "https://api.brevo.com/v3")
+    list_ids: list[str] = provider_ids("DIGEST_BREVO_LIST_IDS", "Brevo contact list ids to send to.")
+
+
 class BrevoProvider(CampaignProvider):
     name = "brevo"
+    settings_class = BrevoSettings
+    required = {
+        "api_key": "create one in Brevo: SMTP & API > API keys",
+        "list_ids": "the numeric ids of the contact lists, comma-separated",
+    }
+    options: BrevoSettings
     key_setting = "DIGEST_BREVO_API_KEY"
     unsubscribe_tag = "{{ unsubscribe }}"
     manage_tag = "{{ update_profile }}"
 
     def base_url(self) -> str:
-        return str(self.settings.brevo_base_url)
+        return self.options.base_url
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
-        return {"api-key": str(self.settings.brevo_api_key)}, None
+        return {"api-key": self.options.api_key}, None
 
     def retry_hint(self, response: requests.Response) -> float | None:
         reset = parse_retry_after(response.headers.get("x-sib-ratelimit-reset"))
@@ -41,7 +60,7 @@ class BrevoProvider(CampaignProvider):
             "subject": campaign.subject,
             "sender": {"name": name or self.settings.org_name, "email": address},
             "htmlContent": self.html_body(campaign),
-            "recipients": {"listIds": [int(i) for i in self.settings.brevo_list_ids]},
+            "recipients": {"listIds": [int(i) for i in self.options.list_ids]},
         }
         return str(self.request("POST", "/emailCampaigns", json=body).json()["id"])
 

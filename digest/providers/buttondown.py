@@ -7,6 +7,9 @@ API: https://docs.buttondown.com/api-emails-create, /api-emails-publish, /api-id
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from digest.config.delivery import provider_base_url, provider_key
 from digest.providers.base import Campaign
 from digest.providers.http import CampaignProvider
 
@@ -16,17 +19,30 @@ SENT = {"scheduled", "about_to_send", "in_flight", "throttled", "sent", "importe
 DRAFT = {"draft"}
 
 
+@dataclass(frozen=True, kw_only=True)
+class ButtondownSettings:
+    api_key: str = provider_key(
+        "DIGEST_BUTTONDOWN_API_KEY", "Buttondown API key (Settings > API).", secret=True
+    )
+    base_url: str = provider_base_url(
+        "DIGEST_BUTTONDOWN_BASE_URL", "buttondown", "https://api.buttondown.com/v1"
+    )
+
+
 class ButtondownProvider(CampaignProvider):
     name = "buttondown"
+    settings_class = ButtondownSettings
+    required = {"api_key": "copy it from Buttondown: Settings > API"}
+    options: ButtondownSettings
     key_setting = "DIGEST_BUTTONDOWN_API_KEY"
     idempotent = True
     unsubscribe_tag = "{{ unsubscribe_url }}"
 
     def base_url(self) -> str:
-        return str(self.settings.buttondown_base_url)
+        return self.options.base_url
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
-        return {"Authorization": f"Token {self.settings.buttondown_api_key}"}, None
+        return {"Authorization": f"Token {self.options.api_key}"}, None
 
     def create_draft(self, campaign: Campaign, idem_key: str) -> str:
         body = {"subject": campaign.subject, "body": HTML_MODE + self.html_body(campaign), "status": "draft"}

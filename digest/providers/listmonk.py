@@ -6,29 +6,56 @@ API root (the listmonk address followed by ``/api``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from digest.config.base import setting, url
+from digest.config.delivery import provider_ids, provider_key
 from digest.providers.base import Campaign
 from digest.providers.http import CampaignProvider
 
 SENT = {"scheduled", "running", "paused", "finished"}
 
 
+@dataclass(frozen=True, kw_only=True)
+class ListmonkSettings:
+    base_url: str = setting(
+        "DIGEST_LISTMONK_BASE_URL",
+        "",
+        "API root of your listmonk (its address followed by /api).",
+        parse=url,
+        example="https://lists.example.org/api",
+        section="Delivery",
+    )
+    username: str = provider_key("DIGEST_LISTMONK_USERNAME", "listmonk API user name (Admin > Users).")
+    api_key: str = provider_key("DIGEST_LISTMONK_API_KEY", "listmonk API user's token.", secret=True)
+    list_ids: list[str] = provider_ids("DIGEST_LISTMONK_LIST_IDS", "listmonk list ids to send to.")
+
+
 class ListmonkProvider(CampaignProvider):
     name = "listmonk"
+    settings_class = ListmonkSettings
+    required = {
+        "base_url": "the address of your listmonk followed by /api",
+        "username": "an API user from listmonk: Admin > Users",
+        "api_key": "that API user's token",
+        "list_ids": "the numeric ids of the lists to send to, comma-separated",
+    }
+    options: ListmonkSettings
     key_setting = "DIGEST_LISTMONK_API_KEY"
     unsubscribe_tag = "{{ UnsubscribeURL }}"
     manage_tag = "{{ ManageURL }}"
 
     def base_url(self) -> str:
-        return str(self.settings.listmonk_base_url)
+        return self.options.base_url
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
-        return {}, (str(self.settings.listmonk_username), str(self.settings.listmonk_api_key))
+        return {}, (self.options.username, self.options.api_key)
 
     def create_draft(self, campaign: Campaign, idem_key: str) -> str:
         body = {
             "name": f"digest {campaign.edition_key}",
             "subject": campaign.subject,
-            "lists": [int(i) for i in self.settings.listmonk_list_ids],
+            "lists": [int(i) for i in self.options.list_ids],
             "type": "regular",
             "content_type": "html",
             "body": self.html_body(campaign),

@@ -7,35 +7,72 @@ API: https://mailchimp.com/developer/marketing/api/campaigns/.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email.utils import parseaddr
 
+from digest.config import Settings
+from digest.config.base import setting, url
+from digest.config.delivery import provider_key
+from digest.errors import ConfigError
 from digest.providers.base import Campaign
 from digest.providers.http import CampaignProvider
 
 SENT = {"sending", "sent", "schedule", "paused"}
 
 
+@dataclass(frozen=True, kw_only=True)
+class MailchimpSettings:
+    api_key: str = provider_key(
+        "DIGEST_MAILCHIMP_API_KEY", "Mailchimp API key (ends in the data centre, e.g. -us21).", secret=True
+    )
+    base_url: str = setting(
+        "DIGEST_MAILCHIMP_BASE_URL",
+        "",
+        "API root of mailchimp. Empty: https://<dc>.api.mailchimp.com/3.0 from the key's suffix.",
+        parse=url,
+        section="Delivery",
+    )
+    list_id: str = provider_key("DIGEST_MAILCHIMP_LIST_ID", "Mailchimp Audience ID to send to.")
+
+
 class MailchimpProvider(CampaignProvider):
     name = "mailchimp"
+    settings_class = MailchimpSettings
+    required = {
+        "api_key": "create one in Mailchimp: Account > Extras > API keys",
+        "list_id": "the Audience ID, from Audience > Settings",
+    }
+    options: MailchimpSettings
     key_setting = "DIGEST_MAILCHIMP_API_KEY"
     unsubscribe_tag = "*|UNSUB|*"
     manage_tag = "*|UPDATE_PROFILE|*"
 
+    @classmethod
+    def check_settings(cls, settings: Settings) -> None:
+        super().check_settings(settings)
+        options = settings.options(MailchimpSettings)
+        if not options.base_url and "-" not in options.api_key:
+            raise ConfigError(
+                "DIGEST_MAILCHIMP_API_KEY",
+                "does not end in a data centre such as -us21",
+                "copy the whole key, or set DIGEST_MAILCHIMP_BASE_URL",
+            )
+
     def base_url(self) -> str:
-        if self.settings.mailchimp_base_url:
-            return str(self.settings.mailchimp_base_url)
-        dc = str(self.settings.mailchimp_api_key).rsplit("-", 1)[-1]
+        if self.options.base_url:
+            return self.options.base_url
+        dc = self.options.api_key.rsplit("-", 1)[-1]
         return f"https://{dc}.api.mailchimp.com/3.0"
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
         # Mailchimp takes any user name with the key as the password.
-        return {}, ("digest", str(self.settings.mailchimp_api_key))
+        return {}, ("digest", self.options.api_key)
 
     def create_draft(self, campaign: Campaign, idem_key: str) -> str:
         name, address = parseaddr(self.settings.sender)
         body = {
             "type": "regular",
-            "recipients": {"list_id": self.settings.mailchimp_list_id},
+            "recipients": {"list_id": self.options.list_id},
             "settings": {
                 "subject_line": campaign.subject,
                 "title": f"digest {campaign.edition_key}",

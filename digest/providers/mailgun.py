@@ -10,29 +10,48 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import escape
+from typing import TYPE_CHECKING
 
-import requests
-
+from digest.config.delivery import provider_base_url, provider_key
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
 
+if TYPE_CHECKING:
+    import requests
+
 AFTER = re.compile(r"try again after (.+?)(?:\"|$)", re.I)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailgunSettings:
+    api_key: str = provider_key("DIGEST_MAILGUN_API_KEY", "Mailgun API key (API Security).", secret=True)
+    base_url: str = provider_base_url(
+        "DIGEST_MAILGUN_BASE_URL", "mailgun", "https://api.mailgun.net/v3", "https://api.eu.mailgun.net/v3"
+    )
+    domain: str = provider_key("DIGEST_MAILGUN_DOMAIN", "Mailgun sending domain.", example="mg.example.org")
 
 
 class MailgunProvider(HttpProvider):
     name = "mailgun"
     kind = "message"
     batch_size = 1000
+    settings_class = MailgunSettings
+    required = {
+        "api_key": "copy it from Mailgun: API Security",
+        "domain": "your sending domain, e.g. mg.example.org",
+    }
+    options: MailgunSettings
     key_setting = "DIGEST_MAILGUN_API_KEY"
 
     def base_url(self) -> str:
-        return str(self.settings.mailgun_base_url)
+        return self.options.base_url
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
-        return {}, ("api", str(self.settings.mailgun_api_key))
+        return {}, ("api", self.options.api_key)
 
     def retry_hint(self, response: requests.Response) -> float | None:
         match = AFTER.search(response.text)
@@ -74,5 +93,5 @@ class MailgunProvider(HttpProvider):
             fields.append(("h:List-Id", content.list_id))
         # multipart/form-data, as the documentation's examples use (-F).
         files = [(k, (None, v)) for k, v in fields]
-        response = self.request("POST", f"/{self.settings.mailgun_domain}/messages", files=files)
+        response = self.request("POST", f"/{self.options.domain}/messages", files=files)
         return SendResult(provider_id=str(response.json().get("id", "")))

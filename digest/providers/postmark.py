@@ -7,28 +7,46 @@ API: https://postmarkapp.com/developer/user-guide/send-email-with-api/batch-emai
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
+from digest.config.base import setting
+from digest.config.delivery import provider_base_url, provider_key
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostmarkSettings:
+    api_key: str = provider_key("DIGEST_POSTMARK_API_KEY", "Postmark Server API token.", secret=True)
+    base_url: str = provider_base_url("DIGEST_POSTMARK_BASE_URL", "postmark", "https://api.postmarkapp.com")
+    stream: str = setting(
+        "DIGEST_POSTMARK_STREAM",
+        "broadcast",
+        "Postmark message stream; newsletters must use a Broadcast stream.",
+        section="Delivery",
+    )
 
 
 class PostmarkProvider(HttpProvider):
     name = "postmark"
     kind = "message"
     batch_size = 500
+    settings_class = PostmarkSettings
+    required = {"api_key": "the Server API token from Postmark: Servers > API Tokens"}
+    options: PostmarkSettings
     key_setting = "DIGEST_POSTMARK_API_KEY"
 
     def base_url(self) -> str:
-        return str(self.settings.postmark_base_url)
+        return self.options.base_url
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
-        return {"X-Postmark-Server-Token": str(self.settings.postmark_api_key)}, None
+        return {"X-Postmark-Server-Token": self.options.api_key}, None
 
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
         content = batch[0].content
         html, text = bodies_with(content, "\0H\0", "\0T\0")
-        messages = [_message(item, html, text, self.settings.postmark_stream, idem_key) for item in batch]
+        messages = [_message(item, html, text, self.options.stream, idem_key) for item in batch]
         answers = self.request("POST", "/email/batch", json=messages).json()
         rejected = tuple(
             (item.recipient.email, f"{answer.get('ErrorCode')}: {answer.get('Message', '')}")

@@ -9,28 +9,59 @@ Rate limits come with ``X-RateLimit-Reset`` (an epoch time).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from email.utils import parseaddr
 from html import escape
+from typing import TYPE_CHECKING
 
-import requests
-
+from digest.config.base import parse_int, setting
+from digest.config.delivery import provider_base_url, provider_ids, provider_key
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
+
+if TYPE_CHECKING:
+    import requests
 
 HTML_VAR = "-digestUnsubHtml-"
 TEXT_VAR = "-digestUnsubText-"
 
 
+@dataclass(frozen=True, kw_only=True)
+class SendGridSettings:
+    """The keys of both SendGrid providers (sendgrid and sendgrid-campaign)."""
+
+    api_key: str = provider_key(
+        "DIGEST_SENDGRID_API_KEY", "SendGrid API key (Settings > API Keys).", secret=True
+    )
+    base_url: str = provider_base_url("DIGEST_SENDGRID_BASE_URL", "sendgrid", "https://api.sendgrid.com")
+    list_ids: list[str] = provider_ids(
+        "DIGEST_SENDGRID_LIST_IDS", "SendGrid Marketing list ids (provider sendgrid-campaign)."
+    )
+    sender_id: str = provider_key(
+        "DIGEST_SENDGRID_SENDER_ID", "SendGrid verified sender id (sendgrid-campaign)."
+    )
+    unsubscribe_group: int = setting(
+        "DIGEST_SENDGRID_UNSUBSCRIBE_GROUP",
+        0,
+        "SendGrid unsubscribe group id; 0: sendgrid-campaign uses DIGEST_UNSUBSCRIBE_URL instead.",
+        parse=parse_int,
+        section="Delivery",
+    )
+
+
 class SendGridAuth(HttpProvider):
     """What both SendGrid APIs share: the key, the root and the rate-limit hint."""
 
+    settings_class = SendGridSettings
+    required = {"api_key": "create one in SendGrid: Settings > API Keys"}
+    options: SendGridSettings
     key_setting = "DIGEST_SENDGRID_API_KEY"
 
     def base_url(self) -> str:
-        return str(self.settings.sendgrid_base_url)
+        return self.options.base_url
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
-        return {"Authorization": f"Bearer {self.settings.sendgrid_api_key}"}, None
+        return {"Authorization": f"Bearer {self.options.api_key}"}, None
 
     def retry_hint(self, response: requests.Response) -> float | None:
         reset = response.headers.get("X-RateLimit-Reset")

@@ -18,6 +18,11 @@ SENT = {"scheduled", "triggered"}
 class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
     name = "sendgrid-campaign"
     kind = "campaign"
+    required = {
+        **SendGridAuth.required,
+        "list_ids": "the Marketing list ids, comma-separated",
+        "sender_id": "the numeric id of a verified sender",
+    }
     unsubscribe_tag = "{{{unsubscribe}}}"
     manage_tag = "{{{unsubscribe_preferences}}}"
 
@@ -26,15 +31,15 @@ class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
             "subject": campaign.subject,
             "html_content": self.html_body(campaign),
             "plain_content": self.text_body(campaign),
-            "sender_id": int(self.settings.sendgrid_sender_id),
+            "sender_id": int(self.options.sender_id),
         }
-        if self.settings.sendgrid_unsubscribe_group:
-            config["suppression_group_id"] = self.settings.sendgrid_unsubscribe_group
+        if self.options.unsubscribe_group:
+            config["suppression_group_id"] = self.options.unsubscribe_group
         else:
             config["custom_unsubscribe_url"] = self.settings.unsubscribe_template or self.settings.site_url
         body = {
             "name": f"digest {campaign.edition_key}",
-            "send_to": {"list_ids": list(self.settings.sendgrid_list_ids)},
+            "send_to": {"list_ids": list(self.options.list_ids)},
             "email_config": config,
         }
         return str(self.request("POST", "/v3/marketing/singlesends", json=body).json()["id"])

@@ -19,12 +19,13 @@ import socket
 import ssl
 import threading
 import time
+from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
-from digest.errors import AuthError, ProviderError
+from digest.config.base import choice, parse_float, parse_int, parse_positive_int, setting
+from digest.errors import AuthError, ConfigError, ProviderError
 from digest.providers.base import WIRE_POLICY, Outgoing, Provider, SendResult
-from digest.providers.wire import wire
 
 NETWORK_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)
 
@@ -48,41 +49,97 @@ class Pacer:
             time.sleep(slot - now)
 
 
+@dataclass(frozen=True, kw_only=True)
+class SmtpSettings:
+    host: str = setting(
+        "DIGEST_SMTP_HOST", "", "SMTP server host name.", example="smtp.example.org", section="SMTP"
+    )
+    port: int = setting(
+        "DIGEST_SMTP_PORT", 587, "SMTP port: 587 for starttls, 465 for tls.", parse=parse_int, section="SMTP"
+    )
+    security: str = setting(
+        "DIGEST_SMTP_SECURITY",
+        "starttls",
+        "How to encrypt: starttls, tls (implicit, port 465) or none (only for a server on this machine).",
+        parse=choice("starttls", "tls", "none"),
+        section="SMTP",
+    )
+    username: str = setting("DIGEST_SMTP_USERNAME", "", "SMTP login; empty: no login.", section="SMTP")
+    password: str = setting(
+        "DIGEST_SMTP_PASSWORD",
+        "",
+        "Password of DIGEST_SMTP_USERNAME on the SMTP server.",
+        secret=True,
+        section="SMTP",
+    )
+    connections: int = setting(
+        "DIGEST_SMTP_CONNECTIONS",
+        2,
+        "Parallel connections to the SMTP server; each is reused for many messages.",
+        parse=parse_positive_int,
+        section="SMTP",
+    )
+    rate: float = setting(
+        "DIGEST_SMTP_RATE",
+        0.0,
+        "Most messages per second over all connections (your provider's limit); 0: no limit.",
+        parse=parse_float,
+        section="SMTP",
+    )
+    timeout: float = setting(
+        "DIGEST_SMTP_TIMEOUT", 30.0, "Seconds to wait for the SMTP server.", parse=parse_float, section="SMTP"
+    )
+    ca_file: str = setting(
+        "DIGEST_SMTP_CA_FILE",
+        "",
+        "Certificate authority file to trust for a server with its own certificate; empty: the system's.",
+        section="SMTP",
+    )
+
+    def check_smtp(self) -> None:
+        # Checked whatever the provider: alerts of a campaign provider go out by SMTP.
+        if self.username and not self.password:
+            raise ConfigError(
+                "DIGEST_SMTP_PASSWORD", "is empty but DIGEST_SMTP_USERNAME is set", "set both or neither"
+            )
+
+
 class SmtpProvider(Provider):
     name = "smtp"
     kind = "message"
     batch_size = 1
+    settings_class = SmtpSettings
+    required = {"host": "your mail server's host name, e.g. smtp.example.org"}
+    options: SmtpSettings
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
         self._local = threading.local()
         self._open: list[smtplib.SMTP] = []
         self._lock = threading.Lock()
-        self.pacer = Pacer(float(settings.smtp_rate))
+        self.pacer = Pacer(float(self.options.rate))
         self.envelope_from = parseaddr(settings.sender)[1]
         self._mail_from = f"FROM:{smtplib.quoteaddr(self.envelope_from)}"  # what SMTP.mail sends
 
     @property
     def connections(self) -> int:
-        return int(self.settings.smtp_connections)
+        return int(self.options.connections)
 
     # -- connections -------------------------------------------------------
     def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        context = ssl.create_default_context(cafile=s.smtp_ca_file or None)
+        s = self.options
+        context = ssl.create_default_context(cafile=s.ca_file or None)
         try:
-            if s.smtp_security == "tls":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=context
-                )
+            if s.security == "tls":
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
             else:
-                conn = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
             conn.ehlo()
-            if s.smtp_security == "starttls":
+            if s.security == "starttls":
                 conn.starttls(context=context)
                 conn.ehlo()
-            if s.smtp_username:
-                conn.login(s.smtp_username, s.smtp_password)
+            if s.username:
+                conn.login(s.username, s.password)
         except smtplib.SMTPAuthenticationError as exc:
             raise AuthError(
                 self.name,
@@ -104,7 +161,7 @@ class SmtpProvider(Provider):
         except NETWORK_ERRORS as exc:
             raise ProviderError(
                 self.name,
-                f"cannot connect to {s.smtp_host}:{s.smtp_port} ({type(exc).__name__}: {exc})",
+                f"cannot connect to {s.host}:{s.port} ({type(exc).__name__}: {exc})",
                 retryable=True,
             ) from None
         with self._lock:
@@ -137,6 +194,8 @@ class SmtpProvider(Provider):
         return SendResult()
 
     def _send_one(self, item: Outgoing) -> None:
+        from digest.providers.wire import wire  # renders: imported only when sending
+
         # CRLF line ends (smtplib fixes them only for str messages); built from a per-content template.
         data = wire(item, WIRE_POLICY)
         rcpt = item.recipient.email

@@ -32,11 +32,10 @@ from digest.render.i18n import (
     text_language,
     translations,
 )
+from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK
 from digest.render.safe import ALT_MAX, BLURB_MAX, TITLE_MAX, first_image, plain, safe_url
 from digest.types import Edition, EditionItem
 
-UNSUBSCRIBE_MARK = "%%UNSUBSCRIBE_URL%%"
-MANAGE_MARK = "%%MANAGE_URL%%"
 HTML_TEMPLATE = "email/digest.html.j2"
 TEXT_TEMPLATE = "email/digest.txt.j2"
 PREHEADER_MAX = 140
