@@ -36,9 +36,9 @@ def read_confirm_token(key: bytes, token: str, max_age: int = CONFIRM_MAX_AGE) -
 
 def can_sign_up(settings: Settings) -> bool:
     """Sign-up is ours only when we keep the list (campaign providers keep theirs)."""
-    from digest.providers import PROVIDERS
+    from digest.providers import providers
 
-    provider = PROVIDERS.get(settings.provider)
+    provider = providers().get(settings.provider)
     return provider is not None and provider.kind == "message"
 
 
