@@ -46,16 +46,22 @@ class PageMeta:
     dates: list[tuple[str, str]] = field(default_factory=list)
 
 
-def page_metadata(html: str) -> PageMeta:
-    """Read the metadata of a page; an unparseable page gives an empty PageMeta."""
+def parse_page(html: str) -> Any | None:
+    """The page's lxml tree, or None when it cannot be parsed."""
     import lxml.html
     from lxml import etree
 
     # lxml refuses text that still carries an XML declaration with an encoding
     html = re.sub(r"\A\s*<\?xml[^>]*\?>", "", html)
     try:
-        root = lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
+        return None
+
+
+def page_metadata(root: Any | None) -> PageMeta:
+    """Read the metadata of a parsed page; an unparseable page (None) gives an empty PageMeta."""
+    if root is None:
         return PageMeta()
     metas = _metas(root)
     meta = PageMeta(

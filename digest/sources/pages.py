@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 from digest.errors import SourceError
 from digest.sources.decode import decode_bytes
 from digest.sources.fields import FieldReader
-from digest.sources.pagemeta import PageMeta, page_metadata
+from digest.sources.pagemeta import PageMeta, page_metadata, parse_page
 from digest.sources.registry import SourceRef
 from digest.sources.text import normalise
 from digest.types import Article, article_identity
@@ -37,11 +37,12 @@ def article_from_page(
     the article links to ``site_url`` and says so in its warnings.
     """
     html = data if isinstance(data, str) else decode_bytes(data, content_type)[0]
-    doc = _extract(html, url)
+    root = parse_page(html)
+    meta = page_metadata(root)
+    doc = _extract(html if root is None else keep_inline_text(root), url)
     if not str(doc.get("text") or "").strip():
         raise SourceError(f"{source}: no article text found on the page")
     text = normalise(str(doc["text"]))
-    meta = page_metadata(html)
     title = choose_title(str(doc.get("title") or ""), meta) or fallback_title.strip()
     if not title:
         raise SourceError(f"{source}: the page has no title")
@@ -81,7 +82,30 @@ def article_from_html(html: str, *, url: str, source: str, fallback_title: str =
     return article_from_page(html, url=url, source=source, fallback_title=fallback_title)
 
 
-def _extract(html: str, url: str) -> dict[str, Any]:
+# Elements that sit inside running text: their words are part of the sentence.
+_INLINE = ("a", "span", "em", "strong", "b", "i", "u", "small", "mark", "abbr", "cite", "q", "sub", "sup",
+           "time", "font", "code", "s", "del", "ins", "bdi", "bdo")
+_TEXT_BLOCKS = ("p", "li", "blockquote", "dd", "td", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption")
+
+
+def keep_inline_text(root: Any) -> Any:
+    """Drop class and id from inline elements inside paragraphs, so no word of a sentence is lost.
+
+    trafilatura prunes elements whose class or id looks like furniture (``related``,
+    ``share``, ``byline``…); on a link inside a paragraph that leaves a hole:
+    "had a lead in the state, but , notably". Blocks keep their names, so real
+    furniture is still removed.
+    """
+    for el in root.iter(*_INLINE):
+        if next(el.iterancestors(*_TEXT_BLOCKS), None) is None:
+            continue
+        for name in ("class", "id"):
+            if name in el.attrib:
+                del el.attrib[name]
+    return root
+
+
+def _extract(html: Any, url: str) -> dict[str, Any]:
     import trafilatura
 
     doc = trafilatura.bare_extraction(

@@ -81,3 +81,22 @@ def test_feed_html_keeps_the_words_of_links_and_inline_markup(before: str, tags:
     closing = "".join(f"</{t.split()[0]}>" for t in reversed(tags))
     html = f"<p>{before} {opening}{inside}{closing}, {after}</p>"
     assert html_to_text(html) == f"{before} {inside}, {after}"
+
+
+furniture = st.sampled_from(["related", "share", "social", "author", "byline", "nav", "menu", "footer",
+                             "caption", "newsletter", "breadcrumb", "teaser", "tags", "comments"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(furniture, st.sampled_from(["span class", "a href='/p' class", "a href='/p' id", "em class"]))
+def test_page_text_keeps_links_whose_names_look_like_furniture(name: str, opening: str) -> None:
+    from digest.sources.pages import article_from_page
+
+    tag = opening.split()[0]
+    link = f"<{opening}='{name}'>a new poll from the university</{tag}>"
+    filler = "<p>" + "Volunteers planned the winter coat drive at the centre on Saturday. " * 3 + "</p>"
+    html = (f"<html><head><title>Poll</title></head><body><article>{filler}"
+            f"<p>The incumbent had a lead in the state, but {link}, notably, shows a tie in the race.</p>"
+            f"{filler}</article></body></html>")
+    article = article_from_page(html.encode(), url="https://example.org/poll", source="t")
+    assert "but a new poll from the university, notably, shows a tie" in article.text
