@@ -104,14 +104,14 @@ def record_skipped_sources(ledger: Ledger, key: str, problems: list[tuple[str, s
 
 
 def blurb_options(settings: Settings) -> BlurbOptions:
-    """How blurbs are written, from the settings."""
+    """How blurbs are written, from the settings (compose and `digest summarise` both use it)."""
     llm = None
     if settings.summariser == "llm":
         llm = LlmOptions(settings.llm_base_url, settings.llm_api_key, settings.llm_model,
                          settings.llm_timeout)
     terms = ProtectedTerms.from_file(settings.protected_terms_file)
     return BlurbOptions(settings.summary_sentences, settings.summary_max_words, None, llm,
-                        terms.contains if terms.terms else None)
+                        terms.contains if terms.terms else None, summariser=settings.summariser)
 
 
 def check_protected(settings: Settings, edition: Edition, rendered: RenderedEmail) -> list[Hit]:

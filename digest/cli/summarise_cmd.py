@@ -10,8 +10,7 @@ from digest.cli import add_command
 from digest.cli.context import Context
 from digest.errors import SourceError
 from digest.social.compose import drafts_for_edition, post_keyphrases
-from digest.summarise import blurb
-from digest.types import Article, Edition, EditionItem
+from digest.types import Article, Edition
 
 EXAMPLES = """\
   digest summarise content/2026-winter-coats.md
@@ -38,19 +37,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from dataclasses import replace
+
+    from digest.compose.blurb import make_item
+    from digest.pipeline import blurb_options
+
     settings = ctx.settings
     article = _load(args.source, settings)
-    sentences = args.sentences or settings.summary_sentences
-    summary = blurb(article.text, article.title, sentences, settings.summary_max_words, settings.language)
-    item = EditionItem(article, summary.text, tuple(summary.keyphrases))
+    # The path compose takes (summariser, language detection, protected terms), so this
+    # shows the blurb and key phrases the article would get in an edition.
+    options = blurb_options(settings)
+    if args.sentences:
+        options = replace(options, max_sentences=args.sentences)
+    item = make_item(article, options)
     now = ctx.now()
     edition = Edition(key=f"preview:{now:%Y-%m-%d}", slot=now, issued=now, items=(item,))
     drafts = drafts_for_edition(edition, settings)
     if args.json:
         out = {
             "title": article.title,
-            "blurb": summary.text,
-            "keyphrases": summary.keyphrases,
+            "blurb": item.blurb,
+            "keyphrases": list(item.keyphrases),
             "post_keyphrases": post_keyphrases(item),
             "posts": [
                 {
@@ -65,8 +72,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        print(f"{article.title}\n\nBlurb:\n  {summary.text or '(nothing to summarise)'}\n")
-        print("Key phrases: " + (", ".join(summary.keyphrases) or "(none)"))
+        print(f"{article.title}\n\nBlurb:\n  {item.blurb or '(nothing to summarise)'}\n")
+        print("Key phrases: " + (", ".join(item.keyphrases) or "(none)"))
         for d in drafts:
             p = d.post
             print(f"\n--- {p.platform}: {p.used}/{p.limit}" + (" (ERROR)" if p.errors else ""))

@@ -1,4 +1,10 @@
-"""The seam between compose and the summariser: an article in, a blurb out."""
+"""The seam between compose and the summariser: an article in, a blurb out.
+
+:data:`SUMMARISERS` is the one list of ways to write a blurb (``DIGEST_SUMMARISER``
+picks one). Each is a callable ``(article, options) -> Summary``; compose and
+`digest summarise` both go through :func:`make_item`, so a blurb previewed for one
+article is the blurb that article gets in an edition.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from digest.summarise import Summary, blurb
-from digest.summarise.llm import llm_blurb
 from digest.types import Article, EditionItem
 
 
@@ -25,24 +30,36 @@ class BlurbOptions:
     language: str | None = None
     llm: LlmOptions | None = None
     protected: Callable[[str], bool] | None = None
+    summariser: str = "extractive"
 
 
-def make_item(article: Article, options: BlurbOptions) -> EditionItem:
-    """Summarise ``article`` into a blurb of whole sentences within the word budget.
-
-    The article's own language is detected (a Korean story in an English digest
-    still gets a Korean blurb). With an LLM configured, its answer is used only
-    when it passes the checks in :mod:`digest.summarise.llm`.
-    """
-    summary = _summary(article, options)
-    return EditionItem(article=article, blurb=summary.text, keyphrases=tuple(summary.keyphrases))
+def extractive(article: Article, options: BlurbOptions) -> Summary:
+    """The offline engine: sentences quoted from the article, its language detected from the text
+    (a Korean story in an English digest still gets a Korean blurb and Korean key phrases)."""
+    return blurb(article.text, article.title, options.max_sentences, options.max_words)
 
 
-def _summary(article: Article, options: BlurbOptions) -> Summary:
+def llm(article: Article, options: BlurbOptions) -> Summary:
+    """A checked model answer (see :mod:`digest.summarise.llm`); the extractive blurb when the
+    answer fails a check or no endpoint is configured."""
     if options.llm is None:
-        return blurb(article.text, article.title, options.max_sentences, options.max_words)
+        return extractive(article, options)
+    from digest.summarise.llm import llm_blurb
+
     return llm_blurb(
         base_url=options.llm.base_url, api_key=options.llm.api_key or None, model=options.llm.model,
         timeout=options.llm.timeout, text=article.text, title=article.title,
         max_words=options.max_words, max_sentences=options.max_sentences, protected=options.protected,
     )
+
+
+Summariser = Callable[[Article, BlurbOptions], Summary]
+
+SUMMARISERS: dict[str, Summariser] = {"extractive": extractive, "llm": llm}
+
+
+def make_item(article: Article, options: BlurbOptions) -> EditionItem:
+    """Summarise ``article`` into a blurb of whole sentences within the word budget, with the
+    summariser ``options.summariser`` names."""
+    summary = SUMMARISERS[options.summariser](article, options)
+    return EditionItem(article=article, blurb=summary.text, keyphrases=tuple(summary.keyphrases))
