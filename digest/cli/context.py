@@ -16,11 +16,15 @@ class Context:
         self.env_file = Path(env_file) if env_file else None
         self._settings: Settings | None = None
         self._engine: Engine | None = None
+        # The preview shows every listed platform's posts; only publishing needs their keys.
+        self.social_warnings = True
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = load_settings(self.env_file)
+            self._settings = load_settings(
+                self.env_file, warn=self.warn, social_warnings=self.social_warnings
+            )
         return self._settings
 
     @property
@@ -37,6 +41,9 @@ class Context:
     @property
     def interactive(self) -> bool:
         return sys.stderr.isatty()
+
+    def warn(self, line: str) -> None:
+        print(f"digest: warning: {line}", file=sys.stderr)
 
     def now(self) -> datetime:
         return datetime.now(UTC)

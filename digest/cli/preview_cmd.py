@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     out = Path(args.out)
+    ctx.social_warnings = False  # the preview shows every listed platform's posts, keys or not
     result = _build(ctx.settings, ctx, args)
     if not args.serve:
         if args.open:
@@ -91,7 +92,8 @@ def watched_paths(settings: Settings, env_file: Path | None) -> list[Path]:
 
 def _serve(ctx: Context, args: argparse.Namespace, out: Path) -> int:
     def rebuild() -> list[Path]:
-        settings = load_settings(ctx.env_file)  # .env may have changed: read it again
+        # .env may have changed: read it again
+        settings = load_settings(ctx.env_file, warn=ctx.warn, social_warnings=False)
         print(f"\n{time.strftime('%H:%M:%S')} change seen, rebuilding")
         _build(settings, ctx, args)
         return watched_paths(settings, ctx.env_file)

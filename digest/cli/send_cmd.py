@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from digest.cli import add_command
 from digest.cli.context import Context
-from digest.config import with_overrides
+from digest.config import Settings, with_overrides
 from digest.deliver import send_current
 from digest.providers import make_provider
 
@@ -55,4 +56,16 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     for line in after_send(ctx.settings, ctx.engine, report.key, report.status, ctx.now()):
         print(line)
-    return 1 if report.status in ("partial", "sending") else 0
+    code = 1 if report.status in ("partial", "sending") else 0
+    return code or _publishing_refused(ctx.settings, report.status)
+
+
+def _publishing_refused(settings: Settings, status: str) -> int:
+    """The email went out; posts of a platform without its keys were not published: say so (exit 2)."""
+    publishes_now = not settings.social_approval and not settings.social_schedule
+    if status not in ("sent", "partial") or not publishes_now or not settings.missing_social_keys():
+        return 0
+    for platform, key in dict(settings.missing_social_keys()[::-1]).items():
+        print(f"digest: error: {key}: is empty, so no {platform} post was published; set it in .env "
+              f"and run digest social publish", file=sys.stderr)
+    return 2

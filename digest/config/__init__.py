@@ -11,24 +11,23 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from dotenv import dotenv_values
-
-from digest.config.base import display_value, fields_of, help_text, read_fields
+from digest.config.base import display_value, fields_of, help_text
+from digest.config.checks import StartupChecks
 from digest.config.content import ContentSettings
 from digest.config.core import CoreSettings
 from digest.config.delivery import DeliverySettings
+from digest.config.loader import Inspection, inspect_settings
 from digest.config.schedule import ScheduleSettings
 from digest.config.social import SocialSettings
 from digest.config.summariser import SummariserSettings
 from digest.config.web import WebSettings
-from digest.errors import ConfigError
 
-__all__ = ["Settings", "declared_fields", "describe", "example_env", "load_settings"]
+__all__ = ["Settings", "declared_fields", "describe", "example_env", "inspect", "load_settings"]
 
 T = TypeVar("T")
 
@@ -43,7 +42,7 @@ def extension_classes() -> list[type]:
 @dataclass(frozen=True, kw_only=True)
 class Settings(
     ScheduleSettings, CoreSettings, DeliverySettings, ContentSettings, SummariserSettings,
-    SocialSettings, WebSettings,
+    SocialSettings, WebSettings, StartupChecks,
 ):
     """All settings. Capabilities add their own section classes as bases.
 
@@ -75,24 +74,35 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     *,
     read_dotenv: bool = True,
+    warn: Callable[[str], None] | None = None,
+    social_warnings: bool = True,
 ) -> Settings:
     """Read `.env` (or ``env_file``) and the environment into validated Settings.
 
-    Raises ConfigError (naming the key) on the first bad value.
+    Raises ConfigError (naming the key) on the first problem: a bad value, an unknown
+    DIGEST_ key in the file, a file that cannot be read. ``warn`` gets each warning
+    (an unknown key in the environment; with ``social_warnings``, a listed social
+    platform without its keys, which only publishing needs).
     """
-    environ = os.environ if environ is None else environ
-    values: dict[str, str] = {}
-    path = env_file if env_file is not None else Path(".env")
-    if env_file is not None and not path.is_file():
-        raise ConfigError("--env-file", f"{path} does not exist", "give the path of your .env file")
-    if read_dotenv and path.is_file():
-        values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
-    values.update({k: v for k, v in environ.items() if k.startswith("DIGEST_")})
-    _sample_when_unset(values)
-    extensions = {cls: cls(**read_fields(cls, values)) for cls in extension_classes()}
-    settings = Settings(**read_fields(Settings, values), extensions=extensions)
-    settings.check()
+    found = inspect(env_file, environ, read_dotenv=read_dotenv)
+    error = found.first_error()
+    if error is not None:
+        raise error
+    for line in found.warnings + (found.social_warnings if social_warnings else []):
+        if warn is not None:
+            warn(line)
+    settings: Settings = found.settings
     return settings
+
+
+def inspect(
+    env_file: Path | None = None, environ: Mapping[str, str] | None = None, *, read_dotenv: bool = True
+) -> Inspection:
+    """Every setting read and checked, with every problem collected (for `digest config`)."""
+    environ = os.environ if environ is None else environ
+    return inspect_settings(
+        Settings, extension_classes(), env_file, environ, read_dotenv=read_dotenv, prepare=_sample_when_unset
+    )
 
 
 def sample_folder() -> Path:

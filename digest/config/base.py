@@ -8,12 +8,12 @@ it, and turns any problem into a :class:`ConfigError` naming the key.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+import math
+import unicodedata
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from digest.errors import ConfigError
 
 Parser = Callable[[str], Any]
 
@@ -28,12 +28,15 @@ def setting(
     example: str | None = None,
     section: str = "General",
     choices: Callable[[], Sequence[str]] | None = None,
+    multiline: bool = False,
 ) -> Any:
     """Declare one setting. ``parse`` raises ValueError with a fix-it message.
 
     ``choices``: a function naming the allowed values (asked when a value is read and
     when the docs are generated, so a registry can supply them without being imported
-    here); the value must be one of them.
+    here); the value must be one of them. ``multiline`` lets free text (an intro, a
+    footer) hold line breaks and tabs; every other value is one line, so no setting can
+    smuggle a header or a log line in.
     """
     if choices is not None:
         parse = one_of(choices)
@@ -45,6 +48,7 @@ def setting(
         "example": example,
         "section": section,
         "choices": choices,
+        "multiline": multiline,
     }
     if isinstance(default, (list, dict, set)):
         frozen = type(default)(default)
@@ -61,14 +65,38 @@ def parse_bool(raw: str) -> bool:
     raise ValueError(f"{raw!r} is not true or false; use true or false")
 
 
+# Bounds that hold for every number setting: past them a value is a typo, and the
+# standard library (timedelta, socket timeouts, SQLite integers) would fail at run time.
+MAX_INT = 1_000_000_000
+MAX_FLOAT = 1_000_000_000.0
+MAX_SECONDS = 86_400.0
+
+
 def parse_int(raw: str) -> int:
+    text = raw.strip()
+    if len(text) > 12:
+        raise ValueError(f"{_short(raw)} is too large; use at most {MAX_INT}")
     try:
-        value = int(raw.strip())
+        value = int(text)
     except ValueError:
-        raise ValueError(f"{raw!r} is not a whole number") from None
+        raise ValueError(f"{_short(raw)} is not a whole number") from None
     if value < 0:
         raise ValueError(f"{value} is negative; use 0 or more")
+    if value > MAX_INT:
+        raise ValueError(f"{value} is too large; use at most {MAX_INT}")
     return value
+
+
+def int_range(low: int, high: int) -> Parser:
+    """A whole number from ``low`` to ``high``."""
+
+    def parse(raw: str) -> int:
+        value = parse_int(raw)
+        if not low <= value <= high:
+            raise ValueError(f"{value} is out of range; use {low} to {high}")
+        return value
+
+    return parse
 
 
 def parse_positive_int(raw: str) -> int:
@@ -82,10 +110,35 @@ def parse_float(raw: str) -> float:
     try:
         value = float(raw.strip())
     except ValueError:
-        raise ValueError(f"{raw!r} is not a number") from None
+        raise ValueError(f"{_short(raw)} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{_short(raw)} is not a finite number; use e.g. 30")
     if value < 0:
         raise ValueError(f"{value} is negative; use 0 or more")
+    if value > MAX_FLOAT:
+        raise ValueError(f"{value} is too large; use at most {MAX_FLOAT:.0f}")
     return value
+
+
+def parse_seconds(raw: str) -> float:
+    """A timeout: more than 0 and at most a day (0 would make every socket non-blocking)."""
+    value = parse_float(raw)
+    if not 0 < value <= MAX_SECONDS:
+        raise ValueError(f"{value:g} is out of range; use more than 0 and at most {MAX_SECONDS:.0f} seconds")
+    return value
+
+
+def _short(raw: str) -> str:
+    """The value as quoted in an error: capped so a huge value cannot flood the line."""
+    return repr(raw if len(raw) <= 40 else raw[:40] + "...")
+
+
+def check_text(raw: str, multiline: bool) -> None:
+    """No control characters (a newline only in multi-line text): they break headers and logs."""
+    allowed = {"\n", "\t", "\r"} if multiline else set()
+    for ch in raw:
+        if ch not in allowed and unicodedata.category(ch) == "Cc":
+            raise ValueError(f"contains a control character (U+{ord(ch):04X}); remove it")
 
 
 def parse_list(raw: str) -> list[str]:
@@ -113,9 +166,11 @@ def parse_email(raw: str) -> str:
 
     from email_validator import EmailNotValidError, validate_email
 
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in raw):
+        raise ValueError("contains a control or invisible character; write the address on one line")
     name, address = parseaddr(raw.strip())
     if not address:
-        raise ValueError(f"{raw!r} is not an email address; use name@example.org")
+        raise ValueError(f"{_short(raw)} is not an email address; use name@example.org")
     try:
         validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -153,29 +208,58 @@ def help_text(f: dataclasses.Field[Any]) -> str:
 
 
 def url(raw: str) -> str:
+    from urllib.parse import urlsplit
+
     value = raw.strip().rstrip("/")
     if not value.startswith(("http://", "https://")):
-        raise ValueError(f"{raw!r} is not a web address; start it with https://")
+        raise ValueError(f"{_short(raw)} is not a web address; start it with https://")
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        raise ValueError(f"{_short(raw)} contains a space or an invisible character")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it checks the port
+    except ValueError as exc:
+        raise ValueError(f"{_short(raw)} is not a valid web address ({exc})") from None
+    if not parts.hostname or not valid_host(parts.hostname):
+        raise ValueError(f"{_short(raw)} has no valid host name; use e.g. https://example.org")
     return value
+
+
+def valid_host(host: str) -> bool:
+    """A DNS name (letters, digits, hyphens; dot-separated labels) or an IP address."""
+    import ipaddress
+    import re
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    # Underscores are not DNS but appear in container and intranet names; empty labels never work.
+    label = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\Z")
+    return len(ascii_host) <= 253 and all(label.match(part) for part in labels)
 
 
 def fields_of(cls: type) -> list[dataclasses.Field[Any]]:
     return [f for f in dataclasses.fields(cls) if "env" in f.metadata]
 
 
-def read_fields(cls: type, values: Mapping[str, str]) -> dict[str, Any]:
-    """Parse every declared field of ``cls`` from ``values`` (env key -> raw text)."""
-    parsed: dict[str, Any] = {}
-    for f in fields_of(cls):
-        key = f.metadata["env"]
-        raw = values.get(key)
-        if raw is None or raw.strip() == "":
-            continue
-        try:
-            parsed[f.name] = f.metadata["parse"](raw)
-        except ValueError as exc:
-            raise ConfigError(key, str(exc), "fix it in .env") from None
-    return parsed
+def parse_field(f: dataclasses.Field[Any], raw: str) -> Any:
+    """One field's value from its text, with the rules every setting shares. Raises ValueError."""
+    key = f.metadata["env"]
+    check_text(raw, f.metadata.get("multiline", False))
+    value = f.metadata["parse"](raw)
+    # Timeouts and ports are checked by name so that every provider's own keys follow the rule.
+    if key.endswith("_TIMEOUT") and isinstance(value, float) and not 0 < value <= MAX_SECONDS:
+        raise ValueError(f"{value:g} is out of range; use more than 0 and at most {MAX_SECONDS:.0f} seconds")
+    if key.endswith("_PORT") and isinstance(value, int) and not 1 <= value <= 65535:
+        raise ValueError(f"{value} is not a port; use 1 to 65535")
+    return value
 
 
 def display_value(f: dataclasses.Field[Any], value: Any) -> str:
@@ -184,6 +268,9 @@ def display_value(f: dataclasses.Field[Any], value: Any) -> str:
         return "(set, hidden)" if value else "(not set)"
     if isinstance(value, (list, tuple)):
         return ",".join(str(v) for v in value)
+    if isinstance(value, dict):
+        # The same phrase=Value,... form the parser reads, so what is shown can be pasted back.
+        return ",".join(f"{k}={v}" for k, v in value.items())
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else str(value)

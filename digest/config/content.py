@@ -18,15 +18,19 @@ def parse_subject(raw: str) -> str:
     Only plain names are allowed, so a subject can never reach attributes of the values.
     """
     value = " ".join(raw.split())
+    allowed = ", ".join("{" + f + "}" for f in SUBJECT_FIELDS)
     try:
-        names = [name for _, name, _, _ in Formatter().parse(value) if name is not None]
+        fields = [(name, spec, conv) for _, name, spec, conv in Formatter().parse(value) if name is not None]
     except ValueError as exc:
         problem = f"{raw!r} is not a valid subject template ({exc})"
         raise ValueError(problem + "; write {{ or }} to show a brace") from None
-    for name in names:
+    for name, spec, conversion in fields:
         if name not in SUBJECT_FIELDS:
-            allowed = ", ".join("{" + f + "}" for f in SUBJECT_FIELDS)
             raise ValueError(f"{{{name}}} is not a known placeholder; use {allowed}")
+        # A format spec or conversion ({date:%Y}, {count!r}) fails or leaks a repr at send time.
+        if spec or conversion:
+            part = f"!{conversion}" if conversion else f":{spec}"
+            raise ValueError(f"{{{name}}} has a format part ({part}); write the plain placeholder {{{name}}}")
     return value
 
 
@@ -54,6 +58,7 @@ class ContentSettings:
         "A short welcome paragraph at the top of every digest. Empty: none.",
         example="Thank you for standing with us. Here is what happened this week.",
         section="Content",
+        multiline=True,
     )
     subject: str = setting(
         "DIGEST_SUBJECT",
@@ -78,6 +83,7 @@ class ContentSettings:
         "Footer line saying why people get this email. "
         "Empty: 'You receive this because you signed up for news from <your org>.'",
         section="Content",
+        multiline=True,
     )
     html_budget: int = setting(
         "DIGEST_HTML_BUDGET",

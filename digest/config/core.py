@@ -7,6 +7,7 @@ from pathlib import Path
 
 from digest.config.base import (
     choice,
+    int_range,
     parse_bool,
     parse_email,
     parse_float,
@@ -51,7 +52,7 @@ class CoreSettings:
         7,
         "How many days back the first edition looks for articles; "
         "later ones take what appeared since the last sent edition.",
-        parse=parse_positive_int,
+        parse=int_range(1, 3650),
         section="Sources",
     )
     fetch_timeout: float = setting(
@@ -140,6 +141,7 @@ class CoreSettings:
         "PO Box 0000, Example City (sample address)",
         "Postal address printed in the footer (anti-spam laws require one).",
         section="Content",
+        multiline=True,
     )
     site_url: str = setting(
         "DIGEST_SITE_URL",

@@ -21,6 +21,9 @@ def parse_duration(raw: str) -> str:
     number, unit = match.groups()
     if float(number) <= 0:
         raise ValueError(f"{raw!r} must be longer than zero")
+    # Past a year the value is a typo, and a huge one would overflow the date arithmetic.
+    if float(number) * _UNITS[unit or "h"] > 366 * 86400:
+        raise ValueError(f"{raw!r} is longer than a year; write it like 48h, 2d or 90m")
     return f"{number}{unit or 'h'}"
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from digest.config.base import parse_bool, parse_float, parse_list, parse_positive_int, setting, url
-from digest.errors import ConfigError
 
 SOCIAL_PLATFORMS = ("x", "bluesky", "mastodon", "threads", "linkedin", "facebook")
 
@@ -195,13 +194,12 @@ class SocialSettings:
         "DIGEST_THREADS_TOKEN", "Threads long-lived access token (threads_content_publish); lasts 60 days."
     )
 
-    def check_social(self) -> None:
-        """Every enabled platform has its keys; raises ConfigError naming the first missing one."""
-        for platform in self.social_platforms:
-            for field, key in REQUIRED[platform]:
-                if not getattr(self, field):
-                    raise ConfigError(
-                        key,
-                        f"is empty but {platform} is in DIGEST_SOCIAL_PLATFORMS",
-                        f"set it in .env, or remove {platform} from DIGEST_SOCIAL_PLATFORMS",
-                    )
+    def missing_social_keys(self) -> list[tuple[str, str]]:
+        """(platform, key) for each listed platform's empty key. Keys are needed only to
+        publish, so this is a warning for every command and a refusal only when publishing."""
+        return [
+            (platform, key)
+            for platform in self.social_platforms
+            for field, key in REQUIRED[platform]
+            if not getattr(self, field)
+        ]

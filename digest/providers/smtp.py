@@ -96,6 +96,13 @@ class SmtpSettings:
         section="SMTP",
     )
 
+    def check_smtp_server(self) -> None:
+        # A host no resolver takes or a CA file that is gone would fail mid-send: stop at start-up.
+        from digest.config.checks import check_ca_file, check_host
+
+        check_host("DIGEST_SMTP_HOST", self.host)
+        check_ca_file("DIGEST_SMTP_CA_FILE", self.ca_file)
+
     def check_smtp(self) -> None:
         # Checked whatever the provider: alerts of a campaign provider go out by SMTP.
         if self.username and not self.password:

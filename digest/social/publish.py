@@ -96,7 +96,13 @@ def publish_due(
     report = PublishReport()
     store, ledger = SocialStore(engine), Ledger(engine)
     terms = ProtectedTerms.from_file(settings.protected_terms_file)  # read now: it may have grown
+    missing = dict(settings.missing_social_keys()[::-1])  # platform -> its first empty key
     for platform in settings.social_platforms:
+        if platform in missing:
+            key = missing[platform]
+            report.problems.append(f"{platform}: not published: {key} is empty; set it in .env, "
+                                   f"or remove {platform} from DIGEST_SOCIAL_PLATFORMS")
+            continue
         stamp = credentials(platform, settings)
         blocked = store.needs_reauth(platform, stamp)
         if blocked:

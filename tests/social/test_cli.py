@@ -57,7 +57,17 @@ def test_send_publishes_at_once_without_approval(env, fakes, monkeypatch, capsys
     assert len(fakes["mastodon"].statuses) >= 1
 
 
-def test_missing_token_names_the_key(env, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_missing_token_warns_and_refuses_only_publishing(env, fakes, monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Issue 11: keys are needed only to publish. Other commands warn; send refuses only the posts.
     monkeypatch.delenv("DIGEST_MASTODON_TOKEN")
-    assert main(["social", "list"]) == 2
+    assert main(["social", "list"]) == 0
     assert "DIGEST_MASTODON_TOKEN" in capsys.readouterr().err
+    monkeypatch.setenv("DIGEST_SOCIAL_APPROVAL", "false")
+    assert main(["send"]) == 2
+    captured = capsys.readouterr()
+    errors = [line for line in captured.err.splitlines() if line.startswith("digest: error:")]
+    assert len(errors) == 1 and "DIGEST_MASTODON_TOKEN" in errors[0]
+    assert list((tmp_path / "var" / "outbox").rglob("*.eml")), "the email still goes out"
+    assert fakes["mastodon"].statuses == []
+    assert main(["social", "publish"]) == 1
+    assert "DIGEST_MASTODON_TOKEN" in capsys.readouterr().out

@@ -1,0 +1,108 @@
+"""Start-up checks that span sections: everything a value needs to work at run time.
+
+A value that parses can still fail later (a CA file that is gone, a host name no resolver
+takes, a database in memory that forgets every send). Each check here raises a ConfigError
+naming the key, so the problem is exit 2 at start-up instead of a traceback mid-send.
+Fields are read with getattr so these checks do not depend on which section declares them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from digest.config.base import valid_host
+from digest.errors import ConfigError
+
+MIN_SECRET_BYTES = 32
+_NEW_KEY = (
+    "leave it empty (one is generated) or use: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+)
+_DB_FIX = "use postgresql://user:password@host:5432/dbname, or leave it empty for SQLite"
+
+
+class StartupChecks:
+    def check_secret_key(self) -> None:
+        key = str(getattr(self, "secret_key", ""))
+        if key and len(key.encode()) < MIN_SECRET_BYTES:
+            size = len(key.encode())
+            problem = f"is {size} bytes; at least {MIN_SECRET_BYTES} are needed"
+            raise ConfigError("DIGEST_SECRET_KEY", problem, _NEW_KEY)
+
+    def check_data_dir(self) -> None:
+        data_dir = Path(getattr(self, "data_dir", Path("var")))
+        if data_dir.exists() and not data_dir.is_dir():
+            raise ConfigError("DIGEST_DATA_DIR", f"{data_dir} is a file, not a folder", "give a folder path")
+        parent = data_dir
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if parent.exists() and not parent.is_dir():
+            raise ConfigError("DIGEST_DATA_DIR", f"{parent} is a file, not a folder", "give a folder path")
+        if parent != data_dir and not os.access(parent, os.W_OK | os.X_OK):
+            problem = f"{data_dir} cannot be created in {parent}"
+            raise ConfigError("DIGEST_DATA_DIR", problem, "give a folder you can write")
+
+    def check_database_url(self) -> None:
+        url = str(getattr(self, "database_url", ""))
+        if url:
+            problem = database_problem(url)
+            if problem:
+                raise ConfigError("DIGEST_DATABASE_URL", problem, _DB_FIX)
+
+    def setting_warnings(self) -> list[str]:
+        missing: list[tuple[str, str]] = getattr(self, "missing_social_keys", lambda: [])()
+        return [
+            f"{key}: is empty, so {platform} posts are previewed but not published; set it in .env, "
+            f"or remove {platform} from DIGEST_SOCIAL_PLATFORMS"
+            for platform, key in missing
+        ]
+
+
+def check_host(key: str, host: str) -> None:
+    """A host name a resolver can take (``bad..host`` cannot), or an IP address."""
+    if host and not valid_host(host.strip()):
+        raise ConfigError(key, f"{host!r} is not a valid host name", "write it like smtp.example.org")
+
+
+def check_ca_file(key: str, ca_file: str) -> None:
+    """A CA file that exists and loads as PEM certificates (checked now, not at the first send)."""
+    import ssl
+
+    if not ca_file:
+        return
+    path = Path(ca_file).expanduser()
+    if not path.is_file():
+        raise ConfigError(key, f"{path} does not exist", "fix the path or leave it empty")
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        problem = f"{path} is not a readable PEM certificate file ({exc.__class__.__name__})"
+        raise ConfigError(key, problem, "give the CA certificate in PEM form") from None
+
+
+def database_problem(url: str) -> str:
+    """What is wrong with a database address, or '' (the password is never repeated)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "has a port that is not a number from 1 to 65535"
+    scheme = parts.scheme.split("+")[0]
+    if scheme == "sqlite":
+        path = parts.path[1:] if parts.path.startswith("/") else parts.path
+        memory = "memory" in parse_qs(parts.query).get("mode", [])
+        if not path or path == ":memory:" or memory:
+            return "is a database in memory, which forgets every send when digest stops"
+        folder = Path(path).expanduser().parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        return "" if folder.is_dir() else f"{folder} is a file, not a folder"
+    if scheme != "postgresql":
+        return ""  # the supported schemes are checked with the other core settings
+    if port == 0:
+        return "has port 0; PostgreSQL listens on 5432 unless told otherwise"
+    host = parts.hostname or ""
+    if host and not valid_host(host):
+        return f"has an invalid host name {host!r}"
+    return ""

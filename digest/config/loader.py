@@ -1,0 +1,152 @@
+"""Reading settings: the `.env` file and the environment, every key checked, all problems collected.
+
+Two callers: :func:`digest.config.load_settings` wants the first problem as a ConfigError
+(exit 2 at start-up, before anything is done), and `digest config` wants every problem shown
+beside its key while the rest still prints. Both go through :func:`inspect_settings`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from digest.config.base import fields_of, parse_field
+from digest.errors import ConfigError
+
+# A .env is a few kilobytes; anything this big is the wrong file.
+MAX_ENV_FILE_BYTES = 1_000_000
+ENV_FILE = ".env"
+
+
+@dataclass
+class Inspection:
+    """What was read, from where, and what is wrong with it (key -> one-line problem)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, ConfigError] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    social_warnings: list[str] = field(default_factory=list)
+    settings: Any = None
+
+    def add(self, error: ConfigError) -> None:
+        self.errors.setdefault(error.key, error)
+
+    def first_error(self) -> ConfigError | None:
+        return next(iter(self.errors.values()), None)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The DIGEST_ and other keys of a `.env` file; a file that cannot be read is a ConfigError."""
+    from dotenv import dotenv_values
+
+    key = str(path) if path.name != ENV_FILE else ENV_FILE
+    fix = "fix or recreate it: cp .env.example .env"
+    try:
+        if not path.is_file():
+            raise ConfigError(key, f"{path} is not a file", fix)
+        if path.stat().st_size > MAX_ENV_FILE_BYTES:
+            raise ConfigError(key, f"{path} is over {MAX_ENV_FILE_BYTES:,} bytes, not a settings file", fix)
+        data = path.read_bytes()
+    except OSError as exc:
+        problem = f"{path} cannot be read ({exc.strerror or exc})"
+        raise ConfigError(key, problem, "check its permissions") from None
+    if b"\x00" in data:
+        raise ConfigError(key, f"{path} is a binary file, not settings", fix)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            key, f"{path} is not UTF-8 text (byte {exc.start})", "save it as UTF-8 in your editor"
+        ) from None
+    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+
+
+def closest_key(name: str, known: list[str]) -> str:
+    """The known key a misspelt one most likely meant ('' when none is close)."""
+    matches = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.6)
+    return matches[0] if matches else ""
+
+
+def unknown_key_error(name: str, known: list[str]) -> ConfigError:
+    guess = closest_key(name, known)
+    fix = f"did you mean {guess}?" if guess else "remove it, or see .env.example for the keys digest reads"
+    return ConfigError(name, "is not a setting digest knows", fix)
+
+
+def gather(
+    env_file: Path | None, environ: Mapping[str, str], read_dotenv: bool, found: Inspection, known: list[str]
+) -> None:
+    """Fill ``found.values``/``origin`` from the file, then the environment (which wins)."""
+    path = env_file if env_file is not None else Path(ENV_FILE)
+    if env_file is not None and not path.exists():
+        found.add(ConfigError("--env-file", f"{path} does not exist", "give the path of your .env file"))
+    elif read_dotenv and path.exists():
+        try:
+            file_values = read_env_file(path)
+        except ConfigError as exc:
+            found.add(exc)
+            file_values = {}
+        for name, value in file_values.items():
+            if name.startswith("DIGEST_") and name not in known:
+                found.add(unknown_key_error(name, known))
+                continue
+            found.values[name], found.origin[name] = value, ENV_FILE
+    for name, value in environ.items():
+        if not name.startswith("DIGEST_"):
+            continue
+        if name not in known:
+            # Other programs (and our tests' DIGEST_TEST_*) may set variables; only warn.
+            if not name.startswith("DIGEST_TEST_"):
+                warning = str(unknown_key_error(name, known)) + " (ignored, from the environment)"
+                found.warnings.append(warning)
+            continue
+        found.values[name], found.origin[name] = value, "environment"
+
+
+def inspect_settings(
+    cls: type,
+    extensions: list[type],
+    env_file: Path | None,
+    environ: Mapping[str, str],
+    *,
+    read_dotenv: bool = True,
+    prepare: Callable[[dict[str, str]], None] | None = None,
+) -> Inspection:
+    """Read and check every setting of ``cls`` and of each extension class (the providers' own);
+    never raises for a setting's problem. ``prepare`` may fill in values that depend on others
+    (the sample articles) before parsing."""
+    known = [f.metadata["env"] for c in (cls, *extensions) for f in fields_of(c)]
+    found = Inspection()
+    gather(env_file, environ, read_dotenv, found, known)
+    if prepare is not None:
+        prepare(found.values)
+    parts = {c: c(**_parse_fields(c, found)) for c in extensions}
+    found.settings = cls(**_parse_fields(cls, found), extensions=parts)
+    for part in (found.settings, *parts.values()):
+        for name in sorted(dir(part)):
+            if name.startswith("check_"):
+                try:
+                    getattr(part, name)()
+                except ConfigError as exc:
+                    found.add(exc)
+    found.social_warnings = list(getattr(found.settings, "setting_warnings", lambda: [])())
+    return found
+
+
+def _parse_fields(cls: type, found: Inspection) -> dict[str, Any]:
+    """The fields of ``cls`` that are set and parse; each refusal goes into ``found.errors``."""
+    parsed: dict[str, Any] = {}
+    for f in fields_of(cls):
+        raw = found.values.get(f.metadata["env"])
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            parsed[f.name] = parse_field(f, raw)
+        except ValueError as exc:
+            found.add(ConfigError(f.metadata["env"], str(exc), "fix it in .env"))
+    return parsed
