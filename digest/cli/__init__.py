@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -67,6 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`digest status | head`): stop quietly. Point stdout at
+        # /dev/null so the interpreter's final flush does not raise a second time.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -88,6 +100,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        # A database fault outside the store's own checks (a file damaged or made read-only
+        # while we run): one line saying what to do; the transaction was rolled back.
+        from digest.store.faults import database_fault
+
+        fault = database_fault(exc)
+        if fault is None or args.debug:
+            raise
+        print(f"digest: error: {fault}", file=sys.stderr)
+        return fault.exit_code
     finally:
         ctx.close()
 

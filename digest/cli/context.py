@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from digest.config import Settings, load_settings
+from digest.errors import ConfigError
 from digest.store import Engine, open_store
 from digest.store.ledger import Ledger
 
@@ -30,7 +31,11 @@ class Context:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                problem = f"{self.settings.data_dir} cannot be created ({exc.strerror or exc})"
+                raise ConfigError("DIGEST_DATA_DIR", problem, "give a folder you can write") from None
             self._engine = open_store(self.settings.db_url)
         return self._engine
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
-from digest.errors import StoreError
+from digest.store.faults import describe
 from digest.store.migrations import migrate
 
 
@@ -41,9 +41,7 @@ def open_store(url: str) -> Engine:
     try:
         engine = engine_for(url)
         migrate(engine)
-    except OperationalError as exc:
-        reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(
-            f"cannot open the database ({reason}); check DIGEST_DATABASE_URL and DIGEST_DATA_DIR"
-        ) from None
+    except DBAPIError as exc:
+        # Any driver fault (damaged file, read-only, unreachable server) is one line saying what to do.
+        raise describe(exc) from None
     return engine
