@@ -7,8 +7,6 @@ import sys
 
 from digest.cli import add_command
 from digest.cli.context import Context
-from digest.config import declared_fields, example_env, inspect, readme_table
-from digest.config.show import config_rows, render_rows
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -31,6 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    # Imported here, not at the top, so `digest --help` starts fast.
+    from digest.config import declared_fields, example_env, inspect, readme_table
+    from digest.config.show import config_rows, render_rows
+
     if args.example:
         print(example_env(), end="")
         return 0

@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from digest.config import Settings, load_settings
 from digest.errors import ConfigError
-from digest.store import Engine, open_store
-from digest.store.ledger import Ledger
+
+if TYPE_CHECKING:  # imported when first used, so `digest --help` starts fast
+    from digest.config import Settings
+    from digest.store import Engine
+    from digest.store.ledger import Ledger
 
 
 class Context:
@@ -23,6 +26,8 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from digest.config import load_settings
+
             self._settings = load_settings(
                 self.env_file, warn=self.warn, social_warnings=self.social_warnings
             )
@@ -31,6 +36,8 @@ class Context:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from digest.store import open_store
+
             try:
                 self.settings.data_dir.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -41,6 +48,8 @@ class Context:
 
     @property
     def ledger(self) -> Ledger:
+        from digest.store.ledger import Ledger
+
         return Ledger(self.engine)
 
     @property

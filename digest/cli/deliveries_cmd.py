@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.cli import add_command
 from digest.cli.context import Context
-from digest.deliver.resolve import (
-    EMAIL,
-    Resolution,
-    email_rows,
-    recipients,
-    resolve_resend,
-    resolve_sent,
-    retry_failed,
-)
-from digest.store.ledger import DeliveryRow
+
+# Heavy modules are imported in the functions that use them, so `digest --help` starts fast.
+if TYPE_CHECKING:
+    from digest.deliver.resolve import Resolution
+    from digest.store.ledger import DeliveryRow
 
 STATUSES = ("unknown", "failed", "pending", "sending", "sent", "all")
 
@@ -89,6 +84,8 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
     statuses: tuple[str, ...] = ("unknown", "failed")
     if args.status:
         statuses = () if args.status == "all" else (args.status,)
+    from digest.deliver.resolve import email_rows
+
     rows = email_rows(ctx.engine, args.edition, statuses)
     if args.json:
         print(json.dumps([_as_dict(r) for r in rows], ensure_ascii=False, indent=2))
@@ -109,6 +106,8 @@ def _who(row: DeliveryRow) -> str:
     if row.target == "campaign":
         ref = f" {row.provider_id}" if row.provider_id else ""
         return f"campaign{ref} (the provider's own list)"
+    from digest.deliver.resolve import recipients
+
     people = recipients(row)
     if len(people) == 1:
         return people[0]
@@ -117,6 +116,8 @@ def _who(row: DeliveryRow) -> str:
 
 
 def _line(row: DeliveryRow) -> str:
+    from digest.deliver.resolve import EMAIL
+
     provider = row.channel.removeprefix(EMAIL)
     tries = f"{row.attempts} attempt" + ("" if row.attempts == 1 else "s")
     return f"#{row.id:<6} {row.edition_key:<18} {row.status:<8} {provider:<10} {_who(row)}  ({tries})"
@@ -135,6 +136,8 @@ def _hint(rows: list[DeliveryRow]) -> str:
 
 
 def _as_dict(row: DeliveryRow) -> dict[str, Any]:
+    from digest.deliver.resolve import EMAIL, recipients
+
     return {
         "id": row.id,
         "edition": row.edition_key,
@@ -169,6 +172,8 @@ def _report(done: Resolution) -> int:
 
 
 def run_resolve(args: argparse.Namespace, ctx: Context) -> int:
+    from digest.deliver.resolve import resolve_resend, resolve_sent
+
     if args.sent:
         return _report(resolve_sent(ctx.engine, args.ids, args.note))
     key, channel = _current(ctx)
@@ -176,6 +181,8 @@ def run_resolve(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_retry(args: argparse.Namespace, ctx: Context) -> int:
+    from digest.deliver.resolve import retry_failed
+
     key, channel = _current(ctx)
     edition = getattr(args, "edition", None) or key
     if edition != key:

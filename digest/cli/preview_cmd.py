@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import webbrowser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.cli import add_command
 from digest.cli.context import Context
-from digest.config import Settings, load_settings
 from digest.errors import DigestError
-from digest.preview import PreviewResult, build_preview
-from digest.preview.serve import PreviewServer
-from digest.render.env import builtin_templates
+
+# Heavy modules are imported in the functions that use them, so `digest --help` starts fast.
+if TYPE_CHECKING:
+    from digest.config import Settings
+    from digest.preview import PreviewResult
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -48,12 +49,16 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     result = _build(ctx.settings, ctx, args)
     if not args.serve:
         if args.open:
+            import webbrowser
+
             webbrowser.open((out / "index.html").resolve().as_uri())
         return 0 if result.ok else 1
     return _serve(ctx, args, out)
 
 
 def _build(settings: Settings, ctx: Context, args: argparse.Namespace) -> PreviewResult:
+    from digest.preview import build_preview
+
     result = build_preview(
         settings, ctx.ledger, Path(args.out), now=ctx.now(), progress=ctx.interactive, language=args.lang
     )
@@ -79,18 +84,10 @@ def _print(result: PreviewResult) -> None:
     print("ok: nothing to fix" if result.ok else f"{len(report['errors'])} error(s): fix them before sending")
 
 
-def watched_paths(settings: Settings, env_file: Path | None) -> list[Path]:
-    """What to watch for a rebuild: templates, local sources, .env and the protected-terms file."""
-    paths = [builtin_templates(), env_file or Path(".env")]
-    if settings.templates_dir:
-        paths.append(settings.templates_dir)
-    if settings.protected_terms_file:
-        paths.append(settings.protected_terms_file)
-    paths += [Path(s).expanduser() for s in settings.sources if "://" not in s]
-    return paths
-
-
 def _serve(ctx: Context, args: argparse.Namespace, out: Path) -> int:
+    from digest.config import load_settings
+    from digest.preview.serve import PreviewServer, watched_paths
+
     def rebuild() -> list[Path]:
         # .env may have changed: read it again
         settings = load_settings(ctx.env_file, warn=ctx.warn, social_warnings=False)
@@ -106,6 +103,8 @@ def _serve(ctx: Context, args: argparse.Namespace, out: Path) -> int:
     server.start()
     print(f"Serving the preview at {server.url} (this computer only). Press Ctrl+C to stop.")
     if args.open:
+        import webbrowser
+
         webbrowser.open(server.url)
     try:
         while True:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from digest.cli import add_command
 from digest.cli.context import Context
-from digest.config import Settings
+
+if TYPE_CHECKING:
+    from digest.config import Settings
 
 EXAMPLES = """\
   digest schedule              the cadence in words and the next 5 runs

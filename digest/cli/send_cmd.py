@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from digest.cli import add_command
 from digest.cli.context import Context
-from digest.config import Settings, with_overrides
-from digest.deliver import send_current
-from digest.providers import make_provider
+
+if TYPE_CHECKING:
+    from digest.config import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,6 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    # Imported here, not at the top, so `digest --help` starts fast.
+    from digest.config import with_overrides
+    from digest.deliver import send_current
+    from digest.providers import make_provider
+
     provider = make_provider(ctx.settings)
     if args.test:
         from digest.deliver.testcopy import send_test

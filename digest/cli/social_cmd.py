@@ -7,9 +7,6 @@ import argparse
 from digest.cli import add_command
 from digest.cli.context import Context
 from digest.errors import ConfigError, ProtectedTermError
-from digest.social import publish_due
-from digest.social.queue import approve, listing, retry, skip
-from digest.store.social import SocialStore
 
 EXAMPLES = """\
   digest social list                 posts waiting for approval, and what happened to the others
@@ -46,6 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    # Imported here, not at the top, so `digest --help` starts fast.
+    from digest.social import publish_due
+    from digest.social.queue import approve, retry, skip
+
     if args.action == "list":
         return _list(ctx, args.all)
     if args.action == "approve":
@@ -70,6 +71,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _list(ctx: Context, everything: bool) -> int:
+    from digest.social.queue import listing
+    from digest.store.social import SocialStore
+
     statuses = None if everything else ["review", "pending", "sending", "failed", "unknown"]
     rows = listing(ctx.engine, statuses)
     for platform, (status, message) in sorted(SocialStore(ctx.engine).channels().items()):

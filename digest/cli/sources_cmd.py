@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.cli import add_command
 from digest.cli.context import Context
-from digest.pipeline import build_edition, current_period
-from digest.types import Article
+
+if TYPE_CHECKING:
+    from digest.types import Article
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,6 +39,8 @@ def article_facts(article: Article) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from digest.pipeline import build_edition, current_period
+
     now = ctx.now()
     key, slot = current_period(ctx.settings, now)
     built = build_edition(ctx.settings, ctx.ledger, now=now, key=key, slot=slot, progress=ctx.interactive)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.cli import add_command
 from digest.cli.context import Context
 from digest.errors import SourceError
-from digest.social.compose import drafts_for_edition, post_keyphrases
-from digest.types import Article, Edition
+
+if TYPE_CHECKING:
+    from digest.types import Article
 
 EXAMPLES = """\
   digest summarise content/2026-winter-coats.md
@@ -37,10 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    # Imported here, not at the top, so `digest --help` starts fast.
     from dataclasses import replace
 
     from digest.compose.blurb import make_item
     from digest.pipeline import blurb_options
+    from digest.social.compose import drafts_for_edition, post_keyphrases
+    from digest.types import Edition
 
     settings = ctx.settings
     article = _load(args.source, settings)

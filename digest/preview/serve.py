@@ -13,7 +13,10 @@ import threading
 from collections.abc import Callable, Iterable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from digest.config import Settings
 
 Fingerprint = tuple[tuple[str, int, int], ...]
 
@@ -30,6 +33,19 @@ def fingerprint(paths: Iterable[Path]) -> Fingerprint:
                 continue
             seen.append((str(file), stat.st_mtime_ns, stat.st_size))
     return tuple(seen)
+
+
+def watched_paths(settings: Settings, env_file: Path | None) -> list[Path]:
+    """What to watch for a rebuild: templates, local sources, .env and the protected-terms file."""
+    from digest.render.env import builtin_templates
+
+    paths = [builtin_templates(), env_file or Path(".env")]
+    if settings.templates_dir:
+        paths.append(settings.templates_dir)
+    if settings.protected_terms_file:
+        paths.append(settings.protected_terms_file)
+    paths += [Path(s).expanduser() for s in settings.sources if "://" not in s]
+    return paths
 
 
 class PreviewServer:

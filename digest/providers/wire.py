@@ -18,7 +18,7 @@ from email.utils import formataddr
 from html import escape
 from typing import TYPE_CHECKING
 
-from digest.render.email import MANAGE_MARK, UNSUBSCRIBE_MARK
+from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK
 from digest.render.message import Envelope, build_message, message_id, one_line
 
 if TYPE_CHECKING:

@@ -1,0 +1,66 @@
+"""`digest --help` and every command's `--help` start without the heavy libraries.
+
+Checked in a fresh interpreter (this test process has imported everything already):
+the parser is built and the help printed, then sys.modules is inspected.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digest.cli import build_parser
+
+HEAVY = ("sqlalchemy", "trafilatura", "feedparser", "lxml")
+
+PROBE = """
+import contextlib, io, json, sys
+from digest.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def _loaded(*argv: str, cwd: Path | None = None) -> set[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=60, check=True,
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _commands() -> list[str]:
+    action = next(a for a in build_parser()._actions if a.dest == "command")
+    return sorted(action.choices)  # type: ignore[arg-type]
+
+
+def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
+    """The check can fail: a command that opens the ledger does load SQLAlchemy."""
+    assert "sqlalchemy" in _loaded("status", cwd=tmp_path)
+
+
+def test_top_level_help_imports_no_heavy_library() -> None:
+    loaded = _loaded("--help")
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+@pytest.mark.parametrize("name", _commands())
+def test_command_help_imports_no_heavy_library(name: str) -> None:
+    loaded = _loaded(name, "--help")
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_schedule_imports_no_database_or_reader(tmp_path: Path) -> None:
+    """`digest schedule` reads the settings only: no ledger, no feed or page reader."""
+    loaded = _loaded("schedule", cwd=tmp_path)
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
