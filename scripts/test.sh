@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need, then run them. README command 2; CI runs it too.
-# Safe to run again: each step skips what is already there.
+# Safe to run again: each step skips what is already there. With CI=true (as .ci/run sets)
+# a real-part test that skips because its tool is missing fails the run (tests/ci_skips.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi nanum || need+=(fonts-nanum)
 command -v pg_ctl >/dev/null 2>&1 || [ -n "$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null)" ] || need+=(postgresql)
+[ -x node_modules/.bin/maildev ] || command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
@@ -21,7 +23,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # maildev (a real SMTP server with a web API) for end-to-end mail tests.
-if [ ! -x node_modules/.bin/maildev ] && command -v npm >/dev/null 2>&1; then
+if [ ! -x node_modules/.bin/maildev ]; then
   npm install --no-audit --no-fund --no-save --no-package-lock --silent maildev@2 >/dev/null
 fi
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.config import Settings, load_settings
+from tests.ci_skips import pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401 (hooks)
 
 REPO = Path(__file__).resolve().parent.parent
 

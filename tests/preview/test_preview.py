@@ -213,7 +213,7 @@ def _outward_address() -> str:
             s.connect(("192.0.2.1", 9))  # TEST-NET: nothing is sent, it only picks a route
             address = str(s.getsockname()[0])
         except OSError:
-            pytest.skip("no non-loopback interface to test against")
+            pytest.skip("not applicable here: no non-loopback interface to test against")
     if address.startswith("127."):
-        pytest.skip("no non-loopback interface to test against")
+        pytest.skip("not applicable here: no non-loopback interface to test against")
     return address
