@@ -8,11 +8,23 @@ functions are re-exported here so the list has one public API.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from digest.csvimport import (
+    CsvProblem,
+    Mapping,
+    clean_name,
+    find_mapping,
+    language_of,
+    left_the_list,
+    read_line,
+    records,
+    sniff_delimiter,
+)
 from digest.errors import DigestError
 from digest.store import Engine
 from digest.store import subscribers as store
@@ -41,6 +53,7 @@ class ImportReport:
     added: int = 0
     already: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, why)
+    mapping: str = ""  # the columns chosen, in words
 
 
 def normalise(address: str) -> str:
@@ -53,53 +66,84 @@ def normalise(address: str) -> str:
 
 
 def read_csv(path: Path) -> tuple[list[dict[str, str]], list[tuple[int, str]]]:
-    """Good rows (email, name, language) and problems (line, why) of a CSV with an ``email`` column."""
-    rows: list[dict[str, str]] = []
-    problems: list[tuple[int, str]] = []
-    seen: set[str] = set()
+    """Good rows (email, name, language) and problems (line, why) of a subscriber export."""
+    rows, problems, _mapping = read_export(path)
+    return rows, problems
+
+
+def read_export(path: Path) -> tuple[list[dict[str, str]], list[tuple[int, str]], Mapping]:
+    """Like :func:`read_csv`, plus the column mapping chosen (see digest.csvimport)."""
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
         raise DigestError(f"cannot read {path}: {exc.strerror}") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        columns = {c.strip().lower(): c for c in reader.fieldnames or []}
-        if "email" not in columns:
-            raise DigestError(
-                f"{path}: no 'email' column; the first line must name the columns, e.g. email,name"
-            )
-        for row in reader:
-            line = reader.line_num
-
-            def get(name: str, row: dict[str, str] = row) -> str:
-                return (row.get(columns.get(name, ""), "") or "").strip()
-
+    try:
+        with handle:
+            header_line, too_long = read_line(handle)
+            if too_long or not header_line.strip():
+                raise DigestError(f"{path}: the first line must name the columns, e.g. email,name")
+            delimiter = sniff_delimiter(header_line)
+            header = next(csv.reader([header_line], delimiter=delimiter), [])
             try:
-                address = normalise(get("email"))
-            except ValueError as exc:
-                problems.append((line, f"{get('email') or '(empty)'}: {exc}"))
-                continue
-            language = get("language").lower()
-            if language not in LANGUAGES:
-                problems.append((line, f"{address}: language {language!r} is not one of en, ko"))
-                continue
-            if address in seen:
-                problems.append((line, f"{address}: appears earlier in the file; kept the first"))
-                continue
-            seen.add(address)
-            rows.append({"email": address, "name": get("name")[:200], "language": language})
+                mapping = find_mapping(header, delimiter)
+            except CsvProblem as exc:
+                raise DigestError(f"{path}: {exc}") from None
+            rows, problems = _rows(records(handle, delimiter, 1), mapping)
+    except UnicodeDecodeError:
+        raise DigestError(
+            f"{path} is not UTF-8 text; in Excel use Save As > 'CSV UTF-8', then import again"
+        ) from None
+    return rows, problems, mapping
+
+
+def _rows(
+    found: Iterable[tuple[int, list[str] | str]], mapping: Mapping
+) -> tuple[list[dict[str, str]], list[tuple[int, str]]]:
+    rows: list[dict[str, str]] = []
+    problems: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for line, fields in found:
+        if isinstance(fields, str):
+            problems.append((line, fields))
+            continue
+        row, why = _row(fields, mapping, seen)
+        if row is None:
+            problems.append((line, why))
+        else:
+            rows.append(row)
     return rows, problems
+
+
+def _row(fields: list[str], mapping: Mapping, seen: set[str]) -> tuple[dict[str, str] | None, str]:
+    def get(index: int | None) -> str:
+        return fields[index].strip() if index is not None and index < len(fields) else ""
+
+    raw = get(mapping.email)
+    try:
+        address = normalise(raw[:320])
+    except ValueError as exc:
+        return None, f"{clean_name(raw)[:80] or '(empty)'}: {exc}"
+    if mapping.status is not None and left_the_list(get(mapping.status)):
+        return None, f"{address}: status {get(mapping.status)!r} in the file; not subscribed again"
+    language = language_of(get(mapping.language))
+    if language not in LANGUAGES:
+        return None, f"{address}: language {clean_name(language)[:20]!r} is not one of en, ko"
+    if address in seen:
+        return None, f"{address}: appears earlier in the file; kept the first"
+    seen.add(address)
+    name = clean_name(" ".join(get(i) for i in mapping.name))
+    return {"email": address, "name": name, "language": language}, ""
 
 
 def import_csv(engine: Engine, path: Path) -> ImportReport:
     """Add every good row; addresses already on the list (any case) are left as they are."""
-    rows, problems = read_csv(path)
-    report = ImportReport(problems=problems)
+    rows, problems, mapping = read_export(path)
+    report = ImportReport(problems=problems, mapping=mapping.describe())
     report.added = store.insert_new(engine, rows)
     report.already = len(rows) - report.added
     return report
 
 
 def add(engine: Engine, address: str, name: str = "", language: str = "") -> bool:
-    row = {"email": normalise(address), "name": name, "language": language}
+    row = {"email": normalise(address), "name": clean_name(name), "language": language}
     return store.insert_new(engine, [row]) == 1

@@ -13,6 +13,7 @@ from digest.errors import DigestError
 
 EXAMPLES = """\
   digest subscribers import supporters.csv    # columns: email, and optionally name, language (en, ko)
+  digest subscribers import mailchimp.csv     # exports of Mailchimp, Buttondown or listmonk as they are
   digest subscribers count
   digest subscribers list --status active
   digest subscribers remove old@example.org
@@ -31,7 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "Campaign providers (buttondown, mailchimp, listmonk, brevo, sendgrid-campaign) keep their own list.",
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    imp = actions.add_parser("import", help="add the addresses of a CSV file (column email; name, language)")
+    imp = actions.add_parser(
+        "import",
+        help="add the addresses of a CSV file or a Mailchimp, Buttondown or listmonk export "
+        "(comma, semicolon or tab; the columns used are printed)",
+    )
     imp.add_argument("file", type=Path, metavar="FILE.csv")
     lst = actions.add_parser("list", help="print the list as CSV")
     lst.add_argument("--status", choices=("active", "unsubscribed"), help="only this status")
@@ -51,6 +56,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     engine = ctx.engine
     if args.action == "import":
         report = subscribers.import_csv(engine, args.file)
+        print(report.mapping)
         for line, why in report.problems:
             print(f"line {line}: skipped {why}", file=sys.stderr)
         print(
@@ -62,7 +68,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         out = csv.writer(sys.stdout, lineterminator="\n")
         out.writerow(["email", "name", "language", "status"])
         for row in subscribers.listing(engine, args.status):
-            out.writerow(row)
+            out.writerow([spreadsheet_safe(str(value)) for value in row])
         return 0
     if args.action == "count":
         counts = subscribers.count(engine)
@@ -74,6 +80,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"removed {args.email.strip().lower()}")
         return 0
     return _unsubscribe(ctx, args.token_or_email.strip())
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab or CR) would run as a
+    formula when the list is opened in Excel or LibreOffice (CSV injection), so it gets a leading '."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _unsubscribe(ctx: Context, value: str) -> int:

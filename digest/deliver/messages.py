@@ -7,6 +7,7 @@ from email.utils import parseaddr
 from urllib.parse import quote
 
 from digest.config import Settings
+from digest.csvimport import clean_name
 from digest.providers.base import Campaign, Content, Outgoing
 from digest.store.ledger import EditionRow
 from digest.types import Recipient
@@ -73,8 +74,12 @@ class Letters:
         )
 
     def batch(self, rows: Sequence[Sequence[str]]) -> list[Outgoing]:
-        """Outgoing messages for a delivery's payload: [[email, name, language], ...]."""
-        return [self.outgoing(Recipient(*fields)) for fields in rows]
+        """Outgoing messages for a delivery's payload: [[email, name, language], ...].
+
+        The name is made one line again here: a row imported before names were cleaned could
+        hold a line break, which no To header may carry.
+        """
+        return [self.outgoing(Recipient(email, clean_name(name), language)) for email, name, language in rows]
 
     def campaign(self) -> Campaign:
         c = self.contents[""]

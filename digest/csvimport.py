@@ -1,0 +1,172 @@
+"""Reading the subscriber exports people bring: Mailchimp, Buttondown, listmonk or a plain list.
+
+The delimiter (comma, semicolon or tab) and a BOM are detected; columns are matched by
+name (``Email Address``, ``email_address``, ``First Name`` + ``Last Name`` ...), and the
+mapping chosen is reported so the volunteer can see what was read.
+
+Robust against damaged files, so the good rows always get in: each physical line is read
+with a size cap (a 1 GB line is skipped without being held in memory); a quoted field may
+span a few lines (a name with a line break), but a quote that never closes spoils only its
+own line, never the rows after it. Rows whose export status says the person left
+(unsubscribed, blocklisted, cleaned ...) are skipped, never re-subscribed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TextIO
+
+MAX_LINE = 64 * 1024  # characters in one physical line; a real row is far shorter
+MAX_SPAN = 8  # physical lines one quoted field may span (a name with line breaks)
+MAX_NAME = 200
+
+EMAIL_COLUMNS = ("email", "email address", "e-mail", "e-mail address", "email_address", "emailaddress",
+                 "mail", "subscriber email", "email addresses")
+NAME_COLUMNS = ("name", "full name", "full_name", "fullname", "display name", "subscriber name")
+FIRST_COLUMNS = ("first name", "first_name", "firstname", "fname", "given name")
+LAST_COLUMNS = ("last name", "last_name", "lastname", "lname", "surname", "family name")
+LANGUAGE_COLUMNS = ("language", "lang", "locale", "preferred language")
+STATUS_COLUMNS = ("status", "subscriber_type", "type", "member status", "subscription status")
+LEFT = {"unsubscribed", "unsubscriber", "blocklisted", "blacklisted", "cleaned", "bounced", "complained",
+        "spam", "disabled", "unactivated", "removed", "inactive", "pending", "churned"}
+LANGUAGE_NAMES = {"english": "en", "korean": "ko", "한국어": "ko", "영어": "en"}
+
+
+@dataclass
+class Mapping:
+    """Which column of the file feeds which field, as found from the header."""
+
+    delimiter: str
+    email: int
+    name: list[int] = field(default_factory=list)
+    language: int | None = None
+    status: int | None = None
+    header: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        def col(i: int | None) -> str:
+            return f"'{self.header[i]}'" if i is not None else "(none)"
+
+        name = " + ".join(col(i) for i in self.name) or "(none)"
+        sep = {",": "comma", ";": "semicolon", "\t": "tab"}[self.delimiter]
+        text = f"columns: email <- {col(self.email)}, name <- {name}, language <- {col(self.language)}"
+        if self.status is not None:
+            text += f", status <- {col(self.status)}"
+        return text + f" ({sep}-separated)"
+
+
+class CsvProblem(ValueError):
+    """The file cannot be read as a subscriber list at all (no email column)."""
+
+
+def _key(column: str) -> str:
+    return " ".join(column.strip().strip('"').lower().replace("\ufeff", "").split())
+
+
+def find_mapping(header: list[str], delimiter: str) -> Mapping:
+    keys = [_key(c) for c in header]
+
+    def first(names: tuple[str, ...]) -> int | None:
+        for name in names:
+            if name in keys:
+                return keys.index(name)
+        return None
+
+    email = first(EMAIL_COLUMNS)
+    if email is None:
+        shown = ", ".join(h for h in header[:8]) or "(empty)"
+        raise CsvProblem(f"no email column among: {shown}; name one 'email' (or 'Email Address')")
+    full = first(NAME_COLUMNS)
+    parts = [i for i in (first(FIRST_COLUMNS), first(LAST_COLUMNS)) if i is not None]
+    name = [full] if full is not None else parts
+    return Mapping(delimiter, email, name, first(LANGUAGE_COLUMNS), first(STATUS_COLUMNS), header)
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter that splits the header into the most columns (comma on a tie)."""
+    counts = {d: len(next(csv.reader([header_line], delimiter=d), [])) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def read_line(handle: TextIO) -> tuple[str, bool]:
+    """One physical line, capped at MAX_LINE characters; (text, too_long). '' at the end."""
+    line = handle.readline(MAX_LINE + 1)
+    if len(line) <= MAX_LINE or line.endswith("\n"):
+        return line, False
+    while True:  # skip the rest of the giant line without keeping it
+        rest = handle.readline(MAX_LINE)
+        if not rest or rest.endswith("\n"):
+            return "", True
+
+
+def _complete(text: str, delimiter: str) -> list[str] | None:
+    """The fields of ``text`` if it is a whole record; None while a quoted field is still open."""
+    try:
+        return next(csv.reader([text], delimiter=delimiter, strict=True), [])
+    except csv.Error:
+        return None
+
+
+def records(handle: TextIO, delimiter: str, first_line: int) -> Iterator[tuple[int, list[str] | str]]:
+    """(line number, fields) for each record, or (line number, why it was skipped)."""
+    unclosed = 'a quote (") is opened and never closed; fix the quotes of this row'
+    pending: list[tuple[int, str]] = []  # lines to read again after an unclosed quote
+    buffer: list[tuple[int, str]] = []
+    last = first_line
+    while True:
+        if pending:
+            number, line = pending.pop(0)
+        else:
+            line, too_long = read_line(handle)
+            last += 1
+            number = last
+            if too_long:
+                yield number, f"the line is longer than {MAX_LINE:,} characters"
+                continue
+            if not line:
+                break
+        buffer.append((number, line))
+        fields = _complete("".join(text for _, text in buffer), delimiter)
+        if fields is not None:
+            if any(f.strip() for f in fields):
+                yield buffer[0][0], fields
+            buffer = []
+        elif len(buffer) >= MAX_SPAN or (not pending and _at_end(handle)):
+            # Only this row is spoiled: the lines after its opening quote are read again alone.
+            yield buffer[0][0], unclosed
+            pending = buffer[1:] + pending
+            buffer = []
+    if buffer:
+        yield buffer[0][0], unclosed
+
+
+def _at_end(handle: TextIO) -> bool:
+    """True at the end of the file (peeking without losing the position)."""
+    try:
+        here = handle.tell()
+        more = handle.read(1)
+        handle.seek(here)
+    except (OSError, ValueError):
+        return False
+    return not more
+
+
+def clean_name(raw: str) -> str:
+    """A name fit for a header: control characters and line breaks become spaces, capped."""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in raw)
+    return " ".join(text.split())[:MAX_NAME]
+
+
+def language_of(raw: str) -> str:
+    """'ko', 'ko-KR', 'ko_KR', 'Korean' -> 'ko'; '' stays ''; anything else returned as given."""
+    text = raw.strip().lower()
+    text = LANGUAGE_NAMES.get(text, text)
+    return re.split(r"[-_]", text, maxsplit=1)[0] if text else ""
+
+
+def left_the_list(status: str) -> bool:
+    return status.strip().lower() in LEFT
