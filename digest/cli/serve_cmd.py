@@ -11,6 +11,7 @@ EXAMPLES = """\
   digest serve                          # http://127.0.0.1:8080, for a reverse proxy in front
   digest serve --port 8090
   curl http://127.0.0.1:8080/healthz    # answers ok
+  digest serve --hash-password          # the line for .env that turns the dashboard on
 """
 
 
@@ -26,13 +27,40 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0: any free one)")
+    p.add_argument(
+        "--hash-password",
+        action="store_true",
+        help="ask for the dashboard password and print the line to put in .env (DIGEST_ADMIN_PASSWORD=...)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.hash_password:
+        return _hash_password()
     from digest.serve import create_app
     from digest.serve.runner import serve
 
     app = create_app(ctx.settings, ctx.engine)
     serve(app, ctx.settings, args.host, args.port)
+    return 0
+
+
+def _hash_password() -> int:
+    import getpass
+    import sys
+
+    from werkzeug.security import generate_password_hash
+
+    from digest.errors import DigestError
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("dashboard password: ")
+        if getpass.getpass("again: ") != password:
+            raise DigestError("the two passwords differ; run digest serve --hash-password again")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 12:
+        raise DigestError("use at least 12 characters for DIGEST_ADMIN_PASSWORD (a few words work well)")
+    print(f"DIGEST_ADMIN_PASSWORD={generate_password_hash(password)}")
     return 0

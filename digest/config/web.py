@@ -35,6 +35,14 @@ class WebSettings:
         parse=parse_positive_int,
         section="Web",
     )
+    admin_password: str = setting(
+        "DIGEST_ADMIN_PASSWORD",
+        "",
+        "Password of the volunteers' dashboard at /admin; best a hash printed by "
+        "`digest serve --hash-password`. Empty: the dashboard is off.",
+        secret=True,
+        section="Web",
+    )
     signups_per_ip: int = setting(
         "DIGEST_SIGNUPS_PER_IP",
         10,

@@ -35,6 +35,8 @@ class Site:
     engine: Engine
     key: bytes
     ip_throttle: Throttle
+    admin_hash: str = ""
+    login_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, window=900))
     address_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, window=3600))
 
     def public_url(self) -> str:
@@ -57,7 +59,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     from flask import Flask
     from flask_wtf.csrf import CSRFProtect
 
-    from digest.serve import archive, public, signup, words
+    from digest.serve import admin, archive, public, signup, words
 
     if engine is None:
         from digest.store import open_store
@@ -85,14 +87,20 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=12 * 3600,  # a volunteer's working day, not a month
         WTF_CSRF_TIME_LIMIT=None,  # the session cookie bounds it; a form left open an hour still works
     )
+    from digest.serve.auth import password_hash
+
     throttle = Throttle(limit=settings.signups_per_ip, window=3600)
-    app.extensions[EXTENSION] = Site(settings=settings, engine=engine, key=key, ip_throttle=throttle)
+    app.extensions[EXTENSION] = Site(
+        settings=settings, engine=engine, key=key, ip_throttle=throttle, admin_hash=password_hash(settings)
+    )
     csrf = CSRFProtect(app)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(signup.blueprint)
     app.register_blueprint(archive.blueprint)
+    app.register_blueprint(admin.blueprint)
     csrf.exempt(public.unsubscribe)  # RFC 8058: the mailbox's POST carries no cookie and no token
     app.context_processor(words.template_globals)
     app.after_request(_security_headers)

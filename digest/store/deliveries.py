@@ -168,4 +168,3 @@ class DeliveryBook:
             query = query.where(or_(*(d.c.status == s for s in statuses)))
         with self.engine.connect() as conn:
             return [delivery_from_row(r) for r in conn.execute(query)]
-

@@ -1,0 +1,93 @@
+"""The volunteers' dashboard at /admin: editions and their deliveries, charts, the social
+approval queue (edit, approve, skip) and unknown deliveries (resolve as sent or resend).
+
+Every form carries a CSRF token (Flask-WTF checks every POST here); every change is a
+POST answered with a 303 back to the dashboard, so a reload never repeats it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, redirect, request, session
+from werkzeug.wrappers import Response
+
+from digest.serve.app import site
+from digest.serve.auth import SESSION_KEY, admin_only, check
+from digest.serve.words import render
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+# The dashboard may run our own counter script (a served file), nothing inline.
+ADMIN_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+@blueprint.after_request
+def _csp(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = ADMIN_CSP
+    return response
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    s = site()
+    if not s.admin_hash:
+        return render("admin_off.html.j2", "en"), 403
+    if request.method != "POST":
+        return render("admin_login.html.j2", "en", failed=False), 200
+    if not s.login_throttle.allow(request.remote_addr or "?") or not s.login_throttle.allow("*all*"):
+        abort(429)
+    if not check(s.admin_hash, request.form.get("password", "")):
+        return render("admin_login.html.j2", "en", failed=True), 401
+    session.clear()  # a fresh session on log-in: nothing from before carries over
+    session[SESSION_KEY] = True
+    session.permanent = True
+    return redirect("/admin", code=303)
+
+
+@blueprint.post("/logout")
+def logout() -> Response:
+    session.clear()
+    return redirect("/admin/login", code=303)
+
+
+@blueprint.get("")
+@admin_only
+def dashboard() -> Any:
+    return _page({}, 200)
+
+
+def _page(problems: dict[int, list[str]], code: int, drafts: dict[int, str] | None = None) -> Any:
+    from digest.serve.dashboard import overview
+
+    data = overview(site().settings, site().engine, datetime.now(UTC), problems, drafts or {})
+    return render("admin.html.j2", "en", **data), code
+
+
+@blueprint.post("/posts/<int:post_id>")
+@admin_only
+def post_action(post_id: int) -> Any:
+    from digest.serve.dashboard import act_on_post
+
+    action = request.form.get("action", "")
+    text = request.form.get("text")
+    problems = act_on_post(site().settings, site().engine, post_id, action, text)
+    if problems:
+        return _page({post_id: problems}, 400, {post_id: text or ""})
+    return redirect(f"/admin#post-{post_id}", code=303)
+
+
+@blueprint.post("/deliveries")
+@admin_only
+def resolve() -> Any:
+    from digest.serve.dashboard import resolve_deliveries
+
+    ids = [int(v) for v in request.form.getlist("id") if v.isdigit()]
+    action = request.form.get("action", "")
+    if action not in ("sent", "resend") or not ids:
+        abort(400)
+    session["flash"] = resolve_deliveries(site().settings, site().engine, ids, action)
+    return redirect("/admin#unknown", code=303)

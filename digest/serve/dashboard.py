@@ -1,0 +1,145 @@
+"""What the dashboard shows and does, apart from the web plumbing (see admin.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from digest.serve import charts
+
+if TYPE_CHECKING:
+    from digest.config import Settings
+    from digest.store import Engine
+
+QUEUE = ["review", "pending", "failed"]
+WEEKS = 26
+
+
+def overview(
+    settings: Settings, engine: Engine, now: datetime, problems: dict[int, list[str]], drafts: dict[int, str]
+) -> dict[str, Any]:
+    from flask import session
+
+    from digest.deliver.resolve import email_rows
+    from digest.status import collect
+
+    status = collect(settings, engine, now, limit=8)
+    return {
+        "next_run": (status["scheduler"].get("next_run") or {}).get("text", "not scheduled"),
+        "schedule": status["scheduler"].get("schedule", ""),
+        "editions": status["editions"],
+        "delivery_chart": charts.bars(
+            "Email deliveries per edition", [(e["key"], _counts(e["deliveries"])) for e in status["editions"]]
+        ),
+        "growth_chart": charts.line("Subscribers over time", _growth(engine, now)),
+        "posts": _posts(settings, engine, problems, drafts),
+        "unknown": [_unknown(r) for r in email_rows(engine, None, ("unknown",))[:200]],
+        "flash": session.pop("flash", ""),
+    }
+
+
+def _counts(counts: dict[str, int]) -> dict[str, int]:
+    return {k: counts.get(k, 0) for k in ("sent", "failed", "unknown")}
+
+
+def _growth(engine: Engine, now: datetime) -> list[tuple[str, int]]:
+    from digest.store.dashboard import subscribers_by_week
+
+    since = now - timedelta(weeks=WEEKS)
+    total, weeks = subscribers_by_week(engine, since)
+    points = [(since.date().isoformat(), total)]
+    for start, added in weeks:
+        total += added
+        points.append((start.date().isoformat(), total))
+    return points
+
+
+def _posts(
+    settings: Settings, engine: Engine, problems: dict[int, list[str]], drafts: dict[int, str]
+) -> list[dict[str, Any]]:
+    from digest.serve.posts import check_post
+    from digest.social.queue import listing
+
+    out = []
+    for row in listing(engine, QUEUE):
+        data = row.data()
+        platform = row.channel.removeprefix("social:")
+        text = drafts.get(row.id, data["parts"][0])
+        checked = check_post(settings, platform, text, data)
+        out.append(
+            {
+                "id": row.id,
+                "platform": platform,
+                "status": row.status,
+                "edition": row.edition_key,
+                "title": data.get("article_title", ""),
+                "text": text,
+                "checked": checked,
+                "problems": problems.get(row.id, []),
+                "last_error": row.last_error,
+            }
+        )
+    return out
+
+
+def _unknown(row: Any) -> dict[str, Any]:
+    from digest.deliver.resolve import recipients
+
+    people = recipients(row)
+    return {
+        "id": row.id,
+        "edition": row.edition_key,
+        "channel": row.channel,
+        "count": len(people) or 1,
+        "error": row.last_error,
+    }
+
+
+def act_on_post(settings: Settings, engine: Engine, post_id: int, action: str, text: str | None) -> list[str]:
+    """Save, approve or skip one post; the problems that stopped it (empty when done)."""
+    from digest.serve.posts import check_post, text_language
+    from digest.social.queue import approve, skip
+    from digest.store.dashboard import edit_post
+    from digest.store.social import SocialStore
+
+    row = SocialStore(engine).post(post_id)
+    if row is None or action not in ("save", "approve", "skip"):
+        return ["there is no such post, or no such action"]
+    if action == "skip":
+        return [] if skip(engine, [post_id]) else [f"post {post_id} is {row.status} and cannot be skipped"]
+    if row.status != "review":
+        return [f"post {post_id} is {row.status}; only posts waiting for review can be changed"]
+    data = row.data()
+    new_text = (text if text is not None else data["parts"][0]).replace("\r\n", "\n").strip()
+    checked = check_post(settings, row.channel.removeprefix("social:"), new_text, data)
+    if checked.errors:
+        return checked.errors
+    if new_text != data["parts"][0] and not edit_post(
+        engine, post_id, new_text, text_language(settings, new_text)
+    ):
+        return [f"post {post_id} changed meanwhile; look again"]
+    if action == "approve" and not approve(engine, [post_id]):
+        return [f"post {post_id} changed meanwhile; look again"]
+    return []
+
+
+def resolve_deliveries(settings: Settings, engine: Engine, ids: list[int], action: str) -> str:
+    """The same rules as `digest deliveries resolve --sent | --resend`; one line saying what happened."""
+    from datetime import UTC
+    from datetime import datetime as dt
+
+    from digest.deliver.resolve import resolve_resend, resolve_sent
+    from digest.deliver.send import channel_of
+    from digest.pipeline import current_period
+    from digest.providers import make_provider
+
+    if action == "sent":
+        done = resolve_sent(engine, ids, "from the dashboard")
+    else:
+        provider = make_provider(settings)
+        provider.close()
+        key = current_period(settings, dt.now(UTC))[0]
+        done = resolve_resend(
+            engine, ids, current_key=key, channel=channel_of(provider), note="from the dashboard"
+        )
+    return "; ".join(done.lines())

@@ -1,0 +1,51 @@
+"""Checking a post a volunteer edited: the platform's counting, its link, protected terms.
+
+The same rules that composed the post decide whether the edit may be saved:
+the platform's own length (X's weighting, Bluesky's graphemes and bytes, ...),
+the article link still in the text, and no protected term anywhere in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from digest.config import Settings
+
+MAX_TEXT = 10_000  # far above every platform's limit; bigger is refused before measuring
+
+
+@dataclass(frozen=True)
+class Checked:
+    used: int
+    limit: int
+    unit: str
+    errors: list[str]
+
+
+def check_post(settings: Settings, platform: str, text: str, payload: dict[str, Any]) -> Checked:
+    from digest.protect import ProtectedTerms
+    from digest.social.measure import measure
+
+    if len(text) > MAX_TEXT:
+        return Checked(len(text), MAX_TEXT, "characters", [f"too long: over {MAX_TEXT} characters"])
+    limit = settings.mastodon_max_characters if platform == "mastodon" else None
+    m = measure(platform, text, limit=limit)
+    errors = []
+    if not text.strip():
+        errors.append("the post is empty")
+    if not m.fits:
+        errors.append(f"too long: {m.used}/{m.limit} {m.unit}")
+    link = str(payload.get("link_text") or payload.get("url") or "")
+    if link and link not in text:
+        errors.append(f"the article link is missing; keep {link} in the text")
+    terms = ProtectedTerms.from_file(settings.protected_terms_file)
+    errors += [f"protected term {hit.term!r} in the post" for hit in terms.find(text, where="post")]
+    return Checked(m.used, m.limit, m.unit, errors)
+
+
+def text_language(settings: Settings, text: str) -> str:
+    from digest.render.i18n import text_language as guess
+
+    return guess(text, settings.language)
