@@ -1,0 +1,176 @@
+"""The volunteers' dashboard: log-in, CSRF, brute force, the approval queue and unknown deliveries.
+
+The queue test runs a real `digest serve` and a local Mastodon fake: a volunteer
+logs in, an edit with a protected term or without the link is refused, a good
+edit is approved, and `digest social publish` sends exactly the edited text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from digest.config import load_settings
+from digest.serve import create_app
+from digest.store import open_store
+from tests.fakes.social_mastodon import FakeMastodon
+from tests.serve.conftest import REPO, add_people
+from tests.serve.helpers import hidden_fields
+
+PASSWORD = "correct horse battery staple"
+
+
+def app_for(tmp_path: Path, **values: str):  # type: ignore[no-untyped-def]
+    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content"), **values}
+    settings = load_settings(environ=env, read_dotenv=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings, open_store(settings.db_url))
+    return app
+
+
+def csrf_of(client, path: str) -> str:  # type: ignore[no-untyped-def]
+    return hidden_fields(client.get(path).get_data(as_text=True))["csrf_token"]
+
+
+def log_in(client, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/admin/login", data={"password": password, "csrf_token": csrf_of(client, "/admin/login")}
+    )
+
+
+def test_without_a_password_the_dashboard_is_off_and_says_how(tmp_path: Path) -> None:
+    client = app_for(tmp_path).test_client()
+    for path in ("/admin", "/admin/login"):
+        page = client.get(path)
+        assert page.status_code == 403 and "DIGEST_ADMIN_PASSWORD" in page.get_data(as_text=True)
+    assert client.post("/admin/login", data={"password": ""}).status_code in (400, 403)
+
+
+def test_login_cookie_flags_and_plain_password_is_hashed(tmp_path: Path) -> None:
+    app = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD, DIGEST_PUBLIC_URL="https://news.example.org")
+    from digest.serve.app import site
+
+    assert site(app).admin_hash.startswith("scrypt:") and PASSWORD not in site(app).admin_hash
+    client = app.test_client()
+    assert client.get("/admin").status_code == 303
+    answer = log_in(client)
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/admin")
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    page = client.get("/admin")
+    assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+
+
+def test_brute_force_is_slowed_then_refused(tmp_path: Path) -> None:
+    client = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=generate_password_hash(PASSWORD)).test_client()
+    import time
+
+    started = time.monotonic()
+    codes = [log_in(client, f"guess {n}").status_code for n in range(7)]
+    assert codes[:5] == [401] * 5 and codes[5:] == [429, 429]
+    assert time.monotonic() - started >= 5  # every wrong password costs a second
+    assert log_in(client).status_code == 429  # even the right one, until the window passes
+    assert client.get("/admin").status_code == 303
+
+
+def test_forms_without_or_with_a_wrong_csrf_token_are_refused(tmp_path: Path) -> None:
+    client = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD).test_client()
+    assert client.post("/admin/login", data={"password": PASSWORD}).status_code == 400
+    assert client.post("/admin/login", data={"password": PASSWORD, "csrf_token": "x"}).status_code == 400
+    assert log_in(client).status_code == 303
+    assert client.post("/admin/posts/1", data={"action": "skip"}).status_code == 400
+    assert client.post("/admin/deliveries", data={"id": "1", "action": "sent"}).status_code == 400
+    assert client.post("/admin/logout").status_code == 400
+
+
+@pytest.fixture
+def mastodon():  # type: ignore[no-untyped-def]
+    fake = FakeMastodon()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def test_volunteer_edits_and_approves_and_the_edited_text_is_published(
+    make_server, tmp_path: Path, mastodon
+) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "terms.txt").write_text("Secret Safehouse\n")
+    srv = make_server(
+        DIGEST_ADMIN_PASSWORD=generate_password_hash(PASSWORD),
+        DIGEST_SOCIAL_PLATFORMS="mastodon",
+        DIGEST_MASTODON_BASE_URL=mastodon.url,
+        DIGEST_MASTODON_TOKEN="mtoken",
+        DIGEST_PROTECTED_TERMS_FILE=str(tmp_path / "terms.txt"),
+    )
+    add_people(srv, ("reader@example.org", ""))
+    assert srv.cli("send").returncode == 0
+    http = srv.session
+    login_page = http.get(srv.url("/admin/login")).text
+    assert http.post(srv.url("/admin/login"), data={**hidden_fields(login_page), "password": PASSWORD}).ok
+    page = http.get(srv.url("/admin")).text
+    post_id = int(re.search(r'id="post-(\d+)"', page).group(1))  # type: ignore[union-attr]
+    original = re.search(rf'id="text-{post_id}"[^>]*>([^<]*)</textarea>', page).group(1)  # type: ignore[union-attr]
+    link = re.search(r"https?://\S+", original.replace("&amp;", "&")).group(0)  # type: ignore[union-attr]
+    token = hidden_fields(page)["csrf_token"]
+    act = srv.url(f"/admin/posts/{post_id}")
+
+    bad = http.post(
+        act, data={"csrf_token": token, "action": "approve", "text": f"Met at the Secret Safehouse {link}"}
+    )
+    assert bad.status_code == 400 and "protected term" in bad.text
+    no_link = http.post(act, data={"csrf_token": token, "action": "approve", "text": "No link here"})
+    assert no_link.status_code == 400 and "link is missing" in no_link.text
+    long = http.post(act, data={"csrf_token": token, "action": "save", "text": "word " * 200 + link})
+    assert long.status_code == 400 and "too long" in long.text
+
+    edited = f"Edited by a volunteer: winter coats for every child. {link}"
+    done = http.post(
+        act, data={"csrf_token": token, "action": "approve", "text": edited}, allow_redirects=False
+    )
+    assert done.status_code == 303
+    published = srv.cli("social", "publish")
+    assert published.returncode == 0, published.stdout + published.stderr
+    texts = [s["content"] for s in mastodon.statuses]
+    assert any("Edited by a volunteer" in t for t in texts), texts
+    assert not any("Secret Safehouse" in t for t in texts)
+
+
+def test_unknown_deliveries_resolve_as_sent_or_resend(make_server) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select, update
+
+    from digest.store import schema
+
+    srv = make_server(DIGEST_ADMIN_PASSWORD=PASSWORD, DIGEST_SMTP_CONNECTIONS="1")
+    add_people(srv, ("one@example.org", ""), ("two@example.org", ""))
+    assert srv.cli("send").returncode == 0
+    engine = srv.engine()
+    d = schema.deliveries
+    try:
+        with engine.begin() as conn:  # as after a crash mid-call: the outcome is not known
+            conn.execute(update(d).where(d.c.channel.like("email%")).values(status="unknown"))
+            ids = conn.scalars(select(d.c.id).where(d.c.channel.like("email%")).order_by(d.c.id)).all()
+        http = srv.session
+        login_page = http.get(srv.url("/admin/login")).text
+        http.post(srv.url("/admin/login"), data={**hidden_fields(login_page), "password": PASSWORD})
+        page = http.get(srv.url("/admin")).text
+        assert all(f'id="d-{i}"' in page for i in ids)
+        token = hidden_fields(page)["csrf_token"]
+        first = http.post(
+            srv.url("/admin/deliveries"), data={"csrf_token": token, "id": str(ids[0]), "action": "sent"}
+        )
+        assert first.status_code == 200 and "marked sent" in first.text
+        http.post(
+            srv.url("/admin/deliveries"),
+            data={"csrf_token": token, "id": [str(i) for i in ids[1:]], "action": "resend"},
+        )
+        with engine.connect() as conn:
+            statuses = dict(conn.execute(select(d.c.id, d.c.status).where(d.c.id.in_(ids))).all())
+        assert statuses[ids[0]] == "sent"
+        assert all(statuses[i] == "pending" for i in ids[1:]), statuses
+    finally:
+        engine.dispose()
