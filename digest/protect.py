@@ -18,9 +18,11 @@ Korean particles attach to names (``김철수가``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import permutations
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote_plus
 
 import lxml.html
@@ -126,3 +128,23 @@ def _search(pattern: re.Pattern[str], folded: Folded) -> tuple[int, int] | None:
             return start, end
         pos = start + 1
     return None
+
+
+# What stops a send or a publish, said the same way for email (deliver/guard.py) and social.
+STOPPED = "stopped by a protected term"
+
+
+def describe(hits: Iterable[Hit]) -> str:
+    pairs = list(dict.fromkeys((h.term, h.where) for h in hits))
+    listed = "; ".join(f"{term!r} in {where}" for term, where in pairs[:5])
+    return listed + (f" (and {len(pairs) - 5} more)" if len(pairs) > 5 else "")
+
+
+def post_hits(terms: ProtectedTerms, payload: dict[str, Any]) -> list[Hit]:
+    """Terms in everything a queued post would publish: its parts, link, card title and description."""
+    if not terms.terms:
+        return []
+    fields = [*payload.get("parts", []), payload.get("url", ""), payload.get("link_text", ""),
+              payload.get("title", ""), payload.get("description", ""), *payload.get("hashtags", [])]
+    text = "\n".join(str(f) for f in fields if f)
+    return terms.find(text, where=f"the post for {payload.get('article_title', '')!r}")

@@ -22,8 +22,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from digest.attempts import owner_id
 from digest.config import Settings
-from digest.deliver.dispatch import owner_id
 from digest.jobs.digest_job import CheckResult, check_digest
 from digest.jobs.social_job import publish_social
 from digest.providers import Provider, make_provider

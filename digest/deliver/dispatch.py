@@ -23,14 +23,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from digest.attempts import MAX_ATTEMPTS, MAX_WAIT, RetryPolicy, backoff, owner_id
 from digest.deliver.writer import LedgerWriter
 from digest.errors import ProviderError
 from digest.providers.base import SendResult
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.rows import ClaimSpec, Outcome
 
-MAX_ATTEMPTS = 5
-MAX_WAIT = 300.0
+__all__ = ["DispatchStats", "Policy", "backoff", "dispatch", "owner_id"]
 
 
 @dataclass
@@ -50,9 +50,9 @@ class Policy:
     lease: float = 300.0
     workers: int = 1
 
-
-def owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    @property
+    def retry(self) -> RetryPolicy:
+        return RetryPolicy(self.max_attempts, self.max_wait)
 
 
 def dead_owners(owners: Iterable[str]) -> list[str]:
@@ -70,17 +70,6 @@ def dead_owners(owners: Iterable[str]) -> list[str]:
         except PermissionError:
             pass  # alive, another user's
     return dead
-
-
-def backoff(attempt: int, hint: float | None, cap: float = MAX_WAIT) -> float:
-    """Seconds to wait before the next attempt: the provider's hint, else exponential capped at ``cap``.
-
-    A hint is never shortened: if it is longer than ``cap`` the run ends and the
-    next run picks the delivery up when it is due.
-    """
-    if hint is not None:
-        return max(hint, 0.0)
-    return min(2.0 ** max(attempt - 1, 0), cap)
 
 
 def dispatch(
@@ -158,14 +147,9 @@ def _one(
     try:
         result = send(row)
     except ProviderError as exc:
-        if exc.outcome_unknown:
-            kind, outcome = "unknown", Outcome(row.id, "unknown", error=str(exc))
-        elif exc.retryable and row.attempts < policy.max_attempts:
-            delay = backoff(row.attempts, exc.retry_after, policy.max_wait)
-            retry_at = time.time() + delay
-            kind, outcome = "retried", Outcome(row.id, "pending", error=str(exc), retry_at=retry_at)
-        else:
-            kind, outcome = "failed", Outcome(row.id, "failed", error=str(exc))
+        after = policy.retry.after(exc, row.attempts, time.time())
+        kind = "retried" if after.status == "pending" else after.status
+        outcome = Outcome(row.id, after.status, error=str(exc), retry_at=after.retry_at)
     else:
         error = "; ".join(f"{addr}: {why}" for addr, why in result.rejected)
         kind, outcome = "sent", Outcome(row.id, "sent", provider_id=result.provider_id, error=error)

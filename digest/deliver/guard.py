@@ -11,13 +11,12 @@ next `digest send` carry on where it stopped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from digest.config import Settings
 from digest.errors import ProtectedTermError
-from digest.protect import Hit, ProtectedTerms
+from digest.protect import STOPPED, Hit, ProtectedTerms, describe, post_hits
 from digest.store.ledger import EditionRow, Ledger
+
+__all__ = ["STOPPED", "describe", "frozen_hits", "header_settings", "post_hits", "stop_if_protected"]
 
 
 def header_settings(settings: Settings) -> list[tuple[str, str]]:
@@ -63,22 +62,3 @@ def stop_if_protected(settings: Settings, ledger: Ledger, edition: EditionRow) -
         "cannot go out; if it was added by mistake, remove it from DIGEST_PROTECTED_TERMS_FILE "
         "and run digest send again"
     )
-
-
-STOPPED = "stopped by a protected term"
-
-
-def describe(hits: Iterable[Hit]) -> str:
-    pairs = list(dict.fromkeys((h.term, h.where) for h in hits))
-    listed = "; ".join(f"{term!r} in {where}" for term, where in pairs[:5])
-    return listed + (f" (and {len(pairs) - 5} more)" if len(pairs) > 5 else "")
-
-
-def post_hits(terms: ProtectedTerms, payload: dict[str, Any]) -> list[Hit]:
-    """Terms in everything a queued post would publish: its parts, link, card title and description."""
-    if not terms.terms:
-        return []
-    fields = [*payload.get("parts", []), payload.get("url", ""), payload.get("link_text", ""),
-              payload.get("title", ""), payload.get("description", ""), *payload.get("hashtags", [])]
-    text = "\n".join(str(f) for f in fields if f)
-    return terms.find(text, where=f"the post for {payload.get('article_title', '')!r}")

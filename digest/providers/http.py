@@ -1,70 +1,26 @@
-"""The HTTP layer every API provider stands on.
+"""The HTTP base of every API provider, on the shared :mod:`digest.transport`.
 
-:class:`HttpProvider` owns the ``requests`` session, the timeouts, the
-User-Agent ``digest/<version>-<provider>`` and the mapping of failures to
-:class:`~digest.errors.ProviderError`:
-
-- connection refused, DNS failure, connect timeout: nothing was sent -> retryable;
-- 408, 425, 429, 500, 502, 503: retryable, with the wait the provider asks for
-  (``Retry-After`` or the provider's own hint, see :meth:`HttpProvider.retry_hint`);
-- a read timeout, a dropped connection or a 504 after the request went out: the
-  provider may have acted -> ``outcome_unknown``, unless repeating is safe (a GET,
-  or a request carrying an idempotency key the provider honours);
-- 401 and 403: :class:`~digest.errors.AuthError` naming the API-key setting;
-- any other 4xx: a permanent ProviderError with the provider's explanation.
+:class:`HttpProvider` gives a provider a :class:`~digest.transport.Transport` with the
+User-Agent ``digest/<version>-<provider>``, ``DIGEST_HTTP_TIMEOUT`` and the mail
+rules of the transport's table (401/403 refuse the credentials and name
+``key_setting``; 408, 425, 429, 500, 502, 503 are retryable; a 504 or a lost answer
+to a request that is not safe to repeat leaves the outcome unknown).
 
 No retry happens here: the dispatcher decides, with the ledger, when to try again.
 """
 
 from __future__ import annotations
 
-import email.utils
-import time
-from typing import Any, ClassVar
-
-import requests
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from digest import __version__
-from digest.errors import AuthError, ProviderError
 from digest.providers.base import MANAGE_MARK, UNSUBSCRIBE_MARK, Campaign, Content, Provider, SendResult
+from digest.transport import Transport, error_detail, parse_retry_after, retry_after
 
-RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503}
-MAX_DETAIL = 300
+if TYPE_CHECKING:
+    import requests
 
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - (now if now is not None else time.time()), 0.0)
-
-
-def _nothing_sent(exc: BaseException) -> bool:
-    """True when a requests error happened before any byte of the request left."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        item = stack.pop()
-        if item is None or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, (NewConnectionError, NameResolutionError, ConnectTimeoutError)):
-            return True
-        stack += [getattr(item, "reason", None), item.__cause__, item.__context__]
-        stack += [a for a in getattr(item, "args", ()) if isinstance(a, BaseException)]
-    return False
+__all__ = ["CampaignProvider", "HttpProvider", "bodies_with", "parse_retry_after"]
 
 
 class HttpProvider(Provider):
@@ -79,7 +35,7 @@ class HttpProvider(Provider):
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
-        self._session: requests.Session | None = None
+        self._transport: Transport | None = None
 
     # -- to implement ------------------------------------------------------
     def base_url(self) -> str:
@@ -92,38 +48,36 @@ class HttpProvider(Provider):
 
     def retry_hint(self, response: requests.Response) -> float | None:
         """Seconds the provider asks us to wait (default: the Retry-After header)."""
-        return parse_retry_after(response.headers.get("Retry-After"))
+        return retry_after(response)
 
     def error_detail(self, response: requests.Response) -> str:
         """The provider's explanation of an error, short and on one line."""
-        try:
-            body = response.json()
-        except ValueError:
-            return " ".join(response.text.split())[:MAX_DETAIL]
-        if isinstance(body, dict):
-            for key in ("message", "Message", "detail", "error", "errors", "title"):
-                if body.get(key):
-                    return " ".join(str(body[key]).split())[:MAX_DETAIL]
-        return " ".join(str(body).split())[:MAX_DETAIL]
+        return error_detail(response)
 
     # -- the layer ---------------------------------------------------------
     @property
-    def session(self) -> requests.Session:
-        if self._session is None:
-            session = requests.Session()
+    def transport(self) -> Transport:
+        if self._transport is None:
+            transport = Transport(
+                self.name,
+                read_timeout=float(getattr(self.settings, "http_timeout", 30.0)),
+                user_agent=f"digest/{__version__}-{self.name}",
+                auth_fix=f"check {self.key_setting}" if self.key_setting else "check the credentials",
+                timeout_key="DIGEST_HTTP_TIMEOUT",
+                hint=self.retry_hint,
+                detail=self.error_detail,
+            )
             headers, basic = self.auth()
-            session.headers.update(headers)
-            session.headers["User-Agent"] = f"digest/{__version__}-{self.name}"
-            session.headers["Accept"] = "application/json"
+            transport.session.headers.update(headers)
+            transport.session.headers["Accept"] = "application/json"
             if basic:
-                session.auth = basic
-            self._session = session
-        return self._session
+                transport.session.auth = basic
+            self._transport = transport
+        return self._transport
 
     @property
-    def timeout(self) -> tuple[float, float]:
-        read = float(getattr(self.settings, "http_timeout", 30.0))
-        return (min(10.0, read), read)
+    def session(self) -> requests.Session:
+        return self.transport.session
 
     def request(
         self,
@@ -136,58 +90,21 @@ class HttpProvider(Provider):
         headers: dict[str, str] | None = None,
         safe_to_repeat: bool | None = None,
     ) -> requests.Response:
-        """Make one request; return the 2xx response or raise ProviderError.
+        """Make one request; return the answer or raise ProviderError.
 
         ``safe_to_repeat``: whether sending the same request twice does no harm
         (default: only for GET).
         """
         repeat = method.upper() == "GET" if safe_to_repeat is None else safe_to_repeat
         url = self.base_url().rstrip("/") + path
-        try:
-            response = self.session.request(
-                method, url, json=json, data=data, files=files, headers=headers, timeout=self.timeout
-            )
-        except requests.RequestException as exc:
-            raise self._network_error(exc, repeat) from None
-        if response.status_code < 300:
-            return response
-        raise self._status_error(response, repeat)
-
-    def _network_error(self, exc: requests.RequestException, repeat: bool) -> ProviderError:
-        if _nothing_sent(exc):
-            return ProviderError(self.name, f"cannot connect ({type(exc).__name__})", retryable=True)
-        what = "no answer in time" if isinstance(exc, requests.Timeout) else "the connection dropped"
-        if repeat:
-            return ProviderError(self.name, f"{what}; trying again", retryable=True)
-        return ProviderError(
-            self.name,
-            f"{what} after the request was sent; it may have gone out, so it is not resent",
-            outcome_unknown=True,
+        return self.transport.request(
+            method, url, repeat=repeat, json=json, data=data, files=files, headers=headers
         )
 
-    def _status_error(self, response: requests.Response, repeat: bool) -> ProviderError:
-        code = response.status_code
-        detail = self.error_detail(response) or response.reason or "error"
-        if code in (401, 403):
-            fix = f"; check {self.key_setting}" if self.key_setting else ""
-            return AuthError(self.name, f"the credentials were refused: {detail}{fix}", status_code=code)
-        if code == 504 and not repeat:
-            return ProviderError(
-                self.name,
-                f"gateway timeout ({detail}); the request may have gone out, so it is not resent",
-                status_code=code,
-                outcome_unknown=True,
-            )
-        if code in RETRYABLE_STATUS or code == 504:
-            return ProviderError(
-                self.name, detail, status_code=code, retryable=True, retry_after=self.retry_hint(response)
-            )
-        return ProviderError(self.name, detail, status_code=code)
-
     def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
 
 
 class CampaignProvider(HttpProvider):

@@ -13,11 +13,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from digest.attempts import RetryPolicy, owner_id
 from digest.config import Settings
-from digest.deliver.dispatch import backoff, owner_id
-from digest.deliver.guard import STOPPED, describe, post_hits
 from digest.errors import AuthError, ProviderError
-from digest.protect import ProtectedTerms
+from digest.protect import STOPPED, ProtectedTerms, describe, post_hits
 from digest.social.platforms import PartRequest, Publisher, Ref, Saved
 from digest.social.platforms.bluesky import Bluesky
 from digest.social.platforms.facebook import Facebook
@@ -28,8 +27,6 @@ from digest.social.platforms.x import X
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.social import SocialStore, channel, fingerprint
-
-MAX_ATTEMPTS = 5
 
 
 @dataclass
@@ -110,7 +107,8 @@ def publish_due(
             continue
         publisher = factory(platform, settings, store)
         try:
-            _platform(platform, publisher, _Run(store, ledger, report, terms), stamp)
+            run = _Run(store, ledger, report, terms, RetryPolicy.from_settings(settings))
+            _platform(platform, publisher, run, stamp)
         finally:
             publisher.close()
     for problem in report.problems:
@@ -124,6 +122,7 @@ class _Run:
     ledger: Ledger
     report: PublishReport
     terms: ProtectedTerms
+    retry: RetryPolicy  # the same as email's: DIGEST_SEND_MAX_ATTEMPTS, DIGEST_SEND_MAX_WAIT
 
 
 def _platform(platform: str, publisher: Publisher, run: _Run, stamp: str) -> None:
@@ -136,7 +135,7 @@ def _platform(platform: str, publisher: Publisher, run: _Run, stamp: str) -> Non
             while rows := ledger.claim(key, channel(platform), owner_id(), lease=publisher.timeout * 4 + 60):
                 for row in rows:
                     if not _stopped(run, row):
-                        _one(publisher, store, ledger, row, report)
+                        _one(publisher, run, row)
     except AuthError as exc:
         store.set_channel(platform, "needs_reauth", str(exc), stamp)
         report.problems.append(str(exc))
@@ -205,16 +204,15 @@ def _noter(store: SocialStore, delivery_id: int, position: int) -> Callable[[str
     return note
 
 
-def _one(
-    publisher: Publisher, store: SocialStore, ledger: Ledger, row: DeliveryRow, report: PublishReport
-) -> None:
+def _one(publisher: Publisher, run: _Run, row: DeliveryRow) -> None:
+    store, ledger, report = run.store, run.ledger, run.report
     try:
         first = _publish_parts(publisher, store, row)
     except AuthError as exc:
         ledger.finish(row.id, "pending", error=str(exc), retry_at=time.time())
         raise
     except ProviderError as exc:
-        _failed(ledger, row, exc, report)
+        _failed(run, row, exc)
         if exc.status_code == 429:
             raise _Stop(f"{publisher.name}: rate limited; the rest waits for the next run") from None
         return
@@ -222,19 +220,16 @@ def _one(
     report.published += 1
 
 
-def _failed(ledger: Ledger, row: DeliveryRow, exc: ProviderError, report: PublishReport) -> None:
-    if exc.outcome_unknown:
-        ledger.finish(row.id, "unknown", error=str(exc))
-        report.unknown += 1
-    elif exc.retryable and row.attempts < MAX_ATTEMPTS:
-        ledger.finish(
-            row.id, "pending", error=str(exc), retry_at=time.time() + backoff(row.attempts, exc.retry_after)
-        )
-        report.waiting += 1
+def _failed(run: _Run, row: DeliveryRow, exc: ProviderError) -> None:
+    after = run.retry.after(exc, row.attempts, time.time())
+    run.ledger.finish(row.id, after.status, error=str(exc), retry_at=after.retry_at)
+    if after.status == "unknown":
+        run.report.unknown += 1
+    elif after.status == "pending":
+        run.report.waiting += 1
     else:
-        ledger.finish(row.id, "failed", error=str(exc))
-        report.failed += 1
-        report.problems.append(f"{row.channel} post {row.id} failed: {exc}")
+        run.report.failed += 1
+        run.report.problems.append(f"{row.channel} post {row.id} failed: {exc}")
 
 
 def _reconcile(

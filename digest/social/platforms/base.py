@@ -1,4 +1,4 @@
-"""The contract every platform client implements, and the HTTP seam they share.
+"""The contract every platform client implements, on the shared HTTP transport.
 
 A platform client (one module each) subclasses :class:`Publisher` and implements:
 
@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
+from digest.transport import SERVER_ERRORS, Rules, Transport
 
-from digest.errors import AuthError, ProviderError
+if TYPE_CHECKING:
+    import requests
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,26 @@ class Saved:
 class Publisher:
     name = "base"
     auth_keys: tuple[str, ...] = ()  # the .env keys to fix when the platform answers 401
+    # A post can be looked for after an unknown outcome (find), so any 5xx to a request
+    # that creates one counts as unknown; a 403 is a refusal (X: duplicate), not a login.
+    rules = Rules(auth=frozenset({401}), retry=frozenset({408, 425, 429}) | SERVER_ERRORS,
+                  unknown=SERVER_ERRORS)
 
     def __init__(self, base_url: str, timeout: float, session: requests.Session | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.http = session or requests.Session()
+        keys = " and ".join(self.auth_keys) or "the credentials"
+        self.transport = Transport(
+            self.name,
+            read_timeout=timeout,
+            user_agent="digest-social/1",
+            auth_fix=f"the channel needs re-authorisation: put a new token in {keys}, "
+            "then run digest social publish",
+            timeout_key="DIGEST_SOCIAL_TIMEOUT",
+            rules=self.rules,
+            _session=session,
+        )
+        self.http = self.transport.session
         self.http.headers["User-Agent"] = "digest-social/1"
 
     def publish(self, part: PartRequest, note: Callable[[str], None], saved: Saved) -> Ref:
@@ -72,91 +88,13 @@ class Publisher:
         raise NotImplementedError
 
     def close(self) -> None:
-        self.http.close()
+        self.transport.close()
 
-    # -- HTTP --------------------------------------------------------------------
     def call(self, method: str, path: str, *, creates: bool = False, **kwargs: Any) -> requests.Response:
-        """One request; maps failures to ProviderError as the module docstring says.
+        """One request through the shared transport (see :mod:`digest.transport`).
 
-        ``creates``: the request makes a post, so a timeout or a 5xx after sending
-        leaves the outcome unknown (it may exist) instead of merely retryable.
+        ``creates``: the request makes a post, so it is not safe to repeat: a timeout
+        or a 5xx after sending leaves the outcome unknown (it may exist).
         """
         url = path if path.startswith("http") else self.base_url + path
-        try:
-            response = self.http.request(method, url, timeout=self.timeout, **kwargs)
-        except (requests.ConnectTimeout, requests.exceptions.InvalidURL) as exc:
-            raise ProviderError(self.name, f"cannot connect ({type(exc).__name__})", retryable=True) from None
-        except requests.ConnectionError as exc:
-            refused = "NewConnectionError" in repr(exc) or "NameResolution" in repr(exc)
-            raise ProviderError(
-                self.name,
-                "cannot connect" if refused else "the connection broke during the request",
-                retryable=refused,
-                outcome_unknown=creates and not refused,
-            ) from None
-        except requests.Timeout:
-            raise ProviderError(
-                self.name,
-                f"no answer within {self.timeout:g} s (DIGEST_SOCIAL_TIMEOUT)",
-                retryable=not creates,
-                outcome_unknown=creates,
-            ) from None
-        self.check(response, creates)
-        return response
-
-    def check(self, response: requests.Response, creates: bool) -> None:
-        status = response.status_code
-        if status < 400:
-            return
-        detail = _detail(response)
-        if status == 401:
-            keys = " and ".join(self.auth_keys) or "the credentials"
-            raise AuthError(
-                self.name,
-                f"the platform refused the credentials ({detail}); the channel needs re-authorisation: "
-                f"put a new token in {keys}, then run digest social publish",
-                status_code=401,
-            )
-        if status == 429:
-            raise ProviderError(
-                self.name,
-                f"rate limited ({detail})",
-                status_code=429,
-                retryable=True,
-                retry_after=_wait(response),
-            )
-        if status >= 500:
-            raise ProviderError(
-                self.name,
-                f"server error ({detail})",
-                status_code=status,
-                retryable=not creates,
-                outcome_unknown=creates,
-                retry_after=_wait(response),
-            )
-        raise ProviderError(self.name, f"refused: {detail}", status_code=status)
-
-
-def _detail(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200].strip() or response.reason or "no details"
-    if isinstance(body, dict):
-        if isinstance(body.get("error"), str) and body.get("message"):
-            return f"{body['error']}: {body['message']}"[:200]  # atproto: code and text
-        for key in ("error_description", "message", "detail", "error", "title"):
-            value = body.get(key)
-            if isinstance(value, dict):
-                value = value.get("message")
-            if value:
-                return str(value)[:200]
-    return str(body)[:200]
-
-
-def _wait(response: requests.Response) -> float | None:
-    raw = response.headers.get("Retry-After")
-    try:
-        return float(raw) if raw else None
-    except ValueError:
-        return None
+        return self.transport.request(method, url, repeat=not creates, **kwargs)

@@ -1,0 +1,71 @@
+"""One retry policy for email and social: what a failed attempt turns into, and who claims.
+
+A :class:`~digest.errors.ProviderError` from a provider or a platform becomes one
+of three ledger states, by the same rule for every channel:
+
+- ``outcome_unknown`` -> ``unknown``: it may have gone out; looked for (social) or
+  resolved by a person (email), never blindly sent again;
+- ``retryable`` with attempts left (``DIGEST_SEND_MAX_ATTEMPTS``) -> ``pending`` at a
+  later time: the service's own wait if it gave one, else capped exponential backoff;
+- anything else -> ``failed``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from digest.errors import ProviderError
+
+MAX_ATTEMPTS = 5
+MAX_WAIT = 300.0
+
+
+@dataclass(frozen=True)
+class Next:
+    """The state a failed attempt leaves: unknown, pending (with ``retry_at``) or failed."""
+
+    status: str
+    retry_at: float | None = None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = MAX_ATTEMPTS
+    max_wait: float = MAX_WAIT
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> RetryPolicy:
+        return cls(
+            max_attempts=int(getattr(settings, "send_max_attempts", MAX_ATTEMPTS)),
+            max_wait=float(getattr(settings, "send_max_wait", MAX_WAIT)),
+        )
+
+    def backoff(self, attempt: int, hint: float | None) -> float:
+        return backoff(attempt, hint, self.max_wait)
+
+    def after(self, exc: ProviderError, attempts: int, now: float) -> Next:
+        """What attempt number ``attempts`` (counted from 1) failing with ``exc`` leaves."""
+        if exc.outcome_unknown:
+            return Next("unknown")
+        if exc.retryable and attempts < self.max_attempts:
+            return Next("pending", now + self.backoff(attempts, exc.retry_after))
+        return Next("failed")
+
+
+def backoff(attempt: int, hint: float | None, cap: float = MAX_WAIT) -> float:
+    """Seconds to wait before the next attempt: the service's hint, else exponential capped at ``cap``.
+
+    A hint is never shortened: if it is longer than the longest in-run wait the run
+    ends and the next run picks the delivery up when it is due.
+    """
+    if hint is not None:
+        return max(hint, 0.0)
+    return min(2.0 ** max(attempt - 1, 0), cap)
+
+
+def owner_id() -> str:
+    """Who holds a claim in the ledger: this machine and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
