@@ -68,7 +68,7 @@ class WebSettings:
     dkim_key_file: Path | None = setting(
         "DIGEST_DKIM_KEY_FILE",
         None,
-        "PEM file of the DKIM private key (RSA or Ed25519) matching the published selector.",
+        "PEM file of the DKIM private key (RSA, 2048 bits) whose public half is published at the selector.",
         parse=parse_path,
         example="/etc/digest/dkim.pem",
         section="SMTP",

@@ -24,9 +24,7 @@ SENT = {"sent", "queued", "in_process", "archive"}
 
 @dataclass(frozen=True, kw_only=True)
 class BrevoSettings:
-    api_key: str = provider_key(
-        "DIGEST_BREVO_API_KEY", "Brevo API key (SMTP & API > API keys).", secret=True
-    )
+    api_key: str = provider_key("DIGEST_BREVO_API_KEY", "Brevo API key (SMTP & API > API keys).", secret=True)
     base_url: str = provider_base_url("DIGEST_BREVO_BASE_URL", "brevo", "https://api.brevo.com/v3")
     list_ids: list[str] = provider_ids("DIGEST_BREVO_LIST_IDS", "Brevo contact list ids to send to.")
 

@@ -61,8 +61,14 @@ class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
 
         mail = SendGridProvider(self.settings)
         try:
-            content = Content(campaign.edition_key, campaign.subject, campaign.html, campaign.text,
-                              self.settings.sender, datetime.now(UTC))
+            content = Content(
+                campaign.edition_key,
+                campaign.subject,
+                campaign.html,
+                campaign.text,
+                self.settings.sender,
+                datetime.now(UTC),
+            )
             return mail.send_batch([Outgoing(campaign.edition_key, Recipient(address), content)], idem_key)
         finally:
             mail.close()

@@ -127,6 +127,9 @@ class SmtpProvider(Provider):
         self.pacer = Pacer(float(self.options.rate))
         self.envelope_from = parseaddr(settings.sender)[1]
         self._mail_from = f"FROM:{smtplib.quoteaddr(self.envelope_from)}"  # what SMTP.mail sends
+        from digest.providers.dkim import DkimSigner
+
+        self.dkim = DkimSigner.from_settings(settings)  # None: the relay signs, if anyone does
 
     @property
     def connections(self) -> int:
@@ -205,6 +208,8 @@ class SmtpProvider(Provider):
 
         # CRLF line ends (smtplib fixes them only for str messages); built from a per-content template.
         data = wire(item, WIRE_POLICY)
+        if self.dkim is not None:
+            data = self.dkim.sign(data)
         rcpt = item.recipient.email
         for attempt in (1, 2):
             conn = self._connection()
