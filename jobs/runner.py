@@ -13,6 +13,7 @@ delete a job. Three jobs, all idempotent:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import socket
 import threading
@@ -24,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from digest.attempts import owner_id
 from digest.config import Settings
+from digest.jobs.alerts import Alert, raise_alert
 from digest.jobs.digest_job import CheckResult, check_digest
 from digest.jobs.social_job import publish_social
 from digest.providers import Provider, make_provider
@@ -64,6 +66,8 @@ class Runner:
         # then finds the edition done (the ledger makes that safe anyway).
         self._lock = threading.Lock()
         self._started = clock()
+        # Unexpected failures of this process's jobs, newest last; `run --once` exits 1 if any.
+        self.failures: list[str] = []
 
     def check(self, why: str = "schedule") -> CheckResult | None:
         """One digest check (plus social posts when they have no cadence of their own)."""
@@ -80,8 +84,7 @@ class Runner:
                     stop=self.stopping.is_set,
                 )
             except Exception as exc:  # keep the daemon alive; the next check retries
-                log.exception("%s check failed", why)
-                result = CheckResult("", "error", f"{why} check failed: {exc}")
+                result = CheckResult("", "error", self._unexpected(f"{why} check", exc, now))
             level = logging.WARNING if result.trouble else logging.INFO
             log.log(level, "%s check: %s", why, result.message)
             if not self.settings.social_schedule and not self.stopping.is_set():
@@ -92,11 +95,29 @@ class Runner:
     def social(self, now: datetime | None = None) -> str:
         if self.stopping.is_set():
             return "stopping"
+        now = now or self.clock()
         try:
-            return publish_social(self.settings, self.engine, now or self.clock())
-        except Exception:
-            log.exception("social check failed")
-            return "social check failed"
+            return publish_social(self.settings, self.engine, now)
+        except Exception as exc:
+            return self._unexpected("social posts job", exc, now)
+
+    def _unexpected(self, job: str, exc: Exception, now: datetime) -> str:
+        """An exception the job did not expect: logged with its traceback and raised as an alert.
+
+        The alert is emailed to DIGEST_ALERT_EMAIL and shown by `digest status`, once a day
+        per distinct error (the watchdog retries every 15 minutes and must not mail each time).
+        """
+        log.error("%s failed unexpectedly", job, exc_info=exc)
+        what = f"{type(exc).__name__}: {exc}"[:400]
+        message = f"the {job} failed unexpectedly ({what}); it is retried, see the log for the traceback"
+        self.failures.append(message)
+        fingerprint = hashlib.sha256(f"{job}|{what}".encode()).hexdigest()[:12]
+        alert = Alert(f"unexpected:{fingerprint}:{now:%Y-%m-%d}", "unexpected", "", message)
+        try:
+            raise_alert(self.settings, self.engine, alert, now=now)
+        except Exception:  # the database may be what failed; the log line above stays
+            log.exception("could not record or email the alert")
+        return message
 
     def request_stop(self) -> None:
         self.stopping.set()
