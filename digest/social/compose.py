@@ -19,7 +19,7 @@ from digest.links import campaign_slug, with_utm
 from digest.protect import ProtectedTerms
 from digest.render.env import template_env
 from digest.social.fit import fit
-from digest.social.measure import LIMITS, Measure, measure
+from digest.social.measure import LIMITS, Measure, measure, strip_rejected
 from digest.summarise import hashtags as make_hashtags
 from digest.summarise import summarise
 from digest.types import Edition, EditionItem, Post
@@ -118,14 +118,16 @@ def draft_for(
     def render(text: str, chosen: list[str]) -> str:
         try:
             out = template.render(
-                title=article.title, text=text, link=link_text, hashtags=["#" + t for t in chosen], org=org
+                title=strip_rejected(article.title), text=text, link=link_text,
+                hashtags=["#" + t for t in chosen], org=org,
             )
         except jinja2.TemplateError as exc:
             raise RenderError(f"social/{platform}.txt.j2: {exc}; fix the template") from None
         return "\n".join(line.rstrip() for line in out.strip().splitlines())
 
     limit = settings.mastodon_max_characters if platform == "mastodon" else None
-    fitted = fit(render, lambda t: measure(platform, t, limit=limit), item.blurb or article.title, tags)
+    body = strip_rejected(item.blurb or article.title)  # invisible, and X refuses them
+    fitted = fit(render, lambda t: measure(platform, t, limit=limit), body, tags)
     errors = _errors(composer, fitted.text, fitted.measure, url, fitted.error)
     post = Post(
         platform=platform,
@@ -142,7 +144,9 @@ def draft_for(
 
 def _errors(composer: Composer, text: str, m: Measure, url: str, fit_error: str) -> list[str]:
     errors = [fit_error] if fit_error else []
-    if not errors and not m.fits:
+    if m.rejected:
+        errors.append(f"contains characters the platform refuses ({m.rejected}): edit the template")
+    elif not errors and not m.fits:
         errors.append(f"too long: {m.used}/{m.limit} {m.unit}")
     if not url.startswith(("http://", "https://")):
         errors.append("the article has no web address, and a post needs a link")

@@ -58,6 +58,10 @@ _MENTION_DOMAIN = regex.compile(r"(?<=(?<![\w@])@\w+)@[\w.-]+\w")
 _LITTLE_TEXT = regex.compile(r"[\\|{}@\[\]()<>#*_~]")
 
 
+# X refuses a post holding any of these (bidi embeddings and overrides, BOM, non-characters).
+_X_REJECTS = regex.compile("[\u202a-\u202e\ufeff\ufffe\uffff]")
+
+
 @dataclass(frozen=True)
 class Measure:
     used: int
@@ -65,10 +69,22 @@ class Measure:
     unit: str
     bytes_used: int = 0
     bytes_limit: int = 0
+    rejected: str = ""  # characters the platform refuses, as U+XXXX codes
 
     @property
     def fits(self) -> bool:
-        return self.used <= self.limit and (not self.bytes_limit or self.bytes_used <= self.bytes_limit)
+        within = self.used <= self.limit and (not self.bytes_limit or self.bytes_used <= self.bytes_limit)
+        return within and not self.rejected
+
+
+def strip_rejected(text: str) -> str:
+    """``text`` without the invisible characters X refuses (they carry nothing readable)."""
+    return _X_REJECTS.sub("", text)
+
+
+def rejected_chars(text: str) -> str:
+    """The characters of ``text`` X refuses, as ``U+202E, U+FFFF`` (empty when none)."""
+    return ", ".join(sorted({f"U+{ord(c):04X}" for c in _X_REJECTS.findall(text)}))
 
 
 def measure(platform: str, text: str, *, limit: int | None = None) -> Measure:
@@ -77,7 +93,7 @@ def measure(platform: str, text: str, *, limit: int | None = None) -> Measure:
     spec = LIMITS[platform]
     size = limit or spec.size
     if platform == "x":
-        return Measure(x_weighted_length(text), size, spec.unit)
+        return Measure(x_weighted_length(text), size, spec.unit, rejected=rejected_chars(text))
     if platform == "bluesky":
         return Measure(graphemes(text), size, spec.unit, utf8_len(text), spec.bytes)
     if platform == "mastodon":

@@ -45,7 +45,12 @@ class Link:
 
 
 def find_links(text: str, *, bare_domains: bool) -> list[Link]:
-    """Links in ``text`` in order. ``bare_domains`` also finds ``example.org`` (X does)."""
+    """Links in ``text`` in order. ``bare_domains``: X's rules, which also find ``example.org``
+    (see :mod:`digest.social.xlinks`); otherwise only http(s) addresses (Mastodon)."""
+    if bare_domains:
+        from digest.social.xlinks import x_links
+
+        return [Link(s, e, text[s:e], proto) for s, e, proto in x_links(text)]
     links = [link for m in _PROTOCOL_URL.finditer(text) if (link := _link(m, True)) is not None]
     if bare_domains:
         taken = [(link.start, link.end) for link in links]

@@ -135,3 +135,11 @@ def test_every_generated_post_fits_its_platform(make_settings, social_env, title
         assert post.errors == (), (post.platform, post.errors, post.text)
         assert m.fits and post.used == m.used <= post.limit, (post.platform, post.text)
         assert draft.link_text in post.text  # the link is always there, whole
+
+
+def test_invisible_characters_x_refuses_are_dropped_from_posts(make_settings, social_env) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(**social_env)
+    blurb = "Volunteers\u202e packed\ufeff 300 coats\uffff in Seoul.\u202a"
+    for post in posts_for_edition(_edition("Coats\ufffe", blurb), settings):
+        assert not any(c in post.text for c in "\u202a\u202e\ufeff\ufffe\uffff"), post.platform
+        assert "Volunteers packed 300 coats in Seoul." in post.text and not post.errors
