@@ -96,11 +96,21 @@ def compose_current(
     return edition, left_out + failed, loaded.problems
 
 
+SKIPPED_SHOWN = 10
+
+
 def record_skipped_sources(ledger: Ledger, key: str, problems: list[tuple[str, str]]) -> None:
-    """Each source or article left unread, once per edition, so `digest status` names it."""
-    for source, problem in problems:
+    """Each source or article left unread, once per edition, so `digest status` names it.
+
+    A feed with hundreds of broken entries would bury every other alert: after
+    ``SKIPPED_SHOWN`` lines one more says how many were left and where to see them.
+    """
+    for source, problem in problems[:SKIPPED_SHOWN]:
         line = problem if problem.startswith(source) else f"{source}: {problem}"
         ledger.event("warning", "source skipped", line, key)
+    if len(problems) > SKIPPED_SHOWN:
+        more = len(problems) - SKIPPED_SHOWN
+        ledger.event("warning", "source skipped", f"and {more} more; see digest sources", key)
 
 
 def blurb_options(settings: Settings) -> BlurbOptions:

@@ -90,3 +90,17 @@ def test_status_names_what_a_send_skipped(tmp_path: Path) -> None:
     assert "YAML aliases" in sent.stdout + sent.stderr
     result = run_digest("status", cwd=tmp_path, sources=tmp_path / "content")
     assert "source skipped: " in result.stdout and "bomb.md: front matter uses YAML aliases" in result.stdout
+
+
+def test_many_skipped_entries_are_summed_up_after_ten(make_settings) -> None:  # type: ignore[no-untyped-def]
+    from digest.pipeline import SKIPPED_SHOWN, record_skipped_sources
+
+    settings = make_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ledger = Ledger(open_store(settings.db_url))
+    problems = [(f"feed.xml entry {n}", "the entry has neither a title nor text") for n in range(1, 31)]
+    record_skipped_sources(ledger, "weekly:2026-W48", problems)
+    messages = [e["message"] for e in ledger.recent_events(50) if e["kind"] == "source skipped"]
+    assert len(messages) == SKIPPED_SHOWN + 1
+    assert "feed.xml entry 1: the entry has neither a title nor text" in messages
+    assert "and 20 more; see digest sources" in messages
