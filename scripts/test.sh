@@ -26,5 +26,9 @@ fi
 if [ ! -x node_modules/.bin/maildev ]; then
   npm install --no-audit --no-fund --no-save --no-package-lock --silent maildev@2 >/dev/null
 fi
+# axe-core (accessibility rules) for the browser tests of digest serve; it runs inside Chromium.
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm install --no-audit --no-fund --no-save --no-package-lock --silent axe-core@4 >/dev/null
+fi
 
 exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,176 @@
+"""Browser tests of `digest serve` with Playwright driving the system Chromium (no download).
+
+A supporter signs up, confirms through the link in the email maildev caught, receives
+the next digest and unsubscribes with the page's button; a volunteer logs in, edits and
+approves a post, and the local Mastodon fake receives the edited text. Every page (and
+the email in the archive) is checked with axe-core at 375 and 1280 px: no serious or
+critical violation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+
+import pytest
+
+from tests.delivery.test_maildev import maildev  # noqa: F401 (the fixture)
+from tests.fakes.social_mastodon import FakeMastodon
+from tests.serve.conftest import REPO, running
+
+pytest.importorskip("playwright")
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "correct horse battery staple"
+WIDTHS = (375, 1280)
+
+
+def get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (127.0.0.1 only)
+        return bytes(response.read())
+
+
+def mails_to(base: str, address: str) -> list[EmailMessage]:
+    found = []
+    for item in json.loads(get(base + "/email")):
+        if any(t["address"] == address for t in item.get("to", [])):
+            found.append(message_from_bytes(get(f"{base}/email/{item['id']}/source"), policy=default))
+    return found  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:  # type: ignore[type-arg]
+    if not CHROMIUM.exists():
+        pytest.skip("no system Chromium (bash scripts/test.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def mastodon() -> Iterator[FakeMastodon]:
+    fake = FakeMastodon()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def check_axe(page, label: str) -> None:  # type: ignore[no-untyped-def]
+    """axe-core in the page (evaluated: our CSP forbids injected script tags) at both widths."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (bash scripts/test.sh installs it)")
+    source = AXE.read_text()
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.evaluate(source)
+        result = page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
+        )
+        bad = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not bad, f"{label} at {width}px: {bad}"
+        scroll = page.evaluate("() => document.documentElement.scrollWidth")
+        assert scroll <= width + 1, f"{label} scrolls sideways at {width}px ({scroll}px wide)"
+
+
+def test_supporter_and_volunteer_in_a_real_browser(browser, maildev, mastodon, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    smtp, mail_web = maildev
+    settings = {
+        "DIGEST_PROVIDER": "smtp",
+        "DIGEST_SMTP_HOST": "127.0.0.1",
+        "DIGEST_SMTP_PORT": str(smtp),
+        "DIGEST_SMTP_SECURITY": "none",
+        "DIGEST_ADMIN_PASSWORD": PASSWORD,
+        "DIGEST_SOCIAL_PLATFORMS": "mastodon",
+        "DIGEST_MASTODON_BASE_URL": mastodon.url,
+        "DIGEST_MASTODON_TOKEN": "mtoken",
+    }
+    with running(tmp_path, **settings) as srv:
+        page = browser.new_page()
+        supporter(page, srv, mail_web)
+        volunteer(page, srv, mastodon)
+        page.close()
+
+
+def supporter(page, srv, mail_web: str) -> None:  # type: ignore[no-untyped-def]
+    address = "minji@example.kr"
+    page.goto(srv.url("/subscribe?lang=ko"))
+    check_axe(page, "subscribe")
+    page.get_by_label("이메일 주소").fill(address)
+    page.get_by_label("이메일 언어").select_option("ko")
+    page.get_by_role("checkbox").check()
+    page.get_by_role("button", name="신청하기").click()
+    page.get_by_role("heading", name="받은편지함을 확인해 주세요").wait_for()
+    check_axe(page, "subscribe sent")
+    [confirmation] = mails_to(mail_web, address)
+    link = re.search(r"https?://\S+/confirm/\S+", confirmation.get_body(("plain",)).get_content()).group(0)  # type: ignore[union-attr]
+    page.goto(link)
+    check_axe(page, "confirm")
+    page.get_by_role("button").first.click()
+    page.get_by_role("heading", name="신청되었습니다").wait_for()
+    check_axe(page, "confirmed")
+
+    assert srv.cli("send").returncode == 0
+    digest = [m for m in mails_to(mail_web, address) if "/u/" in str(m["List-Unsubscribe"] or "")]
+    assert len(digest) == 1, "the confirmed supporter gets the next digest"
+    unsubscribe = re.search(r"<(http[^>]+)>", str(digest[0]["List-Unsubscribe"])).group(1)  # type: ignore[union-attr]
+    view = re.search(r"https?://\S+/archive/\S+", digest[0].get_body(("plain",)).get_content()).group(0)  # type: ignore[union-attr]
+    page.goto(view)
+    check_axe(page, "the email in the archive")
+    page.goto(srv.url("/archive"))
+    check_axe(page, "archive")
+
+    page.goto(unsubscribe)
+    check_axe(page, "unsubscribe")
+    page.get_by_role("link", name=re.compile("언어")).click()
+    check_axe(page, "preferences")
+    page.go_back()
+    page.get_by_role("button", name="수신 거부하기").click()
+    page.get_by_role("heading", name="수신 거부되었습니다").wait_for()
+    check_axe(page, "unsubscribed")
+    assert address in srv.cli("subscribers", "list", "--status", "unsubscribed").stdout
+    # The mailbox's own one-click request, from the browser's HTTP client: no cookie, no token.
+    answer = page.request.post(unsubscribe, form={"List-Unsubscribe": "One-Click"}, max_redirects=0)
+    assert answer.status == 200
+
+
+def volunteer(page, srv, mastodon: FakeMastodon) -> None:  # type: ignore[no-untyped-def]
+    page.goto(srv.url("/admin"))
+    check_axe(page, "log-in")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    check_axe(page, "dashboard")
+    box = page.locator("textarea").first
+    original = box.input_value()
+    link = re.search(r"https?://\S+", original).group(0)  # type: ignore[union-attr]
+    box.fill(f"Edited in the browser: thank you, volunteers! {link}")
+    counter = page.locator(".counter").first
+    assert "about" in counter.inner_text()  # the counter followed the typing
+    page.get_by_role("button", name=re.compile("^Approve")).first.click()
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    published = srv.cli("social", "publish")
+    assert published.returncode == 0, published.stdout + published.stderr
+    texts = [s["content"] for s in mastodon.statuses]
+    assert len(texts) == 1 and "Edited in the browser" in texts[0], texts
+
+
+def test_the_accessibility_check_itself_catches_problems(browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.set_content('<html lang="en"><body><main><input type="text"><button></button></main></body></html>')
+    with pytest.raises(AssertionError) as caught:
+        check_axe(page, "a bad page")
+    assert "label" in str(caught.value) and "button-name" in str(caught.value)
+    page.close()
