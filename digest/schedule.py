@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
+
+if TYPE_CHECKING:
+    from digest.config import Settings
 
 _NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 _ALIASES = {
@@ -206,3 +210,21 @@ def describe(cadence: Cadence) -> str:
     if month != "*":
         when += f" in month {month}"
     return f"{when} {at} ({zone})"
+
+
+def plan(settings: Settings, now: datetime, count: int) -> dict[str, Any]:
+    """The schedule (and the social one, if set) with its next ``count`` runs: `digest schedule`."""
+    out: dict[str, Any] = {"timezone": settings.timezone, "max_lateness": settings.max_lateness_text}
+    for name, expr in (("email", settings.schedule), ("social", settings.social_schedule)):
+        if not expr:
+            continue
+        cadence = parse_cadence(expr, settings.timezone)
+        out[name] = {
+            "cron": expr,
+            "description": describe(cadence),
+            "next": [
+                {"local": slot.astimezone(cadence.zone).isoformat(), "utc": slot.isoformat()}
+                for slot in next_slots(cadence, now, count)
+            ],
+        }
+    return out

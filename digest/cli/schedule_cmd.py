@@ -5,14 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from digest.cli import add_command
 from digest.cli.context import Context
-
-if TYPE_CHECKING:
-    from digest.config import Settings
 
 EXAMPLES = """\
   digest schedule              the cadence in words and the next 5 runs
@@ -45,26 +41,6 @@ def _count(raw: str) -> int:
     return value
 
 
-def plan(settings: Settings, now: datetime, count: int) -> dict[str, Any]:
-    """The schedule (and the social one, if set) with its next ``count`` runs."""
-    from digest.schedule import describe, next_slots, parse_cadence
-
-    out: dict[str, Any] = {"timezone": settings.timezone, "max_lateness": settings.max_lateness_text}
-    for name, expr in (("email", settings.schedule), ("social", settings.social_schedule)):
-        if not expr:
-            continue
-        cadence = parse_cadence(expr, settings.timezone)
-        out[name] = {
-            "cron": expr,
-            "description": describe(cadence),
-            "next": [
-                {"local": slot.astimezone(cadence.zone).isoformat(), "utc": slot.isoformat()}
-                for slot in next_slots(cadence, now, count)
-            ],
-        }
-    return out
-
-
 def _line(run: dict[str, str], zone: str) -> str:
     utc = datetime.fromisoformat(run["utc"])
     local = utc.astimezone(ZoneInfo(zone))  # the zone's own abbreviation (CET, KST), not an offset
@@ -72,6 +48,8 @@ def _line(run: dict[str, str], zone: str) -> str:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from digest.schedule import plan
+
     data = plan(ctx.settings, ctx.now(), args.next)
     if args.json:
         print(json.dumps(data, indent=2))

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from digest.cli import add_command
 from digest.cli.context import Context
-
-if TYPE_CHECKING:
-    from digest.config import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -58,20 +54,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     print(report.message)
     if report.counts:
         print("deliveries: " + ", ".join(f"{n} {s}" for s, n in sorted(report.counts.items())))
-    from digest.social.queue import after_send  # social posts follow the email
+    from digest.social.queue import after_send, unpublished_platforms  # social posts follow the email
 
     for line in after_send(ctx.settings, ctx.engine, report.key, report.status, ctx.now()):
         print(line)
     code = 1 if report.status in ("partial", "sending") else 0
-    return code or _publishing_refused(ctx.settings, report.status)
+    return code or _publishing_refused(unpublished_platforms(ctx.settings, report.status))
 
 
-def _publishing_refused(settings: Settings, status: str) -> int:
+def _publishing_refused(missing: list[tuple[str, str]]) -> int:
     """The email went out; posts of a platform without its keys were not published: say so (exit 2)."""
-    publishes_now = not settings.social_approval and not settings.social_schedule
-    if status not in ("sent", "partial") or not publishes_now or not settings.missing_social_keys():
-        return 0
-    for platform, key in dict(settings.missing_social_keys()[::-1]).items():
+    for platform, key in missing:
         print(f"digest: error: {key}: is empty, so no {platform} post was published; set it in .env "
               f"and run digest social publish", file=sys.stderr)
-    return 2
+    return 2 if missing else 0

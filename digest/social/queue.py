@@ -106,3 +106,12 @@ def after_send(settings: Settings, engine: Engine, key: str, status: str, now: o
 
         lines.append(publish_due(settings, engine, now).message)
     return lines
+
+
+def unpublished_platforms(settings: Settings, status: str) -> list[tuple[str, str]]:
+    """(platform, missing key) for each platform whose posts `after_send` could not publish at once
+    for want of a key; they stay queued. Empty when nothing was to be published right away."""
+    publishes_now = not settings.social_approval and not settings.social_schedule
+    if status not in ("sent", "partial") or not publishes_now:
+        return []
+    return list(dict(settings.missing_social_keys()[::-1]).items())  # the first missing key of each
