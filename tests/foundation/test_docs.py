@@ -25,6 +25,19 @@ def test_readme_table_is_in_sync_with_the_code() -> None:
     assert readme_with_table(readme) == readme, "run: .venv/bin/python scripts/sync_docs.py"
 
 
+def test_readme_command_table_is_generated_from_the_parser() -> None:
+    """Every command and action is in the README with its usage and help line, as --help shows them."""
+    from digest.cli.table import command_table
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = command_table()
+    assert f"<!-- command-table:start -->\n{table}<!-- command-table:end -->" in readme, (
+        "run: .venv/bin/python scripts/sync_docs.py"
+    )
+    for command in ("sources", "preview", "send", "status", "run", "schedule", "config"):
+        assert f"| `digest {command}" in table
+
+
 def test_every_key_read_by_the_code_is_declared() -> None:
     declared = {f.metadata["env"] for _cls, f in declared_fields()}
     used: set[str] = set()
