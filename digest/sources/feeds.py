@@ -83,6 +83,7 @@ def _entry(entry: Any, source: str) -> Article:
         raise SourceError("the entry has neither a title nor text")
     if not text:
         raise SourceError(f"{title!r} has no text")
+    html = fields.html(html)
     guid = str(entry.get("id") or "").strip() or None
     link = fields.url(entry.get("link"), "link")
     if not link and guid and entry.get("guidislink"):

@@ -77,6 +77,42 @@ class FieldReader:
         return self.date(value, what)
 
 
+    def html(self, html: str) -> str:
+        """The article's HTML without images or links whose http(s) address cannot be used.
+
+        An image goes (with a warning); a link keeps its words and loses its address.
+        Relative and non-web addresses are left to the renderer, which never links them.
+        HTML with nothing to drop is returned unchanged, byte for byte.
+        """
+        if "://" not in html:
+            return html
+        import lxml.html
+        from lxml import etree
+
+        try:
+            root = lxml.html.fragment_fromstring(html, create_parent="div")
+        except (etree.ParserError, ValueError):
+            return html
+        changed = False
+        for el, attr in [(e, "src") for e in root.iter("img")] + [(e, "href") for e in root.iter("a")]:
+            value = (el.get(attr) or "").strip()
+            if not value.lower().startswith(("http://", "https://", "//")) or not url_problem(
+                value if "://" in value else "https:" + value
+            ):
+                continue
+            changed = True
+            if el.tag == "img":
+                self.url(value, "image in the text")
+                el.drop_tree()
+            else:
+                self.url(value, "link in the text")
+                el.drop_tag()
+        if not changed:
+            return html
+        whole = etree.tostring(root, encoding="unicode", method="html")
+        return whole.removeprefix("<div>").removesuffix("</div>")
+
+
 def parse_date(value: Any) -> datetime:
     """ISO 8601 or RFC 822 text, a date or a datetime; naive values are taken as UTC.
 

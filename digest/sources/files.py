@@ -95,6 +95,7 @@ def read_markdown_file(data: bytes, path: Path, site_url: str) -> Article:
     if not body:
         raise SourceError(f"{path}: has a title but no text")
     fields = FieldReader()
+    html = fields.html(html)
     url = fields.url(meta.get("url"), "url")
     published = fields.date(meta.get("date"), "date")
     if not url:

@@ -7,6 +7,8 @@ or a leading comment, hostile front matter.
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +54,8 @@ def test_every_corpus_file_is_read_or_skipped_with_a_one_line_reason(path: Path)
             assert EARLIEST_YEAR <= article.published.year <= LATEST_YEAR
         assert all(w.strip() and "\n" not in w for w in article.warnings)
         assert "\ufffd" not in article.title + article.text, "text decoded with the wrong charset"
+        for address in re.findall(r'(?:src|href)="(https?://[^"]*)"', article.html):
+            assert url_problem(html.unescape(address)) is None, address
         assert article.url_from in ("feed", "front matter", "homepage", "canonical link",
                                     "page metadata", "fetched address")
 
@@ -78,6 +82,17 @@ def test_broken_links_drop_the_link_and_keep_the_article() -> None:
     assert any(w.startswith("image 'http://[object Object]/photo.jpg' dropped") for w in media.warnings)
     # the guid keeps the identity even when the link is unusable
     assert articles["Object link with guid"].id == "guid:obj-1"
+
+
+def test_unusable_images_and_links_inside_the_text_are_dropped_and_their_words_kept() -> None:
+    articles = by_title("feeds/rss_bad_urls_in_content.xml")
+    broken = articles["Images and links that cannot be used"]
+    assert "<img" not in broken.html and "café..example" not in broken.html
+    assert "see the plan and more." in broken.text
+    # feedparser already empties the href of "http://[::1/plan"; the other three are ours to drop
+    assert sum("dropped" in w for w in broken.warnings) == 3
+    neighbour = articles["A good neighbour"]
+    assert 'src="https://example.org/ok.jpg"' in neighbour.html and neighbour.warnings == ()
 
 
 def test_impossible_dates_are_dropped_with_a_warning() -> None:
