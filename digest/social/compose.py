@@ -21,7 +21,9 @@ from digest.render.env import template_env
 from digest.social.fit import fit
 from digest.social.measure import LIMITS, Measure, measure, strip_rejected
 from digest.summarise import hashtags as make_hashtags
-from digest.summarise import summarise
+from digest.summarise.keyphrases import recurring
+from digest.summarise.split import split_sentences
+from digest.summarise.text import detect_language
 from digest.types import Edition, EditionItem, Post
 
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
@@ -93,10 +95,11 @@ def drafts_for_edition(edition: Edition, settings: Settings) -> list[Draft]:
 
 
 def post_keyphrases(item: EditionItem) -> list[str]:
-    """Key phrases of the title and blurb: the same at preview and at queueing, when only
-    the frozen blurb is left (the full article text is not kept)."""
-    text = f"{item.article.title}.\n\n{item.blurb}"
-    return list(summarise(text, title=item.article.title, max_sentences=1).keyphrases)
+    """Key phrases for the hashtags: phrases of the blurb that recur in it or in the title,
+    never a run of the headline itself. The same at preview and at queueing, when only the
+    frozen title and blurb are left (the full article text is not kept)."""
+    body = split_sentences(item.blurb)
+    return recurring(body, item.article.title, detect_language(item.blurb or item.article.title))
 
 
 def draft_for(

@@ -26,10 +26,11 @@ def hashtags(
     """Return up to ``limit`` hashtags as CamelCase words without '#', best first.
 
     Order: key phrases (best first) whose tag is on the allowlist, then the other
-    key phrases, then the remaining allowlist tags (``DIGEST_HASHTAGS``).  Each key
-    phrase is first mapped through ``aliases`` (case-insensitive keys, e.g.
-    ``{"DPRK": "North Korea"}``).  Duplicates are dropped case-insensitively.  Any
-    candidate for which ``protected`` returns true at any stage is dropped.
+    key phrases (a tag of two characters or fewer only when allow-listed), then the
+    remaining allowlist tags (``DIGEST_HASHTAGS``).  Each key phrase is first mapped
+    through ``aliases`` (case-insensitive keys, e.g. ``{"DPRK": "North Korea"}``).
+    Duplicates are dropped case-insensitively.  Any candidate for which
+    ``protected`` returns true at any stage is dropped.
     Raises :class:`SummariseError` for a negative ``limit``.
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
@@ -45,6 +46,8 @@ def hashtags(
         tag = _safe_tag(folded_aliases.get(_fold(phrase), phrase), is_protected)
         if tag:
             from_text.append(tag)
+    # A two-letter tag ("US", "UN", "AI") is ambiguous and reads as noise: only when allow-listed.
+    from_text = [t for t in from_text if len(t) > 2 or t.casefold() in allowed_keys]
     ranked = [t for t in from_text if t.casefold() in allowed_keys]
     ranked += [t for t in from_text if t.casefold() not in allowed_keys]
     return _dedupe(ranked + allowed)[:limit]

@@ -67,6 +67,44 @@ def keyphrases(sentences: list[str], language: str, limit: int = 10) -> list[str
     return _drop_contained(kept, seen)[:limit]
 
 
+def recurring(body: list[str], title: str, language: str, limit: int = 10) -> list[str]:
+    """Key phrases for hashtags: phrases of the ``body`` sentences (never of the title or
+    of a headline-like line) that recur: twice or more in the body, or once in the body and
+    again in the title. Ranked like :func:`keyphrases`."""
+    prose = [s for s in body if not _headline_like(s)]
+    if language == "ko":
+        words = _korean(prose, 4 * limit + 10)
+        joined = "\n".join(prose)
+        return [w for w in words if joined.count(w) > 1 or w in title][:limit]
+    seen = _collect("\n".join(prose))
+    found = [p for p in keyphrases(prose, language, 4 * limit + 10) if " " in p or _inside(p, prose)]
+    padded_title = f" {_words_only(title)} "
+    return [p for p in found if seen[p].count > 1 or f" {_words_only(p)} " in padded_title][:limit]
+
+
+def _inside(word: str, sentences: list[str]) -> bool:
+    """A lone capitalised word used inside a sentence, not only as its first word
+    ("Volunteers packed..." twice makes no name)."""
+    pattern = re.compile(rf"\s{re.escape(word)}(?![\w’'-])")
+    return any(pattern.search(s) for s in sentences)
+
+
+def _words_only(text: str) -> str:
+    return " ".join(re.findall(r"[\w’'.-]+", text.replace("’s", "").replace("'s", "")))
+
+
+def _headline_like(sentence: str) -> bool:
+    """A subheading or headline run: no closing punctuation, and in capitals or Title Case."""
+    text = sentence.strip()
+    if not text or text[-1] in ".!?…。！？\"'”’)":
+        return False
+    words = [w for w in text.split() if w[:1].isalpha()]
+    if not words:
+        return False
+    capitals = sum(1 for w in words if w[0].isupper())
+    return text.isupper() or (len(words) >= 3 and capitals / len(words) >= 0.6)
+
+
 def _collect(text: str) -> dict[str, _Seen]:
     """Count the phrases of ``text`` (sentences joined by line breaks), in one scan.
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.summarise import SummariseError, hashtags
 from digest.summarise.hashtags import camel_case
@@ -82,7 +84,56 @@ def test_hashtag_protection_applies_to_alias_target_and_tag() -> None:
 
 def test_hashtags_limit_and_errors() -> None:
     got = hashtags(["A B", "Seoul", "Busan"], aliases={}, allowlist=["Refugees"], protected=None, limit=2)
-    assert got == ["AB", "Seoul"]
+    assert got == ["Seoul", "Busan"]  # "AB": two letters, not allow-listed (issue 11)
     assert hashtags(["Seoul"], aliases={}, allowlist=[], protected=None, limit=0) == []
     with pytest.raises(SummariseError):
         hashtags(["Seoul"], aliases={}, allowlist=[], protected=None, limit=-1)
+
+
+SEED_TITLE = "North Korea No Longer Interested in Reunification with South Korea"
+SEED_BLURB = (
+    "During a year-end party meeting, North Korea’s leader warned the nation to prepare for further "
+    "economic hardships in 2024 and gave orders to accelerate war preparations against the U.S. "
+    "In light of upcoming general elections in the U.S. and South Korea, it is speculated that the "
+    "North will likely carry out “military provocations or cyber attacks”."
+)
+
+
+def _post_tags(title: str, blurb: str, allowlist: list[str] | None = None) -> list[str]:
+    from digest.summarise.keyphrases import recurring
+
+    phrases = recurring(split_sentences(blurb), title, "en")
+    return hashtags(phrases, aliases={}, allowlist=allowlist or [], protected=None, limit=4)
+
+
+def test_seed_article_tags_are_body_phrases_not_headline_runs() -> None:
+    tags = _post_tags(SEED_TITLE, SEED_BLURB)
+    assert tags == ["NorthKorea", "SouthKorea"]
+    assert _post_tags(SEED_TITLE, SEED_BLURB, ["US"])[0] == "US"  # two letters: only allow-listed
+
+
+def test_a_phrase_seen_once_and_not_in_the_title_is_no_tag() -> None:
+    assert _post_tags("Coats for winter", "Volunteers met Kim Min-ji in Busan. The coats arrived.") == []
+    tags = _post_tags("Coats for winter", "Volunteers in Busan packed coats. Families in Busan came.")
+    assert tags == ["Busan"]
+
+
+HEADLINE_WORDS = ["No", "Longer", "Interested", "In", "With", "Talks", "Amid", "New", "Orders", "For"]
+NAMES = ["Seoul", "Busan", "North Korea", "Kim Jong-un", "Hyesan", "United Nations"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(HEADLINE_WORDS + NAMES), min_size=3, max_size=10),
+    st.lists(st.sampled_from(NAMES), min_size=0, max_size=4),
+)
+def test_tags_never_come_from_a_headline_run(headline: list[str], mentioned: list[str]) -> None:
+    title = " ".join(headline)
+    body = " ".join(f"Volunteers in {n} packed coats." for n in mentioned) or "Volunteers packed coats."
+    tags = _post_tags(title, f"{title.upper()}\n\n{body}")  # an all-caps subheading too
+    allowed = {n.replace(" ", "").replace("-", "").casefold() for n in mentioned}
+    for tag in tags:
+        # Every tag is a name from the body, recurring there or in the title.
+        assert tag.casefold() in allowed, (tag, title, body)
+        name = next(n for n in mentioned if n.replace(" ", "").replace("-", "").casefold() == tag.casefold())
+        assert mentioned.count(name) > 1 or name in title
