@@ -30,12 +30,17 @@ class FakeMastodon(FakePlatform):
             form = req.form()
             need(bool(form.get("status")), "status missing")
             need(form.get("visibility") == "public", "visibility not public")
+            # Pleroma, Akkoma, GoToSocial and glitch-soc read content_type (Mastodon ignores it).
+            kind = form.get("content_type")
+            need(kind in (None, "text/plain", "text/markdown", "text/html"), f"content_type {kind!r}")
             n = len(self.statuses) + 1
             status = {
                 "id": str(100 + n),
                 "url": f"https://m.example/@org/{100 + n}",
                 "content": "<p>" + html.escape(form["status"]) + "</p>",
                 "in_reply_to_id": form.get("in_reply_to_id"),
+                "content_type": kind,
+                "text": form["status"],
             }
             self.statuses.append(status)
             self.by_key[key] = status

@@ -20,6 +20,9 @@ class Mastodon(Publisher):
     def publish(self, part: PartRequest, note: Callable[[str], None], saved: Saved) -> Ref:
         form = {
             "status": part.text,
+            # Plain text on every server: Pleroma, Akkoma, GoToSocial and glitch-soc would
+            # otherwise read markdown or HTML in an article title (Mastodon ignores the field).
+            "content_type": "text/plain",
             "visibility": self.visibility,
             "language": part.payload.get("language", ""),
         }
