@@ -99,8 +99,8 @@ class Recipient:
 class Post:
     """One social post for one article on one platform, as it would be published.
 
-    ``used`` and ``limit`` are in the platform's own unit (weighted characters for
-    X, graphemes for Bluesky, bytes for Threads); ``errors`` says why it cannot go.
+    ``used`` and ``limit`` are in the platform's own unit (weighted characters,
+    graphemes, bytes: its class's ``unit``); ``errors`` says why it cannot go.
     """
 
     platform: str

@@ -34,9 +34,10 @@ T = TypeVar("T")
 
 def extension_classes() -> list[type]:
     """The settings classes that extension modules declare for themselves, each once."""
-    from digest.providers.registry import settings_classes
+    from digest.providers.registry import settings_classes as provider_settings
+    from digest.social.platforms.registry import settings_classes as platform_settings
 
-    return settings_classes()
+    return [*provider_settings(), *platform_settings()]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -34,11 +34,11 @@ def setting(
 
     ``choices``: a function naming the allowed values (asked when a value is read and
     when the docs are generated, so a registry can supply them without being imported
-    here); the value must be one of them. ``multiline`` lets free text (an intro, a
-    footer) hold line breaks and tabs; every other value is one line, so no setting can
-    smuggle a header or a log line in.
+    here); without a ``parse`` of its own, the value must be one of them. ``multiline``
+    lets free text (an intro, a footer) hold line breaks and tabs; every other value is
+    one line, so no setting can smuggle a header or a log line in.
     """
-    if choices is not None:
+    if choices is not None and parse is str:
         parse = one_of(choices)
     meta = {
         "env": env,

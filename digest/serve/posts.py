@@ -1,7 +1,7 @@
 """Checking a post a volunteer edited: the platform's counting, its link, protected terms.
 
 The same rules that composed the post decide whether the edit may be saved:
-the platform's own length (X's weighting, Bluesky's graphemes and bytes, ...),
+the platform's own length (its class's counting rule and limit),
 the article link still in the text, and no protected term anywhere in it.
 """
 
@@ -26,12 +26,11 @@ class Checked:
 
 def check_post(settings: Settings, platform: str, text: str, payload: dict[str, Any]) -> Checked:
     from digest.protect import ProtectedTerms
-    from digest.social.measure import measure
+    from digest.social.measure import measure_for
 
     if len(text) > MAX_TEXT:
         return Checked(len(text), MAX_TEXT, "characters", [f"too long: over {MAX_TEXT} characters"])
-    limit = settings.mastodon_max_characters if platform == "mastodon" else None
-    m = measure(platform, text, limit=limit)
+    m = measure_for(settings, platform, text)
     errors = []
     if not text.strip():
         errors.append("the post is empty")

@@ -5,20 +5,31 @@ Public API used by other parts:
 - :func:`queue_edition` (`digest send`): record a frozen edition's posts in the ledger;
 - :func:`publish_due` (scheduler): publish the approved posts that are due; returns a
   report with ``.message``.
+
+The names are imported on first use: reading the settings imports the platform
+registry (``digest.social.platforms``), which must not pull in composing and publishing.
 """
 
-from digest.social.compose import posts_for_edition
-from digest.social.measure import LIMITS, PLATFORMS, measure
-from digest.social.publish import PublishReport, publish_due
-from digest.social.queue import QueueReport, queue_edition
+from __future__ import annotations
 
-__all__ = [
-    "LIMITS",
-    "PLATFORMS",
-    "PublishReport",
-    "QueueReport",
-    "measure",
-    "posts_for_edition",
-    "publish_due",
-    "queue_edition",
-]
+from importlib import import_module
+from typing import Any
+
+_WHERE = {
+    "posts_for_edition": "digest.social.compose",
+    "limits": "digest.social.measure",
+    "measure": "digest.social.measure",
+    "platform_names": "digest.social.platforms.registry",
+    "PublishReport": "digest.social.publish",
+    "publish_due": "digest.social.publish",
+    "QueueReport": "digest.social.queue",
+    "queue_edition": "digest.social.queue",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'digest.social' has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name]), name)

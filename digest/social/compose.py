@@ -19,7 +19,8 @@ from digest.links import campaign_slug, with_utm
 from digest.protect import ProtectedTerms
 from digest.render.env import template_env
 from digest.social.fit import fit
-from digest.social.measure import LIMITS, Measure, measure, strip_rejected
+from digest.social.measure import Measure, measure, strip_rejected
+from digest.social.platforms.registry import platform_class
 from digest.summarise import hashtags as make_hashtags
 from digest.summarise.keyphrases import recurring
 from digest.summarise.split import split_sentences
@@ -27,7 +28,6 @@ from digest.summarise.text import detect_language
 from digest.types import Edition, EditionItem, Post
 
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
-BLUESKY_LINK_LABEL = 30  # graphemes of the visible link label; the facet holds the full address
 
 
 @dataclass(frozen=True)
@@ -107,13 +107,14 @@ def draft_for(
 ) -> Draft:
     settings, article = composer.settings, item.article
     url = post_url(article.url, platform, edition_key)
-    link_text = short_label(url) if platform == "bluesky" else url
+    spec = platform_class(platform)
+    link_text = spec.link_text(url)
     tags = make_hashtags(
         phrases,
         aliases=dict(settings.hashtag_aliases),
         allowlist=list(settings.hashtags),
         protected=composer.terms.contains,
-        limit=LIMITS[platform].max_hashtags,
+        limit=spec.max_hashtags,
     )
     template = composer.template(platform)
     org = settings.org_name
@@ -128,8 +129,8 @@ def draft_for(
             raise RenderError(f"social/{platform}.txt.j2: {exc}; fix the template") from None
         return "\n".join(line.rstrip() for line in out.strip().splitlines())
 
-    limit = settings.mastodon_max_characters if platform == "mastodon" else None
-    body = strip_rejected(item.blurb or article.title)  # invisible, and X refuses them
+    limit = spec.limit_for(settings)
+    body = strip_rejected(item.blurb or article.title)  # invisible, and some platforms refuse them
     fitted = fit(render, lambda t: measure(platform, t, limit=limit), body, tags)
     errors = _errors(composer, fitted.text, fitted.measure, url, fitted.error)
     post = Post(
@@ -168,13 +169,6 @@ def post_url(url: str, platform: str, edition_key: str) -> str:
     return f"{parts.scheme}://{host}" + quote(
         tagged[len(parts.scheme) + 3 + len(parts.netloc) :], safe=_URL_SAFE
     )
-
-
-def short_label(url: str) -> str:
-    """``example.org/news/a-long-sl…``: what Bluesky shows in place of the full address."""
-    parts = urlsplit(url)
-    label = (parts.netloc + parts.path).removeprefix("www.").rstrip("/")
-    return label if len(label) <= BLUESKY_LINK_LABEL else label[: BLUESKY_LINK_LABEL - 1] + "…"
 
 
 def _language(text: str, settings: Settings) -> str:

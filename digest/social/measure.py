@@ -1,28 +1,19 @@
-"""How long a post is, in each platform's own unit, and the one table of limits.
+"""Counting rules for post lengths, and :func:`measure` against a platform's limit.
 
-- X: twitter-text v3 weighted length. Text is NFC-normalised; every link counts
-  23; one emoji (even a ZWJ sequence, a flag or a keycap) counts 2; code points
-  in the "narrow" ranges count 1 and everything else (CJK, Hangul, most
-  symbols) counts 2.
-- Bluesky: extended grapheme clusters (limit 300) and UTF-8 bytes (limit 3,000);
-  the link text counts as written.
-- Mastodon: grapheme clusters, every http(s) link 23, ``@user@domain`` as ``@user``.
-- Threads: UTF-8 bytes (Meta rejects at 500 bytes, whatever the docs say).
-- LinkedIn: UTF-16 code units of the *escaped* commentary (little text).
-- Facebook: UTF-16 code units.
+Each platform's class (``digest/social/platforms/<name>.py``) owns its limit, its
+unit and which of these rules counts its posts; this module names no platform.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import emoji
 import regex
 
 from digest.social.urls import find_links
-
-PLATFORMS = ("x", "bluesky", "mastodon", "threads", "linkedin", "facebook")
 
 
 @dataclass(frozen=True)
@@ -30,19 +21,18 @@ class Limit:
     size: int
     unit: str
     max_hashtags: int
-    bytes: int = 0  # a second limit in UTF-8 bytes (Bluesky), 0 for none
+    bytes: int = 0  # a second limit in UTF-8 bytes, 0 for none
 
 
-LIMITS: dict[str, Limit] = {
-    "x": Limit(280, "weighted characters", 2),
-    "bluesky": Limit(300, "graphemes", 3, bytes=3000),
-    "mastodon": Limit(500, "characters", 4),
-    "threads": Limit(500, "bytes", 1),
-    "linkedin": Limit(3000, "characters", 3),
-    "facebook": Limit(5000, "characters", 3),
-}
+def limits() -> dict[str, Limit]:
+    """Each platform's limit, from its class."""
+    from digest.social.platforms.registry import platforms
 
-URL_WEIGHT = 23  # X and Mastodon: every link, whatever its length
+    return {
+        name: Limit(cls.limit, cls.unit, cls.max_hashtags, cls.bytes_limit)
+        for name, cls in platforms().items()
+    }
+
 
 # twitter-text config v3: these code points weigh 1; all others weigh 2.
 _NARROW = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
@@ -58,8 +48,9 @@ _MENTION_DOMAIN = regex.compile(r"(?<=(?<![\w@])@\w+)@[\w.-]+\w")
 _LITTLE_TEXT = regex.compile(r"[\\|{}@\[\]()<>#*_~]")
 
 
-# X refuses a post holding any of these (bidi embeddings and overrides, BOM, non-characters).
-_X_REJECTS = regex.compile("[\u202a-\u202e\ufeff\ufffe\uffff]")
+# Refused by the twitter-text platform in any post (bidi embeddings and overrides, BOM,
+# non-characters); its class reports them through rejected_chars.
+_REJECTED = regex.compile("[\u202a-\u202e\ufeff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -78,40 +69,39 @@ class Measure:
 
 
 def strip_rejected(text: str) -> str:
-    """``text`` without the invisible characters X refuses (they carry nothing readable)."""
-    return _X_REJECTS.sub("", text)
+    """``text`` without the invisible characters a platform refuses (they carry nothing readable)."""
+    return _REJECTED.sub("", text)
 
 
 def rejected_chars(text: str) -> str:
-    """The characters of ``text`` X refuses, as ``U+202E, U+FFFF`` (empty when none)."""
-    return ", ".join(sorted({f"U+{ord(c):04X}" for c in _X_REJECTS.findall(text)}))
+    """The refused characters of ``text``, as ``U+202E, U+FFFF`` (empty when none)."""
+    return ", ".join(sorted({f"U+{ord(c):04X}" for c in _REJECTED.findall(text)}))
 
 
 def measure(platform: str, text: str, *, limit: int | None = None) -> Measure:
-    """Length of ``text`` on ``platform`` against its limit (``limit`` overrides the table,
-    e.g. a Mastodon instance's own maximum). Raises KeyError for an unknown platform."""
-    spec = LIMITS[platform]
-    size = limit or spec.size
-    if platform == "x":
-        return Measure(x_weighted_length(text), size, spec.unit, rejected=rejected_chars(text))
-    if platform == "bluesky":
-        return Measure(graphemes(text), size, spec.unit, utf8_len(text), spec.bytes)
-    if platform == "mastodon":
-        return Measure(mastodon_length(text), size, spec.unit)
-    if platform == "threads":
-        return Measure(utf8_len(text), size, spec.unit)
-    if platform == "linkedin":
-        return Measure(utf16_len(escape_little_text(text)), size, spec.unit)
-    return Measure(utf16_len(text), size, spec.unit)
+    """Length of ``text`` on ``platform`` against its limit (``limit`` overrides the class's,
+    e.g. a server's own maximum). Raises KeyError for an unknown platform."""
+    from digest.social.platforms.registry import platform_class
+
+    return platform_class(platform).measure(text, limit)
 
 
-def x_weighted_length(text: str) -> int:
-    """twitter-text v3 ``weightedLength`` of ``text``."""
+def measure_for(settings: Any, platform: str, text: str) -> Measure:
+    """:func:`measure` with the limit these settings give the platform."""
+    from digest.social.platforms.registry import platform_class
+
+    cls = platform_class(platform)
+    return cls.measure(text, cls.limit_for(settings))
+
+
+def weighted_length(text: str, url_weight: int = 23) -> int:
+    """twitter-text v3 ``weightedLength`` of ``text``: every link (bare domains too) weighs
+    ``url_weight``; see :func:`_weigh_chars` and :func:`_weigh_emoji` for the rest."""
     text = unicodedata.normalize("NFC", text)
     total = 0
     pos = 0
     for link in find_links(text, bare_domains=True):
-        total += _weigh_plain(text[pos : link.start]) + URL_WEIGHT
+        total += _weigh_plain(text[pos : link.start]) + url_weight
         pos = link.end
     return total + _weigh_plain(text[pos:])
 
@@ -125,14 +115,14 @@ def _weigh_plain(text: str) -> int:
     return total + _weigh_chars(text[pos:])
 
 
-# X's counter knows the emoji of Emoji 12.0. A newer sequence (🐦‍🔥) is counted by its
+# twitter-text knows the emoji of Emoji 12.0. A newer sequence (🐦‍🔥) is counted by its
 # parts there, so we do the same: counting it as 2 would under-count.
-_X_EMOJI_VERSION = 12.0
+_WEIGHTED_EMOJI_VERSION = 12.0
 
 
 def _known_emoji(seq: str) -> bool:
     data = emoji.EMOJI_DATA.get(seq)
-    return data is not None and data["E"] <= _X_EMOJI_VERSION
+    return data is not None and data["E"] <= _WEIGHTED_EMOJI_VERSION
 
 
 def _weigh_emoji(seq: str) -> int:
@@ -169,12 +159,12 @@ def split_graphemes(text: str) -> list[str]:
     return regex.findall(r"\X", text)
 
 
-def mastodon_length(text: str) -> int:
-    """Mastodon's count: graphemes, every http(s) link 23, remote mentions without the domain."""
+def link_weighted_graphemes(text: str, url_weight: int = 23) -> int:
+    """Graphemes, every http(s) link ``url_weight``, remote mentions without the domain."""
     total = 0
     pos = 0
     for link in find_links(text, bare_domains=False):
-        total += graphemes(_MENTION_DOMAIN.sub("", text[pos : link.start])) + URL_WEIGHT
+        total += graphemes(_MENTION_DOMAIN.sub("", text[pos : link.start])) + url_weight
         pos = link.end
     return total + graphemes(_MENTION_DOMAIN.sub("", text[pos:]))
 
@@ -188,7 +178,7 @@ def utf16_len(text: str) -> int:
 
 
 def escape_little_text(text: str) -> str:
-    r"""LinkedIn "little text": reserved characters get a backslash, or LinkedIn silently cuts
+    r""""Little text": reserved characters get a backslash, or the platform silently cuts
     the post at the first one. Links and our own ``#hashtags`` stay as they are."""
     out: list[str] = []
     pos = 0

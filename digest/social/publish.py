@@ -18,12 +18,7 @@ from digest.config import Settings
 from digest.errors import AuthError, ProviderError
 from digest.protect import STOPPED, ProtectedTerms, describe, post_hits
 from digest.social.platforms import PartRequest, Publisher, Ref, Saved
-from digest.social.platforms.bluesky import Bluesky
-from digest.social.platforms.facebook import Facebook
-from digest.social.platforms.linkedin import LinkedIn
-from digest.social.platforms.mastodon import Mastodon
-from digest.social.platforms.threads import Threads
-from digest.social.platforms.x import X
+from digest.social.platforms.registry import platform_class
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.social import SocialStore, channel, fingerprint
@@ -54,31 +49,11 @@ class PublishReport:
 
 
 def make_publisher(platform: str, settings: Settings, store: SocialStore) -> Publisher:
-    s, timeout = settings, settings.social_timeout
-    if platform == "mastodon":
-        return Mastodon(s.mastodon_base_url, s.mastodon_token, timeout)
-    if platform == "bluesky":
-        return Bluesky(
-            s.bluesky_base_url,
-            s.bluesky_handle,
-            s.bluesky_app_password,
-            timeout,
-            load=lambda: store.session("bluesky"),
-            save=lambda data: store.save_session("bluesky", data),
-        )
-    if platform == "x":
-        return X(s.x_base_url, s.x_api_key, s.x_api_secret, s.x_access_token, s.x_access_secret, timeout)
-    if platform == "linkedin":
-        return LinkedIn(s.linkedin_base_url, s.linkedin_token, s.linkedin_author, s.linkedin_version, timeout)
-    if platform == "facebook":
-        return Facebook(s.facebook_base_url, s.facebook_page_id, s.facebook_page_token, timeout)
-    return Threads(s.threads_base_url, s.threads_user_id, s.threads_token, timeout)
+    return platform_class(platform).from_settings(settings, store)
 
 
 def credentials(platform: str, settings: Settings) -> str:
-    from digest.config.social import REQUIRED
-
-    return fingerprint(*(str(getattr(settings, f)) for f, _key in REQUIRED[platform]))
+    return fingerprint(*(value for _key, value in platform_class(platform).required_keys(settings)))
 
 
 def publish_due(

@@ -1,8 +1,8 @@
 """Finding links in post text, the way the platforms' counters do.
 
-X and Mastodon count every link as 23 characters, so the counter must find
-links exactly where they do: ``http://`` and ``https://`` addresses (both
-platforms) and, on X only, bare domains such as ``example.org``. Trailing
+Platforms that weigh every link the same (a class's ``url_weight``) must find links
+exactly where their own counter does: ``http://`` and ``https://`` addresses and,
+for twitter-text, bare domains such as ``example.org``. Trailing
 punctuation is not part of a link; a host label longer than 63 characters (after
 IDNA encoding) makes it no link at all, as in twitter-text.
 """
@@ -45,12 +45,12 @@ class Link:
 
 
 def find_links(text: str, *, bare_domains: bool) -> list[Link]:
-    """Links in ``text`` in order. ``bare_domains``: X's rules, which also find ``example.org``
-    (see :mod:`digest.social.xlinks`); otherwise only http(s) addresses (Mastodon)."""
+    """Links in ``text`` in order. ``bare_domains``: twitter-text's rules, which also find
+    ``example.org`` (see :mod:`digest.social.platforms.xlinks`); otherwise only http(s) addresses."""
     if bare_domains:
-        from digest.social.xlinks import x_links
+        from digest.social.platforms.xlinks import twitter_text_links
 
-        return [Link(s, e, text[s:e], proto) for s, e, proto in x_links(text)]
+        return [Link(s, e, text[s:e], proto) for s, e, proto in twitter_text_links(text)]
     links = [link for m in _PROTOCOL_URL.finditer(text) if (link := _link(m, True)) is not None]
     if bare_domains:
         taken = [(link.start, link.end) for link in links]

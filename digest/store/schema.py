@@ -159,14 +159,14 @@ Index("ix_subscribers_status", subscribers.c.status, subscribers.c.language, sub
 
 # Social posts (migration 10). A post is a delivery (channel ``social:<platform>``);
 # these hold what a delivery row cannot: each published part of a thread, the
-# health of each platform's credentials, and the cached Bluesky session.
+# health of each platform's credentials, and a platform's cached login session.
 social_parts = Table(
     "social_parts",
     metadata,
     Column("delivery_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
     Column("position", Integer, primary_key=True),
     Column("remote_id", Text, nullable=False, default=""),
-    Column("container_id", Text, nullable=False, default=""),  # Threads: made, maybe not published
+    Column("container_id", Text, nullable=False, default=""),  # made, maybe not published (two-phase posts)
     Column("url", Text, nullable=False, default=""),
     Column("published_at", DateTime(timezone=True)),
 )

@@ -30,7 +30,7 @@ def channel(platform: str) -> str:
 class Part:
     position: int
     remote_id: str
-    container_id: str  # Threads: the container; Bluesky: the record's cid
+    container_id: str  # a platform's intermediate id: a container, or a record's cid
     url: str
 
 
@@ -170,7 +170,7 @@ class SocialStore:
         with self.engine.connect() as conn:
             return {r.platform: (r.status, r.message) for r in conn.execute(select(c))}
 
-    # -- cached sessions (Bluesky) ------------------------------------------------
+    # -- cached login sessions ------------------------------------------------------
     def session(self, platform: str) -> dict[str, Any] | None:
         s = schema.social_sessions
         with self.engine.connect() as conn:

@@ -1,5 +1,5 @@
-"""Social platform clients, one module each; :func:`digest.social.publish.make_publisher`
-builds the one a DIGEST_SOCIAL_PLATFORMS name asks for."""
+"""Social platform clients, one module each; the modules are the list
+(:mod:`digest.social.platforms.registry`), so this file names none of them."""
 
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 

@@ -1,6 +1,14 @@
 """The contract every platform client implements, on the shared HTTP transport.
 
-A platform client (one module each) subclasses :class:`Publisher` and implements:
+A platform is one module here with one :class:`Publisher` subclass that owns
+everything about it: its ``name`` (the DIGEST_SOCIAL_PLATFORMS value; the registry,
+:mod:`digest.social.platforms.registry`, finds the module), its limit and counting
+rule (``limit``, ``unit``, :meth:`Publisher.count`, ``url_weight``, ``bytes_limit``),
+``max_hashtags``, the text a link shows (:meth:`Publisher.link_text`), its settings
+(``settings_class``, ``required``) and how it is built from them
+(:meth:`Publisher.from_settings`). No other module of digest names a platform.
+
+The client implements:
 
 - ``publish(part, note, saved) -> Ref``: create one post (one part of a thread).
   Call ``note(container_id)`` as soon as an intermediate object exists (Threads'
@@ -18,14 +26,18 @@ the CLI or the ledger: they get their settings in the constructor.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from digest.transport import SERVER_ERRORS, Rules, Transport
 
 if TYPE_CHECKING:
     import requests
+
+    from digest.social.measure import Measure
+    from digest.store.social import SocialStore
 
 
 @dataclass(frozen=True)
@@ -51,8 +63,15 @@ class Saved:
 
 
 class Publisher:
-    name = "base"
+    name = ""
     auth_keys: tuple[str, ...] = ()  # the .env keys to fix when the platform answers 401
+    limit: ClassVar[int] = 0  # the most ``unit`` a post may have
+    unit: ClassVar[str] = "characters"
+    bytes_limit: ClassVar[int] = 0  # a second limit in UTF-8 bytes, 0 for none
+    url_weight: ClassVar[int | None] = None  # what every link counts, whatever its length
+    max_hashtags: ClassVar[int] = 3
+    settings_class: ClassVar[type | None] = None
+    required: ClassVar[tuple[str, ...]] = ()  # fields of settings_class needed to publish
     # A post can be looked for after an unknown outcome (find), so any 5xx to a request
     # that creates one counts as unknown; a 403 is a refusal (X: duplicate), not a login.
     rules = Rules(auth=frozenset({401}), retry=frozenset({408, 425, 429}) | SERVER_ERRORS,
@@ -74,6 +93,52 @@ class Publisher:
         )
         self.http = self.transport.session
         self.http.headers["User-Agent"] = "digest-social/1"
+
+    # -- what the platform declares ------------------------------------------------
+    @classmethod
+    def count(cls, text: str) -> int:
+        """The length of ``text`` in ``unit`` (default: UTF-16 code units)."""
+        from digest.social.measure import utf16_len
+
+        return utf16_len(text)
+
+    @classmethod
+    def limit_for(cls, settings: Any) -> int:
+        """The limit with these settings (a server may set its own)."""
+        return cls.limit
+
+    @classmethod
+    def rejected(cls, text: str) -> str:
+        """Characters of ``text`` the platform refuses in any post, as ``U+XXXX`` codes."""
+        return ""
+
+    @classmethod
+    def measure(cls, text: str, limit: int | None = None) -> Measure:
+        from digest.social.measure import Measure, utf8_len
+
+        size = limit or cls.limit
+        if cls.bytes_limit:
+            return Measure(cls.count(text), size, cls.unit, utf8_len(text), cls.bytes_limit)
+        return Measure(cls.count(text), size, cls.unit, rejected=cls.rejected(text))
+
+    @classmethod
+    def link_text(cls, url: str) -> str:
+        """What the post shows for the article link (default: the address itself)."""
+        return url
+
+    @classmethod
+    def required_keys(cls, settings: Any) -> list[tuple[str, str]]:
+        """(env key, value) of each required setting, in declaration order."""
+        if cls.settings_class is None:
+            return []
+        options = settings.options(cls.settings_class)
+        keys = {f.name: f.metadata["env"] for f in dataclasses.fields(cls.settings_class)}
+        return [(keys[name], str(getattr(options, name))) for name in cls.required]
+
+    @classmethod
+    def from_settings(cls, settings: Any, store: SocialStore) -> Publisher:
+        """The client, built from the platform's settings (``store`` keeps a session, if any)."""
+        raise NotImplementedError(f"{cls.__name__} must implement from_settings")
 
     def publish(self, part: PartRequest, note: Callable[[str], None], saved: Saved) -> Ref:
         """Publish one part; return its reference. Must be implemented by each platform.

@@ -6,17 +6,43 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from digest.config.base import setting, url
+from digest.config.social import platform_key
 from digest.errors import AuthError, ProviderError
-from digest.social.facets import build_facets
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
+from digest.social.platforms.facets import build_facets
 
 POST = "app.bsky.feed.post"
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
 
 Session = dict[str, Any]
+LINK_LABEL = 30  # graphemes of the visible link label; the facet holds the full address
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlueskySettings:
+    base_url: str = setting(
+        "DIGEST_BLUESKY_BASE_URL",
+        "https://bsky.social",
+        "Bluesky server (PDS) of your account.",
+        parse=url,
+        section="Social",
+    )
+    handle: str = platform_key(
+        "DIGEST_BLUESKY_HANDLE",
+        "Bluesky handle of the account that posts.",
+        secret=False,
+        example="ourorg.bsky.social",
+    )
+    app_password: str = platform_key(
+        "DIGEST_BLUESKY_APP_PASSWORD",
+        "Bluesky app password (Settings > Privacy and security > App passwords).",
+    )
 
 
 def record_key(idem_key: str, queued_us: int) -> str:
@@ -28,8 +54,39 @@ def record_key(idem_key: str, queued_us: int) -> str:
 
 
 class Bluesky(Publisher):
+    """Counts extended grapheme clusters (limit 300) and UTF-8 bytes (limit 3,000); the link
+    text counts as written."""
+
     name = "bluesky"
     auth_keys = ("DIGEST_BLUESKY_HANDLE", "DIGEST_BLUESKY_APP_PASSWORD")
+    limit, unit, max_hashtags, bytes_limit = 300, "graphemes", 3, 3000
+    settings_class = BlueskySettings
+    required = ("handle", "app_password")
+
+    @classmethod
+    def count(cls, text: str) -> int:
+        from digest.social.measure import graphemes
+
+        return graphemes(text)
+
+    @classmethod
+    def link_text(cls, url: str) -> str:
+        """``example.org/news/a-long-sl…``: what Bluesky shows in place of the full address."""
+        parts = urlsplit(url)
+        label = (parts.netloc + parts.path).removeprefix("www.").rstrip("/")
+        return label if len(label) <= LINK_LABEL else label[: LINK_LABEL - 1] + "…"
+
+    @classmethod
+    def from_settings(cls, settings: Any, store: Any) -> Bluesky:
+        o = settings.options(BlueskySettings)
+        return cls(
+            o.base_url,
+            o.handle,
+            o.app_password,
+            settings.social_timeout,
+            load=lambda: store.session(cls.name),
+            save=lambda data: store.save_session(cls.name, data),
+        )
 
     def __init__(
         self,

@@ -3,14 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+from digest.config.base import setting, url
+from digest.config.social import platform_key
 from digest.errors import ProviderError
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
 
+@dataclass(frozen=True, kw_only=True)
+class FacebookSettings:
+    base_url: str = setting(
+        "DIGEST_FACEBOOK_BASE_URL",
+        "https://graph.facebook.com/v23.0",
+        "Facebook Graph API address, with its version.",
+        parse=url,
+        section="Social",
+    )
+    page_id: str = platform_key(
+        "DIGEST_FACEBOOK_PAGE_ID", "Id of the Facebook Page that posts.", secret=False
+    )
+    page_token: str = platform_key(
+        "DIGEST_FACEBOOK_PAGE_TOKEN", "Facebook Page access token (pages_manage_posts)."
+    )
+
+
 class Facebook(Publisher):
+    """Counts UTF-16 code units."""
+
     name = "facebook"
     auth_keys = ("DIGEST_FACEBOOK_PAGE_TOKEN",)
+    limit, unit, max_hashtags = 5000, "characters", 3
+    settings_class = FacebookSettings
+    required = ("page_id", "page_token")
+
+    @classmethod
+    def from_settings(cls, settings: Any, store: Any) -> Facebook:
+        o = settings.options(FacebookSettings)
+        return cls(o.base_url, o.page_id, o.page_token, settings.social_timeout)
 
     def __init__(self, base_url: str, page_id: str, token: str, timeout: float) -> None:
         super().__init__(base_url, timeout)

@@ -3,16 +3,61 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
+from digest.config.base import setting, url
+from digest.config.social import platform_key
 from digest.errors import ProviderError
-from digest.social.measure import escape_little_text
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
 
+@dataclass(frozen=True, kw_only=True)
+class LinkedInSettings:
+    base_url: str = setting(
+        "DIGEST_LINKEDIN_BASE_URL",
+        "https://api.linkedin.com",
+        "Address of the LinkedIn API.",
+        parse=url,
+        section="Social",
+    )
+    token: str = platform_key(
+        "DIGEST_LINKEDIN_TOKEN", "LinkedIn access token (w_organization_social); it expires after 60 days."
+    )
+    author: str = platform_key(
+        "DIGEST_LINKEDIN_AUTHOR",
+        "The page or person that posts on LinkedIn.",
+        secret=False,
+        example="urn:li:organization:12345",
+    )
+    version: str = setting(
+        "DIGEST_LINKEDIN_VERSION",
+        "202510",
+        "LinkedIn API version (YYYYMM); raise it when LinkedIn retires the one in use.",
+        section="Social",
+    )
+
+
 class LinkedIn(Publisher):
+    """Counts UTF-16 code units of the *escaped* commentary ("little text")."""
+
     name = "linkedin"
     auth_keys = ("DIGEST_LINKEDIN_TOKEN",)
+    limit, unit, max_hashtags = 3000, "characters", 3
+    settings_class = LinkedInSettings
+    required = ("token", "author")
+
+    @classmethod
+    def count(cls, text: str) -> int:
+        from digest.social.measure import escape_little_text, utf16_len
+
+        return utf16_len(escape_little_text(text))
+
+    @classmethod
+    def from_settings(cls, settings: Any, store: Any) -> LinkedIn:
+        o = settings.options(LinkedInSettings)
+        return cls(o.base_url, o.token, o.author, o.version, settings.social_timeout)
 
     def __init__(self, base_url: str, token: str, author: str, version: str, timeout: float) -> None:
         super().__init__(base_url, timeout)
@@ -32,7 +77,7 @@ class LinkedIn(Publisher):
         body = {
             "author": self.author,
             # Unescaped reserved characters make LinkedIn cut the post silently.
-            "commentary": escape_little_text(part.text),
+            "commentary": _escaped(part.text),
             "visibility": "PUBLIC",
             "distribution": {
                 "feedDistribution": "MAIN_FEED",
@@ -62,3 +107,9 @@ class LinkedIn(Publisher):
             if source == part.payload["url"] or part.payload["url"] in post.get("commentary", ""):
                 return Ref(str(post["id"]))
         return None
+
+
+def _escaped(text: str) -> str:
+    from digest.social.measure import escape_little_text
+
+    return escape_little_text(text)

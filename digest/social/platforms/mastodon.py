@@ -4,13 +4,60 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+from digest.config.base import parse_positive_int, setting, url
+from digest.config.social import platform_key
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
 
+@dataclass(frozen=True, kw_only=True)
+class MastodonSettings:
+    base_url: str = setting(
+        "DIGEST_MASTODON_BASE_URL",
+        "",
+        "Address of your Mastodon server.",
+        parse=url,
+        example="https://mastodon.social",
+        section="Social",
+    )
+    token: str = platform_key(
+        "DIGEST_MASTODON_TOKEN",
+        "Mastodon access token with write:statuses (Preferences > Development > New application).",
+    )
+    max_characters: int = setting(
+        "DIGEST_MASTODON_MAX_CHARACTERS",
+        500,
+        "Your Mastodon server's post limit (500 on most servers).",
+        parse=parse_positive_int,
+        section="Social",
+    )
+
+
 class Mastodon(Publisher):
+    """Counts grapheme clusters; every http(s) link counts 23, ``@user@domain`` as ``@user``."""
+
     name = "mastodon"
     auth_keys = ("DIGEST_MASTODON_TOKEN",)
+    limit, unit, max_hashtags, url_weight = 500, "characters", 4, 23
+    settings_class = MastodonSettings
+    required = ("base_url", "token")
+
+    @classmethod
+    def count(cls, text: str) -> int:
+        from digest.social.measure import link_weighted_graphemes
+
+        return link_weighted_graphemes(text, cls.url_weight or 0)
+
+    @classmethod
+    def limit_for(cls, settings: Any) -> int:
+        return int(settings.options(MastodonSettings).max_characters)
+
+    @classmethod
+    def from_settings(cls, settings: Any, store: Any) -> Mastodon:
+        o = settings.options(MastodonSettings)
+        return cls(o.base_url, o.token, settings.social_timeout)
 
     def __init__(self, base_url: str, token: str, timeout: float, visibility: str = "public") -> None:
         super().__init__(base_url, timeout)

@@ -4,13 +4,50 @@ so an unknown outcome is settled by reading the container's status."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+from digest.config.base import setting, url
+from digest.config.social import platform_key
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
 
+@dataclass(frozen=True, kw_only=True)
+class ThreadsSettings:
+    base_url: str = setting(
+        "DIGEST_THREADS_BASE_URL",
+        "https://graph.threads.net/v1.0",
+        "Threads API address, with its version.",
+        parse=url,
+        section="Social",
+    )
+    user_id: str = setting(
+        "DIGEST_THREADS_USER_ID", "me", "Threads user id of the account that posts.", section="Social"
+    )
+    token: str = platform_key(
+        "DIGEST_THREADS_TOKEN", "Threads long-lived access token (threads_content_publish); lasts 60 days."
+    )
+
+
 class Threads(Publisher):
+    """Counts UTF-8 bytes (Meta rejects at 500 bytes, whatever the docs say)."""
+
     name = "threads"
     auth_keys = ("DIGEST_THREADS_TOKEN",)
+    limit, unit, max_hashtags = 500, "bytes", 1
+    settings_class = ThreadsSettings
+    required = ("token",)
+
+    @classmethod
+    def count(cls, text: str) -> int:
+        from digest.social.measure import utf8_len
+
+        return utf8_len(text)
+
+    @classmethod
+    def from_settings(cls, settings: Any, store: Any) -> Threads:
+        o = settings.options(ThreadsSettings)
+        return cls(o.base_url, o.user_id, o.token, settings.social_timeout)
 
     def __init__(self, base_url: str, user_id: str, token: str, timeout: float) -> None:
         super().__init__(base_url, timeout)

@@ -3,20 +3,58 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from requests_oauthlib import OAuth1
-
+from digest.config.base import setting, url
+from digest.config.social import platform_key
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
 
+@dataclass(frozen=True, kw_only=True)
+class XSettings:
+    base_url: str = setting(
+        "DIGEST_X_BASE_URL", "https://api.x.com", "Address of the X API.", parse=url, section="Social"
+    )
+    api_key: str = platform_key("DIGEST_X_API_KEY", "X app's API key (consumer key), OAuth 1.0a.")
+    api_secret: str = platform_key("DIGEST_X_API_SECRET", "X app's API key secret (consumer secret).")
+    access_token: str = platform_key("DIGEST_X_ACCESS_TOKEN", "X access token of the account that posts.")
+    access_secret: str = platform_key("DIGEST_X_ACCESS_SECRET", "X access token secret.")
+
+
 class X(Publisher):
+    """Counts twitter-text v3 weighted length: NFC text, every link (bare domains too) 23, one
+    emoji 2, code points in the narrow ranges 1 and everything else (CJK, Hangul) 2."""
+
     name = "x"
     auth_keys = ("DIGEST_X_ACCESS_TOKEN", "DIGEST_X_ACCESS_SECRET")
+    limit, unit, max_hashtags, url_weight = 280, "weighted characters", 2, 23
+    settings_class = XSettings
+    required = ("api_key", "api_secret", "access_token", "access_secret")
+
+    @classmethod
+    def count(cls, text: str) -> int:
+        from digest.social.measure import weighted_length
+
+        return weighted_length(text, cls.url_weight or 0)
+
+    @classmethod
+    def rejected(cls, text: str) -> str:
+        from digest.social.measure import rejected_chars
+
+        return rejected_chars(text)
+
+    @classmethod
+    def from_settings(cls, settings: Any, store: Any) -> X:
+        o = settings.options(XSettings)
+        return cls(o.base_url, o.api_key, o.api_secret, o.access_token, o.access_secret,
+                   settings.social_timeout)
 
     def __init__(
         self, base_url: str, api_key: str, api_secret: str, token: str, token_secret: str, timeout: float
     ) -> None:
+        from requests_oauthlib import OAuth1
+
         super().__init__(base_url, timeout)
         self.http.auth = OAuth1(api_key, api_secret, token, token_secret, signature_type="AUTH_HEADER")
 

@@ -2,7 +2,7 @@
 
 What makes a link on X, from twitter-text's conformance cases (extract.yml):
 
-- The host ends in a real top-level domain (:mod:`digest.social.tlds`) that is not
+- The host ends in a real top-level domain (:mod:`digest.social.platforms.tlds`) that is not
   followed by an ASCII letter, digit, ``@``, ``+`` or ``-``: ``bridgeofhope.org에서``
   links ``bridgeofhope.org``; ``Node.js``, ``file.tar.bz2`` and ``domain.com-typo``'s
   tail are text.
@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 import regex
 
-from digest.social.tlds import country_code, top_level_domains
+from digest.social.platforms.tlds import country_code, top_level_domains
 
 _PUNCT = r"!-/:-@\[-`{-~"  # every ASCII punctuation character, as class ranges
 _INVALID = "\ufffe\ufeff\uffff"
@@ -57,7 +57,7 @@ _NOT_ASCII_LABEL = regex.compile(rf"[^\-a-z0-9{_LATIN}]", regex.IGNORECASE)
 _NOT_AFTER_TLD = regex.compile(r"[a-z0-9@+\-]", regex.IGNORECASE)
 
 
-def x_links(text: str) -> Iterator[tuple[int, int, bool]]:
+def twitter_text_links(text: str) -> Iterator[tuple[int, int, bool]]:
     """``(start, end, has_protocol)`` of every link X would find in ``text``, in order."""
     pos = 0
     while "." in text[pos:]:
