@@ -36,15 +36,16 @@ def address_of(token: str) -> str:
 
 @blueprint.route("/u/<path:token>", methods=["GET", "POST"])
 def unsubscribe(token: str) -> tuple[str, int]:
-    from digest import subscribers
-    from digest.store.signups import lookup
+    from datetime import UTC, datetime
 
-    address = address_of(token)
-    row = lookup(site().engine, address)
-    lang = page_language(row.language if row else "")
+    from digest.store import signups
+
+    address, engine = address_of(token), site().engine
     if request.method != "POST":  # GET and HEAD (Flask adds HEAD to every GET route)
-        return render(
-            "unsubscribe.html.j2", lang, address=mask(address), known=row is not None, token=token
-        ), 200
-    known = subscribers.unsubscribe(site().engine, address)
-    return render("unsubscribed.html.j2", lang, address=mask(address), known=known), 200
+        row = signups.lookup(engine, address)
+        lang = page_language(row.language if row else "")
+        page = render("unsubscribe.html.j2", lang, address=mask(address), known=row is not None, token=token)
+        return page, 200
+    row = signups.unsubscribe(engine, address, datetime.now(UTC))
+    lang = page_language(row.language if row else "")
+    return render("unsubscribed.html.j2", lang, address=mask(address), known=row is not None), 200

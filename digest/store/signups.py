@@ -112,3 +112,18 @@ def undo_send(engine: Engine, address: str) -> None:
     with engine.begin() as conn:
         waiting = update(g).where(g.c.email == address, g.c.sends > 0)
         conn.execute(waiting.values(sent_at=None, sends=g.c.sends - 1))
+
+
+def unsubscribe(engine: Engine, address: str, now: datetime) -> Subscriber | None:
+    """Unsubscribe in one transaction (the one-click hot path); the row as it was, None if unknown."""
+    s = schema.subscribers
+    query = select(s.c.email, s.c.name, s.c.language, s.c.status, s.c.created_at).where(s.c.email == address)
+    with engine.begin() as conn:
+        row = conn.execute(query).first()
+        if row is None:
+            return None
+        if row.status != "unsubscribed":
+            conn.execute(
+                update(s).where(s.c.email == address).values(status="unsubscribed", unsubscribed_at=now)
+            )
+    return Subscriber(*row)

@@ -65,19 +65,21 @@ class Server:
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.env.setdefault("DIGEST_PUBLIC_URL", self.base)
-        self.process = subprocess.Popen(
-            [*DIGEST, "serve", "--port", str(port)],
-            cwd=self.root,
-            env=self.env,
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
+        # A file, not a pipe: a pipe nobody reads blocks the server once its buffer is full.
+        log = self.root / f"serve-{port}.log"
+        with log.open("w") as out:
+            self.process = subprocess.Popen(
+                [*DIGEST, "serve", "--port", str(port)],
+                cwd=self.root,
+                env=self.env,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"digest serve exited: {self.process.stderr.read()}")  # type: ignore[union-attr]
+                raise RuntimeError(f"digest serve exited: {log.read_text()}")
             try:
                 if self.session.get(self.url("/healthz"), timeout=2).text == "ok\n":
                     return
