@@ -81,11 +81,13 @@ def compose_current(
             for a in loaded.articles
         ]
     )
-    last = ledger.last_sent_edition()
+    # For a real provider, outbox rehearsals use up neither the period nor their articles.
+    rehearsals = settings.provider == "outbox"
+    last = ledger.last_sent_edition(rehearsals)
     since = window_start(last.slot_utc if last and last.key != key else None, now, settings.lookback_days)
     chosen, left_out = select_articles(
         loaded.articles,
-        taken=ledger.taken_article_idents(),
+        taken=ledger.taken_article_idents(rehearsals),
         first_seen=ledger.first_seen(a.id for a in loaded.articles),
         since=since,
         now=now,

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from digest.config import Settings
-from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts
+from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts, recipient_counts
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
 
@@ -45,6 +45,7 @@ def _edition(engine: Engine, ledger: Ledger, e: Any) -> dict[str, Any]:
         "slot_utc": e.slot_utc.isoformat(),
         "sent_at": e.sent_at.isoformat() if e.sent_at else None,
         "deliveries": channel_counts(engine, e.key, EMAIL),
+        "recipients": recipient_counts(engine, e.key),
         "errors": _errors(d for d in trouble if d.channel.startswith(EMAIL)),
         "social": channel_counts(engine, e.key, SOCIAL),
         "social_errors": _errors(d for d in trouble if d.channel.startswith(SOCIAL)),

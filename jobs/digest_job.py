@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from digest.config import Settings
-from digest.deliver.send import can_settle, send_edition
+from digest.deliver.send import can_settle, retire_rehearsal, send_edition
 from digest.errors import DigestError, ProtectedTermError
 from digest.jobs.alerts import Alert, raise_alert
 from digest.jobs.social_job import queue_posts
@@ -66,6 +66,7 @@ def check_digest(
         return CheckResult("", "idle", "no scheduled time has come yet")
     key = period_key(cadence, slot)
     ledger = Ledger(engine)
+    retire_rehearsal(ledger, settings.provider, key)
     edition = ledger.edition(key)
     if edition is not None and edition.status == "partial":
         return _settle(settings, engine, key, slot, now, provider_factory, stop)

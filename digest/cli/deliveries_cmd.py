@@ -124,7 +124,14 @@ def _line(row: DeliveryRow) -> str:
 
 
 def _hint(rows: list[DeliveryRow]) -> str:
-    out = []
+    from digest.deliver.resolve import recipients
+
+    # Count people, not internal batches: one call to a provider may carry 1,000 recipients.
+    per_status: dict[str, int] = {}
+    for r in rows:
+        people = len(recipients(r)) if r.target != "campaign" else 0
+        per_status[r.status] = per_status.get(r.status, 0) + people
+    out = ["recipients: " + ", ".join(f"{n} {status}" for status, n in sorted(per_status.items()))]
     if any(r.status == "unknown" for r in rows):
         out.append(
             "unknown: check with your provider, then `digest deliveries resolve ID... --sent` (it arrived) "
@@ -132,7 +139,7 @@ def _hint(rows: list[DeliveryRow]) -> str:
         )
     if any(r.status == "failed" for r in rows):
         out.append("failed: fix the cause (see the error), then `digest deliveries retry-failed`")
-    return "\n".join(out) or f"{len(rows)} delivery(ies)"
+    return "\n".join(out)
 
 
 def _as_dict(row: DeliveryRow) -> dict[str, Any]:

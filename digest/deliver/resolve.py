@@ -51,6 +51,19 @@ def recipients(row: DeliveryRow) -> list[str]:
     return []
 
 
+def recipient_counts(engine: Engine, key: str) -> dict[str, int]:
+    """status -> number of people, over the email deliveries of ``key`` (a batch counts each of its
+    recipients; a campaign row, whose list the provider keeps, counts as ``campaign``)."""
+    counts: dict[str, int] = {}
+    for row in email_rows(engine, key):
+        people = len(recipients(row))
+        if row.target == "campaign":
+            counts[f"campaign {row.status}"] = counts.get(f"campaign {row.status}", 0) + 1
+        else:
+            counts[row.status] = counts.get(row.status, 0) + people
+    return counts
+
+
 # -- the edition's status from its rows ------------------------------------
 def trouble_text(counts: dict[str, int]) -> str:
     parts = []

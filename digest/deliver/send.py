@@ -11,6 +11,7 @@ from typing import Any
 from digest.config import Settings
 from digest.deliver.campaign import reconcile, send_campaign_row
 from digest.deliver.dispatch import DispatchStats, Policy, dispatch
+from digest.deliver.firstrun import refuse_empty_list, retire_rehearsal
 from digest.deliver.guard import stop_if_protected
 from digest.deliver.messages import Letters
 from digest.deliver.resolve import channel_counts, edition_outcome, reopen
@@ -55,6 +56,7 @@ def send_current(
     """Send the current period's edition, resuming it if it was interrupted."""
     ledger = Ledger(engine)
     key, slot = current_period(settings, now)
+    retire_rehearsal(ledger, provider.name, key)
     ledger.ensure_edition(key, slot)
     return send_edition(settings, engine, provider, key=key, slot=slot, now=now, progress=progress, stop=stop)
 
@@ -81,6 +83,8 @@ def send_edition(
     if edition.status in ("sent", "partial", "skipped", "missed"):
         return SendReport(key, edition.status, _already(edition), channel_counts(engine, key))
     problems: list[tuple[str, str]] = []
+    if edition.status in ("building", "ready"):
+        refuse_empty_list(engine, provider)
     if edition.status == "building":
         built = build_edition(settings, ledger, now=now, key=key, slot=slot, progress=progress)
         problems = built.problems
@@ -170,8 +174,8 @@ def _targets(settings: Settings, conn: Connection, provider: Provider) -> Iterat
             yield emit()
             batch = []
         batch.append(recipient)
-    if not batch and number == 0:
-        batch = [_self_copy(settings)]
+    if not batch and number == 0 and provider.name == "outbox":
+        batch = [_self_copy(settings)]  # the rehearsal with an empty list: one copy to look at
     if batch:
         yield emit()
 
@@ -192,7 +196,7 @@ def _snapshot(
 
 
 def _self_copy(settings: Settings) -> Recipient:
-    """With an empty list, one copy goes to DIGEST_FROM so a first run shows something."""
+    """With an empty list, the outbox writes one copy to DIGEST_FROM so a first run shows something."""
     name, address = parseaddr(settings.sender)
     return Recipient(email=address, name=name)
 

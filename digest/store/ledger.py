@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from digest.store.deliveries import DeliveryBook
 from digest.store.editions import EditionBook
+from digest.store.rehearsals import RehearsalBook
 from digest.store.rows import (
     DONE_STATUSES,
     TAKEN_STATUSES,
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 
-class Ledger(EditionBook, DeliveryBook):
+class Ledger(EditionBook, DeliveryBook, RehearsalBook):
     """Every read and write of the ledger goes through here."""
 
     def __init__(self, engine: Engine) -> None:

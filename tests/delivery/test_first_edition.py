@@ -1,0 +1,91 @@
+"""Issue 11, "the first real edition must go out": outbox rehearsals, an empty list, where it went."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.cli import main
+from digest.deliver.firstrun import where_it_went
+from digest.deliver.resolve import recipient_counts
+from digest.errors import DigestError
+from digest.providers import make_provider
+from digest.store.ledger import Ledger
+from tests.delivery.conftest import World, add_subscribers
+from tests.fakes.smtp import smtp_server
+
+
+def smtp(port: int) -> dict[str, str]:
+    return {"DIGEST_PROVIDER": "smtp", "DIGEST_SMTP_HOST": "127.0.0.1", "DIGEST_SMTP_PORT": str(port),
+            "DIGEST_SMTP_SECURITY": "none"}
+
+
+def articles_of(w: World, key: str) -> set[str]:
+    from digest.store import schema
+
+    with w.engine.connect() as conn:
+        rows = conn.execute(schema.edition_articles.select().where(schema.edition_articles.c.edition_key == key))
+        return {r.article_ident for r in rows}
+
+
+def test_outbox_rehearsal_does_not_use_up_the_period_or_its_articles(world) -> None:  # type: ignore[no-untyped-def]
+    rehearsal = world()
+    first = rehearsal.send()
+    assert first.status == "sent"
+    shown = articles_of(rehearsal, first.key)
+    assert shown
+    with smtp_server() as (box, port):
+        real = world(**smtp(port))
+        real.now = rehearsal.now  # the same week
+        emails = add_subscribers(real.engine, 4)
+        report = real.send()
+        again = real.send()
+    assert report.key == first.key and report.status == "sent", report.message
+    assert sorted(box.rcpts) == emails, "every subscriber got this week's edition"
+    assert articles_of(real, report.key) == shown, "articles shown only in the rehearsal are still new"
+    assert "nothing sent again" in again.message and len(box.raw) == 4
+    keys = [e.key for e in Ledger(real.engine).editions(5)]
+    assert f"{first.key}~rehearsal-1" in keys
+    outbox_again = World(rehearsal.settings)
+    outbox_again.now = rehearsal.now
+    assert "already sent" in outbox_again.send().message  # a real send is never repeated by the outbox
+    outbox_again.engine.dispose()
+
+
+def test_message_provider_with_no_subscribers_refuses_and_freezes_nothing(world, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    with smtp_server() as (box, port):
+        w = world(**smtp(port))
+        with pytest.raises(DigestError, match="digest subscribers import"):
+            w.send()
+        for key, value in {**smtp(port), "DIGEST_DATA_DIR": str(w.settings.data_dir),
+                           "DIGEST_SOURCES": w.settings.sources[0]}.items():
+            monkeypatch.setenv(key, value)
+        assert main(["send"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no subscribers" in err[0] and "digest subscribers import" in err[0]
+    assert box.raw == []
+    for edition in Ledger(w.engine).editions(5):
+        assert edition.status == "building" and not edition.html, "nothing frozen"
+
+
+def test_outbox_keeps_its_one_copy_rehearsal_and_says_where(world, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    w = world()
+    monkeypatch.setenv("DIGEST_DATA_DIR", str(w.settings.data_dir))
+    monkeypatch.setenv("DIGEST_SOURCES", w.settings.sources[0])
+    assert main(["send"]) == 0
+    out = capsys.readouterr().out
+    files = list((w.settings.data_dir / "outbox").rglob("*.eml"))
+    assert len(files) == 1 and files[0].name.startswith("newsletter@example.org")
+    line = next(x for x in out.splitlines() if x.startswith("outbox:"))
+    assert "1 .eml file(s)" in line and str(files[0].parent) in line
+    assert "recipients: 1 sent" in out
+
+
+def test_status_and_send_count_recipients_not_batches(world) -> None:  # type: ignore[no-untyped-def]
+    w = world()
+    add_subscribers(w.engine, 120)  # the outbox writes 50 per batch: 3 batches
+    report = w.send()
+    assert report.counts == {"sent": 3}
+    assert recipient_counts(w.engine, report.key) == {"sent": 120}
+    assert where_it_went(w.settings, w.engine, report.key)[0].startswith("outbox: 120 .eml file(s)")
+    provider = make_provider(w.settings)
+    assert provider.batch_size == 50
