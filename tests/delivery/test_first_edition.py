@@ -22,9 +22,9 @@ def smtp(port: int) -> dict[str, str]:
 def articles_of(w: World, key: str) -> set[str]:
     from digest.store import schema
 
+    table = schema.edition_articles
     with w.engine.connect() as conn:
-        rows = conn.execute(schema.edition_articles.select().where(schema.edition_articles.c.edition_key == key))
-        return {r.article_ident for r in rows}
+        return {r.article_ident for r in conn.execute(table.select().where(table.c.edition_key == key))}
 
 
 def test_outbox_rehearsal_does_not_use_up_the_period_or_its_articles(world) -> None:  # type: ignore[no-untyped-def]
