@@ -74,8 +74,8 @@ def check_digest(
         return CheckResult(key, "done", f"{key} is {edition.status}; nothing to do")
     late = now - slot
     if late > settings.max_lateness and (edition is None or edition.status in ("building", "ready")):
-        if not ledger.editions(1):
-            # A fresh install: nothing was ever expected, so nothing was missed.
+        if not ledger.has_editions(rehearsals=settings.provider == "outbox"):
+            # A fresh install (outbox rehearsals aside): nothing was ever expected, so nothing was missed.
             upcoming = next_slots(cadence, now, 1)
             when = f"{upcoming[0].astimezone(cadence.zone):%Y-%m-%d %H:%M %Z}" if upcoming else "never"
             return CheckResult("", "idle", f"no edition yet; the first one goes out {when}")

@@ -34,6 +34,15 @@ class RehearsalBook:
         with self.engine.connect() as conn:
             return conn.scalar(rehearsal_keys().where(schema.deliveries.c.edition_key == key)) is not None
 
+    def has_editions(self, rehearsals: bool = True) -> bool:
+        """Whether any edition exists (``rehearsals=False``: any that was not only a rehearsal)."""
+        e = schema.editions
+        query = select(e.c.key).limit(1)
+        if not rehearsals:
+            query = query.where(e.c.key.not_in(rehearsal_keys()))
+        with self.engine.connect() as conn:
+            return conn.scalar(query) is not None
+
     def retire_rehearsal(self, key: str) -> str | None:
         """Move ``key``'s edition aside if it went only to the outbox; the new key, or None.
 

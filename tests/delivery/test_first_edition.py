@@ -89,3 +89,24 @@ def test_status_and_send_count_recipients_not_batches(world) -> None:  # type: i
     assert where_it_went(w.settings, w.engine, report.key)[0].startswith("outbox: 120 .eml file(s)")
     provider = make_provider(w.settings)
     assert provider.batch_size == 50
+
+
+def test_late_first_scheduled_run_after_a_rehearsal_is_not_missed(world) -> None:  # type: ignore[no-untyped-def]
+    """Only rehearsals so far: a first slot more than DIGEST_MAX_LATENESS ago is a fresh install,
+    not a missed edition with an alert."""
+    from datetime import timedelta
+
+    from digest.jobs.digest_job import check_digest
+    from digest.schedule import last_due_slot, parse_cadence
+
+    rehearsal = world()
+    slot = last_due_slot(parse_cadence("0 9 * * 1", "UTC"), rehearsal.now)
+    assert slot is not None
+    rehearsal.now = slot + timedelta(hours=1)
+    assert rehearsal.send().status == "sent"
+    with smtp_server() as (box, port):
+        real = world(**smtp(port))
+        add_subscribers(real.engine, 2)
+        result = check_digest(real.settings, real.engine, slot + timedelta(hours=72))
+    assert result.outcome == "idle", result.message
+    assert box.raw == [] and not [e for e in Ledger(real.engine).editions(5) if e.status == "missed"]
