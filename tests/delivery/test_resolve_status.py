@@ -48,6 +48,6 @@ def test_status_shows_email_deliveries_and_social_posts_separately(
 
     assert main(["--env-file", str(env), "status"]) == 0
     out = capsys.readouterr().out
-    assert "    email recipients: 3 sent\n" in out  # issue 11: people, not batches
+    assert "    email recipients: 120 sent\n" in out  # issue 11: people (120), not batches (3)
     assert f"    social posts: 1 failed, {len(posts) - 1} review\n" in out
     assert "      error: mastodon: the token was refused" in out
