@@ -53,13 +53,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"warning: skipped {problem if problem.startswith(source) else source + ': ' + problem}")
     print(report.message)
     if report.counts:
-        from digest.deliver.firstrun import where_it_went
-        from digest.deliver.resolve import recipient_counts
+        from digest.deliver.firstrun import sent_summary
 
-        people = recipient_counts(ctx.engine, report.key)
-        print("recipients: " + ", ".join(f"{n} {s}" for s, n in sorted(people.items())))
-        for line in where_it_went(ctx.settings, ctx.engine, report.key):
-            print(line)
+        print("\n".join(sent_summary(ctx.settings, ctx.engine, report.key)))
     from digest.social.queue import after_send, unpublished_platforms  # social posts follow the email
 
     for line in after_send(ctx.settings, ctx.engine, report.key, report.status, ctx.now()):

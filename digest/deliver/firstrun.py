@@ -8,7 +8,7 @@ provider configured afterwards must still send this period's edition, with its a
 from __future__ import annotations
 
 from digest.config import Settings
-from digest.deliver.resolve import email_rows, recipients
+from digest.deliver.resolve import email_rows, recipient_counts, recipients
 from digest.errors import DigestError
 from digest.links import campaign_slug
 from digest.providers.base import Provider
@@ -38,6 +38,13 @@ def refuse_empty_list(engine: Engine, provider: Provider) -> None:
             f"no subscribers to send to with DIGEST_PROVIDER={provider.name}; nothing was sent or frozen. "
             "Import them first: digest subscribers import FILE.csv"
         )
+
+
+def sent_summary(settings: Settings, engine: Engine, key: str) -> list[str]:
+    """What `digest send` prints after the report: recipients by status, then where it went."""
+    people = recipient_counts(engine, key)
+    lines = ["recipients: " + ", ".join(f"{n} {status}" for status, n in sorted(people.items()))]
+    return lines + where_it_went(settings, engine, key)
 
 
 def where_it_went(settings: Settings, engine: Engine, key: str) -> list[str]:
