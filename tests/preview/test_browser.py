@@ -1,4 +1,4 @@
-"""The preview in real headless Chromium (Debian's chromium + fonts-nanum, driven over DevTools).
+"""The preview in real headless Chromium (Debian's chromium + fonts-nanum, driven by Playwright).
 
 At 375 and 600 px the email must not scroll sideways and every image must have alt
 text; the dashboard must load without console errors and its dark toggle must work;
@@ -27,7 +27,7 @@ from digest.preview.serve import PreviewServer
 from digest.store import open_store
 from digest.store.ledger import Ledger
 
-from .cdp import Browser, chromium_path
+from .browser import Browser, chromium_path
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -196,3 +196,14 @@ def test_korean_is_drawn_with_a_hangul_font_not_boxes(site, browser: Browser) ->
     # The check can fail: text in a script no installed font covers is drawn with a font outside the set.
     browser.js("document.body.insertAdjacentHTML('beforeend', '<p id=\"control\">\U00010000\U00010001</p>')")
     assert all(f["familyName"] not in families for f in browser.fonts_for("#control"))
+
+
+def test_the_browser_reports_console_errors_and_failed_loads(site, browser: Browser) -> None:
+    url, _ = site
+    browser.open(f"{url}en/email.html", 600)
+    assert browser.errors() == []
+    browser.js("console.error('a broken script')")
+    browser.js("document.body.insertAdjacentHTML('beforeend', '<img alt=x src=\"/missing.png\">')")
+    browser.pump(0.5)
+    found = " ".join(browser.errors())
+    assert "a broken script" in found and "missing.png" in found
