@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from digest.summarise.engine import Weights, build_candidates, score, select
 from digest.summarise.errors import SummariseError
+from digest.summarise.furniture import trim_fronts
 from digest.summarise.hashtags import hashtags
 from digest.summarise.keyphrases import keyphrases as extract_keyphrases
 from digest.summarise.split import split_sentences
@@ -125,7 +126,7 @@ def blurb(
 def _run(text: str, title: str | None, k: int, max_words: int | None, language: str | None) -> Summary:
     raw = _check(text, title, k, language)
     text = strip_html(raw) if looks_like_html(raw) else raw
-    sentences = split_sentences(text)
+    sentences = trim_fronts(split_sentences(text), title)
     if not sentences:
         return Summary(sentences=[])
     weights = _WEIGHTS

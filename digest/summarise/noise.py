@@ -19,8 +19,19 @@ _FURNITURE = re.compile(
     r"|published:|updated:|last\ updated\b|copyright\b|©|all\ rights\ reserved"
     r"|(?:photo|image|picture|video|credit|source)s?\s*(?:credit)?\s*:"
     r"|by\ [A-Z][\w'’-]+(?:\ [A-Z][\w'’-]+){0,3}(?:\s*(?:,|and|for)\s.*)?$"
+    # Boilerplate: disclosures, calls to action, newsletter and letters-page notices.
+    r"|this\ (?:post|article|story|page|content)\ (?:contains|may\ contain|includes|was|has\ been)\b"
+    r"|we\ (?:may\ )?(?:earn|receive|get)\ (?:a\ )?(?:small\ )?commission"
+    r"|(?:submit|send)\ (?:us\ )?(?:your|a)\ (?:letter|tip|question|story|comment)"
+    r"|letters?\ to\ the\ editor|send\ us\b|contact\ us\b|get\ in\ touch\b|join\ (?:us|our)\b"
+    r"|if\ you\ (?:enjoyed|liked|value|appreciate|have\ a\ (?:tip|story|question))\b"
+    r"|(?:please\ )?(?:support|donate\ to)\ (?:our|independent)\ (?:journalism|reporting|work)"
+    r"|you\ (?:may|might)\ also\ like|also\ read\b|more\ (?:from|stories|on\ this)\b"
+    r"|don[’']t\ miss\b|get\ (?:our|the)\ (?:newsletter|latest)|download\ (?:our|the)\ app"
     r")"
 )
+# A hole where linked text was dropped: "but , notably", "in  .", "( )".
+_HOLE = re.compile(r"\w\s+[,;:](?=\s)|[A-Za-z]\s+\.(?=\s|$)|\(\s*\)|,\s*,")
 _CREDIT = re.compile(r"\((?:image|photo|picture|credit|source|pictured)s?\b[^)]*\)\)?\s*$", re.I)
 _WHOLE_CREDIT = re.compile(r"^\(?(?:image|photo|picture|credit)s?\s*:", re.I)
 _TIMESTAMP = re.compile(
@@ -42,7 +53,9 @@ _FINAL = ".!?…。！？"
 _CREDIT_WORDS = ("image", "photo", "picture", "credit")
 # The first two characters (lower case) of everything _FURNITURE or _WHOLE_CREDIT
 # can match, so most sentences skip both patterns with one set lookup.
-_FURNITURE_STARTS = word_set("sc cl vi re wa ad sh fo si su pu up la co al ph im pi cr so by (i (p (c")
+_FURNITURE_STARTS = word_set(
+    "sc cl vi re wa ad sh fo si su pu up la co al ph im pi cr so by (i (p (c th we se le ge jo if pl do yo mo"
+)
 
 
 def qualities(sentences: list[str], lengths: list[int]) -> list[float]:
@@ -61,17 +74,21 @@ def quality(sentence: str, n_words: int) -> float:
     rarer patterns only run when a cheap substring test says they might apply.
     """
     s = sentence.strip()
-    if n_words < 4 or _is_furniture(s):
+    if n_words < 4 or _is_furniture(s) or _has_hole(s):
         return 0.0
     factor = 1.0
     body = s.rstrip(_CLOSERS)
     if not body or body[-1] not in _FINAL:
+        if _title_case(s):
+            return 0.0  # a headline or site name ("Helping North Korean Refugees and Orphans")
         factor *= 0.35  # captions and headings have no final punctuation
     if ("ictured" in s or "ICTURED" in s or "(" in s) and _PICTURED.search(s):
         factor *= 0.3
     if ": " in s and _LABEL.match(s):
         factor *= 0.4
     if _is_shouting(s):
+        if factor < 1.0:
+            return 0.0  # a subheading in capitals, not a sentence
         factor *= 0.2
     if s[0].islower():
         factor *= 0.5
@@ -108,6 +125,22 @@ def _is_furniture(s: str) -> bool:
     if len(s) < 60 and _TIMESTAMP.match(s):
         return True
     return " " not in s and _URL_ONLY.match(s) is not None
+
+
+_MINOR = word_set("a an and as at but by for from in into of on or the to with vs - – — & |")
+
+
+def _title_case(s: str) -> bool:
+    """Most words capitalised, small words aside: how headlines and site names are set."""
+    words = [w for w in s.split() if w.lower() not in _MINOR]
+    return len(words) >= 3 and sum(w[0].isupper() or w[0].isdigit() for w in words) >= 0.8 * len(words)
+
+
+def _has_hole(s: str) -> bool:
+    """Text with a gap where a link's words were dropped reads broken: never quote it."""
+    return (" ," in s or " ." in s or " ;" in s or " :" in s or "(" in s or ",," in s) and (
+        _HOLE.search(s) is not None
+    )
 
 
 def _is_shouting(s: str) -> bool:

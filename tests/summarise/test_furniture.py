@@ -1,0 +1,102 @@
+"""Furniture from real pages never becomes a blurb sentence (issue 12).
+
+Generated articles mix reporting sentences with the furniture real pages leave in
+extracted text: list dashes, a glued headline or capitals subheading, boilerplate
+disclosures and calls to action, and holes where a link's words were dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.summarise import blurb
+from digest.summarise.furniture import trim_fronts
+
+TITLE = "Volunteers Bring Winter Coats to Seoul Families"
+REPORTING = [
+    "Volunteers packed 300 winter coats for children in Seoul this week.",
+    "Families collected the coats at the community centre on Saturday morning.",
+    "The organisers said donations had doubled since last winter.",
+    "Each child also received a handwritten letter from a volunteer.",
+    "The shelter kitchen served soup to everyone who came to help.",
+    "Dr. Kim Min-ji thanked the donors from the U.S. and South Korea.",
+]
+BOILERPLATE = [
+    "This post contains references to products from one or more of our advertisers.",
+    "Submit your letter to the editor via this form.",
+    "We may earn a commission when you buy through links on our site.",
+    "If you enjoyed this story, please share it with your friends.",
+    "Sign up for our weekly newsletter to get more stories like this.",
+    "You may also like these stories from our archive.",
+]
+HOLED = [
+    "The candidate had a lead in the state, but , notably, lost the county vote.",
+    "Officials met with representatives of ( ) to discuss the new shelter.",
+    "The report, published by , named three districts in the north.",
+]
+HEADINGS = ["KIM JONG-UN'S NEW ORDERS", "SOUTH KOREA RECIPROCATES WAR PREPARATIONS", "WHAT HAPPENS NEXT"]
+BULLETS = ["- ", "• ", "– ", "* ", "1. "]
+
+
+@st.composite
+def article(draw: st.DrawFn) -> str:
+    parts: list[str] = []
+    for sentence in draw(st.lists(st.sampled_from(REPORTING), min_size=1, max_size=6, unique=True)):
+        kind = draw(st.sampled_from(["plain", "plain", "bullet", "heading", "title"]))
+        if kind == "bullet":
+            sentence = draw(st.sampled_from(BULLETS)) + sentence
+        elif kind == "heading":
+            sentence = f"{draw(st.sampled_from(HEADINGS))} {sentence}"
+        elif kind == "title":
+            sentence = f"{TITLE} {sentence}"
+        parts.append(sentence)
+        if draw(st.booleans()):
+            parts.append(draw(st.sampled_from(BOILERPLATE + HOLED)))
+    return "\n".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(article(), st.integers(1, 4))
+def test_furniture_never_reaches_the_blurb(text: str, k: int) -> None:
+    chosen = blurb(text, TITLE, max_sentences=k, max_words=200).sentences
+    assert chosen, text
+    for sentence in chosen:
+        assert sentence in text  # still a verbatim quote
+        assert sentence in REPORTING, (sentence, text)  # nothing else is a sentence
+
+
+def test_fronts_are_trimmed_verbatim() -> None:
+    got = trim_fronts(
+        [
+            "- Volunteers packed coats.",
+            "KIM JONG-UN'S NEW ORDERS Addressing 2023, Kim praised the nation.",
+            f"{TITLE} Families collected the coats.",
+            TITLE,
+            "NATO and UN officials met in Seoul.",
+            "3.5 percent more coats arrived.",
+        ],
+        TITLE,
+    )
+    assert got == [
+        "Volunteers packed coats.",
+        "Addressing 2023, Kim praised the nation.",
+        "Families collected the coats.",
+        "NATO and UN officials met in Seoul.",
+        "3.5 percent more coats arrived.",
+    ]
+
+
+def test_seed_style_page_gives_reporting_sentences() -> None:
+    text = (
+        "Crossing Borders - Helping North Korean Refugees and Orphans\n\nView Original\n\n"
+        "North Korea No Longer Interested in Reunification with South Korea\n\n"
+        "KIM JONG-UN'S NEW ORDERS\n\n"
+        "During a year-end party meeting, North Korea’s leader warned the nation to prepare for "
+        "further economic hardships in 2024. Kim Jong-un encouraged his people to wage a struggle.\n"
+    )
+    chosen = blurb(text, "North Korea No Longer Interested in Reunification with South Korea").sentences
+    assert chosen and all(not re.match(r"[A-Z' -]{12,}\b", s) for s in chosen)
+    assert chosen[0].startswith("During a year-end party meeting")
