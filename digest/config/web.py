@@ -43,6 +43,14 @@ class WebSettings:
         secret=True,
         section="Web",
     )
+    mailgun_webhook_key: str = setting(
+        "DIGEST_MAILGUN_WEBHOOK_KEY",
+        "",
+        "Mailgun's HTTP webhook signing key (Sending > Webhooks; not the API key). Set it to receive "
+        "bounces and complaints at {DIGEST_PUBLIC_URL}/webhooks/mailgun; empty: that address is off.",
+        secret=True,
+        section="Web",
+    )
     signups_per_ip: int = setting(
         "DIGEST_SIGNUPS_PER_IP",
         10,

@@ -59,7 +59,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     from flask import Flask
     from flask_wtf.csrf import CSRFProtect
 
-    from digest.serve import admin, archive, public, signup, words
+    from digest.serve import admin, archive, public, signup, webhooks, words
 
     if engine is None:
         from digest.store import open_store
@@ -101,6 +101,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     app.register_blueprint(signup.blueprint)
     app.register_blueprint(archive.blueprint)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(webhooks.blueprint)
+    csrf.exempt(webhooks.blueprint)  # providers authenticate by signature, not by a session
     csrf.exempt(public.unsubscribe)  # RFC 8058: the mailbox's POST carries no cookie and no token
     app.context_processor(words.template_globals)
     app.after_request(_security_headers)

@@ -11,26 +11,38 @@ from digest.errors import StoreError
 
 # (words in the driver's message, what it means, what to do)
 _KNOWN = [
-    (("file is not a database", "malformed", "disk image"),
-     "the database file is damaged",
-     "move it aside (it is digest.db in DIGEST_DATA_DIR) and restore your backup; "
-     "without one, digest starts a new ledger and no longer knows what was sent"),
-    (("readonly", "read-only"),
-     "the database is read-only",
-     "give your user write access to digest.db and its folder (DIGEST_DATA_DIR), "
-     "or point DIGEST_DATA_DIR to a writable folder"),
-    (("unable to open database",),
-     "the database file cannot be opened",
-     "check that DIGEST_DATA_DIR is a folder you can write"),
-    (("disk is full", "database or disk is full", "no space"),
-     "the disk is full",
-     "free some space, then run the command again"),
-    (("connection refused", "could not connect", "could not translate host", "timeout expired"),
-     "the database server cannot be reached",
-     "check DIGEST_DATABASE_URL and that PostgreSQL is running"),
-    (("password authentication failed", "role", "does not exist"),
-     "the database server refused the login or the database",
-     "check the user, password and database name in DIGEST_DATABASE_URL"),
+    (
+        ("file is not a database", "malformed", "disk image"),
+        "the database file is damaged",
+        "move it aside (it is digest.db in DIGEST_DATA_DIR) and restore your backup; "
+        "without one, digest starts a new ledger and no longer knows what was sent",
+    ),
+    (
+        ("readonly", "read-only"),
+        "the database is read-only",
+        "give your user write access to digest.db and its folder (DIGEST_DATA_DIR), "
+        "or point DIGEST_DATA_DIR to a writable folder",
+    ),
+    (
+        ("unable to open database",),
+        "the database file cannot be opened",
+        "check that DIGEST_DATA_DIR is a folder you can write",
+    ),
+    (
+        ("disk is full", "database or disk is full", "no space"),
+        "the disk is full",
+        "free some space, then run the command again",
+    ),
+    (
+        ("connection refused", "could not connect", "could not translate host", "timeout expired"),
+        "the database server cannot be reached",
+        "check DIGEST_DATABASE_URL and that PostgreSQL is running",
+    ),
+    (
+        ("password authentication failed", "role", "does not exist"),
+        "the database server refused the login or the database",
+        "check the user, password and database name in DIGEST_DATABASE_URL",
+    ),
 ]
 
 

@@ -52,12 +52,17 @@ def _web(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.signups])
 
 
+def _web_events(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.mail_events])
+
+
 STEPS: dict[int, Step] = {
     1: _core,
     2: _delivery,
     10: _social,
     20: _scheduler,
     40: _web,
+    41: _web_events,
 }
 
 

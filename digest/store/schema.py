@@ -201,3 +201,19 @@ signups = Table(
     Column("sent_at", DateTime(timezone=True)),  # last confirmation email
     Column("sends", Integer, nullable=False, default=0),
 )
+
+# Web (migration 41). What the message providers told us about a sent message, once per
+# event (a provider retries its webhooks: the same event id twice changes nothing).
+mail_events = Table(
+    "mail_events",
+    metadata,
+    Column("event_id", String(160), primary_key=True),  # provider:its own id (Mailgun: the token)
+    Column("provider", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),  # delivered | bounced | complained | unsubscribed | ...
+    Column("hard", Integer, nullable=False, default=0),  # 1: a permanent failure (hard bounce)
+    Column("recipient", String(320), nullable=False),
+    Column("message_id", Text, nullable=False, default=""),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)
+Index("ix_mail_events_recipient", mail_events.c.recipient, mail_events.c.at)
