@@ -32,7 +32,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {
         "DIGEST_DATA_DIR": str(tmp_path / "var"),
         "DIGEST_SOURCES": str(CONTENT),
-        "DIGEST_LOOKBACK_DAYS": "100000",
+        "DIGEST_LOOKBACK_DAYS": "3650",
         "DIGEST_MAX_ARTICLES": "20",
         **extra,
     }
