@@ -57,12 +57,21 @@ class ImportReport:
 
 
 def normalise(address: str) -> str:
-    """Validate an address and return it lower-cased; raises ValueError saying why not."""
+    """Validate an address and return it lower-cased and ASCII; raises ValueError saying why not.
+
+    The stored form is what goes on the wire: an international domain becomes its
+    ASCII (punycode) name, and a part before the @ in another script is refused here,
+    because most mail servers cannot take it and it cannot be written in a To header.
+    """
     try:
-        checked = validate_email(address.strip(), check_deliverability=False)
+        checked = validate_email(address.strip(), check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
-        raise ValueError(str(exc)) from None
-    return checked.normalized.lower()
+        if address.partition("@")[0].isascii():
+            raise ValueError(str(exc)) from None
+        raise ValueError(
+            "the part before the @ must be written in Latin letters, digits or . _ - +"
+        ) from None
+    return (checked.ascii_email or checked.normalized).lower()
 
 
 def read_csv(path: Path) -> tuple[list[dict[str, str]], list[tuple[int, str]]]:

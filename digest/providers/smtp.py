@@ -206,11 +206,14 @@ class SmtpProvider(Provider):
     def _send_one(self, item: Outgoing) -> None:
         from digest.providers.wire import wire  # renders: imported only when sending
 
+        rcpt = item.recipient.email
+        if not rcpt.isascii():
+            # Stored before addresses were checked for this; one such address fails alone, not the send.
+            raise ProviderError(self.name, f"{rcpt}: the address is not ASCII, which SMTP cannot carry in To")
         # CRLF line ends (smtplib fixes them only for str messages); built from a per-content template.
         data = wire(item, WIRE_POLICY)
         if self.dkim is not None:
             data = self.dkim.sign(data)
-        rcpt = item.recipient.email
         for attempt in (1, 2):
             conn = self._connection()
             try:

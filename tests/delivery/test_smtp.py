@@ -98,3 +98,28 @@ def test_a_recipients_language_picks_the_body(world) -> None:  # type: ignore[no
         korean = str(msg["To"]).endswith("example.kr>")
         expected = '<html lang="ko"' if korean else '<html lang="en"'
         assert html.startswith("<!DOCTYPE html>" + expected)
+
+
+def test_an_address_smtp_cannot_carry_fails_alone_and_the_rest_go_out(world) -> None:  # type: ignore[no-untyped-def]
+    # Found walking the README: a Korean address imported by an older digest made `digest send`
+    # end in a traceback with every delivery left pending. Now that one delivery fails, naming the address.
+    from digest.store import schema
+    from digest.store.ledger import insert_ignore, now_utc
+
+    with smtp_server() as (box, port):
+        w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS="1"))
+        emails = add_subscribers(w.engine, 3)
+        row = {
+            "email": "김철수@example.org",
+            "name": "",
+            "language": "",
+            "status": "active",
+            "created_at": now_utc(),
+        }
+        with w.engine.begin() as conn:
+            insert_ignore(conn, schema.subscribers, [row])
+        report = w.send()
+    assert report.counts == {"sent": 3, "failed": 1}
+    assert sorted(box.rcpts) == emails
+    failed = [r for r in w.rows() if r.status == "failed"]
+    assert "김철수@example.org" in failed[0].last_error and "not ASCII" in failed[0].last_error

@@ -8,8 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from digest.cli import main
-from digest.subscribers import count, import_csv, iter_active
+from digest.subscribers import count, import_csv, iter_active, normalise
 from digest.unsubscribe import make_token, read_token, secret_key, unsubscribe_url
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,3 +126,27 @@ def test_count_function(world) -> None:  # type: ignore[no-untyped-def]
     w = world()
     add_subscribers(w.engine, 3)
     assert count(w.engine) == {"active": 3}
+
+
+_LOCAL_ASCII = st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,15}", fullmatch=True).filter(
+    lambda s: ".." not in s and not s.endswith(".")
+)
+_NON_ASCII = st.text(
+    st.characters(min_codepoint=0xA1, max_codepoint=0xD7A3, categories=("Lo", "Ll", "Lu")),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(local=st.tuples(_LOCAL_ASCII, _NON_ASCII, _LOCAL_ASCII).map("".join))
+def test_an_address_whose_local_part_is_not_ascii_is_refused_with_a_reason(local: str) -> None:
+    # SMTP cannot write it in To without SMTPUTF8; it used to be stored and then crash `digest send`.
+    with pytest.raises(ValueError, match="before the @"):
+        normalise(f"{local}@example.org")
+
+
+@given(local=_LOCAL_ASCII, label=st.sampled_from(["한국", "bücher", "пример", "例え"]))
+def test_what_normalise_accepts_is_ascii_so_every_provider_can_send_it(local: str, label: str) -> None:
+    got = normalise(f"{local}@{label}.example")
+    assert got.isascii() and got.startswith(local.lower() + "@xn--")
+    assert normalise(got) == got  # stable: importing the list again adds nobody twice
