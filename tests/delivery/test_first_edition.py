@@ -110,3 +110,18 @@ def test_late_first_scheduled_run_after_a_rehearsal_is_not_missed(world) -> None
         result = check_digest(real.settings, real.engine, slot + timedelta(hours=72))
     assert result.outcome == "idle", result.message
     assert box.raw == [] and not [e for e in Ledger(real.engine).editions(5) if e.status == "missed"]
+
+
+def test_campaign_send_names_the_campaign_id(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.delivery.test_campaign_providers import FAKES, settings_for
+    from tests.fakes.http_api import serve
+
+    with serve(FAKES["buttondown"][0]()) as api:
+        w = world(DIGEST_PROVIDER="buttondown", **settings_for("buttondown", api.base))
+        report = w.send()
+    assert report.status == "sent", report.message
+    [row] = Ledger(w.engine).deliveries(report.key, "email:buttondown")
+    assert row.provider_id
+    lines = where_it_went(w.settings, w.engine, report.key)
+    assert lines == [f"buttondown: campaign {row.provider_id} sent to the provider's list; "
+                     "see it in buttondown's dashboard"]
