@@ -1,4 +1,9 @@
-"""Provider webhooks: bounces, complaints and unsubscribes come home (Mailgun).
+"""Provider webhooks: bounces, complaints and unsubscribes come home.
+
+Each receiver authenticates the way its provider allows (Mailgun's HMAC, SendGrid's
+ECDSA signature over timestamp and raw body; Postmark and Brevo sign nothing, so a
+secret in basic auth or a bearer token), then stores each normalised event once.
+A failed check records nothing: 401.
 
 Mailgun signs ``timestamp + token`` (HMAC-SHA256 under the webhook signing key)
 but not the event itself, so besides the signature the timestamp must be recent
@@ -52,10 +57,7 @@ def mailgun() -> Response:
 
 
 def _json() -> dict[str, Any]:
-    try:
-        value = json.loads(request.get_data(cache=False) or b"")
-    except (ValueError, UnicodeDecodeError):
-        abort(400)
+    value = _json_value(request.get_data(cache=False))
     if not isinstance(value, dict):
         abort(400)
     return value
@@ -109,3 +111,94 @@ def mailgun_event(token: str, data: dict[str, Any]) -> Any:
         at=at,
         detail=detail or str(data.get("reason", "")),
     )
+
+
+MAX_EVENTS = 1000  # SendGrid batches events; more than this in one POST is refused
+
+
+@blueprint.post("/sendgrid")
+def sendgrid() -> Response:
+    from digest.serve import events
+
+    key = site().settings.sendgrid_webhook_key
+    if not key:
+        abort(404)
+    body = request.get_data(cache=True)
+    stamp = request.headers.get("X-Twilio-Email-Event-Webhook-Timestamp", "")
+    given = request.headers.get("X-Twilio-Email-Event-Webhook-Signature", "")
+    if not _ecdsa_ok(key, stamp, body, given):
+        log.warning("sendgrid webhook with a bad signature; ignored")
+        return Response("bad signature\n", status=401, mimetype="text/plain")
+    if abs(time.time() - _number(stamp)) > MAX_AGE:
+        return Response("stale\n", status=400, mimetype="text/plain")
+    items = _json_value(body)
+    if not isinstance(items, list) or len(items) > MAX_EVENTS or not all(isinstance(i, dict) for i in items):
+        abort(400)
+    return _store([events.sendgrid(i) for i in items])
+
+
+@blueprint.post("/postmark")
+def postmark() -> Response:
+    from digest.serve import events
+
+    _require_secret(site().settings.postmark_webhook_key)
+    item = _json()
+    return _store([events.postmark(item)])
+
+
+@blueprint.post("/brevo")
+def brevo() -> Response:
+    from digest.serve import events
+
+    _require_secret(site().settings.brevo_webhook_key)
+    item = _json()
+    return _store([events.brevo(item)])
+
+
+def _store(found: list[Any]) -> Response:
+    from digest.store.mail_events import record
+
+    if not found or any(e is None for e in found):
+        abort(400)
+    for event in found:
+        record(site().engine, event)
+    return Response("ok\n", mimetype="text/plain")
+
+
+def _require_secret(key: str) -> None:
+    """Basic auth (any user name) or a bearer token equal to ``key``; 404 when no key is set."""
+    if not key:
+        abort(404)
+    auth = request.authorization
+    given = ""
+    if auth is not None:
+        given = (auth.password if auth.type == "basic" else auth.token) or ""
+    if not hmac.compare_digest(given.encode(), key.encode()):
+        abort(401)
+
+
+def _json_value(body: bytes) -> Any:
+    try:
+        return json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError):
+        abort(400)
+
+
+def _ecdsa_ok(key: str, stamp: str, body: bytes, given: str) -> bool:
+    """SendGrid's signature: ECDSA P-256/SHA-256 over the timestamp header followed by the raw body."""
+    import base64
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    try:
+        public = load_der_public_key(base64.b64decode(key))
+        signature = base64.b64decode(given, validate=True)
+        if not isinstance(public, ec.EllipticCurvePublicKey) or not stamp:
+            return False
+        public.verify(signature, stamp.encode() + body, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
