@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class DigestError(Exception):
     """Base of every error digest raises on purpose; the CLI prints it as one line."""
@@ -38,6 +40,10 @@ class ProtectedTermError(DigestError):
     exit_code = 3
 
 
+class EditionBusy(DigestError):
+    """Another run holds the edition's lease: this one changed nothing. Names the holder."""
+
+
 class RenderError(DigestError):
     """A template failed to render (undefined variable, syntax error, size budget)."""
 
@@ -47,7 +53,9 @@ class ProviderError(DigestError):
 
     ``retryable`` says whether the same request may be tried again later;
     ``outcome_unknown`` says the request may have been delivered (a timeout after
-    sending), so it must be reconciled, never blindly resent.
+    sending), so it must be reconciled, never blindly resent. The message is
+    redacted (query strings, Authorization-like values and ``secrets``) before it
+    can be printed or stored.
     """
 
     def __init__(
@@ -59,7 +67,11 @@ class ProviderError(DigestError):
         retryable: bool = False,
         outcome_unknown: bool = False,
         retry_after: float | None = None,
+        secrets: Iterable[str] = (),
     ) -> None:
+        from digest.redact import redact
+
+        message = redact(message, secrets)  # a provider may echo our key; URLs may carry tokens
         self.provider = provider
         self.status_code = status_code
         self.retryable = retryable

@@ -1,7 +1,10 @@
 """Logging for the long-running commands: stderr plus a rotating file in the data folder.
 
-Log records carry edition keys, counts and error texts, never settings values:
-secrets stay out of logs because nothing here formats the settings object.
+Log records carry edition keys, counts and error texts, never settings values.
+Every line is still redacted on its way out (:class:`~digest.redact.RedactingFormatter`):
+a library's debug line or an exception text may hold a URL with a token in its
+query string, or an Authorization value. The log file and its folder are private
+to the user (0600/0700).
 """
 
 from __future__ import annotations
@@ -9,7 +12,11 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+
+from digest.files import PrivateRotatingFileHandler, private_dir
+from digest.redact import RedactingFormatter
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_BYTES = 1_000_000
@@ -20,18 +27,18 @@ def log_file(data_dir: Path) -> Path:
     return data_dir / "logs" / "digest.log"
 
 
-def setup_logging(data_dir: Path, level: str = "info", *, verbose: bool = False) -> Path:
+def setup_logging(
+    data_dir: Path, level: str = "info", *, verbose: bool = False, secrets: Iterable[str] = ()
+) -> Path:
     """Send digest's log records to stderr and to ``<data_dir>/logs/digest.log`` (1 MB x 5).
 
     Replaces handlers a previous call (or the CLI's basicConfig) installed on the
     root logger, so calling it twice does not duplicate lines. Returns the file path.
     """
     path = log_file(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    formatter = logging.Formatter(FORMAT)
-    to_file = logging.handlers.RotatingFileHandler(
-        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-    )
+    private_dir(path.parent)
+    formatter = RedactingFormatter(FORMAT, secrets)
+    to_file = PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     to_stderr = logging.StreamHandler(sys.stderr)
     root = logging.getLogger()
     for handler in list(root.handlers):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -155,7 +155,16 @@ class Transport:
             raise self.network_error(exc, repeat) from None
         if response.status_code < 400:
             return response
-        raise self.status_error(response, repeat)
+        raise self.status_error(response, repeat, self.credentials(kwargs))
+
+    def credentials(self, kwargs: dict[str, Any]) -> list[str]:
+        """Every credential this request carries (auth headers, Basic auth, token parameters such
+        as Threads' ``access_token``): an answer quoting one back must not print or store it."""
+        from digest.redact import credentials_in
+
+        auth = self.session.auth if isinstance(self.session.auth, tuple) else ()
+        fields = [kwargs.get(name) for name in ("params", "data", "json")]
+        return credentials_in(dict(self.session.headers), auth, *fields)
 
     def network_error(self, exc: BaseException, repeat: bool) -> ProviderError:
         import requests
@@ -175,9 +184,13 @@ class Transport:
             outcome_unknown=True,
         )
 
-    def status_error(self, response: requests.Response, repeat: bool) -> ProviderError:
+    def status_error(
+        self, response: requests.Response, repeat: bool, secrets: Sequence[str] = ()
+    ) -> ProviderError:
+        from digest.redact import redact
+
         code, rules = response.status_code, self.rules
-        detail = self.detail(response) or response.reason or "error"
+        detail = redact(self.detail(response) or response.reason or "error", secrets)
         if code in rules.auth:
             return AuthError(self.name, f"the credentials were refused ({detail}); {self.auth_fix}",
                              status_code=code)

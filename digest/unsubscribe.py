@@ -30,20 +30,36 @@ def secret_key(settings: Settings) -> bytes:
         return settings.secret_key.encode()
     path = Path(settings.data_dir) / KEY_FILE
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first; read theirs
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
+        _create_key(path)
     value = path.read_text().strip()
     if len(value) < 32:
         raise ConfigError(
             "DIGEST_SECRET_KEY", f"the key kept in {path} is too short", "delete the file to make a new one"
         )
     return value.encode()
+
+
+def _create_key(path: Path) -> None:
+    """Write a new key so that no process ever reads a half-written one.
+
+    The key is written and flushed to a private temporary file first, then linked to
+    its name: the link either appears whole or fails because another process linked
+    its key first (then theirs is used; a rename would replace it under them).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            pass  # another process created it first; read theirs
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def _b64(data: bytes) -> str:

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from digest.config import Settings
+from digest.deliver.lease import holding
 from digest.deliver.send import can_settle, retire_rehearsal, send_edition
-from digest.errors import DigestError, ProtectedTermError
+from digest.errors import DigestError, EditionBusy, ProtectedTermError
 from digest.jobs.alerts import Alert, raise_alert
 from digest.jobs.social_job import queue_posts
 from digest.providers import Provider, make_provider
@@ -43,7 +44,7 @@ TROUBLE = ("missed", "partial", "refused", "error")
 @dataclass(frozen=True)
 class CheckResult:
     key: str
-    outcome: str  # idle, done, sent, skipped, sending, partial, missed, refused, error
+    outcome: str  # idle, done, sent, skipped, sending, partial, missed, refused, error, busy
     message: str
 
     @property
@@ -87,6 +88,8 @@ def check_digest(
     try:
         provider = provider_factory(settings)
         report = send_edition(settings, engine, provider, key=key, slot=slot, now=now, stop=stop)
+    except EditionBusy as exc:
+        return CheckResult(key, "busy", str(exc))  # another run is on it; look again next time
     except ProtectedTermError as exc:
         _alert(settings, engine, now, f"protected:{key}", "protected", key, f"{key} was not sent: {exc}")
         return CheckResult(key, "refused", str(exc))
@@ -127,6 +130,8 @@ def _settle(
         return CheckResult(key, "done", f"{key} is partial; nothing digest can settle by itself")
     try:
         report = send_edition(settings, engine, provider, key=key, slot=slot, now=now, stop=stop)
+    except EditionBusy as exc:
+        return CheckResult(key, "busy", str(exc))
     except DigestError as exc:
         return CheckResult(key, "error", f"{key}: settling the unknown deliveries failed: {exc}")
     if report.status == "sent":
@@ -147,7 +152,12 @@ def _give_up(
         f"(DIGEST_MAX_LATENESS is {settings.max_lateness_text}); its articles go into the next edition"
     )
     ledger.ensure_edition(key, slot)
-    if ledger.mark_missed(key, reason):
+    try:
+        with holding(ledger, key):  # a run still building it decides, not us
+            marked = ledger.mark_missed(key, reason)
+    except EditionBusy as exc:
+        return CheckResult(key, "busy", str(exc))
+    if marked:
         _alert(settings, engine, now, f"missed:{key}", "missed", key, f"{key} was {reason}")
     return CheckResult(key, "missed", f"{key} was {reason}")
 

@@ -84,18 +84,21 @@ def _main(argv: Sequence[str] | None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from digest.redact import RedactingFormatter
+
+    to_stderr = logging.StreamHandler(sys.stderr)
+    # Library debug lines (urllib3's request lines) carry URLs, some with a token in the query string.
+    to_stderr.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[to_stderr])
     ctx = Context(env_file=args.env_file)
     try:
         return int(args.func(args, ctx) or 0)
     except DigestError as exc:
         if args.debug:
             raise
-        print(f"digest: error: {exc}", file=sys.stderr)
+        from digest.redact import redact
+
+        print(f"digest: error: {redact(str(exc), ctx.secrets())}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.errors import ConfigError
+from digest.files import private_dir, tighten
 
 if TYPE_CHECKING:  # imported when first used, so `digest --help` starts fast
     from digest.config import Settings
@@ -39,11 +40,12 @@ class Context:
             from digest.store import open_store
 
             try:
-                self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+                private_dir(self.settings.data_dir)
             except OSError as exc:
                 problem = f"{self.settings.data_dir} cannot be created ({exc.strerror or exc})"
                 raise ConfigError("DIGEST_DATA_DIR", problem, "give a folder you can write") from None
             self._engine = open_store(self.settings.db_url)
+            tighten(self.settings.data_dir)  # files an older version left readable
         return self._engine
 
     @property
@@ -58,6 +60,14 @@ class Context:
 
     def warn(self, line: str) -> None:
         print(f"digest: warning: {line}", file=sys.stderr)
+
+    def secrets(self) -> list[str]:
+        """The secret settings' values, once settings are loaded (for redacting error lines)."""
+        if self._settings is None:
+            return []
+        from digest.redact import secret_settings
+
+        return secret_settings(self._settings)
 
     def now(self) -> datetime:
         return datetime.now(UTC)

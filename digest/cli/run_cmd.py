@@ -31,7 +31,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from digest.logs import setup_logging
 
     settings = ctx.settings
-    path = setup_logging(settings.data_dir, settings.log_level, verbose=bool(getattr(args, "verbose", False)))
+    from digest.redact import secret_settings
+
+    verbose = bool(getattr(args, "verbose", False))
+    secrets = secret_settings(settings)
+    path = setup_logging(settings.data_dir, settings.log_level, verbose=verbose, secrets=secrets)
     runner = Runner(settings, ctx.engine, mode="once" if args.once else "daemon")
     if not args.once:
         return run_daemon(runner, path)

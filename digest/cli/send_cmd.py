@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     for line in after_send(ctx.settings, ctx.engine, report.key, report.status, ctx.now()):
         print(line)
-    code = 1 if report.status in ("partial", "sending") else 0
+    code = 1 if report.status in ("partial", "sending", "failed") else 0
     return code or _publishing_refused(unpublished_platforms(ctx.settings, report.status))
 
 

@@ -17,7 +17,8 @@ EXAMPLES = """\
   digest subscribers count
   digest subscribers list --status active
   digest subscribers remove old@example.org
-  digest subscribers unsubscribe TOKEN        # the token from an unsubscribe link, or an address
+  digest subscribers unsubscribe TOKEN        # the token from an unsubscribe link (what a website passes on)
+  digest subscribers unsubscribe --address someone@example.org   # staff only: by address
 """
 
 
@@ -44,9 +45,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rem = actions.add_parser("remove", help="delete an address from the list")
     rem.add_argument("email")
     uns = actions.add_parser(
-        "unsubscribe", help="record an unsubscribe (token from the link, or the address)"
+        "unsubscribe",
+        help="record an unsubscribe: the signed token from the link, or (staff) --address EMAIL",
+        description="With TOKEN (what a website behind DIGEST_UNSUBSCRIBE_URL passes on), only a token "
+        "signed with DIGEST_SECRET_KEY works: an address in its place is refused, so nobody can "
+        "unsubscribe someone else. Staff unsubscribe by address with --address; the answer is the "
+        "same whether or not the address was on the list.",
     )
-    uns.add_argument("token_or_email", metavar="TOKEN_OR_EMAIL")
+    which = uns.add_mutually_exclusive_group(required=True)
+    which.add_argument("token", nargs="?", metavar="TOKEN")
+    which.add_argument("--address", metavar="EMAIL", help="unsubscribe this address (an admin action)")
     p.set_defaults(func=run)
 
 
@@ -79,7 +87,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             raise DigestError(f"{args.email} is not on the list; see digest subscribers list")
         print(f"removed {args.email.strip().lower()}")
         return 0
-    return _unsubscribe(ctx, args.token_or_email.strip())
+    if args.address is not None:
+        return _unsubscribe(ctx, args.address.strip().lower())
+    return _unsubscribe(ctx, _address_of_token(ctx, (args.token or "").strip()))
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -88,20 +98,26 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _unsubscribe(ctx: Context, value: str) -> int:
-    from digest import subscribers
+def _address_of_token(ctx: Context, token: str) -> str:
     from digest.unsubscribe import read_token, secret_key
 
-    if "@" in value:
-        address = value.lower()
-    else:
-        found = read_token(secret_key(ctx.settings), value)
-        if found is None:
-            raise DigestError(
-                "the unsubscribe token is not valid (altered, or signed with another DIGEST_SECRET_KEY)"
-            )
-        address = found
-    if not subscribers.unsubscribe(ctx.engine, address):
-        raise DigestError(f"{address} is not on the list; nothing to do")
+    if "@" in token:
+        raise DigestError(
+            "an unsubscribe needs the signed token from the link, not an address; "
+            "staff can use digest subscribers unsubscribe --address EMAIL"
+        )
+    found = read_token(secret_key(ctx.settings), token)
+    if found is None:
+        raise DigestError(
+            "the unsubscribe token is not valid (altered, or signed with another DIGEST_SECRET_KEY)"
+        )
+    return found
+
+
+def _unsubscribe(ctx: Context, address: str) -> int:
+    """The same answer whether or not ``address`` was on the list, so the list cannot be probed."""
+    from digest import subscribers
+
+    subscribers.unsubscribe(ctx.engine, address)
     print(f"unsubscribed {address}; no further digests go to this address")
     return 0

@@ -29,7 +29,7 @@ EMAIL = "email:"
 SOCIAL = "social:"
 RESOLVABLE = ("unknown", "failed")
 # Editions whose status follows their email deliveries; others (skipped, missed...) are left alone.
-SETTLED_BY_ROWS = ("sending", "sent", "partial")
+SETTLED_BY_ROWS = ("sending", "sent", "partial", "failed")
 
 
 # -- reading ----------------------------------------------------------------
@@ -77,12 +77,15 @@ def trouble_text(counts: dict[str, int]) -> str:
 def edition_outcome(counts: dict[str, int]) -> tuple[str, str]:
     """(status, reason) of an edition from its email delivery counts.
 
-    Anything pending or in flight: ``sending``; else any failed or unknown:
-    ``partial``; else ``sent``.
+    Anything pending or in flight: ``sending``; else every delivery failed (none sent,
+    none unknown): ``failed``, so no later run can call it "already sent"; else any
+    failed or unknown: ``partial``; else ``sent``.
     """
     waiting = counts.get("pending", 0) + counts.get("sending", 0)
     if waiting:
         return "sending", f"{waiting} deliver{'y waits' if waiting == 1 else 'ies wait'} to be sent"
+    if counts.get("failed", 0) and not counts.get("sent", 0) and not counts.get("unknown", 0):
+        return "failed", trouble_text(counts)
     if counts.get("failed", 0) + counts.get("unknown", 0):
         return "partial", trouble_text(counts)
     return "sent", ""

@@ -13,9 +13,10 @@ from digest.deliver.campaign import reconcile, send_campaign_row
 from digest.deliver.dispatch import DispatchStats, Policy, dispatch
 from digest.deliver.firstrun import refuse_empty_list, retire_rehearsal
 from digest.deliver.guard import stop_if_protected
+from digest.deliver.lease import holding
 from digest.deliver.messages import Letters
 from digest.deliver.resolve import channel_counts, edition_outcome, reopen
-from digest.errors import AuthError
+from digest.errors import AuthError, EditionBusy
 from digest.pipeline import (
     Built,
     build_edition,
@@ -52,16 +53,47 @@ def send_current(
     now: datetime,
     progress: bool = False,
     stop: Callable[[], bool] | None = None,
+    wait: float = 0.0,
 ) -> SendReport:
     """Send the current period's edition, resuming it if it was interrupted."""
     ledger = Ledger(engine)
     key, slot = current_period(settings, now)
     retire_rehearsal(ledger, provider.name, key)
     ledger.ensure_edition(key, slot)
-    return send_edition(settings, engine, provider, key=key, slot=slot, now=now, progress=progress, stop=stop)
+    return send_edition(
+        settings, engine, provider, key=key, slot=slot, now=now, progress=progress, stop=stop, wait=wait
+    )
 
 
 def send_edition(
+    settings: Settings,
+    engine: Engine,
+    provider: Provider,
+    *,
+    key: str,
+    slot: datetime,
+    now: datetime,
+    progress: bool = False,
+    stop: Callable[[], bool] | None = None,
+    wait: float = 0.0,
+) -> SendReport:
+    """Send (or resume) edition ``key`` while holding its lease, so no other run decides about it
+    meanwhile; raises EditionBusy (naming the holder) when another run holds it past ``wait``."""
+    try:
+        with holding(Ledger(engine), key, wait=wait) as held:
+
+            def halt() -> bool:
+                return held.lost or (stop is not None and stop())
+
+            return _send_owned(
+                settings, engine, provider, key=key, slot=slot, now=now, progress=progress, stop=halt
+            )
+    except EditionBusy:
+        provider.close()  # only taking the lease raises it: nothing was opened or sent
+        raise
+
+
+def _send_owned(
     settings: Settings,
     engine: Engine,
     provider: Provider,
@@ -75,7 +107,7 @@ def send_edition(
     ledger = Ledger(engine)
     edition = ledger.edition(key)
     assert edition is not None, "ensure_edition first"
-    before = edition.reason if edition.status == "partial" else None
+    before = edition.reason if edition.status in ("partial", "failed") else None
     if edition.status == "partial" and can_settle(engine, provider, key):
         ledger.set_status(key, "sending", "settling unknown deliveries")
         edition = ledger.edition(key)

@@ -33,7 +33,8 @@ from digest.types import Article, Edition, Post, Recipient
 PREVIEW_RECIPIENT = Recipient(email="subscriber@example.invalid", name="Sample Subscriber")
 # Statuses after which the period's edition will not go out (again).
 _FINISHED = {"sent": "was already sent", "partial": "was already sent (partly)", "skipped": "was skipped",
-             "missed": "was missed", "ready": "is being sent", "sending": "is being sent"}
+             "missed": "was missed", "ready": "is being sent", "sending": "is being sent",
+             "failed": "failed (nothing of it was sent; see digest deliveries)"}
 
 
 @dataclass

@@ -4,21 +4,35 @@ Polling modification times (no extra dependency) of the templates, the local
 article sources, `.env` and the protected-terms file; the dashboard asks
 ``/__version`` every second and reloads when it changes. Only the dashboard
 polls: the email itself carries no script.
+
+The server listens on 127.0.0.1 only, answers only requests whose Host is this
+machine (a web page elsewhere cannot reach it through DNS rebinding), and serves
+only the files the preview writes: ``--out .`` must never hand out `.env` or the
+database.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Callable, Iterable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
     from digest.config import Settings
 
 Fingerprint = tuple[tuple[str, int, int], ...]
+# What `digest preview` writes (digest/preview/__init__.py and social.py); nothing else is served.
+PREVIEW_FILES = frozenset(
+    {"index.html", "email.html", "email.txt", "email.eml", "report.json", "social.json"}
+)
+_SOCIAL_FILE = re.compile(r"social/[a-z0-9_-]{1,40}\.txt")
+_LANGUAGE_FOLDER = re.compile(r"[a-z]{2}(?:-[a-z]{2})?/")
+_LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
 def fingerprint(paths: Iterable[Path]) -> Fingerprint:
@@ -115,6 +129,8 @@ class _Handler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        if not self._allowed():
+            return
         if self.path.split("?")[0] == "/favicon.ico":
             # browsers ask for it when email.html is opened on its own; a 404 would log a console error
             self.send_response(204)
@@ -130,6 +146,32 @@ class _Handler(SimpleHTTPRequestHandler):
             self.wfile.write(body)
             return
         super().do_GET()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        if self._allowed():
+            super().do_HEAD()
+
+    def _allowed(self) -> bool:
+        """Answer 421 to another Host and 404 to any file the preview did not write."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        port = self.state.httpd.server_address[1]
+        if host not in {f"{name}:{port}" for name in _LOCAL_HOSTS}:
+            self.send_error(421, "this preview answers only at 127.0.0.1")
+            return False
+        wanted = unquote(urlsplit(self.path).path).lstrip("/") or "index.html"
+        if wanted in ("__version", "favicon.ico") or self._preview_file(wanted):
+            return True
+        self.send_error(404, "not a file of the preview")
+        return False
+
+    def _preview_file(self, wanted: str) -> bool:
+        # a preview per language may sit in its own folder (en/, ko/)
+        name = wanted.split("/", 1)[1] if _LANGUAGE_FOLDER.match(wanted) else wanted
+        if name not in PREVIEW_FILES and not _SOCIAL_FILE.fullmatch(name):
+            return False
+        root = self.state.out.resolve()
+        target = (root / wanted).resolve()
+        return target.is_relative_to(root) and target.is_file()
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")

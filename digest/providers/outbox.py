@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from digest.files import private_dir, write_private
 from digest.links import campaign_slug
 from digest.providers.base import Outgoing, Provider, SendResult, wire_bytes
 
@@ -39,8 +40,10 @@ class OutboxProvider(Provider):
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
         for item in batch:
             path = self.path_for(item, idem_key)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            for folder in (self.settings.data_dir / "outbox", path.parent.parent, path.parent):
+                if folder.is_relative_to(self.settings.data_dir):
+                    private_dir(folder)
             tmp = path.with_suffix(".eml.tmp")
-            tmp.write_bytes(wire_bytes(item.message))
+            write_private(tmp, wire_bytes(item.message))  # 0600: it holds the address and its token
             tmp.replace(path)  # atomic: a crash never leaves half a message
         return SendResult(provider_id=idem_key[:12])

@@ -36,11 +36,21 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cursor.close()
 
 
+def _private_database(path: Path) -> None:
+    """The database holds addresses and platform sessions: 0600, with its WAL and shared-memory files."""
+    from digest.files import make_private
+
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        make_private(path.with_name(path.name + suffix))
+
+
 def open_store(url: str) -> Engine:
     """Connect and bring the schema up to date. Raises StoreError with a fix-it message."""
     try:
         engine = engine_for(url)
         migrate(engine)
+        if url.startswith("sqlite:///"):
+            _private_database(Path(url.removeprefix("sqlite:///")))
     except DBAPIError as exc:
         # Any driver fault (damaged file, read-only, unreachable server) is one line saying what to do.
         raise describe(exc) from None

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from digest.store.deliveries import DeliveryBook
 from digest.store.editions import EditionBook
 from digest.store.rehearsals import RehearsalBook
+from digest.store.leases import Holder, LeaseBook
 from digest.store.rows import (
     DONE_STATUSES,
     TAKEN_STATUSES,
@@ -30,6 +31,7 @@ __all__ = [
     "TAKEN_STATUSES",
     "DeliveryRow",
     "EditionRow",
+    "Holder",
     "Ledger",
     "idem_key",
     "insert_ignore",
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 
-class Ledger(EditionBook, DeliveryBook, RehearsalBook):
+class Ledger(EditionBook, DeliveryBook, RehearsalBook, LeaseBook):
     """Every read and write of the ledger goes through here."""
 
     def __init__(self, engine: Engine) -> None:

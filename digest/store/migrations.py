@@ -38,6 +38,10 @@ def _delivery(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _edition_leases(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.edition_leases])
+
+
 def _scheduler(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.alerts, schema.scheduler_runs])
 
@@ -59,6 +63,7 @@ def _web_events(conn: Connection) -> None:
 STEPS: dict[int, Step] = {
     1: _core,
     2: _delivery,
+    5: _edition_leases,
     10: _social,
     20: _scheduler,
     40: _web,

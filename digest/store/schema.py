@@ -92,6 +92,17 @@ deliveries = Table(
 )
 Index("ix_deliveries_claim", deliveries.c.edition_key, deliveries.c.status)
 
+# Who may change an edition's state right now: one process at a time (host:pid), until
+# ``until`` (epoch seconds), renewed while it works. See digest/store/leases.py.
+edition_leases = Table(
+    "edition_leases",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("since", Float, nullable=False),
+    Column("until", Float, nullable=False),
+)
+
 # What happened, for `digest status`: runs, skips, alerts, failures.
 events = Table(
     "events",
