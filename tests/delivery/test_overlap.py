@@ -225,3 +225,22 @@ def test_concurrent_processes_create_one_whole_secret_key(tmp_path: Path) -> Non
         assert len(keys) == 6 and len(set(keys)) == 1 and len(keys[0]) == 64, keys
         assert (data / "secret.key").stat().st_mode & 0o777 == 0o600
         assert [p.name for p in data.iterdir()] == ["secret.key"]  # no temporary file left behind
+
+
+def test_a_send_where_every_delivery_failed_never_says_already_sent(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.fakes.esp_postmark import TOKEN, FakePostmark
+    from tests.fakes.http_api import serve
+
+    fake = FakePostmark()
+    fake.fail("/email/batch", status=422, body={"ErrorCode": 300, "Message": "Invalid email request"})
+    with serve(fake) as api:
+        w = world(
+            DIGEST_PROVIDER="postmark", DIGEST_POSTMARK_API_KEY=TOKEN, DIGEST_POSTMARK_BASE_URL=api.base
+        )
+        add_subscribers(w.engine, 3)
+        first = w.send()
+        again = w.send()
+    assert first.status == "failed" and "nothing was sent" in first.message, first.message
+    assert again.status == "failed" and "already sent" not in again.message, again.message
+    assert "nothing was sent" in again.message
+    assert w.ledger.last_sent_edition() is None  # its articles were not used up

@@ -48,7 +48,9 @@ def test_a_provider_error_echoing_our_key_is_redacted_before_printed_or_stored(w
     fake = FakePostmark()
     fake.fail("/email/batch", status=422, body={"ErrorCode": 10, "Message": f"Bad or missing token {TOKEN}"})
     with serve(fake) as api:
-        w = world(DIGEST_PROVIDER="postmark", DIGEST_POSTMARK_API_KEY=TOKEN, DIGEST_POSTMARK_BASE_URL=api.base)
+        w = world(
+            DIGEST_PROVIDER="postmark", DIGEST_POSTMARK_API_KEY=TOKEN, DIGEST_POSTMARK_BASE_URL=api.base
+        )
         add_subscribers(w.engine, 3)
         report = w.send()
     stored = [row.last_error for row in w.rows()] + [e["message"] for e in w.ledger.recent_events()]
