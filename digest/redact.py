@@ -35,8 +35,19 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         text = text.replace(secret, MASK)
     text = _USERINFO.sub(rf"\1{MASK}@", text)
     text = _QUERY.sub(rf"\1{MASK}", text)
-    text = _LABELLED.sub(rf"\1\2{MASK}", text)
+    text = _LABELLED.sub(_labelled, text)
     return _SCHEME.sub(rf"\1 {MASK}", text)
+
+
+def _labelled(match: re.Match[str]) -> str:
+    """``label: value`` with the value masked, unless the label is the name of one of our settings
+    (``DIGEST_POSTMARK_API_KEY: is required`` is our own message, not a credential)."""
+    start = match.start()
+    while start > 0 and (match.string[start - 1].isalnum() or match.string[start - 1] == "_"):
+        start -= 1
+    if match.string[start:].startswith("DIGEST_"):
+        return match.group(0)
+    return f"{match.group(1)}{match.group(2)}{MASK}"
 
 
 def _forms(secrets: Iterable[str]) -> list[str]:

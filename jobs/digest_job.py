@@ -87,7 +87,7 @@ def check_digest(
         log.warning("%s was due %s ago; sending it now (catch-up)", key, _hours(late))
     try:
         provider = provider_factory(settings)
-        report = send_edition(settings, engine, provider, key=key, slot=slot, now=now, stop=stop)
+        report = send_edition(settings, engine, provider, key=key, slot=slot, now=now, stop=stop, share=True)
     except EditionBusy as exc:
         return CheckResult(key, "busy", str(exc))  # another run is on it; look again next time
     except ProtectedTermError as exc:
@@ -129,7 +129,7 @@ def _settle(
         provider.close()
         return CheckResult(key, "done", f"{key} is partial; nothing digest can settle by itself")
     try:
-        report = send_edition(settings, engine, provider, key=key, slot=slot, now=now, stop=stop)
+        report = send_edition(settings, engine, provider, key=key, slot=slot, now=now, stop=stop, share=True)
     except EditionBusy as exc:
         return CheckResult(key, "busy", str(exc))
     except DigestError as exc:

@@ -45,18 +45,22 @@ def frozen_hits(terms: ProtectedTerms, settings: Settings, edition: EditionRow,
     return hits
 
 
-def stop_if_protected(settings: Settings, ledger: Ledger, edition: EditionRow) -> None:
+def stop_if_protected(
+    settings: Settings, ledger: Ledger, edition: EditionRow, *, record: bool = True
+) -> None:
     """Raise ProtectedTermError (exit 3) when a current term is in the frozen edition, recording why
-    on the edition (shown by `digest status`) and as an error event. Nothing is sent."""
+    on the edition (shown by `digest status`) and as an error event unless ``record`` is false (a
+    run that does not hold the edition's lease). Nothing is sent."""
     terms = ProtectedTerms.from_file(settings.protected_terms_file)
     hits = frozen_hits(terms, settings, edition, ledger.bodies(edition.key))
     if not hits:
-        if edition.reason.startswith(STOPPED):
+        if record and edition.reason.startswith(STOPPED):
             ledger.set_status(edition.key, edition.status, "")
         return
     reason = f"{STOPPED}: {describe(hits)}"
-    ledger.set_status(edition.key, edition.status, reason)
-    ledger.event("error", "protected", reason, edition.key)
+    if record:
+        ledger.set_status(edition.key, edition.status, reason)
+        ledger.event("error", "protected", reason, edition.key)
     raise ProtectedTermError(
         f"{edition.key}: {reason}; nothing further was sent. If the term must stay, this edition "
         "cannot go out; if it was added by mistake, remove it from DIGEST_PROTECTED_TERMS_FILE "

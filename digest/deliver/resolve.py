@@ -214,9 +214,16 @@ def _move(engine: Engine, rows: list[DeliveryRow], status: str, note: str, done:
 
 
 def _finish(engine: Engine, done: Resolution, what: str, note: str) -> None:
+    from digest.deliver.lease import holding
+    from digest.errors import EditionBusy
+
     ledger = Ledger(engine)
     for key, ids in done.changed.items():
-        done.statuses[key] = recompute(engine, key)
+        try:
+            with holding(ledger, key, wait=5.0):  # a running send decides its edition's status itself
+                done.statuses[key] = recompute(engine, key)
+        except EditionBusy:
+            done.statuses[key] = None
         after = f"; the edition is now {done.statuses[key]}" if done.statuses[key] else ""
         message = f"{len(ids)} delivery(ies) {what} ({_ids(ids)}){_note(note)}{after}"
         ledger.event("info", "resolved", message, key)

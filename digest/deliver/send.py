@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +17,7 @@ from digest.deliver.guard import stop_if_protected
 from digest.deliver.lease import holding
 from digest.deliver.messages import Letters
 from digest.deliver.resolve import channel_counts, edition_outcome, reopen
-from digest.errors import AuthError, EditionBusy
+from digest.errors import AuthError, EditionBusy, ProtectedTermError
 from digest.pipeline import (
     Built,
     build_edition,
@@ -76,11 +77,17 @@ def send_edition(
     progress: bool = False,
     stop: Callable[[], bool] | None = None,
     wait: float = 0.0,
+    share: bool = False,
 ) -> SendReport:
     """Send (or resume) edition ``key`` while holding its lease, so no other run decides about it
-    meanwhile; raises EditionBusy (naming the holder) when another run holds it past ``wait``."""
+    meanwhile; raises EditionBusy (naming the holder) when another run holds it past ``wait``.
+
+    ``share`` (the scheduler's daemons): when another run holds the lease of an edition that
+    is sending, help send its pending deliveries instead (see :func:`_share`).
+    """
+    ledger = Ledger(engine)
     try:
-        with holding(Ledger(engine), key, wait=wait) as held:
+        with holding(ledger, key, wait=wait) as held:
 
             def halt() -> bool:
                 return held.lost or (stop is not None and stop())
@@ -88,9 +95,54 @@ def send_edition(
             return _send_owned(
                 settings, engine, provider, key=key, slot=slot, now=now, progress=progress, stop=halt
             )
-    except EditionBusy:
+    except EditionBusy as busy:
+        if share:
+            return _share(settings, ledger, provider, key, stop, busy)
         provider.close()  # only taking the lease raises it: nothing was opened or sent
         raise
+
+
+SHARE_WAIT = 120.0
+
+
+def _share(
+    settings: Settings,
+    ledger: Ledger,
+    provider: Provider,
+    key: str,
+    stop: Callable[[], bool] | None,
+    busy: EditionBusy,
+) -> SendReport:
+    """Help the run holding ``key`` send its pending deliveries, deciding nothing about the edition.
+
+    Each delivery is claimed with its own lease, so every call is still made by one process
+    only. The edition's status is recorded by whoever holds its lease last: this run tries to
+    take it when done, and otherwise leaves it to the holder. While the holder is still
+    building the edition, this run waits (up to ``SHARE_WAIT`` seconds) for it to start sending.
+    """
+    deadline = time.monotonic() + SHARE_WAIT
+    edition = ledger.edition(key)
+    while edition is not None and edition.status in ("building", "ready") and time.monotonic() < deadline:
+        if stop is not None and stop():
+            break
+        time.sleep(0.5)
+        edition = ledger.edition(key)
+    if edition is None or edition.status != "sending" or provider.kind == "campaign":
+        provider.close()
+        raise busy
+    try:
+        stop_if_protected(settings, ledger, edition, record=False)
+    except ProtectedTermError:
+        provider.close()
+        raise
+    stats = _dispatch(settings, ledger, provider, edition, False, stop, owner=False)
+    try:
+        with holding(ledger, key, wait=10.0):
+            return _finalise(ledger.engine, key, stats, [])
+    except EditionBusy:
+        counts = channel_counts(ledger.engine, key)
+        note = f"{key}: sent {stats.sent} deliveries alongside the run holding it, which records the outcome"
+        return SendReport(key, "sending", note, counts, stats)
 
 
 def _send_owned(
@@ -249,9 +301,11 @@ def _dispatch(
     progress: bool,
     stop: Callable[[], bool] | None = None,
     refused: list[tuple[int, AuthError]] | None = None,
+    owner: bool = True,
 ) -> DispatchStats:
     """Send what is due. A refused login or key (AuthError) stops the run at once: the
-    rest would be refused too, and thousands of bad logins can get an account locked."""
+    rest would be refused too, and thousands of bad logins can get an account locked.
+    Only the lease's ``owner`` settles earlier unknown deliveries first."""
     channel = channel_of(provider)
     letters = Letters(settings, edition, ledger.bodies(edition.key))
     refusals = refused if refused is not None else []
@@ -269,7 +323,9 @@ def _dispatch(
         return bool(refusals) or (stop is not None and stop())
 
     try:
-        if provider.kind == "campaign":
+        if not owner:
+            pass
+        elif provider.kind == "campaign":
             reconcile(ledger, provider, edition.key, channel)
         elif provider.idempotent:
             # Resending with the same key is harmless here, so nothing stays unknown.

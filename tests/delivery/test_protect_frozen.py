@@ -104,3 +104,20 @@ def test_a_name_only_in_a_social_template_stops_the_email(world, tmp_path: Path)
     assert "'김철수' in the mastodon post" in str(stopped.value)
     assert list((w.settings.data_dir / "outbox").rglob("*.eml")) == []
     assert w.ledger.editions(1)[0].status == "building"  # nothing frozen, nothing decided
+
+
+def test_a_test_copy_of_the_frozen_edition_is_checked_against_the_current_terms(  # type: ignore[no-untyped-def]
+    world, tmp_path: Path
+) -> None:
+    from digest.deliver.testcopy import send_test
+    from digest.providers import make_provider
+
+    terms = tmp_path / "terms.txt"
+    terms.write_text("# none yet\n", encoding="utf-8")
+    w = world(DIGEST_PROTECTED_TERMS_FILE=str(terms))
+    add_subscribers(w.engine, 2)
+    assert w.send().status == "sent"
+    terms.write_text("winter coat drive\n", encoding="utf-8")
+    with pytest.raises(ProtectedTermError):
+        send_test(w.settings, w.engine, make_provider(w.settings), "staff@example.org", now=w.now)
+    assert not list((w.settings.data_dir / "outbox").rglob("tests/*.eml"))
