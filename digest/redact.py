@@ -71,15 +71,6 @@ def secret_settings(settings: object) -> list[str]:
     return values
 
 
-def credentials_of(obj: object) -> list[str]:
-    """String attributes of a provider or platform whose names say they hold a credential."""
-    return [
-        value
-        for name, value in vars(obj).items()
-        if isinstance(value, str) and value and _CREDENTIAL_NAME.search(name) and not name.endswith("setting")
-    ]
-
-
 _CREDENTIAL_NAME = re.compile(r"token|password|secret|api[-_]?key|jwt|auth", re.IGNORECASE)
 
 
