@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from digest.config import Settings
 from digest.errors import ConfigError
+from digest.files import private_dir
 
 KEY_FILE = "secret.key"
 SIG_BYTES = 16
@@ -46,7 +47,7 @@ def _create_key(path: Path) -> None:
     its name: the link either appears whole or fails because another process linked
     its key first (then theirs is used; a rename would replace it under them).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     temp = path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -62,10 +62,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     from digest.serve import admin, archive, public, signup, webhooks, words
 
     if engine is None:
+        from digest.files import private_dir, tighten
         from digest.store import open_store
 
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         engine = open_store(settings.db_url)
+        tighten(settings.data_dir)
     key = secret_key(settings)
     web = builtin_templates() / "web"
     app = Flask(

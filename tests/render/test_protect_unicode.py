@@ -86,28 +86,28 @@ def with_neighbours(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(with_ignorables())
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_invisible_and_format_characters_inside_a_term_are_caught(case: tuple[str, str]) -> None:
     term, text = case
     assert _caught(f"News: {text} arrived.", term)
 
 
 @given(with_look_alikes())
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_look_alike_letters_from_any_script_are_caught(case: tuple[str, str]) -> None:
     term, text = case
     assert _caught(f"News: {text} arrived.", term)
 
 
 @given(with_neighbours())
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_hangul_han_or_digits_next_to_a_term_do_not_hide_it(case: tuple[str, str]) -> None:
     term, text = case
     assert _caught(f"News: {text} arrived.", term)
 
 
 @given(with_look_alikes(), st.lists(st.sampled_from(IGNORABLE), max_size=2), st.data())
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_every_disguise_at_once_is_caught(
     case: tuple[str, str], hidden: list[str], data: st.DataObject
 ) -> None:
@@ -162,7 +162,7 @@ ORDINARY = [
 
 
 @given(st.lists(st.sampled_from(" ".join(ORDINARY).split()), min_size=1, max_size=40))
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_ordinary_text_does_not_raise_a_false_alarm(words: list[str]) -> None:
     text = " ".join(words)
     hits = TERMS.find(text)
