@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from digest.store.deliveries import DeliveryBook
 from digest.store.editions import EditionBook
-from digest.store.rehearsals import RehearsalBook
 from digest.store.leases import Holder, LeaseBook
+from digest.store.rehearsals import RehearsalBook
 from digest.store.rows import (
     DONE_STATUSES,
     TAKEN_STATUSES,
