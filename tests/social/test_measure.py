@@ -190,6 +190,8 @@ X_LINK_CASES = [
     ("https://bridgeofhope.org/소식", 23 + 4),
     ("ELPAÍS.com", 23),
     ("Dr.Kim", 23),  # .kim is a top-level domain
+    ("_한국U.S.net", 12),  # X's match starts after "_", so the whole run is no link
+    ("-에서_U.S.kr", 12),
 ]
 
 

@@ -78,7 +78,7 @@ def twitter_text_links(text: str) -> Iterator[tuple[int, int, bool]]:
         pos = end
         if m.group("proto"):
             yield m.start(), end, True
-        elif m.start() == 0 or text[m.start() - 1] not in _BAD_BEFORE_BARE:
+        elif not _bad_before(text, m.start()):
             # A bare address keeps its port and query only when it has a path.
             has_path = bool(tail and tail.group("path"))
             pos = end if has_path else host_end
@@ -103,6 +103,17 @@ def _host_end(text: str, start: int, end: int) -> int | None:
                 break
         dot = text.rfind(".", start, dot)
     return None
+
+
+_ONE_DOMAIN_CHAR = regex.compile(_DOMAIN_CHAR)
+
+
+def _bad_before(text: str, start: int) -> bool:
+    """A bare address right after ``- _ . /`` is no link. X's pattern may start earlier than
+    ours, inside the same run of domain characters ("_한국U.S.net"), so look past those."""
+    while start > 0 and _ONE_DOMAIN_CHAR.match(text, start - 1):
+        start -= 1
+    return start > 0 and text[start - 1] in _BAD_BEFORE_BARE
 
 
 def _bare(text: str, start: int, end: int, tail: str) -> Iterator[tuple[int, int, bool]]:
