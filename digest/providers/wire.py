@@ -74,6 +74,9 @@ class Template:
         values = (to, message_id(self.edition_key, to, self.sender), item.list_unsubscribe)
         out = [self.head]
         for label, value, tail in zip(self.labels, values, self.tails, strict=True):
+            if not value:  # no unsubscribe link (a confirmation, an alert): no header, as build_message does
+                out.append(tail.removeprefix(b"\r\n"))
+                continue
             out += (label, value.encode(), tail)
         out += (self.text.render(link), self.between, self.html.render(link), self.after_html)
         return b"".join(out)

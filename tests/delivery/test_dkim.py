@@ -86,3 +86,30 @@ def test_half_set_dkim_settings_name_the_missing_key(make_settings, key_pair) ->
             DIGEST_DKIM_DOMAIN="example.org", DIGEST_DKIM_SELECTOR="s", DIGEST_DKIM_KEY_FILE="/nope.pem"
         )
     assert "DIGEST_DKIM_KEY_FILE" in str(missing.value)
+
+
+def test_a_message_without_unsubscribe_links_has_no_empty_header(world) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from digest.providers import make_provider
+    from digest.providers.base import Content, Outgoing, wire_bytes
+    from digest.types import Recipient
+
+    with smtp_server() as (box, port):
+        w = world(**smtp_settings(port))
+        content = Content(
+            "confirm:1", "Please confirm", "<p>hi</p>", "hi\n", w.settings.sender, datetime.now(UTC)
+        )
+        item = Outgoing("confirm:1", Recipient("new@example.org"), content)
+        provider = make_provider(w.settings)
+        try:
+            provider.send_batch([item], "k" * 40)
+        finally:
+            provider.close()
+    raw = box.raw[0]
+    assert b"List-Unsubscribe" not in raw
+    def names(message: bytes) -> list[bytes]:
+        head = message.split(b"\r\n\r\n", 1)[0]
+        return [line.split(b":", 1)[0] for line in head.split(b"\r\n") if line[:1] not in (b" ", b"\t")]
+
+    assert names(raw) == names(wire_bytes(item.message))  # the same headers the slow path makes
