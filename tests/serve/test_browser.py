@@ -99,6 +99,7 @@ def test_supporter_and_volunteer_in_a_real_browser(browser, maildev, mastodon, t
     }
     with running(tmp_path, **settings) as srv:
         page = browser.new_page()
+        page.set_default_timeout(90_000)  # a loaded 2-core machine can take long to answer
         supporter(page, srv, mail_web)
         volunteer(page, srv, mastodon)
         page.close()
