@@ -14,7 +14,7 @@ from digest.cli import build_parser
 
 
 def _usage(parser: argparse.ArgumentParser) -> str:
-    """``digest NAME [--flag X] ARG`` on one line, without ``[-h]``."""
+    """``digest NAME [--flag VALUE] ARG`` on one line, without ``[-h]``."""
     text = " ".join(parser.format_usage().removeprefix("usage:").split())
     text = text.replace("[-h] ", "").replace(" [-h]", "")
     return re.sub(r" ACTION \.\.\.$", "", text)
