@@ -9,6 +9,7 @@ Fields are read with getattr so these checks do not depend on which section decl
 from __future__ import annotations
 
 import os
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +20,7 @@ MIN_SECRET_BYTES = 32
 _NEW_KEY = (
     "leave it empty (one is generated) or use: python3 -c 'import secrets; print(secrets.token_hex(32))'"
 )
+SAMPLE_IDENTITY = ("DIGEST_ORG_NAME", "DIGEST_FROM", "DIGEST_POSTAL_ADDRESS")
 _DB_FIX = "use postgresql://user:password@host:5432/dbname, or leave it empty for SQLite"
 
 
@@ -51,11 +53,34 @@ class StartupChecks:
                 raise ConfigError("DIGEST_DATABASE_URL", problem, _DB_FIX)
 
     def setting_warnings(self) -> list[str]:
+        """One line per listed platform without its keys, naming every empty key at once."""
         missing: list[tuple[str, str]] = getattr(self, "missing_social_keys", lambda: [])()
+        by_platform: dict[str, list[str]] = {}
+        for platform, key in missing:
+            by_platform.setdefault(platform, []).append(key)
+        lines = []
+        for platform, keys in by_platform.items():
+            also = f" (and {', '.join(keys[1:])})" if keys[1:] else ""
+            lines.append(
+                f"{keys[0]}{also}: empty, so {platform} posts are previewed but not published; "
+                f"set {'them' if also else 'it'} in .env, or remove {platform} from DIGEST_SOCIAL_PLATFORMS"
+            )
+        return lines
+
+    def sample_warnings(self) -> list[str]:
+        """The sample sender, name and postal address still set while a real provider sends.
+
+        `.env.example` works as copied, so nothing stops a first real send going out as the
+        sample organisation; say so on every command (the preview too) until they are changed.
+        """
+        provider = str(getattr(self, "provider", "outbox"))
+        if provider == "outbox" or not is_dataclass(self):
+            return []
         return [
-            f"{key}: is empty, so {platform} posts are previewed but not published; set it in .env, "
-            f"or remove {platform} from DIGEST_SOCIAL_PLATFORMS"
-            for platform, key in missing
+            f"{f.metadata['env']}: is still the sample {f.default!r}, and DIGEST_PROVIDER={provider} sends "
+            "to real people; set your own in .env"
+            for f in fields(self)
+            if f.metadata.get("env") in SAMPLE_IDENTITY and getattr(self, f.name) == f.default
         ]
 
 

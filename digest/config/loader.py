@@ -135,6 +135,7 @@ def inspect_settings(
                 except ConfigError as exc:
                     found.add(exc)
     found.social_warnings = list(getattr(found.settings, "setting_warnings", lambda: [])())
+    found.warnings += getattr(found.settings, "sample_warnings", lambda: [])()
     return found
 
 

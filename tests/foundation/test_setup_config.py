@@ -297,3 +297,39 @@ def test_any_value_is_either_refused_naming_its_key_or_works(key: str, value: st
         assert exc.key.startswith("DIGEST_") and "\n" not in str(exc)
         return
     exercise(s)
+
+
+SMTP = {"DIGEST_PROVIDER": "smtp", "DIGEST_SMTP_HOST": "127.0.0.1", "DIGEST_SMTP_SECURITY": "none"}
+OWN = {"DIGEST_ORG_NAME": "Our Org", "DIGEST_FROM": "Our Org <news@our.example>",
+       "DIGEST_POSTAL_ADDRESS": "1 Real Street, Seoul"}
+
+
+def warnings_for(environ: dict[str, str]) -> list[str]:
+    lines: list[str] = []
+    load_settings(environ=environ, read_dotenv=False, warn=lines.append)
+    return lines
+
+
+@pytest.mark.parametrize("key", sorted(OWN))
+def test_a_real_provider_with_a_sample_identity_value_warns_naming_it(key: str) -> None:
+    # Found walking the README: `.env.example` copied, provider switched to smtp, and the first
+    # real digest went out as 'Bridge of Hope (sample)' from the PO Box 0000 sample address.
+    own_but_one = {k: v for k, v in OWN.items() if k != key}
+    lines = warnings_for({**SMTP, **own_but_one})
+    assert len(lines) == 1 and lines[0].startswith(f"{key}: is still the sample ")
+    assert "DIGEST_PROVIDER=smtp" in lines[0] and ".env" in lines[0]
+    assert warnings_for({**SMTP, **OWN}) == []
+    assert warnings_for(own_but_one) == []  # the outbox sends to nobody: the samples are fine there
+
+
+def test_a_platform_without_its_keys_is_one_warning_naming_every_empty_key() -> None:
+    lines = warnings_for({**OWN, "DIGEST_SOCIAL_PLATFORMS": "x,mastodon"})
+    assert len(lines) == 2, lines
+    x_keys = ("DIGEST_X_API_KEY", "DIGEST_X_API_SECRET", "DIGEST_X_ACCESS_TOKEN", "DIGEST_X_ACCESS_SECRET")
+    assert lines[0].startswith("DIGEST_X_API_KEY (and ") and all(k in lines[0] for k in x_keys)
+    assert "remove x from DIGEST_SOCIAL_PLATFORMS" in lines[0]
+    assert "DIGEST_MASTODON_BASE_URL" in lines[1] and "DIGEST_MASTODON_TOKEN" in lines[1]
+    one = warnings_for({**OWN, "DIGEST_SOCIAL_PLATFORMS": "mastodon",
+                        "DIGEST_MASTODON_BASE_URL": "https://social.example.org"})
+    assert one == ["DIGEST_MASTODON_TOKEN: empty, so mastodon posts are previewed but not published; "
+                   "set it in .env, or remove mastodon from DIGEST_SOCIAL_PLATFORMS"]
