@@ -22,13 +22,12 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# maildev (a real SMTP server with a web API) for end-to-end mail tests.
-if [ ! -x node_modules/.bin/maildev ]; then
-  npm install --no-audit --no-fund --no-save --no-package-lock --silent maildev@2 >/dev/null
-fi
-# axe-core (accessibility rules) for the browser tests of digest serve; it runs inside Chromium.
-if [ ! -f node_modules/axe-core/axe.min.js ]; then
-  npm install --no-audit --no-fund --no-save --no-package-lock --silent axe-core@4 >/dev/null
+# maildev (a real SMTP server with a web API) for end-to-end mail tests, and axe-core
+# (accessibility rules) for the browser tests of digest serve; it runs inside Chromium.
+# One npm call for both: without a package.json, `npm install --no-save X` removes every
+# package it was not named in this call, so a second call would delete the first one's.
+if [ ! -x node_modules/.bin/maildev ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm install --no-audit --no-fund --no-save --no-package-lock --silent maildev@2 axe-core@4 >/dev/null
 fi
 
 exec .venv/bin/python -m pytest "$@"
