@@ -79,7 +79,9 @@ def _pattern(name: str) -> str:
         return rf"\b{name}\b"
     quoted = rf"""(?:==|!=|\(|\bin\b)\s*["']{name}["']|["']{name}["']\s*(?:==|!=|\))"""
     if name == "x":
-        return rf"""{quoted}|\bx_\w+|\bX\b(?![-_])(?<!\\X)"""
+        # The letter alone is a placeholder (``--flag X``) or a variable: look for the platform's
+        # identifiers, its class and the prose that names it.
+        return rf"""{quoted}|\bx_(?:weighted|links|rejects)\w*|_X_\w+|\bX\(|\bX's\b|\bon X\b|\bX API\b"""
     return rf"{quoted}|\b{name.capitalize()}\b"
 
 
