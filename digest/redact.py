@@ -1,6 +1,6 @@
 """Secrets out of every line we print, log or store.
 
-Some platforms take their token in the URL (Threads' ``access_token``), HTTP
+Some platforms take their token in the URL (an ``access_token`` query value), HTTP
 libraries put URLs into exception texts and debug logs, and a provider may echo
 our key back in an error body. So text bound for a log line, an error message or
 the ledger goes through :func:`redact`: the values of URL query strings, of

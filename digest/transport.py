@@ -159,7 +159,7 @@ class Transport:
 
     def credentials(self, kwargs: dict[str, Any]) -> list[str]:
         """Every credential this request carries (auth headers, Basic auth, token parameters such
-        as Threads' ``access_token``): an answer quoting one back must not print or store it."""
+        as an ``access_token`` in the query): an answer quoting one back must not print or store it."""
         from digest.redact import credentials_in
 
         auth = self.session.auth if isinstance(self.session.auth, tuple) else ()
