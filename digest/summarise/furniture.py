@@ -1,7 +1,8 @@
 """Trim page furniture glued to the front of a sentence, keeping quotes verbatim.
 
 Text extracted from real pages glues things onto the sentence that follows them:
-a list dash or bullet ("- Volunteers packed..."), an all-capitals subheading
+a list dash or bullet ("- Volunteers packed..."), a Korean wire dateline and byline
+("(서울=연합뉴스) 홍길동 기자 = "), an all-capitals subheading
 ("KIM JONG-UN'S NEW ORDERS Addressing 2023 as..."), or the headline itself when a
 page repeats it above the first paragraph. The sentence stays a substring of the
 article: only its start moves past the furniture, so a blurb never opens with it.
@@ -15,6 +16,10 @@ import re
 _BULLET = re.compile(r"[-–—•·*▪●◦‣⁃]\s+|\d{1,2}[.)]\s+(?=\D)")
 # Three or more words in capitals, then a capitalised word in ordinary case: a glued
 # subheading. Two capitals ("NATO and", "UN OCHA Director") are left alone.
+# A Korean wire dateline and byline: "(서울=연합뉴스) 홍길동 기자 = " before the first sentence.
+_KO_DATELINE = re.compile(
+    r"\([^()=]{1,20}=[^()]{1,20}\)\s*(?:[가-힣]{2,4}\s*(?:기자|특파원)\s*=\s*)?|[가-힣]{2,4}\s*기자\s*=\s*"
+)
 _CAPS_HEADING = re.compile(r"(?:[A-Z0-9][A-Z0-9'’.&,:-]*[A-Z][A-Z0-9'’.&,:-]*\s+|[&:-]\s+){3,}(?=[A-Z][a-z])")
 
 
@@ -36,7 +41,7 @@ def _trim(sentence: str, title: str) -> str:
         before = s
         if title and " ".join(s.split()) == title:
             return ""
-        m = _BULLET.match(s) or _CAPS_HEADING.match(s)
+        m = _BULLET.match(s) or _CAPS_HEADING.match(s) or _KO_DATELINE.match(s)
         if m and m.end() < len(s):
             s = s[m.end() :]
         elif title and len(s) > len(title) + 1 and _starts_with_title(s, title):

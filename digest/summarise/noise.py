@@ -116,7 +116,13 @@ def _is_credit(s: str) -> bool:
     return s[:12].lower().lstrip("(").startswith(_CREDIT_WORDS) and _WHOLE_CREDIT.match(s) is not None
 
 
+# Korean copyright lines: "<저작권자 ⓒ 연합뉴스, 무단 전재-재배포 금지>", "무단전재 및 재배포 금지".
+_KO_RIGHTS = re.compile(r"무단\s*(?:전재|복제|배포)|저작권자|ⓒ")
+
+
 def _is_furniture(s: str) -> bool:
+    if ("무단" in s or "저작권" in s or "ⓒ" in s) and _KO_RIGHTS.search(s):
+        return True
     head = s[:2].lower()
     if (head in _FURNITURE_STARTS or head[:1] == "©") and (_FURNITURE.match(s) or _WHOLE_CREDIT.match(s)):
         return True

@@ -100,3 +100,26 @@ def test_seed_style_page_gives_reporting_sentences() -> None:
     chosen = blurb(text, "North Korea No Longer Interested in Reunification with South Korea").sentences
     assert chosen and all(not re.match(r"[A-Z' -]{12,}\b", s) for s in chosen)
     assert chosen[0].startswith("During a year-end party meeting")
+
+
+KO_REPORTING = [
+    "탈북민 아이들을 위한 겨울 외투 300벌이 이번 주 서울에서 전달됐다.",
+    "봉사자들은 토요일 지역 센터에서 가족들에게 외투를 나눠줬다.",
+    "올해 후원금은 지난겨울보다 두 배로 늘었다고 주최 측은 밝혔다.",
+]
+KO_FURNITURE_FRONTS = ["(서울=연합뉴스) 홍길동 기자 = ", "(부산=뉴스1) 김민지 특파원 = ", "이영희 기자 = ", "- ", "• "]
+KO_RIGHTS = ["<저작권자(c) 연합뉴스, 무단 전재-재배포, AI 학습 및 활용 금지>", "ⓒ 뉴스1 무단전재 및 재배포 금지"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(KO_REPORTING), min_size=1, max_size=3, unique=True),
+    st.sampled_from(KO_FURNITURE_FRONTS),
+    st.sampled_from(KO_RIGHTS),
+)
+def test_korean_datelines_and_copyright_lines_never_reach_the_blurb(
+    sentences: list[str], front: str, rights: str
+) -> None:
+    text = front + "\n".join(sentences) + "\n" + rights
+    chosen = blurb(text, "겨울 외투 전달", max_sentences=3, max_words=200).sentences
+    assert chosen and all(s in KO_REPORTING for s in chosen), chosen
