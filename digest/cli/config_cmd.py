@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     settings = found.settings
     where = "from DIGEST_DATABASE_URL" if settings.database_url else f"SQLite in {settings.data_dir}"
     print(f"# database: {where}")
-    for line in found.warnings + found.social_warnings:
+    for line in found.warnings + found.social_warnings + found.sample_warnings:
         print(f"digest: warning: {line}", file=sys.stderr)
     for error in found.errors.values():
         print(f"digest: error: {error}", file=sys.stderr)

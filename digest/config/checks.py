@@ -71,7 +71,7 @@ class StartupChecks:
         """The sample sender, name and postal address still set while a real provider sends.
 
         `.env.example` works as copied, so nothing stops a first real send going out as the
-        sample organisation; say so on every command (the preview too) until they are changed.
+        sample organisation; `digest config`, the README's check step, says so.
         """
         provider = str(getattr(self, "provider", "outbox"))
         if provider == "outbox" or not is_dataclass(self):

@@ -31,6 +31,7 @@ class Inspection:
     errors: dict[str, ConfigError] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     social_warnings: list[str] = field(default_factory=list)
+    sample_warnings: list[str] = field(default_factory=list)  # shown by `digest config` only
     settings: Any = None
 
     def add(self, error: ConfigError) -> None:
@@ -135,7 +136,7 @@ def inspect_settings(
                 except ConfigError as exc:
                     found.add(exc)
     found.social_warnings = list(getattr(found.settings, "setting_warnings", lambda: [])())
-    found.warnings += getattr(found.settings, "sample_warnings", lambda: [])()
+    found.sample_warnings = list(getattr(found.settings, "sample_warnings", lambda: [])())
     return found
 
 

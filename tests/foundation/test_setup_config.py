@@ -305,9 +305,24 @@ OWN = {"DIGEST_ORG_NAME": "Our Org", "DIGEST_FROM": "Our Org <news@our.example>"
 
 
 def warnings_for(environ: dict[str, str]) -> list[str]:
-    lines: list[str] = []
-    load_settings(environ=environ, read_dotenv=False, warn=lines.append)
-    return lines
+    """What `digest config` warns about for these settings."""
+    from digest.config import inspect
+
+    found = inspect(environ=environ, read_dotenv=False)
+    assert not found.errors
+    return found.warnings + found.social_warnings + found.sample_warnings
+
+
+def test_config_command_prints_the_sample_identity_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    (tmp_path / ".env").write_text("DIGEST_PROVIDER=smtp\nDIGEST_SMTP_HOST=127.0.0.1\n", encoding="utf-8")
+    code = main(["config"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert all(f"warning: {key}: is still the sample" in err for key in OWN)
 
 
 @pytest.mark.parametrize("key", sorted(OWN))
