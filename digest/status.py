@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from digest.config import Settings
-from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts, recipient_counts
+from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts, recipient_counts, recipients
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
 
@@ -49,6 +49,10 @@ def _edition(engine: Engine, ledger: Ledger, e: Any) -> dict[str, Any]:
         "errors": _errors(d for d in trouble if d.channel.startswith(EMAIL)),
         "social": channel_counts(engine, e.key, SOCIAL),
         "social_errors": _errors(d for d in trouble if d.channel.startswith(SOCIAL)),
+        # Sent again once after a crash left them handed over without an answer.
+        "possible_duplicates": [
+            a for d in ledger.doubtful(e.key, EMAIL) for a in recipients(d) or [d.target]
+        ],
     }
 
 

@@ -20,7 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "  digest --env-file production.env send\n",
         description="Build, freeze and send the current period's edition. Sending twice in "
         "one period sends nothing the second time; an interrupted send resumes where it stopped. "
-        "Deliveries whose outcome is unknown (a crash or timeout mid-call) are reported, never resent.",
+        "After a crash, a message that was never handed over is sent again; one handed over "
+        "without an answer is sent again once over SMTP and reported as a possible duplicate; "
+        "other unknown outcomes are reported, never resent.",
     )
     p.add_argument(
         "--test",

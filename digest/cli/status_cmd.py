@@ -37,6 +37,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"    email recipients: {_counts(e['recipients'])}")
         for error in e["errors"]:
             print(f"      error: {error}")
+        if e["possible_duplicates"]:
+            shown = ", ".join(e["possible_duplicates"][:10])
+            print(f"      possible duplicates (sent again after a crash): {shown}")
         if e["deliveries"].get("unknown") or e["deliveries"].get("failed"):
             print(f"      see them and resolve them: digest deliveries --edition {e['key']}")
         if e["social"]:

@@ -27,6 +27,7 @@ from digest.attempts import MAX_ATTEMPTS, MAX_WAIT, RetryPolicy, backoff, owner_
 from digest.deliver.writer import LedgerWriter
 from digest.errors import ProviderError
 from digest.providers.base import SendResult
+from digest.providers.handover import watching
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.rows import ClaimSpec, Outcome
 
@@ -39,20 +40,43 @@ class DispatchStats:
     failed: int = 0
     unknown: int = 0
     retried: int = 0
+    recovered: int = 0  # left ``sending`` by a crashed sender, settled at the start of this run
 
 
 @dataclass(frozen=True)
 class Policy:
-    """How hard to try: attempts per delivery, the longest in-run wait, the lease."""
+    """How hard to try: attempts per delivery, the longest in-run wait, the lease.
+
+    ``staged``: the provider records its hand-overs (:mod:`digest.providers.handover`);
+    ``resend_doubtful``: after a crash, a message handed over without an answer is sent
+    again once (see :mod:`digest.store.recovery`).
+    """
 
     max_attempts: int = MAX_ATTEMPTS
     max_wait: float = MAX_WAIT
     lease: float = 300.0
     workers: int = 1
+    staged: bool = False
+    resend_doubtful: bool = False
 
     @property
     def retry(self) -> RetryPolicy:
         return RetryPolicy(self.max_attempts, self.max_wait)
+
+
+class _Handover:
+    """The hook of one call: records its hand-over through the writer, and whether it happened."""
+
+    def __init__(self, writer: LedgerWriter, delivery_id: int) -> None:
+        self.writer = writer
+        self.delivery_id = delivery_id
+        self.reached = False
+
+    def __call__(self) -> Callable[[], None]:
+        if self.reached:  # a second request of the same call (a campaign's start): already recorded
+            return lambda: None
+        self.reached = True
+        return self.writer.handing_over(self.delivery_id)
 
 
 def dead_owners(owners: Iterable[str]) -> list[str]:
@@ -91,7 +115,10 @@ def dispatch(
     stats = DispatchStats()
     lock = threading.Lock()
     claim = ClaimSpec(key, channel, owner_id(), policy.lease)
-    ledger.expire_leases(key, dead_owners(ledger.lease_owners(key)))
+    dead = dead_owners(ledger.lease_owners(key))
+    stats.recovered = ledger.expire_leases(
+        key, dead, staged=policy.staged, resend_doubtful=policy.resend_doubtful
+    )
 
     def stopped() -> bool:
         return stop is not None and stop()
@@ -100,14 +127,18 @@ def dispatch(
         # Each outcome is recorded in the same commit as the claim of this thread's next delivery.
         row = writer.next(None, want=not stopped())
         while row is not None:
-            outcome = _one(row, send, stats, lock, policy)
+            hook = _Handover(writer, row.id) if policy.staged else None
+            outcome, fault = _one(row, send, stats, lock, policy, hook)
             if on_progress:
                 with lock:
                     on_progress(1)
-            row = writer.next(outcome, want=not stopped())
+            row = writer.next(outcome, want=fault is None and not stopped())
+            if fault is not None:
+                raise fault
 
     while True:
-        with LedgerWriter(ledger, claim) as writer:
+        # A claim need not survive a power cut when the hand-over is recorded (see SendPath).
+        with LedgerWriter(ledger, claim, durable_claims=not policy.staged) as writer:
             _run(lambda: drain(writer), policy.workers)
         if stopped():
             return stats
@@ -142,20 +173,43 @@ def _one(
     stats: DispatchStats,
     lock: threading.Lock,
     policy: Policy,
-) -> Outcome:
-    """Make the call; return the outcome to record."""
+    hook: _Handover | None = None,
+) -> tuple[Outcome, Exception | None]:
+    """Make the call; return the outcome to record, and the fault that must stop the run.
+
+    A fault is an exception that is not the provider's answer (a bug, a library
+    error): the run stops after recording it. If the call had not handed anything
+    over it was not delivered and waits to be sent again (like a retryable error);
+    otherwise it is ``unknown``.
+    """
     try:
-        result = send(row)
+        with watching(hook):
+            result = send(row)
     except ProviderError as exc:
         after = policy.retry.after(exc, row.attempts, time.time())
         kind = "retried" if after.status == "pending" else after.status
         outcome = Outcome(row.id, after.status, error=str(exc), retry_at=after.retry_at)
+    except Exception as exc:
+        kind, outcome = _fault(row, exc, policy, hook)
+        with lock:
+            setattr(stats, kind, getattr(stats, kind) + 1)
+        return outcome, exc
     else:
         error = "; ".join(f"{addr}: {why}" for addr, why in result.rejected)
         kind, outcome = "sent", Outcome(row.id, "sent", provider_id=result.provider_id, error=error)
     with lock:
         setattr(stats, kind, getattr(stats, kind) + 1)
-    return outcome
+    return outcome, None
+
+
+def _fault(row: DeliveryRow, exc: Exception, policy: Policy, hook: _Handover | None) -> tuple[str, Outcome]:
+    error = f"internal error during the call ({type(exc).__name__}: {str(exc)[:200]})"
+    if hook is None or hook.reached:
+        return "unknown", Outcome(row.id, "unknown", error=error + "; it may have gone out")
+    if row.attempts < policy.max_attempts:
+        retry_at = time.time() + backoff(row.attempts, None, policy.max_wait)
+        return "retried", Outcome(row.id, "pending", error=error + "; not sent", retry_at=retry_at)
+    return "failed", Outcome(row.id, "failed", error=error + "; not sent")
 
 
 def _wait_for_retries(

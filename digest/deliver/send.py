@@ -16,7 +16,7 @@ from digest.deliver.firstrun import refuse_empty_list, retire_rehearsal
 from digest.deliver.guard import stop_if_protected
 from digest.deliver.lease import holding
 from digest.deliver.messages import Letters
-from digest.deliver.resolve import channel_counts, edition_outcome, reopen
+from digest.deliver.resolve import channel_counts, edition_outcome, recipients, reopen
 from digest.errors import AuthError, EditionBusy, ProtectedTermError
 from digest.pipeline import (
     Built,
@@ -290,6 +290,8 @@ def policy_for(settings: Settings, provider: Provider) -> Policy:
         max_attempts=int(getattr(settings, "send_max_attempts", 5)),
         max_wait=float(getattr(settings, "send_max_wait", 300.0)),
         workers=max(provider.connections, 1),
+        staged=provider.records_handover,
+        resend_doubtful=provider.resend_in_doubt,
     )
 
 
@@ -403,7 +405,24 @@ def _finalise(
     text = f"{key}: sent" + (f", but {reason}{see}" if reason else "")
     if reason and not counts.get("sent") and not counts.get("unknown"):
         text = f"{key}: nothing was sent: {reason}{_first_error(ledger, key)}{see}"
+    text += _doubts(ledger, key, stats)
     return SendReport(key, status, text, counts, stats, problems)
+
+
+def _doubts(ledger: Ledger, key: str, stats: DispatchStats) -> str:
+    """Name the possible duplicates: messages a crash left without an answer, sent once more."""
+    rows = ledger.doubtful(key, "email:")
+    if not rows:
+        return ""
+    who = ", ".join(", ".join(recipients(r)) or r.target for r in rows[:10])
+    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    if stats.recovered:
+        message = f"{len(rows)} sent again after a crash: {who}{more}"
+        ledger.event("warning", "possible-duplicate", message, key)
+    return (
+        f"\n{len(rows)} possible duplicate(s): a crash came after the message was handed over and "
+        f"before the server answered, so it was sent again once: {who}{more}"
+    )
 
 
 def _first_error(ledger: Ledger, key: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from types import TracebackType
 
 from digest.store.ledger import Ledger
@@ -23,11 +24,12 @@ from digest.store.sendpath import SendPath
 
 
 class _Request:
-    __slots__ = ("done", "error", "outcome", "row", "want")
+    __slots__ = ("done", "error", "handed", "outcome", "row", "want")
 
-    def __init__(self, outcome: Outcome | None, want: bool) -> None:
+    def __init__(self, outcome: Outcome | None, want: bool, handed: int | None = None) -> None:
         self.outcome = outcome
         self.want = want
+        self.handed = handed
         self.row: DeliveryRow | None = None
         self.error: BaseException | None = None
         self.done = threading.Event()
@@ -39,9 +41,10 @@ class LedgerWriter:
     The writer keeps one database connection for the whole run (:meth:`Ledger.send_path`).
     """
 
-    def __init__(self, ledger: Ledger, claim: ClaimSpec) -> None:
+    def __init__(self, ledger: Ledger, claim: ClaimSpec, *, durable_claims: bool = True) -> None:
         self.ledger = ledger
         self.claim = claim
+        self.durable_claims = durable_claims
         self.transactions = 0
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._loop, name="ledger-writer", daemon=True)
@@ -64,37 +67,60 @@ class LedgerWriter:
         """
         request = _Request(outcome, want)
         self._queue.put(request)
-        request.done.wait()
-        if request.error is not None:
-            raise request.error
+        _wait(request)
         return request.row
 
+    def handing_over(self, delivery_id: int) -> Callable[[], None]:
+        """Start recording that ``delivery_id``'s message is being handed over; returns the wait.
+
+        The caller goes on (an SMTP sender writes the message body meanwhile) and calls
+        the returned function before the step that hands it over (the final "."): it
+        blocks until the record is flushed, and raises what the transaction raised.
+        """
+        request = _Request(None, False, delivery_id)
+        self._queue.put(request)
+        return lambda: _wait(request)
+
     def _loop(self) -> None:
-        with self.ledger.send_path() as path:
-            while True:
-                first = self._queue.get()
-                if first is None:
-                    return
-                batch = [first]
-                closing = False
-                while not closing:
-                    try:
-                        more = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        closing = True
-                    else:
-                        batch.append(more)
-                self._commit(path, batch)
-                if closing:
-                    return
+        try:
+            with self.ledger.send_path(durable_claims=self.durable_claims) as path:
+                self._serve(path)
+        except BaseException as exc:  # no connection: every request, now or later, gets the error
+            self._refuse_all(exc)
+
+    def _serve(self, path: SendPath) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            closing = False
+            while not closing:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    closing = True
+                else:
+                    batch.append(more)
+            self._commit(path, batch)
+            if closing:
+                return
+
+    def _refuse_all(self, exc: BaseException) -> None:
+        while (request := self._queue.get()) is not None:
+            request.error = exc
+            request.done.set()
 
     def _commit(self, path: SendPath, batch: list[_Request]) -> None:
         wanted = sum(1 for r in batch if r.want)
         try:
             rows = path.settle(
-                [r.outcome for r in batch if r.outcome is not None], self.claim if wanted else None, wanted
+                [r.outcome for r in batch if r.outcome is not None],
+                self.claim if wanted else None,
+                wanted,
+                [r.handed for r in batch if r.handed is not None],
             )
         except BaseException as exc:  # handed to every thread that waited on this transaction
             for r in batch:
@@ -107,3 +133,9 @@ class LedgerWriter:
             if r.want:
                 r.row = next(handed, None)
             r.done.set()
+
+
+def _wait(request: _Request) -> None:
+    request.done.wait()
+    if request.error is not None:
+        raise request.error

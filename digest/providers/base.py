@@ -157,6 +157,12 @@ class Provider:
     settings_class: ClassVar[type | None] = None
     required: ClassVar[dict[str, str]] = {}
     options: Any
+    # Whether the provider calls digest.providers.handover.handing_over() just before the
+    # step after which a message may have arrived (so a crash before it sent nothing).
+    records_handover: ClassVar[bool] = False
+    # Whether a message a crash left handed over without an answer is sent again once (and
+    # reported as a possible duplicate) rather than left ``unknown`` for staff.
+    resend_in_doubt: ClassVar[bool] = False
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -60,10 +60,12 @@ class BrevoProvider(CampaignProvider):
             "htmlContent": self.html_body(campaign),
             "recipients": {"listIds": [int(i) for i in self.options.list_ids]},
         }
-        return str(self.request("POST", "/emailCampaigns", json=body).json()["id"])
+        # A draft sends nothing: repeating the create at worst leaves an unused draft.
+        created = self.request("POST", "/emailCampaigns", json=body, safe_to_repeat=True)
+        return str(self.answer(created, "id"))
 
     def campaign_state(self, campaign_id: str) -> str:
-        status = str(self.request("GET", f"/emailCampaigns/{campaign_id}").json().get("status", ""))
+        status = str(self.answer(self.request("GET", f"/emailCampaigns/{campaign_id}")).get("status", ""))
         if status == "draft":
             return "draft"
         return "sent" if status in SENT else "failed"

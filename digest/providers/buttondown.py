@@ -53,10 +53,10 @@ class ButtondownProvider(CampaignProvider):
             headers={"X-Idempotency-Key": f"{idem_key}-create"},
             safe_to_repeat=True,
         )
-        return str(response.json()["id"])
+        return str(self.answer(response, "id"))
 
     def campaign_state(self, campaign_id: str) -> str:
-        status = str(self.request("GET", f"/emails/{campaign_id}").json().get("status", ""))
+        status = str(self.answer(self.request("GET", f"/emails/{campaign_id}")).get("status", ""))
         if status in DRAFT:
             return "draft"
         return "sent" if status in SENT else "failed"

@@ -3,8 +3,11 @@
 :class:`HttpProvider` gives a provider a :class:`~digest.transport.Transport` with the
 User-Agent ``digest/<version>-<provider>``, ``DIGEST_HTTP_TIMEOUT`` and the mail
 rules of the transport's table (401/403 refuse the credentials and name
-``key_setting``; 408, 425, 429, 500, 502, 503 are retryable; a 504 or a lost answer
-to a request that is not safe to repeat leaves the outcome unknown).
+``key_setting``; 408, 425 and 429 are retryable; a 5xx or a lost answer to a
+request that is not safe to repeat leaves the outcome unknown, because a 500 can
+come after the provider accepted the batch; a 2xx whose body cannot be read,
+:meth:`HttpProvider.answer`, likewise). A request that is not safe to repeat is
+recorded as handed over before it leaves (:mod:`digest.providers.handover`).
 
 No retry happens here: the dispatcher decides, with the ledger, when to try again.
 """
@@ -14,8 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from digest import __version__
+from digest.errors import ProviderError
 from digest.providers.base import MANAGE_MARK, UNSUBSCRIBE_MARK, Campaign, Content, Provider, SendResult
-from digest.transport import Transport, error_detail, parse_retry_after, retry_after
+from digest.providers.handover import handing_over
+from digest.transport import SERVER_ERRORS, Rules, Transport, error_detail, parse_retry_after, retry_after
 
 if TYPE_CHECKING:
     import requests
@@ -32,6 +37,7 @@ class HttpProvider(Provider):
     """
 
     key_setting: ClassVar[str] = ""
+    records_handover = True
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
@@ -64,6 +70,8 @@ class HttpProvider(Provider):
                 user_agent=f"digest/{__version__}-{self.name}",
                 auth_fix=f"check {self.key_setting}" if self.key_setting else "check the credentials",
                 timeout_key="DIGEST_HTTP_TIMEOUT",
+                # Any 5xx to a request not safe to repeat may come after the provider acted.
+                rules=Rules(unknown=SERVER_ERRORS),
                 hint=self.retry_hint,
                 detail=self.error_detail,
             )
@@ -97,9 +105,31 @@ class HttpProvider(Provider):
         """
         repeat = method.upper() == "GET" if safe_to_repeat is None else safe_to_repeat
         url = self.base_url().rstrip("/") + path
+        if not repeat:
+            handing_over()()  # recorded before the request can leave (after a crash: sent or not?)
         return self.transport.request(
             method, url, repeat=repeat, json=json, data=data, files=files, headers=headers
         )
+
+    def answer(self, response: requests.Response, *path: str | int) -> Any:
+        """The JSON of a 2xx answer, or the value at ``path`` in it (keys and indexes).
+
+        An answer that is not JSON, or lacks ``path``, raises ProviderError: after a
+        request that is not safe to repeat the provider has acted, so the outcome is
+        unknown; after a GET it is retryable.
+        """
+        try:
+            value = response.json()
+            for step in path:
+                value = value[step]
+        except (ValueError, KeyError, IndexError, TypeError):
+            what = f"answered {response.status_code} but its answer could not be read"
+            if response.request is not None and response.request.method in ("GET", "HEAD"):
+                raise ProviderError(self.name, f"{what}; trying again", retryable=True) from None
+            raise ProviderError(
+                self.name, f"{what}; it acted on the request, so it is not resent", outcome_unknown=True
+            ) from None
+        return value
 
     def close(self) -> None:
         if self._transport is not None:

@@ -62,10 +62,12 @@ class ListmonkProvider(CampaignProvider):
             "altbody": self.text_body(campaign),
             "tags": ["digest", idem_key[:16]],
         }
-        return str(self.request("POST", "/campaigns", json=body).json()["data"]["id"])
+        # A draft sends nothing: repeating the create at worst leaves an unused draft.
+        created = self.request("POST", "/campaigns", json=body, safe_to_repeat=True)
+        return str(self.answer(created, "data", "id"))
 
     def campaign_state(self, campaign_id: str) -> str:
-        status = str(self.request("GET", f"/campaigns/{campaign_id}").json()["data"].get("status", ""))
+        status = str(self.answer(self.request("GET", f"/campaigns/{campaign_id}"), "data").get("status", ""))
         if status == "draft":
             return "draft"
         return "sent" if status in SENT else "failed"

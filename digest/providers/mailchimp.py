@@ -80,13 +80,15 @@ class MailchimpProvider(CampaignProvider):
                 "reply_to": address,
             },
         }
-        campaign_id = str(self.request("POST", "/campaigns", json=body).json()["id"])
+        # A draft sends nothing: repeating the create at worst leaves an unused draft.
+        created = self.request("POST", "/campaigns", json=body, safe_to_repeat=True)
+        campaign_id = str(self.answer(created, "id"))
         content = {"html": self.html_body(campaign), "plain_text": self.text_body(campaign)}
         self.request("PUT", f"/campaigns/{campaign_id}/content", json=content, safe_to_repeat=True)
         return campaign_id
 
     def campaign_state(self, campaign_id: str) -> str:
-        status = str(self.request("GET", f"/campaigns/{campaign_id}").json().get("status", ""))
+        status = str(self.answer(self.request("GET", f"/campaigns/{campaign_id}")).get("status", ""))
         if status == "save":
             return "draft"
         return "sent" if status in SENT else "failed"

@@ -94,4 +94,4 @@ class MailgunProvider(HttpProvider):
         # multipart/form-data, as the documentation's examples use (-F).
         files = [(k, (None, v)) for k, v in fields]
         response = self.request("POST", f"/{self.options.domain}/messages", files=files)
-        return SendResult(provider_id=str(response.json().get("id", "")))
+        return SendResult(provider_id=str(self.answer(response, "id")))

@@ -1,6 +1,7 @@
 """The embedded default: write each message as an `.eml` file; nothing leaves the machine.
 
-``outbox/<edition>/<address>.eml`` holds what a subscriber got. A `digest send
+``outbox/<edition>/<address>.eml`` holds what a subscriber got (an address with
+characters a file name should not have gets a hash as well, see :func:`file_stem`). A `digest send
 --test` copy (its idempotency key starts with :data:`TEST_KEY_PREFIX`) goes to
 ``outbox/<edition>/tests/<address>.eml`` instead, so a test copy to an address
 that is also on the list never replaces that subscriber's message.
@@ -8,6 +9,7 @@ that is also on the list never replaces that subscriber's message.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from digest.files import private_dir, write_private
 from digest.links import campaign_slug
 from digest.providers.base import Outgoing, Provider, SendResult, wire_bytes
 
+# An address made only of these is its own file name (as stored: lower case).
+_PLAIN = re.compile(r"[a-z0-9@._-]{1,200}")
 # Idempotency keys of test copies (digest.deliver.testcopy makes them).
 TEST_KEY_PREFIX = "test-"
 TESTS_FOLDER = "tests"
@@ -34,8 +38,7 @@ class OutboxProvider(Provider):
         folder = self.folder(item.edition_key)
         if idem_key.startswith(TEST_KEY_PREFIX):
             folder = folder / TESTS_FOLDER
-        safe = re.sub(r"[^A-Za-z0-9@._-]+", "_", item.recipient.email)
-        return folder / f"{safe}.eml"
+        return folder / f"{file_stem(item.recipient.email)}.eml"
 
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
         for item in batch:
@@ -47,3 +50,17 @@ class OutboxProvider(Provider):
             write_private(tmp, wire_bytes(item.message))  # 0600: it holds the address and its token
             tmp.replace(path)  # atomic: a crash never leaves half a message
         return SendResult(provider_id=idem_key[:12])
+
+
+def file_stem(address: str) -> str:
+    """A file name for ``address``, never the same for two addresses.
+
+    A plain address is used as it is. Any other (``a+b@``, upper case, very long,
+    non-ASCII) keeps a readable cleaned-up form plus ``~`` and a hash of the exact
+    address: ``~`` never occurs in a plain name, so the two kinds cannot meet either.
+    """
+    if _PLAIN.fullmatch(address) and not address.startswith("."):
+        return address
+    readable = re.sub(r"[^a-z0-9@._-]+", "_", address.lower())[:120].lstrip(".")
+    digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return f"{readable}~{digest}"

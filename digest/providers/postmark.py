@@ -1,7 +1,8 @@
 """Postmark: batches of up to 500 messages on a Broadcast message stream.
 
 ``/email/batch`` answers 200 even when single messages fail, so every entry of
-the answer is checked and the refused addresses are reported.
+the answer is checked and the refused addresses are reported. An answer that
+cannot be read leaves the batch ``unknown`` (Postmark takes no idempotency key).
 API: https://postmarkapp.com/developer/user-guide/send-email-with-api/batch-emails.
 """
 
@@ -12,6 +13,7 @@ from html import escape
 
 from digest.config.base import setting
 from digest.config.delivery import provider_base_url, provider_key
+from digest.errors import ProviderError
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
 
@@ -47,7 +49,14 @@ class PostmarkProvider(HttpProvider):
         content = batch[0].content
         html, text = bodies_with(content, "\0H\0", "\0T\0")
         messages = [_message(item, html, text, self.options.stream, idem_key) for item in batch]
-        answers = self.request("POST", "/email/batch", json=messages).json()
+        answers = self.answer(self.request("POST", "/email/batch", json=messages))
+        if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
+            raise ProviderError(
+                self.name,
+                "accepted the batch (200) but its answer is not a list of results; "
+                "which messages went out is not known, so it is not resent",
+                outcome_unknown=True,
+            )
         rejected = tuple(
             (item.recipient.email, f"{answer.get('ErrorCode')}: {answer.get('Message', '')}")
             for item, answer in zip(batch, answers, strict=False)

@@ -42,10 +42,13 @@ class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
             "send_to": {"list_ids": list(self.options.list_ids)},
             "email_config": config,
         }
-        return str(self.request("POST", "/v3/marketing/singlesends", json=body).json()["id"])
+        # A draft sends nothing: repeating the create at worst leaves an unused draft.
+        created = self.request("POST", "/v3/marketing/singlesends", json=body, safe_to_repeat=True)
+        return str(self.answer(created, "id"))
 
     def campaign_state(self, campaign_id: str) -> str:
-        status = str(self.request("GET", f"/v3/marketing/singlesends/{campaign_id}").json().get("status", ""))
+        answer = self.answer(self.request("GET", f"/v3/marketing/singlesends/{campaign_id}"))
+        status = str(answer.get("status", ""))
         if status == "draft":
             return "draft"
         return "sent" if status in SENT else "failed"

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
 from digest.store import schema, sendpath
+from digest.store.recovery import recover
 from digest.store.rows import (
     ClaimSpec,
     DeliveryRow,
@@ -77,9 +78,9 @@ class DeliveryBook:
         with conn.begin():
             return sendpath.settle(conn, outcomes, claim, count)
 
-    def send_path(self) -> sendpath.SendPath:
+    def send_path(self, *, durable_claims: bool = True) -> sendpath.SendPath:
         """A connection of its own for one sending run's ledger writer (see :class:`sendpath.SendPath`)."""
-        return sendpath.SendPath(self.engine)
+        return sendpath.SendPath(self.engine, durable_claims=durable_claims)
 
     def next_retry_at(self, key: str, channel: str) -> float | None:
         """When the earliest pending delivery of (key, channel) becomes due, if any."""
@@ -91,11 +92,21 @@ class DeliveryBook:
             value = conn.scalar(query)
         return float(value) if value is not None else None
 
-    def expire_leases(self, key: str | None = None, dead_owners: Iterable[str] = ()) -> int:
-        """Deliveries whose sender died mid-call: their outcome is unknown.
+    def expire_leases(
+        self,
+        key: str | None = None,
+        dead_owners: Iterable[str] = (),
+        *,
+        staged: bool = False,
+        resend_doubtful: bool = False,
+    ) -> int:
+        """Deliveries whose sender died mid-call; returns how many were found.
 
         A lease ends when its time runs out, or at once when its owner is known to
         be dead (``dead_owners``: a process on this machine that no longer runs).
+        Without ``staged`` every such delivery is ``unknown``. With ``staged`` (the
+        provider records when it hands a message over, see :mod:`digest.store.sendpath`)
+        each is settled by how far its call got (:mod:`digest.store.recovery`).
         """
         d = schema.deliveries
         dead = list(dead_owners)
@@ -104,17 +115,16 @@ class DeliveryBook:
         if key is not None:
             cond = and_(cond, d.c.edition_key == key)
         with self.engine.begin() as conn:
-            result = conn.execute(
-                update(d)
-                .where(cond)
-                .values(
-                    status="unknown",
-                    lease_until=None,
-                    updated_at=now_utc(),
-                    last_error="the sender stopped during the call; check before resending",
-                )
-            )
-        return max(result.rowcount, 0)
+            return recover(conn, cond, staged, resend_doubtful)
+
+    def doubtful(self, key: str, channel_prefix: str = "") -> list[DeliveryRow]:
+        """Deliveries of ``key`` resent after a crash left them without an answer: possible duplicates."""
+        d = schema.deliveries
+        query = select(d).where(
+            d.c.edition_key == key, d.c.doubts > 0, d.c.channel.like(channel_prefix + "%")
+        )
+        with self.engine.connect() as conn:
+            return [delivery_from_row(r) for r in conn.execute(query.order_by(d.c.id))]
 
     def lease_owners(self, key: str) -> set[str]:
         """Owners of the deliveries of ``key`` now marked ``sending``."""

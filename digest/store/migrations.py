@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, inspect, select
 
 from digest.errors import StoreError
 from digest.store import schema
@@ -40,6 +40,12 @@ def _delivery(conn: Connection) -> None:
 
 def _edition_leases(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.edition_leases])
+def _stages(conn: Connection) -> None:
+    """How far each call got (``deliveries.stage``) and its resends after a crash (``doubts``)."""
+    if {c["name"] for c in inspect(conn).get_columns("deliveries")} >= {"stage", "doubts"}:
+        return  # a database created by _core after these columns were added to the schema
+    conn.exec_driver_sql("ALTER TABLE deliveries ADD COLUMN stage VARCHAR(8) NOT NULL DEFAULT ''")
+    conn.exec_driver_sql("ALTER TABLE deliveries ADD COLUMN doubts INTEGER NOT NULL DEFAULT 0")
 
 
 def _scheduler(conn: Connection) -> None:
@@ -64,6 +70,7 @@ STEPS: dict[int, Step] = {
     1: _core,
     2: _delivery,
     5: _edition_leases,
+    3: _stages,
     10: _social,
     20: _scheduler,
     40: _web,

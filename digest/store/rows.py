@@ -43,6 +43,7 @@ class DeliveryRow:
     attempts: int
     provider_id: str
     last_error: str
+    doubts: int = 0  # resends after a crash left the call without an answer (possible duplicates)
 
     def data(self) -> Any:
         return json.loads(self.payload) if self.payload else None
@@ -120,6 +121,7 @@ def delivery_from_row(row: Any) -> DeliveryRow:
         attempts=row.attempts,
         provider_id=row.provider_id,
         last_error=row.last_error,
+        doubts=row.doubts,
     )
 
 

@@ -88,6 +88,12 @@ deliveries = Table(
     Column("provider_id", Text, nullable=False, default=""),
     Column("last_error", Text, nullable=False, default=""),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Migration 3. How far the call in flight got: "" (nothing handed over yet) or
+    # "handed" (an SMTP final "." or an HTTP request may have gone out; no answer yet).
+    Column("stage", String(8), nullable=False, default="", server_default=""),
+    # Times this delivery was resent after a crash left it handed over without an answer
+    # (each may have made a duplicate; at most one such resend).
+    Column("doubts", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("edition_key", "channel", "target", name="uq_delivery_target"),
 )
 Index("ix_deliveries_claim", deliveries.c.edition_key, deliveries.c.status)

@@ -1,8 +1,11 @@
 """Crash trials: kill -9 `digest send` at random points of a 2,000-recipient SMTP send, then run it again.
 
-Every subscriber ends with exactly one copy, except at most one per connection
-that was in flight at the kill, and each of those is reported ``unknown``
-(never silent). Nobody is missed.
+Nobody is missed: every subscriber gets the message. A message in flight at a
+kill whose final "." had not been written was never delivered and is sent again;
+one whose "." was written without an answer is sent again once and reported as a
+possible duplicate. So duplicates are at most one per connection in flight at
+each kill, and every one is named in the report and in `digest status`. Only a
+message in doubt a second time (two kills) may stay ``unknown``, and is reported.
 """
 
 from __future__ import annotations
@@ -43,11 +46,11 @@ def digest(env: dict[str, str], *args: str, background: bool = False):  # type: 
     )
 
 
-def unknown_targets(db: Path) -> set[str]:
+def targets(db: Path, where: str) -> set[str]:
     import sqlite3
 
     with sqlite3.connect(db, timeout=30) as conn:
-        rows = conn.execute("select target from deliveries where status='unknown'").fetchall()
+        rows = conn.execute(f"select target from deliveries where {where}").fetchall()  # noqa: S608
     return {r[0].removeprefix("to:") for r in rows}
 
 
@@ -87,15 +90,26 @@ def test_kill_9_mid_send_then_resume(tmp_path: Path, seed: int) -> None:
         final = digest(env, "send")
         status = json.loads(digest(env, "status", "--json").stdout)
     assert kills >= 1
-    counts = status["editions"][0]["deliveries"]
+    edition = status["editions"][0]
+    counts = edition["deliveries"]
     got = box.counts()
-    unknown = counts.get("unknown", 0)
-    assert counts.get("sent", 0) + unknown == N, (counts, final.stdout)
-    assert unknown <= CONNECTIONS * kills
+    db = data / "digest.db"
+    assert counts.get("sent", 0) + counts.get("unknown", 0) == N, (counts, final.stdout)
     assert set(got) <= set(emails)
-    assert max(got.values()) == 1  # never two copies
+    # Nobody missed; only a message in doubt twice may stay unknown, and that is reported.
     missing = set(emails) - set(got)
-    assert missing <= unknown_targets(data / "digest.db")  # nobody missed without being reported unknown
-    if unknown:
+    assert missing <= targets(db, "status='unknown' and doubts > 0"), final.stdout
+    assert targets(db, "status='unknown' and doubts = 0") == set()
+    # Duplicates: at most one per connection in flight at each kill, never three copies, all reported.
+    twice = {a for a, n in got.items() if n > 1}
+    assert max(got.values()) <= 2
+    assert len(twice) <= CONNECTIONS * kills
+    assert twice <= set(edition["possible_duplicates"]), (twice, edition["possible_duplicates"])
+    assert set(edition["possible_duplicates"]) == targets(db, "doubts > 0")
+    if twice:
+        assert "possible duplicate" in final.stdout
+    if counts.get("unknown"):
         assert "unknown" in final.stdout and final.returncode == 1
-        assert status["editions"][0]["status"] == "partial"
+        assert edition["status"] == "partial"
+    else:
+        assert edition["status"] == "sent" and final.returncode == 0

@@ -151,8 +151,8 @@ def test_a_failed_transaction_reaches_every_waiting_thread(tmp_path) -> None:  #
             raise RuntimeError("disk full")
 
     class Broken(Ledger):
-        def send_path(self) -> SendPath:
-            return BrokenPath(self.engine)
+        def send_path(self, *, durable_claims: bool = True) -> SendPath:
+            return BrokenPath(self.engine, durable_claims=durable_claims)
 
     writer = LedgerWriter(Broken(engine), ClaimSpec(KEY, CHANNEL, "host:1"))
     with writer, pytest.raises(RuntimeError, match="disk full"):
@@ -172,4 +172,29 @@ def test_send_path_keeps_every_claim_fsynced(tmp_path) -> None:  # type: ignore[
     with Ledger(engine).send_path() as path:
         # FULL: a claim survives a power cut too, so a message is never sent twice.
         assert synchronous(path.raw) == 2
+    engine.dispose()
+
+
+def test_staged_send_path_flushes_hand_overs_not_claims(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """With hand-overs recorded (SMTP), a claim need not reach the disk; a hand-over must."""
+    engine = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    ledger = ledger_with(engine, 2)
+    levels: list[str] = []
+
+    def spy(raw) -> None:  # type: ignore[no-untyped-def]
+        cursor = raw.cursor()
+        levels.append({1: "NORMAL", 2: "FULL"}[int(cursor.execute("PRAGMA synchronous").fetchone()[0])])
+        cursor.close()
+
+    claim = ClaimSpec(KEY, CHANNEL, "host:1")
+    with ledger.send_path(durable_claims=False) as path:
+        row = path.settle([], claim, 1)[0]
+        spy(path.raw)
+        path.settle([], None, 0, [row.id])
+        spy(path.raw)
+        path.settle([Outcome(row.id, "sent")], claim, 1)
+        spy(path.raw)
+    assert levels == ["NORMAL", "FULL", "NORMAL"]
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # restored for the pool's next user
     engine.dispose()

@@ -59,10 +59,12 @@ def test_every_subscriber_once_in_full_batches(world, name: str) -> None:  # typ
 
 
 @pytest.mark.parametrize("name", sorted(FAKES))
-def test_429_with_retry_after_and_500_are_retried(world, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_429_with_retry_after_and_408_are_retried(world, name: str) -> None:  # type: ignore[no-untyped-def]
+    # A 5xx is no longer retried: it can come after the batch was accepted (issue 13; see
+    # test_provider_faults.py). A 429 or 408 means the request was not acted on.
     fake = FAKES[name]()
     fake.fail(PATHS[name], status=429, headers={"Retry-After": "1"}, body={"message": "slow down"})
-    fake.fail(PATHS[name], status=500, body={"message": "oops"})
+    fake.fail(PATHS[name], status=408, body={"message": "request timeout"})
     with serve(fake) as api:
         w, emails = run(world, name, api, 1_200)
         started = time.monotonic()

@@ -4,8 +4,9 @@ A fake provider module subclasses :class:`FakeApi` and implements ``handle``,
 checking every request against the provider's documented API and recording
 anything off in ``violations`` (tests assert it stays empty). Faults queued with
 :meth:`FakeApi.fail` hit the next matching requests: a status (429 with
-Retry-After, 500...), a slow answer (after the request was handled, as a real
-timeout would be), or a dropped connection (before or after handling).
+Retry-After, 500...) before or after handling, a slow answer (after the request
+was handled, as a real timeout would be), a dropped connection (before or after
+handling), or a broken body after handling.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Reply:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # sent as is instead of ``body`` as JSON
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Fault:
     body: Any = None
     delay: float = 0.0  # seconds, after handling (the provider acted, the answer is late)
     drop: str = ""  # "before" (not handled) or "after" (handled, no answer)
+    handled: bool = False  # with ``status``: the provider acted, then answered that status
+    raw: bytes | None = None  # the answer's body as these bytes (after handling), e.g. broken JSON
 
 
 class FakeApi:
@@ -89,9 +93,13 @@ class FakeApi:
             fault = self._fault(request)
             if fault and fault.drop == "before":
                 return None, 0.0
-            if fault and fault.status:
+            if fault and fault.status and not fault.handled:
                 return Reply(fault.status, fault.body, fault.headers), 0.0
             reply = self.handle(request)
+        if fault and fault.status:
+            reply = Reply(fault.status, fault.body, fault.headers)
+        if fault and fault.raw is not None:
+            reply = Reply(reply.status, None, reply.headers, fault.raw)
         if fault and fault.drop == "after":
             return None, 0.0
         return reply, fault.delay if fault else 0.0
@@ -114,6 +122,8 @@ def serve(api: FakeApi) -> Iterator[FakeApi]:
             if delay:
                 time.sleep(delay)
             data = b"" if reply.body is None else json.dumps(reply.body).encode()
+            if reply.raw is not None:
+                data = reply.raw
             try:
                 self.send_response(reply.status)
                 for k, v in reply.headers.items():

@@ -6,6 +6,7 @@ so a free port is picked first.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -29,7 +30,9 @@ def free_port() -> int:
 class Mailbox:
     raw: list[bytes] = field(default_factory=list)
     rcpts: list[str] = field(default_factory=list)
-    # Faults: answer the next N DATA commands with this reply, or drop the connection.
+    # Faults: answer the next N DATA commands with this reply, or drop the connection;
+    # "hang": accept the message, then never answer (the client waits for the reply to ".");
+    # a "hang" RCPT reply never answers RCPT (nothing of the message is sent).
     data_replies: list[str] = field(default_factory=list)
     rcpt_replies: list[str] = field(default_factory=list)
     delay: float = 0.0
@@ -57,6 +60,8 @@ class Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
         with self.box.lock:
             reply = self.box.rcpt_replies.pop(0) if self.box.rcpt_replies else ""
+        if reply == "hang":
+            await asyncio.sleep(3600)
         if reply:
             return reply
         envelope.rcpt_tos.append(address)
@@ -68,15 +73,21 @@ class Handler:
         if reply == "drop":
             server.transport.close()
             return "421 closing"
+        if reply == "hang":
+            self._keep(envelope)
+            await asyncio.sleep(3600)
         if reply:
             return reply
         if self.box.delay:
             time.sleep(self.box.delay)
+        self._keep(envelope)
+        return "250 Message accepted"
+
+    def _keep(self, envelope) -> None:  # type: ignore[no-untyped-def]
         with self.box.lock:
             self.box.raw.append(envelope.original_content or envelope.content)
             self.box.rcpts += list(envelope.rcpt_tos)
             self.box.times.append(time.monotonic())
-        return "250 Message accepted"
 
 
 @contextmanager
