@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from digest import __version__
 from digest.errors import ProviderError
-from digest.providers.base import MANAGE_MARK, UNSUBSCRIBE_MARK, Campaign, Content, Provider, SendResult
+from digest.providers.base import Campaign, Content, Provider, SendResult
 from digest.providers.handover import handing_over
+from digest.render.marks import fill_links
 from digest.transport import SERVER_ERRORS, Rules, Transport, error_detail, parse_retry_after, retry_after
 
 if TYPE_CHECKING:
@@ -173,9 +174,7 @@ class CampaignProvider(HttpProvider):
         return self._tags(campaign.text)
 
     def _tags(self, body: str) -> str:
-        return body.replace(UNSUBSCRIBE_MARK, self.unsubscribe_tag).replace(
-            MANAGE_MARK, self.manage_tag or self.unsubscribe_tag
-        )
+        return fill_links(body, self.unsubscribe_tag, self.manage_tag or self.unsubscribe_tag)
 
     def send_campaign(self, campaign: Campaign, idem_key: str) -> SendResult:
         campaign_id = self.create_draft(campaign, idem_key)
@@ -194,6 +193,4 @@ def bodies_with(content: Content, html_var: str, text_var: str) -> tuple[str, st
     Batch APIs substitute one value per recipient; the HTML gets an escaped copy of
     the link and the text the raw one, hence two variables.
     """
-    html = content.html.replace(UNSUBSCRIBE_MARK, html_var).replace(MANAGE_MARK, html_var)
-    text = content.text.replace(UNSUBSCRIBE_MARK, text_var).replace(MANAGE_MARK, text_var)
-    return html, text
+    return fill_links(content.html, html_var), fill_links(content.text, text_var)

@@ -315,7 +315,8 @@ def _data(conn: smtplib.SMTP, message: bytes) -> tuple[int, bytes]:
         message = (b"." if message.startswith(b".") else b"") + message.replace(b"\n.", b"\n..")
     end = b".\r\n" if message.endswith(b"\r\n") else b"\r\n.\r\n"
     recorded = handing_over()
-    conn.send(message)
+    if message:
+        conn.send(message)
     try:
         recorded()
     except BaseException:

@@ -18,7 +18,7 @@ from email.utils import formataddr
 from html import escape
 from typing import TYPE_CHECKING
 
-from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK
+from digest.render.marks import fill_links, has_links
 from digest.render.message import Envelope, build_message, message_id, one_line
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ class Body:
         self.parts: list[bytes | str] = []
         constant: list[str] = []
         for line in body[:-1].split("\n"):
-            if UNSUBSCRIBE_MARK in line or MANAGE_MARK in line:
+            if has_links(line):
                 self.parts.append(_qp(constant))
                 self.parts.append(line)
                 constant = []
@@ -111,7 +111,7 @@ class Body:
         out = []
         for part in self.parts:
             if isinstance(part, str):
-                part = _qp([part.replace(UNSUBSCRIBE_MARK, fill).replace(MANAGE_MARK, fill)])
+                part = _qp([fill_links(part, fill)])
             out.append(part)
         return b"".join(out)
 

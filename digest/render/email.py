@@ -32,7 +32,7 @@ from digest.render.i18n import (
     text_language,
     translations,
 )
-from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK
+from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK, fill_links
 from digest.render.safe import ALT_MAX, BLURB_MAX, TITLE_MAX, first_image, plain, safe_url
 from digest.types import Edition, EditionItem
 
@@ -192,4 +192,4 @@ def inline_css(html: str) -> str:
 def personalise(body: str, *, unsubscribe_url: str, manage_url: str, is_html: bool) -> str:
     """Fill the per-recipient markers (escaped for HTML)."""
     fill = escape if is_html else (lambda s: s)
-    return body.replace(UNSUBSCRIBE_MARK, fill(unsubscribe_url)).replace(MANAGE_MARK, fill(manage_url))
+    return fill_links(body, fill(unsubscribe_url), fill(manage_url))
