@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from email.utils import parseaddr
 from urllib.parse import quote
 
@@ -12,6 +13,32 @@ from digest.providers.base import Campaign, Content, Outgoing
 from digest.store.ledger import EditionRow
 from digest.types import Recipient
 from digest.unsubscribe import secret_key, unsubscribe_url
+
+
+def content_of(
+    settings: Settings,
+    key: str,
+    subject: str,
+    html: str,
+    text: str,
+    date: datetime,
+    language: str = "",
+    *,
+    prefix: str = "",
+) -> Content:
+    """The shared part of every message of an edition in one language (headers and bodies)."""
+    domain = parseaddr(settings.sender)[1].rpartition("@")[2]
+    return Content(
+        edition_key=key,
+        subject=prefix + subject,
+        html=html,
+        text=text,
+        sender=settings.sender,
+        date=date,
+        list_id=f"<digest.{domain}>",
+        language=language or settings.language,
+        reply_to=getattr(settings, "reply_to", "") or "",
+    )
 
 
 class Letters:
@@ -30,29 +57,15 @@ class Letters:
     ) -> None:
         self.settings = settings
         self.key = secret_key(settings)
-        address = parseaddr(settings.sender)[1]
-        self.sender_address = address
-        domain = address.rpartition("@")[2]
-        self.list_id = f"<digest.{domain}>"
-        self.contents: dict[str, Content] = {"": self._content(edition, edition.subject, edition.html,
-                                                                edition.text, subject_prefix)}
+        self.sender_address = parseaddr(settings.sender)[1]
+        e = edition
+        self.contents: dict[str, Content] = {
+            "": content_of(settings, e.key, e.subject, e.html, e.text, e.created_at, prefix=subject_prefix)
+        }
         for lang, (subject, html, text) in (bodies or {}).items():
-            self.contents[lang] = self._content(edition, subject, html, text, subject_prefix, lang)
-
-    def _content(
-        self, edition: EditionRow, subject: str, html: str, text: str, prefix: str, lang: str = ""
-    ) -> Content:
-        return Content(
-            edition_key=edition.key,
-            subject=prefix + subject,
-            html=html,
-            text=text,
-            sender=self.settings.sender,
-            date=edition.created_at,
-            list_id=self.list_id,
-            language=lang or self.settings.language,
-            reply_to=getattr(self.settings, "reply_to", "") or "",
-        )
+            self.contents[lang] = content_of(
+                settings, e.key, subject, html, text, e.created_at, lang, prefix=subject_prefix
+            )
 
     def content_for(self, language: str) -> Content:
         return self.contents.get(language) or self.contents[""]

@@ -25,7 +25,6 @@ from digest.preview.social import posts_for, write_posts
 from digest.protect import Hit
 from digest.render.budget import fit_budget
 from digest.render.email import RenderedEmail, personalise, render_email
-from digest.render.message import Envelope, build_message
 from digest.schedule import next_slots, parse_cadence, period_key
 from digest.store.ledger import Ledger
 from digest.types import Article, Edition, Post, Recipient
@@ -161,24 +160,26 @@ class Shown:
 
 
 def personalise_for_preview(settings: Settings, rendered: RenderedEmail, key: str, now: datetime) -> Shown:
-    """Fill the per-recipient links with inert sample ones and build the full message."""
+    """Fill the per-recipient links with inert sample ones; the ``.eml`` is built by the code
+    that sends (:func:`~digest.deliver.messages.content_of` and the SMTP wire format)."""
+    from digest.deliver.messages import content_of
+    from digest.providers.base import WIRE_POLICY, Outgoing
+    from digest.providers.wire import wire
+
     sample = f"{settings.site_url}/unsubscribe/preview-only"
     html = personalise(rendered.html, unsubscribe_url=sample, manage_url=sample, is_html=True)
     text = personalise(rendered.text, unsubscribe_url=sample, manage_url=sample, is_html=False)
     address = parseaddr(settings.sender)[1]
-    envelope = Envelope(
-        sender=settings.sender,
-        to=f"{PREVIEW_RECIPIENT.name} <{PREVIEW_RECIPIENT.email}>",
+    r = rendered
+    content = content_of(settings, key, r.subject, r.html, r.text, now, r.language)
+    item = Outgoing(
         edition_key=key,
-        date=now,
-        reply_to=settings.reply_to,
-        list_id=f"<digest.{address.rpartition('@')[2] or 'digest.invalid'}>",
+        recipient=PREVIEW_RECIPIENT,
+        content=content,
         unsubscribe_https=sample if sample.startswith("https://") else "",
         unsubscribe_mailto=f"mailto:{address}?subject=unsubscribe",
-        language=rendered.language,
     )
-    message = build_message(rendered.subject, html, text, envelope)
-    return Shown(html, text, message.as_bytes(), rendered.subject, rendered.language)
+    return Shown(html, text, wire(item, WIRE_POLICY), rendered.subject, rendered.language)
 
 
 def _write(
