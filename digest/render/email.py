@@ -21,6 +21,7 @@ import jinja2
 
 from digest.config import Settings
 from digest.errors import RenderError
+from digest.language import text_language
 from digest.links import campaign_slug, with_utm
 from digest.render.env import env_language, template_env
 from digest.render.i18n import (
@@ -29,7 +30,6 @@ from digest.render.i18n import (
     WORD_BREAK,
     check_language,
     long_date,
-    text_language,
     translations,
 )
 from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK, fill_links

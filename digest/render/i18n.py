@@ -7,7 +7,6 @@ to ``.mo`` (committed, so a fresh install needs no build step; a test checks the
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -30,15 +29,6 @@ FONT_STACKS = {
     "ko": f"{_KOREAN_FONTS},-apple-system,'Segoe UI',Roboto,sans-serif",
 }
 WORD_BREAK = {"en": "keep-all", "ko": "keep-all"}
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
-
-
-def text_language(text: str, default: str) -> str:
-    """The language of a story for its lang attribute: ko when a fifth of its letters are Hangul."""
-    letters = [c for c in text if c.isalpha()]
-    if letters and len(_HANGUL.findall(text)) * 5 >= len(letters):
-        return "ko"
-    return default if default != "ko" else "en"
 
 
 def N_(message: str) -> str:

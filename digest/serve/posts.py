@@ -45,6 +45,6 @@ def check_post(settings: Settings, platform: str, text: str, payload: dict[str, 
 
 
 def text_language(settings: Settings, text: str) -> str:
-    from digest.render.i18n import text_language as guess
+    from digest.language import text_language as guess
 
     return guess(text, settings.language)

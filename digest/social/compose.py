@@ -15,6 +15,7 @@ import jinja2
 
 from digest.config import Settings
 from digest.errors import RenderError
+from digest.language import text_language
 from digest.links import campaign_slug, with_utm
 from digest.protect import ProtectedTerms
 from digest.render.env import template_env
@@ -172,5 +173,4 @@ def post_url(url: str, platform: str, edition_key: str) -> str:
 
 
 def _language(text: str, settings: Settings) -> str:
-    hangul = sum(1 for c in text if "\uac00" <= c <= "\ud7a3")
-    return "ko" if hangul * 4 > len(text) or (hangul and settings.language == "ko") else settings.language
+    return text_language(text, settings.language)

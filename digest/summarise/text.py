@@ -10,6 +10,8 @@ import re
 from itertools import repeat
 from operator import methodcaller
 
+from digest.language import text_language
+
 _TAG_HINT = re.compile(r"<(?:[a-zA-Z][\w:-]*|/[a-zA-Z][\w:-]*|!--)[^<>]*>")
 _DROP_BLOCKS = re.compile(r"(?is)<(script|style|noscript|template|svg|head)\b[^>]*>.*?</\1\s*>|<!--.*?-->")
 _BLOCK_TAGS = re.compile(
@@ -22,7 +24,6 @@ _BLANKS = re.compile(r"\n\s*\n\s*")
 
 _WORD = re.compile(r"[^\W_]+(?:[’'.-][^\W_]+)*")
 _HANGUL = re.compile(r"[가-힣]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 def word_set(spec: str) -> frozenset[str]:
@@ -72,14 +73,8 @@ def strip_html(text: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """Return "ko" when Hangul makes up a large share of the letters, else "en"."""
-    sample = text[:20000]
-    if _HANGUL.search(sample) is None:
-        return "en"  # the common case, decided with one scan
-    hangul = len(_HANGUL.findall(sample))
-    latin = len(_LATIN.findall(sample))
-    # A Hangul syllable carries about three Latin letters' worth of sound.
-    return "ko" if hangul * 3 >= latin and hangul > 0 else "en"
+    """"ko" or "en", by the one rule of :func:`digest.language.text_language`."""
+    return text_language(text, "en")
 
 
 def words(text: str) -> list[str]:
