@@ -1,4 +1,5 @@
-"""`digest send`: build (once), freeze, snapshot recipients, dispatch, finalise."""
+"""`digest send`: snapshot recipients, dispatch, finalise (the edition is built and frozen once
+by :mod:`digest.compose.freeze`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 
+from digest.compose.freeze import NOTHING_NEW, build_and_freeze
 from digest.config import Settings
 from digest.deliver.campaign import reconcile, send_campaign_row
 from digest.deliver.dispatch import DispatchStats, Policy, dispatch
@@ -18,21 +20,12 @@ from digest.deliver.lease import holding
 from digest.deliver.messages import Letters
 from digest.deliver.resolve import channel_counts, edition_outcome, recipients, reopen
 from digest.errors import AuthError, EditionBusy, ProtectedTermError
-from digest.pipeline import (
-    Built,
-    build_edition,
-    check_protected,
-    check_social,
-    current_period,
-    record_skipped_sources,
-    refuse_large,
-    refuse_protected,
-)
+from digest.pipeline import current_period
 from digest.providers.base import Provider, SendResult
 from digest.providers.http import CampaignProvider
 from digest.store import Connection, Engine
 from digest.store.ledger import DeliveryRow, EditionRow, Ledger
-from digest.subscribers import iter_active, languages
+from digest.subscribers import iter_active
 from digest.types import Recipient
 
 
@@ -170,20 +163,12 @@ def _send_owned(
     if edition.status in ("building", "ready"):
         refuse_empty_list(engine, provider)
     if edition.status == "building":
-        built = build_edition(settings, ledger, now=now, key=key, slot=slot, progress=progress)
-        problems = built.problems
-        record_skipped_sources(ledger, key, problems)
-        if not built.edition.items and not getattr(settings, "send_when_empty", False):
-            ledger.set_status(key, "skipped", "nothing new since the last edition")
-            ledger.event("info", "skipped", "nothing new since the last edition", key)
-            return SendReport(
-                key, "skipped", f"{key}: nothing new since the last edition; nothing sent", problems=problems
-            )
-        bodies = other_languages(settings, engine, built)
-        items = [(i.article.id, i.blurb) for i in built.edition.items + built.edition.more]
-        r = built.rendered
-        ledger.freeze_edition(key, r.subject, r.html, r.text, items, bodies)
-        edition = ledger.edition(key)
+        frozen = build_and_freeze(settings, engine, key=key, slot=slot, now=now, progress=progress)
+        problems = frozen.problems
+        if frozen.skipped:
+            message = f"{key}: {NOTHING_NEW}; nothing sent"
+            return SendReport(key, "skipped", message, problems=problems)
+        edition = frozen.edition
         assert edition is not None
         if edition.status not in ("ready", "sending"):
             # another instance froze it first and has finished it, or it was marked missed
@@ -196,31 +181,6 @@ def _send_owned(
     if refused:
         _stop_on_auth(engine, key, refused)
     return _finalise(engine, key, stats, problems, unchanged=before)
-
-
-def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[str, tuple[str, str, str]]:
-    """Render the edition in every further language subscribers asked for; refuse protected terms.
-
-    Everything is rendered and checked before anything is frozen, so a protected
-    name in any language, or in the social posts the edition will make (a name
-    only in a social template too), stops the whole send (exit status 3).
-    """
-    from digest.render.email import render_email
-    from digest.render.env import template_env
-
-    refuse_protected(built.hits)
-    refuse_protected(check_social(settings, built.edition))
-    refuse_large(settings, built.rendered)
-    default = getattr(built.rendered, "language", settings.language)
-    wanted = [lang for lang in languages(engine) if lang and lang != default]
-    bodies: dict[str, tuple[str, str, str]] = {}
-    env = template_env(getattr(settings, "templates_dir", None))
-    for lang in wanted:
-        rendered = render_email(built.edition, settings, env, language=lang)
-        refuse_protected(check_protected(settings, built.edition, rendered))
-        refuse_large(settings, rendered)
-        bodies[lang] = (rendered.subject, rendered.html, rendered.text)
-    return bodies
 
 
 def can_settle(engine: Engine, provider: Provider, key: str) -> bool:

@@ -1,0 +1,85 @@
+"""Build an edition and freeze it, once: sources, compose, render in every language, checks.
+
+`digest send` and the scheduler call :func:`build_and_freeze` for an edition still
+``building``; after it the edition is ``ready`` (frozen bytes in the ledger) or
+``skipped`` (nothing new), and :mod:`digest.deliver.send` only snapshots,
+dispatches and finalises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from digest.config import Settings
+from digest.pipeline import (
+    Built,
+    build_edition,
+    check_protected,
+    check_social,
+    record_skipped_sources,
+    refuse_large,
+    refuse_protected,
+)
+from digest.store import Engine
+from digest.store.ledger import EditionRow, Ledger
+from digest.subscribers import languages
+
+NOTHING_NEW = "nothing new since the last edition"
+
+
+@dataclass
+class Frozen:
+    """The edition after the build (``None`` if it could not be read back) and the sources skipped."""
+
+    edition: EditionRow | None
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    skipped: bool = False
+
+
+def build_and_freeze(
+    settings: Settings, engine: Engine, *, key: str, slot: datetime, now: datetime, progress: bool = False
+) -> Frozen:
+    """Build edition ``key`` and freeze it with its bodies in every language subscribers read.
+
+    Raises ProtectedTermError (a protected name anywhere: nothing is frozen) or
+    RenderError (too large). With nothing new, the edition is ``skipped`` unless
+    DIGEST_SEND_WHEN_EMPTY is set.
+    """
+    ledger = Ledger(engine)
+    built = build_edition(settings, ledger, now=now, key=key, slot=slot, progress=progress)
+    record_skipped_sources(ledger, key, built.problems)
+    if not built.edition.items and not getattr(settings, "send_when_empty", False):
+        ledger.set_status(key, "skipped", NOTHING_NEW)
+        ledger.event("info", "skipped", NOTHING_NEW, key)
+        return Frozen(ledger.edition(key), built.problems, skipped=True)
+    bodies = other_languages(settings, engine, built)
+    items = [(i.article.id, i.blurb) for i in built.edition.items + built.edition.more]
+    r = built.rendered
+    ledger.freeze_edition(key, r.subject, r.html, r.text, items, bodies)
+    return Frozen(ledger.edition(key), built.problems)
+
+
+def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[str, tuple[str, str, str]]:
+    """Render the edition in every further language subscribers asked for; refuse protected terms.
+
+    Everything is rendered and checked before anything is frozen, so a protected
+    name in any language, or in the social posts the edition will make (a name
+    only in a social template too), stops the whole send (exit status 3).
+    """
+    from digest.render.email import render_email
+    from digest.render.env import template_env
+
+    refuse_protected(built.hits)
+    refuse_protected(check_social(settings, built.edition))
+    refuse_large(settings, built.rendered)
+    default = getattr(built.rendered, "language", settings.language)
+    wanted = [lang for lang in languages(engine) if lang and lang != default]
+    bodies: dict[str, tuple[str, str, str]] = {}
+    env = template_env(getattr(settings, "templates_dir", None))
+    for lang in wanted:
+        rendered = render_email(built.edition, settings, env, language=lang)
+        refuse_protected(check_protected(settings, built.edition, rendered))
+        refuse_large(settings, rendered)
+        bodies[lang] = (rendered.subject, rendered.html, rendered.text)
+    return bodies
