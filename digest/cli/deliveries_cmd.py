@@ -161,8 +161,8 @@ def _as_dict(row: DeliveryRow) -> dict[str, Any]:
 # -- acting -------------------------------------------------------------------
 def _current(ctx: Context) -> tuple[str, str]:
     """This period's edition key and the configured provider's email channel."""
+    from digest.compose.build import current_period
     from digest.deliver.send import channel_of
-    from digest.pipeline import current_period
     from digest.providers import make_provider
 
     provider = make_provider(ctx.settings)

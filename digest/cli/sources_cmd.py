@@ -39,7 +39,7 @@ def article_facts(article: Article) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from digest.pipeline import build_edition, current_period
+    from digest.compose.build import build_edition, current_period
 
     now = ctx.now()
     key, slot = current_period(ctx.settings, now)

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from dataclasses import replace
 
     from digest.compose.blurb import make_item
-    from digest.pipeline import blurb_options
+    from digest.compose.build import blurb_options
     from digest.social.compose import drafts_for_edition, post_keyphrases
     from digest.types import Edition
 

@@ -11,16 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from digest.compose.build import Built, build_edition, record_skipped_sources
+from digest.compose.checks import check_protected, check_social, refuse_large, refuse_protected
 from digest.config import Settings
-from digest.pipeline import (
-    Built,
-    build_edition,
-    check_protected,
-    check_social,
-    record_skipped_sources,
-    refuse_large,
-    refuse_protected,
-)
 from digest.store import Engine
 from digest.store.ledger import EditionRow, Ledger
 from digest.subscribers import languages

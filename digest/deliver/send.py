@@ -10,6 +10,7 @@ from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 
+from digest.compose.build import current_period
 from digest.compose.freeze import NOTHING_NEW, build_and_freeze
 from digest.config import Settings
 from digest.deliver.campaign import reconcile, send_campaign_row
@@ -20,7 +21,6 @@ from digest.deliver.lease import holding
 from digest.deliver.messages import Letters
 from digest.deliver.resolve import channel_counts, edition_outcome, recipients, reopen
 from digest.errors import AuthError, EditionBusy, ProtectedTermError
-from digest.pipeline import current_period
 from digest.providers.base import Provider, SendResult
 from digest.providers.http import CampaignProvider
 from digest.store import Connection, Engine

@@ -11,10 +11,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from digest.compose.build import build_edition, current_period
+from digest.compose.checks import refuse_protected
 from digest.config import Settings
 from digest.deliver.guard import frozen_hits
 from digest.deliver.messages import Letters
-from digest.pipeline import build_edition, current_period, refuse_protected
 from digest.protect import ProtectedTerms
 from digest.providers.base import Provider
 from digest.providers.outbox import TEST_KEY_PREFIX, OutboxProvider

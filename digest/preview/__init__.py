@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from digest.compose.build import compose_current, current_period
+from digest.compose.checks import check_posts, check_protected
 from digest.compose.edition import MORE_FULL
 from digest.config import Settings
 from digest.errors import RenderError
-from digest.pipeline import check_posts, check_protected, compose_current, current_period
 from digest.preview.dashboard import render_dashboard
 from digest.preview.report import build_report, undefined_names
 from digest.preview.social import posts_for, write_posts

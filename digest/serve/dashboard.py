@@ -128,9 +128,9 @@ def resolve_deliveries(settings: Settings, engine: Engine, ids: list[int], actio
     from datetime import UTC
     from datetime import datetime as dt
 
+    from digest.compose.build import current_period
     from digest.deliver.resolve import resolve_resend, resolve_sent
     from digest.deliver.send import channel_of
-    from digest.pipeline import current_period
     from digest.providers import make_provider
 
     if action == "sent":

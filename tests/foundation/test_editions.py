@@ -111,7 +111,7 @@ def test_frozen_edition_is_sent_byte_for_byte_after_sources_change(make_settings
     ledger = Ledger(engine)
     now = datetime(2026, 11, 24, tzinfo=UTC)
     ledger.ensure_edition("weekly:2026-W48", datetime(2026, 11, 23, 9, tzinfo=UTC))
-    from digest.pipeline import build_edition
+    from digest.compose.build import build_edition
 
     built = build_edition(settings, ledger, now=now, key="weekly:2026-W48",
                           slot=datetime(2026, 11, 23, 9, tzinfo=UTC))

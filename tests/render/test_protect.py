@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from digest.compose.checks import check_posts, check_protected, refuse_protected
 from digest.errors import ProtectedTermError
-from digest.pipeline import check_posts, check_protected, refuse_protected
 from digest.protect import ProtectedTerms
 from digest.render.email import render_email
 from digest.types import EditionItem, Post

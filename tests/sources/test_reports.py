@@ -93,7 +93,7 @@ def test_status_names_what_a_send_skipped(tmp_path: Path) -> None:
 
 
 def test_many_skipped_entries_are_summed_up_after_ten(make_settings) -> None:  # type: ignore[no-untyped-def]
-    from digest.pipeline import SKIPPED_SHOWN, record_skipped_sources
+    from digest.compose.build import SKIPPED_SHOWN, record_skipped_sources
 
     settings = make_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -15,9 +15,9 @@ import pytest
 
 from digest.cli import main
 from digest.compose.blurb import SUMMARISERS, BlurbOptions, make_item
+from digest.compose.build import compose_current
 from digest.config import example_env, load_settings
 from digest.errors import ConfigError
-from digest.pipeline import compose_current
 from digest.store import open_store
 from digest.store.ledger import Ledger
 from digest.types import Article, EditionItem

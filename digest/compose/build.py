@@ -1,0 +1,131 @@
+"""From sources to a built edition: the steps `preview`, `sources`, `send` and the scheduler share.
+
+Building reads the sources, picks and summarises the articles, fits the email to
+its size budget and finds every protected term in it (:mod:`digest.compose.checks`);
+:mod:`digest.compose.freeze` then renders the other languages and freezes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from digest.compose.blurb import BlurbOptions, LlmOptions
+from digest.compose.checks import check_protected
+from digest.compose.edition import compose_edition, select_articles, window_start
+from digest.config import Settings
+from digest.protect import Hit, ProtectedTerms
+from digest.render.budget import fit_budget
+from digest.render.email import RenderedEmail
+from digest.schedule import last_due_slot, parse_cadence, period_key
+from digest.sources import SourceOptions, load_sources
+from digest.store.ledger import Ledger
+from digest.types import Article, Edition
+
+
+@dataclass
+class Built:
+    edition: Edition
+    rendered: RenderedEmail
+    left_out: list[tuple[Article, str]] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+
+
+def current_period(settings: Settings, now: datetime) -> tuple[str, datetime]:
+    """The key and slot of the period ``now`` falls in: the last due slot of the schedule."""
+    cadence = parse_cadence(settings.schedule, settings.timezone)
+    slot = last_due_slot(cadence, now) or now.astimezone(UTC)
+    return period_key(cadence, slot), slot
+
+
+def build_edition(
+    settings: Settings,
+    ledger: Ledger,
+    *,
+    now: datetime,
+    key: str,
+    slot: datetime,
+    progress: bool = False,
+) -> Built:
+    """Load, select, summarise and render. Writes only the 'articles seen' table."""
+    edition, left_out, problems = compose_current(
+        settings, ledger, now=now, key=key, slot=slot, progress=progress
+    )
+    fitted = fit_budget(edition, settings)
+    edition, rendered = fitted.edition, fitted.rendered
+    hits = check_protected(settings, edition, rendered)
+    return Built(edition, rendered, left_out + fitted.trimmed, problems, hits)
+
+
+def compose_current(
+    settings: Settings,
+    ledger: Ledger,
+    *,
+    now: datetime,
+    key: str,
+    slot: datetime,
+    progress: bool = False,
+) -> tuple[Edition, list[tuple[Article, str]], list[tuple[str, str]]]:
+    """Load, select and summarise: (edition, articles left out with why, source problems)."""
+    loaded = load_sources(
+        settings.sources,
+        SourceOptions.from_settings(settings),
+        progress=progress,
+    )
+    ledger.remember_articles(
+        [
+            {
+                "ident": a.id,
+                "title": a.title[:2000],
+                "url": a.url,
+                "source": a.source,
+                "published_at": a.published,
+                "first_seen_at": now,
+            }
+            for a in loaded.articles
+        ]
+    )
+    # For a real provider, outbox rehearsals use up neither the period nor their articles.
+    rehearsals = settings.provider == "outbox"
+    last = ledger.last_sent_edition(rehearsals)
+    since = window_start(last.slot_utc if last and last.key != key else None, now, settings.lookback_days)
+    chosen, left_out = select_articles(
+        loaded.articles,
+        taken=ledger.taken_article_idents(rehearsals),
+        first_seen=ledger.first_seen(a.id for a in loaded.articles),
+        since=since,
+        now=now,
+    )
+    options = blurb_options(settings)
+    items, more, failed = compose_edition(chosen, options, settings.max_articles, settings.max_more_stories)
+    edition = Edition(key=key, slot=slot, issued=now, items=tuple(items), more=tuple(more))
+    return edition, left_out + failed, loaded.problems
+
+
+SKIPPED_SHOWN = 10
+
+
+def record_skipped_sources(ledger: Ledger, key: str, problems: list[tuple[str, str]]) -> None:
+    """Each source or article left unread, once per edition, so `digest status` names it.
+
+    A feed with hundreds of broken entries would bury every other alert: after
+    ``SKIPPED_SHOWN`` lines one more says how many were left and where to see them.
+    """
+    for source, problem in problems[:SKIPPED_SHOWN]:
+        line = problem if problem.startswith(source) else f"{source}: {problem}"
+        ledger.event("warning", "source skipped", line, key)
+    if len(problems) > SKIPPED_SHOWN:
+        more = len(problems) - SKIPPED_SHOWN
+        ledger.event("warning", "source skipped", f"and {more} more; see digest sources", key)
+
+
+def blurb_options(settings: Settings) -> BlurbOptions:
+    """How blurbs are written, from the settings (compose and `digest summarise` both use it)."""
+    llm = None
+    if settings.summariser == "llm":
+        llm = LlmOptions(settings.llm_base_url, settings.llm_api_key, settings.llm_model,
+                         settings.llm_timeout)
+    terms = ProtectedTerms.from_file(settings.protected_terms_file)
+    return BlurbOptions(settings.summary_sentences, settings.summary_max_words, None, llm,
+                        terms.contains if terms.terms else None, summariser=settings.summariser)
