@@ -2,8 +2,14 @@
 
 Policy: a hard bounce or a complaint suppresses the address at once (status
 ``bounced`` / ``complained``: never sent to again, and an import leaves it alone);
-an unsubscribe event unsubscribes. The event and its effect commit together, and
-an event already stored (a provider's retry) changes nothing.
+soft bounces suppress (``bounced``) after SOFT_LIMIT in a row on separate editions,
+a delivered event in between starting the count again; an unsubscribe event
+unsubscribes. The event and its effect commit together, and an event already
+stored (a provider's retry) changes nothing.
+
+Each event is matched to the ledger's delivery by the provider's message id
+(``deliveries.provider_id``); a delivered event turns an ``unknown`` delivery into
+``sent``, since the provider has plainly accepted that call.
 """
 
 from __future__ import annotations
@@ -11,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from digest.store import schema
 from digest.store.rows import insert_ignore
 
 SUPPRESSING = {"complained": "complained", "unsubscribed": "unsubscribed"}
+SOFT_LIMIT = 3  # soft bounces in a row, on separate editions, that suppress (anymail leaves it to us)
 
 
 @dataclass(frozen=True)
@@ -44,9 +51,15 @@ def record(engine: Engine, event: MailEvent) -> bool:
         "detail": event.detail[:1000],
     }
     with engine.begin() as conn:
+        delivery = _delivery(conn, event)
+        row["edition_key"] = delivery[1] if delivery else ""
         if not insert_ignore(conn, schema.mail_events, [row]):
             return False
-        status = "bounced" if event.kind == "bounced" and event.hard else SUPPRESSING.get(event.kind)
+        if delivery and event.kind == "delivered":
+            d = schema.deliveries
+            explained = update(d).where(d.c.id == delivery[0], d.c.status == "unknown")
+            conn.execute(explained.values(status="sent", last_error=""))
+        status = _suppression(conn, event, str(row["recipient"]))
         if status:
             s = schema.subscribers
             changes: dict[str, object] = {"status": status}
@@ -56,6 +69,56 @@ def record(engine: Engine, event: MailEvent) -> bool:
                 update(s).where(s.c.email == row["recipient"], s.c.status == "active").values(**changes)
             )
     return True
+
+
+def message_keys(provider: str, message_id: str) -> list[str]:
+    """The ``deliveries.provider_id`` values an event's message id can stand for.
+
+    Mailgun's send answer wraps the id in angle brackets and its events do not;
+    SendGrid's ``sg_message_id`` is the ``X-Message-Id`` we kept plus ``.filter...``.
+    """
+    key = message_id.strip().strip("<>").strip()
+    if provider == "sendgrid":
+        key = key.split(".", 1)[0]
+    return [key, f"<{key}>"] if key else []
+
+
+def _delivery(conn: Connection, event: MailEvent) -> tuple[int, str] | None:
+    keys = message_keys(event.provider, event.message_id)
+    if not keys:
+        return None
+    d = schema.deliveries
+    found = conn.execute(
+        select(d.c.id, d.c.edition_key).where(d.c.provider_id.in_(keys)).order_by(d.c.id.desc()).limit(1)
+    ).first()
+    return (int(found[0]), str(found[1])) if found else None
+
+
+def _suppression(conn: Connection, event: MailEvent, recipient: str) -> str | None:
+    if event.kind == "bounced":
+        if event.hard or _soft_run(conn, recipient) >= SOFT_LIMIT:
+            return "bounced"
+        return None
+    return SUPPRESSING.get(event.kind)
+
+
+def _soft_run(conn: Connection, recipient: str) -> int:
+    """Editions with a soft bounce since this address's last delivered event or hard bounce.
+
+    An event no delivery explains counts as its own edition (keyed by its message id).
+    """
+    e = schema.mail_events
+    rows = conn.execute(
+        select(e.c.kind, e.c.hard, e.c.edition_key, e.c.message_id, e.c.event_id)
+        .where(e.c.recipient == recipient, e.c.kind.in_(("delivered", "bounced")))
+        .order_by(e.c.at.desc())
+    ).all()
+    editions: set[str] = set()
+    for kind, hard, edition, message_id, event_id in rows:
+        if kind == "delivered" or hard:
+            break
+        editions.add(edition or f"message:{message_id or event_id}")
+    return len(editions)
 
 
 def seen(engine: Engine, event_id: str) -> bool:

@@ -66,6 +66,13 @@ def _web_events(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.mail_events])
 
 
+def _event_editions(conn: Connection) -> None:
+    """Which edition each provider event belongs to (``mail_events.edition_key``)."""
+    if "edition_key" in {c["name"] for c in inspect(conn).get_columns("mail_events")}:
+        return  # created by step 41 after the column joined the schema
+    conn.exec_driver_sql("ALTER TABLE mail_events ADD COLUMN edition_key VARCHAR(64) NOT NULL DEFAULT ''")
+
+
 STEPS: dict[int, Step] = {
     1: _core,
     2: _delivery,
@@ -75,6 +82,7 @@ STEPS: dict[int, Step] = {
     20: _scheduler,
     40: _web,
     41: _web_events,
+    42: _event_editions,
 }
 
 

@@ -232,5 +232,8 @@ mail_events = Table(
     Column("message_id", Text, nullable=False, default=""),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("detail", Text, nullable=False, default=""),
+    # Migration 42. The edition of the ledger delivery whose provider message id the event
+    # names ("" when none matches): soft bounces count once per edition.
+    Column("edition_key", String(64), nullable=False, default="", server_default=""),
 )
 Index("ix_mail_events_recipient", mail_events.c.recipient, mail_events.c.at)

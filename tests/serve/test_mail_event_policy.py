@@ -1,0 +1,129 @@
+"""Issue 15: soft bounces suppress after three in a row on separate editions (a delivered event in
+between starts again), events find the ledger's delivery by the provider's message id, and a
+delivered event turns an ``unknown`` delivery into ``sent``. Real SQLite store; one test goes
+through the signed Mailgun webhook."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest import subscribers
+from digest.store import open_store
+from digest.store.ledger import Ledger
+from digest.store.mail_events import SOFT_LIMIT, MailEvent, message_keys, record
+from digest.store.signups import lookup
+
+START = datetime(2026, 12, 1, 9, tzinfo=UTC)
+WHO = "soft@example.org"
+
+
+@pytest.fixture
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    engine = open_store(f"sqlite:///{tmp_path / 'ledger.db'}")
+    ledger = Ledger(engine)
+    for week in range(6):
+        key = f"2026-W{40 + week}"
+        ledger.ensure_edition(key, START + timedelta(weeks=week))
+        ledger.add_deliveries(key, "email:mailgun", [(f"batch:{week}", [[WHO, "", ""]])])
+    yield engine, ledger
+    engine.dispose()
+
+
+def _ids(ledger: Ledger) -> dict[str, int]:
+    return {row.edition_key: row.id for week in range(6) for row in ledger.deliveries(f"2026-W{40 + week}")}
+
+
+def sent(ledger: Ledger, week: int, status: str = "sent") -> str:
+    """The call for edition ``week`` answered with a Mailgun id (angle brackets, as its API says)."""
+    delivery = _ids(ledger)[f"2026-W{40 + week}"]
+    ledger.finish(delivery, status, provider_id=f"<2026120{week}.{week}@mg.example.org>")
+    return f"2026120{week}.{week}@mg.example.org"  # how Mailgun's events name it: no brackets
+
+
+def event(n: int, kind: str, message_id: str, *, hard: bool = False) -> MailEvent:
+    return MailEvent(
+        event_id=f"mailgun:t{n}-{kind}-{message_id}",
+        provider="mailgun",
+        kind=kind,
+        hard=hard,
+        recipient=WHO,
+        message_id=message_id,
+        at=START + timedelta(minutes=n),
+    )
+
+
+def status(engine) -> str:  # type: ignore[no-untyped-def]
+    return lookup(engine, WHO).status  # type: ignore[union-attr]
+
+
+def test_three_soft_bounces_on_separate_editions_suppress(store) -> None:  # type: ignore[no-untyped-def]
+    engine, ledger = store
+    subscribers.add(engine, WHO)
+    ids = [sent(ledger, week) for week in range(3)]
+    record(engine, event(1, "bounced", ids[0]))
+    record(engine, event(2, "bounced", ids[0]))  # the same edition again: still one
+    record(engine, event(3, "bounced", ids[1]))
+    assert status(engine) == "active"
+    record(engine, event(4, "bounced", ids[2]))
+    assert status(engine) == "bounced"
+
+
+def test_a_delivered_event_between_starts_the_count_again(store) -> None:  # type: ignore[no-untyped-def]
+    engine, ledger = store
+    subscribers.add(engine, WHO)
+    ids = [sent(ledger, week) for week in range(5)]
+    record(engine, event(1, "bounced", ids[0]))
+    record(engine, event(2, "bounced", ids[1]))
+    record(engine, event(3, "delivered", ids[2]))
+    record(engine, event(4, "bounced", ids[3]))
+    record(engine, event(5, "bounced", ids[4]))
+    assert status(engine) == "active"
+
+
+def test_delivered_event_turns_unknown_into_sent(store) -> None:  # type: ignore[no-untyped-def]
+    engine, ledger = store
+    unknown = sent(ledger, 0, "unknown")
+    other = sent(ledger, 1, "unknown")
+    assert record(engine, event(1, "delivered", unknown))
+    assert not record(engine, event(1, "delivered", unknown))  # a retry changes nothing
+    assert record(engine, event(2, "bounced", other))  # a bounce explains nothing about delivery
+    assert record(engine, event(3, "delivered", "no-such-id@mg.example.org"))
+    rows = [row for week in range(2) for row in ledger.deliveries(f"2026-W{40 + week}")]
+    states = {row.edition_key: row.status for row in rows}
+    assert states == {"2026-W40": "sent", "2026-W41": "unknown"}
+
+
+def test_message_keys_per_provider() -> None:
+    assert message_keys("mailgun", " <a.b@mg> ") == ["a.b@mg", "<a.b@mg>"]
+    assert message_keys("sendgrid", "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0")[0] == "14c5d75ce93"
+    assert message_keys("postmark", "") == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["soft", "delivered"]), st.integers(0, 5)), max_size=12))
+def test_soft_bounce_policy_matches_the_rule(tmp_path_factory, steps) -> None:  # type: ignore[no-untyped-def]
+    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('p') / 'ledger.db'}")
+    try:
+        ledger = Ledger(engine)
+        subscribers.add(engine, WHO)
+        ids = []
+        for week in range(6):
+            key = f"2026-W{40 + week}"
+            ledger.ensure_edition(key, START + timedelta(weeks=week))
+            ledger.add_deliveries(key, "email:mailgun", [(f"batch:{week}", [[WHO, "", ""]])])
+            ids.append(sent(ledger, week))
+        run: set[int] = set()
+        expected = "active"
+        for n, (kind, week) in enumerate(steps):
+            record(engine, event(n, "bounced" if kind == "soft" else "delivered", ids[week]))
+            run = run | {week} if kind == "soft" else set()
+            if len(run) >= SOFT_LIMIT:
+                expected = "bounced"
+            assert status(engine) == expected
+    finally:
+        engine.dispose()
