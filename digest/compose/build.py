@@ -14,7 +14,7 @@ from digest.compose.blurb import BlurbOptions, LlmOptions
 from digest.compose.checks import check_protected
 from digest.compose.edition import compose_edition, select_articles, window_start
 from digest.config import Settings
-from digest.protect import Hit, ProtectedTerms
+from digest.protect import Hit
 from digest.render.budget import fit_budget
 from digest.render.email import RenderedEmail
 from digest.schedule import last_due_slot, parse_cadence, period_key
@@ -126,6 +126,6 @@ def blurb_options(settings: Settings) -> BlurbOptions:
     if settings.summariser == "llm":
         llm = LlmOptions(settings.llm_base_url, settings.llm_api_key, settings.llm_model,
                          settings.llm_timeout)
-    terms = ProtectedTerms.from_file(settings.protected_terms_file)
+    terms = settings.protected_terms()
     return BlurbOptions(settings.summary_sentences, settings.summary_max_words, None, llm,
                         terms.contains if terms.terms else None, summariser=settings.summariser)

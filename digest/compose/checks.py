@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from digest.config import Settings
 from digest.errors import ProtectedTermError, RenderError
-from digest.protect import Hit, ProtectedTerms
+from digest.protect import Hit
 from digest.render.email import RenderedEmail
 from digest.types import Edition, Post
 
@@ -23,7 +23,7 @@ def check_protected(settings: Settings, edition: Edition, rendered: RenderedEmai
     subject, text and HTML (visible text and attribute values) for anything a
     template adds.
     """
-    terms = ProtectedTerms.from_file(settings.protected_terms_file)
+    terms = settings.protected_terms()
     if not terms.terms:
         return []
     hits: list[Hit] = []
@@ -49,7 +49,7 @@ def check_protected(settings: Settings, edition: Edition, rendered: RenderedEmai
 
 def check_posts(settings: Settings, posts: list[Post]) -> list[Hit]:
     """Protected-term occurrences in social posts, naming the platform and the article."""
-    terms = ProtectedTerms.from_file(settings.protected_terms_file)
+    terms = settings.protected_terms()
     if not terms.terms:
         return []
     hits: list[Hit] = []

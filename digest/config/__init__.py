@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from digest.config.base import display_value, fields_of, help_text
 from digest.config.checks import StartupChecks
@@ -26,6 +26,10 @@ from digest.config.schedule import ScheduleSettings
 from digest.config.social import SocialSettings
 from digest.config.summariser import SummariserSettings
 from digest.config.web import WebSettings
+from digest.terms_file import TermsFile
+
+if TYPE_CHECKING:
+    from digest.protect import ProtectedTerms
 
 __all__ = ["Settings", "declared_fields", "describe", "example_env", "inspect", "load_settings"]
 
@@ -51,6 +55,12 @@ class Settings(
     """
 
     extensions: Mapping[type, Any] = field(default_factory=dict)
+    # The run's protected terms, re-read only when the file changes (see digest/terms_file.py).
+    terms_file: TermsFile = field(default_factory=TermsFile, init=False, compare=False, repr=False)
+
+    def protected_terms(self) -> ProtectedTerms:
+        """The terms in DIGEST_PROTECTED_TERMS_FILE as the file is now, read once per change."""
+        return self.terms_file.current(self.protected_terms_file)
 
     def options(self, cls: type[T]) -> T:
         """The parsed instance of an extension's settings class (its defaults if never read)."""

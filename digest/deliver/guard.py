@@ -1,8 +1,9 @@
 """The last check before anything irreversible: the current protected terms against the frozen bytes.
 
 An edition is frozen once, but the terms file can grow afterwards (a run ended on
-a 429, a post waited for approval). So the terms are read again before every
-dispatch of an email and every publish of a post, and matched against exactly
+a 429, a post waited for approval). So the current terms are checked before every
+dispatch of an email and every publish of a post (the file is read again whenever
+its time or size changed: see :mod:`digest.terms_file`), and matched against exactly
 what would go out: the frozen subject, text and HTML in every language, and the
 header values (From, Reply-To, the unsubscribe address). A hit stops it; nothing
 is marked sent or skipped, so removing the term (if it was a false alarm) lets the
@@ -51,7 +52,7 @@ def stop_if_protected(
     """Raise ProtectedTermError (exit 3) when a current term is in the frozen edition, recording why
     on the edition (shown by `digest status`) and as an error event unless ``record`` is false (a
     run that does not hold the edition's lease). Nothing is sent."""
-    terms = ProtectedTerms.from_file(settings.protected_terms_file)
+    terms = settings.protected_terms()
     hits = frozen_hits(terms, settings, edition, ledger.bodies(edition.key))
     if not hits:
         if record and edition.reason.startswith(STOPPED):

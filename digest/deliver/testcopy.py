@@ -16,7 +16,6 @@ from digest.compose.checks import refuse_protected
 from digest.config import Settings
 from digest.deliver.guard import frozen_hits
 from digest.deliver.messages import Letters
-from digest.protect import ProtectedTerms
 from digest.providers.base import Provider
 from digest.providers.outbox import TEST_KEY_PREFIX, OutboxProvider
 from digest.store import Engine
@@ -41,7 +40,7 @@ def send_test(settings: Settings, engine: Engine, provider: Provider, address: s
     if edition is None or not edition.html:
         edition = _fresh(settings, ledger, key, slot, now)
     else:  # the frozen edition, against the terms as they are now
-        terms = ProtectedTerms.from_file(settings.protected_terms_file)
+        terms = settings.protected_terms()
         refuse_protected(frozen_hits(terms, settings, edition, ledger.bodies(key)))
     letters = Letters(settings, edition, ledger.bodies(key) if edition.html else {}, subject_prefix=PREFIX)
     # The prefix keeps a test copy apart from a subscriber's message where that matters (the outbox).

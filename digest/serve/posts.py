@@ -25,7 +25,6 @@ class Checked:
 
 
 def check_post(settings: Settings, platform: str, text: str, payload: dict[str, Any]) -> Checked:
-    from digest.protect import ProtectedTerms
     from digest.social.measure import measure_for
 
     if len(text) > MAX_TEXT:
@@ -39,7 +38,7 @@ def check_post(settings: Settings, platform: str, text: str, payload: dict[str, 
     link = str(payload.get("link_text") or payload.get("url") or "")
     if link and link not in text:
         errors.append(f"the article link is missing; keep {link} in the text")
-    terms = ProtectedTerms.from_file(settings.protected_terms_file)
+    terms = settings.protected_terms()
     errors += [f"protected term {hit.term!r} in the post" for hit in terms.find(text, where="post")]
     return Checked(m.used, m.limit, m.unit, errors)
 

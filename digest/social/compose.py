@@ -83,7 +83,7 @@ def drafts_for_edition(edition: Edition, settings: Settings) -> list[Draft]:
     composer = Composer(
         settings,
         template_env(getattr(settings, "templates_dir", None)),
-        ProtectedTerms.from_file(settings.protected_terms_file),
+        settings.protected_terms(),
     )
     drafts = []
     for item in edition.items + edition.more:

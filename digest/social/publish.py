@@ -67,7 +67,7 @@ def publish_due(
     platform's failure: it is counted and described in the report (and in the ledger's events)."""
     report = PublishReport()
     store, ledger = SocialStore(engine), Ledger(engine)
-    terms = ProtectedTerms.from_file(settings.protected_terms_file)  # read now: it may have grown
+    terms = settings.protected_terms()  # as the file is now: it may have grown
     missing = dict(settings.missing_social_keys()[::-1])  # platform -> its first empty key
     for platform in settings.social_platforms:
         if platform in missing:
