@@ -1,29 +1,42 @@
 """What `digest status` reports: editions, their deliveries counted per channel kind, events,
-alerts and the scheduler, plus whether all is well (the command's exit status)."""
+alerts and the scheduler, plus whether all is well (the command's exit status). Given a
+campaign provider, each edition also carries its campaigns' sent and bounce counts as the
+provider reports them (``campaigns``; a failed read is a ``warning`` there, never an error)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.config import Settings
 from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts, recipient_counts, recipients
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
 
+if TYPE_CHECKING:
+    from digest.providers.base import Provider
+
 # Errors about an edition's email that no longer matter once the edition is sent
 # (its unknown deliveries settled or resolved, the login fixed).
 SETTLED_KINDS = ("partial", "auth")
 
 
-def collect(settings: Settings, engine: Engine, now: datetime, limit: int) -> dict[str, Any]:
+def collect(
+    settings: Settings, engine: Engine, now: datetime, limit: int, provider: Provider | None = None
+) -> dict[str, Any]:
     """Editions with their email deliveries (``deliveries``, ``errors``) and social posts
-    (``social``, ``social_errors``) counted apart, events, alerts and the scheduler."""
+    (``social``, ``social_errors``) counted apart, events, alerts and the scheduler.
+
+    ``provider``: read the campaigns' statistics from it (network calls; `digest status` only).
+    """
+    from digest.deliver.campaign import campaign_stats
     from digest.jobs.status import scheduler_status
 
     ledger = Ledger(engine)
     editions = [_edition(engine, ledger, e) for e in ledger.editions(limit)]
+    for edition in editions:
+        edition["campaigns"] = campaign_stats(ledger, provider, edition["key"]) if provider else []
     events = ledger.recent_events(limit)
     alerts = [ev for ev in events if ev["level"] in ("warning", "error")]
     return {

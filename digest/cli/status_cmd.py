@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING, Any
 
 from digest.cli import add_command
 from digest.cli.context import Context
+
+if TYPE_CHECKING:
+    from digest.providers.base import Provider
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,7 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from digest.status import collect
 
-    data = collect(ctx.settings, ctx.engine, ctx.now(), args.limit)
+    provider = _campaign_provider(ctx)
+    try:
+        data = collect(ctx.settings, ctx.engine, ctx.now(), args.limit, provider)
+    finally:
+        if provider is not None:
+            provider.close()
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0 if data["ok"] else 1
@@ -42,6 +51,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             print(f"      possible duplicates (sent again after a crash): {shown}")
         if e["deliveries"].get("unknown") or e["deliveries"].get("failed"):
             print(f"      see them and resolve them: digest deliveries --edition {e['key']}")
+        for c in e["campaigns"]:
+            print(_campaign_line(c))
         if e["social"]:
             print(f"    social posts: {_counts(e['social'])}")
             for error in e["social_errors"]:
@@ -52,6 +63,30 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     print("\n".join(lines(data["scheduler"])))
     return 0 if data["ok"] else 1
+
+
+def _campaign_provider(ctx: Context) -> Provider | None:
+    """The configured provider when it owns the list (its campaigns' counts are read from it)."""
+    from digest.errors import ConfigError
+    from digest.providers.registry import provider_class
+
+    try:
+        cls = provider_class(ctx.settings.provider)
+        if cls.kind != "campaign":
+            return None
+        # Without its credentials there is nothing to read; `digest send` names the missing key.
+        cls.check_settings(ctx.settings)
+    except ConfigError:
+        return None
+    return cls(ctx.settings)
+
+
+def _campaign_line(c: dict[str, Any]) -> str:
+    where = f"    campaign {c['campaign_id']} at {c['provider']}"
+    if "warning" in c:
+        return f"{where}: warning: {c['warning']}"
+    delivered = f", {c['delivered']} delivered" if c["delivered"] is not None else ""
+    return f"{where}: {c['sent']} sent, {c['bounced']} bounced{delivered}"
 
 
 def _counts(counts: dict[str, int]) -> str:

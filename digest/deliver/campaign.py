@@ -7,6 +7,8 @@ decides: already sent (or sending, or scheduled) -> sent, still a draft -> go on
 
 from __future__ import annotations
 
+from typing import Any
+
 from digest.errors import ProviderError
 from digest.providers.base import Campaign, Provider, SendResult
 from digest.providers.http import CampaignProvider
@@ -55,3 +57,29 @@ def reconcile(ledger: Ledger, provider: Provider, key: str, channel: str) -> int
             ledger.finish(row.id, "failed", error=f"campaign {row.provider_id} failed at {provider.name}")
         settled += 1
     return settled
+
+
+def campaign_stats(ledger: Ledger, provider: Provider, key: str) -> list[dict[str, Any]]:
+    """The sent and bounce counts of edition ``key``'s started campaigns, read from ``provider``.
+
+    Only campaigns sent through ``provider`` (the credentials at hand can read no other).
+    A read that fails is kept as ``warning`` (one line) for `digest status`: statistics
+    are informative, so they never fail the command.
+    """
+    if not isinstance(provider, CampaignProvider):
+        return []
+    found = []
+    for row in ledger.deliveries(key, f"email:{provider.name}", statuses=("sent",)):
+        if row.target != "campaign" or not row.provider_id:
+            continue
+        entry: dict[str, Any] = {"provider": provider.name, "campaign_id": row.provider_id}
+        try:
+            stats = provider.campaign_stats(row.provider_id)
+        except ProviderError as exc:
+            entry["warning"] = "cannot read its statistics: " + " ".join(str(exc).split())
+        else:
+            if stats is None:
+                continue
+            entry.update(sent=stats.sent, bounced=stats.bounced, delivered=stats.delivered)
+        found.append(entry)
+    return found

@@ -31,7 +31,12 @@ from digest.errors import ConfigError
 from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK
 from digest.types import Recipient
 
-__all__ = ["MANAGE_MARK", "UNSUBSCRIBE_MARK", "Campaign", "Content", "Outgoing", "Provider", "SendResult"]
+__all__ = [
+    "MANAGE_MARK",
+    "UNSUBSCRIBE_MARK",
+    "Campaign",
+    "CampaignStats",
+    "Content", "Outgoing", "Provider", "SendResult"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,6 +130,19 @@ class Campaign:
     subject: str
     html: str
     text: str
+
+
+@dataclass(frozen=True)
+class CampaignStats:
+    """A campaign's counts as its provider reports them after the send (they grow while it sends).
+
+    ``sent``: messages the provider sent; ``bounced``: hard and soft bounces;
+    ``delivered``: accepted by the receiving servers, when the provider says.
+    """
+
+    sent: int
+    bounced: int
+    delivered: int | None = None
 
 
 @dataclass(frozen=True)

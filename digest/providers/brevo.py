@@ -3,7 +3,8 @@
 Brevo's idempotency key exists only for its transactional ``/smtp/email`` API, so
 a campaign is guarded by the ledger and by reading its status before a resend.
 Rate limits come with ``x-sib-ratelimit-reset`` (seconds).
-API: https://developers.brevo.com/reference/createemailcampaign, /sendemailcampaignnow.
+API: https://developers.brevo.com/reference/createemailcampaign, /sendemailcampaignnow; after the
+send, GET /emailCampaigns/{id}?statistics=globalStats (sent, delivered, hardBounces, softBounces).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 from digest.config.delivery import provider_base_url, provider_ids, provider_key
-from digest.providers.base import Campaign
+from digest.providers.base import Campaign, CampaignStats
 from digest.providers.http import CampaignProvider, parse_retry_after
 
 if TYPE_CHECKING:
@@ -69,6 +70,15 @@ class BrevoProvider(CampaignProvider):
         if status == "draft":
             return "draft"
         return "sent" if status in SENT else "failed"
+
+    def campaign_stats(self, campaign_id: str) -> CampaignStats:
+        answer = self.answer(self.request("GET", f"/emailCampaigns/{campaign_id}?statistics=globalStats"))
+        stats = ("statistics", "globalStats")
+        return CampaignStats(
+            sent=self.count(answer, *stats, "sent"),
+            bounced=self.count(answer, *stats, "hardBounces") + self.count(answer, *stats, "softBounces"),
+            delivered=self.count(answer, *stats, "delivered"),
+        )
 
     def start(self, campaign_id: str, idem_key: str) -> None:
         self.request("POST", f"/emailCampaigns/{campaign_id}/sendNow")

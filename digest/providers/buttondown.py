@@ -2,7 +2,8 @@
 
 A plain ``POST /emails`` defaults to sending at once, so the draft status is
 always given; ``X-Idempotency-Key`` makes a repeated create or publish harmless.
-API: https://docs.buttondown.com/api-emails-create, /api-emails-publish, /api-idempotency-keys.
+API: https://docs.buttondown.com/api-emails-create, /api-emails-publish, /api-idempotency-keys;
+after the send, GET /emails/{id}/analytics (recipients, deliveries, permanent_failures).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from digest.config.delivery import provider_base_url, provider_key
-from digest.providers.base import Campaign
+from digest.providers.base import Campaign, CampaignStats
 from digest.providers.http import CampaignProvider
 
 # Buttondown decides between Markdown and HTML itself; this comment forces HTML.
@@ -60,6 +61,15 @@ class ButtondownProvider(CampaignProvider):
         if status in DRAFT:
             return "draft"
         return "sent" if status in SENT else "failed"
+
+    def campaign_stats(self, campaign_id: str) -> CampaignStats:
+        data = self.answer(self.request("GET", f"/emails/{campaign_id}/analytics"))
+        # Temporary failures are retried by Buttondown; only permanent ones are bounces.
+        return CampaignStats(
+            sent=self.count(data, "recipients"),
+            bounced=self.count(data, "permanent_failures"),
+            delivered=self.count(data, "deliveries"),
+        )
 
     def start(self, campaign_id: str, idem_key: str) -> None:
         self.request(

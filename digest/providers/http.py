@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from digest import __version__
 from digest.errors import ProviderError
-from digest.providers.base import Campaign, Content, Provider, SendResult
+from digest.providers.base import Campaign, CampaignStats, Content, Provider, SendResult
 from digest.providers.handover import handing_over
 from digest.render.marks import fill_links
 from digest.transport import SERVER_ERRORS, Rules, Transport, error_detail, parse_retry_after, retry_after
@@ -166,6 +166,23 @@ class CampaignProvider(HttpProvider):
     def test_draft(self, campaign_id: str, address: str) -> None:
         """Send a test copy of a draft to one address."""
         raise NotImplementedError
+
+    def campaign_stats(self, campaign_id: str) -> CampaignStats | None:
+        """Sent and bounce counts of a started campaign, read from the provider (None: it offers none)."""
+        return None
+
+    def count(self, data: Any, *path: str | int) -> int:
+        """The whole number at ``path`` in an answer; a missing or non-numeric one raises ProviderError."""
+        value = data
+        try:
+            for step in path:
+                value = value[step]
+        except (KeyError, IndexError, TypeError):
+            value = None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            where = ".".join(str(p) for p in path)
+            raise ProviderError(self.name, f"its statistics have no count at {where}", retryable=True)
+        return int(value)
 
     def html_body(self, campaign: Campaign) -> str:
         return self._tags(campaign.html)

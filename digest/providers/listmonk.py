@@ -1,7 +1,8 @@
 """listmonk (self-hosted): one campaign per edition, started by setting its status.
 
 API: https://listmonk.app/docs/apis/campaigns/. ``DIGEST_LISTMONK_BASE_URL`` is the
-API root (the listmonk address followed by ``/api``).
+API root (the listmonk address followed by ``/api``). After the send, the campaign's ``sent`` and
+the ``total`` of GET /bounces?campaign_id= (https://listmonk.app/docs/apis/bounces/) are its counts.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from digest.config.base import setting, url
 from digest.config.delivery import provider_ids, provider_key
-from digest.providers.base import Campaign
+from digest.providers.base import Campaign, CampaignStats
 from digest.providers.http import CampaignProvider
 
 SENT = {"scheduled", "running", "paused", "finished"}
@@ -71,6 +72,13 @@ class ListmonkProvider(CampaignProvider):
         if status == "draft":
             return "draft"
         return "sent" if status in SENT else "failed"
+
+    def campaign_stats(self, campaign_id: str) -> CampaignStats:
+        sent = self.count(self.answer(self.request("GET", f"/campaigns/{campaign_id}")), "data", "sent")
+        # One bounce per page is enough: the answer carries the total.
+        query = f"/bounces?campaign_id={int(campaign_id)}&per_page=1"
+        bounced = self.count(self.answer(self.request("GET", query)), "data", "total")
+        return CampaignStats(sent=sent, bounced=bounced)
 
     def start(self, campaign_id: str, idem_key: str) -> None:
         self.request("PUT", f"/campaigns/{campaign_id}/status", json={"status": "running"})

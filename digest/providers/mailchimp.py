@@ -2,7 +2,8 @@
 
 No idempotency keys; a campaign can be sent once, and its id is kept in the
 ledger before the send, so a resumed run reads the campaign's status first.
-API: https://mailchimp.com/developer/marketing/api/campaigns/.
+API: https://mailchimp.com/developer/marketing/api/campaigns/; after the send, GET /reports/{id}
+(emails_sent, bounces.hard_bounces/soft_bounces/syntax_errors).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from digest.config import Settings
 from digest.config.base import setting, url
 from digest.config.delivery import provider_key
 from digest.errors import ConfigError
-from digest.providers.base import Campaign
+from digest.providers.base import Campaign, CampaignStats
 from digest.providers.http import CampaignProvider
 
 SENT = {"sending", "sent", "schedule", "paused"}
@@ -92,6 +93,14 @@ class MailchimpProvider(CampaignProvider):
         if status == "save":
             return "draft"
         return "sent" if status in SENT else "failed"
+
+    def campaign_stats(self, campaign_id: str) -> CampaignStats:
+        report = self.answer(self.request("GET", f"/reports/{campaign_id}"))
+        kinds = ("hard_bounces", "soft_bounces", "syntax_errors")
+        return CampaignStats(
+            sent=self.count(report, "emails_sent"),
+            bounced=sum(self.count(report, "bounces", kind) for kind in kinds),
+        )
 
     def start(self, campaign_id: str, idem_key: str) -> None:
         self.request("POST", f"/campaigns/{campaign_id}/actions/send")

@@ -2,12 +2,13 @@
 
 Create the single send (a draft), then schedule it for ``now``; its status tells a
 resumed run whether it already went. A test copy goes through mail/send.
-API: https://www.twilio.com/docs/sendgrid/api-reference/single-sends.
+API: https://www.twilio.com/docs/sendgrid/api-reference/single-sends; after the send, GET
+/v3/marketing/stats/singlesends/{id} (results[].stats: requests, delivered, bounces).
 """
 
 from __future__ import annotations
 
-from digest.providers.base import Campaign, Content, Outgoing
+from digest.providers.base import Campaign, CampaignStats, Content, Outgoing
 from digest.providers.http import CampaignProvider
 from digest.providers.sendgrid import SendGridAuth, SendGridProvider
 from digest.types import Recipient
@@ -52,6 +53,18 @@ class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
         if status == "draft":
             return "draft"
         return "sent" if status in SENT else "failed"
+
+    def campaign_stats(self, campaign_id: str) -> CampaignStats:
+        answer = self.answer(self.request("GET", f"/v3/marketing/stats/singlesends/{campaign_id}"))
+        # One row per A/B variation and phase ("all" when not grouped); none before any stats exist.
+        rows = answer.get("results") if isinstance(answer, dict) else None
+        if not isinstance(rows, list):
+            rows = [None]  # count() names the missing field
+        return CampaignStats(
+            sent=sum(self.count(r, "stats", "requests") for r in rows),
+            bounced=sum(self.count(r, "stats", "bounces") for r in rows),
+            delivered=sum(self.count(r, "stats", "delivered") for r in rows),
+        )
 
     def start(self, campaign_id: str, idem_key: str) -> None:
         self.request("PUT", f"/v3/marketing/singlesends/{campaign_id}/schedule", json={"send_at": "now"})

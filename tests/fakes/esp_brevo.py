@@ -1,6 +1,9 @@
-"""Fake Brevo API v3: POST /emailCampaigns (201 {id}), POST /emailCampaigns/{id}/sendNow (204)."""
+"""Fake Brevo API v3: POST /emailCampaigns (201 {id}), POST /emailCampaigns/{id}/sendNow (204),
+GET /emailCampaigns/{id}?statistics=globalStats."""
 
 from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.http_api import FakeApi, Reply, Request
 
@@ -15,7 +18,8 @@ class FakeBrevo(FakeApi):
 
     def handle(self, r: Request) -> Reply:
         self.check(r.header("api-key") == KEY, "bad api-key header")
-        parts = r.path.split("/")[1:]  # v3/emailCampaigns/<id>/sendNow
+        url = urlsplit(r.path)
+        parts = url.path.split("/")[1:]  # v3/emailCampaigns/<id>/sendNow
         if r.method == "POST" and parts == ["v3", "emailCampaigns"]:
             body = r.json()
             for field in ("name", "subject", "sender", "htmlContent", "recipients"):
@@ -34,7 +38,12 @@ class FakeBrevo(FakeApi):
             cid = int(parts[2])
             c = self.campaigns[cid]
             if r.method == "GET" and len(parts) == 3:
-                return Reply(200, {"id": cid, "status": c["status"]})
+                statistics = parse_qs(url.query).get("statistics", [""])[0]
+                self.check(statistics in ("", "globalStats", "linksStats", "statsByDomain"), "statistics")
+                answer: dict[str, object] = {"id": cid, "status": c["status"]}
+                if statistics == "globalStats":
+                    answer["statistics"] = {"globalStats": self._global(c["status"] != "draft")}
+                return Reply(200, answer)
             if r.method == "POST" and parts[3:] == ["sendNow"]:
                 self.check(c["status"] == "draft", f"campaign {cid} sent twice")
                 c["status"] = "queued"
@@ -44,3 +53,14 @@ class FakeBrevo(FakeApi):
                 return Reply(204)
         self.violations.append(f"undocumented call {r.method} {r.path}")
         return Reply(404, {"code": "not_found", "message": "not found"})
+
+    def _global(self, started: bool) -> dict[str, int]:
+        c = self.counts.of(started)
+        zero = ("uniqueClicks", "clickers", "complaints", "uniqueViews", "unsubscriptions", "viewed")
+        return {
+            "sent": c.sent,
+            "delivered": c.delivered,
+            "hardBounces": c.hard,
+            "softBounces": c.soft,
+            **dict.fromkeys(zero, 0),
+        }

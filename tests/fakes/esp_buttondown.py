@@ -1,4 +1,4 @@
-"""Fake Buttondown API (v1): draft-then-publish, Token auth, X-Idempotency-Key replays."""
+"""Fake Buttondown API (v1): draft-then-publish, Token auth, X-Idempotency-Key replays, email analytics."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ class FakeButtondown(FakeApi):
             email = self.emails[parts[2]]
             if r.method == "GET" and len(parts) == 3:
                 return Reply(200, {"id": parts[2], "status": email["status"]})
+            if r.method == "GET" and parts[3:] == ["analytics"]:
+                return Reply(200, self._analytics(email["status"] != "draft"))
             if r.method == "POST" and parts[3:] == ["publish"]:
                 self.check(email["status"] == "draft", f"published {parts[2]} twice")
                 email["status"] = "about_to_send"
@@ -56,3 +58,15 @@ class FakeButtondown(FakeApi):
                 return Reply(200, {})
         self.violations.append(f"undocumented call {r.method} {r.path}")
         return Reply(404, {"detail": "not found"})
+
+    def _analytics(self, started: bool) -> dict[str, int]:
+        # GET /v1/emails/{id}/analytics: counts by outcome; permanent failures are the bounces.
+        c = self.counts.of(started)
+        fields = ("opens", "clicks", "unsubscriptions", "complaints", "subscriptions", "replies")
+        return {
+            "recipients": c.sent,
+            "deliveries": c.delivered,
+            "temporary_failures": c.soft,
+            "permanent_failures": c.hard,
+            **dict.fromkeys(fields, 0),
+        }

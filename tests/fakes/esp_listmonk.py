@@ -1,8 +1,10 @@
-"""Fake listmonk API: POST /api/campaigns (draft), PUT /api/campaigns/{id}/status, BasicAuth user:token."""
+"""Fake listmonk API: POST /api/campaigns (draft), PUT /api/campaigns/{id}/status, GET /api/bounces,
+BasicAuth user:token."""
 
 from __future__ import annotations
 
 import base64
+from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.http_api import FakeApi, Reply, Request
 
@@ -18,7 +20,10 @@ class FakeListmonk(FakeApi):
     def handle(self, r: Request) -> Reply:
         auth = r.header("Authorization")
         self.check(auth == "Basic " + base64.b64encode(f"{USER}:{TOKEN}".encode()).decode(), "bad auth")
-        parts = r.path.split("/")[1:]  # api/campaigns/<id>/status
+        url = urlsplit(r.path)
+        parts = url.path.split("/")[1:]  # api/campaigns/<id>/status
+        if r.method == "GET" and parts == ["api", "bounces"]:
+            return self._bounces(parse_qs(url.query))
         if r.method == "POST" and parts == ["api", "campaigns"]:
             body = r.json()
             self.check(
@@ -39,7 +44,8 @@ class FakeListmonk(FakeApi):
             cid = int(parts[2])
             c = self.campaigns[cid]
             if r.method == "GET" and len(parts) == 3:
-                return Reply(200, {"data": {"id": cid, "status": c["status"]}})
+                n = self.counts.of(c["status"] != "draft").sent
+                return Reply(200, {"data": {"id": cid, "status": c["status"], "sent": n, "to_send": n}})
             if r.method == "PUT" and parts[3:] == ["status"]:
                 self.check(r.json() == {"status": "running"}, "status body")
                 self.check(c["status"] == "draft", f"campaign {cid} started twice")
@@ -48,3 +54,16 @@ class FakeListmonk(FakeApi):
                 return Reply(200, {"data": {"id": cid, "status": "running"}})
         self.violations.append(f"undocumented call {r.method} {r.path}")
         return Reply(404, {"message": "not found"})
+
+    def _bounces(self, query: dict[str, list[str]]) -> Reply:
+        # GET /api/bounces?campaign_id=&page=&per_page=: one page of bounce records and the total.
+        cid = query.get("campaign_id", [""])[0]
+        self.check(cid.isdigit() and int(cid) in self.campaigns, f"bounces of unknown campaign {cid!r}")
+        per_page = int(query.get("per_page", ["20"])[0])
+        started = cid.isdigit() and int(cid) in self.started
+        total = self.counts.of(started).hard + self.counts.of(started).soft
+        results = [
+            {"id": i + 1, "type": "hard", "source": "api", "campaign": {"id": int(cid)}}
+            for i in range(min(total, per_page))
+        ]
+        return Reply(200, {"data": {"results": results, "total": total, "per_page": per_page, "page": 1}})

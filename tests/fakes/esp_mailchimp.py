@@ -1,4 +1,4 @@
-"""Fake Mailchimp Marketing API 3.0: create campaign, put content, actions/send (204), Basic auth."""
+"""Fake Mailchimp Marketing API 3.0: create campaign, put content, actions/send (204), reports, Basic auth."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ class FakeMailchimp(FakeApi):
             cid = f"c{len(self.campaigns) + 1}"
             self.campaigns[cid] = {"status": "save", "content": None}
             return Reply(200, {"id": cid, "status": "save"})
+        if r.method == "GET" and len(parts) == 3 and parts[1] == "reports":
+            return self._report(parts[2])
         if len(parts) >= 3 and parts[1] == "campaigns" and parts[2] in self.campaigns:
             c = self.campaigns[parts[2]]
             rest = parts[3:]
@@ -53,3 +55,11 @@ class FakeMailchimp(FakeApi):
                 return Reply(204)
         self.violations.append(f"undocumented call {r.method} {r.path}")
         return Reply(404, {"title": "Resource Not Found"})
+
+    def _report(self, cid: str) -> Reply:
+        # GET /3.0/reports/{campaign_id}: only sent campaigns have a report.
+        if cid not in self.sent:
+            return Reply(404, {"title": "Resource Not Found", "status": 404})
+        c = self.counts
+        bounces = {"hard_bounces": c.hard, "soft_bounces": c.soft, "syntax_errors": 0}
+        return Reply(200, {"id": cid, "type": "regular", "emails_sent": c.sent, "bounces": bounces})

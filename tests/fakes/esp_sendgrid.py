@@ -33,6 +33,8 @@ class FakeSendGrid(FakeApi):
             self.singlesends[sid] = {"status": "draft"}
             return Reply(201, {"id": sid, "status": "draft"})
         parts = r.path.split("/")[1:]  # v3/marketing/singlesends/<id>/schedule
+        if r.method == "GET" and parts[:4] == ["v3", "marketing", "stats", "singlesends"] and len(parts) == 5:
+            return self._stats(parts[4])
         if (
             len(parts) >= 4
             and parts[:3] == ["v3", "marketing", "singlesends"]
@@ -49,6 +51,15 @@ class FakeSendGrid(FakeApi):
                 return Reply(201, {"send_at": "now", "status": "scheduled"})
         self.violations.append(f"undocumented call {r.method} {r.path}")
         return Reply(404, {"errors": [{"message": "not found"}]})
+
+    def _stats(self, sid: str) -> Reply:
+        # GET /v3/marketing/stats/singlesends/{id}: one "total" row per A/B variation ("all" here).
+        self.check(sid in self.singlesends, f"stats of unknown single send {sid}")
+        c = self.counts.of(sid in self.scheduled)
+        stats = {"requests": c.sent, "delivered": c.delivered, "bounces": c.hard + c.soft}
+        stats.update(dict.fromkeys(("bounce_drops", "opens", "clicks", "unsubscribes", "spam_reports"), 0))
+        row = {"id": sid, "ab_variation": "all", "ab_phase": "all", "aggregation": "total", "stats": stats}
+        return Reply(200, {"results": [row], "_metadata": {"count": 1}})
 
     def _mail(self, body: dict) -> Reply:  # type: ignore[type-arg]
         self.calls += 1

@@ -47,6 +47,20 @@ class Reply:
 
 
 @dataclass
+class Counts:
+    """What a campaign fake reports for a started campaign (drafts report zeros), in each
+    provider's own shape: messages sent, delivered, hard and soft bounces."""
+
+    sent: int = 120
+    delivered: int = 114
+    hard: int = 4
+    soft: int = 2
+
+    def of(self, started: bool) -> Counts:
+        return self if started else Counts(0, 0, 0, 0)
+
+
+@dataclass
 class Fault:
     match: str  # substring of "METHOD /path"
     status: int = 0
@@ -67,6 +81,7 @@ class FakeApi:
         self.faults: list[Fault] = []
         self.lock = threading.Lock()
         self.base = ""
+        self.counts = Counts()  # campaign fakes: the statistics they report
 
     def fail(self, match: str, **kwargs: Any) -> None:
         self.faults.append(Fault(match, **kwargs))
