@@ -93,13 +93,31 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
     if not rows:
         which = " or ".join(statuses) + " " if statuses else ""
         print(f"no {which}email deliveries" + (f" in {args.edition}" if args.edition else ""))
-        return 0
     for row in rows:
         print(_line(row))
         if row.last_error:
             print(f"      {row.last_error}")
-    print(_hint(rows))
+    if rows:
+        print(_hint(rows))
+    for line in _event_lines(ctx, args.edition):
+        print(line)
     return 0
+
+
+def _event_lines(ctx: Context, edition: str | None) -> list[str]:
+    """What the providers' webhooks said, per edition (addresses, not events: retries count once)."""
+    from digest.store.mail_events import edition_counts
+
+    counts = edition_counts(ctx.engine, edition)
+    if not counts:
+        return []
+    lines = ["provider events (addresses per edition):"]
+    for key in sorted(counts, key=lambda k: (k == "", k)):
+        n = counts[key]
+        name = key or "(no matching delivery)"
+        said = f"{n['delivered']} delivered, {n['bounced']} bounced, {n['complained']} complained"
+        lines.append(f"  {name:<20} {said}")
+    return lines
 
 
 def _who(row: DeliveryRow) -> str:

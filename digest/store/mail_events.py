@@ -131,3 +131,21 @@ def counts(engine: Engine) -> dict[str, int]:
     e = schema.mail_events
     with engine.connect() as conn:
         return dict(conn.execute(select(e.c.kind, func.count()).group_by(e.c.kind)).all())  # type: ignore[arg-type]
+
+
+SHOWN = ("delivered", "bounced", "complained")
+
+
+def edition_counts(engine: Engine, edition: str | None = None) -> dict[str, dict[str, int]]:
+    """Per edition (``""``: no delivery matched), how many addresses each shown kind of event named."""
+    e = schema.mail_events
+    people = func.count(func.distinct(e.c.recipient))
+    query = select(e.c.edition_key, e.c.kind, people).where(e.c.kind.in_(SHOWN))
+    query = query.group_by(e.c.edition_key, e.c.kind)
+    if edition is not None:
+        query = query.where(e.c.edition_key == edition)
+    out: dict[str, dict[str, int]] = {}
+    with engine.connect() as conn:
+        for key, kind, n in conn.execute(query).all():
+            out.setdefault(str(key), dict.fromkeys(SHOWN, 0))[str(kind)] = int(n)
+    return out

@@ -17,6 +17,7 @@ from digest.store import open_store
 from digest.store.ledger import Ledger
 from digest.store.mail_events import SOFT_LIMIT, MailEvent, message_keys, record
 from digest.store.signups import lookup
+from tests.serve.conftest import REPO
 
 START = datetime(2026, 12, 1, 9, tzinfo=UTC)
 WHO = "soft@example.org"
@@ -125,5 +126,42 @@ def test_soft_bounce_policy_matches_the_rule(tmp_path_factory, steps) -> None:  
             if len(run) >= SOFT_LIMIT:
                 expected = "bounced"
             assert status(engine) == expected
+    finally:
+        engine.dispose()
+
+
+def test_deliveries_command_shows_event_counts_per_edition(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from digest.cli import main
+
+    (tmp_path / "var").mkdir()
+    env = tmp_path / ".env"
+    env.write_text(
+        f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={REPO / 'content'}\n", encoding="utf-8"
+    )
+    engine = open_store(f"sqlite:///{tmp_path / 'var' / 'digest.db'}")
+    try:
+        ledger = Ledger(engine)
+        ledger.ensure_edition("2026-W40", START)
+        people = [[WHO, "", ""], ["b@example.org", "", ""]]
+        ledger.add_deliveries("2026-W40", "email:mailgun", [("batch:0", people)])
+        mid = sent(ledger, 0)
+        for n, (kind, who) in enumerate(
+            [
+                ("delivered", WHO),
+                ("delivered", WHO),  # two events about one address count once
+                ("delivered", "b@example.org"),
+                ("bounced", "c@example.org"),
+                ("complained", "b@example.org"),
+            ]
+        ):
+            record(engine, MailEvent(f"mailgun:{n}", "mailgun", kind, True, who, mid, START))
+        record(engine, MailEvent("mailgun:x", "mailgun", "bounced", True, "d@example.org", "other@mg", START))
+        capsys.readouterr()
+        assert main(["--env-file", str(env), "deliveries"]) == 0
+        out = capsys.readouterr().out
+        assert "2026-W40             2 delivered, 1 bounced, 1 complained" in out
+        assert "(no matching delivery) 0 delivered, 1 bounced, 0 complained" in out
+        assert main(["--env-file", str(env), "deliveries", "--edition", "2026-W41"]) == 0
+        assert "provider events" not in capsys.readouterr().out
     finally:
         engine.dispose()
