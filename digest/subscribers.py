@@ -54,6 +54,7 @@ class ImportReport:
     already: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, why)
     mapping: str = ""  # the columns chosen, in words
+    forgotten: int = 0  # rows skipped because the address was forgotten
 
 
 def normalise(address: str) -> str:
@@ -144,15 +145,25 @@ def _row(fields: list[str], mapping: Mapping, seen: set[str]) -> tuple[dict[str,
     return {"email": address, "name": name, "language": language}, ""
 
 
-def import_csv(engine: Engine, path: Path) -> ImportReport:
-    """Add every good row; addresses already on the list (any case) are left as they are."""
+def import_csv(engine: Engine, path: Path, key: bytes | None = None) -> ImportReport:
+    """Add every good row; addresses already on the list (any case) are left as they are.
+
+    With the secret ``key``, forgotten addresses are skipped and counted in ``forgotten``.
+    """
+    from digest.store.forgotten import forgotten_among
+
     rows, problems, mapping = read_export(path)
     report = ImportReport(problems=problems, mapping=mapping.describe())
-    report.added = store.insert_new(engine, rows)
+    if key is not None:
+        with engine.connect() as conn:
+            erased = forgotten_among(conn, key, [r["email"] for r in rows])
+        report.forgotten = len(erased)
+        rows = [r for r in rows if r["email"] not in erased]
+    report.added = store.insert_new(engine, rows, key)
     report.already = len(rows) - report.added
     return report
 
 
-def add(engine: Engine, address: str, name: str = "", language: str = "") -> bool:
+def add(engine: Engine, address: str, name: str = "", language: str = "", key: bytes | None = None) -> bool:
     row = {"email": normalise(address), "name": clean_name(name), "language": language}
-    return store.insert_new(engine, [row]) == 1
+    return store.insert_new(engine, [row], key) == 1

@@ -17,6 +17,9 @@ EXAMPLES = """\
   digest subscribers count
   digest subscribers list --status active
   digest subscribers remove old@example.org
+  digest subscribers export someone@example.org              # all we hold about one address, as JSON
+  digest subscribers export --format csv > everyone.csv      # every address, one row per delivery/event
+  digest subscribers forget someone@example.org              # erase it; only a keyed hash is kept
   digest subscribers unsubscribe TOKEN        # the token from an unsubscribe link (what a website passes on)
   digest subscribers unsubscribe --address someone@example.org   # staff only: by address
 """
@@ -44,6 +47,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     actions.add_parser("count", help="how many are subscribed and unsubscribed")
     rem = actions.add_parser("remove", help="delete an address from the list")
     rem.add_argument("email")
+    exp = actions.add_parser(
+        "export",
+        help="everything held about one address, or all (subscriber row, sign-up, deliveries, events)",
+    )
+    exp.add_argument("email", nargs="?", metavar="EMAIL", help="only this address (default: every address)")
+    exp.add_argument("--format", choices=("json", "csv"), default="json")
+    fgt = actions.add_parser(
+        "forget",
+        help="erase an address and its history; a keyed hash stops it being mailed or imported again",
+    )
+    fgt.add_argument("email")
     uns = actions.add_parser(
         "unsubscribe",
         help="record an unsubscribe: the signed token from the link, or (staff) --address EMAIL",
@@ -63,8 +77,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     engine = ctx.engine
     if args.action == "import":
-        report = subscribers.import_csv(engine, args.file)
+        from digest.unsubscribe import secret_key
+
+        report = subscribers.import_csv(engine, args.file, secret_key(ctx.settings))
         print(report.mapping)
+        if report.forgotten:
+            skipped = f"{report.forgotten} forgotten address(es) skipped (digest subscribers forget)"
+            print(skipped, file=sys.stderr)
         for line, why in report.problems:
             print(f"line {line}: skipped {why}", file=sys.stderr)
         print(
@@ -87,6 +106,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             raise DigestError(f"{args.email} is not on the list; see digest subscribers list")
         print(f"removed {args.email.strip().lower()}")
         return 0
+    if args.action in ("export", "forget"):
+        from digest.cli.subscriber_data import export, forget
+
+        return export(ctx, args.email, args.format) if args.action == "export" else forget(ctx, args.email)
     if args.address is not None:
         return _unsubscribe(ctx, args.address.strip().lower())
     return _unsubscribe(ctx, _address_of_token(ctx, (args.token or "").strip()))

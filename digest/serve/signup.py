@@ -87,7 +87,7 @@ def _request(raw_address: str, lang: str) -> tuple[str, int]:
     w = words(lang)
     consent = w["consent"].format(org=s.settings.org_name)
     if not s.address_throttle.allow(address) or not request_signup(
-        s.engine, address, lang, consent, now, RESEND_AFTER
+        s.engine, address, lang, consent, now, RESEND_AFTER, s.key
     ):
         return render("subscribe_sent.html.j2", lang), 200
     link = s.public_url() + url_for("signup.confirm", token=confirm_token(s.key, address))

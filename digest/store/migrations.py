@@ -2,7 +2,8 @@
 
 To change the schema, append a step with the next free number; never edit a
 step that has shipped. Numbers are reserved per capability so parallel work
-does not collide: 1 core ledger, 2-9 delivery, 10-19 social, 20-29 scheduler, 40-49 web.
+does not collide: 1 core ledger, 2-9 delivery, 10-19 social, 20-29 scheduler,
+30-39 subscribers' data, 40-49 web.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ def _web(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.signups])
 
 
+def _forgotten(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.forgotten])
+
+
 def _web_events(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.mail_events])
 
@@ -80,6 +85,7 @@ STEPS: dict[int, Step] = {
     3: _stages,
     10: _social,
     20: _scheduler,
+    30: _forgotten,
     40: _web,
     41: _web_events,
     42: _event_editions,

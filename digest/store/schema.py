@@ -237,3 +237,12 @@ mail_events = Table(
     Column("edition_key", String(64), nullable=False, default="", server_default=""),
 )
 Index("ix_mail_events_recipient", mail_events.c.recipient, mail_events.c.at)
+
+# Subscribers' data (migration 30). A forgotten address, kept only as a keyed hash
+# (HMAC-SHA256 with the secret key) so imports and sign-ups can refuse it.
+forgotten = Table(
+    "forgotten",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("forgotten_at", DateTime(timezone=True), nullable=False),
+)

@@ -36,15 +36,26 @@ def lookup(engine: Engine, address: str) -> Subscriber | None:
 
 
 def request_signup(
-    engine: Engine, address: str, language: str, consent: str, now: datetime, resend_after: timedelta
+    engine: Engine,
+    address: str,
+    language: str,
+    consent: str,
+    now: datetime,
+    resend_after: timedelta,
+    key: bytes | None = None,
 ) -> bool:
     """Record a sign-up; True when a confirmation email should go out now.
 
     False when the address is already subscribed, when a confirmation went out
-    less than ``resend_after`` ago, or after MAX_CONFIRMATION_EMAILS.
+    less than ``resend_after`` ago, or after MAX_CONFIRMATION_EMAILS; with the secret ``key``,
+    also when the address was forgotten (it is never mailed again, not even to confirm).
     """
+    from digest.store.forgotten import forgotten_among
+
     s, g = schema.subscribers, schema.signups
     with engine.begin() as conn:
+        if key is not None and forgotten_among(conn, key, [address]):
+            return False
         status = conn.scalar(select(s.c.status).where(s.c.email == address))
         if status == "active":
             return False

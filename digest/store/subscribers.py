@@ -18,14 +18,22 @@ from digest.types import Recipient
 PAGE = 1000
 
 
-def insert_new(engine: Engine, rows: Sequence[dict[str, str]]) -> int:
-    """Add rows (email, name, language) as active; addresses already there are kept. Returns rows added."""
+def insert_new(engine: Engine, rows: Sequence[dict[str, str]], key: bytes | None = None) -> int:
+    """Add rows (email, name, language) as active; addresses already there are kept. Returns rows added.
+
+    With the secret ``key``, addresses that were forgotten (digest subscribers forget) are left out.
+    """
+    from digest.store.forgotten import forgotten_among
+
     stamp = now_utc()
     added = 0
     with engine.begin() as conn:
         for start in range(0, len(rows), PAGE):
-            chunk = [{**r, "status": "active", "created_at": stamp} for r in rows[start : start + PAGE]]
-            added += insert_ignore(conn, schema.subscribers, chunk)
+            page = rows[start : start + PAGE]
+            erased = forgotten_among(conn, key, [r["email"] for r in page]) if key else set()
+            chunk = [{**r, "status": "active", "created_at": stamp} for r in page if r["email"] not in erased]
+            if chunk:
+                added += insert_ignore(conn, schema.subscribers, chunk)
     return added
 
 

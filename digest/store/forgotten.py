@@ -1,0 +1,169 @@
+"""Data-access requests and erasure: everything held about an address, and forgetting it.
+
+``forget`` erases an address everywhere it is stored (the subscriber row, the
+recipient fields of its deliveries, the provider events about it, a waiting
+sign-up, the address in status messages) and keeps only a keyed hash of it in
+``forgotten``, so an import or a sign-up can recognise the address without our
+keeping it. The hash is an HMAC with the secret key: without the key nobody can
+test guessed addresses against the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, select, update
+
+from digest.store import schema
+from digest.store.rows import insert_ignore, now_utc
+
+ERASED = "[forgotten]"
+
+
+@dataclass(frozen=True)
+class Erased:
+    subscribers: int
+    deliveries: int
+    mail_events: int
+    signups: int
+    events: int
+
+
+def address_hash(key: bytes, address: str) -> str:
+    """The keyed hash kept of a forgotten address (hex HMAC-SHA256 of the lower-cased address)."""
+    return hmac.new(key, address.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def forgotten_among(conn: Connection, key: bytes, addresses: Iterable[str]) -> set[str]:
+    """The addresses of ``addresses`` that were forgotten (compared by their keyed hash)."""
+    by_hash = {address_hash(key, a): a for a in addresses}
+    f = schema.forgotten
+    found: set[str] = set()
+    hashes = list(by_hash)
+    for start in range(0, len(hashes), 500):
+        chunk = hashes[start : start + 500]
+        found.update(by_hash[h] for h in conn.scalars(select(f.c.digest).where(f.c.digest.in_(chunk))))
+    return found
+
+
+def is_forgotten(engine: Engine, key: bytes, address: str) -> bool:
+    with engine.connect() as conn:
+        return bool(forgotten_among(conn, key, [address]))
+
+
+def forget(engine: Engine, key: bytes, address: str) -> Erased:
+    """Erase ``address`` and its history in one transaction; keep its keyed hash."""
+    address = address.strip().lower()
+    digest = address_hash(key, address)
+    s, m, g = schema.subscribers, schema.mail_events, schema.signups
+    with engine.begin() as conn:
+        insert_ignore(conn, schema.forgotten, [{"digest": digest, "forgotten_at": now_utc()}])
+        subs = conn.execute(delete(s).where(s.c.email == address)).rowcount
+        dels = _erase_in_deliveries(conn, address, digest)
+        evs = conn.execute(delete(m).where(func.lower(m.c.recipient) == address)).rowcount
+        sups = conn.execute(delete(g).where(g.c.email == address)).rowcount
+        msgs = _erase_in_messages(conn, address)
+    return Erased(subs, dels, evs, sups, msgs)
+
+
+def _deliveries_of(conn: Connection, address: str) -> list[Any]:
+    """Email deliveries whose payload (a list of [email, name, language]) names ``address``."""
+    d = schema.deliveries
+    pattern = _containing(json.dumps(address))  # how the address appears inside the payload
+    query = (
+        select(d.c.id, d.c.edition_key, d.c.channel, d.c.target, d.c.payload, d.c.status)
+        .add_columns(d.c.attempts, d.c.provider_id, d.c.updated_at)
+        .where(d.c.channel.like("email:%"), func.lower(d.c.payload).like(pattern, escape="\\"))
+        .order_by(d.c.id)
+    )
+    return [row for row in conn.execute(query) if address in _addresses(row.payload)]
+
+
+def _addresses(payload: str) -> list[str]:
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return []
+    return [str(r[0]).lower() for r in data if isinstance(r, list) and r] if isinstance(data, list) else []
+
+
+def _erase_in_deliveries(conn: Connection, address: str, digest: str) -> int:
+    """Take the address (and the name with it) out of every delivery; the rest of the row stays,
+    so the ledger still knows each call was made and a resend never reaches the address."""
+    d = schema.deliveries
+    rows = _deliveries_of(conn, address)
+    for row in rows:
+        kept = [r for r in json.loads(row.payload) if str(r[0]).lower() != address]
+        target = f"to:forgotten:{digest}" if row.target == f"to:{address}" else row.target
+        values = {"payload": json.dumps(kept), "target": target, "last_error": ""}
+        conn.execute(update(d).where(d.c.id == row.id).values(**values))
+    return len(rows)
+
+
+def _erase_in_messages(conn: Connection, address: str) -> int:
+    """Status messages naming the address keep their text with the address replaced."""
+    e = schema.events
+    pattern = _containing(address)
+    rows = conn.execute(
+        select(e.c.id, e.c.message).where(func.lower(e.c.message).like(pattern, escape="\\"))
+    ).all()
+    for row_id, message in rows:
+        conn.execute(update(e).where(e.c.id == row_id).values(message=_replace(message, address)))
+    return len(rows)
+
+
+def _containing(text: str) -> str:
+    """A LIKE pattern (escape character backslash) matching any text that contains ``text``."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _replace(message: str, address: str) -> str:
+    lower, out, start = message.lower(), [], 0
+    while (at := lower.find(address, start)) >= 0:
+        out.append(message[start:at] + ERASED)
+        start = at + len(address)
+    return "".join(out) + message[start:]
+
+
+def export(engine: Engine, address: str | None) -> list[dict[str, Any]]:
+    """Everything held about one address (or every subscriber when None), one dict per address."""
+    s = schema.subscribers
+    with engine.connect() as conn:
+        if address is None:
+            emails = sorted(
+                set(conn.scalars(select(s.c.email))) | set(conn.scalars(select(schema.signups.c.email)))
+            )
+        else:
+            emails = [address.strip().lower()]
+        return [_about(conn, email) for email in emails]
+
+
+def _about(conn: Connection, email: str) -> dict[str, Any]:
+    s, m, g = schema.subscribers, schema.mail_events, schema.signups
+    sub = conn.execute(select(s).where(s.c.email == email)).mappings().first()
+    signup = conn.execute(select(g).where(g.c.email == email)).mappings().first()
+    fields = ("edition_key", "channel", "status", "attempts", "provider_id", "updated_at")
+    deliveries = [{f: getattr(row, f) for f in fields} for row in _deliveries_of(conn, email)]
+    events = conn.execute(
+        select(m.c.provider, m.c.kind, m.c.hard, m.c.message_id, m.c.at, m.c.detail)
+        .where(func.lower(m.c.recipient) == email)
+        .order_by(m.c.at)
+    ).mappings()
+    return {
+        "email": email,
+        "subscriber": _plain(sub),
+        "signup": _plain(signup),
+        "deliveries": [_plain(r) for r in deliveries],
+        "events": [_plain(r) for r in events],
+    }
+
+
+def _plain(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in dict(row).items()}
