@@ -21,13 +21,15 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 # The dashboard may run our own counter script (a served file), nothing inline.
 ADMIN_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
 
 @blueprint.after_request
 def _csp(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = ADMIN_CSP
+    # /admin/preview sets its own (see digest.serve.admin_preview); every other page gets this one
+    response.headers.setdefault("Content-Security-Policy", ADMIN_CSP)
     return response
 
 
@@ -58,6 +60,14 @@ def logout() -> Response:
 @admin_only
 def dashboard() -> Any:
     return _page({}, 200)
+
+
+@blueprint.get("/preview")
+@admin_only
+def preview() -> Any:
+    from digest.serve.admin_preview import preview_html, response
+
+    return response(preview_html(site().settings, site().engine))
 
 
 def _page(problems: dict[int, list[str]], code: int, drafts: dict[int, str] | None = None) -> Any:

@@ -121,7 +121,7 @@ def _security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", PAGE_CSP)
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
+    headers.setdefault("X-Frame-Options", "DENY")  # /admin/preview alone allows SAMEORIGIN
     # Same-origin form posts keep their Referer (Flask-WTF needs it on https); tokens in our
     # URLs never leave for another site.
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

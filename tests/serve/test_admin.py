@@ -174,3 +174,44 @@ def test_unknown_deliveries_resolve_as_sent_or_resend(make_server) -> None:  # t
         assert all(statuses[i] == "pending" for i in ids[1:]), statuses
     finally:
         engine.dispose()
+
+
+def test_the_dashboard_shows_the_next_editions_preview_behind_the_login(tmp_path: Path) -> None:
+    import base64
+    import hashlib
+    import html
+    from datetime import UTC, datetime
+
+    from digest.preview import build_preview
+    from digest.serve.app import site
+    from digest.store.ledger import Ledger
+
+    app = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD)
+    client = app.test_client()
+    refused = client.get("/admin/preview")
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("/admin/login")
+    assert "<iframe" not in refused.get_data(as_text=True)
+    log_in(client)
+    admin = client.get("/admin")
+    assert 'src="/admin/preview"' in admin.get_data(as_text=True)
+    assert "frame-src 'self'" in admin.headers["Content-Security-Policy"]
+    page = client.get("/admin/preview")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    expected = build_preview(
+        site(app).settings, Ledger(site(app).engine), tmp_path / "cli-preview", now=datetime.now(UTC)
+    )
+    assert expected.edition is not None and expected.edition.items
+    shown = html.unescape(html.unescape(body))
+    for item in [*expected.edition.items, *expected.edition.more]:
+        assert item.article.title in shown, item.article.title
+    csp = page.headers["Content-Security-Policy"]
+    scripts = re.findall(r"<script>(.*?)</script>", body, re.DOTALL)
+    assert scripts
+    for script in scripts:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp
+    assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";", 1)[0]
+    assert "frame-ancestors 'self'" in csp and page.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["X-Content-Type-Options"] == "nosniff"
+    assert not (tmp_path / "var" / "outbox").exists()  # a preview never sends
