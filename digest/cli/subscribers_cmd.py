@@ -43,8 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     imp.add_argument("file", type=Path, metavar="FILE.csv")
     lst = actions.add_parser("list", help="print the list as CSV")
-    lst.add_argument("--status", choices=("active", "unsubscribed"), help="only this status")
-    actions.add_parser("count", help="how many are subscribed and unsubscribed")
+    lst.add_argument(
+        "--status",
+        choices=("active", "unsubscribed", "bounced", "complained"),
+        help="only this status (bounced, complained: suppressed by a provider's bounce or spam report)",
+    )
+    actions.add_parser("count", help="how many are subscribed, unsubscribed, bounced and complained")
     rem = actions.add_parser("remove", help="delete an address from the list")
     rem.add_argument("email")
     exp = actions.add_parser(
@@ -99,7 +103,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     if args.action == "count":
         counts = subscribers.count(engine)
-        print(f"{counts.get('active', 0)} subscribed, {counts.get('unsubscribed', 0)} unsubscribed")
+        summary = f"{counts.get('active', 0)} subscribed, {counts.get('unsubscribed', 0)} unsubscribed"
+        # Suppressed by a provider's event; shown once there are any (never mailed again).
+        suppressed = [f"{counts[k]} {k}" for k in ("bounced", "complained") if counts.get(k)]
+        print(", ".join([summary, *suppressed]))
         return 0
     if args.action == "remove":
         if not subscribers.remove(engine, args.email.strip()):

@@ -165,3 +165,26 @@ def test_deliveries_command_shows_event_counts_per_edition(tmp_path: Path, capsy
         assert "provider events" not in capsys.readouterr().out
     finally:
         engine.dispose()
+
+
+def test_subscribers_count_and_list_know_bounced_and_complained(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from digest.cli import main
+
+    (tmp_path / "var").mkdir()
+    env = tmp_path / ".env"
+    env.write_text(
+        f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={REPO / 'content'}\n", encoding="utf-8"
+    )
+    engine = open_store(f"sqlite:///{tmp_path / 'var' / 'digest.db'}")
+    try:
+        for who in ("a@example.org", "b@example.org", "c@example.org"):
+            subscribers.add(engine, who)
+        record(engine, MailEvent("mailgun:1", "mailgun", "bounced", True, "a@example.org", "", START))
+        record(engine, MailEvent("mailgun:2", "mailgun", "complained", False, "b@example.org", "", START))
+        capsys.readouterr()
+        assert main(["--env-file", str(env), "subscribers", "count"]) == 0
+        assert capsys.readouterr().out.strip() == "1 subscribed, 0 unsubscribed, 1 bounced, 1 complained"
+        assert main(["--env-file", str(env), "subscribers", "list", "--status", "bounced"]) == 0
+        assert capsys.readouterr().out.splitlines()[1:] == ["a@example.org,,,bounced"]
+    finally:
+        engine.dispose()
