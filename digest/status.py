@@ -35,8 +35,9 @@ def collect(
 
     ledger = Ledger(engine)
     editions = [_edition(engine, ledger, e) for e in ledger.editions(limit)]
+    campaigns = campaign_stats(ledger, provider, [e["key"] for e in editions]) if provider else {}
     for edition in editions:
-        edition["campaigns"] = campaign_stats(ledger, provider, edition["key"]) if provider else []
+        edition["campaigns"] = campaigns.get(edition["key"], [])
     events = ledger.recent_events(limit)
     alerts = [ev for ev in events if ev["level"] in ("warning", "error")]
     return {

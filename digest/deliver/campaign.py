@@ -59,27 +59,41 @@ def reconcile(ledger: Ledger, provider: Provider, key: str, channel: str) -> int
     return settled
 
 
-def campaign_stats(ledger: Ledger, provider: Provider, key: str) -> list[dict[str, Any]]:
-    """The sent and bounce counts of edition ``key``'s started campaigns, read from ``provider``.
+def campaign_stats(ledger: Ledger, provider: Provider, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Edition key -> the sent and bounce counts of its sent campaigns, read from ``provider``.
 
     Only campaigns sent through ``provider`` (the credentials at hand can read no other).
     A read that fails is kept as ``warning`` (one line) for `digest status`: statistics
-    are informative, so they never fail the command.
+    are informative, so they never fail the command. After a failure that would repeat
+    for every campaign (no answer, a refused key, a server error) the rest are not asked,
+    so a provider that is down costs one timeout, not one per edition.
     """
+    found: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
     if not isinstance(provider, CampaignProvider):
-        return []
-    found = []
-    for row in ledger.deliveries(key, f"email:{provider.name}", statuses=("sent",)):
-        if row.target != "campaign" or not row.provider_id:
-            continue
-        entry: dict[str, Any] = {"provider": provider.name, "campaign_id": row.provider_id}
-        try:
-            stats = provider.campaign_stats(row.provider_id)
-        except ProviderError as exc:
-            entry["warning"] = "cannot read its statistics: " + " ".join(str(exc).split())
-        else:
-            if stats is None:
+        return found
+    gave_up = ""
+    for key in keys:
+        for row in ledger.deliveries(key, f"email:{provider.name}", statuses=("sent",)):
+            if row.target != "campaign" or not row.provider_id:
                 continue
-            entry.update(sent=stats.sent, bounced=stats.bounced, delivered=stats.delivered)
-        found.append(entry)
+            entry: dict[str, Any] = {"provider": provider.name, "campaign_id": row.provider_id}
+            if gave_up:
+                entry["warning"] = f"not asked after an earlier failure: {gave_up}"
+            else:
+                try:
+                    stats = provider.campaign_stats(row.provider_id)
+                except ProviderError as exc:
+                    entry["warning"] = "cannot read its statistics: " + " ".join(str(exc).split())
+                    gave_up = "" if _only_this_campaign(exc) else " ".join(str(exc).split())
+                else:
+                    if stats is None:
+                        continue
+                    entry.update(sent=stats.sent, bounced=stats.bounced, delivered=stats.delivered)
+            found[key].append(entry)
     return found
+
+
+def _only_this_campaign(exc: ProviderError) -> bool:
+    """A 4xx about this campaign (say, deleted at the provider), not the key, the limit or the server."""
+    code = exc.status_code
+    return code is not None and 400 <= code < 500 and code not in (401, 403, 429)

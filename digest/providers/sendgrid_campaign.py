@@ -8,6 +8,7 @@ API: https://www.twilio.com/docs/sendgrid/api-reference/single-sends; after the 
 
 from __future__ import annotations
 
+from digest.errors import ProviderError
 from digest.providers.base import Campaign, CampaignStats, Content, Outgoing
 from digest.providers.http import CampaignProvider
 from digest.providers.sendgrid import SendGridAuth, SendGridProvider
@@ -59,7 +60,7 @@ class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
         # One row per A/B variation and phase ("all" when not grouped); none before any stats exist.
         rows = answer.get("results") if isinstance(answer, dict) else None
         if not isinstance(rows, list):
-            rows = [None]  # count() names the missing field
+            raise ProviderError(self.name, "its statistics have no results", retryable=True)
         return CampaignStats(
             sent=sum(self.count(r, "stats", "requests") for r in rows),
             bounced=sum(self.count(r, "stats", "bounces") for r in rows),

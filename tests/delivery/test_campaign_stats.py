@@ -155,3 +155,45 @@ def esp_key_absent(text: str) -> bool:
     from tests.fakes import esp_buttondown
 
     return esp_buttondown.KEY not in text
+
+
+def _two_sent_editions(world, tmp_path: Path, name: str, base: str):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    article = (REPO / "content" / "2026-winter-coats.md").read_text(encoding="utf-8")
+    (sources / "coats.md").write_text(article, encoding="utf-8")
+    settings = {"DIGEST_SOURCES": str(sources), "DIGEST_HTTP_TIMEOUT": "1", **settings_for(name, base)}
+    w = world(DIGEST_PROVIDER=name, **settings)
+    assert w.send().status == "sent"
+    # Something new for the next week's edition.
+    (sources / "classes.md").write_text(
+        (REPO / "content" / "2026-english-classes.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    w.now += timedelta(days=7)
+    assert w.send().status == "sent"
+    assert len(w.ledger.editions(10)) == 2
+    return w
+
+
+@pytest.mark.parametrize(
+    "fault, asked",
+    [({"delay": 2.0}, 1), ({"status": 401}, 1), ({"status": 503}, 1), ({"status": 404}, 2)],
+    ids=["slow", "refused key", "server error", "gone campaign"],
+)
+def test_after_a_failure_that_would_repeat_the_rest_are_not_asked(world, tmp_path, fault, asked: int) -> None:  # type: ignore[no-untyped-def]
+    with serve(FAKES["mailchimp"][0]()) as api:
+        w = _two_sent_editions(world, tmp_path, "mailchimp", api.base)
+        api.fail("/reports/", **fault)
+        api.fail("/reports/", **fault)
+        before = len(api.requests)
+        data = collect(w.settings, w.engine, w.now, 10, make_provider(w.settings))
+    reports = [r for r in api.requests[before:] if "/reports/" in r.path]
+    assert len(reports) == asked
+    newest, older = (e["campaigns"][0] for e in data["editions"])
+    assert newest["warning"].startswith("cannot read its statistics: mailchimp")
+    if asked == 1:
+        assert older["warning"].startswith("not asked after an earlier failure: mailchimp")
+    else:
+        assert older["warning"].startswith("cannot read its statistics: mailchimp (HTTP 404)")
