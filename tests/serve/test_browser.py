@@ -175,3 +175,25 @@ def test_the_accessibility_check_itself_catches_problems(browser) -> None:  # ty
         check_axe(page, "a bad page")
     assert "label" in str(caught.value) and "button-name" in str(caught.value)
     page.close()
+
+
+def test_the_framed_preview_runs_under_its_policy_in_a_real_browser(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    """/admin frames /admin/preview: the browser loads it, its script runs (it sizes the email
+    frames), and no Content-Security-Policy violation is reported."""
+    with running(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD) as srv:
+        page = browser.new_page()
+        complaints: list[str] = []
+        page.on("console", lambda m: complaints.append(m.text) if "Security Policy" in m.text else None)
+        page.goto(srv.url("/admin"))
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("heading", name="Dashboard").wait_for()
+        framed = page.frame_locator("iframe.preview")
+        framed.locator("#frame-600").wait_for(timeout=60000)
+        page.wait_for_timeout(1500)
+        heights = framed.locator("#frame-600").evaluate("f => f.style.height")
+        assert heights.endswith("px"), heights  # set by the dashboard's own (hashed) script
+        email = framed.frame_locator("#frame-600").locator("body")
+        assert len(email.inner_text()) > 200
+        assert complaints == [], complaints
+        page.close()
