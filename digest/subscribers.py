@@ -55,6 +55,7 @@ class ImportReport:
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, why)
     mapping: str = ""  # the columns chosen, in words
     forgotten: int = 0  # rows skipped because the address was forgotten
+    rows: list[dict[str, str]] = field(default_factory=list)  # the good rows (for --resubscribe)
 
 
 def normalise(address: str) -> str:
@@ -161,6 +162,7 @@ def import_csv(engine: Engine, path: Path, key: bytes | None = None) -> ImportRe
         rows = [r for r in rows if r["email"] not in erased]
     report.added = store.insert_new(engine, rows, key)
     report.already = len(rows) - report.added
+    report.rows = rows
     return report
 
 

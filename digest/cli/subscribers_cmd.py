@@ -42,6 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "(comma, semicolon or tab; the columns used are printed)",
     )
     imp.add_argument("file", type=Path, metavar="FILE.csv")
+    imp.add_argument(
+        "--resubscribe",
+        action="store_true",
+        help="send addresses that unsubscribed, bounced or complained the sign-up confirmation email; "
+        "they rejoin only by pressing its link (needs DIGEST_PUBLIC_URL and digest serve)",
+    )
     lst = actions.add_parser("list", help="print the list as CSV")
     lst.add_argument(
         "--status",
@@ -94,6 +100,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             f"{report.added} added, {report.already} already on the list, "
             f"{len(report.problems)} row(s) skipped"
         )
+        if args.resubscribe:
+            from digest.serve.reconfirm import ask_again
+
+            sent, waiting = ask_again(ctx.settings, engine, report.rows)
+            print(f"{sent} confirmation email(s) sent to suppressed addresses, {waiting} not sent now")
         return 1 if report.problems else 0
     if args.action == "list":
         out = csv.writer(sys.stdout, lineterminator="\n")

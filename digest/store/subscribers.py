@@ -108,3 +108,18 @@ def iter_active(source: Engine | Connection, page: int = PAGE) -> Iterator[Recip
         if len(rows) < page:
             return
         after = (rows[-1][2], rows[-1][0])
+
+
+SUPPRESSED = ("unsubscribed", "bounced", "complained")
+
+
+def suppressed_among(engine: Engine, addresses: Sequence[str]) -> set[str]:
+    """The addresses that are on the list but may not be mailed (left, bounced or reported spam)."""
+    s = schema.subscribers
+    found: set[str] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(addresses), PAGE):
+            page = list(addresses[start : start + PAGE])
+            query = select(s.c.email).where(s.c.email.in_(page), s.c.status.in_(SUPPRESSED))
+            found.update(conn.scalars(query))
+    return found

@@ -1,0 +1,47 @@
+"""`subscribers import --resubscribe` (issue 15): an address a bounce, complaint or unsubscribe took off
+the list is not made active by an import; with --resubscribe it gets the sign-up confirmation email
+(through a real `digest serve` and the outbox provider) and is active only after pressing its link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from digest import subscribers
+from digest.store.mail_events import MailEvent, record
+from digest.store.signups import lookup, pending_count
+from tests.serve.conftest import running
+from tests.serve.helpers import first_link, outbox_messages, submit
+
+KEY = "r" * 40
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def test_suppressed_address_comes_back_only_by_confirming(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sheet = tmp_path / "list.csv"
+    sheet.write_text("email\nbounced@example.org\nspam@example.org\nnew@example.org\n", encoding="utf-8")
+    with running(tmp_path, DIGEST_SECRET_KEY=KEY) as server:
+        engine = server.engine()
+        try:
+            for who in ("bounced@example.org", "spam@example.org"):
+                subscribers.add(engine, who)
+            record(engine, MailEvent("mailgun:1", "mailgun", "bounced", True, "bounced@example.org", "", NOW))
+            spam = MailEvent("mailgun:2", "mailgun", "complained", False, "spam@example.org", "", NOW)
+            record(engine, spam)
+
+            plain = server.cli("subscribers", "import", str(sheet))
+            assert plain.returncode == 0, plain.stderr
+            assert lookup(engine, "bounced@example.org").status == "bounced"  # type: ignore[union-attr]
+            assert pending_count(engine) == 0 and outbox_messages(server.root, "bounced@example.org") == []
+
+            again = server.cli("subscribers", "import", "--resubscribe", str(sheet))
+            assert again.returncode == 0, again.stderr
+            assert "2 confirmation email(s) sent" in again.stdout
+            assert lookup(engine, "bounced@example.org").status == "bounced"  # type: ignore[union-attr]
+            assert outbox_messages(server.root, "new@example.org") == []  # already active: no email
+            [message] = outbox_messages(server.root, "bounced@example.org")
+            done = submit(server.session, first_link(message, "/confirm/"))
+            assert done.status_code == 200
+            assert lookup(engine, "bounced@example.org").status == "active"  # type: ignore[union-attr]
+            assert lookup(engine, "spam@example.org").status == "complained"  # type: ignore[union-attr]
+        finally:
+            engine.dispose()
