@@ -11,7 +11,15 @@ from html import escape
 from markupsafe import Markup
 
 WIDTH, BAR, GAP, LABEL = 640, 22, 8, 190
-COLOURS = {"sent": "#1b7a3d", "failed": "#b00020", "unknown": "#8a5a00", "other": "#5a5a5a"}
+COLOURS = {
+    "sent": "#1b7a3d",
+    "failed": "#b00020",
+    "unknown": "#8a5a00",
+    "delivered": "#1b7a3d",
+    "bounced": "#b00020",
+    "complained": "#8a5a00",
+    "other": "#5a5a5a",
+}
 
 
 def bars(title: str, rows: list[tuple[str, dict[str, int]]]) -> Markup:

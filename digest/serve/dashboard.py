@@ -31,6 +31,7 @@ def overview(
         "delivery_chart": charts.bars(
             "Email deliveries per edition", [(e["key"], _counts(e["deliveries"])) for e in status["editions"]]
         ),
+        "events_chart": _events_chart(engine, [e["key"] for e in status["editions"]]),
         "growth_chart": charts.line("Subscribers over time", _growth(engine, now)),
         "posts": _posts(settings, engine, problems, drafts),
         "unknown": [_unknown(r) for r in email_rows(engine, None, ("unknown",))[:200]],
@@ -40,6 +41,15 @@ def overview(
 
 def _counts(counts: dict[str, int]) -> dict[str, int]:
     return {k: counts.get(k, 0) for k in ("sent", "failed", "unknown")}
+
+
+def _events_chart(engine: Engine, editions: list[str]) -> str:
+    """What the providers' webhooks reported for the editions shown; empty when they reported nothing."""
+    from digest.store.mail_events import edition_counts
+
+    counts = edition_counts(engine)
+    rows = [(key, counts[key]) for key in editions if key in counts]
+    return charts.bars("Provider events per edition", rows) if rows else ""
 
 
 def _growth(engine: Engine, now: datetime) -> list[tuple[str, int]]:

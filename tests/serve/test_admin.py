@@ -215,3 +215,26 @@ def test_the_dashboard_shows_the_next_editions_preview_behind_the_login(tmp_path
     assert "frame-ancestors 'self'" in csp and page.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert page.headers["Cache-Control"] == "no-store" and page.headers["X-Content-Type-Options"] == "nosniff"
     assert not (tmp_path / "var" / "outbox").exists()  # a preview never sends
+
+
+def test_the_dashboard_shows_provider_events_per_edition(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from digest.serve.app import site
+    from digest.store.ledger import Ledger
+    from digest.store.mail_events import MailEvent, record
+
+    app = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD)
+    client = app.test_client()
+    assert log_in(client).status_code == 303
+    assert "Provider events per edition" not in client.get("/admin").get_data(as_text=True)
+    engine, at = site(app).engine, datetime(2026, 12, 1, tzinfo=UTC)
+    ledger = Ledger(engine)
+    ledger.ensure_edition("weekly:2026-W49", at)
+    ledger.add_deliveries("weekly:2026-W49", "email:mailgun", [("batch:0", [["a@example.org", "", ""]])])
+    [row] = ledger.deliveries("weekly:2026-W49")
+    ledger.finish(row.id, "sent", provider_id="<m1@mg.example.org>")
+    for n, (kind, who) in enumerate([("delivered", "a@example.org"), ("bounced", "b@example.org")]):
+        record(engine, MailEvent(f"mailgun:{n}", "mailgun", kind, True, who, "m1@mg.example.org", at))
+    page = client.get("/admin").get_data(as_text=True)
+    assert "Provider events per edition" in page and "delivered 1, bounced 1" in page
