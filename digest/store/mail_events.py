@@ -20,7 +20,6 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, func, select, update
 
 from digest.store import schema
-from digest.store.rows import insert_ignore
 
 SUPPRESSING = {"complained": "complained", "unsubscribed": "unsubscribed"}
 SOFT_LIMIT = 3  # soft bounces in a row, on separate editions, that suppress (anymail leaves it to us)
@@ -53,7 +52,7 @@ def record(engine: Engine, event: MailEvent) -> bool:
     with engine.begin() as conn:
         delivery = _delivery(conn, event)
         row["edition_key"] = delivery[1] if delivery else ""
-        if not insert_ignore(conn, schema.mail_events, [row]):
+        if not _insert_new(conn, row):
             return False
         if delivery and event.kind == "delivered":
             d = schema.deliveries
@@ -69,6 +68,16 @@ def record(engine: Engine, event: MailEvent) -> bool:
                 update(s).where(s.c.email == row["recipient"], s.c.status == "active").values(**changes)
             )
     return True
+
+
+def _insert_new(conn: Connection, row: dict[str, object]) -> bool:
+    """Insert unless the event id is stored; RETURNING, since rowcount is unreliable on PostgreSQL."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    query = maker(schema.mail_events).values(**row).on_conflict_do_nothing()
+    return conn.execute(query.returning(schema.mail_events.c.event_id)).first() is not None
 
 
 def message_keys(provider: str, message_id: str) -> list[str]:

@@ -17,6 +17,7 @@ from digest.store import open_store
 from digest.store.ledger import Ledger
 from digest.store.mail_events import SOFT_LIMIT, MailEvent, message_keys, record
 from digest.store.signups import lookup
+from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
 from tests.serve.conftest import REPO
 
 START = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -186,5 +187,27 @@ def test_subscribers_count_and_list_know_bounced_and_complained(tmp_path: Path, 
         assert capsys.readouterr().out.strip() == "1 subscribed, 0 unsubscribed, 1 bounced, 1 complained"
         assert main(["--env-file", str(env), "subscribers", "list", "--status", "bounced"]) == 0
         assert capsys.readouterr().out.splitlines()[1:] == ["a@example.org,,,bounced"]
+    finally:
+        engine.dispose()
+
+
+def test_policy_and_counts_on_postgresql(pg_url: str) -> None:  # noqa: F811
+    from digest.store.mail_events import edition_counts
+
+    engine = open_store(pg_url)
+    try:
+        ledger = Ledger(engine)
+        subscribers.add(engine, WHO)
+        ids = []
+        for week in range(3):
+            ledger.ensure_edition(f"2026-W{40 + week}", START + timedelta(weeks=week))
+            ledger.add_deliveries(f"2026-W{40 + week}", "email:mailgun", [(f"batch:{week}", [[WHO, "", ""]])])
+            ids.append(sent(ledger, week, "unknown"))
+        record(engine, event(0, "delivered", ids[0]))
+        for n in range(3):
+            assert record(engine, event(n + 1, "bounced", ids[n]))
+        assert status(engine) == "bounced"
+        assert [r.status for r in ledger.deliveries("2026-W40")] == ["sent"]
+        assert edition_counts(engine)["2026-W40"] == {"delivered": 1, "bounced": 1, "complained": 0}
     finally:
         engine.dispose()
