@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["CampaignProvider", "HttpProvider", "bodies_with", "parse_retry_after"]
 
 
+# Any 5xx to a request not safe to repeat may come after the provider acted: its outcome is unknown.
+SEND_RULES = Rules(unknown=SERVER_ERRORS)
+
 class HttpProvider(Provider):
     """A provider that talks JSON or form data over HTTPS.
 
@@ -71,8 +74,7 @@ class HttpProvider(Provider):
                 user_agent=f"digest/{__version__}-{self.name}",
                 auth_fix=f"check {self.key_setting}" if self.key_setting else "check the credentials",
                 timeout_key="DIGEST_HTTP_TIMEOUT",
-                # Any 5xx to a request not safe to repeat may come after the provider acted.
-                rules=Rules(unknown=SERVER_ERRORS),
+                rules=SEND_RULES,
                 hint=self.retry_hint,
                 detail=self.error_detail,
             )

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from digest.attempts import RetryPolicy
 from digest.errors import AuthError, ProviderError
-from digest.providers.http import HttpProvider
+from digest.providers.http import SEND_RULES, HttpProvider
 from digest.social import publish_due, queue_edition
 from digest.social.platforms.base import Publisher
 from digest.store.ledger import Ledger
@@ -127,7 +127,7 @@ def test_providers_and_platforms_use_the_transport(make_settings) -> None:  # ty
 
     provider = make_provider(make_settings(DIGEST_PROVIDER="postmark", DIGEST_POSTMARK_API_KEY="k"))
     assert isinstance(provider, HttpProvider) and isinstance(provider.transport, Transport)
-    assert provider.transport.rules == EMAIL_RULES
+    assert provider.transport.rules == SEND_RULES and 500 in SEND_RULES.unknown
     publisher = Publisher("http://127.0.0.1:9", 3.0)
     assert isinstance(publisher.transport, Transport) and publisher.transport.rules == SOCIAL_RULES
     assert publisher.http is publisher.transport.session
