@@ -119,8 +119,13 @@ def test_after_the_first_run_is_killed_the_next_takes_over_and_finishes(tmp_path
     assert "skipped" not in second.stdout and "already sent" not in second.stdout, second.stdout
     assert status in ("sent", "partial"), (status, reason, second.stdout, second.stderr)
     got = box.counts()
-    assert max(got.values()) == 1
-    assert len(set(emails) - set(got)) <= 1  # at most the one message in flight at the kill (unknown)
+    assert set(emails) <= set(got), "nobody is missed after the kill"
+    # One connection was in flight: a message whose final '.' went out unanswered is sent again once
+    # and named as a possible duplicate (issue 12); nothing else arrives twice.
+    twice = [email for email, count in got.items() if count > 1]
+    assert len(twice) <= 1 and max(got.values()) <= 2, got
+    if twice:
+        assert "possible duplicate" in second.stdout, second.stdout
 
 
 def _hold_and_record(url: str, key: str, path: str, start: float) -> None:
