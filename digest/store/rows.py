@@ -89,8 +89,12 @@ def insert_ignore(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) 
     """INSERT ... ON CONFLICT DO NOTHING on either dialect; returns rows inserted."""
     if not rows:
         return 0
-    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    result = conn.execute(maker(table).on_conflict_do_nothing(), list(rows))
+    if conn.dialect.name == "postgresql":
+        # psycopg's executemany reports no usable rowcount: count the rows the server says it added.
+        first = next(iter(table.c))
+        stmt = pg_insert(table).on_conflict_do_nothing().returning(first)
+        return len(conn.execute(stmt, list(rows)).all())
+    result = conn.execute(sqlite_insert(table).on_conflict_do_nothing(), list(rows))
     return max(result.rowcount, 0)
 
 
