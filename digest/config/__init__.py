@@ -124,12 +124,14 @@ def sample_folder() -> Path:
 
 
 def _sample_when_unset(values: dict[str, str]) -> None:
-    """Read the shipped sample articles when no source is set and ``./content`` is missing.
+    """Read the shipped sample articles when the sources are the default (unset, or ``content``
+    as `.env.example` has it) and ``./content`` is missing.
 
-    So a fresh install works from any folder, as in the README's first step. Only with the
-    outbox: with a real provider, missing sources stay an error rather than sending samples.
+    So a fresh install works from any folder, as in the README's first step, with or without a
+    copied `.env.example`. Only with the outbox: with a real provider, missing sources stay an
+    error rather than sending samples.
     """
-    if values.get("DIGEST_SOURCES", "").strip() or Path("content").exists():
+    if values.get("DIGEST_SOURCES", "").strip() not in ("", "content") or Path("content").exists():
         return
     if values.get("DIGEST_PROVIDER", "").strip() not in ("", "outbox"):
         return
