@@ -23,7 +23,7 @@ import pytest
 
 from digest.store import open_store
 from tests.delivery.conftest import add_subscribers
-from tests.fakes.smtp import smtp_server
+from tests.fakes.smtp import smtp_send_env, smtp_server
 
 REPO = Path(__file__).resolve().parents[2]
 N = 2_000
@@ -61,16 +61,7 @@ def test_kill_9_mid_send_then_resume(tmp_path: Path, seed: int) -> None:
     data = tmp_path / "var"
     data.mkdir()
     with smtp_server() as (box, port):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
-        env.update(
-            DIGEST_DATA_DIR=str(data),
-            DIGEST_SOURCES=str(REPO / "content"),
-            DIGEST_PROVIDER="smtp",
-            DIGEST_SMTP_HOST="127.0.0.1",
-            DIGEST_SMTP_PORT=str(port),
-            DIGEST_SMTP_SECURITY="none",
-            DIGEST_SMTP_CONNECTIONS=str(CONNECTIONS),
-        )
+        env = smtp_send_env(data, port, CONNECTIONS)
         engine = open_store(f"sqlite:///{data / 'digest.db'}")
         emails = add_subscribers(engine, N)
         engine.dispose()

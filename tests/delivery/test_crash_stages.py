@@ -23,9 +23,9 @@ from digest.store.ledger import Ledger
 from digest.store.recovery import NOT_HANDED, RESENT
 from digest.store.rows import ClaimSpec
 from tests.delivery.conftest import add_subscribers
-from tests.delivery.test_crash import REPO, digest
+from tests.delivery.test_crash import digest
 from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
-from tests.fakes.smtp import Mailbox, smtp_server
+from tests.fakes.smtp import Mailbox, smtp_send_env, smtp_server
 
 KEY = "weekly:2026-W23"
 CHANNEL = "email:smtp"
@@ -110,18 +110,7 @@ def test_an_answer_clears_the_stage(tmp_path: Path) -> None:
 
 # -- kill -9 of `digest send` at the two moments -------------------------------------------
 def smtp_env(data: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
-    env.update(
-        DIGEST_DATA_DIR=str(data),
-        DIGEST_SOURCES=str(REPO / "content"),
-        DIGEST_PROVIDER="smtp",
-        DIGEST_SMTP_HOST="127.0.0.1",
-        DIGEST_SMTP_PORT=str(port),
-        DIGEST_SMTP_SECURITY="none",
-        DIGEST_SMTP_CONNECTIONS="1",
-        DIGEST_SMTP_TIMEOUT="600",
-    )
-    return env
+    return smtp_send_env(data, port, DIGEST_SMTP_TIMEOUT="600")
 
 
 def kill_when(box: Mailbox, proc, ready) -> None:  # type: ignore[no-untyped-def]

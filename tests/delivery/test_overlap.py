@@ -27,24 +27,14 @@ from digest.store import open_store
 from digest.store.ledger import Ledger
 from tests.delivery.conftest import add_subscribers
 from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
-from tests.fakes.smtp import smtp_server
+from tests.fakes.smtp import smtp_send_env, smtp_server
 
 REPO = Path(__file__).resolve().parents[2]
 N = 60
 
 
 def _env(data: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
-    env.update(
-        DIGEST_DATA_DIR=str(data),
-        DIGEST_SOURCES=str(REPO / "content"),
-        DIGEST_PROVIDER="smtp",
-        DIGEST_SMTP_HOST="127.0.0.1",
-        DIGEST_SMTP_PORT=str(port),
-        DIGEST_SMTP_SECURITY="none",
-        DIGEST_SMTP_CONNECTIONS="1",
-    )
-    return env
+    return smtp_send_env(data, port)
 
 
 def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -7,6 +7,7 @@ so a free port is picked first.
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
@@ -100,3 +102,20 @@ def smtp_server(box: Mailbox | None = None) -> Iterator[tuple[Mailbox, int]]:
         yield box, port
     finally:
         controller.stop()
+
+
+def smtp_send_env(data: Path, port: int, connections: int = 1, **extra: str) -> dict[str, str]:
+    """The environment of a `digest send` subprocess mailing this fake over plain SMTP on ``port``,
+    with no DIGEST_* value of the caller's shell."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
+    env.update(
+        DIGEST_DATA_DIR=str(data),
+        DIGEST_SOURCES=str(Path(__file__).resolve().parents[2] / "content"),
+        DIGEST_PROVIDER="smtp",
+        DIGEST_SMTP_HOST="127.0.0.1",
+        DIGEST_SMTP_PORT=str(port),
+        DIGEST_SMTP_SECURITY="none",
+        DIGEST_SMTP_CONNECTIONS=str(connections),
+        **extra,
+    )
+    return env
