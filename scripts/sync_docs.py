@@ -27,7 +27,7 @@ def readme_with_table(text: str) -> str:
 
 
 def main() -> None:
-    (ROOT / ".env.example").write_text(example_env(), encoding="utf-8")
+    (ROOT / ".env.example").write_text(example_env(first_hour=True), encoding="utf-8")
     readme = ROOT / "README.md"
     readme.write_text(readme_with_table(readme.read_text(encoding="utf-8")), encoding="utf-8")
     print("updated .env.example and the README settings and command tables")

@@ -14,17 +14,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "config",
         "print the settings you set, with any problem beside its key (secrets masked)",
-        "  digest config\n  digest config --all\n  digest config --example > .env.example\n",
-        description="Print the settings set in .env or the environment, with where each came from; "
+        "  digest config\n  digest config --all\n  digest config --example > .env.example\n"
+        "  digest config --example --all > every-setting.env\n",
+        description="Print the settings set in .env or the environment (an empty value takes the default), "
+        "with where each came from; "
         "a value digest cannot use is shown with the reason beside it (exit status 2). "
         "--all adds every other key at its default.",
     )
+    p.add_argument("--all", action="store_true", help="also list every key left at its default")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--all", action="store_true", help="also list every key left at its default")
     group.add_argument(
-        "--example", action="store_true", help="print a documented .env with every key and its default"
+        "--example",
+        action="store_true",
+        help="print a documented .env of the first hour's settings (with --all: every key and its default)",
     )
-    group.add_argument("--markdown", action="store_true", help="print the README table of keys")
+    group.add_argument("--markdown", action="store_true", help="print the docs' table of every key")
     p.set_defaults(func=run)
 
 
@@ -34,7 +38,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from digest.config.show import config_rows, render_rows
 
     if args.example:
-        print(example_env(), end="")
+        print(example_env(first_hour=not args.all), end="")
         return 0
     if args.markdown:
         print(readme_table(), end="")

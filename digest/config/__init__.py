@@ -3,8 +3,9 @@
 Real environment variables win over the `.env` file. Every key is declared once:
 the shared ones in the section classes composed into :class:`Settings`, and each
 mail provider's own keys in its module (a settings class the registry finds, kept
-in ``Settings.extensions`` and read with :meth:`Settings.options`). `.env.example`
-and the README table are generated from those declarations (`digest config --example`).
+in ``Settings.extensions`` and read with :meth:`Settings.options`). `.env.example` (the keys
+marked ``first_hour``) and the docs' table of every key are generated from those declarations
+(`digest config --example [--all]`, `--markdown`).
 """
 
 from __future__ import annotations
@@ -180,27 +181,46 @@ def _default_text(f: dataclasses.Field[Any]) -> str:
     return display_value(f, value)
 
 
-def example_env() -> str:
-    """The text of `.env.example`: every key, grouped, with a comment and its default."""
-    out = [
+EXAMPLE_HEAD = {
+    # .env.example: the keys marked first_hour=True, each with one line of help.
+    True: [
+        "# digest: the settings a volunteer sets in the first hour. Copy to .env and edit;",
+        "# real environment variables win over this file. An empty key takes its default.",
+        "# Every other setting (each provider's and social platform's own keys too):",
+        "# digest config --example --all, or the configuration page of the docs.",
+    ],
+    False: [
         "# digest settings. Copy to .env and edit; real environment variables win over this file.",
         "# Empty or commented-out keys take the default shown.",
-        "",
-    ]
+    ],
+}
+
+
+def example_env(*, first_hour: bool = False) -> str:
+    """A documented `.env`: every key, grouped, with a comment and its default (`--example --all`);
+    with ``first_hour``, only the keys declared ``first_hour=True`` (`.env.example`), one line of
+    help each."""
+    out = [*EXAMPLE_HEAD[first_hour], ""]
     section = None
     for f in _sorted_fields():
+        if first_hour and not f.metadata.get("first_hour"):
+            continue
         if f.metadata["section"] != section:
             section = f.metadata["section"]
             out += ["", f"## {section}"]
-        out.append(f"# {help_text(f)}")
-        if f.metadata.get("example"):
-            out.append(f"# Example: {f.metadata['env']}={f.metadata['example']}")
+        example = f.metadata.get("example")
+        if first_hour:
+            out.append(f"# {help_text(f)}" + (f" Example: {example}" if example else ""))
+        else:
+            out.append(f"# {help_text(f)}")
+            if example:
+                out.append(f"# Example: {f.metadata['env']}={example}")
         out.append(f"{f.metadata['env']}={_default_text(f)}")
     return "\n".join(out).replace("\n\n\n", "\n\n") + "\n"
 
 
 def readme_table() -> str:
-    """Markdown table of every key for the README."""
+    """Markdown table of every key, for the configuration page of the docs."""
     rows = ["| key | default | what it does |", "|---|---|---|"]
     for f in _sorted_fields():
         default = _default_text(f) or "(empty)"
@@ -209,6 +229,7 @@ def readme_table() -> str:
 
 
 SECTION_ORDER = [
+    "Organisation",
     "Sources",
     "State",
     "Schedule",

@@ -29,6 +29,7 @@ def setting(
     section: str = "General",
     choices: Callable[[], Sequence[str]] | None = None,
     multiline: bool = False,
+    first_hour: bool = False,
 ) -> Any:
     """Declare one setting. ``parse`` raises ValueError with a fix-it message.
 
@@ -36,7 +37,9 @@ def setting(
     when the docs are generated, so a registry can supply them without being imported
     here); without a ``parse`` of its own, the value must be one of them. ``multiline``
     lets free text (an intro, a footer) hold line breaks and tabs; every other value is
-    one line, so no setting can smuggle a header or a log line in.
+    one line, so no setting can smuggle a header or a log line in. ``first_hour`` puts the key
+    in `.env.example`, which holds only what a volunteer sets in the first hour (every key is
+    in `digest config --example --all` and the docs).
     """
     if choices is not None and parse is str:
         parse = one_of(choices)
@@ -49,6 +52,7 @@ def setting(
         "section": section,
         "choices": choices,
         "multiline": multiline,
+        "first_hour": first_hour,
     }
     if isinstance(default, (list, dict, set)):
         frozen = type(default)(default)

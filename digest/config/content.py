@@ -51,6 +51,7 @@ class ContentSettings:
         parse=url,
         example="https://example.org/logo.png",
         section="Content",
+        first_hour=True,
     )
     intro: str = setting(
         "DIGEST_INTRO",
@@ -59,6 +60,7 @@ class ContentSettings:
         example="Thank you for standing with us. Here is what happened this week.",
         section="Content",
         multiline=True,
+        first_hour=True,
     )
     subject: str = setting(
         "DIGEST_SUBJECT",
@@ -68,6 +70,7 @@ class ContentSettings:
         parse=parse_subject,
         example="{org_name} weekly news ({date})",
         section="Content",
+        first_hour=True,
     )
     reply_to: str = setting(
         "DIGEST_REPLY_TO",
@@ -76,6 +79,7 @@ class ContentSettings:
         parse=parse_email,
         example="Team <hello@example.org>",
         section="Content",
+        first_hour=True,
     )
     footer_reason: str = setting(
         "DIGEST_FOOTER_REASON",

@@ -46,6 +46,7 @@ class CoreSettings:
         parse=parse_list,
         example="content,https://example.org/feed.xml",
         section="Sources",
+        first_hour=True,
     )
     lookback_days: int = setting(
         "DIGEST_LOOKBACK_DAYS",
@@ -54,6 +55,7 @@ class CoreSettings:
         "later ones take what appeared since the last sent edition.",
         parse=int_range(1, 3650),
         section="Sources",
+        first_hour=True,
     )
     fetch_timeout: float = setting(
         "DIGEST_FETCH_TIMEOUT",
@@ -99,6 +101,7 @@ class CoreSettings:
         "Mailing provider. outbox writes .eml files to the data folder and sends nothing.",
         choices=_provider_names,
         section="Delivery",
+        first_hour=True,
     )
     schedule: str = setting(
         "DIGEST_SCHEDULE",
@@ -107,6 +110,7 @@ class CoreSettings:
         "(minute hour day-of-month month day-of-week; 1 or mon is Monday).",
         parse=parse_cron,
         section="Schedule",
+        first_hour=True,
     )
     timezone: str = setting(
         "DIGEST_TIMEZONE",
@@ -115,40 +119,46 @@ class CoreSettings:
         parse=parse_timezone,
         example="Asia/Seoul",
         section="Schedule",
+        first_hour=True,
     )
     language: str = setting(
         "DIGEST_LANGUAGE",
         "en",
         "Language of the email and posts: en or ko.",
         parse=choice("en", "ko"),
-        section="Content",
+        section="Organisation",
+        first_hour=True,
     )
     org_name: str = setting(
         "DIGEST_ORG_NAME",
         "Bridge of Hope (sample)",
         "Your organisation's name, shown in the email and the subject.",
-        section="Content",
+        section="Organisation",
+        first_hour=True,
     )
     sender: str = setting(
         "DIGEST_FROM",
         "Bridge of Hope <newsletter@example.org>",
         "From address of the digest: an address, or Name <address>.",
         parse=parse_email,
-        section="Content",
+        section="Organisation",
+        first_hour=True,
     )
     postal_address: str = setting(
         "DIGEST_POSTAL_ADDRESS",
         "PO Box 0000, Example City (sample address)",
         "Postal address printed in the footer (anti-spam laws require one).",
-        section="Content",
+        section="Organisation",
         multiline=True,
+        first_hour=True,
     )
     site_url: str = setting(
         "DIGEST_SITE_URL",
         "https://example.org",
         "Your website; links without their own address point here.",
         parse=url,
-        section="Content",
+        section="Organisation",
+        first_hour=True,
     )
     summary_sentences: int = setting(
         "DIGEST_SUMMARY_SENTENCES",
@@ -186,6 +196,7 @@ class CoreSettings:
         parse=parse_path,
         example="protected-terms.txt",
         section="Safety",
+        first_hour=True,
     )
 
     def check_core(self) -> None:

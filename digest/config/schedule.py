@@ -72,6 +72,7 @@ class ScheduleSettings:
         parse=parse_email,
         example="office@example.org",
         section="Schedule",
+        first_hour=True,
     )
     log_level: str = setting(
         "DIGEST_LOG_LEVEL",

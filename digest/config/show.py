@@ -27,14 +27,16 @@ def shown_raw(raw: str, secret: bool) -> str:
 def config_rows(
     found: Inspection, declared: list[tuple[type, dataclasses.Field[Any]]], *, all_keys: bool
 ) -> tuple[list[Row], int]:
-    """Rows for the keys set (and any key with a problem), then, with ``all_keys``, the rest.
+    """Rows for the keys set to a value (and any key with a problem), then, with ``all_keys``, the rest.
 
-    ``declared``: (class holding it, field) for every setting. Returns the rows and how many
-    keys were left out at their defaults.
+    A key left empty takes its default, so it counts as not set: a copied `.env.example` shows
+    only what it fills in. ``declared``: (class holding it, field) for every setting. Returns the
+    rows and how many keys were left out at their defaults.
     """
     fields = {f.metadata["env"]: (cls, f) for cls, f in declared}
-    chosen = [k for k in found.values if k in fields] + [k for k in found.errors if k not in found.values]
-    chosen += [k for k in found.values if k not in fields and k in found.errors]
+    given = [k for k, raw in found.values.items() if raw.strip() or k in found.errors]
+    chosen = [k for k in given if k in fields] + [k for k in found.errors if k not in found.values]
+    chosen += [k for k in given if k not in fields and k in found.errors]
     rows = [_row(k, fields.get(k), found) for k in dict.fromkeys(chosen)]
     rest = [k for k in fields if k not in set(chosen)]
     if all_keys:

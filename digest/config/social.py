@@ -47,11 +47,12 @@ class SocialSettings:
     social_platforms: list[str] = setting(
         "DIGEST_SOCIAL_PLATFORMS",
         [],
-        "Comma-separated platforms that get one post per article; each one's keys are below. "
-        "Empty: no social posts.",
+        "Comma-separated platforms that get one post per article; each needs its own keys "
+        "(DIGEST_<PLATFORM>_...). Empty: no social posts.",
         parse=parse_platforms,
         choices=platform_names,
         section="Social",
+        first_hour=True,
     )
     social_approval: bool = setting(
         "DIGEST_SOCIAL_APPROVAL",
@@ -60,6 +61,7 @@ class SocialSettings:
         "and the scheduler publish them.",
         parse=parse_bool,
         section="Social",
+        first_hour=True,
     )
     hashtags: list[str] = setting(
         "DIGEST_HASHTAGS",
@@ -69,6 +71,7 @@ class SocialSettings:
         parse=parse_list,
         example="NorthKorea,HumanRights,Refugees",
         section="Social",
+        first_hour=True,
     )
     hashtag_aliases: dict[str, str] = setting(
         "DIGEST_HASHTAG_ALIASES",

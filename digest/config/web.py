@@ -19,6 +19,7 @@ class WebSettings:
         parse=url,
         example="https://news.example.org",
         section="Web",
+        first_hour=True,
     )
     trusted_proxy: str = setting(
         "DIGEST_TRUSTED_PROXY",
@@ -42,6 +43,7 @@ class WebSettings:
         "`digest serve --hash-password`. Empty: the dashboard is off.",
         secret=True,
         section="Web",
+        first_hour=True,
     )
     mailgun_webhook_key: str = setting(
         "DIGEST_MAILGUN_WEBHOOK_KEY",

@@ -55,10 +55,12 @@ class Pacer:
 @dataclass(frozen=True, kw_only=True)
 class SmtpSettings:
     host: str = setting(
-        "DIGEST_SMTP_HOST", "", "SMTP server host name.", example="smtp.example.org", section="SMTP"
+        "DIGEST_SMTP_HOST", "", "SMTP server host name.", example="smtp.example.org", section="SMTP",
+        first_hour=True,
     )
     port: int = setting(
-        "DIGEST_SMTP_PORT", 587, "SMTP port: 587 for starttls, 465 for tls.", parse=parse_int, section="SMTP"
+        "DIGEST_SMTP_PORT", 587, "SMTP port: 587 for starttls, 465 for tls.", parse=parse_int, section="SMTP",
+        first_hour=True,
     )
     security: str = setting(
         "DIGEST_SMTP_SECURITY",
@@ -66,14 +68,18 @@ class SmtpSettings:
         "How to encrypt: starttls, tls (implicit, port 465) or none (only for a server on this machine).",
         parse=choice("starttls", "tls", "none"),
         section="SMTP",
+        first_hour=True,
     )
-    username: str = setting("DIGEST_SMTP_USERNAME", "", "SMTP login; empty: no login.", section="SMTP")
+    username: str = setting(
+        "DIGEST_SMTP_USERNAME", "", "SMTP login; empty: no login.", section="SMTP", first_hour=True
+    )
     password: str = setting(
         "DIGEST_SMTP_PASSWORD",
         "",
         "Password of DIGEST_SMTP_USERNAME on the SMTP server.",
         secret=True,
         section="SMTP",
+        first_hour=True,
     )
     connections: int = setting(
         "DIGEST_SMTP_CONNECTIONS",

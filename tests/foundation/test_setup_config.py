@@ -33,7 +33,7 @@ FIELDS = {f.metadata["env"]: f for _cls, f in declared_fields()}
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder like the README's: the sample articles, .env copied from the generated example."""
     shutil.copytree(REPO / "content", tmp_path / "content")
-    (tmp_path / ".env").write_text(example_env(), encoding="utf-8")
+    (tmp_path / ".env").write_text(example_env(first_hour=True), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -50,9 +50,11 @@ def test_env_example_copied_as_is_works(home: Path, capsys: pytest.CaptureFixtur
     assert "error" not in capsys.readouterr().err
 
 
-def test_every_example_value_parses_back() -> None:
-    """Each line of the generated .env.example is read back by its own parser unchanged."""
-    for line in example_env().splitlines():
+@pytest.mark.parametrize("first_hour", [True, False], ids=["env-example", "every-key"])
+def test_every_example_value_parses_back(first_hour: bool) -> None:
+    """Each line of the generated .env.example (and of --example --all) is read back by its own
+    parser unchanged."""
+    for line in example_env(first_hour=first_hour).splitlines():
         if not line or line.startswith("#"):
             continue
         key, _, raw = line.partition("=")
@@ -60,6 +62,34 @@ def test_every_example_value_parses_back() -> None:
         if raw.strip():
             value = parse_field(f, raw)
             assert display_value(f, value) == raw, key
+
+
+def test_env_example_holds_the_first_hour_only_each_key_with_one_line_of_help() -> None:
+    lines = example_env(first_hour=True).splitlines()
+    keys = [line.split("=", 1)[0] for line in lines if line.startswith("DIGEST_")]
+    marked = [key for key, f in FIELDS.items() if f.metadata.get("first_hour")]
+    assert sorted(keys) == sorted(marked) and len(keys) <= 30, keys
+    for n, line in enumerate(lines):
+        if line.startswith("DIGEST_"):
+            assert lines[n - 1].startswith("# ") and not lines[n - 2].startswith("# "), line
+    every = [line.split("=", 1)[0] for line in example_env().splitlines() if line.startswith("DIGEST_")]
+    assert sorted(every) == sorted(FIELDS) and len(every) > len(keys)
+
+
+def test_config_after_copying_the_example_fits_one_screen(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a copied .env.example leaves empty takes the default, so `digest config` does not list it."""
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) < 40, out
+    shown = {line.split(" = ")[0].strip() for line in out if " = " in line}
+    assert {"DIGEST_ORG_NAME", "DIGEST_TIMEZONE", "DIGEST_PROVIDER"} <= shown
+    assert "DIGEST_SMTP_HOST" not in shown and "DIGEST_ADMIN_PASSWORD" not in shown
+    assert main(["config", "--example", "--all"]) == 0
+    assert capsys.readouterr().out == example_env()
+    assert main(["config", "--example"]) == 0
+    assert capsys.readouterr().out == example_env(first_hour=True)
 
 
 def _default(f: dataclasses.Field[Any]) -> Any:
