@@ -9,9 +9,10 @@ joiners may stand (``Kim  Jong-un``, ``KimJongUn``, ``K.i.m``, ``RI, Song-hwa``)
 and the space-separated parts of a term may come in any order (``Song-hwa Ri``).
 In HTML, attribute values (alt, title, link addresses, percent-decoded) count too.
 
-A romanised term must not continue into further Latin letters (``Kim`` does not
-match ``Kimchi``), but Hangul, Han, digits or punctuation next to it do not hide
-it (``Kim2``, ``故Kim``, ``Kim는``). Hangul terms match inside words, because
+A romanised term must not continue into further Latin letters of its own form (``Kim``
+does not match ``Kimchi``), but Hangul, Han, digits, punctuation or letters of another
+compatibility form next to it do not hide it (``Kim2``, ``故Kim``, ``Kim는``, ``Kim𝟶``,
+``Kimｃｈｉ``). Hangul terms match inside words, because
 Korean particles attach to names (``김철수가``).
 """
 
@@ -117,13 +118,13 @@ def _compile(term: str) -> re.Pattern[str]:
 
 
 def _search(pattern: re.Pattern[str], folded: Folded) -> tuple[int, int] | None:
-    """The first match that does not run on into Latin letters at either end."""
-    latin, end_of_text = folded.latin, len(folded.text)
+    """The first match that does not run on into Latin letters of the same form at either end."""
+    word, end_of_text = folded.word, len(folded.text)
     pos = 0
     while (match := pattern.search(folded.text, pos)) is not None:
         start, end = match.span()
-        joined_before = start > 0 and latin[start] and latin[start - 1]
-        joined_after = end < end_of_text and latin[end - 1] and latin[end]
+        joined_before = start > 0 and word[start] != "" and word[start] == word[start - 1]
+        joined_after = end < end_of_text and word[end - 1] != "" and word[end - 1] == word[end]
         if not (joined_before or joined_after):
             return start, end
         pos = start + 1

@@ -17,9 +17,12 @@ The steps, for the text and for every term alike:
 Hangul syllables are kept whole: they have no look-alikes in the data, and splitting them
 into jamo would make Korean terms match across syllables.
 
-Each folded character remembers whether it came from a letter that reads as Latin, so a
-romanised term can require a word boundary against Latin letters only: ``Kim`` does not match
-``Kimchi``, but does match ``Kim2``, ``故Kim`` and ``Kim는``.
+Each folded character remembers whether it came from a letter that reads as Latin, and in
+which form it was written (plain, or a compatibility form NFKC removes: full width, superscript,
+circled, one mathematical style...), so a romanised term can require a word boundary against
+Latin letters of its own form only: ``Kim`` does not match ``Kimchi`` (nor ``𝐊𝐢𝐦𝐜𝐡𝐢``), but does
+match ``Kim2``, ``Kim𝟶``, ``Kimｃｈｉ``, ``故Kim`` and ``Kim는``. Ordinary words are written in
+one form; a letter of another form glued to a name is a disguise, not a longer word.
 """
 
 from __future__ import annotations
@@ -59,11 +62,12 @@ def is_hangul_syllable(char: str) -> bool:
 
 @dataclass(frozen=True)
 class Folded:
-    """Folded text and, for each of its characters, whether it came from a Latin-reading letter
-    and where it came from in ``source`` (the NFKC form of the text)."""
+    """Folded text and, for each of its characters, the Latin word form it belongs to (``word``:
+    "" when it does not come from a Latin-reading letter, else the form it was written in) and
+    where it came from in ``source`` (the NFKC form of the text)."""
 
     text: str
-    latin: tuple[bool, ...]
+    word: tuple[str, ...]
     origin: tuple[int, ...]
     source: str
 
@@ -84,23 +88,64 @@ def fold(text: str) -> str:
 
 def fold_marked(text: str) -> Folded:
     chars: list[str] = []
-    latin: list[bool] = []
+    word: list[str] = []
     origin: list[int] = []
     table = _char_table()
-    source = unicodedata.normalize("NFKC", "".join(_before_nfkc(c) for c in text))
+    source, forms = _normalised(text)
     for index, char in enumerate(source):
         folded, is_latin = table.get(char) or _fold_char(char)
         chars.append(folded)
-        latin += [is_latin] * len(folded)
+        word += [forms[index] if is_latin else ""] * len(folded)
         origin += [index] * len(folded)
-    return Folded("".join(chars), tuple(latin), tuple(origin), source)
+    return Folded("".join(chars), tuple(word), tuple(origin), source)
+
+
+def _normalised(text: str) -> tuple[str, list[str]]:
+    """The NFKC form of ``text`` and, for each of its characters, the form it was written in.
+
+    Each run of characters written in one form is normalised on its own, so every character of
+    the result knows its form; a combining mark or invisible character continues the run before it.
+    """
+    if text.isascii():
+        return text, ["plain"] * len(text)
+    runs: list[tuple[str, list[str]]] = []
+    for char in text:
+        form = _form(char) or (runs[-1][0] if runs else "plain")
+        if not runs or runs[-1][0] != form:
+            runs.append((form, []))
+        runs[-1][1].append(_before_nfkc(char))
+    source, forms = [], []
+    for form, run in runs:
+        normal = unicodedata.normalize("NFKC", "".join(run))
+        source.append(normal)
+        forms += [form] * len(normal)
+    return "".join(source), forms
+
+
+@cache
+def _form(char: str) -> str:
+    """``plain`` for a character NFKC keeps; else its compatibility form (``<wide>``, ``<super>``,
+    ``<circle>``, ``<font>BOLD``...); "" for a mark or invisible character (no form of its own)."""
+    if is_ignorable(char):
+        return ""
+    if unicodedata.is_normalized("NFKC", char):
+        return "plain"
+    decomposition = unicodedata.decomposition(char)
+    tag = decomposition.split()[0] if decomposition.startswith("<") else "<canonical>"
+    if tag == "<font>":  # one mathematical style is one form: MATHEMATICAL BOLD SMALL A -> BOLD
+        tag += re.sub(r"^MATHEMATICAL |\s(?:CAPITAL|SMALL|DIGIT)\s.*$", "", unicodedata.name(char, ""))
+    return tag
 
 
 @cache
 def _before_nfkc(char: str) -> str:
     """A character that NFKC would turn into something else (the lunate sigma ``ϲ`` into ``ς``)
-    but that looks like a Latin letter or digit is read as that letter first."""
+    but that looks like a Latin letter or digit is read as that letter first. One that NFKC
+    turns into a letter or digit itself keeps it (``𝟶`` is the digit 0, not the look-alike ``O``)."""
     if char.isascii() or unicodedata.is_normalized("NFKC", char):
+        return char
+    normal = unicodedata.normalize("NFKC", char)
+    if normal.isascii() and normal.isalnum():
         return char
     rep = _representatives().get(char, "")
     return rep if rep.isascii() and rep.isalnum() else char

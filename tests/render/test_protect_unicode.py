@@ -2,15 +2,16 @@
 
 Each property takes a term from the list and disguises it with characters drawn from
 a Unicode class (default-ignorables, format characters, look-alikes from the
-confusables data, adjacent Hangul, Han or digits); every disguise must be caught.
-Ordinary English and Korean text must not be.
+confusables data, adjacent Hangul, Han or digits, letters and digits in a compatibility
+form NFKC removes); every disguise must be caught. Ordinary English and Korean text must
+not be, nor ordinary words written wholly in one such form.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from digest.protect import ProtectedTerms
@@ -30,6 +31,12 @@ IGNORABLE = sorted(
 HANGUL = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
 HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 DIGITS = st.characters(categories=["Nd"])
+# Every character NFKC turns into an ASCII letter or digit (mathematical alphanumerics, full
+# width, superscripts and subscripts, circled and parenthesised letters, Roman numerals...).
+COMPATIBLE = sorted(
+    c for c in map(chr, range(0x80, 0x110000))
+    if (n := unicodedata.normalize("NFKC", c)) != c and n.isascii() and n.isalnum()
+)
 
 
 def _look_alikes() -> dict[str, list[str]]:
@@ -99,9 +106,28 @@ def test_look_alike_letters_from_any_script_are_caught(case: tuple[str, str]) ->
     assert _caught(f"News: {text} arrived.", term)
 
 
+@st.composite
+def with_compatible_neighbours(draw: st.DrawFn) -> tuple[str, str]:
+    term = draw(st.sampled_from(TERMS_LIST))
+    side = st.text(st.sampled_from(COMPATIBLE), min_size=0, max_size=3)
+    return term, draw(side) + term + draw(side)
+
+
 @given(with_neighbours())
 @settings(max_examples=300, deadline=None)
+@example(("Ri Song-hwa", "Ri Song-hwa\U0001d7f6"))  # found by this test: MATHEMATICAL MONOSPACE DIGIT ZERO
 def test_hangul_han_or_digits_next_to_a_term_do_not_hide_it(case: tuple[str, str]) -> None:
+    term, text = case
+    assert _caught(f"News: {text} arrived.", term)
+
+
+@given(with_compatible_neighbours())
+@settings(max_examples=300, deadline=None)
+@example(("Ri Song-hwa", "Ri Song-hwa\U0001d7f6"))
+@example(("Kim Chul-su", "\uff41Kim Chul-su"))  # FULLWIDTH LATIN SMALL LETTER A
+@example(("Kim Chul-su", "Kim Chul-su\u00aa"))  # FEMININE ORDINAL INDICATOR (a superscript a)
+@example(("Ri Song-hwa", "Ri Song-hwa\u24d0"))  # CIRCLED LATIN SMALL LETTER A
+def test_compatibility_letters_and_digits_next_to_a_term_do_not_hide_it(case: tuple[str, str]) -> None:
     term, text = case
     assert _caught(f"News: {text} arrived.", term)
 
@@ -168,6 +194,27 @@ def test_ordinary_text_does_not_raise_a_false_alarm(words: list[str]) -> None:
     hits = TERMS.find(text)
     # A shuffle can put "Kim" next to "Chul..."-like words only if both are in the vocabulary;
     # they are not, so any hit is a false alarm.
+    assert hits == [], (text, hits)
+
+
+# Whole words in one compatibility form, as a styled heading would write them.
+STYLES = {
+    "full width": lambda c: chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c,
+    "mathematical bold": lambda c: (
+        chr(0x1D400 + ord(c) - ord("A")) if "A" <= c <= "Z"
+        else chr(0x1D41A + ord(c) - ord("a")) if "a" <= c <= "z" else c
+    ),
+}
+
+
+@given(st.lists(st.sampled_from(" ".join(ORDINARY).split()), min_size=1, max_size=40),
+       st.sampled_from(sorted(STYLES)))
+@settings(max_examples=200, deadline=None)
+@example(["Kimchi", "Riverside", "Hwasong"], "full width")
+def test_ordinary_words_in_one_style_do_not_raise_a_false_alarm(words: list[str], style: str) -> None:
+    text = "".join(STYLES[style](c) for c in " ".join(words))
+    assert unicodedata.normalize("NFKC", text) == " ".join(words)
+    hits = TERMS.find(text)
     assert hits == [], (text, hits)
 
 
