@@ -25,7 +25,7 @@ class Checked:
 
 
 def check_post(settings: Settings, platform: str, text: str, payload: dict[str, Any]) -> Checked:
-    from digest.social.measure import measure_for
+    from digest.social.platforms.registry import measure_for
 
     if len(text) > MAX_TEXT:
         return Checked(len(text), MAX_TEXT, "characters", [f"too long: over {MAX_TEXT} characters"])

@@ -17,9 +17,6 @@ from typing import Any
 
 _WHERE = {
     "posts_for_edition": "digest.social.compose",
-    "limits": "digest.social.measure",
-    "measure": "digest.social.measure",
-    "platform_names": "digest.social.platforms.registry",
     "PublishReport": "digest.social.publish",
     "publish_due": "digest.social.publish",
     "QueueReport": "digest.social.queue",

@@ -20,7 +20,7 @@ from digest.links import campaign_slug, with_utm
 from digest.protect import ProtectedTerms
 from digest.render.env import template_env
 from digest.social.fit import fit
-from digest.social.measure import Measure, measure, strip_rejected
+from digest.social.measure import Measure, strip_rejected
 from digest.social.platforms.registry import platform_class
 from digest.summarise import hashtags as make_hashtags
 from digest.summarise.keyphrases import recurring
@@ -132,7 +132,7 @@ def draft_for(
 
     limit = spec.limit_for(settings)
     body = strip_rejected(item.blurb or article.title)  # invisible, and some platforms refuse them
-    fitted = fit(render, lambda t: measure(platform, t, limit=limit), body, tags)
+    fitted = fit(render, lambda t: spec.measure(t, limit), body, tags)
     errors = _errors(composer, fitted.text, fitted.measure, url, fitted.error)
     post = Post(
         platform=platform,

@@ -1,38 +1,20 @@
-"""Counting rules for post lengths, and :func:`measure` against a platform's limit.
+"""Counting rules for post lengths, and :class:`Measure`, a length against a limit.
 
 Each platform's class (``digest/social/platforms/<name>.py``) owns its limit, its
-unit and which of these rules counts its posts; this module names no platform.
+unit and which of these rules counts its posts (``Publisher.measure``); this module
+names no platform and never asks for one, so the platforms can build on it.
 """
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-import emoji
 import regex
 
 from digest.social.urls import find_links
-
-
-@dataclass(frozen=True)
-class Limit:
-    size: int
-    unit: str
-    max_hashtags: int
-    bytes: int = 0  # a second limit in UTF-8 bytes, 0 for none
-
-
-def limits() -> dict[str, Limit]:
-    """Each platform's limit, from its class."""
-    from digest.social.platforms.registry import platforms
-
-    return {
-        name: Limit(cls.limit, cls.unit, cls.max_hashtags, cls.bytes_limit)
-        for name, cls in platforms().items()
-    }
-
 
 # twitter-text config v3: these code points weigh 1; all others weigh 2.
 _NARROW = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
@@ -78,22 +60,6 @@ def rejected_chars(text: str) -> str:
     return ", ".join(sorted({f"U+{ord(c):04X}" for c in _REJECTED.findall(text)}))
 
 
-def measure(platform: str, text: str, *, limit: int | None = None) -> Measure:
-    """Length of ``text`` on ``platform`` against its limit (``limit`` overrides the class's,
-    e.g. a server's own maximum). Raises KeyError for an unknown platform."""
-    from digest.social.platforms.registry import platform_class
-
-    return platform_class(platform).measure(text, limit)
-
-
-def measure_for(settings: Any, platform: str, text: str) -> Measure:
-    """:func:`measure` with the limit these settings give the platform."""
-    from digest.social.platforms.registry import platform_class
-
-    cls = platform_class(platform)
-    return cls.measure(text, cls.limit_for(settings))
-
-
 def weighted_length(text: str, url_weight: int = 23) -> int:
     """twitter-text v3 ``weightedLength`` of ``text``: every link (bare domains too) weighs
     ``url_weight``; see :func:`_weigh_chars` and :func:`_weigh_emoji` for the rest."""
@@ -121,8 +87,17 @@ _WEIGHTED_EMOJI_VERSION = 12.0
 
 
 def _known_emoji(seq: str) -> bool:
-    data = emoji.EMOJI_DATA.get(seq)
+    data = _emoji_data().get(seq)
     return data is not None and data["E"] <= _WEIGHTED_EMOJI_VERSION
+
+
+@functools.cache
+def _emoji_data() -> dict[str, Any]:
+    # The emoji table is large (about 0.1 s to import): loaded when weighted_length first needs it,
+    # not whenever the platforms are listed.
+    import emoji
+
+    return emoji.EMOJI_DATA
 
 
 def _weigh_emoji(seq: str) -> int:

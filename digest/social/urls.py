@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import regex
 
+from digest.social.twitter_links import twitter_text_links
+
 # Path and query characters twitter-text accepts: Latin and Cyrillic letters, digits and
 # URL punctuation. Hangul or CJK in a path ends the link (percent-encode them).
 _PATH_CHAR = r"[\p{Latin}\p{Cyrillic}\p{M}\p{N}!*';:=+,.$/%#\[\]\-\u2013_~@|&()?]"
@@ -24,12 +26,6 @@ _PROTOCOL_URL = regex.compile(
     r"(?P<host>\[[0-9a-fA-F:.]+\]|" + _HOST_LABEL + r"(?:\." + _HOST_LABEL + r")*)"
     r"(?::\d{1,5})?"
     r"(?P<rest>[/?#]" + _PATH_CHAR + r"*)?",
-    regex.IGNORECASE,
-)
-_BARE_DOMAIN = regex.compile(
-    r"(?<![\p{L}\p{N}@$#/._-])"
-    r"(?P<host>(?:[\p{L}\p{N}][\p{L}\p{N}_-]*\.)+\p{L}{2,})"
-    r"(?P<rest>/" + _PATH_CHAR + r"*)?",
     regex.IGNORECASE,
 )
 _TRAILING = ".,;:!?'\"…"  # never the end of a link
@@ -46,29 +42,18 @@ class Link:
 
 def find_links(text: str, *, bare_domains: bool) -> list[Link]:
     """Links in ``text`` in order. ``bare_domains``: twitter-text's rules, which also find
-    ``example.org`` (see :mod:`digest.social.platforms.xlinks`); otherwise only http(s) addresses."""
+    ``example.org`` (see :mod:`digest.social.twitter_links`); otherwise only http(s) addresses."""
     if bare_domains:
-        from digest.social.platforms.xlinks import twitter_text_links
-
         return [Link(s, e, text[s:e], proto) for s, e, proto in twitter_text_links(text)]
-    links = [link for m in _PROTOCOL_URL.finditer(text) if (link := _link(m, True)) is not None]
-    if bare_domains:
-        taken = [(link.start, link.end) for link in links]
-        for m in _BARE_DOMAIN.finditer(text):
-            if any(s <= m.start() < e for s, e in taken):
-                continue
-            link = _link(m, False)
-            if link is not None:
-                links.append(link)
-    return sorted(links, key=lambda link: link.start)
+    return [link for m in _PROTOCOL_URL.finditer(text) if (link := _link(m)) is not None]
 
 
-def _link(m: regex.Match[str], has_protocol: bool) -> Link | None:
+def _link(m: regex.Match[str]) -> Link | None:
     host = m.group("host")
     if not host.startswith("[") and not _valid_host(host):
         return None
     end = _trim_end(m.group(0)) + m.start()
-    return Link(m.start(), end, m.string[m.start() : end], has_protocol)
+    return Link(m.start(), end, m.string[m.start() : end], True)
 
 
 def _valid_host(host: str) -> bool:

@@ -179,15 +179,12 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("digest.config.core", "digest.providers.registry"),
     ("digest.config.social", "digest.social.platforms.registry"),
     ("digest.config.summariser", "digest.compose.blurb"),
-    ("digest.social.measure", "digest.social.platforms.registry"),
-    ("digest.social.urls", "digest.social.platforms.xlinks"),
     ("digest.status", "digest.jobs.status"),
 }
 KNOWN_CYCLES: list[str] = [
     "digest.cli",
     "digest.config",
     "digest.serve",
-    "digest.social",
     "digest.sources",
     "digest.store",
 ]

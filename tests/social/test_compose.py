@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from digest.social import posts_for_edition
 from digest.social.compose import drafts_for_edition
 from digest.social.fit import fit
-from digest.social.measure import measure
+from digest.social.platforms.registry import measure
 from digest.types import Article, Edition, EditionItem
 
 ALL = "x,bluesky,mastodon,threads,linkedin,facebook"

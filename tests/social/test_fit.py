@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.social.fit import ELLIPSIS, fit
-from digest.social.measure import measure
+from digest.social.platforms.registry import measure
 from digest.summarise.split import split_sentences
 
 # Pieces that contain a full stop but never end a sentence in running text.

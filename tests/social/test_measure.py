@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.social.measure import escape_little_text, graphemes, limits, measure, weighted_length
+from digest.social.measure import escape_little_text, graphemes, weighted_length
+from digest.social.platforms.registry import limits, measure
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
 CJK160 = "故人西辞黄鹤楼，烟花三月下扬州。孤帆远影碧空尽，唯见长江天际流。" * 5

@@ -18,9 +18,15 @@ import pytest
 import digest.social.platforms
 from digest.config import example_env, readme_table
 from digest.errors import ConfigError
-from digest.social.measure import limits, measure, measure_for
 from digest.social.platforms.base import Publisher
-from digest.social.platforms.registry import platform_class, platform_names, platforms
+from digest.social.platforms.registry import (
+    limits,
+    measure,
+    measure_for,
+    platform_class,
+    platform_names,
+    platforms,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 PLATFORMS_DIR = REPO / "digest" / "social" / "platforms"

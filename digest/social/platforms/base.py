@@ -31,12 +31,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from digest.social.measure import Measure, utf8_len, utf16_len
 from digest.transport import SERVER_ERRORS, Rules, Transport
 
 if TYPE_CHECKING:
     import requests
 
-    from digest.social.measure import Measure
     from digest.store.social import SocialStore
 
 
@@ -98,8 +98,6 @@ class Publisher:
     @classmethod
     def count(cls, text: str) -> int:
         """The length of ``text`` in ``unit`` (default: UTF-16 code units)."""
-        from digest.social.measure import utf16_len
-
         return utf16_len(text)
 
     @classmethod
@@ -114,8 +112,7 @@ class Publisher:
 
     @classmethod
     def measure(cls, text: str, limit: int | None = None) -> Measure:
-        from digest.social.measure import Measure, utf8_len
-
+        """``text`` counted by this platform's rule against ``limit`` (default: the class's)."""
         size = limit or cls.limit
         if cls.bytes_limit:
             return Measure(cls.count(text), size, cls.unit, utf8_len(text), cls.bytes_limit)

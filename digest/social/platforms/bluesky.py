@@ -1,6 +1,12 @@
 """Bluesky: createSession once (cached; the entryway allows few logins a day), then
 com.atproto.repo.createRecord with facets, a link card and a deterministic record key,
-so a retry collides with the first attempt instead of posting twice."""
+so a retry collides with the first attempt instead of posting twice.
+
+Rich text: links and hashtags are plain text unless described by facets. A facet
+points at a range of the post in UTF-8 *byte* offsets (end exclusive). The visible
+link label (``example.org/news/…``) gets a link facet to the full address; other
+http(s) links link to themselves; ``#tags`` get tag facets whose value has no ``#``.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +17,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import regex
+
 from digest.config.base import setting, url
 from digest.config.social import platform_key
 from digest.errors import AuthError, ProviderError
+from digest.social.measure import graphemes
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
-from digest.social.platforms.facets import build_facets
+from digest.social.urls import find_links
 
 POST = "app.bsky.feed.post"
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
@@ -65,8 +74,6 @@ class Bluesky(Publisher):
 
     @classmethod
     def count(cls, text: str) -> int:
-        from digest.social.measure import graphemes
-
         return graphemes(text)
 
     @classmethod
@@ -200,3 +207,43 @@ class Bluesky(Publisher):
 
 def _web_url(uri: str, handle: str) -> str:
     return f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
+
+
+# -- rich text ---------------------------------------------------------------------
+_TAG = regex.compile(r"(?<![\p{L}\p{N}_#])#(?P<tag>(?=[\p{L}\p{N}_]*\p{L})[\p{L}\p{N}_]{1,64})")
+
+
+def _bytes(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-8"))
+
+
+def _facet(text: str, start: int, end: int, feature: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "index": {"byteStart": _bytes(text, start), "byteEnd": _bytes(text, end)},
+        "features": [feature],
+    }
+
+
+def build_facets(text: str, link_label: str, link_url: str) -> list[dict[str, Any]]:
+    """The facets of ``text``: ``link_label`` (its last occurrence) links to ``link_url``,
+    then every other http(s) link and every ``#tag``, in the order they appear."""
+    facets: list[dict[str, Any]] = []
+    taken: list[tuple[int, int]] = []
+    label_at = text.rfind(link_label) if link_label else -1
+    if label_at >= 0:
+        end = label_at + len(link_label)
+        facets.append(_facet(text, label_at, end, {"$type": "app.bsky.richtext.facet#link", "uri": link_url}))
+        taken.append((label_at, end))
+    for link in find_links(text, bare_domains=False):
+        if any(s < link.end and link.start < e for s, e in taken):
+            continue
+        facets.append(
+            _facet(text, link.start, link.end, {"$type": "app.bsky.richtext.facet#link", "uri": link.url})
+        )
+        taken.append((link.start, link.end))
+    for match in _TAG.finditer(text):
+        if any(s <= match.start() < e for s, e in taken):
+            continue
+        feature = {"$type": "app.bsky.richtext.facet#tag", "tag": match.group("tag")}
+        facets.append(_facet(text, match.start(), match.end(), feature))
+    return sorted(facets, key=lambda f: f["index"]["byteStart"])

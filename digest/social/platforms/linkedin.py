@@ -10,6 +10,7 @@ from urllib.parse import quote
 from digest.config.base import setting, url
 from digest.config.social import platform_key
 from digest.errors import ProviderError
+from digest.social.measure import escape_little_text, utf16_len
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
 
@@ -50,8 +51,6 @@ class LinkedIn(Publisher):
 
     @classmethod
     def count(cls, text: str) -> int:
-        from digest.social.measure import escape_little_text, utf16_len
-
         return utf16_len(escape_little_text(text))
 
     @classmethod
@@ -77,7 +76,7 @@ class LinkedIn(Publisher):
         body = {
             "author": self.author,
             # Unescaped reserved characters make LinkedIn cut the post silently.
-            "commentary": _escaped(part.text),
+            "commentary": escape_little_text(part.text),
             "visibility": "PUBLIC",
             "distribution": {
                 "feedDistribution": "MAIN_FEED",
@@ -107,9 +106,3 @@ class LinkedIn(Publisher):
             if source == part.payload["url"] or part.payload["url"] in post.get("commentary", ""):
                 return Ref(str(post["id"]))
         return None
-
-
-def _escaped(text: str) -> str:
-    from digest.social.measure import escape_little_text
-
-    return escape_little_text(text)

@@ -9,6 +9,7 @@ from typing import Any
 
 from digest.config.base import parse_positive_int, setting, url
 from digest.config.social import platform_key
+from digest.social.measure import link_weighted_graphemes
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
 
@@ -46,8 +47,6 @@ class Mastodon(Publisher):
 
     @classmethod
     def count(cls, text: str) -> int:
-        from digest.social.measure import link_weighted_graphemes
-
         return link_weighted_graphemes(text, cls.url_weight or 0)
 
     @classmethod

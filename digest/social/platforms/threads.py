@@ -9,6 +9,7 @@ from typing import Any
 
 from digest.config.base import setting, url
 from digest.config.social import platform_key
+from digest.social.measure import utf8_len
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
 
@@ -40,8 +41,6 @@ class Threads(Publisher):
 
     @classmethod
     def count(cls, text: str) -> int:
-        from digest.social.measure import utf8_len
-
         return utf8_len(text)
 
     @classmethod

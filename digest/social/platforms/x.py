@@ -8,6 +8,7 @@ from typing import Any
 
 from digest.config.base import setting, url
 from digest.config.social import platform_key
+from digest.social.measure import rejected_chars, weighted_length
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
 
@@ -34,14 +35,10 @@ class X(Publisher):
 
     @classmethod
     def count(cls, text: str) -> int:
-        from digest.social.measure import weighted_length
-
         return weighted_length(text, cls.url_weight or 0)
 
     @classmethod
     def rejected(cls, text: str) -> str:
-        from digest.social.measure import rejected_chars
-
         return rejected_chars(text)
 
     @classmethod

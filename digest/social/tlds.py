@@ -1,6 +1,6 @@
-"""The top-level domains X recognises in a bare address such as ``example.org``.
+"""The top-level domains twitter-text recognises in a bare address such as ``example.org``.
 
-X only links ``name.tld`` when ``tld`` is a real top-level domain, so ``Node.js``
+twitter-text only links ``name.tld`` when ``tld`` is a real top-level domain, so ``Node.js``
 and ``file.tar.bz2`` stay text. The list is the ICANN section of the Public
 Suffix List (the IANA root zone, Unicode forms included), as shipped offline by
 the ``tld`` package; only its one-label entries are top-level domains.
@@ -37,5 +37,6 @@ def top_level_domains() -> frozenset[str]:
 
 
 def country_code(tld: str) -> bool:
-    """A two-letter country-code domain (``kr``, ``jp``): X links ``name.kr`` only with a path."""
+    """A two-letter country-code domain (``kr``, ``jp``): twitter-text links ``name.kr``
+    only with a path."""
     return len(tld) == 2 and tld.isascii() and tld.isalpha()

@@ -1,8 +1,12 @@
-"""Links the way X finds them (twitter-text's URL rules), for its 23-character count.
+"""Links the way twitter-text finds them, for its weighted length (every link counts 23).
 
-What makes a link on X, from twitter-text's conformance cases (extract.yml):
+A counting rule like the others in :mod:`digest.social.measure`: a platform's class
+picks it, and the post fitter uses it so it never cuts an address in two. So it sits
+with the counting helpers, below the platforms, and names none of them.
 
-- The host ends in a real top-level domain (:mod:`digest.social.platforms.tlds`) that is not
+What makes a link for twitter-text, from its conformance cases (extract.yml):
+
+- The host ends in a real top-level domain (:mod:`digest.social.tlds`) that is not
   followed by an ASCII letter, digit, ``@``, ``+`` or ``-``: ``bridgeofhope.org에서``
   links ``bridgeofhope.org``; ``Node.js``, ``file.tar.bz2`` and ``domain.com-typo``'s
   tail are text.
@@ -23,7 +27,7 @@ from collections.abc import Iterator
 
 import regex
 
-from digest.social.platforms.tlds import country_code, top_level_domains
+from digest.social.tlds import country_code, top_level_domains
 
 _PUNCT = r"!-/:-@\[-`{-~"  # every ASCII punctuation character, as class ranges
 _INVALID = "\ufffe\ufeff\uffff"
@@ -58,7 +62,7 @@ _NOT_AFTER_TLD = regex.compile(r"[a-z0-9@+\-]", regex.IGNORECASE)
 
 
 def twitter_text_links(text: str) -> Iterator[tuple[int, int, bool]]:
-    """``(start, end, has_protocol)`` of every link X would find in ``text``, in order."""
+    """``(start, end, has_protocol)`` of every link twitter-text would find in ``text``, in order."""
     pos = 0
     while "." in text[pos:]:
         m = _CANDIDATE.search(text, pos)
@@ -109,7 +113,7 @@ _ONE_DOMAIN_CHAR = regex.compile(_DOMAIN_CHAR)
 
 
 def _bad_before(text: str, start: int) -> bool:
-    """A bare address right after ``- _ . /`` is no link. X's pattern may start earlier than
+    """A bare address right after ``- _ . /`` is no link. twitter-text's pattern may start earlier than
     ours, inside the same run of domain characters ("_한국U.S.net"), so look past those."""
     while start > 0 and _ONE_DOMAIN_CHAR.match(text, start - 1):
         start -= 1
@@ -143,7 +147,7 @@ def _short(host: str) -> bool:
 
 
 def _tail(path: str, query: str) -> str:
-    """Path and query with the punctuation X leaves out of a link trimmed off the end."""
+    """Path and query with the punctuation twitter-text leaves out of a link trimmed off the end."""
     trimmed = _trim(path, _PATH_END)
     if trimmed != path or not query:
         return trimmed
