@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from digest.config import Settings
+from digest.deliver.firstrun import retire_rehearsal
 from digest.deliver.lease import holding
-from digest.deliver.send import can_settle, retire_rehearsal, send_edition
+from digest.deliver.modes import can_settle
+from digest.deliver.send import send_edition
 from digest.errors import DigestError, EditionBusy, ProtectedTermError
 from digest.jobs.alerts import Alert, raise_alert
 from digest.jobs.social_job import queue_posts

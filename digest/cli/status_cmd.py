@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from digest.cli import add_command
 from digest.cli.context import Context
-
-if TYPE_CHECKING:
-    from digest.providers.base import Provider
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,9 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from digest.deliver.campaign import stats_source
     from digest.status import collect
 
-    provider = _campaign_provider(ctx)
+    provider = stats_source(ctx.settings)
     try:
         data = collect(ctx.settings, ctx.engine, ctx.now(), args.limit, provider)
     finally:
@@ -63,22 +61,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     print("\n".join(lines(data["scheduler"])))
     return 0 if data["ok"] else 1
-
-
-def _campaign_provider(ctx: Context) -> Provider | None:
-    """The configured provider when it owns the list (its campaigns' counts are read from it)."""
-    from digest.errors import ConfigError
-    from digest.providers.registry import provider_class
-
-    try:
-        cls = provider_class(ctx.settings.provider)
-        if cls.kind != "campaign":
-            return None
-        # Without its credentials there is nothing to read; `digest send` names the missing key.
-        cls.check_settings(ctx.settings)
-    except ConfigError:
-        return None
-    return cls(ctx.settings)
 
 
 def _campaign_line(c: dict[str, Any]) -> str:

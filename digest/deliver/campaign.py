@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from digest.errors import ProviderError
+from digest.config import Settings
+from digest.errors import ConfigError, ProviderError
 from digest.providers.base import Campaign, Provider, SendResult
 from digest.providers.http import CampaignProvider
+from digest.providers.registry import provider_class
 from digest.store.ledger import DeliveryRow, Ledger
 
 
-def send_campaign_row(ledger: Ledger, provider: Provider, row: DeliveryRow, campaign: Campaign) -> SendResult:
-    if not isinstance(provider, CampaignProvider):
-        return provider.send_campaign(campaign, row.idem_key)
+def send_campaign_row(
+    ledger: Ledger, provider: CampaignProvider, row: DeliveryRow, campaign: Campaign
+) -> SendResult:
     campaign_id = row.provider_id
     if campaign_id:
         state = provider.campaign_state(campaign_id)
@@ -34,10 +36,8 @@ def send_campaign_row(ledger: Ledger, provider: Provider, row: DeliveryRow, camp
     return SendResult(provider_id=campaign_id)
 
 
-def reconcile(ledger: Ledger, provider: Provider, key: str, channel: str) -> int:
+def reconcile(ledger: Ledger, provider: CampaignProvider, key: str, channel: str) -> int:
     """Settle ``unknown`` campaign rows from the provider's status. Returns how many were settled."""
-    if not isinstance(provider, CampaignProvider):
-        return 0
     settled = 0
     for row in ledger.deliveries(key, channel, statuses=("unknown",)):
         if not row.provider_id:
@@ -59,6 +59,19 @@ def reconcile(ledger: Ledger, provider: Provider, key: str, channel: str) -> int
     return settled
 
 
+def stats_source(settings: Settings) -> CampaignProvider | None:
+    """The configured provider when it keeps the list and has its credentials: `digest status`
+    reads each sent campaign's counts from it. None otherwise (`digest send` names a missing key)."""
+    try:
+        cls = provider_class(settings.provider)
+        if not issubclass(cls, CampaignProvider):
+            return None
+        cls.check_settings(settings)
+    except ConfigError:
+        return None
+    return cls(settings)
+
+
 def campaign_stats(ledger: Ledger, provider: Provider, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
     """Edition key -> the sent and bounce counts of its sent campaigns, read from ``provider``.
 
@@ -73,7 +86,7 @@ def campaign_stats(ledger: Ledger, provider: Provider, keys: list[str]) -> dict[
         return found
     gave_up = ""
     for key in keys:
-        for row in ledger.deliveries(key, f"email:{provider.name}", statuses=("sent",)):
+        for row in ledger.deliveries(key, provider.channel(), statuses=("sent",)):
             if row.target != "campaign" or not row.provider_id:
                 continue
             entry: dict[str, Any] = {"provider": provider.name, "campaign_id": row.provider_id}

@@ -8,10 +8,10 @@ provider configured afterwards must still send this period's edition, with its a
 from __future__ import annotations
 
 from digest.config import Settings
+from digest.deliver.modes import Mode
 from digest.deliver.resolve import email_rows, recipient_counts, recipients
 from digest.errors import DigestError
 from digest.links import campaign_slug
-from digest.providers.base import Provider
 from digest.store import Engine
 from digest.store.ledger import Ledger
 from digest.subscribers import count
@@ -28,14 +28,15 @@ def retire_rehearsal(ledger: Ledger, provider_name: str, key: str) -> None:
         ledger.event("info", "rehearsal", note, key)
 
 
-def refuse_empty_list(engine: Engine, provider: Provider) -> None:
-    """A message provider with nobody on the list would send nothing (or one copy to ourselves)
-    and use up the period: refuse before anything is frozen. The outbox keeps its rehearsal copy."""
-    if provider.kind != "message" or provider.name == "outbox":
+def refuse_empty_list(engine: Engine, mode: Mode) -> None:
+    """A list we keep with nobody on it would send nothing (or one copy to ourselves) and use up
+    the period: refuse before anything is frozen. A rehearsal keeps its copy to DIGEST_FROM."""
+    if not mode.owns_list or mode.provider.rehearsal:
         return
     if not count(engine).get("active", 0):
+        name = mode.provider.name
         raise DigestError(
-            f"no subscribers to send to with DIGEST_PROVIDER={provider.name}; nothing was sent or frozen. "
+            f"no subscribers to send to with DIGEST_PROVIDER={name}; nothing was sent or frozen. "
             "Import them first: digest subscribers import FILE.csv"
         )
 

@@ -16,6 +16,7 @@ from digest.compose.checks import refuse_protected
 from digest.config import Settings
 from digest.deliver.guard import frozen_hits
 from digest.deliver.messages import Letters
+from digest.deliver.modes import mode_for
 from digest.providers.base import Provider
 from digest.providers.outbox import TEST_KEY_PREFIX, OutboxProvider
 from digest.store import Engine
@@ -47,10 +48,7 @@ def send_test(settings: Settings, engine: Engine, provider: Provider, address: s
     idem = f"{TEST_KEY_PREFIX}{secrets.token_hex(8)}"
     outgoing = letters.outgoing(Recipient(email=to))
     try:
-        if provider.kind == "campaign":
-            result = provider.send_test(letters.campaign(), to, idem)
-        else:
-            result = provider.send_batch([outgoing], idem)
+        result = mode_for(provider).send_test(letters, to, idem)
     finally:
         provider.close()
     ledger.event("info", "test", f"test copy sent to {to} through {provider.name}", key)

@@ -1,15 +1,15 @@
 """The mailing-provider contract.
 
-A provider gets the settings and frozen, fully built content; it knows nothing
-of the CLI, `.env` or the ledger. Two kinds:
+A provider gets its own options and the few shared values it needs, and frozen,
+fully built content; it knows nothing of the CLI, `.env` or the ledger. Two kinds,
+each sent through the ledger by its mode (:mod:`digest.deliver.modes`):
 
 - ``message`` providers (we own the list): :meth:`Provider.send_batch` gets up to
   ``batch_size`` messages, one per recipient, and makes one irreversible call.
-- ``campaign`` providers (the provider owns the list and the fan-out):
-  :meth:`Provider.send_campaign` posts one body to the whole list. Campaign
-  providers built on :class:`~digest.providers.http.CampaignProvider` also split
-  that into ``create_draft`` / ``campaign_state`` / ``start`` so the ledger can
-  record the campaign id before the irreversible step and reconcile after a crash.
+- ``campaign`` providers (the provider owns the list and the fan-out): subclasses of
+  :class:`~digest.providers.http.CampaignProvider`, which split a send into
+  ``create_draft`` / ``campaign_state`` / ``start`` so the ledger can record the
+  campaign id before the irreversible step and reconcile after a crash.
 
 Either returns a :class:`SendResult` or raises :class:`~digest.errors.ProviderError`
 with ``retryable`` (safe to try again later: 429, 5xx, connection refused) or
@@ -162,7 +162,7 @@ class Provider:
       :func:`digest.config.base.setting`; the instance is ``self.options``.
     - ``required``: field of ``settings_class`` -> how to get it; a missing one is a
       ConfigError naming its key when this provider is chosen.
-    - limits: ``kind``, ``batch_size`` and ``connections`` (how many threads may call
+    - limits: ``kind`` (set by the base class), ``batch_size`` and ``connections`` (how many threads may call
       :meth:`send_batch` at once, each then safe to call concurrently; the dispatcher
       never exceeds it).
     """
@@ -181,6 +181,10 @@ class Provider:
     # Whether a message a crash left handed over without an answer is sent again once (and
     # reported as a possible duplicate) rather than left ``unknown`` for staff.
     resend_in_doubt: ClassVar[bool] = False
+    # Whether it sends nothing to anyone (a rehearsal): its editions use up neither the period
+    # nor their articles for a real provider chosen later, and with an empty list it writes
+    # one copy to DIGEST_FROM so a first run shows something.
+    rehearsal: ClassVar[bool] = False
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -198,6 +202,11 @@ class Provider:
             if not getattr(options, name):
                 raise ConfigError(keys[name], f"is required for DIGEST_PROVIDER={cls.name}", fix)
 
+    @classmethod
+    def channel(cls) -> str:
+        """The ledger's channel of this provider's deliveries."""
+        return f"email:{cls.name}"
+
     @property
     def connections(self) -> int:
         return 1
@@ -208,14 +217,6 @@ class Provider:
         Must be implemented by message providers. Raises ProviderError.
         """
         raise NotImplementedError(f"{type(self).__name__} must implement send_batch")
-
-    def send_campaign(self, campaign: Campaign, idem_key: str) -> SendResult:
-        """Send the edition to the provider's list. Must be implemented by campaign providers."""
-        raise NotImplementedError(f"{type(self).__name__} must implement send_campaign")
-
-    def send_test(self, campaign: Campaign, address: str, idem_key: str) -> SendResult:
-        """Send one test copy of a campaign to ``address`` (campaign providers)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement send_test")
 
     def close(self) -> None:
         """Release connections. Safe to call twice."""

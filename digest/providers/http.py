@@ -195,12 +195,8 @@ class CampaignProvider(HttpProvider):
     def _tags(self, body: str) -> str:
         return fill_links(body, self.unsubscribe_tag, self.manage_tag or self.unsubscribe_tag)
 
-    def send_campaign(self, campaign: Campaign, idem_key: str) -> SendResult:
-        campaign_id = self.create_draft(campaign, idem_key)
-        self.start(campaign_id, idem_key)
-        return SendResult(provider_id=campaign_id)
-
     def send_test(self, campaign: Campaign, address: str, idem_key: str) -> SendResult:
+        """One test copy of a campaign to ``address``: a draft of its own, never started."""
         campaign_id = self.create_draft(campaign, idem_key)
         self.test_draft(campaign_id, address)
         return SendResult(provider_id=campaign_id)

@@ -37,7 +37,6 @@ class MailgunSettings:
 
 class MailgunProvider(HttpProvider):
     name = "mailgun"
-    kind = "message"
     batch_size = 1000
     settings_class = MailgunSettings
     required = {

@@ -26,9 +26,9 @@ TESTS_FOLDER = "tests"
 
 class OutboxProvider(Provider):
     name = "outbox"
-    kind = "message"
     batch_size = 50
     idempotent = True  # a resend overwrites the same file
+    rehearsal = True  # nothing leaves the machine
 
     def folder(self, edition_key: str) -> Path:
         return self.settings.data_dir / "outbox" / campaign_slug(edition_key)

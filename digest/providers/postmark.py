@@ -32,7 +32,6 @@ class PostmarkSettings:
 
 class PostmarkProvider(HttpProvider):
     name = "postmark"
-    kind = "message"
     batch_size = 500
     settings_class = PostmarkSettings
     required = {"api_key": "the Server API token from Postmark: Servers > API Tokens"}

@@ -72,7 +72,6 @@ class SendGridAuth(HttpProvider):
 
 class SendGridProvider(SendGridAuth):
     name = "sendgrid"
-    kind = "message"
     batch_size = 1000
 
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:

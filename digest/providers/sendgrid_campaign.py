@@ -19,7 +19,6 @@ SENT = {"scheduled", "triggered"}
 
 class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
     name = "sendgrid-campaign"
-    kind = "campaign"
     required = {
         **SendGridAuth.required,
         "list_ids": "the Marketing list ids, comma-separated",

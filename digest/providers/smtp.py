@@ -17,39 +17,15 @@ from __future__ import annotations
 
 import re
 import smtplib
-import socket
-import ssl
-import threading
-import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
 from digest.config.base import choice, parse_float, parse_int, parse_positive_int, setting
-from digest.errors import AuthError, ConfigError, ProviderError
+from digest.errors import ConfigError, ProviderError
 from digest.providers.base import WIRE_POLICY, Outgoing, Provider, SendResult
 from digest.providers.handover import handing_over
-
-NETWORK_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)
-
-
-class Pacer:
-    """At most ``rate`` events per second across threads (0: unlimited)."""
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.next = 0.0
-        self.lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self.lock:
-            now = time.monotonic()
-            slot = max(self.next, now)
-            self.next = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)
+from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Pacer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,7 +98,6 @@ class SmtpSettings:
 
 class SmtpProvider(Provider):
     name = "smtp"
-    kind = "message"
     batch_size = 1
     settings_class = SmtpSettings
     required = {"host": "your mail server's host name, e.g. smtp.example.org"}
@@ -134,9 +109,7 @@ class SmtpProvider(Provider):
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
-        self._local = threading.local()
-        self._open: list[smtplib.SMTP] = []
-        self._lock = threading.Lock()
+        self.pool = Connections(self.name, self.options)
         self.pacer = Pacer(float(self.options.rate))
         self.envelope_from = parseaddr(settings.sender)[1]
         self._mail_from = f"FROM:{smtplib.quoteaddr(self.envelope_from)}"  # what SMTP.mail sends
@@ -147,71 +120,6 @@ class SmtpProvider(Provider):
     @property
     def connections(self) -> int:
         return int(self.options.connections)
-
-    # -- connections -------------------------------------------------------
-    def _connect(self) -> smtplib.SMTP:
-        s = self.options
-        context = ssl.create_default_context(cafile=s.ca_file or None)
-        try:
-            if s.security == "tls":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
-            else:
-                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-            conn.ehlo()
-            if s.security == "starttls":
-                conn.starttls(context=context)
-                conn.ehlo()
-            if s.username:
-                conn.login(s.username, s.password)
-            # The final "." goes in a write of its own (after the hand-over is recorded): without
-            # this, Nagle's algorithm would hold it until the body's ACK, up to 40 ms a message.
-            if conn.sock is not None:
-                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise AuthError(
-                self.name,
-                f"the server refused the login ({exc.smtp_code}); check DIGEST_SMTP_USERNAME and "
-                "DIGEST_SMTP_PASSWORD",
-                status_code=exc.smtp_code,
-            ) from None
-        except smtplib.SMTPNotSupportedError:
-            raise ProviderError(
-                self.name,
-                "the server does not offer STARTTLS; check DIGEST_SMTP_SECURITY and DIGEST_SMTP_PORT",
-            ) from None
-        except ssl.SSLError as exc:
-            raise ProviderError(
-                self.name,
-                f"TLS failed ({exc.reason}); check DIGEST_SMTP_SECURITY, DIGEST_SMTP_PORT and "
-                "DIGEST_SMTP_CA_FILE",
-            ) from None
-        except NETWORK_ERRORS as exc:
-            raise ProviderError(
-                self.name,
-                f"cannot connect to {s.host}:{s.port} ({type(exc).__name__}: {exc})",
-                retryable=True,
-            ) from None
-        with self._lock:
-            self._open.append(conn)
-        return conn
-
-    def _connection(self) -> smtplib.SMTP:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-        return conn
-
-    def _drop(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn is not None:
-            with self._lock:
-                if conn in self._open:
-                    self._open.remove(conn)
-            try:
-                conn.close()
-            except OSError:
-                pass
 
     # -- sending -----------------------------------------------------------
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
@@ -232,13 +140,13 @@ class SmtpProvider(Provider):
         if self.dkim is not None:
             data = self.dkim.sign(data)
         for attempt in (1, 2):
-            conn = self._connection()
+            conn = self.pool.get()
             try:
                 self._envelope(conn, rcpt)
                 break
             except NETWORK_ERRORS:
                 # Nothing was accepted yet: reopen once (idle connections get dropped).
-                self._drop()
+                self.pool.drop()
                 if attempt == 2:
                     raise ProviderError(self.name, "the connection dropped twice", retryable=True) from None
         try:
@@ -247,7 +155,7 @@ class SmtpProvider(Provider):
             self._reset(conn)
             raise self._refused(exc.smtp_code, exc.smtp_error) from None
         except NETWORK_ERRORS as exc:
-            self._drop()
+            self.pool.drop()
             raise ProviderError(
                 self.name,
                 f"the connection ended during DATA ({type(exc).__name__}); the message may have arrived, "
@@ -272,27 +180,17 @@ class SmtpProvider(Provider):
         try:
             conn.rset()
         except NETWORK_ERRORS:
-            self._drop()
+            self.pool.drop()
 
     def _refused(self, code: int, reply: bytes | str) -> ProviderError:
         text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
         text = " ".join(text.split())[:300]
         if code == 421:
-            self._drop()
+            self.pool.drop()
         return ProviderError(self.name, f"{code} {text}", status_code=code, retryable=400 <= code < 500)
 
     def close(self) -> None:
-        with self._lock:
-            conns, self._open = self._open, []
-        for conn in conns:
-            try:
-                conn.quit()
-            except (smtplib.SMTPException, OSError):
-                try:
-                    conn.close()
-                except OSError:
-                    pass
-        self._local = threading.local()
+        self.pool.close()
 
 
 # An address made only of these needs no parsing: quoteaddr would return it in angle brackets as it is.

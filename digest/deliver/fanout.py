@@ -1,0 +1,106 @@
+"""One run's calls for an edition: record them all first (the snapshot), settle what earlier
+runs left unknown, make the calls through the dispatcher, stop at a refused login."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from digest.config import Settings
+from digest.deliver.dispatch import DispatchStats, Policy, dispatch
+from digest.deliver.messages import Letters
+from digest.deliver.modes import Mode
+from digest.deliver.resolve import channel_counts, reopen
+from digest.errors import AuthError
+from digest.providers.base import Provider, SendResult
+from digest.store import Engine
+from digest.store.ledger import DeliveryRow, EditionRow, Ledger
+
+Refusals = list[tuple[int, AuthError]]
+
+
+def snapshot(ledger: Ledger, mode: Mode, edition: EditionRow) -> None:
+    """Record every call to make, before making any, and mark the edition sending (atomically)."""
+    if ledger.snapshot(edition.key, mode.provider.channel(), mode.targets):
+        ledger.event("info", "sending", f"sending through {mode.provider.name}", edition.key)
+
+
+def policy_for(settings: Settings, provider: Provider) -> Policy:
+    return Policy(
+        max_attempts=int(getattr(settings, "send_max_attempts", 5)),
+        max_wait=float(getattr(settings, "send_max_wait", 300.0)),
+        workers=max(provider.connections, 1),
+        staged=provider.records_handover,
+        resend_doubtful=provider.resend_in_doubt,
+    )
+
+
+def send_pending(
+    settings: Settings,
+    ledger: Ledger,
+    mode: Mode,
+    edition: EditionRow,
+    progress: bool,
+    stop: Callable[[], bool] | None = None,
+    refused: Refusals | None = None,
+    owner: bool = True,
+) -> DispatchStats:
+    """Send what is due. A refused login or key (AuthError) stops the run at once: the
+    rest would be refused too, and thousands of bad logins can get an account locked.
+    Only the lease's ``owner`` settles earlier unknown deliveries first."""
+    provider = mode.provider
+    channel = provider.channel()
+    letters = Letters(settings, edition, ledger.bodies(edition.key))
+    refusals = refused if refused is not None else []
+
+    def send(row: DeliveryRow) -> SendResult:
+        try:
+            return mode.send(ledger, row, letters)
+        except AuthError as exc:
+            refusals.append((row.id, exc))
+            raise
+
+    def halt() -> bool:
+        return bool(refusals) or (stop is not None and stop())
+
+    try:
+        if owner:
+            mode.settle(ledger, edition.key, channel)
+        pending = ledger.counts(edition.key, channel).get("pending", 0)
+        bar = _bar(pending, progress, mode.unit)
+        try:
+            return dispatch(
+                ledger,
+                edition.key,
+                channel,
+                send,
+                policy=policy_for(settings, provider),
+                on_progress=bar.update if bar else None,
+                stop=halt,
+            )
+        finally:
+            if bar:
+                bar.close()
+    finally:
+        provider.close()
+
+
+def stop_on_auth(engine: Engine, key: str, refused: Refusals) -> None:
+    """After a refused login: if the run left deliveries unsent, put the refused ones back with
+    them and raise the error (one line naming the setting); the next run, once it is fixed,
+    sends them all. If nothing was left, the refused calls stay failed like any refusal."""
+    if not refused or not channel_counts(engine, key).get("pending"):
+        return
+    reopen(engine, [delivery_id for delivery_id, _ in refused], "not sent: the login was refused")
+    error = refused[0][1]
+    Ledger(engine).event("error", "auth", f"sending stopped: {error}", key)
+    raise error
+
+
+def _bar(total: int, enabled: bool, unit: str) -> Any:
+    """A progress bar with rate and ETA on stderr, only on a terminal and for more than one call."""
+    if not enabled or total < 2:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="sending", unit=unit, leave=False)

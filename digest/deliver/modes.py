@@ -1,0 +1,167 @@
+"""Two ways an edition reaches people, chosen once from the provider (:func:`mode_for`).
+
+- :class:`MessageMode`: we own the list. Each call to make (one recipient, or a
+  batch of one language) is a delivery row, recorded before any call is made;
+  several runs may share the calls. After a crash, a provider that honours our
+  idempotency key simply gets the unknown calls again with the same key.
+- :class:`CampaignMode`: the provider owns the list. One ``campaign`` row; the
+  campaign id is recorded before the campaign is started, and an unknown outcome is
+  settled from the provider's own status (:mod:`digest.deliver.campaign`).
+
+Everything in :mod:`digest.deliver` that differs between the two asks the mode; no
+other module looks at a provider's kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from email.utils import parseaddr
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from digest.deliver.campaign import reconcile, send_campaign_row
+from digest.providers.base import Provider, SendResult
+from digest.store import Connection, Engine
+from digest.store.ledger import DeliveryRow, Ledger
+from digest.subscribers import iter_active
+from digest.types import Recipient
+
+if TYPE_CHECKING:
+    from digest.deliver.messages import Letters
+    from digest.providers.http import CampaignProvider
+
+Target = tuple[str, Any]
+
+
+class Mode:
+    """How one provider's edition goes through the ledger.
+
+    ``owns_list``: we keep the list, so the edition is many calls (other runs may help
+    make them) and an empty list would send nothing; a campaign is one call to a list
+    the provider keeps.
+    """
+
+    owns_list: ClassVar[bool] = True
+
+    def __init__(self, provider: Provider) -> None:
+        self.provider = provider
+
+    @property
+    def unit(self) -> str:
+        """What one call sends, for the progress bar."""
+        raise NotImplementedError
+
+    def targets(self, conn: Connection) -> Iterator[Target]:
+        """(target, data) of every call to make, read from the list inside the snapshot's transaction."""
+        raise NotImplementedError
+
+    def can_settle(self) -> bool:
+        """Whether a later run can settle unknown deliveries safely (without a person)."""
+        raise NotImplementedError
+
+    def settle(self, ledger: Ledger, key: str, channel: str) -> None:
+        """Before sending: settle the deliveries an earlier run left unknown, where that is safe."""
+        raise NotImplementedError
+
+    def send(self, ledger: Ledger, row: DeliveryRow, letters: Letters) -> SendResult:
+        """Make the call of one delivery row."""
+        raise NotImplementedError
+
+    def send_test(self, letters: Letters, address: str, idem_key: str) -> SendResult:
+        """One test copy to ``address``; no delivery row."""
+        raise NotImplementedError
+
+
+class MessageMode(Mode):
+    owns_list = True
+
+    @property
+    def unit(self) -> str:
+        return "message" if self.provider.batch_size == 1 else "batch"
+
+    def targets(self, conn: Connection) -> Iterator[Target]:
+        """One target per call: per recipient (batch size 1) or per batch of one language."""
+        size = max(self.provider.batch_size, 1)
+        number = 0
+        batch: list[Recipient] = []
+
+        def emit() -> Target:
+            nonlocal number
+            number += 1
+            target = f"to:{batch[0].email}" if size == 1 else f"batch:{number:06d}"
+            return target, [[r.email, r.name, r.language] for r in batch]
+
+        for recipient in iter_active(conn):
+            if batch and (len(batch) == size or recipient.language != batch[0].language):
+                yield emit()
+                batch = []
+            batch.append(recipient)
+        if not batch and number == 0 and self.provider.rehearsal:
+            batch = [self._self_copy()]  # a rehearsal with an empty list: one copy to look at
+        if batch:
+            yield emit()
+
+    def _self_copy(self) -> Recipient:
+        """With an empty list, a rehearsal writes one copy to DIGEST_FROM so a first run shows something."""
+        name, address = parseaddr(self.provider.settings.sender)
+        return Recipient(email=address, name=name)
+
+    def can_settle(self) -> bool:
+        # Only a repeat the provider recognises is safe; otherwise an unknown stays for staff.
+        return self.provider.idempotent
+
+    def settle(self, ledger: Ledger, key: str, channel: str) -> None:
+        if self.provider.idempotent:
+            # Resending with the same key is harmless here, so nothing stays unknown.
+            unknown = ledger.deliveries(key, channel, statuses=("unknown",))
+            ledger.requeue([d.id for d in unknown], "resent with the same idempotency key")
+
+    def send(self, ledger: Ledger, row: DeliveryRow, letters: Letters) -> SendResult:
+        return self.provider.send_batch(letters.batch(row.data()), row.idem_key)
+
+    def send_test(self, letters: Letters, address: str, idem_key: str) -> SendResult:
+        return self.provider.send_batch([letters.outgoing(Recipient(email=address))], idem_key)
+
+
+class CampaignMode(Mode):
+    owns_list = False
+    provider: CampaignProvider
+
+    @property
+    def unit(self) -> str:
+        return "campaign"
+
+    def targets(self, conn: Connection) -> Iterator[Target]:
+        yield "campaign", None
+
+    def can_settle(self) -> bool:
+        return True  # the provider's status of the campaign says whether it went
+
+    def settle(self, ledger: Ledger, key: str, channel: str) -> None:
+        reconcile(ledger, self.provider, key, channel)
+
+    def send(self, ledger: Ledger, row: DeliveryRow, letters: Letters) -> SendResult:
+        return send_campaign_row(ledger, self.provider, row, letters.campaign())
+
+    def send_test(self, letters: Letters, address: str, idem_key: str) -> SendResult:
+        return self.provider.send_test(letters.campaign(), address, idem_key)
+
+
+MODES: dict[str, type[Mode]] = {"message": MessageMode, "campaign": CampaignMode}
+
+
+def mode_for(provider: Provider) -> Mode:
+    """The mode of ``provider``'s kind (``campaign`` for subclasses of CampaignProvider)."""
+    return MODES[provider.kind](provider)
+
+
+def can_settle(engine: Engine, provider: Provider, key: str) -> bool:
+    """Whether a later run can settle ``key``'s unknown deliveries safely.
+
+    True when some are unknown and the mode can settle them: a campaign's status can
+    be read (:func:`~digest.deliver.campaign.reconcile`), or the provider honours our
+    idempotency key, so repeating the call cannot send twice. A non-idempotent message
+    provider's unknown stays for staff (`digest deliveries resolve`). `digest send`
+    and the scheduler both decide with this.
+    """
+    unknown = Ledger(engine).counts(key, provider.channel()).get("unknown", 0)
+    return bool(unknown) and mode_for(provider).can_settle()
