@@ -1,4 +1,4 @@
-"""Delivery benchmarks (figures go in the README).
+"""Delivery benchmarks (figures go in the docs).
 
 1. 5,000 messages to a local SMTP server (aiosmtpd, its own process): `digest send`
    (ledger on, DIGEST_SMTP_CONNECTIONS parallel connections) against a raw smtplib

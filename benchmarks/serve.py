@@ -1,4 +1,4 @@
-"""One-click unsubscribe under load (figures go in the README).
+"""One-click unsubscribe under load (figures go in the docs).
 
 2,000 RFC 8058 one-click POSTs (``List-Unsubscribe=One-Click``, each for a different
 subscriber's signed link) from 50 concurrent clients against a real `digest serve`

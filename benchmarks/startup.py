@@ -1,4 +1,4 @@
-"""Start-up time of the command line, against `python -c "import requests"` (figures go in the README).
+"""Start-up time of the command line, against `python -c "import requests"` (figures go in the docs).
 
 Each command runs N times in a fresh interpreter, interleaved with the baseline so a
 busy machine slows both alike; the ratio is the median of the command over the median

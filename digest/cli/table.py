@@ -2,7 +2,7 @@
 
 `scripts/sync_docs.py` writes it between the README's command-table markers and
 tests/foundation/test_docs.py fails when the README is out of date, as for the
-settings table.
+settings table, or when a command in it has no section in the docs.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _rows(parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
-    rows: list[tuple[str, str]] = []
+def _rows(parser: argparse.ArgumentParser) -> list[tuple[str, str, str]]:
+    """(name, usage, help line) of every command and action, as in the table."""
+    rows: list[tuple[str, str, str]] = []
     for sub in parser._actions:
         if not isinstance(sub, argparse._SubParsersAction):
             continue
@@ -33,7 +34,7 @@ def _rows(parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
             child = sub.choices[choice.dest]
             actions = [a for a in child._actions if isinstance(a, argparse._SubParsersAction)]
             if not (actions and actions[0].required):  # a command that also runs without an action
-                rows.append((_usage(child), choice.help or ""))
+                rows.append((child.prog, _usage(child), choice.help or ""))
             rows += _rows(child)
     return rows
 
@@ -41,5 +42,10 @@ def _rows(parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
 def command_table() -> str:
     """Markdown: one row per command and per action of a command, with its help line."""
     out = ["| command | what it does |", "|---|---|"]
-    out += [f"| `{_cell(usage)}` | {_cell(help_line)} |" for usage, help_line in _rows(build_parser())]
+    out += [f"| `{_cell(usage)}` | {_cell(help_line)} |" for _name, usage, help_line in _rows(build_parser())]
     return "\n".join(out) + "\n"
+
+
+def command_names() -> list[str]:
+    """``digest NAME [ACTION]`` of every row of the table."""
+    return [name for name, _usage, _help in _rows(build_parser())]

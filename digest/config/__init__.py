@@ -224,7 +224,9 @@ def readme_table() -> str:
     rows = ["| key | default | what it does |", "|---|---|---|"]
     for f in _sorted_fields():
         default = _default_text(f) or "(empty)"
-        rows.append(f"| `{f.metadata['env']}` | `{default}` | {help_text(f)} |")
+        # Help is prose, not HTML: `Name <address>` must show as written, and a | would end the cell.
+        text = help_text(f).replace("<", "&lt;").replace("|", "\\|")
+        rows.append(f"| `{f.metadata['env']}` | `{default}` | {text} |")
     return "\n".join(rows) + "\n"
 
 

@@ -3,7 +3,7 @@
 A module in ``digest/providers/`` that defines a :class:`~digest.providers.base.Provider`
 subclass with a ``name`` is a provider; adding one needs no edit anywhere else. The
 ``DIGEST_PROVIDER`` choices, the settings read from `.env` and the generated docs
-(`.env.example`, the README table) all come from here. Modules are found with
+(`.env.example`, the settings table of the docs) all come from here. Modules are found with
 :func:`pkgutil.iter_modules` over the package's ``__path__`` (as pelican finds its
 namespace plugins, see :mod:`digest.registry`) and imported once per process.
 """

@@ -80,7 +80,7 @@ def item_context(
 
 
 def email_context(edition: Edition, settings: Settings, language: str | None = None) -> dict[str, Any]:
-    """Everything the templates see. Documented for staff in README ('Email templates')."""
+    """Everything the templates see. Documented for staff in docs/email.md ('Your own templates')."""
     lang = check_language(language or settings.language)
     zone = ZoneInfo(settings.timezone)
     campaign = campaign_slug(edition.key)

@@ -1,28 +1,30 @@
-"""Every setting is documented in .env.example and the README, generated from the code."""
+"""The docs stay true to the code: generated parts in sync, every setting and command documented,
+every page of the docs site's nav present, and the README short, linking into the docs."""
 
 from __future__ import annotations
 
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
-from digest.config import declared_fields, example_env
+import pytest
+import yaml
+
+from digest.config import declared_fields
 
 REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
 sys.path.insert(0, str(REPO / "scripts"))
 
-from sync_docs import readme_with_table  # noqa: E402
+from sync_docs import GENERATED, synced  # noqa: E402
 
 
-def test_env_example_is_in_sync_with_the_code() -> None:
-    assert (REPO / ".env.example").read_text(encoding="utf-8") == example_env(first_hour=True), (
-        "run: .venv/bin/python scripts/sync_docs.py"
-    )
-
-
-def test_readme_table_is_in_sync_with_the_code() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert readme_with_table(readme) == readme, "run: .venv/bin/python scripts/sync_docs.py"
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_generated_docs_are_in_sync_with_the_code(name: str) -> None:
+    """.env.example, the settings table of docs/configuration.md, the README's command table."""
+    fix = "run: .venv/bin/python scripts/sync_docs.py"
+    assert (REPO / name).read_text(encoding="utf-8") == synced(name), fix
 
 
 def test_readme_command_table_is_generated_from_the_parser() -> None:
@@ -36,6 +38,56 @@ def test_readme_command_table_is_generated_from_the_parser() -> None:
     )
     for command in ("sources", "preview", "send", "status", "run", "schedule", "config"):
         assert f"| `digest {command}" in table
+
+
+def nav_pages(nav: Any) -> list[str]:
+    """The files a mkdocs nav lists, however deeply its sections nest."""
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, list):
+        return [page for item in nav for page in nav_pages(item)]
+    if isinstance(nav, dict):
+        return [page for value in nav.values() for page in nav_pages(value)]
+    return []
+
+
+def site_pages() -> list[str]:
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config.get("docs_dir", "docs") == "docs"
+    return nav_pages(config["nav"])
+
+
+def test_every_page_in_the_nav_exists_and_every_page_is_in_the_nav() -> None:
+    pages = site_pages()
+    assert pages and len(pages) == len(set(pages)), pages
+    missing = [page for page in pages if not (DOCS / page).is_file()]
+    assert not missing, f"listed in mkdocs.yml's nav but not in docs/: {missing}"
+    unlisted = sorted({p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")} - set(pages))
+    assert not unlisted, f"in docs/ but not in mkdocs.yml's nav: {unlisted}"
+
+
+# A heading that names a command: "### `digest deliveries resolve`" (options may follow the name).
+COMMAND_HEADING = re.compile(r"^#{1,6} .*?`(digest(?: [a-z][a-z-]*)*)", re.M)
+
+
+def test_every_command_in_the_table_has_a_section_in_the_docs() -> None:
+    from digest.cli.table import command_names
+
+    headed = set()
+    for page in site_pages():
+        headed |= set(COMMAND_HEADING.findall((DOCS / page).read_text(encoding="utf-8")))
+    missing = [name for name in command_names() if name not in headed]
+    assert not missing, f"no docs section (a heading naming `digest ...`) for: {missing}"
+
+
+def test_readme_is_short_and_its_links_into_the_docs_exist() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 300
+    links = re.findall(r"\]\((docs/[^)#\s]+)(?:#[^)]*)?\)", readme)
+    assert links, "the README links into the docs"
+    missing = [link for link in links if not (REPO / link).is_file()]
+    assert not missing, missing
+    assert set(links) <= {f"docs/{page}" for page in site_pages()}
 
 
 def test_every_key_read_by_the_code_is_declared() -> None:
