@@ -15,7 +15,9 @@ class Article:
     hash of the content (see :func:`article_identity`). ``date_from`` and
     ``url_from`` say where the date and the link came from (``url_from`` is
     ``"homepage"`` when the article had no address of its own); ``warnings`` name
-    fields that could not be read and were dropped.
+    fields that could not be read and were dropped. ``language`` is the language the
+    source declares (a BCP 47 tag, "" when it declares none), shown by `digest sources`;
+    how an article is summarised and rendered follows its text (:mod:`digest.language`).
     """
 
     id: str
@@ -30,6 +32,7 @@ class Article:
     html: str = ""
     date_from: str = ""
     url_from: str = ""
+    language: str = ""
     warnings: tuple[str, ...] = ()
 
 

@@ -31,6 +31,7 @@ def article_facts(article: Article) -> dict[str, Any]:
         "date": article.published.isoformat() if article.published else "",
         "date_from": article.date_from or "first seen (no date in the article)",
         "author": article.author,
+        "language": article.language,
         "url": article.url,
         "url_from": article.url_from or "source",
         "source": article.source,
@@ -68,7 +69,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         facts = article_facts(item.article)
         print(f"  {n}. {facts['title']}  [{facts['source']}]")
         when = f"{facts['date']} (from {facts['date_from']})" if facts["date"] else facts["date_from"]
-        print(f"     date: {when}; author: {facts['author'] or '-'}")
+        declared = f"; language: {facts['language']}" if facts["language"] else ""
+        print(f"     date: {when}; author: {facts['author'] or '-'}{declared}")
         print(f"     url: {facts['url'] or '-'} (from {facts['url_from']})")
         for warning in facts["warnings"]:
             print(f"     warning: {warning}")

@@ -1,4 +1,4 @@
-"""Sources: folders and files of articles, RSS/Atom/RDF feeds, article pages.
+"""Sources: folders and files of articles, RSS/Atom/RDF feeds, JSON Feeds, article pages.
 
 Each source entry becomes zero or more :class:`~digest.types.Article`. Which
 reader reads it is decided by :mod:`digest.sources.registry` (suffix or content
@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import SourceError
-from digest.sources.registry import SourceRef, decide, readers
+from digest.sources.base import SourceRef
+from digest.sources.fetch import fetch
+from digest.sources.files import list_folder, read_capped
+from digest.sources.registry import READERS_BY_SUFFIX, decide, readers
 from digest.types import Article
 
 log = logging.getLogger(__name__)
@@ -85,8 +88,6 @@ def _guarded(where: str, loaded: Loaded, step: Callable[[], None]) -> None:
 
 
 def _load_url(url: str, options: SourceOptions, loaded: Loaded) -> None:
-    from digest.sources.fetch import fetch
-
     got = fetch(url, timeout=options.timeout, max_bytes=options.max_bytes,
                 allow_private=options.allow_private)
     decision = decide(got.content, content_type=got.content_type)
@@ -95,17 +96,13 @@ def _load_url(url: str, options: SourceOptions, loaded: Loaded) -> None:
 
 
 def _load_path(path: Path, options: SourceOptions, loaded: Loaded) -> None:
-    from digest.sources.files import list_folder
-
     if not path.exists():
         raise SourceError(f"{path}: no such file or folder")
-    for file in list_folder(path) if path.is_dir() else [path]:
+    for file in list_folder(path, READERS_BY_SUFFIX) if path.is_dir() else [path]:
         _guarded(str(file), loaded, partial(_load_file, file, options, loaded))
 
 
 def _load_file(file: Path, options: SourceOptions, loaded: Loaded) -> None:
-    from digest.sources.files import read_capped
-
     data = read_capped(file, options.max_bytes)
     decision = decide(data, suffix=file.suffix or ".txt")
     ref = SourceRef(str(file), site_url=options.site_url, path=file)
@@ -115,7 +112,7 @@ def _load_file(file: Path, options: SourceOptions, loaded: Loaded) -> None:
 def _read(data: bytes, ref: SourceRef, reader: str, note: str, loaded: Loaded) -> None:
     """Run the chosen reader; a content/label mismatch is named in each article and any problem."""
     try:
-        articles, problems = readers()[reader](data, ref)
+        articles, problems = readers()[reader].read(data, ref)
     except SourceError as exc:
         raise SourceError(f"{exc} ({note})" if note else str(exc)) from None
     if note:
@@ -140,11 +137,4 @@ def _progress(total: int, enabled: bool) -> _NoBar:
     return tqdm(total=total, desc="sources", unit="source", leave=False)  # type: ignore[return-value]
 
 
-def article_from_html(html: str, *, url: str, source: str, fallback_title: str = "") -> Article:
-    """One article from page text (see :func:`digest.sources.pages.article_from_page`)."""
-    from digest.sources.pages import article_from_html as extract
-
-    return extract(html, url=url, source=source, fallback_title=fallback_title)
-
-
-__all__ = ["Loaded", "SourceOptions", "load_sources", "article_from_html"]
+__all__ = ["Loaded", "SourceOptions", "load_sources"]

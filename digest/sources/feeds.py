@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from digest.errors import SourceError
+from digest.sources.base import Reader, Result, SourceRef, first_element
 from digest.sources.decode import declared_codec, guessed_codec, header_codec
+from digest.sources.entries import check_text, entry_article, read_entries
 from digest.sources.fields import FieldReader
-from digest.sources.registry import SourceRef
 from digest.sources.text import html_to_text, normalise, strip_leftovers
-from digest.types import Article, article_identity
+from digest.types import Article
 
-log = logging.getLogger(__name__)
+_ROOTS = ("rss", "feed", "rdf:rdf", "rdf")
 
 
-def read(data: bytes, ref: SourceRef) -> tuple[list[Article], list[tuple[str, str]]]:
+def read(data: bytes, ref: SourceRef) -> Result:
     """The feed reader of the registry."""
     return parse_feed(data, ref.name, ref.content_type)
 
 
-def parse_feed(
-    data: bytes, source: str, content_type: str = ""
-) -> tuple[list[Article], list[tuple[str, str]]]:
+def parse_feed(data: bytes, source: str, content_type: str = "") -> Result:
     """Articles of a feed, and (entry, problem) for entries that had to be skipped."""
     import feedparser
 
@@ -34,25 +31,18 @@ def parse_feed(
         raise SourceError(f"{source}: not a readable RSS or Atom feed ({reason})")
     if not parsed.entries and not parsed.get("version"):
         raise SourceError(f"{source}: not an RSS or Atom feed (no feed element found)")
-    articles: list[Article] = []
-    problems: list[tuple[str, str]] = []
-    seen: set[tuple[str, str, str]] = set()
-    for n, entry in enumerate(parsed.entries, 1):
-        where = f"{source} entry {n}"
-        try:
-            article = _entry(entry, source)
-        except SourceError as exc:
-            problems.append((where, str(exc)))
-            continue
-        except Exception as exc:  # untrusted input: one entry never stops the feed
-            log.warning("feed entry %s could not be read", where, exc_info=True)
-            problems.append((where, f"could not be read ({type(exc).__name__})"))
-            continue
-        same = (article.url.partition("#")[0], article.title, article.text)
-        if article.id.startswith("guid:") or same not in seen:
-            seen.add(same)
-            articles.append(article)
-    return articles, problems
+    return read_entries(parsed.entries, source, lambda entry: _entry(entry, source))
+
+
+READER = Reader(
+    "feed",
+    "an RSS/Atom feed",
+    read,
+    suffixes=(".xml", ".rss", ".atom", ".rdf"),
+    types=("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
+           "text/xml"),
+    recognise=lambda data: first_element(data) in _ROOTS,
+)
 
 
 def _prepared(data: bytes, content_type: str) -> tuple[bytes, dict[str, str]]:
@@ -79,31 +69,16 @@ def _entry(entry: Any, source: str) -> Article:
         html = max((str(c.get("value", "")) for c in entry.content), key=len)
     html = html or str(entry.get("summary", ""))
     text = strip_leftovers(html_to_text(html))
-    if not title and not text:
-        raise SourceError("the entry has neither a title nor text")
-    if not text:
-        raise SourceError(f"{title!r} has no text")
+    check_text(title, text)
     html = fields.html(html)
     guid = str(entry.get("id") or "").strip() or None
     link = fields.url(entry.get("link"), "link")
     if not link and guid and entry.get("guidislink"):
         link = fields.url(guid, "guid")
     published, date_from = _date(entry, fields)
-    if not link:
-        fields.warnings.append("no link; it links to the homepage (DIGEST_SITE_URL)")
-    return Article(
-        id=_identity(guid, link, title, text),
-        title=title or text[:80],
-        url=link,
-        text=text,
-        html=html,
-        source=source,
-        published=published,
-        author=str(entry.get("author", "")),
-        image=fields.url(_image(entry), "image"),
-        date_from=date_from,
-        url_from="feed" if link else "homepage",
-        warnings=tuple(fields.warnings),
+    return entry_article(
+        fields, source=source, guid=guid, link=link, title=title, text=text, html=html,
+        published=published, date_from=date_from, author=str(entry.get("author", "")), image=_image(entry),
     )
 
 
@@ -114,17 +89,6 @@ def _title(entry: Any) -> str:
     if "html" in kind:
         return html_to_text(title).strip()
     return normalise(title).replace("\n", " ")
-
-
-def _identity(guid: str | None, link: str, title: str, text: str) -> str:
-    """The guid, else the link: with its #fragment, since feeds without guids point at anchors.
-
-    Two entries of one page (``/live#update-1``, ``/live#update-2``) are different
-    articles; dropping the fragment would merge them and mark the second "already sent".
-    """
-    identity = article_identity(guid, link or None, title, text)
-    fragment = urlsplit(link).fragment if link and not guid else ""
-    return f"{identity}#{fragment}" if fragment else identity
 
 
 def _date(entry: Any, fields: FieldReader) -> tuple[Any, str]:

@@ -21,6 +21,7 @@ from digest.links import url_problem
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2200
 _SHOWN = 80
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")  # BCP 47, as far as is needed
 
 
 @dataclass
@@ -76,6 +77,20 @@ class FieldReader:
             return None
         return self.date(value, what)
 
+    def text(self, value: Any, what: str) -> str:
+        """``value`` when it is text, or "" (with a warning) when it is a number, a list or an object."""
+        if value is None or isinstance(value, str):
+            return value or ""
+        self.warnings.append(f"{what} {_short(str(value))} dropped: not text")
+        return ""
+
+    def language(self, value: Any, what: str) -> str:
+        """A language tag such as ``ko`` or ``en-US``, or "" (with a warning) when ``value`` is none."""
+        text = self.text(value, what).strip()
+        if text and not _LANGUAGE_TAG.fullmatch(text):
+            self.warnings.append(f"{what} {_short(text)} dropped: not a language tag such as en or ko")
+            return ""
+        return text
 
     def html(self, html: str) -> str:
         """The article's HTML without images or links whose http(s) address cannot be used.

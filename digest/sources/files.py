@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
 from digest.errors import SourceError
+from digest.sources.base import Reader, Result, SourceRef
 from digest.sources.fields import FieldReader
 from digest.sources.frontmatter import split_front_matter
-from digest.sources.registry import READERS_BY_SUFFIX, SourceRef
 from digest.sources.text import html_to_text, markdown_to_html, normalise, strip_leftovers
 from digest.types import Article, article_identity
 
@@ -29,14 +30,19 @@ def decode(data: bytes, where: str) -> str:
         raise SourceError(f"{where}: not UTF-8 text; save it as UTF-8") from None
 
 
-def read_text(data: bytes, ref: SourceRef) -> tuple[list[Article], list[tuple[str, str]]]:
+def read_text(data: bytes, ref: SourceRef) -> Result:
     """The plain-text reader of the registry."""
     return [_fetched_from(read_text_file(data, Path(ref.name), ref.site_url), ref)], []
 
 
-def read_markdown(data: bytes, ref: SourceRef) -> tuple[list[Article], list[tuple[str, str]]]:
+def read_markdown(data: bytes, ref: SourceRef) -> Result:
     """The Markdown reader of the registry."""
     return [_fetched_from(read_markdown_file(data, Path(ref.name), ref.site_url), ref)], []
+
+
+# Neither is ever sniffed: the author chose .md or .txt, and Markdown may hold HTML.
+MARKDOWN_READER = Reader("markdown", "Markdown", read_markdown, (".md", ".markdown"), ("text/markdown",))
+TEXT_READER = Reader("text", "plain text", read_text, (".txt",), ("text/plain",))
 
 
 def _fetched_from(article: Article, ref: SourceRef) -> Article:
@@ -117,13 +123,14 @@ def read_markdown_file(data: bytes, path: Path, site_url: str) -> Article:
     )
 
 
-def list_folder(folder: Path) -> list[Path]:
-    """Files below ``folder`` that a reader takes, in a stable order; README and hidden files skipped."""
+def list_folder(folder: Path, suffixes: Collection[str]) -> list[Path]:
+    """Files below ``folder`` with one of ``suffixes`` (the ones a reader takes), in a stable order;
+    README and hidden files skipped."""
     return sorted(
         p
         for p in folder.rglob("*")
         if p.is_file()
-        and p.suffix.lower() in READERS_BY_SUFFIX
+        and p.suffix.lower() in suffixes
         and not p.name.lower().startswith("readme")
         and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )

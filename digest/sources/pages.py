@@ -6,10 +6,10 @@ from typing import Any
 from urllib.parse import urljoin
 
 from digest.errors import SourceError
+from digest.sources.base import Reader, Result, SourceRef, first_element
 from digest.sources.decode import decode_bytes
 from digest.sources.fields import FieldReader
 from digest.sources.pagemeta import PageMeta, page_metadata, parse_page
-from digest.sources.registry import SourceRef
 from digest.sources.text import normalise
 from digest.types import Article, article_identity
 
@@ -67,7 +67,7 @@ def article_from_page(
     )
 
 
-def read(data: bytes, ref: SourceRef) -> tuple[list[Article], list[tuple[str, str]]]:
+def read(data: bytes, ref: SourceRef) -> Result:
     """The web-page reader of the registry (a fetched page or a saved .html file)."""
     fallback = ref.path.stem if ref.path else ""
     article = article_from_page(
@@ -77,9 +77,16 @@ def read(data: bytes, ref: SourceRef) -> tuple[list[Article], list[tuple[str, st
     return [article], []
 
 
-def article_from_html(html: str, *, url: str, source: str, fallback_title: str = "") -> Article:
-    """Extract one article from page text (kept for callers that already decoded it)."""
-    return article_from_page(html, url=url, source=source, fallback_title=fallback_title)
+_ROOTS = ("html", "!doctype html", "head", "body")
+
+READER = Reader(
+    "page",
+    "a web page",
+    read,
+    suffixes=(".html", ".htm"),
+    types=("text/html", "application/xhtml+xml"),
+    recognise=lambda data: first_element(data) in _ROOTS,
+)
 
 
 # Elements that sit inside running text: their words are part of the sentence.

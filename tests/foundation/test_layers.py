@@ -185,7 +185,6 @@ KNOWN_CYCLES: list[str] = [
     "digest.cli",
     "digest.config",
     "digest.serve",
-    "digest.sources",
     "digest.store",
 ]
 

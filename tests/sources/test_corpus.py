@@ -36,7 +36,7 @@ def by_title(name: str):  # type: ignore[no-untyped-def]
 
 def test_the_corpus_has_every_kind_of_input() -> None:
     suffixes = {p.suffix for p in FILES}
-    assert {".xml", ".atom", ".rdf", ".html", ".md", ".txt"} <= suffixes
+    assert {".xml", ".atom", ".rdf", ".json", ".html", ".md", ".txt"} <= suffixes
     assert len(FILES) >= 35
 
 
@@ -114,6 +114,28 @@ def test_atom_and_rdf_dates_and_titles() -> None:
     assert rdf["RDF good"].published == datetime(2026, 11, 22, 8, tzinfo=UTC)
     assert rdf["RDF with year 10000"].published is None
     assert rdf["RDF object link"].url == ""
+
+
+def test_json_feed_fields_that_cannot_be_used_are_dropped() -> None:
+    articles = by_title("feeds/jsonfeed_bad_fields.json")
+    assert len(articles) == 5
+    good = articles["Winter coats for forty children"]
+    assert good.published == datetime(2026, 11, 23, tzinfo=UTC) and good.date_from == "feed (published)"
+    assert good.author == "Bridge Staff" and good.language == "en" and good.warnings == ()
+    relative = articles["A relative link and a zero date"]
+    assert relative.url == "https://example.org/news/relative" and relative.published is None
+    assert relative.language == "ko"  # the feed's
+    broken = articles["Object link and year ten thousand"]
+    assert broken.url == "" and broken.url_from == "homepage" and broken.image == ""
+    assert broken.id == "guid:obj-1"
+    untitled = articles["Only a summary: the new reading corner has books in Korean and English."]
+    assert untitled.author == "Kim, Lee" and untitled.date_from == "feed (updated)"
+    assert "title '42' dropped: not text" in untitled.warnings
+    elsewhere = articles["Linked elsewhere"]
+    assert elsewhere.url == "https://news.example.com/story" and "café..example" not in elsewhere.html
+    korean = load("feeds/jsonfeed_1_0_korean.json").articles
+    assert [a.author for a in korean] == ["브릿지 편집팀", "김 기자"]
+    assert "겨울 외투 나눔 행사" in korean[0].text
 
 
 def test_plain_titles_keep_angle_brackets_in_every_reader() -> None:

@@ -3,8 +3,10 @@ fields that cannot be read are dropped (so what leaves the sources never raises 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
@@ -18,6 +20,7 @@ from digest.sources import SourceOptions, load_sources
 from digest.sources.feeds import parse_feed
 from digest.sources.fields import EARLIEST_YEAR, LATEST_YEAR, FieldReader
 from digest.sources.files import read_markdown_file
+from digest.sources.jsonfeed import parse_json_feed
 from digest.sources.pages import article_from_page
 from digest.sources.registry import decide
 from digest.types import Article, article_identity
@@ -86,6 +89,39 @@ def test_structured_feed_items_never_escape(items: list[tuple[str, ...]]) -> Non
         assert_safe(article)
 
 
+# Any JSON value where a field is expected: JSON Feed items come from other programs too.
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), texts),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(texts, inner, max_size=3)),
+    max_leaves=6,
+)
+json_items = st.one_of(
+    st.fixed_dictionaries({}, optional={
+        "id": st.one_of(texts, st.integers(), json_values), "title": st.one_of(texts, json_values),
+        "url": urls, "external_url": urls, "image": st.one_of(urls, json_values), "banner_image": urls,
+        "content_html": st.one_of(texts, json_values), "content_text": texts, "summary": texts,
+        "date_published": st.one_of(dates, json_values), "date_modified": dates,
+        "authors": json_values, "author": json_values, "language": st.one_of(texts, json_values),
+    }),
+    json_values,
+)
+
+
+@FUZZ
+@given(st.lists(json_items, max_size=6), json_values, urls)
+def test_structured_json_feed_items_never_escape(items: list[Any], authors: Any, home: str) -> None:
+    document = {"version": "https://jsonfeed.org/version/1.1", "items": items, "authors": authors,
+                "home_page_url": home, "language": authors}
+    data = json.dumps(document, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    articles, problems = parse_json_feed(data, "fuzz")
+    assert len(articles) + len(problems) <= len(items)
+    for where, problem in problems:
+        assert where.startswith("fuzz entry ") and problem.strip() and "\n" not in problem
+    for article in articles:
+        assert_safe(article)
+        assert article.text.strip()
+
+
 @FUZZ
 @given(texts, urls, dates, urls, texts)
 def test_structured_front_matter_never_escapes(
@@ -135,7 +171,7 @@ def mutate(seed: bytes, cuts: list[tuple[int, int, bytes]]) -> bytes:
 def test_mutated_corpus_bytes_never_stop_the_sources(tmp_path_factory, seed: bytes, cuts) -> None:  # type: ignore[no-untyped-def]
     data = mutate(seed, cuts)
     folder = tmp_path_factory.mktemp("fuzz")
-    for suffix in (".xml", ".html", ".md", ".txt"):
+    for suffix in (".xml", ".html", ".md", ".txt", ".json"):
         (folder / f"input{suffix}").write_bytes(data)
     loaded = load_sources([str(folder)], SourceOptions(site_url="https://example.org"))
     assert len(loaded.articles) + len(loaded.problems) >= 1

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.sources.registry import (
     FEED,
     PAGE,
+    READERS,
     READERS_BY_SUFFIX,
     READERS_BY_TYPE,
     decide,
@@ -36,6 +39,15 @@ def test_every_reader_kind_has_a_reader() -> None:
     assert READERS_BY_SUFFIX[".rdf"] == FEED and READERS_BY_TYPE["application/xhtml+xml"] == PAGE
 
 
+def test_each_suffix_and_type_names_one_reader() -> None:
+    suffixes = [s for r in READERS for s in r.suffixes]
+    types = [t for r in READERS for t in r.types]
+    assert len(suffixes) == len(set(suffixes)) and len(types) == len(set(types))
+    assert all(s.startswith(".") and s == s.lower() for s in suffixes)
+    assert len({r.kind for r in READERS}) == len(READERS)
+    assert READERS_BY_SUFFIX[".json"] == READERS_BY_TYPE["application/feed+json"] == "json feed"
+
+
 @settings(max_examples=200, deadline=None)
 @given(prologues, st.sampled_from(FEED_ROOTS), declared)
 def test_a_feed_is_read_as_a_feed_whatever_it_is_labelled_and_whatever_comes_first(
@@ -47,6 +59,29 @@ def test_a_feed_is_read_as_a_feed_whatever_it_is_labelled_and_whatever_comes_fir
     assert decision.mismatch == (labelled is not None and labelled != FEED)
     if decision.mismatch:
         assert decision.reason.startswith(f"labelled {content_type.split(';')[0]} but the content is")
+
+
+json_feeds = st.builds(
+    lambda version, keys, extra: {"version": f"https://jsonfeed.org/version/{version}", "items": [],
+                                  **dict.fromkeys(keys, "x"), **extra},
+    st.sampled_from(["1", "1.1"]),
+    st.lists(st.sampled_from(["title", "home_page_url", "feed_url", "description", "zz"]), unique=True),
+    st.dictionaries(st.text(max_size=8).filter(lambda k: k != "version"), st.text(max_size=20), max_size=3),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_feeds, st.booleans(), st.booleans(),
+       st.sampled_from([b"", b"\xef\xbb\xbf", b"\n  ", b"\xef\xbb\xbf\r\n"]), declared)
+def test_a_json_feed_is_read_as_one_whatever_it_is_labelled_and_however_it_is_written(
+    document: dict[str, object], sort_keys: bool, escape_slashes: bool, prefix: bytes, content_type: str
+) -> None:
+    data = json.dumps(document, sort_keys=sort_keys, indent=None if sort_keys else 2).encode()
+    if escape_slashes:
+        data = data.replace(b"/", b"\\/")
+    decision = decide(prefix + data, content_type=content_type)
+    assert decision.reader == "json feed"
+    assert decide(prefix + data, suffix=".json").reader == "json feed"
 
 
 @settings(max_examples=200, deadline=None)
