@@ -13,8 +13,8 @@ from typing import Any
 from flask import Blueprint, abort, redirect, request, session
 from werkzeug.wrappers import Response
 
-from digest.serve.app import site
 from digest.serve.auth import SESSION_KEY, admin_only, check
+from digest.serve.site import site
 from digest.serve.words import render
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")

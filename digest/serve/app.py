@@ -1,13 +1,17 @@
-"""The Flask application: settings and database handed in, security headers on every answer."""
+"""The Flask application: settings and database handed in, security headers on every answer.
+
+The factory imports the blueprints; they reach what they share through ``current_app``
+(:mod:`digest.serve.site`), never through this module.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from digest.render.env import builtin_templates
+from digest.serve.site import EXTENSION, Site, site
 from digest.serve.throttle import Throttle
 from digest.unsubscribe import secret_key
 
@@ -18,7 +22,6 @@ if TYPE_CHECKING:
     from digest.store import Engine
 
 MAX_BODY = 64 * 1024  # the largest form we accept; a one-click POST is 26 bytes
-EXTENSION = "digest"
 
 # Pages: our own stylesheet only, no script at all, never framed, forms only to us.
 PAGE_CSP = (
@@ -27,39 +30,19 @@ PAGE_CSP = (
 )
 
 
-@dataclass(frozen=True)
-class Site:
-    """What every view needs, kept on the app (never in module state)."""
-
-    settings: Settings
-    engine: Engine
-    key: bytes
-    ip_throttle: Throttle
-    admin_hash: str = ""
-    login_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, window=900))
-    address_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, window=3600))
-
-    def public_url(self) -> str:
-        """DIGEST_PUBLIC_URL, else the address this request came to (local use, tests)."""
-        from flask import request
-
-        return self.settings.public_url or request.host_url.rstrip("/")
-
-
-def site(app: Flask | None = None) -> Site:
-    from flask import current_app
-
-    found: Site = (app or current_app).extensions[EXTENSION]
-    return found
-
-
 def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     """The app for ``settings``; opens (and migrates) the database unless ``engine`` is given."""
     import jinja2
     from flask import Flask
     from flask_wtf.csrf import CSRFProtect
 
-    from digest.serve import admin, archive, public, signup, webhooks, words
+    from digest.serve.admin import blueprint as admin
+    from digest.serve.archive import blueprint as archive
+    from digest.serve.public import blueprint as public
+    from digest.serve.public import unsubscribe
+    from digest.serve.signup import blueprint as signup
+    from digest.serve.webhooks import blueprint as webhooks
+    from digest.serve.words import template_globals
 
     if engine is None:
         from digest.files import private_dir, tighten
@@ -99,14 +82,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
         settings=settings, engine=engine, key=key, ip_throttle=throttle, admin_hash=password_hash(settings)
     )
     csrf = CSRFProtect(app)
-    app.register_blueprint(public.blueprint)
-    app.register_blueprint(signup.blueprint)
-    app.register_blueprint(archive.blueprint)
-    app.register_blueprint(admin.blueprint)
-    app.register_blueprint(webhooks.blueprint)
-    csrf.exempt(webhooks.blueprint)  # providers authenticate by signature, not by a session
-    csrf.exempt(public.unsubscribe)  # RFC 8058: the mailbox's POST carries no cookie and no token
-    app.context_processor(words.template_globals)
+    for blueprint in (public, signup, archive, admin, webhooks):
+        app.register_blueprint(blueprint)
+    csrf.exempt(webhooks)  # providers authenticate by signature, not by a session
+    csrf.exempt(unsubscribe)  # RFC 8058: the mailbox's POST carries no cookie and no token
+    app.context_processor(template_globals)
     app.after_request(_security_headers)
     app.register_error_handler(400, _error_page)
     app.register_error_handler(404, _error_page)

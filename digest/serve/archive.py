@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
-from digest.serve.app import site
+from digest.serve.site import site
 from digest.serve.words import page_language, render
 
 blueprint = Blueprint("archive", __name__)

@@ -47,7 +47,7 @@ def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         from flask import redirect
 
-        from digest.serve.app import site
+        from digest.serve.site import site
         from digest.serve.words import render
 
         if not site().admin_hash:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from digest.serve import charts
+from digest.serve.charts import bars, line
 
 if TYPE_CHECKING:
     from digest.config import Settings
@@ -28,11 +28,11 @@ def overview(
         "next_run": (status["scheduler"].get("next_run") or {}).get("text", "not scheduled"),
         "schedule": status["scheduler"].get("schedule", ""),
         "editions": status["editions"],
-        "delivery_chart": charts.bars(
+        "delivery_chart": bars(
             "Email deliveries per edition", [(e["key"], _counts(e["deliveries"])) for e in status["editions"]]
         ),
         "events_chart": _events_chart(engine, [e["key"] for e in status["editions"]]),
-        "growth_chart": charts.line("Subscribers over time", _growth(engine, now)),
+        "growth_chart": line("Subscribers over time", _growth(engine, now)),
         "posts": _posts(settings, engine, problems, drafts),
         "unknown": [_unknown(r) for r in email_rows(engine, None, ("unknown",))[:200]],
         "flash": session.pop("flash", ""),
@@ -49,7 +49,7 @@ def _events_chart(engine: Engine, editions: list[str]) -> str:
 
     counts = edition_counts(engine)
     rows = [(key, counts[key]) for key in editions if key in counts]
-    return charts.bars("Provider events per edition", rows) if rows else ""
+    return bars("Provider events per edition", rows) if rows else ""
 
 
 def _growth(engine: Engine, now: datetime) -> list[tuple[str, int]]:

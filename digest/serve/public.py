@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
-from digest.serve.app import site
+from digest.serve.site import site
 from digest.serve.words import mask, page_language, render
 
 blueprint = Blueprint("public", __name__)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, request
 
-from digest.serve.app import site
+from digest.serve.site import site
 from digest.serve.words import mask, page_language, render, words
 
 blueprint = Blueprint("signup", __name__)

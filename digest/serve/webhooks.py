@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
-from digest.serve.app import site
+from digest.serve.site import site
 
 blueprint = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 log = logging.getLogger("digest.serve")
@@ -118,7 +118,7 @@ MAX_EVENTS = 1000  # SendGrid batches events; more than this in one POST is refu
 
 @blueprint.post("/sendgrid")
 def sendgrid() -> Response:
-    from digest.serve import events
+    import digest.serve.events as events
 
     key = site().settings.sendgrid_webhook_key
     if not key:
@@ -139,7 +139,7 @@ def sendgrid() -> Response:
 
 @blueprint.post("/postmark")
 def postmark() -> Response:
-    from digest.serve import events
+    import digest.serve.events as events
 
     _require_secret(site().settings.postmark_webhook_key)
     item = _json()
@@ -148,7 +148,7 @@ def postmark() -> Response:
 
 @blueprint.post("/brevo")
 def brevo() -> Response:
-    from digest.serve import events
+    import digest.serve.events as events
 
     _require_secret(site().settings.brevo_webhook_key)
     item = _json()

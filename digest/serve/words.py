@@ -140,7 +140,7 @@ def page_language(preferred: str = "") -> str:
     """?lang= first, then the subscriber's own language, the browser's, and DIGEST_LANGUAGE last."""
     from flask import request
 
-    from digest.serve.app import site
+    from digest.serve.site import site
 
     asked = request.args.get("lang", "")
     if asked in LANGUAGES:
@@ -162,7 +162,7 @@ def mask(address: str) -> str:
 
 
 def template_globals() -> dict[str, Any]:
-    from digest.serve.app import site
+    from digest.serve.site import site
 
     settings = site().settings
     return {"words": words, "org_name": settings.org_name, "postal_address": settings.postal_address}

@@ -184,7 +184,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
 KNOWN_CYCLES: list[str] = [
     "digest.cli",
     "digest.config",
-    "digest.serve",
     "digest.store",
 ]
 

@@ -51,7 +51,7 @@ def test_without_a_password_the_dashboard_is_off_and_says_how(tmp_path: Path) ->
 
 def test_login_cookie_flags_and_plain_password_is_hashed(tmp_path: Path) -> None:
     app = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD, DIGEST_PUBLIC_URL="https://news.example.org")
-    from digest.serve.app import site
+    from digest.serve.site import site
 
     assert site(app).admin_hash.startswith("scrypt:") and PASSWORD not in site(app).admin_hash
     client = app.test_client()
@@ -183,7 +183,7 @@ def test_the_dashboard_shows_the_next_editions_preview_behind_the_login(tmp_path
     from datetime import UTC, datetime
 
     from digest.preview import build_preview
-    from digest.serve.app import site
+    from digest.serve.site import site
     from digest.store.ledger import Ledger
 
     app = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD)
@@ -220,7 +220,7 @@ def test_the_dashboard_shows_the_next_editions_preview_behind_the_login(tmp_path
 def test_the_dashboard_shows_provider_events_per_edition(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from digest.serve.app import site
+    from digest.serve.site import site
     from digest.store.ledger import Ledger
     from digest.store.mail_events import MailEvent, record
 

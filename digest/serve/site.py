@@ -1,0 +1,49 @@
+"""What every view shares, kept on the app and reached through ``flask.current_app``.
+
+The app factory (:mod:`digest.serve.app`) builds one :class:`Site` and keeps it in
+``app.extensions``; views read it with :func:`site`, as Flask's own tutorial reaches
+``current_app``. So the blueprints never import the app module, and the factory
+imports them, never the other way round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from digest.serve.throttle import Throttle
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from digest.config import Settings
+    from digest.store import Engine
+
+EXTENSION = "digest"
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every view needs, kept on the app (never in module state)."""
+
+    settings: Settings
+    engine: Engine
+    key: bytes
+    ip_throttle: Throttle
+    admin_hash: str = ""
+    login_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, window=900))
+    address_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, window=3600))
+
+    def public_url(self) -> str:
+        """DIGEST_PUBLIC_URL, else the address this request came to (local use, tests)."""
+        from flask import request
+
+        return self.settings.public_url or request.host_url.rstrip("/")
+
+
+def site(app: Flask | None = None) -> Site:
+    """The :class:`Site` of ``app``, by default of the app handling this request."""
+    from flask import current_app
+
+    found: Site = (app or current_app).extensions[EXTENSION]
+    return found
