@@ -42,7 +42,7 @@ class CoreSettings:
         "DIGEST_SOURCES",
         ["content"],
         "Comma-separated article sources: folders or files (.md, .txt, .html), "
-        "RSS/Atom feeds (URL or file) and article page URLs.",
+        "RSS, Atom or JSON feeds (URL or file) and article page URLs.",
         parse=parse_list,
         example="content,https://example.org/feed.xml",
         section="Sources",
