@@ -83,17 +83,19 @@ def guarded_session(guard: Guard) -> Any:
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-    class GuardedHTTP(HTTPConnection):
+    class Admitted:
+        """Each new socket is checked by ``guard`` before a byte is sent on it."""
+
         def _new_conn(self) -> socket.socket:
-            sock = super()._new_conn()
+            sock: socket.socket = super()._new_conn()  # type: ignore[misc]  # the connection class's
             guard.admit(sock)
             return sock
 
-    class GuardedHTTPS(HTTPSConnection):
-        def _new_conn(self) -> socket.socket:
-            sock = super()._new_conn()
-            guard.admit(sock)
-            return sock
+    class GuardedHTTP(Admitted, HTTPConnection):
+        pass
+
+    class GuardedHTTPS(Admitted, HTTPSConnection):
+        pass
 
     class HTTPPool(HTTPConnectionPool):
         ConnectionCls = GuardedHTTP
