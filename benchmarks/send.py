@@ -150,7 +150,7 @@ def sample_message(workdir: Path) -> bytes:
     edition = Ledger(engine).edition(key)
     assert edition is not None
     reader = Recipient("reader000000@example.net", "Reader 0")
-    data = wire_bytes(Letters(settings, edition).outgoing(reader).message)
+    data = wire_bytes(Letters.from_settings(settings, edition).outgoing(reader).message)
     engine.dispose()
     return data
 

@@ -1,7 +1,7 @@
 """Private files: the data folder and everything digest writes into it are the user's alone.
 
 The folder holds the database (subscribers' addresses, platform sessions), logs,
-the outbox's .eml files and the generated secret key, so folders are created
+messages a provider writes to files and the generated secret key, so folders are created
 0700 and files 0600 whatever the umask, and older installs are tightened when
 they are opened.
 """

@@ -79,7 +79,7 @@ def alert_provider(settings: Settings) -> Provider:
         raise DigestError(
             f"{settings.provider} sends to a whole list and no SMTP provider is available for alerts"
         )
-    return smtp(settings)
+    return smtp.from_settings(settings)
 
 
 def alert_content(settings: Settings, alert: Alert, now: datetime) -> Content:

@@ -32,6 +32,7 @@ from digest.errors import DigestError, EditionBusy, ProtectedTermError
 from digest.jobs.alerts import Alert, raise_alert
 from digest.jobs.social_job import queue_posts
 from digest.providers import Provider, make_provider
+from digest.providers.registry import rehearsal_channels
 from digest.schedule import Cadence, last_due_slot, next_slots, parse_cadence, period_key
 from digest.store import Engine
 from digest.store.ledger import Ledger
@@ -77,8 +78,8 @@ def check_digest(
         return CheckResult(key, "done", f"{key} is {edition.status}; nothing to do")
     late = now - slot
     if late > settings.max_lateness and (edition is None or edition.status in ("building", "ready")):
-        if not ledger.has_editions(rehearsals=settings.provider == "outbox"):
-            # A fresh install (outbox rehearsals aside): nothing was ever expected, so nothing was missed.
+        if not ledger.has_editions(rehearsal_channels(settings.provider)):
+            # A fresh install (rehearsals aside): nothing was ever expected, so nothing was missed.
             upcoming = next_slots(cadence, now, 1)
             when = f"{upcoming[0].astimezone(cadence.zone):%Y-%m-%d %H:%M %Z}" if upcoming else "never"
             return CheckResult("", "idle", f"no edition yet; the first one goes out {when}")

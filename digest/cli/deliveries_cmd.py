@@ -177,17 +177,6 @@ def _as_dict(row: DeliveryRow) -> dict[str, Any]:
 
 
 # -- acting -------------------------------------------------------------------
-def _current(ctx: Context) -> tuple[str, str]:
-    """This period's edition key and the configured provider's email channel."""
-    from digest.compose.build import current_period
-    from digest.deliver.send import channel_of
-    from digest.providers import make_provider
-
-    provider = make_provider(ctx.settings)
-    provider.close()
-    return current_period(ctx.settings, ctx.now())[0], channel_of(provider)
-
-
 def _report(done: Resolution) -> int:
     for line in done.lines():
         print(line)
@@ -197,18 +186,17 @@ def _report(done: Resolution) -> int:
 
 
 def run_resolve(args: argparse.Namespace, ctx: Context) -> int:
-    from digest.deliver.resolve import resolve_resend, resolve_sent
+    from digest.deliver.resolve import resend, resolve_sent
 
     if args.sent:
         return _report(resolve_sent(ctx.engine, args.ids, args.note))
-    key, channel = _current(ctx)
-    return _report(resolve_resend(ctx.engine, args.ids, current_key=key, channel=channel, note=args.note))
+    return _report(resend(ctx.settings, ctx.engine, args.ids, now=ctx.now(), note=args.note))
 
 
 def run_retry(args: argparse.Namespace, ctx: Context) -> int:
-    from digest.deliver.resolve import retry_failed
+    from digest.deliver.resolve import retry_failed, this_period
 
-    key, channel = _current(ctx)
+    key, channel = this_period(ctx.settings, ctx.now())
     edition = getattr(args, "edition", None) or key
     if edition != key:
         print(

@@ -41,10 +41,14 @@ def article_facts(article: Article) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from digest.compose.build import build_edition, current_period
+    from digest.providers.registry import rehearsal_channels
 
     now = ctx.now()
     key, slot = current_period(ctx.settings, now)
-    built = build_edition(ctx.settings, ctx.ledger, now=now, key=key, slot=slot, progress=ctx.interactive)
+    uncounted = rehearsal_channels(ctx.settings.provider)
+    built = build_edition(
+        ctx.settings, ctx.ledger, now=now, key=key, slot=slot, progress=ctx.interactive, uncounted=uncounted
+    )
     edition = built.edition
     if args.json:
         print(

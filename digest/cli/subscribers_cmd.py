@@ -1,4 +1,4 @@
-"""`digest subscribers`: the list message providers (smtp, sendgrid, mailgun, postmark, outbox) send to."""
+"""`digest subscribers`: the list we keep, which message-by-message providers send to."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ its size budget and finds every protected term in it (:mod:`digest.compose.check
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -47,10 +48,16 @@ def build_edition(
     key: str,
     slot: datetime,
     progress: bool = False,
+    uncounted: Sequence[str] = (),
 ) -> Built:
-    """Load, select, summarise and render. Writes only the 'articles seen' table."""
+    """Load, select, summarise and render. Writes only the 'articles seen' table.
+
+    ``uncounted``: channels whose editions count neither as the last one sent nor as having
+    used up their articles (for a real provider, the rehearsals': see
+    :func:`digest.providers.registry.rehearsal_channels`).
+    """
     edition, left_out, problems = compose_current(
-        settings, ledger, now=now, key=key, slot=slot, progress=progress
+        settings, ledger, now=now, key=key, slot=slot, progress=progress, uncounted=uncounted
     )
     fitted = fit_budget(edition, settings)
     edition, rendered = fitted.edition, fitted.rendered
@@ -66,8 +73,10 @@ def compose_current(
     key: str,
     slot: datetime,
     progress: bool = False,
+    uncounted: Sequence[str] = (),
 ) -> tuple[Edition, list[tuple[Article, str]], list[tuple[str, str]]]:
-    """Load, select and summarise: (edition, articles left out with why, source problems)."""
+    """Load, select and summarise: (edition, articles left out with why, source problems);
+    ``uncounted`` as for :func:`build_edition`."""
     loaded = load_sources(
         settings.sources,
         SourceOptions.from_settings(settings),
@@ -86,13 +95,11 @@ def compose_current(
             for a in loaded.articles
         ]
     )
-    # For a real provider, outbox rehearsals use up neither the period nor their articles.
-    rehearsals = settings.provider == "outbox"
-    last = ledger.last_sent_edition(rehearsals)
+    last = ledger.last_sent_edition(uncounted)
     since = window_start(last.slot_utc if last and last.key != key else None, now, settings.lookback_days)
     chosen, left_out = select_articles(
         loaded.articles,
-        taken=ledger.taken_article_idents(rehearsals),
+        taken=ledger.taken_article_idents(uncounted),
         first_seen=ledger.first_seen(a.id for a in loaded.articles),
         since=since,
         now=now,

@@ -8,6 +8,7 @@ dispatches and finalises.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,16 +32,26 @@ class Frozen:
 
 
 def build_and_freeze(
-    settings: Settings, engine: Engine, *, key: str, slot: datetime, now: datetime, progress: bool = False
+    settings: Settings,
+    engine: Engine,
+    *,
+    key: str,
+    slot: datetime,
+    now: datetime,
+    progress: bool = False,
+    uncounted: Sequence[str] = (),
 ) -> Frozen:
-    """Build edition ``key`` and freeze it with its bodies in every language subscribers read.
+    """Build edition ``key`` and freeze it with its bodies in every language subscribers read
+    (``uncounted``: see :func:`~digest.compose.build.build_edition`).
 
     Raises ProtectedTermError (a protected name anywhere: nothing is frozen) or
     RenderError (too large). With nothing new, the edition is ``skipped`` unless
     DIGEST_SEND_WHEN_EMPTY is set.
     """
     ledger = Ledger(engine)
-    built = build_edition(settings, ledger, now=now, key=key, slot=slot, progress=progress)
+    built = build_edition(
+        settings, ledger, now=now, key=key, slot=slot, progress=progress, uncounted=uncounted
+    )
     record_skipped_sources(ledger, key, built.problems)
     if not built.edition.items and not getattr(settings, "send_when_empty", False):
         ledger.set_status(key, "skipped", NOTHING_NEW)

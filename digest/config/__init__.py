@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from digest.config.base import display_value, fields_of, help_text
 from digest.config.checks import StartupChecks
 from digest.config.content import ContentSettings
-from digest.config.core import CoreSettings
+from digest.config.core import CoreSettings, is_default_provider
 from digest.config.delivery import DeliverySettings
 from digest.config.loader import Inspection, inspect_settings
 from digest.config.schedule import ScheduleSettings
@@ -129,12 +129,12 @@ def _sample_when_unset(values: dict[str, str]) -> None:
     as `.env.example` has it) and ``./content`` is missing.
 
     So a fresh install works from any folder, as in the README's first step, with or without a
-    copied `.env.example`. Only with the outbox: with a real provider, missing sources stay an
-    error rather than sending samples.
+    copied `.env.example`. Only with the default provider, which sends nothing: with a real
+    provider, missing sources stay an error rather than sending samples.
     """
     if values.get("DIGEST_SOURCES", "").strip() not in ("", "content") or Path("content").exists():
         return
-    if values.get("DIGEST_PROVIDER", "").strip() not in ("", "outbox"):
+    if not is_default_provider(values.get("DIGEST_PROVIDER", "")):
         return
     values["DIGEST_SOURCES"] = str(sample_folder())
 

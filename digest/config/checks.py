@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from digest.config.base import valid_host
+from digest.config.core import is_default_provider
 from digest.errors import ConfigError
 
 MIN_SECRET_BYTES = 32
@@ -73,8 +74,8 @@ class StartupChecks:
         `.env.example` works as copied, so nothing stops a first real send going out as the
         sample organisation; `digest config`, the README's check step, says so.
         """
-        provider = str(getattr(self, "provider", "outbox"))
-        if provider == "outbox" or not is_dataclass(self):
+        provider = str(getattr(self, "provider", ""))
+        if is_default_provider(provider) or not is_dataclass(self):
             return []
         return [
             f"{f.metadata['env']}: is still the sample {f.default!r}, and DIGEST_PROVIDER={provider} sends "

@@ -28,6 +28,17 @@ def parse_cron(raw: str) -> str:
     return validate_cron(raw)
 
 
+# The embedded default provider: it sends nothing (a rehearsal), so sample content and the
+# sample identity are fine with it. Its module says so (``rehearsal = True``); config, which
+# imports no provider, only knows it as the default.
+DEFAULT_PROVIDER = "outbox"
+
+
+def is_default_provider(value: str) -> bool:
+    """Whether DIGEST_PROVIDER is unset or the embedded default."""
+    return value.strip() in ("", DEFAULT_PROVIDER)
+
+
 def _provider_names() -> list[str]:
     # The provider modules are the list (digest.providers.registry); asked lazily, so
     # reading the settings imports no provider until a value or the docs need them.
@@ -97,7 +108,7 @@ class CoreSettings:
     )
     provider: str = setting(
         "DIGEST_PROVIDER",
-        "outbox",
+        DEFAULT_PROVIDER,
         "Mailing provider. outbox writes .eml files to the data folder and sends nothing.",
         choices=_provider_names,
         section="Delivery",

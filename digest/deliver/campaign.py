@@ -69,7 +69,7 @@ def stats_source(settings: Settings) -> CampaignProvider | None:
         cls.check_settings(settings)
     except ConfigError:
         return None
-    return cls(settings)
+    return cls.from_settings(settings)
 
 
 def campaign_stats(ledger: Ledger, provider: Provider, keys: list[str]) -> dict[str, list[dict[str, Any]]]:

@@ -4,11 +4,13 @@ runs left unknown, make the calls through the dispatcher, stop at a refused logi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from digest.attempts import RetryPolicy
 from digest.config import Settings
 from digest.deliver.dispatch import DispatchStats, Policy, dispatch
-from digest.deliver.messages import Letters
+from digest.deliver.messages import Heading, Letters, Links
 from digest.deliver.modes import Mode
 from digest.deliver.resolve import channel_counts, reopen
 from digest.errors import AuthError
@@ -25,21 +27,34 @@ def snapshot(ledger: Ledger, mode: Mode, edition: EditionRow) -> None:
         ledger.event("info", "sending", f"sending through {mode.provider.name}", edition.key)
 
 
-def policy_for(settings: Settings, provider: Provider) -> Policy:
-    return Policy(
-        max_attempts=int(getattr(settings, "send_max_attempts", 5)),
-        max_wait=float(getattr(settings, "send_max_wait", 300.0)),
-        workers=max(provider.connections, 1),
-        staged=provider.records_handover,
-        resend_doubtful=provider.resend_in_doubt,
-    )
+@dataclass(frozen=True)
+class SendOptions:
+    """What making the calls takes from the settings, read once, just before the calls."""
+
+    heading: Heading
+    links: Links
+    retry: RetryPolicy
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SendOptions:
+        heading, links = Heading.from_settings(settings), Links.from_settings(settings)
+        return cls(heading, links, RetryPolicy.from_settings(settings))
+
+    def policy(self, provider: Provider) -> Policy:
+        return Policy(
+            max_attempts=self.retry.max_attempts,
+            max_wait=self.retry.max_wait,
+            workers=max(provider.connections, 1),
+            staged=provider.records_handover,
+            resend_doubtful=provider.resend_in_doubt,
+        )
 
 
 def send_pending(
-    settings: Settings,
     ledger: Ledger,
     mode: Mode,
     edition: EditionRow,
+    options: SendOptions,
     progress: bool,
     stop: Callable[[], bool] | None = None,
     refused: Refusals | None = None,
@@ -50,7 +65,7 @@ def send_pending(
     Only the lease's ``owner`` settles earlier unknown deliveries first."""
     provider = mode.provider
     channel = provider.channel()
-    letters = Letters(settings, edition, ledger.bodies(edition.key))
+    letters = Letters(options.heading, options.links, edition, ledger.bodies(edition.key))
     refusals = refused if refused is not None else []
 
     def send(row: DeliveryRow) -> SendResult:
@@ -74,7 +89,7 @@ def send_pending(
                 edition.key,
                 channel,
                 send,
-                policy=policy_for(settings, provider),
+                policy=options.policy(provider),
                 on_progress=bar.update if bar else None,
                 stop=halt,
             )

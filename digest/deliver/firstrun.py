@@ -1,30 +1,32 @@
 """A volunteer's first real edition: rehearsals do not use it up, an empty list does not send it,
 and the report says where the email went.
 
-The README's first command sends the sample edition to the outbox (a rehearsal); the real
-provider configured afterwards must still send this period's edition, with its articles.
+The README's first command sends the sample edition through a provider that sends nothing
+(a rehearsal, ``Provider.rehearsal``); the real provider configured afterwards must still
+send this period's edition, with its articles.
 """
 
 from __future__ import annotations
 
 from digest.config import Settings
 from digest.deliver.modes import Mode
-from digest.deliver.resolve import email_rows, recipient_counts, recipients
+from digest.deliver.resolve import EMAIL, email_rows, recipient_counts, recipients
 from digest.errors import DigestError
-from digest.links import campaign_slug
+from digest.providers.base import Provider, Shared
+from digest.providers.registry import providers, rehearsal_channels
 from digest.store import Engine
 from digest.store.ledger import Ledger
 from digest.subscribers import count
 
 
 def retire_rehearsal(ledger: Ledger, provider_name: str, key: str) -> None:
-    """Before a real send: an edition of this period that went only to the outbox was a rehearsal.
-    It is kept under another key, and the period (and its articles) go out for real."""
-    if provider_name == "outbox":
-        return
-    moved = ledger.retire_rehearsal(key)
+    """Before a real send: an edition of this period that went only to rehearsal providers was a
+    rehearsal. It is kept under another key, and the period (and its articles) go out for real."""
+    channels = rehearsal_channels(provider_name)
+    moved = ledger.retire_rehearsal(key, channels) if channels else None
     if moved:
-        note = f"the outbox rehearsal is kept as {moved}; {key} now goes out through {provider_name}"
+        names = " or ".join(channel.removeprefix(EMAIL) for channel in channels)
+        note = f"the {names} rehearsal is kept as {moved}; {key} now goes out through {provider_name}"
         ledger.event("info", "rehearsal", note, key)
 
 
@@ -49,7 +51,8 @@ def sent_summary(settings: Settings, engine: Engine, key: str) -> list[str]:
 
 
 def where_it_went(settings: Settings, engine: Engine, key: str) -> list[str]:
-    """One line per provider that has deliveries of ``key``: where to look for the email."""
+    """One line per provider that has deliveries of ``key``: where to look for the email
+    (each provider says it: :meth:`~digest.providers.base.Provider.where_sent`)."""
     by_channel: dict[str, list[int]] = {}
     campaigns: dict[str, str] = {}
     for row in email_rows(engine, key, ("sent",)):
@@ -60,13 +63,8 @@ def where_it_went(settings: Settings, engine: Engine, key: str) -> list[str]:
             by_channel.setdefault(name, []).append(len(recipients(row)))
     lines = [f"{name}: campaign {cid} sent to the provider's list; see it in {name}'s dashboard"
              for name, cid in campaigns.items()]
+    shared = Shared.from_settings(settings)
     for name, sizes in by_channel.items():
-        people = sum(sizes)
-        if name == "outbox":
-            folder = settings.data_dir / "outbox" / campaign_slug(key)
-            files = len(list(folder.glob("*.eml"))) if folder.is_dir() else 0
-            lines.append(f"outbox: {files} .eml file(s) in {folder}/ (nothing left this computer; "
-                         "open them in a mail program)")
-        else:
-            lines.append(f"{name}: {people} recipient(s) accepted by the provider")
+        cls = providers().get(name, Provider)  # a provider no longer available: the general words
+        lines.append(f"{name}: {cls.where_sent(shared, key, sum(sizes))}")
     return lines

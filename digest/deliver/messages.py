@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 from urllib.parse import quote
@@ -15,8 +16,40 @@ from digest.types import Recipient
 from digest.unsubscribe import secret_key, unsubscribe_url
 
 
+@dataclass(frozen=True)
+class Heading:
+    """What every message of an edition takes from the settings: From, Reply-To, the language."""
+
+    sender: str
+    reply_to: str
+    language: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Heading:
+        return cls(settings.sender, getattr(settings, "reply_to", "") or "", settings.language)
+
+
+@dataclass(frozen=True)
+class Links:
+    """How each recipient's unsubscribe links are made: the one-click address template
+    (DIGEST_UNSUBSCRIBE_URL or the page of `digest serve`), the signing key, the mailto address."""
+
+    template: str
+    key: bytes
+    sender_address: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Links:
+        return cls(settings.unsubscribe_template, secret_key(settings), parseaddr(settings.sender)[1])
+
+    def of(self, recipient: Recipient) -> tuple[str, str]:
+        """(https one-click URL or "", mailto URL) for a recipient."""
+        mailto = f"mailto:{self.sender_address}?subject={quote('unsubscribe ' + recipient.email)}"
+        return unsubscribe_url(self.template, self.key, recipient.email), mailto
+
+
 def content_of(
-    settings: Settings,
+    heading: Heading,
     key: str,
     subject: str,
     html: str,
@@ -27,17 +60,17 @@ def content_of(
     prefix: str = "",
 ) -> Content:
     """The shared part of every message of an edition in one language (headers and bodies)."""
-    domain = parseaddr(settings.sender)[1].rpartition("@")[2]
+    domain = parseaddr(heading.sender)[1].rpartition("@")[2]
     return Content(
         edition_key=key,
         subject=prefix + subject,
         html=html,
         text=text,
-        sender=settings.sender,
+        sender=heading.sender,
         date=date,
         list_id=f"<digest.{domain}>",
-        language=language or settings.language,
-        reply_to=getattr(settings, "reply_to", "") or "",
+        language=language or heading.language,
+        reply_to=heading.reply_to,
     )
 
 
@@ -50,34 +83,38 @@ class Letters:
 
     def __init__(
         self,
-        settings: Settings,
+        heading: Heading,
+        links: Links,
         edition: EditionRow,
         bodies: dict[str, tuple[str, str, str]] | None = None,
         subject_prefix: str = "",
     ) -> None:
-        self.settings = settings
-        self.key = secret_key(settings)
-        self.sender_address = parseaddr(settings.sender)[1]
+        self.links = links
         e = edition
         self.contents: dict[str, Content] = {
-            "": content_of(settings, e.key, e.subject, e.html, e.text, e.created_at, prefix=subject_prefix)
+            "": content_of(heading, e.key, e.subject, e.html, e.text, e.created_at, prefix=subject_prefix)
         }
         for lang, (subject, html, text) in (bodies or {}).items():
             self.contents[lang] = content_of(
-                settings, e.key, subject, html, text, e.created_at, lang, prefix=subject_prefix
+                heading, e.key, subject, html, text, e.created_at, lang, prefix=subject_prefix
             )
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        edition: EditionRow,
+        bodies: dict[str, tuple[str, str, str]] | None = None,
+        subject_prefix: str = "",
+    ) -> Letters:
+        heading, links = Heading.from_settings(settings), Links.from_settings(settings)
+        return cls(heading, links, edition, bodies, subject_prefix)
 
     def content_for(self, language: str) -> Content:
         return self.contents.get(language) or self.contents[""]
 
-    def links(self, recipient: Recipient) -> tuple[str, str]:
-        """(https one-click URL or "", mailto URL) for a recipient."""
-        mailto = f"mailto:{self.sender_address}?subject={quote('unsubscribe ' + recipient.email)}"
-        https = unsubscribe_url(self.settings.unsubscribe_template, self.key, recipient.email)
-        return https, mailto
-
     def outgoing(self, recipient: Recipient) -> Outgoing:
-        https, mailto = self.links(recipient)
+        https, mailto = self.links.of(recipient)
         return Outgoing(
             edition_key=self.contents[""].edition_key,
             recipient=recipient,

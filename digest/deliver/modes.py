@@ -102,7 +102,7 @@ class MessageMode(Mode):
 
     def _self_copy(self) -> Recipient:
         """With an empty list, a rehearsal writes one copy to DIGEST_FROM so a first run shows something."""
-        name, address = parseaddr(self.provider.settings.sender)
+        name, address = parseaddr(self.provider.shared.sender)
         return Recipient(email=address, name=name)
 
     def can_settle(self) -> bool:

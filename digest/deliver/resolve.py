@@ -21,7 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from digest.compose.build import current_period
+from digest.config import Settings
+from digest.providers.registry import provider_class
 from digest.store import Engine, repairs
 from digest.store.ledger import DeliveryRow, Ledger
 
@@ -147,6 +151,21 @@ def resolve_resend(
     _move(engine, rows, "pending", f"to be sent again (staff checked it did not arrive){_note(note)}", done)
     _finish(engine, done, "put back to be sent again by staff", note)
     return done
+
+
+def this_period(settings: Settings, now: datetime) -> tuple[str, str]:
+    """This period's edition key and the configured provider's channel: the only deliveries the
+    next `digest send` or scheduler check sends."""
+    return current_period(settings, now)[0], provider_class(settings.provider).channel()
+
+
+def resend(
+    settings: Settings, engine: Engine, ids: Iterable[int], *, now: datetime, note: str = ""
+) -> Resolution:
+    """`digest deliveries resolve --resend` and the dashboard's resend: :func:`resolve_resend`
+    for this period's edition on the configured provider."""
+    key, channel = this_period(settings, now)
+    return resolve_resend(engine, ids, current_key=key, channel=channel, note=note)
 
 
 def retry_failed(engine: Engine, *, edition: str, channel: str, note: str = "") -> Resolution:

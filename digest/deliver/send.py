@@ -14,7 +14,7 @@ from datetime import datetime
 from digest.compose.build import current_period
 from digest.compose.freeze import NOTHING_NEW, build_and_freeze
 from digest.config import Settings
-from digest.deliver.fanout import Refusals, send_pending, snapshot, stop_on_auth
+from digest.deliver.fanout import Refusals, SendOptions, send_pending, snapshot, stop_on_auth
 from digest.deliver.firstrun import refuse_empty_list, retire_rehearsal
 from digest.deliver.guard import stop_if_protected
 from digest.deliver.lease import holding
@@ -23,6 +23,7 @@ from digest.deliver.report import SendReport, already, finalise
 from digest.deliver.share import share as share_the_fanout
 from digest.errors import EditionBusy
 from digest.providers.base import Provider
+from digest.providers.registry import rehearsal_channels
 from digest.store import Engine
 from digest.store.ledger import Ledger
 
@@ -111,7 +112,10 @@ def _send_owned(
     if edition.status in ("building", "ready"):
         refuse_empty_list(engine, mode)
     if edition.status == "building":
-        frozen = build_and_freeze(settings, engine, key=key, slot=slot, now=now, progress=progress)
+        uncounted = rehearsal_channels(mode.provider.name)
+        frozen = build_and_freeze(
+            settings, engine, key=key, slot=slot, now=now, progress=progress, uncounted=uncounted
+        )
         problems = frozen.problems
         if frozen.skipped:
             return SendReport(key, "skipped", f"{key}: {NOTHING_NEW}; nothing sent", problems=problems)
@@ -124,10 +128,6 @@ def _send_owned(
     if edition.status == "ready":
         snapshot(ledger, mode, edition)
     refused: Refusals = []
-    stats = send_pending(settings, ledger, mode, edition, progress, stop, refused)
+    stats = send_pending(ledger, mode, edition, SendOptions.from_settings(settings), progress, stop, refused)
     stop_on_auth(engine, key, refused)
     return finalise(engine, key, stats, problems, unchanged=before)
-
-
-def channel_of(provider: Provider) -> str:
-    return provider.channel()

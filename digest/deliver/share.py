@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from digest.config import Settings
-from digest.deliver.fanout import send_pending
+from digest.deliver.fanout import SendOptions, send_pending
 from digest.deliver.guard import stop_if_protected
 from digest.deliver.lease import holding
 from digest.deliver.modes import Mode
@@ -49,7 +49,7 @@ def share(
     except ProtectedTermError:
         mode.provider.close()
         raise
-    stats = send_pending(settings, ledger, mode, edition, False, stop, owner=False)
+    stats = send_pending(ledger, mode, edition, SendOptions.from_settings(settings), False, stop, owner=False)
     try:
         with holding(ledger, key, wait=10.0):
             return finalise(ledger.engine, key, stats, [])

@@ -2,8 +2,8 @@
 
 The copy is the frozen edition when it exists (what subscribers get or got),
 else a fresh build of this period's edition. The subject starts with ``[TEST]``;
-no delivery row is written and the edition's status does not change. With the
-outbox provider the copy is written under ``tests/`` in the edition's folder.
+no delivery row is written and the edition's status does not change. Its idempotency key
+starts with ``TEST_KEY_PREFIX``, so a provider that files messages by address keeps it apart.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from digest.config import Settings
 from digest.deliver.guard import frozen_hits
 from digest.deliver.messages import Letters
 from digest.deliver.modes import mode_for
-from digest.providers.base import Provider
-from digest.providers.outbox import TEST_KEY_PREFIX, OutboxProvider
+from digest.providers.base import TEST_KEY_PREFIX, Provider
+from digest.providers.registry import rehearsal_channels
 from digest.store import Engine
 from digest.store.ledger import EditionRow, Ledger
 from digest.subscribers import normalise
@@ -39,12 +39,12 @@ def send_test(settings: Settings, engine: Engine, provider: Provider, address: s
     key, slot = current_period(settings, now)
     edition = ledger.edition(key)
     if edition is None or not edition.html:
-        edition = _fresh(settings, ledger, key, slot, now)
+        edition = _fresh(settings, ledger, key, slot, now, rehearsal_channels(provider.name))
     else:  # the frozen edition, against the terms as they are now
         terms = settings.protected_terms()
         refuse_protected(frozen_hits(terms, settings, edition, ledger.bodies(key)))
-    letters = Letters(settings, edition, ledger.bodies(key) if edition.html else {}, subject_prefix=PREFIX)
-    # The prefix keeps a test copy apart from a subscriber's message where that matters (the outbox).
+    bodies = ledger.bodies(key) if edition.html else {}
+    letters = Letters.from_settings(settings, edition, bodies, subject_prefix=PREFIX)
     idem = f"{TEST_KEY_PREFIX}{secrets.token_hex(8)}"
     outgoing = letters.outgoing(Recipient(email=to))
     try:
@@ -52,14 +52,14 @@ def send_test(settings: Settings, engine: Engine, provider: Provider, address: s
     finally:
         provider.close()
     ledger.event("info", "test", f"test copy sent to {to} through {provider.name}", key)
-    ref = f" (id {result.provider_id})" if result.provider_id else ""
-    if isinstance(provider, OutboxProvider):
-        ref = f" (written to {provider.path_for(outgoing, idem)})"
+    ref = provider.copy_note(outgoing, idem, result)
     return f"{key}: test copy sent to {to} through {provider.name}{ref}; the edition itself was not sent"
 
 
-def _fresh(settings: Settings, ledger: Ledger, key: str, slot: datetime, now: datetime) -> EditionRow:
-    built = build_edition(settings, ledger, now=now, key=key, slot=slot)
+def _fresh(
+    settings: Settings, ledger: Ledger, key: str, slot: datetime, now: datetime, uncounted: tuple[str, ...]
+) -> EditionRow:
+    built = build_edition(settings, ledger, now=now, key=key, slot=slot, uncounted=uncounted)
     refuse_protected(built.hits)
     r = built.rendered
     return EditionRow(

@@ -24,6 +24,7 @@ from digest.preview.dashboard import render_dashboard
 from digest.preview.report import build_report, undefined_names
 from digest.preview.social import posts_for, write_posts
 from digest.protect import Hit
+from digest.providers.registry import rehearsal_channels
 from digest.render.budget import fit_budget
 from digest.render.email import RenderedEmail, personalise, render_email
 from digest.schedule import next_slots, parse_cadence, period_key
@@ -79,8 +80,9 @@ def build_preview(
 ) -> PreviewResult:
     """Build, check and write the preview to ``out``. Never sends, never freezes an edition."""
     key, slot, period_note = target_period(settings, ledger, now)
+    uncounted = rehearsal_channels(settings.provider)
     edition, left_out, problems = compose_current(
-        settings, ledger, now=now, key=key, slot=slot, progress=progress
+        settings, ledger, now=now, key=key, slot=slot, progress=progress, uncounted=uncounted
     )
     lang = language or settings.language
     edition, trimmed = _fit_budget(edition, settings)
@@ -163,7 +165,7 @@ class Shown:
 def personalise_for_preview(settings: Settings, rendered: RenderedEmail, key: str, now: datetime) -> Shown:
     """Fill the per-recipient links with inert sample ones; the ``.eml`` is built by the code
     that sends (:func:`~digest.deliver.messages.content_of` and the SMTP wire format)."""
-    from digest.deliver.messages import content_of
+    from digest.deliver.messages import Heading, content_of
     from digest.providers.base import WIRE_POLICY, Outgoing
     from digest.providers.wire import wire
 
@@ -172,7 +174,7 @@ def personalise_for_preview(settings: Settings, rendered: RenderedEmail, key: st
     text = personalise(rendered.text, unsubscribe_url=sample, manage_url=sample, is_html=False)
     address = parseaddr(settings.sender)[1]
     r = rendered
-    content = content_of(settings, key, r.subject, r.html, r.text, now, r.language)
+    content = content_of(Heading.from_settings(settings), key, r.subject, r.html, r.text, now, r.language)
     item = Outgoing(
         edition_key=key,
         recipient=PREVIEW_RECIPIENT,

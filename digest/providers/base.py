@@ -24,7 +24,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from functools import cached_property
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, Self
 
 from digest.config import Settings
 from digest.errors import ConfigError
@@ -36,7 +37,12 @@ __all__ = [
     "UNSUBSCRIBE_MARK",
     "Campaign",
     "CampaignStats",
-    "Content", "Outgoing", "Provider", "SendResult"]
+    "Content",
+    "Outgoing",
+    "Provider",
+    "SendResult",
+    "Shared",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +87,14 @@ class Outgoing:
     def list_unsubscribe(self) -> str:
         """The List-Unsubscribe header value (RFC 2369 / 8058)."""
         return ", ".join(f"<{u}>" for u in (self.unsubscribe_https, self.unsubscribe_mailto) if u)
+
+    @property
+    def unsubscribe_headers(self) -> dict[str, str]:
+        """List-Unsubscribe, and List-Unsubscribe-Post when there is a one-click https link (RFC 8058)."""
+        headers = {"List-Unsubscribe": self.list_unsubscribe}
+        if self.unsubscribe_https:
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        return headers
 
     @property
     def to(self) -> str:
@@ -152,6 +166,32 @@ class SendResult:
     rejected: tuple[tuple[str, str], ...] = field(default=())
 
 
+# Idempotency keys of `digest send --test` copies start with this (a provider that files
+# messages by address keeps a test copy apart from the subscriber's own).
+TEST_KEY_PREFIX = "test-"
+
+
+@dataclass(frozen=True)
+class Shared:
+    """The few general settings a provider may need besides its own keys (``options``)."""
+
+    sender: str  # DIGEST_FROM
+    org_name: str  # the From name for a list provider when DIGEST_FROM has none
+    data_dir: Path  # where a provider that writes files keeps them
+    http_timeout: float  # DIGEST_HTTP_TIMEOUT
+    unsubscribe_page: str  # where a list provider without its own unsubscribe group sends people
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Shared:
+        return cls(
+            sender=settings.sender,
+            org_name=settings.org_name,
+            data_dir=Path(settings.data_dir),
+            http_timeout=settings.http_timeout,
+            unsubscribe_page=settings.unsubscribe_template or settings.site_url,
+        )
+
+
 class Provider:
     """Base class. Subclasses declare what the registry and the settings need, then
     implement one send method.
@@ -159,12 +199,13 @@ class Provider:
     - ``name``: the ``DIGEST_PROVIDER`` value. A module in ``digest/providers/`` that
       defines a subclass with a name *is* a provider; nothing else lists it.
     - ``settings_class``: a frozen dataclass of the provider's own keys, declared with
-      :func:`digest.config.base.setting`; the instance is ``self.options``.
+      :func:`digest.config.base.setting`; the instance is ``self.options``, and the
+      general values it may need are ``self.shared`` (:class:`Shared`).
     - ``required``: field of ``settings_class`` -> how to get it; a missing one is a
       ConfigError naming its key when this provider is chosen.
-    - limits: ``kind`` (set by the base class), ``batch_size`` and ``connections`` (how many threads may call
-      :meth:`send_batch` at once, each then safe to call concurrently; the dispatcher
-      never exceeds it).
+    - limits: ``kind`` (set by the base class), ``batch_size`` and ``connections`` (how
+      many threads may call :meth:`send_batch` at once, each then safe to call
+      concurrently; the dispatcher never exceeds it).
     """
 
     name: ClassVar[str] = ""
@@ -186,10 +227,15 @@ class Provider:
     # one copy to DIGEST_FROM so a first run shows something.
     rehearsal: ClassVar[bool] = False
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        cls = type(self).settings_class
-        self.options = settings.options(cls) if cls is not None else None
+    def __init__(self, options: Any, shared: Shared) -> None:
+        self.options = options
+        self.shared = shared
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """The provider with its options and the shared values, read from ``settings`` once."""
+        options = settings.options(cls.settings_class) if cls.settings_class is not None else None
+        return cls(options, Shared.from_settings(settings))
 
     @classmethod
     def check_settings(cls, settings: Settings) -> None:
@@ -217,6 +263,16 @@ class Provider:
         Must be implemented by message providers. Raises ProviderError.
         """
         raise NotImplementedError(f"{type(self).__name__} must implement send_batch")
+
+    @classmethod
+    def where_sent(cls, shared: Shared, edition_key: str, people: int) -> str:
+        """What `digest send` prints after the provider's name: where ``people`` recipients'
+        messages of the edition went."""
+        return f"{people} recipient(s) accepted by the provider"
+
+    def copy_note(self, item: Outgoing, idem_key: str, result: SendResult) -> str:
+        """How `digest send --test` refers to the copy it sent (here: the provider's id)."""
+        return f" (id {result.provider_id})" if result.provider_id else ""
 
     def close(self) -> None:
         """Release connections. Safe to call twice."""

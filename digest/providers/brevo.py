@@ -20,9 +20,6 @@ from digest.providers.http import CampaignProvider, parse_retry_after
 if TYPE_CHECKING:
     import requests
 
-SENT = {"sent", "queued", "in_process", "archive"}
-
-
 @dataclass(frozen=True, kw_only=True)
 class BrevoSettings:
     api_key: str = provider_key("DIGEST_BREVO_API_KEY", "Brevo API key (SMTP & API > API keys).", secret=True)
@@ -41,9 +38,7 @@ class BrevoProvider(CampaignProvider):
     key_setting = "DIGEST_BREVO_API_KEY"
     unsubscribe_tag = "{{ unsubscribe }}"
     manage_tag = "{{ update_profile }}"
-
-    def base_url(self) -> str:
-        return self.options.base_url
+    sent_statuses = frozenset({"sent", "queued", "in_process", "archive"})
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
         return {"api-key": self.options.api_key}, None
@@ -53,23 +48,18 @@ class BrevoProvider(CampaignProvider):
         return reset if reset is not None else super().retry_hint(response)
 
     def create_draft(self, campaign: Campaign, idem_key: str) -> str:
-        name, address = parseaddr(self.settings.sender)
+        name, address = parseaddr(self.shared.sender)
         body = {
             "name": f"digest {campaign.edition_key}",
             "subject": campaign.subject,
-            "sender": {"name": name or self.settings.org_name, "email": address},
+            "sender": {"name": name or self.shared.org_name, "email": address},
             "htmlContent": self.html_body(campaign),
             "recipients": {"listIds": [int(i) for i in self.options.list_ids]},
         }
-        # A draft sends nothing: repeating the create at worst leaves an unused draft.
-        created = self.request("POST", "/emailCampaigns", json=body, safe_to_repeat=True)
-        return str(self.answer(created, "id"))
+        return self.create("/emailCampaigns", body, "id")
 
     def campaign_state(self, campaign_id: str) -> str:
-        status = str(self.answer(self.request("GET", f"/emailCampaigns/{campaign_id}")).get("status", ""))
-        if status == "draft":
-            return "draft"
-        return "sent" if status in SENT else "failed"
+        return self.state_of(self.answer(self.request("GET", f"/emailCampaigns/{campaign_id}")).get("status"))
 
     def campaign_stats(self, campaign_id: str) -> CampaignStats:
         answer = self.answer(self.request("GET", f"/emailCampaigns/{campaign_id}?statistics=globalStats"))

@@ -16,8 +16,6 @@ from digest.providers.http import CampaignProvider
 
 # Buttondown decides between Markdown and HTML itself; this comment forces HTML.
 HTML_MODE = "<!-- buttondown-editor-mode: fancy -->\n"
-SENT = {"scheduled", "about_to_send", "in_flight", "throttled", "sent", "imported"}
-DRAFT = {"draft"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,9 +36,7 @@ class ButtondownProvider(CampaignProvider):
     key_setting = "DIGEST_BUTTONDOWN_API_KEY"
     idempotent = True
     unsubscribe_tag = "{{ unsubscribe_url }}"
-
-    def base_url(self) -> str:
-        return self.options.base_url
+    sent_statuses = frozenset({"scheduled", "about_to_send", "in_flight", "throttled", "sent", "imported"})
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
         return {"Authorization": f"Token {self.options.api_key}"}, None
@@ -57,10 +53,7 @@ class ButtondownProvider(CampaignProvider):
         return str(self.answer(response, "id"))
 
     def campaign_state(self, campaign_id: str) -> str:
-        status = str(self.answer(self.request("GET", f"/emails/{campaign_id}")).get("status", ""))
-        if status in DRAFT:
-            return "draft"
-        return "sent" if status in SENT else "failed"
+        return self.state_of(self.answer(self.request("GET", f"/emails/{campaign_id}")).get("status"))
 
     def campaign_stats(self, campaign_id: str) -> CampaignStats:
         data = self.answer(self.request("GET", f"/emails/{campaign_id}/analytics"))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from digest import __version__
 from digest.errors import ProviderError
-from digest.providers.base import Campaign, CampaignStats, Content, Provider, SendResult
+from digest.providers.base import Campaign, CampaignStats, Content, Provider, SendResult, Shared
 from digest.providers.handover import handing_over
 from digest.render.marks import fill_links
 from digest.transport import SERVER_ERRORS, Rules, Transport, error_detail, parse_retry_after, retry_after
@@ -36,21 +36,22 @@ class HttpProvider(Provider):
     """A provider that talks JSON or form data over HTTPS.
 
     Subclasses set ``name`` and ``key_setting`` (the `.env` key of the credential,
-    named in auth errors) and implement :meth:`base_url` and :meth:`auth`; they may
-    override :meth:`retry_hint` and :meth:`error_detail`.
+    named in auth errors) and implement :meth:`auth`; they may override
+    :meth:`base_url`, :meth:`retry_hint` and :meth:`error_detail`.
     """
 
     key_setting: ClassVar[str] = ""
     records_handover = True
 
-    def __init__(self, settings: Any) -> None:
-        super().__init__(settings)
+    def __init__(self, options: Any, shared: Shared) -> None:
+        super().__init__(options, shared)
         self._transport: Transport | None = None
 
     # -- to implement ------------------------------------------------------
     def base_url(self) -> str:
-        """The API root, without a trailing slash."""
-        raise NotImplementedError
+        """The API root (default: the ``base_url`` of the provider's settings, its
+        ``DIGEST_<NAME>_BASE_URL``)."""
+        return str(self.options.base_url)
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
         """(headers, basic-auth pair or None) that authenticate every request."""
@@ -70,7 +71,7 @@ class HttpProvider(Provider):
         if self._transport is None:
             transport = Transport(
                 self.name,
-                read_timeout=float(getattr(self.settings, "http_timeout", 30.0)),
+                read_timeout=self.shared.http_timeout,
                 user_agent=f"digest/{__version__}-{self.name}",
                 auth_fix=f"check {self.key_setting}" if self.key_setting else "check the credentials",
                 timeout_key="DIGEST_HTTP_TIMEOUT",
@@ -152,6 +153,9 @@ class CampaignProvider(HttpProvider):
     kind = "campaign"
     unsubscribe_tag: ClassVar[str] = ""
     manage_tag: ClassVar[str] = ""
+    # The provider's statuses of a campaign that mean "not started" and "sent, sending or scheduled".
+    draft_statuses: ClassVar[frozenset[str]] = frozenset({"draft"})
+    sent_statuses: ClassVar[frozenset[str]] = frozenset()
 
     def create_draft(self, campaign: Campaign, idem_key: str) -> str:
         """Create the campaign without sending it; return its id."""
@@ -168,6 +172,18 @@ class CampaignProvider(HttpProvider):
     def test_draft(self, campaign_id: str, address: str) -> None:
         """Send a test copy of a draft to one address."""
         raise NotImplementedError
+
+    def state_of(self, status: object) -> str:
+        """The provider's status in our words: ``draft``, ``sent`` or ``failed`` (anything else)."""
+        text = str(status or "")
+        if text in self.draft_statuses:
+            return "draft"
+        return "sent" if text in self.sent_statuses else "failed"
+
+    def create(self, path: str, body: dict[str, Any], *id_at: str) -> str:
+        """POST a draft to ``path``; its id, found at ``id_at`` in the answer."""
+        # A draft sends nothing: repeating the create at worst leaves an unused draft.
+        return str(self.answer(self.request("POST", path, json=body, safe_to_repeat=True), *id_at))
 
     def campaign_stats(self, campaign_id: str) -> CampaignStats | None:
         """Sent and bounce counts of a started campaign, read from the provider (None: it offers none)."""

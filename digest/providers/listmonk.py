@@ -14,8 +14,6 @@ from digest.config.delivery import provider_ids, provider_key
 from digest.providers.base import Campaign, CampaignStats
 from digest.providers.http import CampaignProvider
 
-SENT = {"scheduled", "running", "paused", "finished"}
-
 
 @dataclass(frozen=True, kw_only=True)
 class ListmonkSettings:
@@ -45,9 +43,7 @@ class ListmonkProvider(CampaignProvider):
     key_setting = "DIGEST_LISTMONK_API_KEY"
     unsubscribe_tag = "{{ UnsubscribeURL }}"
     manage_tag = "{{ ManageURL }}"
-
-    def base_url(self) -> str:
-        return self.options.base_url
+    sent_statuses = frozenset({"scheduled", "running", "paused", "finished"})
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
         return {}, (self.options.username, self.options.api_key)
@@ -63,15 +59,11 @@ class ListmonkProvider(CampaignProvider):
             "altbody": self.text_body(campaign),
             "tags": ["digest", idem_key[:16]],
         }
-        # A draft sends nothing: repeating the create at worst leaves an unused draft.
-        created = self.request("POST", "/campaigns", json=body, safe_to_repeat=True)
-        return str(self.answer(created, "data", "id"))
+        return self.create("/campaigns", body, "data", "id")
 
     def campaign_state(self, campaign_id: str) -> str:
-        status = str(self.answer(self.request("GET", f"/campaigns/{campaign_id}"), "data").get("status", ""))
-        if status == "draft":
-            return "draft"
-        return "sent" if status in SENT else "failed"
+        answer = self.answer(self.request("GET", f"/campaigns/{campaign_id}"), "data")
+        return self.state_of(answer.get("status"))
 
     def campaign_stats(self, campaign_id: str) -> CampaignStats:
         sent = self.count(self.answer(self.request("GET", f"/campaigns/{campaign_id}")), "data", "sent")

@@ -18,8 +18,6 @@ from digest.errors import ConfigError
 from digest.providers.base import Campaign, CampaignStats
 from digest.providers.http import CampaignProvider
 
-SENT = {"sending", "sent", "schedule", "paused"}
-
 
 @dataclass(frozen=True, kw_only=True)
 class MailchimpSettings:
@@ -47,6 +45,8 @@ class MailchimpProvider(CampaignProvider):
     key_setting = "DIGEST_MAILCHIMP_API_KEY"
     unsubscribe_tag = "*|UNSUB|*"
     manage_tag = "*|UPDATE_PROFILE|*"
+    draft_statuses = frozenset({"save"})
+    sent_statuses = frozenset({"sending", "sent", "schedule", "paused"})
 
     @classmethod
     def check_settings(cls, settings: Settings) -> None:
@@ -70,29 +70,24 @@ class MailchimpProvider(CampaignProvider):
         return {}, ("digest", self.options.api_key)
 
     def create_draft(self, campaign: Campaign, idem_key: str) -> str:
-        name, address = parseaddr(self.settings.sender)
+        name, address = parseaddr(self.shared.sender)
         body = {
             "type": "regular",
             "recipients": {"list_id": self.options.list_id},
             "settings": {
                 "subject_line": campaign.subject,
                 "title": f"digest {campaign.edition_key}",
-                "from_name": name or self.settings.org_name,
+                "from_name": name or self.shared.org_name,
                 "reply_to": address,
             },
         }
-        # A draft sends nothing: repeating the create at worst leaves an unused draft.
-        created = self.request("POST", "/campaigns", json=body, safe_to_repeat=True)
-        campaign_id = str(self.answer(created, "id"))
+        campaign_id = self.create("/campaigns", body, "id")
         content = {"html": self.html_body(campaign), "plain_text": self.text_body(campaign)}
         self.request("PUT", f"/campaigns/{campaign_id}/content", json=content, safe_to_repeat=True)
         return campaign_id
 
     def campaign_state(self, campaign_id: str) -> str:
-        status = str(self.answer(self.request("GET", f"/campaigns/{campaign_id}")).get("status", ""))
-        if status == "save":
-            return "draft"
-        return "sent" if status in SENT else "failed"
+        return self.state_of(self.answer(self.request("GET", f"/campaigns/{campaign_id}")).get("status"))
 
     def campaign_stats(self, campaign_id: str) -> CampaignStats:
         report = self.answer(self.request("GET", f"/reports/{campaign_id}"))

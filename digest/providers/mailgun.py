@@ -46,9 +46,6 @@ class MailgunProvider(HttpProvider):
     options: MailgunSettings
     key_setting = "DIGEST_MAILGUN_API_KEY"
 
-    def base_url(self) -> str:
-        return self.options.base_url
-
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
         return {}, ("api", self.options.api_key)
 

@@ -2,9 +2,13 @@
 
 ``outbox/<edition>/<address>.eml`` holds what a subscriber got (an address with
 characters a file name should not have gets a hash as well, see :func:`file_stem`). A `digest send
---test` copy (its idempotency key starts with :data:`TEST_KEY_PREFIX`) goes to
+--test` copy (its idempotency key starts with :data:`~digest.providers.base.TEST_KEY_PREFIX`) goes to
 ``outbox/<edition>/tests/<address>.eml`` instead, so a test copy to an address
 that is also on the list never replaces that subscriber's message.
+
+Since nothing is sent, the outbox is a rehearsal (``rehearsal = True``): the README's first
+command sends the sample edition here, and a real provider configured afterwards still
+sends this period's edition with its articles (see :mod:`digest.deliver.firstrun`).
 """
 
 from __future__ import annotations
@@ -15,12 +19,10 @@ from pathlib import Path
 
 from digest.files import private_dir, write_private
 from digest.links import campaign_slug
-from digest.providers.base import Outgoing, Provider, SendResult, wire_bytes
+from digest.providers.base import TEST_KEY_PREFIX, Outgoing, Provider, SendResult, Shared, wire_bytes
 
 # An address made only of these is its own file name (as stored: lower case).
 _PLAIN = re.compile(r"[a-z0-9@._-]{1,200}")
-# Idempotency keys of test copies (digest.deliver.testcopy makes them).
-TEST_KEY_PREFIX = "test-"
 TESTS_FOLDER = "tests"
 
 
@@ -31,7 +33,7 @@ class OutboxProvider(Provider):
     rehearsal = True  # nothing leaves the machine
 
     def folder(self, edition_key: str) -> Path:
-        return self.settings.data_dir / "outbox" / campaign_slug(edition_key)
+        return edition_folder(self.shared.data_dir, edition_key)
 
     def path_for(self, item: Outgoing, idem_key: str) -> Path:
         """Where ``item`` is written: by address, test copies in their own folder."""
@@ -43,13 +45,27 @@ class OutboxProvider(Provider):
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
         for item in batch:
             path = self.path_for(item, idem_key)
-            for folder in (self.settings.data_dir / "outbox", path.parent.parent, path.parent):
-                if folder.is_relative_to(self.settings.data_dir):
+            data_dir = self.shared.data_dir
+            for folder in (data_dir / "outbox", path.parent.parent, path.parent):
+                if folder.is_relative_to(data_dir):
                     private_dir(folder)
             tmp = path.with_suffix(".eml.tmp")
             write_private(tmp, wire_bytes(item.message))  # 0600: it holds the address and its token
             tmp.replace(path)  # atomic: a crash never leaves half a message
         return SendResult(provider_id=idem_key[:12])
+
+    @classmethod
+    def where_sent(cls, shared: Shared, edition_key: str, people: int) -> str:
+        folder = edition_folder(shared.data_dir, edition_key)
+        files = len(list(folder.glob("*.eml"))) if folder.is_dir() else 0
+        return f"{files} .eml file(s) in {folder}/ (nothing left this computer; open them in a mail program)"
+
+    def copy_note(self, item: Outgoing, idem_key: str, result: SendResult) -> str:
+        return f" (written to {self.path_for(item, idem_key)})"
+
+
+def edition_folder(data_dir: Path, edition_key: str) -> Path:
+    return data_dir / "outbox" / campaign_slug(edition_key)
 
 
 def file_stem(address: str) -> str:

@@ -38,9 +38,6 @@ class PostmarkProvider(HttpProvider):
     options: PostmarkSettings
     key_setting = "DIGEST_POSTMARK_API_KEY"
 
-    def base_url(self) -> str:
-        return self.options.base_url
-
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
         return {"X-Postmark-Server-Token": self.options.api_key}, None
 
@@ -67,9 +64,7 @@ class PostmarkProvider(HttpProvider):
 
 def _message(item: Outgoing, html: str, text: str, stream: str, idem_key: str) -> dict[str, object]:
     link = item.unsubscribe_link
-    headers = [{"Name": "List-Unsubscribe", "Value": item.list_unsubscribe}]
-    if item.unsubscribe_https:
-        headers.append({"Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click"})
+    headers = [{"Name": name, "Value": value} for name, value in item.unsubscribe_headers.items()]
     if item.content.list_id:
         headers.append({"Name": "List-Id", "Value": item.content.list_id})
     return {

@@ -52,5 +52,15 @@ def settings_classes() -> list[type]:
     return settings_classes(dict(providers()))
 
 
+def rehearsal_channels(chosen: str) -> tuple[str, ...]:
+    """The ledger channels of the rehearsal providers (which send nothing), whose editions do
+    not count for provider ``chosen``: they use up neither its period nor its articles.
+    Empty when ``chosen`` is one of them (its own rehearsals count for it)."""
+    found = providers()
+    if chosen in found and found[chosen].rehearsal:
+        return ()
+    return tuple(cls.channel() for cls in found.values() if cls.rehearsal)
+
+
 def make_provider(settings: Settings) -> Provider:
-    return provider_class(settings.provider)(settings)
+    return provider_class(settings.provider).from_settings(settings)

@@ -57,9 +57,6 @@ class SendGridAuth(HttpProvider):
     options: SendGridSettings
     key_setting = "DIGEST_SENDGRID_API_KEY"
 
-    def base_url(self) -> str:
-        return self.options.base_url
-
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
         return {"Authorization": f"Bearer {self.options.api_key}"}, None
 
@@ -91,13 +88,10 @@ class SendGridProvider(SendGridAuth):
 
 def _personal(item: Outgoing, idem_key: str) -> dict[str, object]:
     to = {"email": item.recipient.email, **({"name": item.recipient.name} if item.recipient.name else {})}
-    headers = {"List-Unsubscribe": item.list_unsubscribe}
-    if item.unsubscribe_https:
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     link = item.unsubscribe_link
     return {
         "to": [to],
         "substitutions": {HTML_VAR: escape(link), TEXT_VAR: link},
-        "headers": headers,
+        "headers": item.unsubscribe_headers,
         "custom_args": {"digest_batch": idem_key[:16]},
     }

@@ -14,8 +14,6 @@ from digest.providers.http import CampaignProvider
 from digest.providers.sendgrid import SendGridAuth, SendGridProvider
 from digest.types import Recipient
 
-SENT = {"scheduled", "triggered"}
-
 
 class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
     name = "sendgrid-campaign"
@@ -26,6 +24,7 @@ class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
     }
     unsubscribe_tag = "{{{unsubscribe}}}"
     manage_tag = "{{{unsubscribe_preferences}}}"
+    sent_statuses = frozenset({"scheduled", "triggered"})
 
     def create_draft(self, campaign: Campaign, idem_key: str) -> str:
         config: dict[str, object] = {
@@ -37,22 +36,17 @@ class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
         if self.options.unsubscribe_group:
             config["suppression_group_id"] = self.options.unsubscribe_group
         else:
-            config["custom_unsubscribe_url"] = self.settings.unsubscribe_template or self.settings.site_url
+            config["custom_unsubscribe_url"] = self.shared.unsubscribe_page
         body = {
             "name": f"digest {campaign.edition_key}",
             "send_to": {"list_ids": list(self.options.list_ids)},
             "email_config": config,
         }
-        # A draft sends nothing: repeating the create at worst leaves an unused draft.
-        created = self.request("POST", "/v3/marketing/singlesends", json=body, safe_to_repeat=True)
-        return str(self.answer(created, "id"))
+        return self.create("/v3/marketing/singlesends", body, "id")
 
     def campaign_state(self, campaign_id: str) -> str:
         answer = self.answer(self.request("GET", f"/v3/marketing/singlesends/{campaign_id}"))
-        status = str(answer.get("status", ""))
-        if status == "draft":
-            return "draft"
-        return "sent" if status in SENT else "failed"
+        return self.state_of(answer.get("status"))
 
     def campaign_stats(self, campaign_id: str) -> CampaignStats:
         answer = self.answer(self.request("GET", f"/v3/marketing/stats/singlesends/{campaign_id}"))
@@ -75,14 +69,14 @@ class SendGridCampaignProvider(SendGridAuth, CampaignProvider):
     def send_test(self, campaign: Campaign, address: str, idem_key: str):  # type: ignore[no-untyped-def]
         from datetime import UTC, datetime
 
-        mail = SendGridProvider(self.settings)
+        mail = SendGridProvider(self.options, self.shared)
         try:
             content = Content(
                 campaign.edition_key,
                 campaign.subject,
                 campaign.html,
                 campaign.text,
-                self.settings.sender,
+                self.shared.sender,
                 datetime.now(UTC),
             )
             return mail.send_batch([Outgoing(campaign.edition_key, Recipient(address), content)], idem_key)

@@ -19,11 +19,13 @@ import re
 import smtplib
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import Any
+from typing import Self
 
+from digest.config import Settings
 from digest.config.base import choice, parse_float, parse_int, parse_positive_int, setting
 from digest.errors import ConfigError, ProviderError
-from digest.providers.base import WIRE_POLICY, Outgoing, Provider, SendResult
+from digest.providers.base import WIRE_POLICY, Outgoing, Provider, SendResult, Shared
+from digest.providers.dkim import DkimSigner
 from digest.providers.handover import handing_over
 from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Pacer
 
@@ -107,15 +109,18 @@ class SmtpProvider(Provider):
     # answer is sent once more (a possible duplicate, reported) rather than maybe missed.
     resend_in_doubt = True
 
-    def __init__(self, settings: Any) -> None:
-        super().__init__(settings)
-        self.pool = Connections(self.name, self.options)
-        self.pacer = Pacer(float(self.options.rate))
-        self.envelope_from = parseaddr(settings.sender)[1]
+    def __init__(self, options: SmtpSettings, shared: Shared, dkim: DkimSigner | None = None) -> None:
+        super().__init__(options, shared)
+        self.pool = Connections(self.name, options)
+        self.pacer = Pacer(float(options.rate))
+        self.envelope_from = parseaddr(shared.sender)[1]
         self._mail_from = f"FROM:{smtplib.quoteaddr(self.envelope_from)}"  # what SMTP.mail sends
-        from digest.providers.dkim import DkimSigner
+        self.dkim = dkim  # None: the relay signs, if anyone does
 
-        self.dkim = DkimSigner.from_settings(settings)  # None: the relay signs, if anyone does
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        dkim = DkimSigner.from_settings(settings)
+        return cls(settings.options(SmtpSettings), Shared.from_settings(settings), dkim)
 
     @property
     def connections(self) -> int:

@@ -55,12 +55,13 @@ class RenderedEmail:
 
 
 def item_context(
-    item: EditionItem, campaign: str, zone: ZoneInfo, settings: Settings, lang: str
+    item: EditionItem, campaign: str, zone: ZoneInfo, site_url: str, lang: str
 ) -> dict[str, Any]:
-    """One article, every field made safe (see digest.render.safe)."""
+    """One article, every field made safe (see digest.render.safe); ``site_url`` stands in for
+    an article link that is not safe."""
     article = item.article
     title = plain(article.title, TITLE_MAX)
-    link = safe_url(article.url) or settings.site_url
+    link = safe_url(article.url) or site_url
     image, alt = safe_url(article.image), article.image_alt
     if not image:
         image, alt = first_image(article.html)
@@ -85,8 +86,8 @@ def email_context(edition: Edition, settings: Settings, language: str | None = N
     zone = ZoneInfo(settings.timezone)
     campaign = campaign_slug(edition.key)
     issued = edition.issued.astimezone(zone).date()
-    items = [item_context(i, campaign, zone, settings, lang) for i in edition.items]
-    more = [item_context(i, campaign, zone, settings, lang) for i in edition.more]
+    items = [item_context(i, campaign, zone, settings.site_url, lang) for i in edition.items]
+    more = [item_context(i, campaign, zone, settings.site_url, lang) for i in edition.more]
     context: dict[str, Any] = {
         "lang": lang,
         "language": lang,
@@ -106,19 +107,18 @@ def email_context(edition: Edition, settings: Settings, language: str | None = N
         "count": len(items) + len(more),
         "unsubscribe_url": UNSUBSCRIBE_MARK,
         "manage_url": MANAGE_MARK,
-        "view_url": view_url(settings, edition.key),
+        "view_url": view_url(getattr(settings, "public_url", ""), edition.key),
     }
     context["preheader"] = preheader(context)
-    context["subject"] = subject_for(settings, context)
+    context["subject"] = subject_for(settings.subject, context)
     return context
 
 
-def view_url(settings: Settings, edition_key: str) -> str:
+def view_url(public_url: str, edition_key: str) -> str:
     """The edition in the archive of `digest serve` ("view in browser"); empty without DIGEST_PUBLIC_URL."""
     from urllib.parse import quote
 
-    public = getattr(settings, "public_url", "")
-    return f"{public}/archive/{quote(edition_key, safe='')}" if public else ""
+    return f"{public_url}/archive/{quote(edition_key, safe='')}" if public_url else ""
 
 
 def preheader(context: dict[str, Any]) -> str:
@@ -127,16 +127,16 @@ def preheader(context: dict[str, Any]) -> str:
     return text if len(text) <= PREHEADER_MAX else text[: PREHEADER_MAX - 1].rstrip() + "…"
 
 
-def subject_for(settings: Settings, context: dict[str, Any]) -> str:
-    """DIGEST_SUBJECT filled in, else the default subject in the email's language; one line."""
+def subject_for(template: str, context: dict[str, Any]) -> str:
+    """DIGEST_SUBJECT (``template``) filled in, else the default subject in the email's language; one line."""
     values = {
-        "org_name": settings.org_name,
+        "org_name": context["org_name"],
         "date": context["edition_date"],
         "count": context["count"],
         "edition": context["edition_key"],
     }
-    if settings.subject:
-        subject = settings.subject.format_map(values)
+    if template:
+        subject = template.format_map(values)
     else:
         subject = translations(context["lang"]).gettext(DEFAULT_SUBJECT) % values
     return " ".join(subject.split())

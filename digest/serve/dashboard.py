@@ -138,18 +138,10 @@ def resolve_deliveries(settings: Settings, engine: Engine, ids: list[int], actio
     from datetime import UTC
     from datetime import datetime as dt
 
-    from digest.compose.build import current_period
-    from digest.deliver.resolve import resolve_resend, resolve_sent
-    from digest.deliver.send import channel_of
-    from digest.providers import make_provider
+    from digest.deliver.resolve import resend, resolve_sent
 
     if action == "sent":
         done = resolve_sent(engine, ids, "from the dashboard")
     else:
-        provider = make_provider(settings)
-        provider.close()
-        key = current_period(settings, dt.now(UTC))[0]
-        done = resolve_resend(
-            engine, ids, current_key=key, channel=channel_of(provider), note="from the dashboard"
-        )
+        done = resend(settings, engine, ids, now=dt.now(UTC), note="from the dashboard")
     return "; ".join(done.lines())

@@ -119,30 +119,31 @@ class EditionBook:
             )
         return result.rowcount == 1
 
-    def taken_article_idents(self, rehearsals: bool = True) -> set[str]:
+    def taken_article_idents(self, uncounted: Sequence[str] = ()) -> set[str]:
         """Articles already committed to an edition: they never go out again.
 
-        ``rehearsals=False`` (a real provider): editions that went only to the outbox do not count.
+        Editions that went only to ``uncounted`` channels (rehearsals, for a real provider) do not count.
         """
         query = (
             select(schema.edition_articles.c.article_ident)
             .join(schema.editions, schema.editions.c.key == schema.edition_articles.c.edition_key)
             .where(schema.editions.c.status.in_(TAKEN_STATUSES))
         )
-        if not rehearsals:
-            query = query.where(schema.editions.c.key.not_in(rehearsal_keys()))
+        if uncounted:
+            query = query.where(schema.editions.c.key.not_in(rehearsal_keys(uncounted)))
         with self.engine.connect() as conn:
             return set(conn.scalars(query))
 
-    def last_sent_edition(self, rehearsals: bool = True) -> EditionRow | None:
+    def last_sent_edition(self, uncounted: Sequence[str] = ()) -> EditionRow | None:
+        """The latest sent (or partly sent) edition, leaving out those that went only to ``uncounted``."""
         query = (
             select(schema.editions)
             .where(schema.editions.c.status.in_(("sent", "partial")))
             .order_by(schema.editions.c.slot_utc.desc())
             .limit(1)
         )
-        if not rehearsals:
-            query = query.where(schema.editions.c.key.not_in(rehearsal_keys()))
+        if uncounted:
+            query = query.where(schema.editions.c.key.not_in(rehearsal_keys(uncounted)))
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return edition_from_row(row) if row else None

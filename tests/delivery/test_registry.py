@@ -48,7 +48,7 @@ class DummyProvider(Provider):
     required = {"token": "any text will do"}
 
     def send_batch(self, batch, idem_key):
-        path = self.settings.data_dir / self.options.log_name
+        path = self.shared.data_dir / self.options.log_name
         with path.open("a", encoding="utf-8") as log:
             for item in batch:
                 log.write(f"{self.options.token} {item.recipient.email} {len(batch)}\\n")
