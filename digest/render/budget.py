@@ -29,6 +29,9 @@ class BudgetFit:
     trimmed: list[tuple[Article, str]] = field(default_factory=list)
 
 
+Render = Callable[..., RenderedEmail]  # (edition, language=None) -> the email
+
+
 def fit_budget(edition: Edition, settings: Settings) -> BudgetFit:
     """The largest prefix of the edition whose email fits the budget, rendered.
 
@@ -37,40 +40,48 @@ def fit_budget(edition: Edition, settings: Settings) -> BudgetFit:
     the send's own size check explains the problem (or --allow-large sends it all).
     """
     budget = settings.html_budget
-    rendered = render_email(edition, settings)
-    if _largest(edition, settings, rendered) <= budget:
+
+    def render(e: Edition, language: str | None = None) -> RenderedEmail:
+        return render_email(e, settings, language=language)
+
+    def fits(e: Edition, rendered: RenderedEmail | None = None) -> bool:
+        return _largest(e, render, rendered if rendered is not None else render(e)) <= budget
+
+    rendered = render(edition)
+    if fits(edition, rendered):
         return BudgetFit(edition, rendered)
-    more = _longest(len(edition.more), lambda k: replace(edition, more=edition.more[:k]), settings)
+    more = _longest(len(edition.more), lambda k: replace(edition, more=edition.more[:k]), fits)
     if more is not None:
         kept = replace(edition, more=edition.more[:more])
     else:
         items = _longest(len(edition.items), lambda k: replace(edition, items=edition.items[:k], more=()),
-                         settings, low=1)
+                         fits, low=1)
         if items is None:
             return BudgetFit(edition, rendered)  # trimming cannot help: the send says why
         kept = replace(edition, items=edition.items[:items], more=())
     reason = TRIM_REASON.format(budget=budget)
     dropped = [i.article for i in edition.items[len(kept.items):] + edition.more[len(kept.more):]]
-    return BudgetFit(kept, render_email(kept, settings), [(a, reason) for a in dropped])
+    return BudgetFit(kept, render(kept), [(a, reason) for a in dropped])
 
 
-def _longest(n: int, build: Callable[[int], Edition], settings: Settings, low: int = 0) -> int | None:
+def _longest(
+    n: int, build: Callable[[int], Edition], fits: Callable[[Edition], bool], low: int = 0
+) -> int | None:
     """Largest k in low..n whose email fits (sizes grow with k), or None when none does."""
     best = None
     while low <= n:
         mid = (low + n) // 2
-        edition = build(mid)
-        if _largest(edition, settings, render_email(edition, settings)) <= settings.html_budget:
+        if fits(build(mid)):
             best, low = mid, mid + 1
         else:
             n = mid - 1
     return best
 
 
-def _largest(edition: Edition, settings: Settings, rendered: RenderedEmail) -> int:
+def _largest(edition: Edition, render: Render, rendered: RenderedEmail) -> int:
     """HTML bytes of the biggest language version (the settings' one is ``rendered``)."""
     sizes = [rendered.html_bytes]
     for language in FONT_STACKS:
         if language != rendered.language:
-            sizes.append(render_email(edition, settings, language=language).html_bytes)
+            sizes.append(render(edition, language=language).html_bytes)
     return max(sizes)
