@@ -121,10 +121,11 @@ def _event_lines(ctx: Context, edition: str | None) -> list[str]:
 
 
 def _who(row: DeliveryRow) -> str:
-    if row.target == "campaign":
+    from digest.deliver.resolve import CAMPAIGN, recipients
+
+    if row.target == CAMPAIGN:
         ref = f" {row.provider_id}" if row.provider_id else ""
         return f"campaign{ref} (the provider's own list)"
-    from digest.deliver.resolve import recipients
 
     people = recipients(row)
     if len(people) == 1:
@@ -144,11 +145,11 @@ def _line(row: DeliveryRow) -> str:
 def _hint(rows: list[DeliveryRow]) -> str:
     from digest.deliver.resolve import recipients
 
-    # Count people, not internal batches: one call to a provider may carry 1,000 recipients.
+    # Count people, not internal batches: one call to a provider may carry 1,000 recipients
+    # (a campaign's row names none: the provider keeps the list).
     per_status: dict[str, int] = {}
     for r in rows:
-        people = len(recipients(r)) if r.target != "campaign" else 0
-        per_status[r.status] = per_status.get(r.status, 0) + people
+        per_status[r.status] = per_status.get(r.status, 0) + len(recipients(r))
     out = ["recipients: " + ", ".join(f"{n} {status}" for status, n in sorted(per_status.items()))]
     if any(r.status == "unknown" for r in rows):
         out.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from digest.config import Settings
+from digest.deliver.resolve import CAMPAIGN
 from digest.errors import ConfigError, ProviderError
 from digest.providers.base import Campaign, Provider, SendResult
 from digest.providers.http import CampaignProvider
@@ -87,7 +88,7 @@ def campaign_stats(ledger: Ledger, provider: Provider, keys: list[str]) -> dict[
     gave_up = ""
     for key in keys:
         for row in ledger.deliveries(key, provider.channel(), statuses=("sent",)):
-            if row.target != "campaign" or not row.provider_id:
+            if row.target != CAMPAIGN or not row.provider_id:
                 continue
             entry: dict[str, Any] = {"provider": provider.name, "campaign_id": row.provider_id}
             if gave_up:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from digest.config import Settings
 from digest.deliver.modes import Mode
-from digest.deliver.resolve import EMAIL, email_rows, recipient_counts, recipients
+from digest.deliver.resolve import CAMPAIGN, EMAIL, email_rows, recipient_counts, recipients
 from digest.errors import DigestError
 from digest.providers.base import Provider, Shared
 from digest.providers.registry import providers, rehearsal_channels
@@ -57,7 +57,7 @@ def where_it_went(settings: Settings, engine: Engine, key: str) -> list[str]:
     campaigns: dict[str, str] = {}
     for row in email_rows(engine, key, ("sent",)):
         name = row.channel.split(":", 1)[1]
-        if row.target == "campaign":
+        if row.target == CAMPAIGN:
             campaigns[name] = row.provider_id or "(id not recorded)"
         else:
             by_channel.setdefault(name, []).append(len(recipients(row)))

@@ -19,6 +19,7 @@ from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from digest.deliver.campaign import reconcile, send_campaign_row
+from digest.deliver.resolve import CAMPAIGN
 from digest.providers.base import Provider, SendResult
 from digest.store import Connection, Engine
 from digest.store.ledger import DeliveryRow, Ledger
@@ -131,7 +132,7 @@ class CampaignMode(Mode):
         return "campaign"
 
     def targets(self, conn: Connection) -> Iterator[Target]:
-        yield "campaign", None
+        yield CAMPAIGN, None
 
     def can_settle(self) -> bool:
         return True  # the provider's status of the campaign says whether it went

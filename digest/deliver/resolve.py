@@ -31,6 +31,7 @@ from digest.store.ledger import DeliveryRow, Ledger
 
 EMAIL = "email:"
 SOCIAL = "social:"
+CAMPAIGN = "campaign"  # the target of a campaign's one delivery row (the provider keeps the list)
 RESOLVABLE = ("unknown", "failed")
 # Editions whose status follows their email deliveries; others (skipped, missed...) are left alone.
 SETTLED_BY_ROWS = ("sending", "sent", "partial", "failed")
@@ -61,7 +62,7 @@ def recipient_counts(engine: Engine, key: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     for row in email_rows(engine, key):
         people = len(recipients(row))
-        if row.target == "campaign":
+        if row.target == CAMPAIGN:
             counts[f"campaign {row.status}"] = counts.get(f"campaign {row.status}", 0) + 1
         else:
             counts[row.status] = counts.get(row.status, 0) + people
