@@ -144,12 +144,13 @@ def test_idempotent_provider_unknown_is_resent_with_the_same_key(tmp_path, make_
     engine = open_store(settings.db_url)
     emails = add_subscribers(engine, 3)
     FlakyOutbox.calls = 0
-    first = check_digest(settings, engine, MONDAY + timedelta(minutes=1), provider_factory=FlakyOutbox)
+    flaky = FlakyOutbox.from_settings
+    first = check_digest(settings, engine, MONDAY + timedelta(minutes=1), provider_factory=flaky)
     assert first.outcome == "partial" and email_statuses(engine) == ["unknown"]
     social = [r for r in Ledger(engine).deliveries(KEY) if r.channel.startswith("social:")]
     assert social and {r.status for r in social} == {"pending"}
     idem = Ledger(engine).deliveries(KEY, "email:outbox")[0].idem_key
-    second = check_digest(settings, engine, MONDAY + timedelta(minutes=16), provider_factory=FlakyOutbox)
+    second = check_digest(settings, engine, MONDAY + timedelta(minutes=16), provider_factory=flaky)
     assert second.outcome == "sent", second.message
     assert FlakyOutbox.calls == 2
     row = Ledger(engine).deliveries(KEY, "email:outbox")[0]
