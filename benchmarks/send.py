@@ -89,7 +89,7 @@ def start_server(tls: bool, workdir: Path) -> tuple[multiprocessing.Process, int
 def make_world(workdir: Path, n: int, extra: dict[str, str]):  # type: ignore[no-untyped-def]
     """Settings, an engine with n subscribers and this period's edition frozen (not yet sent)."""
     from digest.compose.build import build_edition, current_period
-    from digest.config import load_settings
+    from digest.plugins import load_settings
     from digest.store import open_store
     from digest.store.ledger import Ledger
     from tests.delivery.conftest import add_subscribers

@@ -92,7 +92,7 @@ def environment(folder: Path, database_url: str) -> dict[str, str]:
 
 
 def fill(env: dict[str, str], count: int) -> list[str]:
-    from digest.config import load_settings
+    from digest.plugins import load_settings
     from digest.store import open_store
     from digest.subscribers import import_csv
 
@@ -175,7 +175,7 @@ def hammer(port: int, paths: list[str], clients: int) -> tuple[list[float], list
 
 
 def honoured(env: dict[str, str], clicked: list[str], control: list[str]) -> dict[str, int]:
-    from digest.config import load_settings
+    from digest.plugins import load_settings
     from digest.store import open_store
     from digest.store.signups import lookup
 

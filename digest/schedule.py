@@ -11,13 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-
-if TYPE_CHECKING:
-    from digest.config import Settings
 
 _NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 _ALIASES = {
@@ -212,15 +209,14 @@ def describe(cadence: Cadence) -> str:
     return f"{when} {at} ({zone})"
 
 
-def plan(settings: Settings, now: datetime, count: int) -> dict[str, Any]:
-    """The schedule (and the social one, if set) with its next ``count`` runs: `digest schedule`."""
-    out: dict[str, Any] = {"timezone": settings.timezone, "max_lateness": settings.max_lateness_text}
-    for name, expr in (("email", settings.schedule), ("social", settings.social_schedule)):
-        if not expr:
+def plan(cadences: dict[str, Cadence | None], now: datetime, count: int) -> dict[str, Any]:
+    """Each cadence that is set ("email", "social") with its next ``count`` runs: `digest schedule`."""
+    out: dict[str, Any] = {}
+    for name, cadence in cadences.items():
+        if cadence is None:
             continue
-        cadence = parse_cadence(expr, settings.timezone)
         out[name] = {
-            "cron": expr,
+            "cron": cadence.expr,
             "description": describe(cadence),
             "next": [
                 {"local": slot.astimezone(cadence.zone).isoformat(), "utc": slot.isoformat()}

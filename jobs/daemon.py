@@ -43,9 +43,9 @@ def run_daemon(runner: Runner, log_path: Path | None = None) -> int:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     from digest.jobs.runner import declare_jobs
-    from digest.schedule import describe, parse_cadence
+    from digest.schedule import describe
 
-    cadence = parse_cadence(runner.settings.schedule, runner.settings.timezone)
+    cadence = runner.settings.cadence
     log.info("digest run started: %s; logging to %s", describe(cadence), log_path)
     scheduler = BlockingScheduler(timezone=cadence.zone)
     declare_jobs(scheduler, runner, runner.settings)

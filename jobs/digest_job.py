@@ -33,7 +33,7 @@ from digest.jobs.alerts import Alert, raise_alert
 from digest.jobs.social_job import queue_posts
 from digest.providers import Provider, make_provider
 from digest.providers.registry import rehearsal_channels
-from digest.schedule import Cadence, last_due_slot, next_slots, parse_cadence, period_key
+from digest.schedule import Cadence, last_due_slot, next_slots, period_key
 from digest.store import Engine
 from digest.store.ledger import Ledger
 
@@ -64,7 +64,7 @@ def check_digest(
     stop: Callable[[], bool] | None = None,
 ) -> CheckResult:
     """Send, resume or give up on the edition of the last due slot, as of ``now`` (aware)."""
-    cadence = parse_cadence(settings.schedule, settings.timezone)
+    cadence = settings.cadence
     slot = last_due_slot(cadence, now)
     if slot is None:
         return CheckResult("", "idle", "no scheduled time has come yet")

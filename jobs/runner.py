@@ -29,7 +29,6 @@ from digest.jobs.alerts import Alert, raise_alert
 from digest.jobs.digest_job import CheckResult, check_digest
 from digest.jobs.social_job import publish_social
 from digest.providers import Provider, make_provider
-from digest.schedule import parse_cadence
 from digest.store import Engine
 from digest.store.scheduler import record_heartbeat
 
@@ -137,7 +136,7 @@ class Runner:
 
 def declare_jobs(scheduler: BaseScheduler, runner: Runner, settings: Settings) -> None:
     """Add the digest, watchdog and (optional) social jobs; the watchdog runs at once."""
-    cadence = parse_cadence(settings.schedule, settings.timezone)
+    cadence = settings.cadence
     # misfire_grace_time=None: a fire delayed by a suspended machine still runs
     # (the check decides, with DIGEST_MAX_LATENESS); coalesce: once, not once per miss.
     common = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
@@ -151,6 +150,6 @@ def declare_jobs(scheduler: BaseScheduler, runner: Runner, settings: Settings) -
         next_run_time=runner.clock(),
         **common,
     )
-    if settings.social_schedule:
-        social = parse_cadence(settings.social_schedule, settings.timezone)
+    social = settings.social_cadence
+    if social is not None:
         scheduler.add_job(runner.social, social.trigger, id="social", name="social posts", **common)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from digest.config import Settings
-from digest.schedule import describe, next_slots, parse_cadence
+from digest.schedule import describe, next_slots
 from digest.store import Engine
 from digest.store.scheduler import recent_alerts, recent_runs
 
@@ -15,7 +15,7 @@ QUIET = timedelta(minutes=20)
 
 
 def scheduler_status(settings: Settings, engine: Engine, now: datetime, limit: int = 5) -> dict[str, Any]:
-    cadence = parse_cadence(settings.schedule, settings.timezone)
+    cadence = settings.cadence
     upcoming = next_slots(cadence, now, 1)
     instances = []
     for r in recent_runs(engine, limit):

@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from digest.cli.table import command_table  # noqa: E402
 from digest.config import example_env, readme_table  # noqa: E402
+from digest.plugins import plugins  # noqa: E402
 
 
 def between(marker: str, make: Callable[[], str]) -> Callable[[str], str]:
@@ -33,8 +34,8 @@ def between(marker: str, make: Callable[[], str]) -> Callable[[str], str]:
 
 # file (from the repository's top) -> its text brought up to date from its current text
 GENERATED: dict[str, Callable[[str], str]] = {
-    ".env.example": lambda _old: example_env(first_hour=True),
-    "docs/configuration.md": between("config-table", readme_table),
+    ".env.example": lambda _old: example_env(plugins(), first_hour=True),
+    "docs/configuration.md": between("config-table", lambda: readme_table(plugins())),
     "README.md": between("command-table", command_table),
 }
 

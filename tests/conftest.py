@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import Settings, load_settings
+from digest.config import Settings
+from digest.plugins import load_settings
 from tests.ci_skips import pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401 (hooks)
 
 REPO = Path(__file__).resolve().parent.parent

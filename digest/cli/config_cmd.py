@@ -34,18 +34,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     # Imported here, not at the top, so `digest --help` starts fast.
-    from digest.config import declared_fields, example_env, inspect, readme_table
+    from digest.config import declared_fields, example_env, readme_table
     from digest.config.show import config_rows, render_rows
+    from digest.plugins import inspect, plugins
 
     if args.example:
-        print(example_env(first_hour=not args.all), end="")
+        print(example_env(plugins(), first_hour=not args.all), end="")
         return 0
     if args.markdown:
-        print(readme_table(), end="")
+        print(readme_table(plugins()), end="")
         return 0
     # Not ctx.settings: that stops at the first problem, and this command must show them all.
     found = inspect(ctx.env_file)
-    rows, hidden = config_rows(found, declared_fields(), all_keys=args.all)
+    rows, hidden = config_rows(found, declared_fields(plugins()), all_keys=args.all)
     for line in render_rows(rows):
         print(line)
     if hidden:

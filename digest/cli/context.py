@@ -27,7 +27,7 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            from digest.config import load_settings
+            from digest.plugins import load_settings
 
             self._settings = load_settings(
                 self.env_file, warn=self.warn, social_warnings=self.social_warnings

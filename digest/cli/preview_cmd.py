@@ -85,7 +85,7 @@ def _print(result: PreviewResult) -> None:
 
 
 def _serve(ctx: Context, args: argparse.Namespace, out: Path) -> int:
-    from digest.config import load_settings
+    from digest.plugins import load_settings
     from digest.preview.serve import PreviewServer, watched_paths
 
     def rebuild() -> list[Path]:

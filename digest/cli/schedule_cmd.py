@@ -50,7 +50,13 @@ def _line(run: dict[str, str], zone: str) -> str:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from digest.schedule import plan
 
-    data = plan(ctx.settings, ctx.now(), args.next)
+    settings = ctx.settings
+    cadences = {"email": settings.cadence, "social": settings.social_cadence}
+    data = {
+        "timezone": settings.timezone,
+        "max_lateness": settings.max_lateness_text,
+        **plan(cadences, ctx.now(), args.next),
+    }
     if args.json:
         print(json.dumps(data, indent=2))
         return 0

@@ -42,9 +42,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     # Imported here, not at the top, so `digest --help` starts fast.
     from dataclasses import replace
 
-    from digest.compose.blurb import make_item
     from digest.compose.build import blurb_options
     from digest.social.compose import drafts_for_edition, post_keyphrases
+    from digest.summarise.registry import make_item
     from digest.types import Edition
 
     settings = ctx.settings

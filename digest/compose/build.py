@@ -11,16 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from digest.compose.blurb import BlurbOptions, LlmOptions
 from digest.compose.checks import check_protected
 from digest.compose.edition import compose_edition, select_articles, window_start
 from digest.config import Settings
 from digest.protect import Hit
 from digest.render.budget import fit_budget
 from digest.render.email import RenderedEmail
-from digest.schedule import last_due_slot, parse_cadence, period_key
+from digest.schedule import last_due_slot, period_key
 from digest.sources import SourceOptions, load_sources
 from digest.store.ledger import Ledger
+from digest.summarise.registry import BlurbOptions, LlmOptions
 from digest.types import Article, Edition
 
 
@@ -35,7 +35,7 @@ class Built:
 
 def current_period(settings: Settings, now: datetime) -> tuple[str, datetime]:
     """The key and slot of the period ``now`` falls in: the last due slot of the schedule."""
-    cadence = parse_cadence(settings.schedule, settings.timezone)
+    cadence = settings.cadence
     slot = last_due_slot(cadence, now) or now.astimezone(UTC)
     return period_key(cadence, slot), slot
 
@@ -134,5 +134,5 @@ def blurb_options(settings: Settings) -> BlurbOptions:
         llm = LlmOptions(settings.llm_base_url, settings.llm_api_key, settings.llm_model,
                          settings.llm_timeout)
     terms = settings.protected_terms()
-    return BlurbOptions(settings.summary_sentences, settings.summary_max_words, None, llm,
+    return BlurbOptions(settings.summary_sentences, settings.summary_max_words, llm,
                         terms.contains if terms.terms else None, summariser=settings.summariser)

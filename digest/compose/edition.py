@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from digest.compose.blurb import BlurbOptions, make_item
 from digest.errors import DigestError
+from digest.summarise.registry import BlurbOptions, make_item
 from digest.types import Article, EditionItem
 
 MORE_FULL = "the 'more stories' list is full ({max_more} titles, DIGEST_MAX_MORE_STORIES)"

@@ -2,10 +2,14 @@
 
 Real environment variables win over the `.env` file. Every key is declared once:
 the shared ones in the section classes composed into :class:`Settings`, and each
-mail provider's own keys in its module (a settings class the registry finds, kept
-in ``Settings.extensions`` and read with :meth:`Settings.options`). `.env.example` (the keys
-marked ``first_hour``) and the docs' table of every key are generated from those declarations
-(`digest config --example [--all]`, `--markdown`).
+plugin's own keys (a mail provider's, a social platform's) in its module. Config
+imports no plugin: the caller passes their settings classes and names in a
+:class:`~digest.config.plugins.Plugins` (``digest.plugins.plugins()`` gathers them;
+``digest.plugins.load_settings`` is the one call the commands and tests make). The
+parsed plugin settings are kept in ``Settings.extensions`` and read with
+:meth:`Settings.options`. `.env.example` (the keys marked ``first_hour``) and the docs'
+table of every key are generated from those declarations (`digest config --example
+[--all]`, `--markdown`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from digest.config.content import ContentSettings
 from digest.config.core import CoreSettings, is_default_provider
 from digest.config.delivery import DeliverySettings
 from digest.config.loader import Inspection, inspect_settings
+from digest.config.plugins import Plugins
 from digest.config.schedule import ScheduleSettings
 from digest.config.social import SocialSettings
 from digest.config.summariser import SummariserSettings
@@ -32,17 +37,11 @@ from digest.terms_file import TermsFile
 if TYPE_CHECKING:
     from digest.protect import ProtectedTerms
 
-__all__ = ["Settings", "declared_fields", "describe", "example_env", "inspect", "load_settings"]
+__all__ = [
+    "Plugins", "Settings", "declared_fields", "describe", "example_env", "inspect", "load_settings",
+]
 
 T = TypeVar("T")
-
-
-def extension_classes() -> list[type]:
-    """The settings classes that extension modules declare for themselves, each once."""
-    from digest.providers.registry import settings_classes as provider_settings
-    from digest.social.platforms.registry import settings_classes as platform_settings
-
-    return [*provider_settings(), *platform_settings()]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,7 +51,7 @@ class Settings(
 ):
     """All settings. Capabilities add their own section classes as bases.
 
-    ``extensions`` holds the parsed settings of every provider module, by class.
+    ``extensions`` holds the parsed settings of every plugin, by class.
     """
 
     extensions: Mapping[type, Any] = field(default_factory=dict)
@@ -68,23 +67,12 @@ class Settings(
         found = self.extensions.get(cls)
         return found if found is not None else cls()
 
-    def check_provider(self) -> None:
-        """The chosen provider has what it needs (its module says what that is)."""
-        from digest.providers.registry import provider_class
-
-        provider_class(self.provider).check_settings(self)
-
-    def check(self) -> None:
-        for part in [self, *(self.options(cls) for cls in extension_classes())]:
-            for name in sorted(dir(part)):
-                if name.startswith("check_"):
-                    getattr(part, name)()
-
 
 def load_settings(
     env_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
     *,
+    plugins: Plugins,
     read_dotenv: bool = True,
     warn: Callable[[str], None] | None = None,
     social_warnings: bool = True,
@@ -94,9 +82,10 @@ def load_settings(
     Raises ConfigError (naming the key) on the first problem: a bad value, an unknown
     DIGEST_ key in the file, a file that cannot be read. ``warn`` gets each warning
     (an unknown key in the environment; with ``social_warnings``, a listed social
-    platform without its keys, which only publishing needs).
+    platform without its keys, which only publishing needs). ``plugins``: their settings
+    classes and names (``digest.plugins.load_settings`` passes the built-in ones).
     """
-    found = inspect(env_file, environ, read_dotenv=read_dotenv)
+    found = inspect(env_file, environ, plugins=plugins, read_dotenv=read_dotenv)
     error = found.first_error()
     if error is not None:
         raise error
@@ -108,12 +97,16 @@ def load_settings(
 
 
 def inspect(
-    env_file: Path | None = None, environ: Mapping[str, str] | None = None, *, read_dotenv: bool = True
+    env_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    plugins: Plugins,
+    read_dotenv: bool = True,
 ) -> Inspection:
     """Every setting read and checked, with every problem collected (for `digest config`)."""
     environ = os.environ if environ is None else environ
     return inspect_settings(
-        Settings, extension_classes(), env_file, environ, read_dotenv=read_dotenv, prepare=_sample_when_unset
+        Settings, plugins, env_file, environ, read_dotenv=read_dotenv, prepare=_sample_when_unset
     )
 
 
@@ -144,28 +137,33 @@ def with_overrides(settings: Settings, **changes: Any) -> Settings:
     return dataclasses.replace(settings, **changes)
 
 
-def declared_fields() -> list[tuple[type, dataclasses.Field[Any]]]:
-    """Every declared setting, with the class that holds it: Settings' own, then the extensions'.
+def declared_fields(plugins: Plugins) -> list[tuple[type, dataclasses.Field[Any]]]:
+    """Every declared setting, with the class that holds it: Settings' own, then the plugins'.
 
     A key shared by two providers is declared once (by one settings class) and listed once.
     """
     out: list[tuple[type, dataclasses.Field[Any]]] = [(Settings, f) for f in fields_of(Settings)]
-    for cls in extension_classes():
+    for cls in plugins.classes:
         out += [(cls, f) for f in fields_of(cls)]
     return out
 
 
-def describe(settings: Settings) -> list[tuple[str, str, str]]:
+def describe(settings: Settings, plugins: Plugins) -> list[tuple[str, str, str]]:
     """(key, value, help) for every setting, secrets masked."""
     rows = []
-    for cls, f in declared_fields():
+    for cls, f in declared_fields(plugins):
         holder = settings if cls is Settings else settings.options(cls)
-        rows.append((f.metadata["env"], display_value(f, getattr(holder, f.name)), help_text(f)))
+        value = display_value(f, getattr(holder, f.name))
+        rows.append((f.metadata["env"], value, _help(f, plugins)))
     return rows
 
 
-def _sorted_fields() -> list[dataclasses.Field[Any]]:
-    fields = [f for _cls, f in declared_fields()]
+def _help(f: dataclasses.Field[Any], plugins: Plugins) -> str:
+    return help_text(f, plugins.choices.get(f.metadata["env"]))
+
+
+def _sorted_fields(plugins: Plugins) -> list[dataclasses.Field[Any]]:
+    fields = [f for _cls, f in declared_fields(plugins)]
     return sorted(fields, key=lambda f: _section_order(f.metadata["section"]))
 
 
@@ -196,13 +194,13 @@ EXAMPLE_HEAD = {
 }
 
 
-def example_env(*, first_hour: bool = False) -> str:
+def example_env(plugins: Plugins, *, first_hour: bool = False) -> str:
     """A documented `.env`: every key, grouped, with a comment and its default (`--example --all`);
     with ``first_hour``, only the keys declared ``first_hour=True`` (`.env.example`), one line of
     help each."""
     out = [*EXAMPLE_HEAD[first_hour], ""]
     section = None
-    for f in _sorted_fields():
+    for f in _sorted_fields(plugins):
         if first_hour and not f.metadata.get("first_hour"):
             continue
         if f.metadata["section"] != section:
@@ -210,22 +208,22 @@ def example_env(*, first_hour: bool = False) -> str:
             out += ["", f"## {section}"]
         example = f.metadata.get("example")
         if first_hour:
-            out.append(f"# {help_text(f)}" + (f" Example: {example}" if example else ""))
+            out.append(f"# {_help(f, plugins)}" + (f" Example: {example}" if example else ""))
         else:
-            out.append(f"# {help_text(f)}")
+            out.append(f"# {_help(f, plugins)}")
             if example:
                 out.append(f"# Example: {f.metadata['env']}={example}")
         out.append(f"{f.metadata['env']}={_default_text(f)}")
     return "\n".join(out).replace("\n\n\n", "\n\n") + "\n"
 
 
-def readme_table() -> str:
+def readme_table(plugins: Plugins) -> str:
     """Markdown table of every key, for the configuration page of the docs."""
     rows = ["| key | default | what it does |", "|---|---|---|"]
-    for f in _sorted_fields():
+    for f in _sorted_fields(plugins):
         default = _default_text(f) or "(empty)"
         # Help is prose, not HTML: `Name <address>` must show as written, and a | would end the cell.
-        text = help_text(f).replace("<", "&lt;").replace("|", "\\|")
+        text = _help(f, plugins).replace("<", "&lt;").replace("|", "\\|")
         rows.append(f"| `{f.metadata['env']}` | `{default}` | {text} |")
     return "\n".join(rows) + "\n"
 

@@ -27,22 +27,18 @@ def setting(
     secret: bool = False,
     example: str | None = None,
     section: str = "General",
-    choices: Callable[[], Sequence[str]] | None = None,
     multiline: bool = False,
     first_hour: bool = False,
 ) -> Any:
     """Declare one setting. ``parse`` raises ValueError with a fix-it message.
 
-    ``choices``: a function naming the allowed values (asked when a value is read and
-    when the docs are generated, so a registry can supply them without being imported
-    here); without a ``parse`` of its own, the value must be one of them. ``multiline``
-    lets free text (an intro, a footer) hold line breaks and tabs; every other value is
-    one line, so no setting can smuggle a header or a log line in. ``first_hour`` puts the key
-    in `.env.example`, which holds only what a volunteer sets in the first hour (every key is
-    in `digest config --example --all` and the docs).
+    ``multiline`` lets free text (an intro, a footer) hold line breaks and tabs; every
+    other value is one line, so no setting can smuggle a header or a log line in.
+    ``first_hour`` puts the key in `.env.example`, which holds only what a volunteer sets in
+    the first hour (every key is in `digest config --example --all` and the docs). A setting
+    that names plugins (``DIGEST_PROVIDER``) gets their names from the caller
+    (:class:`digest.config.plugins.Plugins`), not from here.
     """
-    if choices is not None and parse is str:
-        parse = one_of(choices)
     meta = {
         "env": env,
         "help": help,
@@ -50,7 +46,6 @@ def setting(
         "secret": secret,
         "example": example,
         "section": section,
-        "choices": choices,
         "multiline": multiline,
         "first_hour": first_hour,
     }
@@ -124,14 +119,6 @@ def parse_float(raw: str) -> float:
     return value
 
 
-def parse_seconds(raw: str) -> float:
-    """A timeout: more than 0 and at most a day (0 would make every socket non-blocking)."""
-    value = parse_float(raw)
-    if not 0 < value <= MAX_SECONDS:
-        raise ValueError(f"{value:g} is out of range; use more than 0 and at most {MAX_SECONDS:.0f} seconds")
-    return value
-
-
 def _short(raw: str) -> str:
     """The value as quoted in an error: capped so a huge value cannot flood the line."""
     return repr(raw if len(raw) <= 40 else raw[:40] + "...")
@@ -192,23 +179,29 @@ def choice(*allowed: str) -> Parser:
     return parse
 
 
-def one_of(names: Callable[[], Sequence[str]]) -> Parser:
-    def parse(raw: str) -> str:
-        value = raw.strip().lower()
-        allowed = list(names())
-        if value not in allowed:
-            raise ValueError(f"{raw!r} is not one of: {', '.join(allowed)}")
-        return value
-
-    return parse
+def parse_name(raw: str) -> str:
+    """A plugin's name (``DIGEST_PROVIDER``): checked against the plugins' names by the loader."""
+    return raw.strip().lower()
 
 
-def help_text(f: dataclasses.Field[Any]) -> str:
+def parse_names(raw: str) -> list[str]:
+    """A list of plugin names, each once, in the order given."""
+    return list(dict.fromkeys(name.lower() for name in parse_list(raw)))
+
+
+def check_choice(value: Any, raw: str, allowed: Sequence[str]) -> None:
+    """Raise ValueError naming the choices when a parsed name (or one of a list) is not among them."""
+    for name in value if isinstance(value, list) else [value]:
+        if name not in allowed:
+            shown = raw if isinstance(value, str) else name
+            raise ValueError(f"{shown!r} is not one of: {', '.join(allowed)}")
+
+
+def help_text(f: dataclasses.Field[Any], choices: Sequence[str] | None = None) -> str:
     """The help of a setting as the docs show it, with its choices when it has a list of them."""
-    choices = f.metadata.get("choices")
     if choices is None:
         return str(f.metadata["help"])
-    return f"{f.metadata['help']} One of: {', '.join(choices())}."
+    return f"{f.metadata['help']} One of: {', '.join(choices)}."
 
 
 def url(raw: str) -> str:

@@ -53,21 +53,6 @@ class StartupChecks:
             if problem:
                 raise ConfigError("DIGEST_DATABASE_URL", problem, _DB_FIX)
 
-    def setting_warnings(self) -> list[str]:
-        """One line per listed platform without its keys, naming every empty key at once."""
-        missing: list[tuple[str, str]] = getattr(self, "missing_social_keys", lambda: [])()
-        by_platform: dict[str, list[str]] = {}
-        for platform, key in missing:
-            by_platform.setdefault(platform, []).append(key)
-        lines = []
-        for platform, keys in by_platform.items():
-            also = f" (and {', '.join(keys[1:])})" if keys[1:] else ""
-            lines.append(
-                f"{keys[0]}{also}: empty, so {platform} posts are previewed but not published; "
-                f"set {'them' if also else 'it'} in .env, or remove {platform} from DIGEST_SOCIAL_PLATFORMS"
-            )
-        return lines
-
     def sample_warnings(self) -> list[str]:
         """The sample sender, name and postal address still set while a real provider sends.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.config.base import (
     choice,
@@ -13,6 +14,7 @@ from digest.config.base import (
     parse_float,
     parse_int,
     parse_list,
+    parse_name,
     parse_path,
     parse_positive_int,
     parse_timezone,
@@ -21,8 +23,12 @@ from digest.config.base import (
 )
 from digest.errors import ConfigError
 
+if TYPE_CHECKING:
+    from digest.schedule import Cadence
+
 
 def parse_cron(raw: str) -> str:
+    # Imported when a value is read: digest.schedule brings APScheduler, which `digest --help` need not.
     from digest.schedule import validate_cron
 
     return validate_cron(raw)
@@ -37,14 +43,6 @@ DEFAULT_PROVIDER = "outbox"
 def is_default_provider(value: str) -> bool:
     """Whether DIGEST_PROVIDER is unset or the embedded default."""
     return value.strip() in ("", DEFAULT_PROVIDER)
-
-
-def _provider_names() -> list[str]:
-    # The provider modules are the list (digest.providers.registry); asked lazily, so
-    # reading the settings imports no provider until a value or the docs need them.
-    from digest.providers.registry import provider_names
-
-    return provider_names()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,7 +108,7 @@ class CoreSettings:
         "DIGEST_PROVIDER",
         DEFAULT_PROVIDER,
         "Mailing provider. outbox writes .eml files to the data folder and sends nothing.",
-        choices=_provider_names,
+        parse=parse_name,  # one of the provider modules' names, which the caller passes in (Plugins)
         section="Delivery",
         first_hour=True,
     )
@@ -237,6 +235,13 @@ class CoreSettings:
                     f"{source} does not exist",
                     "fix the path, or give a feed or page address starting with https://",
                 )
+
+    @property
+    def cadence(self) -> Cadence:
+        """When editions go out: DIGEST_SCHEDULE in DIGEST_TIMEZONE."""
+        from digest.schedule import parse_cadence
+
+        return parse_cadence(self.schedule, self.timezone)
 
     @property
     def db_url(self) -> str:

@@ -8,13 +8,15 @@ beside its key while the rest still prints. Both go through :func:`inspect_setti
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from digest.config.base import fields_of, parse_field
+from digest.config.base import check_choice, fields_of, parse_field
+from digest.config.plugins import Plugins
 from digest.errors import ConfigError
 
 # A .env is a few kilobytes; anything this big is the wrong file.
@@ -111,44 +113,54 @@ def gather(
 
 def inspect_settings(
     cls: type,
-    extensions: list[type],
+    plugins: Plugins,
     env_file: Path | None,
     environ: Mapping[str, str],
     *,
     read_dotenv: bool = True,
     prepare: Callable[[dict[str, str]], None] | None = None,
 ) -> Inspection:
-    """Read and check every setting of ``cls`` and of each extension class (the providers' own);
-    never raises for a setting's problem. ``prepare`` may fill in values that depend on others
-    (the sample articles) before parsing."""
-    known = [f.metadata["env"] for c in (cls, *extensions) for f in fields_of(c)]
+    """Read and check every setting of ``cls`` and of each plugin's settings class; never raises
+    for a setting's problem. ``prepare`` may fill in values that depend on others (the sample
+    articles) before parsing."""
+    known = [f.metadata["env"] for c in (cls, *plugins.classes) for f in fields_of(c)]
     found = Inspection()
     gather(env_file, environ, read_dotenv, found, known)
     if prepare is not None:
         prepare(found.values)
-    parts = {c: c(**_parse_fields(c, found)) for c in extensions}
-    found.settings = cls(**_parse_fields(cls, found), extensions=parts)
-    for part in (found.settings, *parts.values()):
-        for name in sorted(dir(part)):
-            if name.startswith("check_"):
-                try:
-                    getattr(part, name)()
-                except ConfigError as exc:
-                    found.add(exc)
-    found.social_warnings = list(getattr(found.settings, "setting_warnings", lambda: [])())
+    parts = {c: c(**_parse_fields(c, found, plugins)) for c in plugins.classes}
+    found.settings = cls(**_parse_fields(cls, found, plugins), extensions=parts)
+    # The shared settings' checks, then the plugins' checks of them, then each plugin's own.
+    checks = _checks_of(found.settings) + [functools.partial(c, found.settings) for c in plugins.checks]
+    for check in checks + [check for part in parts.values() for check in _checks_of(part)]:
+        try:
+            check()
+        except ConfigError as exc:
+            found.add(exc)
+    found.social_warnings = [line for warn in plugins.warnings for line in warn(found.settings)]
     found.sample_warnings = list(getattr(found.settings, "sample_warnings", lambda: [])())
     return found
 
 
-def _parse_fields(cls: type, found: Inspection) -> dict[str, Any]:
+def _checks_of(part: object) -> list[Callable[[], None]]:
+    """A settings object's ``check_*`` methods, by name."""
+    return [getattr(part, name) for name in sorted(dir(part)) if name.startswith("check_")]
+
+
+def _parse_fields(cls: type, found: Inspection, plugins: Plugins) -> dict[str, Any]:
     """The fields of ``cls`` that are set and parse; each refusal goes into ``found.errors``."""
     parsed: dict[str, Any] = {}
     for f in fields_of(cls):
-        raw = found.values.get(f.metadata["env"])
+        key = f.metadata["env"]
+        raw = found.values.get(key)
         if raw is None or raw.strip() == "":
             continue
         try:
-            parsed[f.name] = parse_field(f, raw)
+            value = parse_field(f, raw)
+            if key in plugins.choices:
+                check_choice(value, raw, plugins.choices[key])
         except ValueError as exc:
-            found.add(ConfigError(f.metadata["env"], str(exc), "fix it in .env"))
+            found.add(ConfigError(key, str(exc), "fix it in .env"))
+            continue
+        parsed[f.name] = value
     return parsed

@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from digest.config.base import choice, parse_bool, parse_email, setting
 from digest.errors import ConfigError
+
+if TYPE_CHECKING:
+    from digest.schedule import Cadence
 
 _UNITS = {"m": 60, "h": 3600, "d": 86400}
 
@@ -87,20 +91,25 @@ class ScheduleSettings:
     def max_lateness(self) -> timedelta:
         return duration(self.max_lateness_text)
 
+    @property
+    def social_cadence(self) -> Cadence | None:
+        """When posts go out, if not with the email: DIGEST_SOCIAL_SCHEDULE in DIGEST_TIMEZONE."""
+        if not self.social_schedule:
+            return None
+        from digest.schedule import parse_cadence
+
+        return parse_cadence(self.social_schedule, str(getattr(self, "timezone", "UTC")))
+
     def check_schedule(self) -> None:
         """The cron lines must make sense in the configured zone, not just in UTC."""
-        from digest.schedule import last_due_slot, next_slots, parse_cadence
+        from digest.schedule import last_due_slot, next_slots
 
-        zone = str(getattr(self, "timezone", "UTC"))
-        for key, expr in (
-            ("DIGEST_SCHEDULE", str(getattr(self, "schedule", ""))),
-            ("DIGEST_SOCIAL_SCHEDULE", self.social_schedule),
+        now = datetime.now(UTC)
+        for key, cadence in (
+            ("DIGEST_SCHEDULE", getattr(self, "cadence", None)),
+            ("DIGEST_SOCIAL_SCHEDULE", self.social_cadence),
         ):
-            if not expr:
+            if cadence is None or next_slots(cadence, now, 1) or last_due_slot(cadence, now) is not None:
                 continue
-            cadence = parse_cadence(expr, zone)
-            now = datetime.now(UTC)
-            if not next_slots(cadence, now, 1) and last_due_slot(cadence, now) is None:
-                raise ConfigError(
-                    key, f"{expr!r} never fires", "use a day and month that exist, e.g. 0 9 * * 1"
-                )
+            fix = "use a day and month that exist, e.g. 0 9 * * 1"
+            raise ConfigError(key, f"{cadence.expr!r} never fires", fix)

@@ -8,23 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from digest.config.base import parse_bool, parse_float, parse_list, setting
-
-
-def platform_names() -> list[str]:
-    # The platform modules are the list (digest.social.platforms.registry); asked lazily.
-    from digest.social.platforms.registry import platform_names
-
-    return platform_names()
-
-
-def parse_platforms(raw: str) -> list[str]:
-    names = [n.lower() for n in parse_list(raw)]
-    allowed = platform_names()
-    for name in names:
-        if name not in allowed:
-            raise ValueError(f"{name!r} is not one of: {', '.join(allowed)}")
-    return list(dict.fromkeys(names))
+from digest.config.base import parse_bool, parse_float, parse_list, parse_names, setting
 
 
 def parse_aliases(raw: str) -> dict[str, str]:
@@ -49,8 +33,7 @@ class SocialSettings:
         [],
         "Comma-separated platforms that get one post per article; each needs its own keys "
         "(DIGEST_<PLATFORM>_...). Empty: no social posts.",
-        parse=parse_platforms,
-        choices=platform_names,
+        parse=parse_names,  # each one of the platform modules' names, passed in by the caller (Plugins)
         section="Social",
         first_hour=True,
     )
@@ -89,14 +72,3 @@ class SocialSettings:
         parse=parse_float,
         section="Social",
     )
-    def missing_social_keys(self) -> list[tuple[str, str]]:
-        """(platform, key) for each listed platform's empty key. Keys are needed only to
-        publish, so this is a warning for every command and a refusal only when publishing."""
-        from digest.social.platforms.registry import platform_class
-
-        return [
-            (platform, key)
-            for platform in self.social_platforms
-            for key, value in platform_class(platform).required_keys(self)
-            if not value
-        ]

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from digest.config.base import parse_float, setting, url
+from digest.config.base import parse_float, parse_name, setting, url
 from digest.errors import ConfigError
-
-
-def _summariser_names() -> list[str]:
-    # The dict of summarisers is the list (asked lazily: reading settings imports no summariser).
-    from digest.compose.blurb import SUMMARISERS
-
-    return list(SUMMARISERS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,7 +15,7 @@ class SummariserSettings:
         "extractive",
         "How blurbs are written: extractive (offline; only quotes the article) or llm "
         "(an OpenAI-compatible endpoint; every answer is checked, the extractive blurb is used on failure).",
-        choices=_summariser_names,
+        parse=parse_name,  # one of digest.summarise.registry's names, passed in by the caller (Plugins)
         section="Summariser",
     )
     llm_base_url: str = setting(

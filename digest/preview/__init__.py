@@ -27,7 +27,7 @@ from digest.protect import Hit
 from digest.providers.registry import rehearsal_channels
 from digest.render.budget import fit_budget
 from digest.render.email import RenderedEmail, personalise, render_email
-from digest.schedule import next_slots, parse_cadence, period_key
+from digest.schedule import next_slots, period_key
 from digest.store.ledger import Ledger
 from digest.types import Article, Edition, Post, Recipient
 
@@ -56,7 +56,7 @@ def target_period(settings: Settings, ledger: Ledger, now: datetime) -> tuple[st
     row = ledger.edition(key)
     if row is None or row.status not in _FINISHED:
         return key, slot, ""
-    cadence = parse_cadence(settings.schedule, settings.timezone)
+    cadence = settings.cadence
     upcoming = next_slots(cadence, max(slot, now), 1)
     next_slot = upcoming[0] if upcoming else slot
     next_key = period_key(cadence, next_slot)

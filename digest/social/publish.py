@@ -18,7 +18,7 @@ from digest.config import Settings
 from digest.errors import AuthError, ProviderError
 from digest.protect import STOPPED, ProtectedTerms, describe, post_hits
 from digest.social.platforms import PartRequest, Publisher, Ref, Saved
-from digest.social.platforms.registry import platform_class
+from digest.social.platforms.registry import missing_keys, platform_class
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.social import SocialStore, channel, fingerprint
@@ -68,7 +68,7 @@ def publish_due(
     report = PublishReport()
     store, ledger = SocialStore(engine), Ledger(engine)
     terms = settings.protected_terms()  # as the file is now: it may have grown
-    missing = dict(settings.missing_social_keys()[::-1])  # platform -> its first empty key
+    missing = dict(missing_keys(settings)[::-1])  # platform -> its first empty key
     for platform in settings.social_platforms:
         if platform in missing:
             key = missing[platform]

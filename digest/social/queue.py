@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from digest.config import Settings
 from digest.social.compose import drafts_for_edition
+from digest.social.platforms.registry import missing_keys
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.social import SocialStore
@@ -114,4 +115,4 @@ def unpublished_platforms(settings: Settings, status: str) -> list[tuple[str, st
     publishes_now = not settings.social_approval and not settings.social_schedule
     if status not in ("sent", "partial") or not publishes_now:
         return []
-    return list(dict(settings.missing_social_keys()[::-1]).items())  # the first missing key of each
+    return list(dict(missing_keys(settings)[::-1]).items())  # the first missing key of each

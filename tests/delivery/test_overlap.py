@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import load_settings
 from digest.deliver.lease import holding
 from digest.errors import EditionBusy
+from digest.plugins import load_settings
 from digest.store import open_store
 from digest.store.ledger import Ledger
 from tests.delivery.conftest import add_subscribers

@@ -18,6 +18,7 @@ import pytest
 import digest.providers
 from digest.config import describe, example_env, readme_table
 from digest.errors import ConfigError
+from digest.plugins import plugins
 from digest.providers import make_provider, providers
 from digest.providers.registry import provider_names, settings_classes
 from tests.delivery.conftest import add_subscribers
@@ -80,12 +81,16 @@ def test_the_built_in_providers_are_found_by_their_modules() -> None:
     assert len(settings_classes()) == len(set(settings_classes()))
 
 
+def provider_row() -> str:
+    return next(r for r in readme_table(plugins()).splitlines() if r.startswith("| `DIGEST_PROVIDER`"))
+
+
 def test_every_key_is_listed_once_in_the_docs() -> None:
-    keys = [line.split("=", 1)[0] for line in example_env().splitlines() if line.startswith("DIGEST_")]
+    lines = example_env(plugins()).splitlines()
+    keys = [line.split("=", 1)[0] for line in lines if line.startswith("DIGEST_")]
     assert len(keys) == len(set(keys))
     assert "DIGEST_SENDGRID_API_KEY" in keys and "DIGEST_SMTP_HOST" in keys
-    provider_row = next(r for r in readme_table().splitlines() if r.startswith("| `DIGEST_PROVIDER`"))
-    assert all(name in provider_row for name in provider_names())
+    assert all(name in provider_row() for name in provider_names())
 
 
 def test_unknown_provider_names_the_choices(make_settings) -> None:  # type: ignore[no-untyped-def]
@@ -97,13 +102,14 @@ def test_unknown_provider_names_the_choices(make_settings) -> None:  # type: ign
 
 def test_a_dropped_in_module_is_a_provider_without_other_edits(dropped_in, make_settings) -> None:  # type: ignore[no-untyped-def]
     assert "dummy" in provider_names()
-    assert "DIGEST_DUMMY_TOKEN=" in example_env() and "DIGEST_DUMMY_LOG=dummy.log" in example_env()
-    assert "dummy" in next(r for r in readme_table().splitlines() if r.startswith("| `DIGEST_PROVIDER`"))
+    example = example_env(plugins())
+    assert "DIGEST_DUMMY_TOKEN=" in example and "DIGEST_DUMMY_LOG=dummy.log" in example
+    assert "dummy" in provider_row()
     with pytest.raises(ConfigError) as caught:
         make_settings(DIGEST_PROVIDER="dummy")
     assert str(caught.value).startswith("DIGEST_DUMMY_TOKEN: is required for DIGEST_PROVIDER=dummy")
     settings = make_settings(DIGEST_PROVIDER="dummy", DIGEST_DUMMY_TOKEN="s3cret")
-    assert ("DIGEST_DUMMY_TOKEN", "(set, hidden)") in [(k, v) for k, v, _h in describe(settings)]
+    assert ("DIGEST_DUMMY_TOKEN", "(set, hidden)") in [(k, v) for k, v, _h in describe(settings, plugins())]
     provider = make_provider(settings)
     assert type(provider).__name__ == "DummyProvider" and provider.options.token == "s3cret"
 

@@ -61,7 +61,7 @@ def test_export_all_as_csv_neutralises_formula_cells(tmp_path: Path) -> None:
 
 def test_forget_erases_everything_and_the_address_cannot_come_back(tmp_path: Path) -> None:
     _sent_world(tmp_path)
-    from digest.config import load_settings
+    from digest.plugins import load_settings
     from digest.store import open_store
 
     settings_ = load_settings(

@@ -85,7 +85,7 @@ def test_cli_import_count_unsubscribe_and_the_next_send_honours_it(tmp_path: Pat
     (tmp_path / "list.csv").write_text(CSV)
     imp = cli(tmp_path, "subscribers", "import", "list.csv")
     assert imp.returncode == 1 and "line 3: skipped" in imp.stderr and "2 added" in imp.stdout
-    from digest.config import load_settings
+    from digest.plugins import load_settings
 
     import_key = secret_key(
         load_settings(

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from digest.config import declared_fields
+from digest.plugins import plugins
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
@@ -91,7 +92,7 @@ def test_readme_is_short_and_its_links_into_the_docs_exist() -> None:
 
 
 def test_every_key_read_by_the_code_is_declared() -> None:
-    declared = {f.metadata["env"] for _cls, f in declared_fields()}
+    declared = {f.metadata["env"] for _cls, f in declared_fields(plugins())}
     used: set[str] = set()
     for path in list((REPO / "digest").rglob("*.py")) + list((REPO / "jobs").rglob("*.py")):
         used |= set(re.findall(r"\bDIGEST_[A-Z0-9_]*[A-Z0-9]\b", path.read_text(encoding="utf-8")))
@@ -100,5 +101,5 @@ def test_every_key_read_by_the_code_is_declared() -> None:
 
 
 def test_every_setting_has_help() -> None:
-    for _cls, f in declared_fields():
+    for _cls, f in declared_fields(plugins()):
         assert len(f.metadata["help"]) > 15, f.metadata["env"]

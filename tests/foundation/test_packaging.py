@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import load_settings
 from digest.errors import ConfigError
+from digest.plugins import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 LOCAL_ONLY = {".git", ".venv", "node_modules", "var", "preview", "build", "dist"}

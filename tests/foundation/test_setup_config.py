@@ -21,19 +21,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.cli import main
-from digest.config import Settings, declared_fields, example_env, load_settings
+from digest.config import Settings, declared_fields, example_env
 from digest.config.base import display_value, parse_field
 from digest.errors import ConfigError
+from digest.plugins import load_settings, plugins
 
 REPO = Path(__file__).resolve().parents[2]
-FIELDS = {f.metadata["env"]: f for _cls, f in declared_fields()}
+FIELDS = {f.metadata["env"]: f for _cls, f in declared_fields(plugins())}
 
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder like the README's: the sample articles, .env copied from the generated example."""
     shutil.copytree(REPO / "content", tmp_path / "content")
-    (tmp_path / ".env").write_text(example_env(first_hour=True), encoding="utf-8")
+    (tmp_path / ".env").write_text(example_env(plugins(), first_hour=True), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -54,7 +55,7 @@ def test_env_example_copied_as_is_works(home: Path, capsys: pytest.CaptureFixtur
 def test_every_example_value_parses_back(first_hour: bool) -> None:
     """Each line of the generated .env.example (and of --example --all) is read back by its own
     parser unchanged."""
-    for line in example_env(first_hour=first_hour).splitlines():
+    for line in example_env(plugins(), first_hour=first_hour).splitlines():
         if not line or line.startswith("#"):
             continue
         key, _, raw = line.partition("=")
@@ -65,14 +66,14 @@ def test_every_example_value_parses_back(first_hour: bool) -> None:
 
 
 def test_env_example_holds_the_first_hour_only_each_key_with_one_line_of_help() -> None:
-    lines = example_env(first_hour=True).splitlines()
+    lines = example_env(plugins(), first_hour=True).splitlines()
     keys = [line.split("=", 1)[0] for line in lines if line.startswith("DIGEST_")]
     marked = [key for key, f in FIELDS.items() if f.metadata.get("first_hour")]
     assert sorted(keys) == sorted(marked) and len(keys) <= 30, keys
     for n, line in enumerate(lines):
         if line.startswith("DIGEST_"):
             assert lines[n - 1].startswith("# ") and not lines[n - 2].startswith("# "), line
-    every = [line.split("=", 1)[0] for line in example_env().splitlines() if line.startswith("DIGEST_")]
+    every = [line.split("=", 1)[0] for line in example_env(plugins()).splitlines() if line[:7] == "DIGEST_"]
     assert sorted(every) == sorted(FIELDS) and len(every) > len(keys)
 
 
@@ -87,9 +88,9 @@ def test_config_after_copying_the_example_fits_one_screen(
     assert {"DIGEST_ORG_NAME", "DIGEST_TIMEZONE", "DIGEST_PROVIDER"} <= shown
     assert "DIGEST_SMTP_HOST" not in shown and "DIGEST_ADMIN_PASSWORD" not in shown
     assert main(["config", "--example", "--all"]) == 0
-    assert capsys.readouterr().out == example_env()
+    assert capsys.readouterr().out == example_env(plugins())
     assert main(["config", "--example"]) == 0
-    assert capsys.readouterr().out == example_env(first_hour=True)
+    assert capsys.readouterr().out == example_env(plugins(), first_hour=True)
 
 
 def _default(f: dataclasses.Field[Any]) -> Any:
@@ -278,7 +279,7 @@ def test_unreadable_binary_or_non_utf8_env_file_is_one_line_exit_2(
 def values_of(s: Settings) -> dict[str, Any]:
     """Every setting's value by key, the providers' own included."""
     return {f.metadata["env"]: getattr(s if cls is Settings else s.options(cls), f.name)
-            for cls, f in declared_fields()}
+            for cls, f in declared_fields(plugins())}
 
 
 def exercise(s: Settings) -> None:
@@ -336,7 +337,7 @@ OWN = {"DIGEST_ORG_NAME": "Our Org", "DIGEST_FROM": "Our Org <news@our.example>"
 
 def warnings_for(environ: dict[str, str]) -> list[str]:
     """What `digest config` warns about for these settings."""
-    from digest.config import inspect
+    from digest.plugins import inspect
 
     found = inspect(environ=environ, read_dotenv=False)
     assert not found.errors

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import load_settings
+from digest.plugins import load_settings
 from digest.preview import build_preview
 from digest.preview.serve import PreviewServer
 from digest.store import open_store

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.config import load_settings
 from digest.errors import ConfigError
+from digest.plugins import load_settings
 from digest.schedule import describe, last_due_slot, next_slots, parse_cadence, period_key
 
 

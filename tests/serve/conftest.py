@@ -56,7 +56,7 @@ class Server:
         )
 
     def engine(self):  # type: ignore[no-untyped-def]
-        from digest.config import load_settings
+        from digest.plugins import load_settings
         from digest.store import open_store
 
         return open_store(load_settings(environ=self.env, read_dotenv=False).db_url)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.security import generate_password_hash
 
-from digest.config import load_settings
+from digest.plugins import load_settings
 from digest.serve import create_app
 from digest.store import open_store
 from tests.fakes.social_mastodon import FakeMastodon

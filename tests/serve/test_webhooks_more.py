@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from digest.config import load_settings
+from digest.plugins import load_settings
 from digest.serve import create_app
 from digest.store import open_store
 from digest.store.mail_events import counts

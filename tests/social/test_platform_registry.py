@@ -18,11 +18,13 @@ import pytest
 import digest.social.platforms
 from digest.config import example_env, readme_table
 from digest.errors import ConfigError
+from digest.plugins import plugins
 from digest.social.platforms.base import Publisher
 from digest.social.platforms.registry import (
     limits,
     measure,
     measure_for,
+    missing_keys,
     platform_class,
     platform_names,
     platforms,
@@ -71,7 +73,8 @@ def test_the_modules_are_the_list() -> None:
         assert cls.required, name
         assert measure(name, "").used == 0 and measure(name, "a b").limit == cls.limit
     assert {n: lim.size for n, lim in limits().items()} == {n: c.limit for n, c in platforms().items()}
-    social_row = next(r for r in readme_table().splitlines() if r.startswith("| `DIGEST_SOCIAL_PLATFORMS`"))
+    table = readme_table(plugins()).splitlines()
+    social_row = next(r for r in table if r.startswith("| `DIGEST_SOCIAL_PLATFORMS`"))
     assert all(name in social_row for name in names)
 
 
@@ -119,13 +122,13 @@ def pigeon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def test_a_dropped_in_module_is_a_platform(pigeon, make_settings) -> None:  # type: ignore[no-untyped-def]
     assert "pigeon" in platform_names()
-    assert "DIGEST_PIGEON_TOKEN=" in example_env()
+    assert "DIGEST_PIGEON_TOKEN=" in example_env(plugins())
     settings = make_settings(DIGEST_SOCIAL_PLATFORMS="pigeon")
-    assert settings.missing_social_keys() == [("pigeon", "DIGEST_PIGEON_TOKEN")]
+    assert missing_keys(settings) == [("pigeon", "DIGEST_PIGEON_TOKEN")]
     m = measure_for(settings, "pigeon", "one two three four five six")
     assert (m.used, m.limit, m.unit, m.fits) == (6, 5, "words", False)
     ready = make_settings(DIGEST_SOCIAL_PLATFORMS="pigeon", DIGEST_PIGEON_TOKEN="t")
-    assert ready.missing_social_keys() == []
+    assert missing_keys(ready) == []
     assert type(platform_class("pigeon").from_settings(ready, None)).__name__ == "Pigeon"
 
 

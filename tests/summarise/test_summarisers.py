@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
-from digest.compose.blurb import SUMMARISERS, BlurbOptions, make_item
 from digest.compose.build import compose_current
-from digest.config import example_env, load_settings
+from digest.config import example_env
 from digest.errors import ConfigError
+from digest.plugins import load_settings, plugins
 from digest.store import open_store
 from digest.store.ledger import Ledger
+from digest.summarise.registry import SUMMARISERS, BlurbOptions, make_item
 from digest.types import Article, EditionItem
 from tests.fakes.llm_server import fake_llm
 
@@ -78,7 +79,7 @@ def test_the_korean_sample_has_key_phrases_in_an_english_digest(tmp_path, monkey
 
 def test_summarisers_is_the_one_list_of_choices(make_settings) -> None:  # type: ignore[no-untyped-def]
     assert set(SUMMARISERS) == {"extractive", "llm"}
-    assert "One of: extractive, llm." in example_env()
+    assert "One of: extractive, llm." in example_env(plugins())
     assert make_settings(DIGEST_SUMMARISER="LLM", DIGEST_LLM_BASE_URL="http://127.0.0.1:9/v1",
                          DIGEST_LLM_MODEL="m").summariser == "llm"
     with pytest.raises(ConfigError) as caught:

@@ -66,3 +66,14 @@ def limits() -> dict[str, Limit]:
         name: Limit(cls.limit, cls.unit, cls.max_hashtags, cls.bytes_limit)
         for name, cls in platforms().items()
     }
+
+
+def missing_keys(settings: Any) -> list[tuple[str, str]]:
+    """(platform, key) for each listed platform's empty key. Keys are needed only to publish,
+    so this is a warning for every command and a refusal only when publishing."""
+    return [
+        (platform, key)
+        for platform in settings.social_platforms
+        for key, value in platform_class(platform).required_keys(settings)
+        if not value
+    ]

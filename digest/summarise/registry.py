@@ -1,9 +1,10 @@
-"""The seam between compose and the summariser: an article in, a blurb out.
+"""The one list of summarisers: an article in, a blurb out.
 
 :data:`SUMMARISERS` is the one list of ways to write a blurb (``DIGEST_SUMMARISER``
-picks one). Each is a callable ``(article, options) -> Summary``; compose and
-`digest summarise` both go through :func:`make_item`, so a blurb previewed for one
-article is the blurb that article gets in an edition.
+picks one; :mod:`digest.plugins` passes the names to the settings). Each is a callable
+``(article, options) -> Summary``; compose and `digest summarise` both go through
+:func:`make_item`, so a blurb previewed for one article is the blurb that article gets
+in an edition.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ class LlmOptions:
 class BlurbOptions:
     max_sentences: int = 3
     max_words: int = 70
-    language: str | None = None
     llm: LlmOptions | None = None
     protected: Callable[[str], bool] | None = None
     summariser: str = "extractive"
@@ -56,6 +56,10 @@ def llm(article: Article, options: BlurbOptions) -> Summary:
 Summariser = Callable[[Article, BlurbOptions], Summary]
 
 SUMMARISERS: dict[str, Summariser] = {"extractive": extractive, "llm": llm}
+
+
+def summariser_names() -> list[str]:
+    return list(SUMMARISERS)
 
 
 def make_item(article: Article, options: BlurbOptions) -> EditionItem:
