@@ -48,6 +48,19 @@ class RenderError(DigestError):
     """A template failed to render (undefined variable, syntax error, size budget)."""
 
 
+class WebhookRefused(DigestError):
+    """A provider's webhook request failed its check or cannot be read; nothing was stored.
+
+    ``status`` is the HTTP answer: 401 for a bad signature or secret, 400 for a body that
+    cannot be read, or what the provider asks for (Mailgun: 406, "do not retry").
+    """
+
+    def __init__(self, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+        super().__init__(f"webhook refused ({status}): {reason}")
+
+
 class ProviderError(DigestError):
     """A mailing provider or social platform refused or failed a request.
 

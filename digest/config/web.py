@@ -45,38 +45,6 @@ class WebSettings:
         section="Web",
         first_hour=True,
     )
-    mailgun_webhook_key: str = setting(
-        "DIGEST_MAILGUN_WEBHOOK_KEY",
-        "",
-        "Mailgun's HTTP webhook signing key (Sending > Webhooks; not the API key). Set it to receive "
-        "bounces and complaints at {DIGEST_PUBLIC_URL}/webhooks/mailgun; empty: that address is off.",
-        secret=True,
-        section="Web",
-    )
-    sendgrid_webhook_key: str = setting(
-        "DIGEST_SENDGRID_WEBHOOK_KEY",
-        "",
-        "SendGrid's Signed Event Webhook verification key (the base64 public key). Set it to receive "
-        "events at {DIGEST_PUBLIC_URL}/webhooks/sendgrid; empty: that address is off.",
-        secret=True,
-        section="Web",
-    )
-    postmark_webhook_key: str = setting(
-        "DIGEST_POSTMARK_WEBHOOK_KEY",
-        "",
-        "A long random password for Postmark's webhook (Postmark signs nothing): give it as the basic-auth "
-        "password of https://digest:<key>@.../webhooks/postmark. Empty: that address is off.",
-        secret=True,
-        section="Web",
-    )
-    brevo_webhook_key: str = setting(
-        "DIGEST_BREVO_WEBHOOK_KEY",
-        "",
-        "A long random token for Brevo's webhook (Brevo signs nothing): its bearer token, or the basic-auth "
-        "password, of .../webhooks/brevo. Empty: that address is off.",
-        secret=True,
-        section="Web",
-    )
     signups_per_ip: int = setting(
         "DIGEST_SIGNUPS_PER_IP",
         10,

@@ -5,17 +5,24 @@ a campaign is guarded by the ledger and by reading its status before a resend.
 Rate limits come with ``x-sib-ratelimit-reset`` (seconds).
 API: https://developers.brevo.com/reference/createemailcampaign, /sendemailcampaignnow; after the
 send, GET /emailCampaigns/{id}?statistics=globalStats (sent, delivered, hardBounces, softBounces).
+
+The webhook (``/webhooks/brevo``): Brevo signs nothing, so the webhook carries a long random
+secret as its bearer token (or the basic-auth password of its address). Its events have no id:
+message id, event and time (``ts_epoch``, milliseconds UTC, the only reliable clock in the
+payload) make one, so a retry is stored once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from digest.config.base import setting
 from digest.config.delivery import provider_base_url, provider_ids, provider_key
 from digest.providers.base import Campaign, CampaignStats
 from digest.providers.http import CampaignProvider, parse_retry_after
+from digest.providers.webhook import MailEvent, SecretWebhook, epoch_time, is_address, short_hash
 
 if TYPE_CHECKING:
     import requests
@@ -25,6 +32,14 @@ class BrevoSettings:
     api_key: str = provider_key("DIGEST_BREVO_API_KEY", "Brevo API key (SMTP & API > API keys).", secret=True)
     base_url: str = provider_base_url("DIGEST_BREVO_BASE_URL", "brevo", "https://api.brevo.com/v3")
     list_ids: list[str] = provider_ids("DIGEST_BREVO_LIST_IDS", "Brevo contact list ids to send to.")
+    webhook_key: str = setting(
+        "DIGEST_BREVO_WEBHOOK_KEY",
+        "",
+        "A long random token for Brevo's webhook (Brevo signs nothing): its bearer token, or the basic-auth "
+        "password, of .../webhooks/brevo. Empty: that address is off.",
+        secret=True,
+        section="Web",
+    )
 
 
 class BrevoProvider(CampaignProvider):
@@ -75,3 +90,39 @@ class BrevoProvider(CampaignProvider):
 
     def test_draft(self, campaign_id: str, address: str) -> None:
         self.request("POST", f"/emailCampaigns/{campaign_id}/sendTest", json={"emailTo": [address]})
+
+
+KINDS = {
+    "delivered": "delivered",
+    "hard_bounce": "bounced",
+    "soft_bounce": "bounced",
+    "spam": "complained",
+    "complaint": "complained",
+    "unsubscribe": "unsubscribed",
+    "unsubscribed": "unsubscribed",  # both spellings: which one Brevo sends is not documented
+    "blocked": "rejected",
+    "invalid_email": "rejected",
+    "deferred": "deferred",
+}
+
+
+class BrevoWebhook(SecretWebhook):
+    name = "brevo"
+    settings_class = BrevoSettings
+
+    def event(self, item: dict[str, Any]) -> MailEvent | None:
+        name = str(item.get("event", ""))
+        if not is_address(item.get("email")):
+            return None
+        message_id = str(item.get("message-id", ""))
+        stamp = item.get("ts_epoch")
+        return MailEvent(
+            event_id=f"brevo:{short_hash(message_id, name, item['email'], stamp)}",
+            provider="brevo",
+            kind=KINDS.get(name, "other"),
+            hard=name == "hard_bounce",
+            recipient=item["email"],
+            message_id=message_id,
+            at=epoch_time(stamp, millis=True),
+            detail=str(item.get("reason", "")),
+        )

@@ -1,24 +1,42 @@
-"""Mailgun: one multipart call per batch of up to 1,000 recipients.
+"""Mailgun: one multipart call per batch of up to 1,000 recipients, and its webhook.
 
 ``recipient-variables`` is always sent, even for one recipient: without it
 Mailgun puts every address of the batch in every recipient's To header.
 Rate-limit answers say "try again after <date>" in the body.
 API: https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/batch-sending.
+
+The webhook (``/webhooks/mailgun``): Mailgun signs ``timestamp + token`` (HMAC-SHA256 under
+the webhook signing key) but not the event itself, so besides the signature the timestamp
+must be recent and the token new: the token is the event's id, stored once, so a replay or
+a retry changes nothing. A stale one is refused with 406 (Mailgun's "rejected, do not retry").
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from digest.config.base import setting
 from digest.config.delivery import provider_base_url, provider_key
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
+from digest.providers.webhook import (
+    MAX_AGE,
+    Inbound,
+    MailEvent,
+    Webhook,
+    WebhookRefused,
+    epoch_time,
+    number,
+    required,
+)
 
 if TYPE_CHECKING:
     import requests
@@ -33,6 +51,14 @@ class MailgunSettings:
         "DIGEST_MAILGUN_BASE_URL", "mailgun", "https://api.mailgun.net/v3", "https://api.eu.mailgun.net/v3"
     )
     domain: str = provider_key("DIGEST_MAILGUN_DOMAIN", "Mailgun sending domain.", example="mg.example.org")
+    webhook_key: str = setting(
+        "DIGEST_MAILGUN_WEBHOOK_KEY",
+        "",
+        "Mailgun's HTTP webhook signing key (Sending > Webhooks; not the API key). Set it to receive "
+        "bounces and complaints at {DIGEST_PUBLIC_URL}/webhooks/mailgun; empty: that address is off.",
+        secret=True,
+        section="Web",
+    )
 
 
 class MailgunProvider(HttpProvider):
@@ -91,3 +117,57 @@ class MailgunProvider(HttpProvider):
         files = [(k, (None, v)) for k, v in fields]
         response = self.request("POST", f"/{self.options.domain}/messages", files=files)
         return SendResult(provider_id=str(self.answer(response, "id")))
+
+
+class MailgunWebhook(Webhook):
+    name = "mailgun"
+    settings_class = MailgunSettings
+
+    def events(self, inbound: Inbound) -> list[MailEvent]:
+        payload = inbound.json_object()
+        signature, data = payload.get("signature"), payload.get("event-data")
+        if not isinstance(signature, dict) or not isinstance(data, dict):
+            raise WebhookRefused(400, "no signature or event-data")
+        if not signed(self.key, signature):
+            raise WebhookRefused(401, "bad signature")
+        if abs(inbound.received - number(signature.get("timestamp"))) > MAX_AGE:
+            raise WebhookRefused(406, "stale")
+        return [required(mailgun_event(str(signature["token"]), data))]
+
+
+def signed(key: str, signature: dict[str, Any]) -> bool:
+    timestamp, token, given = (str(signature.get(k, "")) for k in ("timestamp", "token", "signature"))
+    if not timestamp or len(token) < 20 or len(token) > 200:
+        return False
+    expected = hmac.new(key.encode(), (timestamp + token).encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, given)
+
+
+KINDS = {
+    "delivered": "delivered",
+    "complained": "complained",
+    "unsubscribed": "unsubscribed",
+    "rejected": "rejected",
+    "failed": "bounced",  # a soft bounce is recorded too; it suppresses nothing by itself
+}
+
+
+def mailgun_event(token: str, data: dict[str, Any]) -> MailEvent | None:
+    """Mailgun's ``event-data`` normalised (None when it names no recipient)."""
+    recipient = data.get("recipient")
+    if not isinstance(recipient, str) or "@" not in recipient:
+        return None
+    name = str(data.get("event", ""))
+    headers = (data.get("message") or {}).get("headers") or {}
+    status = data.get("delivery-status") or {}
+    detail = f"{status.get('code', '')} {status.get('description') or status.get('message') or ''}".strip()
+    return MailEvent(
+        event_id=f"mailgun:{token}",
+        provider="mailgun",
+        kind=KINDS.get(name, "other"),
+        hard=name == "failed" and data.get("severity") == "permanent",
+        recipient=recipient,
+        message_id=str(headers.get("message-id", "")),
+        at=epoch_time(data.get("timestamp")),
+        detail=detail or str(data.get("reason", "")),
+    )

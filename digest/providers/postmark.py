@@ -4,18 +4,24 @@
 the answer is checked and the refused addresses are reported. An answer that
 cannot be read leaves the batch ``unknown`` (Postmark takes no idempotency key).
 API: https://postmarkapp.com/developer/user-guide/send-email-with-api/batch-emails.
+
+The webhook (``/webhooks/postmark``): Postmark signs nothing, so its address carries a long
+random secret as the basic-auth password; one event (a Bounce, SpamComplaint, Delivery or
+SubscriptionChange record) per request.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from digest.config.base import setting
 from digest.config.delivery import provider_base_url, provider_key
 from digest.errors import ProviderError
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
+from digest.providers.webhook import MailEvent, SecretWebhook, is_address, iso_time, short_hash
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,6 +33,14 @@ class PostmarkSettings:
         "broadcast",
         "Postmark message stream; newsletters must use a Broadcast stream.",
         section="Delivery",
+    )
+    webhook_key: str = setting(
+        "DIGEST_POSTMARK_WEBHOOK_KEY",
+        "",
+        "A long random password for Postmark's webhook (Postmark signs nothing): give it as the basic-auth "
+        "password of https://digest:<key>@.../webhooks/postmark. Empty: that address is off.",
+        secret=True,
+        section="Web",
     )
 
 
@@ -77,3 +91,44 @@ def _message(item: Outgoing, html: str, text: str, stream: str, idem_key: str) -
         "Headers": headers,
         "Metadata": {"digest_batch": idem_key[:16]},
     }
+
+
+class PostmarkWebhook(SecretWebhook):
+    name = "postmark"
+    settings_class = PostmarkSettings
+
+    def event(self, item: dict[str, Any]) -> MailEvent | None:
+        record = str(item.get("RecordType", ""))
+        recipient = item.get("Email") or item.get("Recipient")
+        if not is_address(recipient):
+            return None
+        kind, hard = _kind(record, item)
+        stamp = item.get("BouncedAt") or item.get("DeliveredAt") or item.get("ChangedAt") or ""
+        ident = item.get("ID") or short_hash(record, item.get("MessageID"), recipient, stamp)
+        return MailEvent(
+            event_id=f"postmark:{record}:{ident}",
+            provider="postmark",
+            kind=kind,
+            hard=hard,
+            recipient=str(recipient),
+            message_id=str(item.get("MessageID") or ""),
+            at=iso_time(stamp),
+            detail=str(item.get("Description", "")),
+        )
+
+
+SUPPRESSION = {"HardBounce": ("bounced", True), "SpamComplaint": ("complained", False)}
+
+
+def _kind(record: str, item: dict[str, Any]) -> tuple[str, bool]:
+    """(kind, hard) of a record: a bounce is hard when its Type is HardBounce; a SubscriptionChange
+    that suppresses sending says why (a manual suppression is an unsubscribe)."""
+    if record == "Bounce":
+        return "bounced", item.get("Type") == "HardBounce"
+    if record == "SpamComplaint":
+        return "complained", False
+    if record == "Delivery":
+        return "delivered", False
+    if record == "SubscriptionChange" and item.get("SuppressSending") is True:
+        return SUPPRESSION.get(str(item.get("SuppressionReason")), ("unsubscribed", False))
+    return "other", False

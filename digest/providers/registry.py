@@ -18,6 +18,7 @@ from digest.errors import ConfigError
 if TYPE_CHECKING:
     from digest.config import Settings
     from digest.providers.base import Provider
+    from digest.providers.webhook import Webhook
 
 
 @functools.cache
@@ -64,3 +65,12 @@ def rehearsal_channels(chosen: str) -> tuple[str, ...]:
 
 def make_provider(settings: Settings) -> Provider:
     return provider_class(settings.provider).from_settings(settings)
+
+
+def webhook_class(name: str) -> type[Webhook] | None:
+    """The webhook served at ``/webhooks/<name>``: a :class:`~digest.providers.webhook.Webhook`
+    subclass with that name in a provider's module (found like the providers); None if there is none."""
+    from digest.providers.webhook import Webhook
+    from digest.registry import discover
+
+    return discover("digest.providers", Webhook).get(name)

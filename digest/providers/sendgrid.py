@@ -4,6 +4,11 @@ The body is sent once; each personalization carries the recipient, their
 unsubscribe link (as substitutions) and their List-Unsubscribe headers.
 API: https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send.
 Rate limits come with ``X-RateLimit-Reset`` (an epoch time).
+
+The webhook (``/webhooks/sendgrid``, for both SendGrid providers) is the Signed Event Webhook:
+an ECDSA P-256/SHA-256 signature over the timestamp header followed by the raw body (so the
+body is checked as it came, never re-serialised), a timestamp under 15 minutes old, and a
+JSON array of up to MAX_EVENTS events, each with its own ``sg_event_id``.
 """
 
 from __future__ import annotations
@@ -12,12 +17,23 @@ import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from digest.config.base import parse_int, setting
 from digest.config.delivery import provider_base_url, provider_ids, provider_key
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
+from digest.providers.webhook import (
+    MAX_AGE,
+    Inbound,
+    MailEvent,
+    Webhook,
+    WebhookRefused,
+    epoch_time,
+    is_address,
+    number,
+    required,
+)
 
 if TYPE_CHECKING:
     import requests
@@ -46,6 +62,14 @@ class SendGridSettings:
         "SendGrid unsubscribe group id; 0: sendgrid-campaign uses DIGEST_UNSUBSCRIBE_URL instead.",
         parse=parse_int,
         section="Delivery",
+    )
+    webhook_key: str = setting(
+        "DIGEST_SENDGRID_WEBHOOK_KEY",
+        "",
+        "SendGrid's Signed Event Webhook verification key (the base64 public key). Set it to receive "
+        "events at {DIGEST_PUBLIC_URL}/webhooks/sendgrid; empty: that address is off.",
+        secret=True,
+        section="Web",
     )
 
 
@@ -95,3 +119,76 @@ def _personal(item: Outgoing, idem_key: str) -> dict[str, object]:
         "headers": item.unsubscribe_headers,
         "custom_args": {"digest_batch": idem_key[:16]},
     }
+
+
+MAX_EVENTS = 1000  # SendGrid batches events; more than this in one POST is refused
+
+
+class SendGridWebhook(Webhook):
+    name = "sendgrid"
+    settings_class = SendGridSettings
+
+    def events(self, inbound: Inbound) -> list[MailEvent]:
+        stamp = inbound.header("X-Twilio-Email-Event-Webhook-Timestamp")
+        given = inbound.header("X-Twilio-Email-Event-Webhook-Signature")
+        if not ecdsa_ok(self.key, stamp, inbound.body, given):
+            raise WebhookRefused(401, "bad signature")
+        if abs(inbound.received - number(stamp)) > MAX_AGE:
+            raise WebhookRefused(400, "stale")
+        items = inbound.json()
+        batch = items if isinstance(items, list) and len(items) <= MAX_EVENTS else None
+        if batch is None or any(not isinstance(i, dict) for i in batch):
+            raise WebhookRefused(400, f"not a list of at most {MAX_EVENTS} events")
+        return [required(sendgrid_event(item)) for item in batch]
+
+
+def ecdsa_ok(key: str, stamp: str, body: bytes, given: str) -> bool:
+    """SendGrid's signature: ECDSA P-256/SHA-256 over the timestamp header followed by the raw body."""
+    import base64
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    try:
+        public = load_der_public_key(base64.b64decode(key))
+        signature = base64.b64decode(given, validate=True)
+        if not isinstance(public, ec.EllipticCurvePublicKey) or not stamp:
+            return False
+        public.verify(signature, stamp.encode() + body, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+KINDS = {
+    "delivered": "delivered",
+    "bounce": "bounced",
+    "dropped": "rejected",
+    "deferred": "deferred",
+    "spamreport": "complained",
+    "unsubscribe": "unsubscribed",
+    "group_unsubscribe": "unsubscribed",
+}
+
+
+def sendgrid_event(item: dict[str, Any]) -> MailEvent | None:
+    """One event of the batch normalised (None without an address or an ``sg_event_id``)."""
+    name = str(item.get("event", ""))
+    if not is_address(item.get("email")) or not item.get("sg_event_id"):
+        return None
+    message_id = str(item.get("sg_message_id", ""))
+    return MailEvent(
+        event_id=f"sendgrid:{item['sg_event_id']}",
+        provider="sendgrid",
+        kind=KINDS.get(name, "other"),
+        # SendGrid's "blocked" bounces are temporary refusals by the receiving server.
+        hard=name == "bounce" and item.get("type", "bounce") != "blocked",
+        recipient=item["email"],
+        message_id=message_id,
+        at=epoch_time(item.get("timestamp")),
+        detail=str(item.get("reason", "")),
+        # sg_message_id is the X-Message-Id the send answered, followed by ".filter..."
+        send_id=message_id.strip().strip("<>").split(".", 1)[0],
+    )

@@ -35,6 +35,9 @@ class MailEvent:
     message_id: str
     at: datetime
     detail: str = ""
+    # The id our send's answer gave this message, where the event names it otherwise (the provider's
+    # webhook knows how); empty: the message id as it is.
+    send_id: str = ""
 
 
 def record(engine: Engine, event: MailEvent) -> bool:
@@ -80,20 +83,15 @@ def _insert_new(conn: Connection, row: dict[str, object]) -> bool:
     return conn.execute(query.returning(schema.mail_events.c.event_id)).first() is not None
 
 
-def message_keys(provider: str, message_id: str) -> list[str]:
-    """The ``deliveries.provider_id`` values an event's message id can stand for.
-
-    Mailgun's send answer wraps the id in angle brackets and its events do not;
-    SendGrid's ``sg_message_id`` is the ``X-Message-Id`` we kept plus ``.filter...``.
-    """
+def message_keys(message_id: str) -> list[str]:
+    """The ``deliveries.provider_id`` values a message id can stand for: with and without the angle
+    brackets some send answers wrap it in."""
     key = message_id.strip().strip("<>").strip()
-    if provider == "sendgrid":
-        key = key.split(".", 1)[0]
     return [key, f"<{key}>"] if key else []
 
 
 def _delivery(conn: Connection, event: MailEvent) -> tuple[int, str] | None:
-    keys = message_keys(event.provider, event.message_id)
+    keys = message_keys(event.send_id or event.message_id)
     if not keys:
         return None
     d = schema.deliveries

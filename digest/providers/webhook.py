@@ -1,0 +1,151 @@
+"""A provider's webhook: how its requests are authenticated, and its events read.
+
+A provider whose service reports bounces, complaints and unsubscribes declares a
+:class:`Webhook` subclass with a ``name`` in its own module, beside its sending code;
+`digest serve` answers ``POST /webhooks/<name>`` through it (the registry finds it as
+it finds providers) and stores each event with :func:`digest.store.mail_events.record`.
+The webhook's key is a field ``webhook_key`` of the provider's settings class: empty,
+the address is off (404).
+
+:meth:`Webhook.events` gets the raw request (:class:`Inbound`) and returns the events
+normalised to :class:`~digest.store.mail_events.MailEvent` (django-anymail's model), or
+raises :class:`~digest.errors.WebhookRefused` with the HTTP status to answer: nothing
+is stored then. 401 for a bad signature or secret, 400 for a body that cannot be read.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from digest.errors import WebhookRefused
+from digest.store.mail_events import MailEvent
+
+__all__ = ["Inbound", "MailEvent", "SecretWebhook", "Webhook", "WebhookRefused"]
+
+MAX_AGE = 15 * 60  # seconds a signed timestamp stays acceptable (clock drift and quick retries)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One webhook request as it arrived: the raw body (signatures cover its exact bytes),
+    the headers with lower-case names, and when it came (seconds since the epoch)."""
+
+    body: bytes
+    headers: Mapping[str, str]
+    received: float
+
+    @classmethod
+    def of(cls, body: bytes, headers: Iterable[tuple[str, str]], received: float | None = None) -> Inbound:
+        lower = {name.lower(): value for name, value in headers}
+        return cls(body, lower, time.time() if received is None else received)
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+    def json(self) -> Any:
+        """The body as JSON; 400 when it is not."""
+        try:
+            return json.loads(self.body or b"")
+        except (ValueError, UnicodeDecodeError):
+            raise WebhookRefused(400, "the body is not JSON") from None
+
+    def json_object(self) -> dict[str, Any]:
+        value = self.json()
+        if not isinstance(value, dict):
+            raise WebhookRefused(400, "the body is not a JSON object")
+        return value
+
+
+class Webhook:
+    """Base class. A subclass sets ``name`` (the last part of ``/webhooks/<name>``) and
+    ``settings_class`` (the provider's, holding ``webhook_key``), and implements :meth:`events`."""
+
+    name: ClassVar[str] = ""
+    settings_class: ClassVar[type | None] = None
+
+    def __init__(self, options: Any) -> None:
+        self.options = options
+
+    @property
+    def key(self) -> str:
+        """The webhook's signing key or shared secret; empty: the address is off."""
+        return str(getattr(self.options, "webhook_key", "") or "")
+
+    def events(self, inbound: Inbound) -> list[MailEvent]:
+        """Check ``inbound`` and read its events (at least one). Raises WebhookRefused."""
+        raise NotImplementedError(f"{type(self).__name__} must implement events")
+
+
+class SecretWebhook(Webhook):
+    """For services that sign nothing: the key must come as the basic-auth password (any user
+    name) or as a bearer token, checked before the body is read."""
+
+    def events(self, inbound: Inbound) -> list[MailEvent]:
+        if not hmac.compare_digest(given_secret(inbound.header("Authorization")).encode(), self.key.encode()):
+            raise WebhookRefused(401, "wrong or missing secret")
+        return [required(self.event(inbound.json_object()))]
+
+    def event(self, item: dict[str, Any]) -> MailEvent | None:
+        """One event of the body; None when it names no recipient."""
+        raise NotImplementedError(f"{type(self).__name__} must implement event")
+
+
+def given_secret(authorization: str) -> str:
+    """The password of ``Basic`` credentials or the token of ``Bearer``; empty otherwise."""
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip()
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        pair = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+    return pair.partition(":")[2]
+
+
+def required(event: MailEvent | None) -> MailEvent:
+    """An event that names no recipient makes the whole request a bad one (400)."""
+    if event is None:
+        raise WebhookRefused(400, "an event names no recipient")
+    return event
+
+
+def is_address(value: Any) -> bool:
+    return isinstance(value, str) and "@" in value and len(value) <= 320
+
+
+def number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def epoch_time(value: Any, millis: bool = False) -> datetime:
+    """A timestamp in seconds (or milliseconds) since the epoch; now when there is none."""
+    stamp = number(value) / (1000 if millis else 1)
+    return datetime.fromtimestamp(stamp or time.time(), UTC)
+
+
+def iso_time(value: Any) -> datetime:
+    """An ISO 8601 time (UTC when it names no zone); now when it cannot be read."""
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.now(UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def short_hash(*parts: Any) -> str:
+    """An event id made from its parts, for services whose events carry none."""
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:40]

@@ -1,0 +1,113 @@
+"""A provider's webhook lives in its module: a module dropped into digest/providers with a
+:class:`Webhook` subclass is served at /webhooks/<name>, its key read from its own settings
+class, with no other file edited: `digest serve` dispatches /webhooks/<name> through the registry."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import digest.providers
+from digest import subscribers
+from digest.config import load_settings
+from digest.providers import providers
+from digest.serve import create_app
+from digest.store import open_store
+from digest.store.mail_events import counts
+from digest.store.signups import lookup
+from tests.serve.conftest import REPO
+
+CARRIER = '''
+"""A provider whose webhook takes its secret in a header (a test of the webhook registry)."""
+
+from dataclasses import dataclass
+
+from digest.config.base import setting
+from digest.providers.base import Provider
+from digest.providers.webhook import MailEvent, Webhook, WebhookRefused, epoch_time
+
+
+@dataclass(frozen=True, kw_only=True)
+class CarrierSettings:
+    webhook_key: str = setting(
+        "DIGEST_CARRIER_WEBHOOK_KEY", "", "Carrier's webhook secret.", secret=True, section="Web"
+    )
+
+
+class CarrierProvider(Provider):
+    name = "carrier"
+    settings_class = CarrierSettings
+
+
+class CarrierWebhook(Webhook):
+    name = "carrier"
+    settings_class = CarrierSettings
+
+    def events(self, inbound):
+        if inbound.header("X-Carrier-Secret") != self.key:
+            raise WebhookRefused(401, "wrong secret")
+        item = inbound.json_object()
+        return [
+            MailEvent(
+                event_id=f"carrier:{item['id']}",
+                provider="carrier",
+                kind=item["kind"],
+                hard=True,
+                recipient=item["to"],
+                message_id="",
+                at=epoch_time(item.get("at")),
+            )
+        ]
+'''
+
+
+@pytest.fixture
+def dropped_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    folder = tmp_path / "more_providers"
+    folder.mkdir()
+    (folder / "carrier.py").write_text(textwrap.dedent(CARRIER), encoding="utf-8")
+    monkeypatch.setattr(digest.providers, "__path__", [*digest.providers.__path__, str(folder)])
+    providers.cache_clear()
+    yield folder
+    sys.modules.pop("digest.providers.carrier", None)
+    providers.cache_clear()
+
+
+def _app(tmp_path: Path, **env: str):  # type: ignore[no-untyped-def]
+    values = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content"), **env}
+    settings = load_settings(environ=values, read_dotenv=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_store(settings.db_url)
+    return create_app(settings, engine).test_client(), engine
+
+
+def test_a_dropped_in_webhook_is_served_with_its_own_key(dropped_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    client, engine = _app(tmp_path, DIGEST_CARRIER_WEBHOOK_KEY="pigeon-secret")
+    try:
+        subscribers.add(engine, "gone@example.org")
+        body = json.dumps({"id": "e1", "kind": "bounced", "to": "gone@example.org", "at": 1764583200})
+        wrong = client.post("/webhooks/carrier", data=body, headers={"X-Carrier-Secret": "guess"})
+        assert wrong.status_code == 401 and counts(engine) == {}
+        for _ in range(2):  # the carrier's retry is stored once
+            right = {"X-Carrier-Secret": "pigeon-secret"}
+            assert client.post("/webhooks/carrier", data=body, headers=right).status_code == 200
+        assert counts(engine) == {"bounced": 1}
+        assert lookup(engine, "gone@example.org").status == "bounced"  # type: ignore[union-attr]
+        assert client.post("/webhooks/pigeon", data=body).status_code == 404  # no such webhook
+    finally:
+        engine.dispose()
+
+
+def test_a_webhook_without_its_key_is_off(dropped_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    client, engine = _app(tmp_path)
+    try:
+        body = json.dumps({"id": "e1", "kind": "bounced", "to": "a@example.org"})
+        answer = client.post("/webhooks/carrier", data=body, headers={"X-Carrier-Secret": ""})
+        assert answer.status_code == 404
+    finally:
+        engine.dispose()
