@@ -113,3 +113,21 @@ class Post:
     used: int
     limit: int
     errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MailEvent:
+    """What a provider's webhook reported about one sent message, normalised (django-anymail's
+    model); stored once by its ``event_id`` (digest.store.mail_events)."""
+
+    event_id: str
+    provider: str
+    kind: str  # delivered | bounced | complained | unsubscribed | rejected | deferred | other
+    hard: bool
+    recipient: str
+    message_id: str
+    at: datetime
+    detail: str = ""
+    # The id our send's answer gave this message, where the event names it otherwise (the provider's
+    # webhook knows how); empty: the message id as it is.
+    send_id: str = ""

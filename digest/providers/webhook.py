@@ -8,7 +8,7 @@ The webhook's key is a field ``webhook_key`` of the provider's settings class: e
 the address is off (404).
 
 :meth:`Webhook.events` gets the raw request (:class:`Inbound`) and returns the events
-normalised to :class:`~digest.store.mail_events.MailEvent` (django-anymail's model), or
+normalised to :class:`~digest.types.MailEvent` (django-anymail's model), or
 raises :class:`~digest.errors.WebhookRefused` with the HTTP status to answer: nothing
 is stored then. 401 for a bad signature or secret, 400 for a body that cannot be read.
 """
@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from digest.errors import WebhookRefused
-from digest.store.mail_events import MailEvent
+from digest.types import MailEvent
 
 __all__ = ["Inbound", "MailEvent", "SecretWebhook", "Webhook", "WebhookRefused"]
 

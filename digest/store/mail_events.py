@@ -14,30 +14,15 @@ Each event is matched to the ledger's delivery by the provider's message id
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import Connection, Engine, func, select, update
 
 from digest.store import schema
+from digest.types import MailEvent
+
+__all__ = ["SOFT_LIMIT", "MailEvent", "counts", "edition_counts", "message_keys", "record", "seen"]
 
 SUPPRESSING = {"complained": "complained", "unsubscribed": "unsubscribed"}
 SOFT_LIMIT = 3  # soft bounces in a row, on separate editions, that suppress (anymail leaves it to us)
-
-
-@dataclass(frozen=True)
-class MailEvent:
-    event_id: str
-    provider: str
-    kind: str  # delivered | bounced | complained | unsubscribed | rejected | deferred | other
-    hard: bool
-    recipient: str
-    message_id: str
-    at: datetime
-    detail: str = ""
-    # The id our send's answer gave this message, where the event names it otherwise (the provider's
-    # webhook knows how); empty: the message id as it is.
-    send_id: str = ""
 
 
 def record(engine: Engine, event: MailEvent) -> bool:
