@@ -8,20 +8,18 @@ a real send through the ledger.
 
 from __future__ import annotations
 
-import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-import digest.providers
 from digest.config import describe, example_env, readme_table
 from digest.errors import ConfigError
 from digest.plugins import plugins
 from digest.providers import make_provider, providers
 from digest.providers.registry import provider_names, settings_classes
 from tests.delivery.conftest import add_subscribers
+from tests.fakes.dropin import provider_module
 
 DUMMY = '''
 """A provider that appends one line per message to a file (a test of the registry)."""
@@ -60,14 +58,8 @@ class DummyProvider(Provider):
 @pytest.fixture
 def dropped_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """digest/providers extended by a folder holding only dummy.py."""
-    folder = tmp_path / "more_providers"
-    folder.mkdir()
-    (folder / "dummy.py").write_text(textwrap.dedent(DUMMY), encoding="utf-8")
-    monkeypatch.setattr(digest.providers, "__path__", [*digest.providers.__path__, str(folder)])
-    providers.cache_clear()
-    yield folder
-    sys.modules.pop("digest.providers.dummy", None)
-    providers.cache_clear()
+    with provider_module(tmp_path / "more_providers", monkeypatch, "dummy", DUMMY) as folder:
+        yield folder
 
 
 def test_the_built_in_providers_are_found_by_their_modules() -> None:

@@ -5,21 +5,18 @@ class, with no other file edited: `digest serve` dispatches /webhooks/<name> thr
 from __future__ import annotations
 
 import json
-import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-import digest.providers
 from digest import subscribers
 from digest.config import load_settings
-from digest.providers import providers
 from digest.serve import create_app
 from digest.store import open_store
 from digest.store.mail_events import counts
 from digest.store.signups import lookup
+from tests.fakes.dropin import provider_module
 from tests.serve.conftest import REPO
 
 CARRIER = '''
@@ -68,14 +65,8 @@ class CarrierWebhook(Webhook):
 
 @pytest.fixture
 def dropped_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "more_providers"
-    folder.mkdir()
-    (folder / "carrier.py").write_text(textwrap.dedent(CARRIER), encoding="utf-8")
-    monkeypatch.setattr(digest.providers, "__path__", [*digest.providers.__path__, str(folder)])
-    providers.cache_clear()
-    yield folder
-    sys.modules.pop("digest.providers.carrier", None)
-    providers.cache_clear()
+    with provider_module(tmp_path / "more_providers", monkeypatch, "carrier", CARRIER) as folder:
+        yield folder
 
 
 def _app(tmp_path: Path, **env: str):  # type: ignore[no-untyped-def]
