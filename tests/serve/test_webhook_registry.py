@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from digest import subscribers
-from digest.config import load_settings
+from digest.plugins import load_settings
 from digest.serve import create_app
 from digest.store import open_store
 from digest.store.mail_events import counts
