@@ -9,23 +9,21 @@ emailed once, not every 15 minutes and not once per daemon.
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 
 from digest.config import Settings
+from digest.deliver.side_email import SideEmail, send_side_email
 from digest.errors import DigestError
-from digest.providers import Provider, make_provider, providers
-from digest.providers.base import Content, Outgoing
 from digest.store import Engine
 from digest.store import scheduler as rows
 from digest.store.ledger import Ledger
 from digest.store.scheduler import recent_alerts
 from digest.types import Recipient
 
-__all__ = ["Alert", "alert_content", "alert_provider", "raise_alert", "recent_alerts"]
+__all__ = ["Alert", "raise_alert", "recent_alerts"]
 
 log = logging.getLogger("digest.alerts")
 
@@ -51,51 +49,26 @@ def raise_alert(settings: Settings, engine: Engine, alert: Alert, *, now: dateti
 
 
 def _email(settings: Settings, engine: Engine, alert: Alert, now: datetime) -> None:
+    """The alert emailed through the side-email path (templates/email/alert.*.j2, the ledger);
+    a failure is logged and kept with the alert, never raised (the alert itself stands)."""
+    name, address = parseaddr(settings.alert_email)
+    mail = SideEmail(
+        kind="alert",
+        to=Recipient(email=address, name=name),
+        language=settings.language,
+        context={
+            "message": alert.message,
+            "headline": alert.message[:120],
+            "edition_key": alert.edition_key,
+            "when": f"{now:%Y-%m-%d %H:%M}",
+        },
+        key=alert.key,
+        idem_key=hashlib.sha256(alert.key.encode()).hexdigest()[:40],
+    )
     error = ""
     try:
-        provider = alert_provider(settings)
-        try:
-            name, address = parseaddr(settings.alert_email)
-            recipient = Recipient(email=address, name=name)
-            token = hashlib.sha256(alert.key.encode()).hexdigest()[:40]
-            provider.send_batch([Outgoing(alert.key, recipient, alert_content(settings, alert, now))], token)
-        finally:
-            provider.close()
+        send_side_email(settings, engine, mail, now)
     except (DigestError, OSError, NotImplementedError) as exc:
         error = str(exc)[:2000] or type(exc).__name__
         log.error("could not email the alert to DIGEST_ALERT_EMAIL: %s", error)
     rows.alert_emailed(engine, alert.key, now, error)
-
-
-def alert_provider(settings: Settings) -> Provider:
-    """The configured provider if it sends single messages; else SMTP (a list provider would
-    send the alert to every subscriber)."""
-    provider = make_provider(settings)
-    if provider.kind == "message":
-        return provider
-    provider.close()
-    smtp = providers().get("smtp")
-    if smtp is None:
-        raise DigestError(
-            f"{settings.provider} sends to a whole list and no SMTP provider is available for alerts"
-        )
-    return smtp.from_settings(settings)
-
-
-def alert_content(settings: Settings, alert: Alert, now: datetime) -> Content:
-    """The alert as plain text (and the same text, escaped, as HTML)."""
-    text = (
-        f"{alert.message}\n\n"
-        f"Edition: {alert.edition_key or '-'}\n"
-        f"When: {now:%Y-%m-%d %H:%M} UTC\n\n"
-        "Run `digest status` on the machine that sends the digest for details.\n"
-    )
-    body = "".join(f"<p>{html.escape(part)}</p>" for part in text.split("\n\n"))
-    return Content(
-        edition_key=alert.key,
-        subject=f"[digest alert] {alert.message[:120]}",
-        html=f"<!doctype html><html><body>{body}</body></html>",
-        text=text,
-        sender=settings.sender,
-        date=now,
-    )

@@ -34,7 +34,7 @@ def export(ctx: Context, email: str | None, fmt: str) -> int:
 
 
 def _holds(item: dict[str, Any]) -> bool:
-    return bool(item["subscriber"] or item["signup"] or item["deliveries"] or item["events"])
+    return any(item[k] for k in ("subscriber", "signup", "deliveries", "events", "side_emails"))
 
 
 def _csv_rows(item: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -53,6 +53,9 @@ def _csv_rows(item: dict[str, Any]) -> list[tuple[Any, ...]]:
     for e in item["events"]:
         detail = f"hard={e['hard']}; message id={e['message_id']}; {e['detail']}"
         rows.append((email, "event", e["at"], "", e["provider"], e["kind"], detail))
+    for m in item["side_emails"]:
+        detail = f"subject={m['subject']}; provider id={m['provider_id']}"
+        rows.append((email, f"{m['kind']} email", m["created_at"], "", m["provider"], m["status"], detail))
     return rows
 
 
@@ -78,7 +81,8 @@ def forget(ctx: Context, email: str) -> int:
     print(
         f"forgot {address}: {done.subscribers} subscriber row(s), {done.signups} sign-up(s), "
         f"{done.deliveries} deliveries and {done.mail_events} provider events erased, "
-        f"{done.events} status message(s) redacted; only a keyed hash is kept so it is never mailed "
-        "or imported again (it stays valid while DIGEST_SECRET_KEY is unchanged)"
+        f"{done.events} status message(s) and {done.side_mails} side email(s) redacted; only a keyed "
+        "hash is kept so it is never mailed or imported again (it stays valid while DIGEST_SECRET_KEY "
+        "is unchanged)"
     )
     return 0

@@ -101,9 +101,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             f"{len(report.problems)} row(s) skipped"
         )
         if args.resubscribe:
-            from digest.serve.reconfirm import ask_again
+            from digest.deliver.confirm import ask_again
+            from digest.serve.words import consent_line
 
-            sent, waiting = ask_again(ctx.settings, engine, report.rows)
+            org = ctx.settings.org_name
+            sent, waiting = ask_again(ctx.settings, engine, report.rows, lambda lang: consent_line(lang, org))
             print(f"{sent} confirmation email(s) sent to suppressed addresses, {waiting} not sent now")
         return 1 if report.problems else 0
     if args.action == "list":

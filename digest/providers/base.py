@@ -226,6 +226,9 @@ class Provider:
     # nor their articles for a real provider chosen later, and with an empty list it writes
     # one copy to DIGEST_FROM so a first run shows something.
     rehearsal: ClassVar[bool] = False
+    # Whether it sends the side emails (alerts) when DIGEST_PROVIDER keeps its own list and
+    # would send them to everyone on it: it must need no list, only its own settings.
+    stands_in: ClassVar[bool] = False
 
     def __init__(self, options: Any, shared: Shared) -> None:
         self.options = options

@@ -108,6 +108,9 @@ class SmtpProvider(Provider):
     # A server cannot recognise a repeat: after a crash, a message handed over without an
     # answer is sent once more (a possible duplicate, reported) rather than maybe missed.
     resend_in_doubt = True
+    # One message to one address through the mail server: side emails (alerts) when the
+    # chosen provider sends campaigns to a list.
+    stands_in = True
 
     def __init__(self, options: SmtpSettings, shared: Shared, dkim: DkimSigner | None = None) -> None:
         super().__init__(options, shared)

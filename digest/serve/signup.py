@@ -1,26 +1,27 @@
 """Sign-up with double opt-in, its confirmation, and a subscriber's preferences.
 
-``POST /subscribe`` records the request and emails a signed link that expires
-after a week; the address joins the list only when ``POST /confirm/<token>`` is
-pressed (``GET`` shows the button: mail scanners open links). The answer to a
-sign-up is the same whether the address was new, waiting or already subscribed,
-so the form does not reveal who is on the list.
+``POST /subscribe`` starts the confirmation sequence (:mod:`digest.deliver.confirm`, the
+same one `digest subscribers import --resubscribe` uses): a signed link that expires after
+a week; the address joins the list only when ``POST /confirm/<token>`` is pressed (``GET``
+shows the button: mail scanners open links). The answer to a sign-up is the same whether
+the address was new, waiting, already subscribed or forgotten, so the form does not reveal
+who is on the list.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, request
 
+from digest.deliver.confirm import CONFIRM_PATH
 from digest.serve.site import site
-from digest.serve.words import mask, page_language, render, words
+from digest.serve.words import consent_line, mask, page_language, render, words
 
 blueprint = Blueprint("signup", __name__)
 log = logging.getLogger("digest.serve")
 
-RESEND_AFTER = timedelta(hours=1)
 LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
 
 
@@ -30,10 +31,10 @@ def _ip() -> str:
 
 @blueprint.route("/subscribe", methods=["GET", "POST"])
 def subscribe() -> tuple[str, int]:
-    from digest.serve.mail import can_sign_up
+    from digest.deliver.confirm import takes_sign_ups
 
     lang = page_language(request.form.get("language", ""))
-    if not can_sign_up(site().settings):
+    if not takes_sign_ups(site().settings):
         return render("subscribe_elsewhere.html.j2", lang), 404
     if request.method != "POST":
         return _form(lang, {}, ""), 200
@@ -50,14 +51,13 @@ def subscribe() -> tuple[str, int]:
 
 
 def _form(lang: str, errors: dict[str, str], email: str) -> str:
-    w = words(lang)
     return render(
         "subscribe.html.j2",
         lang,
         errors=errors,
         email=email,
         languages=LANGUAGE_NAMES,
-        consent=w["consent"].format(org=site().settings.org_name),
+        consent=consent_line(lang, site().settings.org_name),
     )
 
 
@@ -77,35 +77,25 @@ def _check(form: dict[str, str], lang: str) -> dict[str, str]:
 
 
 def _request(raw_address: str, lang: str) -> tuple[str, int]:
-    from flask import url_for
-
-    from digest.serve.mail import confirm_token, send_confirmation
-    from digest.store.signups import request_signup, undo_send
+    from digest.deliver.confirm import SignUp, ask_to_confirm
     from digest.subscribers import normalise
 
-    s, address, now = site(), normalise(raw_address), datetime.now(UTC)
-    w = words(lang)
-    consent = w["consent"].format(org=s.settings.org_name)
-    if not s.address_throttle.allow(address) or not request_signup(
-        s.engine, address, lang, consent, now, RESEND_AFTER, s.key
-    ):
-        return render("subscribe_sent.html.j2", lang), 200
-    link = s.public_url() + url_for("signup.confirm", token=confirm_token(s.key, address))
-    lines = [w["confirm_mail_intro"].format(org=s.settings.org_name), w["confirm_mail_action"]]
-    try:
-        send_confirmation(
-            s.settings, address, w["confirm_mail_subject"].format(org=s.settings.org_name), lines, link, now
-        )
-    except Exception as exc:  # noqa: BLE001 - any provider failure: let them try again, say so
-        log.error("could not send a confirmation email: %s", type(exc).__name__)
-        undo_send(s.engine, address)
-        return render("error.html.j2", lang, code=503), 503
+    s, address = site(), normalise(raw_address)
+    signup = SignUp(address, lang, consent_line(lang, s.settings.org_name))
+    if s.address_throttle.allow(address):
+        try:
+            ask_to_confirm(
+                s.settings, s.engine, signup, key=s.key, public_url=s.public_url(), now=datetime.now(UTC)
+            )
+        except Exception as exc:  # noqa: BLE001 - any provider failure: let them try again, say so
+            log.error("could not send a confirmation email: %s", type(exc).__name__)
+            return render("error.html.j2", lang, code=503), 503
     return render("subscribe_sent.html.j2", lang), 200
 
 
-@blueprint.route("/confirm/<path:token>", methods=["GET", "POST"])
+@blueprint.route(CONFIRM_PATH + "<path:token>", methods=["GET", "POST"])
 def confirm(token: str) -> tuple[str, int]:
-    from digest.serve.mail import read_confirm_token
+    from digest.deliver.confirm import read_confirm_token
     from digest.store.signups import confirm_signup
 
     s = site()

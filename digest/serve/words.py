@@ -1,7 +1,8 @@
 """The words of the web pages in English and Korean, and which language a page is in.
 
 The pages are few and short, so their text lives here as two tables rather than
-in the email's Babel catalog; a test checks both tables have the same keys.
+in the email's Babel catalog (which holds the words of every email, the sign-up
+confirmation included); a test checks both tables have the same keys.
 """
 
 from __future__ import annotations
@@ -54,10 +55,6 @@ EN: dict[str, str] = {
     "confirmed": "{address} will get the next digest.",
     "confirmed_again": "There is nothing left to confirm for {address}.",
     "manage_link": "Change your preferences",
-    "confirm_mail_subject": "Please confirm your sign-up to {org}",
-    "confirm_mail_intro": "Someone, hopefully you, asked to receive the {org} news digest at this address.",
-    "confirm_mail_action": "To confirm, open this link and press the button. If it was not you, ignore this "
-    "email and nothing will happen.",
     "prefs_title": "Your preferences",
     "prefs_status_active": "{address} gets the digest.",
     "prefs_status_unsubscribed": "{address} is unsubscribed and gets nothing.",
@@ -116,10 +113,6 @@ KO: dict[str, str] = {
     "confirmed": "{address} 주소로 다음 소식지를 보내 드립니다.",
     "confirmed_again": "{address} 주소는 더 확인할 것이 없습니다.",
     "manage_link": "설정 바꾸기",
-    "confirm_mail_subject": "{org} 소식지 신청을 확인해 주세요",
-    "confirm_mail_intro": "누군가(아마 귀하께서) 이 주소로 {org} 소식지를 받겠다고 신청했습니다.",
-    "confirm_mail_action": "확인하시려면 이 링크를 열고 버튼을 눌러 주세요. "
-    "신청하지 않으셨다면 이 이메일을 무시하셔도 아무 일도 일어나지 않습니다.",
     "prefs_title": "설정",
     "prefs_status_active": "{address} 주소로 소식지를 받고 있습니다.",
     "prefs_status_unsubscribed": "{address} 주소는 수신 거부되어 아무것도 받지 않습니다.",
@@ -153,6 +146,11 @@ def page_language(preferred: str = "") -> str:
 
 def words(lang: str) -> dict[str, str]:
     return TABLES.get(lang, EN)
+
+
+def consent_line(lang: str, org: str) -> str:
+    """The consent a sign-up agrees to, as the form shows it (and the sign-up records it)."""
+    return words(lang)["consent"].format(org=org)
 
 
 def mask(address: str) -> str:

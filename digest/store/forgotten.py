@@ -1,8 +1,8 @@
 """Data-access requests and erasure: everything held about an address, and forgetting it.
 
 ``forget`` erases an address everywhere it is stored (the subscriber row, the
-recipient fields of its deliveries, the provider events about it, a waiting
-sign-up, the address in status messages) and keeps only a keyed hash of it in
+recipient fields of its deliveries and side emails, the provider events about it, a
+waiting sign-up, the address in status messages) and keeps only a keyed hash of it in
 ``forgotten``, so an import or a sign-up can recognise the address without our
 keeping it. The hash is an HMAC with the secret key: without the key nobody can
 test guessed addresses against the table.
@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from digest.store import schema
 from digest.store.rows import insert_ignore, now_utc
+from digest.store.side_mails import erase_recipient, side_mails_to
 
 ERASED = "[forgotten]"
 
@@ -32,6 +33,7 @@ class Erased:
     mail_events: int
     signups: int
     events: int
+    side_mails: int = 0
 
 
 def address_hash(key: bytes, address: str) -> str:
@@ -68,7 +70,8 @@ def forget(engine: Engine, key: bytes, address: str) -> Erased:
         evs = conn.execute(delete(m).where(func.lower(m.c.recipient) == address)).rowcount
         sups = conn.execute(delete(g).where(g.c.email == address)).rowcount
         msgs = _erase_in_messages(conn, address)
-    return Erased(subs, dels, evs, sups, msgs)
+        sides = erase_recipient(conn, address, f"forgotten:{digest}")
+    return Erased(subs, dels, evs, sups, msgs, sides)
 
 
 def _deliveries_of(conn: Connection, address: str) -> list[Any]:
@@ -160,6 +163,7 @@ def _about(conn: Connection, email: str) -> dict[str, Any]:
         "signup": _plain(signup),
         "deliveries": [_plain(r) for r in deliveries],
         "events": [_plain(r) for r in events],
+        "side_emails": [_plain(r) for r in side_mails_to(conn, email)],
     }
 
 

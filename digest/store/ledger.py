@@ -25,6 +25,7 @@ from digest.store.rows import (
     insert_ignore,
     now_utc,
 )
+from digest.store.side_mails import SideMailBook
 
 __all__ = [
     "DONE_STATUSES",
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 
-class Ledger(EditionBook, DeliveryBook, RehearsalBook, LeaseBook):
+class Ledger(EditionBook, DeliveryBook, RehearsalBook, LeaseBook, SideMailBook):
     """Every read and write of the ledger goes through here."""
 
     def __init__(self, engine: Engine) -> None:

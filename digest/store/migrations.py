@@ -49,6 +49,10 @@ def _stages(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE deliveries ADD COLUMN doubts INTEGER NOT NULL DEFAULT 0")
 
 
+def _side_mails(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.side_mails])
+
+
 def _scheduler(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.alerts, schema.scheduler_runs])
 
@@ -83,6 +87,7 @@ STEPS: dict[int, Step] = {
     2: _delivery,
     5: _edition_leases,
     3: _stages,
+    6: _side_mails,
     10: _social,
     20: _scheduler,
     30: _forgotten,

@@ -246,3 +246,22 @@ forgotten = Table(
     Column("digest", String(64), primary_key=True),
     Column("forgotten_at", DateTime(timezone=True), nullable=False),
 )
+
+# Delivery (migration 6). Side emails: one message to one address outside any edition (a
+# sign-up confirmation, an alert), recorded before its call and settled after it
+# (digest.store.side_mails). ``idem_key`` is the key the provider gets: one message per key.
+side_mails = Table(
+    "side_mails",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("idem_key", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # confirm | alert
+    Column("recipient", String(320), nullable=False),  # lower-cased; forgotten:<hash> once forgotten
+    Column("subject", Text, nullable=False, default=""),
+    Column("status", String(16), nullable=False),  # sending | sent | failed | unknown
+    Column("provider", String(32), nullable=False, default=""),
+    Column("provider_id", Text, nullable=False, default=""),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.serve.mail import confirm_token, read_confirm_token
+from digest.deliver.confirm import confirm_token, read_confirm_token
 from digest.store.signups import lookup
 from digest.unsubscribe import make_token
 from tests.serve.conftest import add_people, running

@@ -1,10 +1,13 @@
 """A provider's webhook lives in its module: a module dropped into digest/providers with a
 :class:`Webhook` subclass is served at /webhooks/<name>, its key read from its own settings
-class, with no other file edited: `digest serve` dispatches /webhooks/<name> through the registry."""
+class, with no other file edited: `digest serve` dispatches /webhooks/<name> through the registry.
+And the web side, the store, the commands and the jobs name no provider."""
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import pytest
 
 from digest import subscribers
 from digest.plugins import load_settings
+from digest.providers import providers
 from digest.serve import create_app
 from digest.store import open_store
 from digest.store.mail_events import counts
@@ -102,3 +106,28 @@ def test_a_webhook_without_its_key_is_off(dropped_in, tmp_path: Path) -> None:  
         assert answer.status_code == 404
     finally:
         engine.dispose()
+
+
+def _provider_names_in(path: Path, names: set[str]) -> set[str]:
+    """Provider names the code of a module uses: as a string of its own ("smtp"), in an identifier
+    (``mailgun_webhook_key``) or in an import. Prose (help text, comments, docstrings) may name one."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.add(node.value.strip().lower())
+        elif isinstance(node, (ast.Name, ast.Attribute, ast.alias, ast.ImportFrom)):
+            text = getattr(node, "id", None) or getattr(node, "attr", None) or getattr(node, "name", None)
+            text = text or getattr(node, "module", "") or ""
+            found.update(re.split(r"[._]", text.lower()))
+    return found & names
+
+
+def test_the_web_side_store_commands_and_jobs_name_no_provider() -> None:
+    """What a provider is and does is said in its module; the interfaces and the store ask the
+    registry (or the provider class) instead."""
+    names = set(providers()) - {"outbox"}  # the embedded default, named by tests and docs alike
+    found = []
+    for folder in ("digest/serve", "digest/store", "digest/cli", "jobs"):
+        for path in sorted((REPO / folder).rglob("*.py")):
+            found += [f"{path.relative_to(REPO)}: {n}" for n in sorted(_provider_names_in(path, names))]
+    assert found == []
