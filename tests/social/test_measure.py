@@ -7,8 +7,6 @@ UnicodeDirectionalMarkerCounterTest), with each input rebuilt in code.
 
 from __future__ import annotations
 
-import warnings
-
 import emoji
 import pytest
 from hypothesis import given, settings
@@ -16,6 +14,7 @@ from hypothesis import strategies as st
 
 from digest.social.measure import escape_little_text, graphemes, weighted_length
 from digest.social.platforms.registry import limits, measure
+from tests.social import x_oracle
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
 CJK160 = "故人西辞黄鹤楼，烟花三月下扬州。孤帆远影碧空尽，唯见长江天际流。" * 5
@@ -61,21 +60,12 @@ def test_x_conformance(text: str, expected: int) -> None:
     assert weighted_length(text) == expected
 
 
-def _oracle():  # type: ignore[no-untyped-def]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from twitter_text import parse_tweet
-    return lambda text: parse_tweet(text).weightedLength
-
-
 def test_conformance_cases_agree_with_the_oracle() -> None:
-    oracle = _oracle()
-    assert [oracle(t) for t, _e in CONFORMANCE] == [e for _t, e in CONFORMANCE]
+    assert [x_oracle.weighted_length(t) for t, _e in CONFORMANCE] == [e for _t, e in CONFORMANCE]
 
 
 def test_every_emoji_sequence_matches_the_oracle() -> None:
-    oracle = _oracle()
-    wrong = [s for s in emoji.EMOJI_DATA if weighted_length(s) != oracle(s)]
+    wrong = [s for s in emoji.EMOJI_DATA if weighted_length(s) != x_oracle.weighted_length(s)]
     assert wrong == []
 
 
@@ -107,7 +97,7 @@ WORDS = [
 @given(st.lists(st.sampled_from(WORDS), max_size=40), st.sampled_from([" ", "\n", ", "]))
 def test_realistic_snippets_match_the_oracle(words: list[str], sep: str) -> None:
     text = sep.join(words)
-    assert weighted_length(text) == _oracle()(text)
+    assert weighted_length(text) == x_oracle.weighted_length(text)
 
 
 @pytest.mark.parametrize(
@@ -168,79 +158,8 @@ def test_limits_table() -> None:
     }
 
 
-# Links as X finds them: cases of the kinds in twitter-text's conformance/extract.yml, written
-# for our own texts. Each pair is (text, weighted length on X).
-X_LINK_CASES = [
-    ("bridgeofhope.org에서 모였습니다", 23 + 2 * 2 + 1 + 2 * 5),  # a domain glued to Korean is a link
-    ("서울bridgeofhope.org", 2 * 2 + 23),  # only the ASCII part of the host
-    ("Node.js and Vue.js", 18),  # .js is no top-level domain
-    ("john.doe@example.org", 20),  # an address is no link
-    ("archive.tar.bz2", 15),
-    ("version 2.0.1", 13),
-    ("the U.S. and e.g. this", 22),
-    ("$TVI.CA #news.com @example.com", 30),  # after $, # or @
-    ("kcna.kp", 7),  # one label and a country code: a link only with a path
-    ("kcna.kp/en/article", 23),
-    ("www.kcna.kp", 23),
-    ("vine.co and mlb.tv", 23 + 5 + 23),  # .co and .tv are the exceptions
-    ("example.com.notatld", 23 + 8),
-    ("example.com-typo", 16),  # a TLD followed by "-" is none
-    ("see https://example.org/a/b.... now", 4 + 23 + 4 + 4),
-    ("(https://example.org/wiki/Primer_(film))", 1 + 23 + 1),
-    ("http://twitter_underscore.com", 29),
-    ("https://bridgeofhope.org/소식", 23 + 4),
-    ("ELPAÍS.com", 23),
-    ("Dr.Kim", 23),  # .kim is a top-level domain
-    ("_한국U.S.net", 12),  # X's match starts after "_", so the whole run is no link
-    ("-에서_U.S.kr", 12),
-]
-
-
-@pytest.mark.parametrize(("text", "expected"), X_LINK_CASES)
-def test_x_finds_links_as_x_does(text: str, expected: int) -> None:
-    assert weighted_length(text) == expected
-
-
-def test_the_oracle_agrees_except_for_short_country_domains() -> None:
-    # twitter-text-parser (Python) skips the conformance rule for "name.kr" without a path.
-    oracle = _oracle()
-    short = {"kcna.kp"}
-    assert [oracle(t) for t, _e in X_LINK_CASES if t not in short] == [
-        e for t, e in X_LINK_CASES if t not in short
-    ]
-
-
 def test_x_rejects_bidi_overrides_and_noncharacters() -> None:
     for char in "\u202a\u202b\u202c\u202d\u202e\ufeff\ufffe\uffff":
         m = measure("x", f"Coats for children{char} in Seoul")
         assert not m.fits and m.rejected == f"U+{ord(char):04X}"
     assert measure("x", "Coats for children in Seoul").fits
-
-
-HOSTS = ["example", "bridgeofhope", "news.example", "www.foo", "a-b", "sub_dom.example", "x", "t"]
-TLDS = ["org", "com", "net", "co.uk", "kim", "js", "bz2", "xyz", "한국", "co", "tv"]
-GLUE = ["", " ", "에서", "中国語", ".", "/", "/path", "/path.", "?q=1", "@", "-", "_", "(", ")", ",", "!"]
-
-
-@st.composite
-def link_like(draw: st.DrawFn) -> str:
-    before = draw(st.sampled_from(["", " ", "탈북민", "#", "$", "@", "a.", "(", "“"]))
-    proto = draw(st.sampled_from(["", "", "https://", "http://"]))
-    tld = draw(st.sampled_from(TLDS))
-    return f"{before}{proto}{draw(st.sampled_from(HOSTS))}.{tld}{draw(st.sampled_from(GLUE))}"
-
-
-def _short_country(text: str) -> bool:
-    """Whether the text has a bare "name.cc" the Python oracle links against the conformance rule."""
-    import re
-
-    return re.search(r"(?<![\w./-])[a-z0-9-]+\.(?!co\b|tv\b)[a-z]{2}(?![\w/.-])", text) is not None
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(link_like(), min_size=1, max_size=5), st.sampled_from([" ", "\n", " 그리고 "]))
-def test_generated_links_match_the_oracle(parts: list[str], sep: str) -> None:
-    text = sep.join(parts)
-    if _short_country(text):
-        return
-    assert weighted_length(text) == _oracle()(text)
