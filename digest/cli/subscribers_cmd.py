@@ -33,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         EXAMPLES,
         description="Manage digest's own subscriber list. Addresses are checked and de-duplicated "
         "whatever their case; bad rows of an import are reported with their line numbers and skipped. "
-        "Campaign providers (buttondown, mailchimp, listmonk, brevo, sendgrid-campaign) keep their own list.",
+        "A campaign provider (one that sends to a list it keeps; see digest config --all for "
+        "DIGEST_PROVIDER) keeps its own list.",
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     imp = actions.add_parser(

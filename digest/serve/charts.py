@@ -1,14 +1,13 @@
 """Server-rendered SVG charts for the dashboard: no script, no CDN, readable without colour.
 
-Each chart is an ``<svg role="img">`` with a title and a text summary, and every
-bar has its number written next to it, so the figures do not depend on the picture.
+Each chart is an ``<svg role="img">`` with a title and a text summary, and every bar has its
+number written next to it, so the figures do not depend on the picture. This module works
+out the geometry; ``templates/web/_charts.html.j2`` draws it, autoescaped like every page.
 """
 
 from __future__ import annotations
 
-from html import escape
-
-from markupsafe import Markup
+from dataclasses import dataclass
 
 WIDTH, BAR, GAP, LABEL = 640, 22, 8, 190
 COLOURS = {
@@ -22,58 +21,73 @@ COLOURS = {
 }
 
 
-def bars(title: str, rows: list[tuple[str, dict[str, int]]]) -> Markup:
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    width: float
+    colour: str
+    series: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Row:
+    y: int
+    label: str
+    segments: tuple[Segment, ...]
+    end: float  # where the bar ends: its numbers are written after it
+    summary: str
+
+
+@dataclass(frozen=True)
+class Bars:
+    id: str
+    title: str
+    height: int
+    rows: tuple[Row, ...]
+    width: int = WIDTH
+    bar: int = BAR
+
+
+@dataclass(frozen=True)
+class Line:
+    id: str
+    title: str
+    path: str
+    first: tuple[str, int]
+    last: tuple[str, int]
+    width: int = WIDTH
+    height: int = 200
+    pad: int = 40
+
+
+def bars(title: str, rows: list[tuple[str, dict[str, int]]]) -> Bars:
     """Horizontal stacked bars, one row per label: {series: count}."""
-    height = max(1, len(rows)) * (BAR + GAP) + 30
     biggest = max([sum(v.values()) for _, v in rows] + [1])
     scale = (WIDTH - LABEL - 80) / biggest
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="c-{_id(title)}">',
-        f'<title id="c-{_id(title)}">{escape(title)}</title>',
-    ]
+    drawn = []
     for n, (label, values) in enumerate(rows):
-        y = 10 + n * (BAR + GAP)
-        parts.append(f'<text x="0" y="{y + 16}" font-size="13" fill="#1b1b1b">{escape(label[:28])}</text>')
-        x = float(LABEL)
+        x, segments = float(LABEL), []
         for series, count in values.items():
             if count:
-                w = max(count * scale, 2)
-                colour = COLOURS.get(series, COLOURS["other"])
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{BAR}" fill="{colour}">'
-                    f"<title>{escape(series)}: {count}</title></rect>"
-                )
-                x += w
+                width = max(count * scale, 2)
+                segments.append(Segment(x, width, COLOURS.get(series, COLOURS["other"]), series, count))
+                x += width
         summary = ", ".join(f"{k} {v}" for k, v in values.items() if v) or "none"
-        parts.append(
-            f'<text x="{x + 6:.1f}" y="{y + 16}" font-size="13" fill="#1b1b1b">{escape(summary)}</text>'
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        drawn.append(Row(10 + n * (BAR + GAP), label[:28], tuple(segments), x, summary))
+    return Bars(_id(title), title, max(1, len(rows)) * (BAR + GAP) + 30, tuple(drawn))
 
 
-def line(title: str, points: list[tuple[str, int]]) -> Markup:
+def line(title: str, points: list[tuple[str, int]]) -> Line:
     """A step line of a running total (subscribers over time), labelled at both ends."""
-    height, pad = 200, 40
-    if not points:
-        points = [("", 0)]
+    chart = Line(_id(title), title, "", ("", 0), ("", 0))
+    points = points or [("", 0)]
     top = max(v for _, v in points) or 1
-    step = (WIDTH - 2 * pad) / max(1, len(points) - 1)
-    coords = [
-        (pad + i * step, height - pad - v * (height - 2 * pad) / top) for i, (_, v) in enumerate(points)
-    ]
+    step = (chart.width - 2 * chart.pad) / max(1, len(points) - 1)
+    base, rise = chart.height - chart.pad, (chart.height - 2 * chart.pad) / top
+    coords = [(chart.pad + i * step, base - v * rise) for i, (_, v) in enumerate(points)]
     path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(coords))
-    first, last = points[0], points[-1]
-    return Markup(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="c-{_id(title)}">'
-        f'<title id="c-{_id(title)}">{escape(title)}: {last[1]} on {escape(last[0])}</title>'
-        f'<line x1="{pad}" y1="{height - pad}" x2="{WIDTH - pad}" y2="{height - pad}" stroke="#767676"/>'
-        f'<path d="{path}" fill="none" stroke="#0b5394" stroke-width="3"/>'
-        f'<text x="{pad}" y="{height - 12}" font-size="13" fill="#1b1b1b">'
-        f"{escape(first[0])}: {first[1]}</text>"
-        f'<text x="{WIDTH - pad}" y="{height - 12}" font-size="13" fill="#1b1b1b" text-anchor="end">'
-        f"{escape(last[0])}: {last[1]}</text></svg>"
-    )
+    return Line(chart.id, title, path, points[0], points[-1])
 
 
 def _id(title: str) -> str:

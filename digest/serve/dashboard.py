@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from digest.serve.charts import bars, line
+from digest.serve.charts import Bars, bars, line
 
 if TYPE_CHECKING:
     from digest.config import Settings
@@ -43,13 +43,13 @@ def _counts(counts: dict[str, int]) -> dict[str, int]:
     return {k: counts.get(k, 0) for k in ("sent", "failed", "unknown")}
 
 
-def _events_chart(engine: Engine, editions: list[str]) -> str:
+def _events_chart(engine: Engine, editions: list[str]) -> Bars | None:
     """What the providers' webhooks reported for the editions shown; empty when they reported nothing."""
     from digest.store.mail_events import edition_counts
 
     counts = edition_counts(engine)
     rows = [(key, counts[key]) for key in editions if key in counts]
-    return bars("Provider events per edition", rows) if rows else ""
+    return bars("Provider events per edition", rows) if rows else None
 
 
 def _growth(engine: Engine, now: datetime) -> list[tuple[str, int]]:

@@ -1,14 +1,35 @@
-"""Helpers of the serve tests: forms with their CSRF token, emails caught in the outbox."""
+"""Helpers of the serve tests: the app over a fresh store, forms with their CSRF token, emails
+caught in the outbox."""
 
 from __future__ import annotations
 
 import email
 import email.policy
 import re
+from collections.abc import Iterable
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import requests
+
+
+def app_client(root: Path, people: Iterable[str] = (), **env: str) -> tuple[Any, Any]:
+    """`digest serve`'s app as a Flask test client over a fresh store in ``root`` (settings from
+    ``env`` only), with ``people`` subscribed; and the store's engine (the caller disposes of it)."""
+    from digest import subscribers
+    from digest.plugins import load_settings
+    from digest.serve import create_app
+    from digest.store import open_store
+    from tests.serve.conftest import REPO
+
+    values = {"DIGEST_DATA_DIR": str(root / "var"), "DIGEST_SOURCES": str(REPO / "content"), **env}
+    settings = load_settings(environ=values, read_dotenv=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_store(settings.db_url)
+    for address in people:
+        subscribers.add(engine, address)
+    return create_app(settings, engine).test_client(), engine
 
 
 def hidden_fields(html: str) -> dict[str, str]:

@@ -137,15 +137,20 @@ def test_soft_bounce_policy_matches_the_rule(tmp_path_factory, steps) -> None:  
         engine.dispose()
 
 
-def test_deliveries_command_shows_event_counts_per_edition(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from digest.cli import main
-
+def _cli_world(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A .env for the commands, and the store they will open."""
     (tmp_path / "var").mkdir()
     env = tmp_path / ".env"
     env.write_text(
         f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={REPO / 'content'}\n", encoding="utf-8"
     )
-    engine = open_store(f"sqlite:///{tmp_path / 'var' / 'digest.db'}")
+    return env, open_store(f"sqlite:///{tmp_path / 'var' / 'digest.db'}")
+
+
+def test_deliveries_command_shows_event_counts_per_edition(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from digest.cli import main
+
+    env, engine = _cli_world(tmp_path)
     try:
         ledger = Ledger(engine)
         ledger.ensure_edition("2026-W40", START)
@@ -177,12 +182,7 @@ def test_deliveries_command_shows_event_counts_per_edition(tmp_path: Path, capsy
 def test_subscribers_count_and_list_know_bounced_and_complained(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     from digest.cli import main
 
-    (tmp_path / "var").mkdir()
-    env = tmp_path / ".env"
-    env.write_text(
-        f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={REPO / 'content'}\n", encoding="utf-8"
-    )
-    engine = open_store(f"sqlite:///{tmp_path / 'var' / 'digest.db'}")
+    env, engine = _cli_world(tmp_path)
     try:
         for who in ("a@example.org", "b@example.org", "c@example.org"):
             subscribers.add(engine, who)

@@ -13,15 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from digest import subscribers
-from digest.plugins import load_settings
 from digest.providers import providers
-from digest.serve import create_app
-from digest.store import open_store
 from digest.store.mail_events import counts
 from digest.store.signups import lookup
 from tests.fakes.dropin import provider_module
 from tests.serve.conftest import REPO
+from tests.serve.helpers import app_client
 
 CARRIER = '''
 """A provider whose webhook takes its secret in a header (a test of the webhook registry)."""
@@ -73,18 +70,9 @@ def dropped_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
         yield folder
 
 
-def _app(tmp_path: Path, **env: str):  # type: ignore[no-untyped-def]
-    values = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content"), **env}
-    settings = load_settings(environ=values, read_dotenv=False)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_store(settings.db_url)
-    return create_app(settings, engine).test_client(), engine
-
-
 def test_a_dropped_in_webhook_is_served_with_its_own_key(dropped_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    client, engine = _app(tmp_path, DIGEST_CARRIER_WEBHOOK_KEY="pigeon-secret")
+    client, engine = app_client(tmp_path, ["gone@example.org"], DIGEST_CARRIER_WEBHOOK_KEY="pigeon-secret")
     try:
-        subscribers.add(engine, "gone@example.org")
         body = json.dumps({"id": "e1", "kind": "bounced", "to": "gone@example.org", "at": 1764583200})
         wrong = client.post("/webhooks/carrier", data=body, headers={"X-Carrier-Secret": "guess"})
         assert wrong.status_code == 401 and counts(engine) == {}
@@ -99,7 +87,7 @@ def test_a_dropped_in_webhook_is_served_with_its_own_key(dropped_in, tmp_path: P
 
 
 def test_a_webhook_without_its_key_is_off(dropped_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    client, engine = _app(tmp_path)
+    client, engine = app_client(tmp_path)
     try:
         body = json.dumps({"id": "e1", "kind": "bounced", "to": "a@example.org"})
         answer = client.post("/webhooks/carrier", data=body, headers={"X-Carrier-Secret": ""})

@@ -15,12 +15,12 @@ import pytest
 
 from digest.plugins import load_settings
 from digest.serve import create_app
-from digest.store import open_store
 from digest.store.mail_events import counts
 from digest.store.signups import lookup
 from tests.fakes import esp_mailgun
 from tests.fakes.http_api import serve as serve_api
 from tests.serve.conftest import REPO, add_people
+from tests.serve.helpers import app_client
 
 KEY = "mailgun-webhook-signing-key-test"
 
@@ -47,20 +47,9 @@ def bounce(recipient: str, severity: str = "permanent") -> dict:  # type: ignore
 
 @pytest.fixture
 def client(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {
-        "DIGEST_DATA_DIR": str(tmp_path / "var"),
-        "DIGEST_SOURCES": str(REPO / "content"),
-        "DIGEST_MAILGUN_WEBHOOK_KEY": KEY,
-    }
-    settings = load_settings(environ=env, read_dotenv=False)
-    settings.data_dir.mkdir(parents=True)
-    engine = open_store(settings.db_url)
-    from digest import subscribers
-
-    for address in ("gone@example.org", "angry@example.org", "fine@example.org", "soft@example.org"):
-        subscribers.add(engine, address)
-    app = create_app(settings, engine)
-    yield app.test_client(), engine
+    people = ("gone@example.org", "angry@example.org", "fine@example.org", "soft@example.org")
+    http, engine = app_client(tmp_path, people, DIGEST_MAILGUN_WEBHOOK_KEY=KEY)
+    yield http, engine
     engine.dispose()
 
 

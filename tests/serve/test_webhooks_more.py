@@ -13,12 +13,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from digest.plugins import load_settings
-from digest.serve import create_app
-from digest.store import open_store
 from digest.store.mail_events import counts
 from digest.store.signups import lookup
-from tests.serve.conftest import REPO
+from tests.serve.helpers import app_client
 
 SECRET = "a-long-random-webhook-secret-0123456789"
 SG_KEY = ec.generate_private_key(ec.SECP256R1())
@@ -32,21 +29,9 @@ PEOPLE = ("hard@example.org", "soft@example.org", "spam@example.org", "leave@exa
 
 @pytest.fixture
 def hooks(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {
-        "DIGEST_DATA_DIR": str(tmp_path / "var"),
-        "DIGEST_SOURCES": str(REPO / "content"),
-        "DIGEST_SENDGRID_WEBHOOK_KEY": SG_PUBLIC,
-        "DIGEST_POSTMARK_WEBHOOK_KEY": SECRET,
-        "DIGEST_BREVO_WEBHOOK_KEY": SECRET,
-    }
-    settings = load_settings(environ=env, read_dotenv=False)
-    settings.data_dir.mkdir(parents=True)
-    engine = open_store(settings.db_url)
-    from digest import subscribers
-
-    for address in PEOPLE:
-        subscribers.add(engine, address)
-    yield create_app(settings, engine).test_client(), engine
+    keys = {"DIGEST_POSTMARK_WEBHOOK_KEY": SECRET, "DIGEST_BREVO_WEBHOOK_KEY": SECRET}
+    client, engine = app_client(tmp_path, PEOPLE, DIGEST_SENDGRID_WEBHOOK_KEY=SG_PUBLIC, **keys)
+    yield client, engine
     engine.dispose()
 
 
