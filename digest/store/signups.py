@@ -42,19 +42,19 @@ def request_signup(
     consent: str,
     now: datetime,
     resend_after: timedelta,
-    key: bytes | None = None,
+    key: bytes,
 ) -> bool:
     """Record a sign-up; True when a confirmation email should go out now.
 
-    False when the address is already subscribed, when a confirmation went out
-    less than ``resend_after`` ago, or after MAX_CONFIRMATION_EMAILS; with the secret ``key``,
-    also when the address was forgotten (it is never mailed again, not even to confirm).
+    False when the address was forgotten (recognised by its hash under the secret ``key``:
+    it is never mailed again, not even to confirm), is already subscribed, when a
+    confirmation went out less than ``resend_after`` ago, or after MAX_CONFIRMATION_EMAILS.
     """
     from digest.store.forgotten import forgotten_among
 
     s, g = schema.subscribers, schema.signups
     with engine.begin() as conn:
-        if key is not None and forgotten_among(conn, key, [address]):
+        if forgotten_among(conn, key, [address]):
             return False
         status = conn.scalar(select(s.c.status).where(s.c.email == address))
         if status == "active":
