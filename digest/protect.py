@@ -131,7 +131,7 @@ def _search(pattern: re.Pattern[str], folded: Folded) -> tuple[int, int] | None:
     return None
 
 
-# What stops a send or a publish, said the same way for email (deliver/guard.py) and social.
+# What stops a send or a publish, said the same way for email (digest/guard.py) and social.
 STOPPED = "stopped by a protected term"
 
 

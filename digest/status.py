@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from digest.config import Settings
 from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts, recipient_counts, recipients
+from digest.scheduler_status import scheduler_status
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
 
@@ -31,7 +32,6 @@ def collect(
     ``provider``: read the campaigns' statistics from it (network calls; `digest status` only).
     """
     from digest.deliver.campaign import campaign_stats
-    from digest.jobs.status import scheduler_status
 
     ledger = Ledger(engine)
     editions = [_edition(engine, ledger, e) for e in ledger.editions(limit)]
@@ -44,7 +44,7 @@ def collect(
         "editions": editions,
         "events": events,
         "alerts": alerts,
-        "scheduler": scheduler_status(settings, engine, now),
+        "scheduler": scheduler_status(settings.cadence, engine, now),
         "ok": not any(e["status"] in ("partial", "failed", "missed") for e in editions)
         and not any(ev["level"] == "error" and not _settled(ev, editions) for ev in events),
     }

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 print(f"      error: {error}")
     for alert in data["alerts"]:
         print(f"ALERT {alert['at']} {alert['kind']}: {alert['message']}")
-    from digest.jobs.status import lines
+    from digest.scheduler_status import lines
 
     print("\n".join(lines(data["scheduler"])))
     return 0 if data["ok"] else 1

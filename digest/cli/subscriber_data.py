@@ -1,4 +1,5 @@
-"""`digest subscribers export` and `forget`: a data-access request and an erasure request."""
+"""`digest subscribers export` and `forget`: a data-access request and an erasure request, and the
+spreadsheet-safe cell every CSV of `digest subscribers` writes."""
 
 from __future__ import annotations
 
@@ -23,14 +24,18 @@ def export(ctx: Context, email: str | None, fmt: str) -> int:
         json.dump(found if email is None else found[0], sys.stdout, indent=2, ensure_ascii=False, default=str)
         print()
         return 0
-    from digest.cli.subscribers_cmd import spreadsheet_safe
-
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(CSV_COLUMNS)
     for item in found:
         for row in _csv_rows(item):
             out.writerow([spreadsheet_safe("" if v is None else str(v)) for v in row])
     return 0
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab or CR) would run as a
+    formula when the list is opened in Excel or LibreOffice (CSV injection), so it gets a leading '."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _holds(item: dict[str, Any]) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from digest.cli import add_command
 from digest.cli.context import Context
+from digest.cli.subscriber_data import export, forget, spreadsheet_safe
 from digest.errors import DigestError
 
 EXAMPLES = """\
@@ -128,18 +129,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"removed {args.email.strip().lower()}")
         return 0
     if args.action in ("export", "forget"):
-        from digest.cli.subscriber_data import export, forget
-
         return export(ctx, args.email, args.format) if args.action == "export" else forget(ctx, args.email)
     if args.address is not None:
         return _unsubscribe(ctx, args.address.strip().lower())
     return _unsubscribe(ctx, _address_of_token(ctx, (args.token or "").strip()))
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab or CR) would run as a
-    formula when the list is opened in Excel or LibreOffice (CSV injection), so it gets a leading '."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _address_of_token(ctx: Context, token: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from digest.config import Settings
 from digest.errors import ProtectedTermError, RenderError
+from digest.guard import header_settings
 from digest.protect import Hit
 from digest.render.email import RenderedEmail
 from digest.types import Edition, Post
@@ -68,8 +69,6 @@ def check_social(settings: Settings, edition: Edition) -> list[Hit]:
 
 
 def _printed_settings(settings: Settings) -> list[tuple[str, str]]:
-    from digest.deliver.guard import header_settings
-
     return [
         *header_settings(settings),
         ("DIGEST_ORG_NAME", settings.org_name),

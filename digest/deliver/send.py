@@ -16,12 +16,12 @@ from digest.compose.freeze import NOTHING_NEW, build_and_freeze
 from digest.config import Settings
 from digest.deliver.fanout import Refusals, SendOptions, send_pending, snapshot, stop_on_auth
 from digest.deliver.firstrun import refuse_empty_list, retire_rehearsal
-from digest.deliver.guard import stop_if_protected
 from digest.deliver.lease import holding
 from digest.deliver.modes import Mode, can_settle, mode_for
 from digest.deliver.report import SendReport, already, finalise
 from digest.deliver.share import share as share_the_fanout
 from digest.errors import EditionBusy
+from digest.guard import stop_if_protected
 from digest.providers.base import Provider
 from digest.providers.registry import rehearsal_channels
 from digest.store import Engine

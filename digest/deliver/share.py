@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from digest.config import Settings
 from digest.deliver.fanout import SendOptions, send_pending
-from digest.deliver.guard import stop_if_protected
 from digest.deliver.lease import holding
 from digest.deliver.modes import Mode
 from digest.deliver.report import SendReport, finalise
 from digest.deliver.resolve import channel_counts
 from digest.errors import EditionBusy, ProtectedTermError
+from digest.guard import stop_if_protected
 from digest.store.ledger import Ledger
 
 SHARE_WAIT = 120.0

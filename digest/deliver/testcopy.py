@@ -14,9 +14,9 @@ from datetime import datetime
 from digest.compose.build import build_edition, current_period
 from digest.compose.checks import refuse_protected
 from digest.config import Settings
-from digest.deliver.guard import frozen_hits
 from digest.deliver.messages import Letters
 from digest.deliver.modes import mode_for
+from digest.guard import frozen_hits
 from digest.providers.base import TEST_KEY_PREFIX, Provider
 from digest.providers.registry import rehearsal_channels
 from digest.store import Engine

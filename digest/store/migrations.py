@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, inspect, select
 
+# By its full name: the package digest.store opens the store through this module, so
+# `from digest.store import schema` would make the two import each other.
+import digest.store.schema as schema
 from digest.errors import StoreError
-from digest.store import schema
 
 Step = Callable[[Connection], None]
 

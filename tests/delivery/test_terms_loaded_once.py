@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.deliver.guard import stop_if_protected
 from digest.errors import ConfigError, ProtectedTermError
+from digest.guard import stop_if_protected
 from digest.protect import ProtectedTerms
 from digest.terms_file import TermsFile
 from tests.delivery.conftest import add_subscribers

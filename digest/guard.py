@@ -8,6 +8,9 @@ what would go out: the frozen subject, text and HTML in every language, and the
 header values (From, Reply-To, the unsubscribe address). A hit stops it; nothing
 is marked sent or skipped, so removing the term (if it was a false alarm) lets the
 next `digest send` carry on where it stopped.
+
+It sits at the foundation, below the edition checks (which check the header settings
+before freezing) and every send and publish, so each surface can reach it.
 """
 
 from __future__ import annotations

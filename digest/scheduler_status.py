@@ -1,12 +1,15 @@
-"""The scheduler's part of `digest status`: next run, last checks of each instance, alerts."""
+"""The scheduler's part of `digest status`: next run, last checks of each instance, alerts.
+
+It needs only the cadence and the store, so it sits at the foundation: `digest status`,
+the dashboard (through :mod:`digest.status`) and the scheduled jobs can all read it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from digest.config import Settings
-from digest.schedule import describe, next_slots
+from digest.schedule import Cadence, describe, next_slots
 from digest.store import Engine
 from digest.store.scheduler import recent_alerts, recent_runs
 
@@ -14,8 +17,8 @@ from digest.store.scheduler import recent_alerts, recent_runs
 QUIET = timedelta(minutes=20)
 
 
-def scheduler_status(settings: Settings, engine: Engine, now: datetime, limit: int = 5) -> dict[str, Any]:
-    cadence = settings.cadence
+def scheduler_status(cadence: Cadence, engine: Engine, now: datetime, limit: int = 5) -> dict[str, Any]:
+    """The next run of ``cadence`` (DIGEST_SCHEDULE), each scheduler instance's last check, the alerts."""
     upcoming = next_slots(cadence, now, 1)
     instances = []
     for r in recent_runs(engine, limit):
