@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass
-from typing import Any
 
 from digest.errors import ProviderError
 
@@ -33,15 +32,11 @@ class Next:
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """How many tries, and the longest wait between two within a run. The settings make it
+    (``settings.retry``: DIGEST_SEND_MAX_ATTEMPTS, DIGEST_SEND_MAX_WAIT, whose defaults are these)."""
+
     max_attempts: int = MAX_ATTEMPTS
     max_wait: float = MAX_WAIT
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> RetryPolicy:
-        return cls(
-            max_attempts=int(getattr(settings, "send_max_attempts", MAX_ATTEMPTS)),
-            max_wait=float(getattr(settings, "send_max_wait", MAX_WAIT)),
-        )
 
     def backoff(self, attempt: int, hint: float | None) -> float:
         return backoff(attempt, hint, self.max_wait)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from digest.attempts import MAX_ATTEMPTS, MAX_WAIT, RetryPolicy
 from digest.config.base import (
     parse_float,
     parse_list,
@@ -72,7 +73,7 @@ class DeliverySettings:
     )
     send_max_attempts: int = setting(
         "DIGEST_SEND_MAX_ATTEMPTS",
-        5,
+        MAX_ATTEMPTS,
         "Tries per delivery on rate limits, server errors and refused connections before it counts "
         "as failed.",
         parse=parse_positive_int,
@@ -80,7 +81,7 @@ class DeliverySettings:
     )
     send_max_wait: float = setting(
         "DIGEST_SEND_MAX_WAIT",
-        300.0,
+        MAX_WAIT,
         "Longest wait in seconds between tries within one run; a longer wait (e.g. a provider's "
         "Retry-After) ends the run and digest send resumes later.",
         parse=parse_float,
@@ -93,3 +94,8 @@ class DeliverySettings:
         parse=parse_float,
         section="Delivery",
     )
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The one retry policy of email and social: DIGEST_SEND_MAX_ATTEMPTS, DIGEST_SEND_MAX_WAIT."""
+        return RetryPolicy(max_attempts=self.send_max_attempts, max_wait=self.send_max_wait)

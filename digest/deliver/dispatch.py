@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from digest.attempts import MAX_ATTEMPTS, MAX_WAIT, RetryPolicy, backoff, owner_id
+from digest.attempts import RetryPolicy, owner_id
 from digest.deliver.writer import LedgerWriter
 from digest.errors import ProviderError
 from digest.providers.base import SendResult
@@ -31,7 +31,7 @@ from digest.providers.handover import watching
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.rows import ClaimSpec, Outcome
 
-__all__ = ["DispatchStats", "Policy", "backoff", "dispatch", "owner_id"]
+__all__ = ["DispatchStats", "Policy", "dispatch", "owner_id"]
 
 
 @dataclass
@@ -45,23 +45,18 @@ class DispatchStats:
 
 @dataclass(frozen=True)
 class Policy:
-    """How hard to try: attempts per delivery, the longest in-run wait, the lease.
+    """How hard to try: the retry policy (attempts per delivery, the longest in-run wait), the lease.
 
     ``staged``: the provider records its hand-overs (:mod:`digest.providers.handover`);
     ``resend_doubtful``: after a crash, a message handed over without an answer is sent
     again once (see :mod:`digest.store.recovery`).
     """
 
-    max_attempts: int = MAX_ATTEMPTS
-    max_wait: float = MAX_WAIT
+    retry: RetryPolicy = RetryPolicy()
     lease: float = 300.0
     workers: int = 1
     staged: bool = False
     resend_doubtful: bool = False
-
-    @property
-    def retry(self) -> RetryPolicy:
-        return RetryPolicy(self.max_attempts, self.max_wait)
 
 
 class _Handover:
@@ -142,7 +137,7 @@ def dispatch(
             _run(lambda: drain(writer), policy.workers)
         if stopped():
             return stats
-        if not _wait_for_retries(ledger, key, channel, wait, policy.max_wait):
+        if not _wait_for_retries(ledger, key, channel, wait, policy.retry.max_wait):
             return stats
 
 
@@ -206,8 +201,8 @@ def _fault(row: DeliveryRow, exc: Exception, policy: Policy, hook: _Handover | N
     error = f"internal error during the call ({type(exc).__name__}: {str(exc)[:200]})"
     if hook is None or hook.reached:
         return "unknown", Outcome(row.id, "unknown", error=error + "; it may have gone out")
-    if row.attempts < policy.max_attempts:
-        retry_at = time.time() + backoff(row.attempts, None, policy.max_wait)
+    if row.attempts < policy.retry.max_attempts:
+        retry_at = time.time() + policy.retry.backoff(row.attempts, None)
         return "retried", Outcome(row.id, "pending", error=error + "; not sent", retry_at=retry_at)
     return "failed", Outcome(row.id, "failed", error=error + "; not sent")
 

@@ -38,12 +38,11 @@ class SendOptions:
     @classmethod
     def from_settings(cls, settings: Settings) -> SendOptions:
         heading, links = Heading.from_settings(settings), Links.from_settings(settings)
-        return cls(heading, links, RetryPolicy.from_settings(settings))
+        return cls(heading, links, settings.retry)
 
     def policy(self, provider: Provider) -> Policy:
         return Policy(
-            max_attempts=self.retry.max_attempts,
-            max_wait=self.retry.max_wait,
+            retry=self.retry,
             workers=max(provider.connections, 1),
             staged=provider.records_handover,
             resend_doubtful=provider.resend_in_doubt,

@@ -82,7 +82,7 @@ def publish_due(
             continue
         publisher = factory(platform, settings, store)
         try:
-            run = _Run(store, ledger, report, terms, RetryPolicy.from_settings(settings))
+            run = _Run(store, ledger, report, terms, settings.retry)
             _platform(platform, publisher, run, stamp)
         finally:
             publisher.close()
