@@ -17,6 +17,7 @@ from digest.status import collect
 from tests.delivery.test_campaign_providers import FAKES, settings_for
 from tests.fakes import esp_listmonk
 from tests.fakes.http_api import Counts, serve
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -94,7 +95,7 @@ def _env(tmp_path: Path, name: str, base: str) -> Path:
     env = tmp_path / ".env"
     values = {
         "DIGEST_DATA_DIR": str(tmp_path / "var"),
-        "DIGEST_SOURCES": str(REPO / "content"),
+        "DIGEST_SOURCES": str(SAMPLE),
         "DIGEST_PROVIDER": name,
         "DIGEST_HTTP_TIMEOUT": "2",
         **settings_for(name, base),
@@ -162,14 +163,14 @@ def _two_sent_editions(world, tmp_path: Path, name: str, base: str):  # type: ig
 
     sources = tmp_path / "sources"
     sources.mkdir()
-    article = (REPO / "content" / "2026-winter-coats.md").read_text(encoding="utf-8")
+    article = (SAMPLE / "2026-winter-coats.md").read_text(encoding="utf-8")
     (sources / "coats.md").write_text(article, encoding="utf-8")
     settings = {"DIGEST_SOURCES": str(sources), "DIGEST_HTTP_TIMEOUT": "1", **settings_for(name, base)}
     w = world(DIGEST_PROVIDER=name, **settings)
     assert w.send().status == "sent"
     # Something new for the next week's edition.
     (sources / "classes.md").write_text(
-        (REPO / "content" / "2026-english-classes.md").read_text(encoding="utf-8"), encoding="utf-8"
+        (SAMPLE / "2026-english-classes.md").read_text(encoding="utf-8"), encoding="utf-8"
     )
     w.now += timedelta(days=7)
     assert w.send().status == "sent"

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.smtp import free_port
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 MAILDEV = REPO / "node_modules" / ".bin" / "maildev"
@@ -74,7 +75,7 @@ def test_send_then_read_every_message_back(maildev, tmp_path: Path) -> None:  # 
     smtp, base = maildev
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
     env.update(
-        DIGEST_SOURCES=str(REPO / "content"),
+        DIGEST_SOURCES=str(SAMPLE),
         DIGEST_PROVIDER="smtp",
         DIGEST_SMTP_HOST="127.0.0.1",
         DIGEST_SMTP_PORT=str(smtp),

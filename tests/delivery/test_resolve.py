@@ -15,6 +15,7 @@ from digest.store import open_store, schema
 from digest.store.ledger import Ledger
 from tests.delivery.conftest import add_subscribers
 from tests.fakes.smtp import Mailbox, smtp_server
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 Cli = Callable[..., tuple[int, str]]
@@ -28,7 +29,7 @@ def setup(tmp_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[n
     def make(port: int, subscribers: int = 3) -> tuple[Cli, object]:
         env = tmp_path / ".env"
         env.write_text(
-            f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={REPO / 'content'}\n"
+            f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={SAMPLE}\n"
             f"DIGEST_PROVIDER=smtp\nDIGEST_SMTP_HOST=127.0.0.1\nDIGEST_SMTP_PORT={port}\n"
             "DIGEST_SMTP_SECURITY=none\nDIGEST_SMTP_CONNECTIONS=1\nDIGEST_SEND_MAX_WAIT=5\n",
             encoding="utf-8",

@@ -11,6 +11,7 @@ from digest.cli import main
 from digest.store import open_store
 from digest.store.ledger import Ledger
 from tests.delivery.conftest import add_subscribers
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -20,7 +21,7 @@ def test_status_shows_email_deliveries_and_social_posts_separately(
 ) -> None:
     env = tmp_path / ".env"
     env.write_text(
-        f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={REPO / 'content'}\n"
+        f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={SAMPLE}\n"
         "DIGEST_SOCIAL_PLATFORMS=mastodon\nDIGEST_MASTODON_TOKEN=not-used\n"
         "DIGEST_MASTODON_BASE_URL=http://127.0.0.1:9\n",  # approval is on: nothing is published
         encoding="utf-8",

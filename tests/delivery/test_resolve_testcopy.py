@@ -11,6 +11,7 @@ from digest.cli import main
 from digest.store import open_store
 from digest.store.ledger import Ledger
 from tests.delivery.conftest import add_subscribers
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -20,7 +21,7 @@ def test_a_test_copy_to_a_subscriber_does_not_replace_their_message(
 ) -> None:
     env = tmp_path / ".env"
     env.write_text(
-        f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={REPO / 'content'}\n", encoding="utf-8"
+        f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={SAMPLE}\n", encoding="utf-8"
     )
     (tmp_path / "var").mkdir()
     engine = open_store(f"sqlite:///{tmp_path / 'var' / 'digest.db'}")

@@ -18,6 +18,7 @@ from digest.redact import redact
 from tests.delivery.conftest import add_subscribers
 from tests.fakes.esp_postmark import TOKEN, FakePostmark
 from tests.fakes.http_api import serve
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 SECRETISH = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="&#\"'<>;,}"),
@@ -62,7 +63,7 @@ def test_a_provider_error_echoing_our_key_is_redacted_before_printed_or_stored(w
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
-    env.update(DIGEST_DATA_DIR=str(tmp_path / "var"), DIGEST_SOURCES=str(REPO / "content"))
+    env.update(DIGEST_DATA_DIR=str(tmp_path / "var"), DIGEST_SOURCES=str(SAMPLE))
     return subprocess.run([sys.executable, "-m", "digest", *args], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=180)
 

@@ -31,6 +31,7 @@ from digest.store import open_store
 from digest.store.ledger import Ledger
 from tests.delivery.conftest import add_subscribers
 from tests.fakes.smtp import Handler, Mailbox, free_port
+from tests.paths import SAMPLE
 
 # aiosmtpd warns when AUTH is allowed without its own STARTTLS; with implicit TLS the
 # whole connection is encrypted, and each login checks that it was.
@@ -186,7 +187,7 @@ def write_env(
     env = folder / f"{security}.env"
     lines = [
         f"DIGEST_DATA_DIR={folder / 'var'}",
-        f"DIGEST_SOURCES={REPO / 'content'}",
+        f"DIGEST_SOURCES={SAMPLE}",
         "DIGEST_PROVIDER=smtp",
         "DIGEST_SMTP_HOST=127.0.0.1",
         f"DIGEST_SMTP_PORT={port}",

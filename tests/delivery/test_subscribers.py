@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from digest.cli import main
 from digest.subscribers import count, import_csv, iter_active, normalise
 from digest.unsubscribe import make_token, read_token, secret_key, unsubscribe_url
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 CSV = (
@@ -70,7 +71,7 @@ def test_secret_key_is_generated_once_and_kept_private(world) -> None:  # type: 
 
 def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
-    env["DIGEST_SOURCES"] = str(REPO / "content")
+    env["DIGEST_SOURCES"] = str(SAMPLE)
     return subprocess.run(
         [sys.executable, "-m", "digest", *args],
         capture_output=True,
@@ -89,7 +90,7 @@ def test_cli_import_count_unsubscribe_and_the_next_send_honours_it(tmp_path: Pat
 
     import_key = secret_key(
         load_settings(
-            environ={"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content")},
+            environ={"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(SAMPLE)},
             read_dotenv=False,
         )
     )
@@ -110,7 +111,7 @@ def test_cli_import_count_unsubscribe_and_the_next_send_honours_it(tmp_path: Pat
 
 def test_missing_credential_is_exit_2_naming_the_key(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DIGEST_SOURCES", str(REPO / "content"))
+    monkeypatch.setenv("DIGEST_SOURCES", str(SAMPLE))
     monkeypatch.setenv("DIGEST_PROVIDER", "postmark")
     assert main(["send"]) == 2
     err = capsys.readouterr().err

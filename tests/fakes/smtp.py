@@ -21,6 +21,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
+from tests.paths import SAMPLE
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -110,7 +112,7 @@ def smtp_send_env(data: Path, port: int, connections: int = 1, **extra: str) -> 
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
     env.update(
         DIGEST_DATA_DIR=str(data),
-        DIGEST_SOURCES=str(Path(__file__).resolve().parents[2] / "content"),
+        DIGEST_SOURCES=str(SAMPLE),
         DIGEST_PROVIDER="smtp",
         DIGEST_SMTP_HOST="127.0.0.1",
         DIGEST_SMTP_PORT=str(port),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli import COMMANDS, build_parser
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,7 +37,7 @@ def test_every_command_has_help_with_an_example(name: str, capsys: pytest.Captur
 
 def digest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
-    env["DIGEST_SOURCES"] = str(REPO / "content")
+    env["DIGEST_SOURCES"] = str(SAMPLE)
     return subprocess.run([sys.executable, "-m", "digest", *args], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=180)
 

@@ -11,6 +11,7 @@ import pytest
 
 from digest.errors import ConfigError
 from digest.plugins import load_settings
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -72,7 +73,7 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
     ],
 )
 def test_cli_config_error_is_one_line_exit_2(tmp_path: Path, env: dict[str, str], key: str) -> None:
-    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content"), **env}
+    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(SAMPLE), **env}
     result = run_cli("send", env=env, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
@@ -83,7 +84,7 @@ def test_cli_config_error_is_one_line_exit_2(tmp_path: Path, env: dict[str, str]
 
 def test_env_file_flag_reads_the_named_file(tmp_path: Path) -> None:
     env_file = tmp_path / "site.env"
-    env_file.write_text(f"DIGEST_ORG_NAME=Named File Org\nDIGEST_SOURCES={REPO / 'content'}\n"
+    env_file.write_text(f"DIGEST_ORG_NAME=Named File Org\nDIGEST_SOURCES={SAMPLE}\n"
                         f"DIGEST_DATA_DIR={tmp_path / 'var'}\n", encoding="utf-8")
     result = run_cli("--env-file", str(env_file), "config", env={}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -95,7 +96,7 @@ def test_env_file_flag_reads_the_named_file(tmp_path: Path) -> None:
 def test_config_masks_secrets(tmp_path: Path) -> None:
     secret = "postgresql://digest:hunter2-very-secret@localhost/digest"
     result = run_cli("config", env={"DIGEST_DATABASE_URL": secret,
-                                    "DIGEST_SOURCES": str(REPO / "content")}, cwd=tmp_path)
+                                    "DIGEST_SOURCES": str(SAMPLE)}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "hunter2" not in result.stdout + result.stderr
     assert "DIGEST_DATABASE_URL" in result.stdout and "(set, hidden)" in result.stdout

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from digest.store.faults import database_fault
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,7 +26,7 @@ def run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProce
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content")}
+    return {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(SAMPLE)}
 
 
 def test_damaged_database_is_one_line_and_nothing_is_sent(tmp_path: Path, env: dict[str, str]) -> None:
@@ -72,7 +73,7 @@ def test_read_only_fault_mid_command_is_described() -> None:
 @pytest.mark.parametrize("command", [["--help"], ["config", "--example"], ["schedule", "--next", "200"],
                                      ["status"], ["sources"]])
 def test_output_piped_into_head_ends_quietly(tmp_path: Path, env: dict[str, str], command: list[str]) -> None:
-    shutil.copytree(REPO / "content", tmp_path / "content")
+    shutil.copytree(SAMPLE, tmp_path / "content")
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
     clean.update(env)
     digest = " ".join([sys.executable, "-m", "digest", *command])

@@ -25,6 +25,7 @@ from digest.config import Settings, declared_fields, example_env
 from digest.config.base import display_value, parse_field
 from digest.errors import ConfigError
 from digest.plugins import load_settings, plugins
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 FIELDS = {f.metadata["env"]: f for _cls, f in declared_fields(plugins())}
@@ -33,7 +34,7 @@ FIELDS = {f.metadata["env"]: f for _cls, f in declared_fields(plugins())}
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder like the README's: the sample articles, .env copied from the generated example."""
-    shutil.copytree(REPO / "content", tmp_path / "content")
+    shutil.copytree(SAMPLE, tmp_path / "content")
     (tmp_path / ".env").write_text(example_env(plugins(), first_hour=True), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -111,7 +112,7 @@ def test_config_shows_values_it_reads_back(tmp_path: Path, monkeypatch: pytest.M
                                            capsys: pytest.CaptureFixture[str]) -> None:
     """`digest config --all`: every shown non-secret value is accepted again by its parser."""
     monkeypatch.chdir(tmp_path)
-    shutil.copytree(REPO / "content", tmp_path / "content")
+    shutil.copytree(SAMPLE, tmp_path / "content")
     (tmp_path / ".env").write_text("DIGEST_HASHTAG_ALIASES=DPRK=NorthKorea,탈북민=Refugees\n"
                                    "DIGEST_HASHTAGS=NorthKorea,HumanRights\n", encoding="utf-8")
     assert main(["config", "--all"]) == 0
@@ -167,7 +168,7 @@ def test_config_lists_set_keys_first_and_defaults_only_with_all(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    shutil.copytree(REPO / "content", tmp_path / "content")
+    shutil.copytree(SAMPLE, tmp_path / "content")
     (tmp_path / ".env").write_text("DIGEST_TIMEZONE=Asia/Seoul\nDIGEST_ORG_NAME=Our Org\n", encoding="utf-8")
     monkeypatch.setenv("DIGEST_LANGUAGE", "ko")
     assert main(["config"]) == 0
@@ -233,7 +234,7 @@ BAD_VALUES = [
 
 @pytest.mark.parametrize(("key", "value"), BAD_VALUES)
 def test_values_that_crashed_at_run_time_are_refused_at_start(key: str, value: str, tmp_path: Path) -> None:
-    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content"), key: value}
+    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(SAMPLE), key: value}
     with pytest.raises(ConfigError) as info:
         load_settings(environ=env, read_dotenv=False)
     assert info.value.key == key
@@ -245,14 +246,14 @@ def test_values_that_crashed_at_run_time_are_refused_at_start(key: str, value: s
 def test_data_folder_that_is_a_file(tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("x")
     for data_dir in (tmp_path / "afile", tmp_path / "afile" / "sub"):
-        env = {"DIGEST_DATA_DIR": str(data_dir), "DIGEST_SOURCES": str(REPO / "content")}
+        env = {"DIGEST_DATA_DIR": str(data_dir), "DIGEST_SOURCES": str(SAMPLE)}
         with pytest.raises(ConfigError) as info:
             load_settings(environ=env, read_dotenv=False)
         assert info.value.key == "DIGEST_DATA_DIR"
 
 
 def test_good_edge_values_are_kept(tmp_path: Path) -> None:
-    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content"),
+    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(SAMPLE),
            "DIGEST_SECRET_KEY": "k" * 32, "DIGEST_SMTP_HOST": "smtp.example.org", "DIGEST_SMTP_RATE": "0",
            "DIGEST_SITE_URL": "http://[::1]:8080", "DIGEST_SUBJECT": "{org_name} {{weekly}} {date}",
            "DIGEST_INTRO": "Line one\nLine two", "DIGEST_DATABASE_URL": f"sqlite:///{tmp_path}/x/d.db"}
@@ -321,7 +322,7 @@ TEXT = st.one_of(
        value=TEXT)
 def test_any_value_is_either_refused_naming_its_key_or_works(key: str, value: str, tmp_path: Path) -> None:
     """The class, per setting type: whatever the text, exit 2 naming a key, or values that work."""
-    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content"), key: value}
+    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(SAMPLE), key: value}
     try:
         s = load_settings(environ=env, read_dotenv=False)
     except ConfigError as exc:
@@ -330,7 +331,8 @@ def test_any_value_is_either_refused_naming_its_key_or_works(key: str, value: st
     exercise(s)
 
 
-SMTP = {"DIGEST_PROVIDER": "smtp", "DIGEST_SMTP_HOST": "127.0.0.1", "DIGEST_SMTP_SECURITY": "none"}
+SMTP = {"DIGEST_PROVIDER": "smtp", "DIGEST_SMTP_HOST": "127.0.0.1", "DIGEST_SMTP_SECURITY": "none",
+        "DIGEST_SOURCES": str(SAMPLE)}
 OWN = {"DIGEST_ORG_NAME": "Our Org", "DIGEST_FROM": "Our Org <news@our.example>",
        "DIGEST_POSTAL_ADDRESS": "1 Real Street, Seoul"}
 
@@ -348,7 +350,7 @@ def test_config_command_prints_the_sample_identity_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    shutil.copytree(REPO / "content", tmp_path / "content")
+    shutil.copytree(SAMPLE, tmp_path / "content")
     (tmp_path / ".env").write_text("DIGEST_PROVIDER=smtp\nDIGEST_SMTP_HOST=127.0.0.1\n", encoding="utf-8")
     code = main(["config"])
     err = capsys.readouterr().err

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.paths import SAMPLE
+
 REPO = Path(__file__).resolve().parent.parent.parent
 DIGEST = [sys.executable, "-m", "digest"]
 
@@ -101,7 +103,7 @@ def base_env(root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
     env.update(
         DIGEST_DATA_DIR=str(root / "var"),
-        DIGEST_SOURCES=str(REPO / "content"),
+        DIGEST_SOURCES=str(SAMPLE),
         NO_PROXY="127.0.0.1,localhost",
         no_proxy="127.0.0.1,localhost",
     )

@@ -13,6 +13,8 @@ from typing import Any
 
 import requests
 
+from tests.paths import SAMPLE
+
 
 def app_client(root: Path, people: Iterable[str] = (), **env: str) -> tuple[Any, Any]:
     """`digest serve`'s app as a Flask test client over a fresh store in ``root`` (settings from
@@ -21,9 +23,8 @@ def app_client(root: Path, people: Iterable[str] = (), **env: str) -> tuple[Any,
     from digest.plugins import load_settings
     from digest.serve import create_app
     from digest.store import open_store
-    from tests.serve.conftest import REPO
 
-    values = {"DIGEST_DATA_DIR": str(root / "var"), "DIGEST_SOURCES": str(REPO / "content"), **env}
+    values = {"DIGEST_DATA_DIR": str(root / "var"), "DIGEST_SOURCES": str(SAMPLE), **env}
     settings = load_settings(environ=values, read_dotenv=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_store(settings.db_url)

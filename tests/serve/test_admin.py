@@ -17,14 +17,15 @@ from digest.plugins import load_settings
 from digest.serve import create_app
 from digest.store import open_store
 from tests.fakes.social_mastodon import FakeMastodon
-from tests.serve.conftest import REPO, add_people
+from tests.paths import SAMPLE
+from tests.serve.conftest import add_people
 from tests.serve.helpers import hidden_fields
 
 PASSWORD = "correct horse battery staple"
 
 
 def app_for(tmp_path: Path, **values: str):  # type: ignore[no-untyped-def]
-    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content"), **values}
+    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(SAMPLE), **values}
     settings = load_settings(environ=env, read_dotenv=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings, open_store(settings.db_url))

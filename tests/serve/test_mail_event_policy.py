@@ -18,7 +18,7 @@ from digest.store.ledger import Ledger
 from digest.store.mail_events import SOFT_LIMIT, MailEvent, message_keys, record
 from digest.store.signups import lookup
 from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
-from tests.serve.conftest import REPO
+from tests.paths import SAMPLE
 
 START = datetime(2026, 12, 1, 9, tzinfo=UTC)
 WHO = "soft@example.org"
@@ -142,7 +142,7 @@ def _cli_world(tmp_path: Path):  # type: ignore[no-untyped-def]
     (tmp_path / "var").mkdir()
     env = tmp_path / ".env"
     env.write_text(
-        f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={REPO / 'content'}\n", encoding="utf-8"
+        f"DIGEST_DATA_DIR={tmp_path / 'var'}\nDIGEST_SOURCES={SAMPLE}\n", encoding="utf-8"
     )
     return env, open_store(f"sqlite:///{tmp_path / 'var' / 'digest.db'}")
 

@@ -25,7 +25,7 @@ from digest.store.forgotten import forget
 from digest.store.signups import lookup, pending_count
 from digest.types import Recipient
 from digest.unsubscribe import secret_key
-from tests.serve.conftest import REPO
+from tests.paths import SAMPLE
 from tests.serve.helpers import hidden_fields
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -37,7 +37,7 @@ def world(tmp_path: Path):  # type: ignore[no-untyped-def]
     def make(**env: str):  # type: ignore[no-untyped-def]
         values = {
             "DIGEST_DATA_DIR": str(tmp_path / "var"),
-            "DIGEST_SOURCES": str(REPO / "content"),
+            "DIGEST_SOURCES": str(SAMPLE),
             "DIGEST_SECRET_KEY": "k" * 40,
             "DIGEST_PUBLIC_URL": "https://news.example.org",
             **env,

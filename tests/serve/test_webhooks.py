@@ -19,7 +19,8 @@ from digest.store.mail_events import counts
 from digest.store.signups import lookup
 from tests.fakes import esp_mailgun
 from tests.fakes.http_api import serve as serve_api
-from tests.serve.conftest import REPO, add_people
+from tests.paths import SAMPLE
+from tests.serve.conftest import add_people
 from tests.serve.helpers import app_client
 
 KEY = "mailgun-webhook-signing-key-test"
@@ -99,7 +100,7 @@ def test_bad_signature_stale_replay_malformed_and_oversized_record_nothing(clien
 
 
 def test_without_a_key_the_webhook_is_off(tmp_path: Path) -> None:
-    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content")}
+    env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(SAMPLE)}
     settings = load_settings(environ=env, read_dotenv=False)
     settings.data_dir.mkdir(parents=True)
     app = create_app(settings)

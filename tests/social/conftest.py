@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,6 @@ from tests.fakes.social_mastodon import FakeMastodon
 from tests.fakes.social_threads import FakeThreads
 from tests.fakes.social_x import FakeX
 
-REPO_CONTENT = Path(__file__).resolve().parent.parent.parent / "content"
 KEY = "weekly:2026-W48"
 ARTICLES = [
     (

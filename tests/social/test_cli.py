@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from digest.cli import main
-from tests.social.conftest import REPO_CONTENT
+from tests.paths import SAMPLE
 
 
 @pytest.fixture
 def env(monkeypatch, tmp_path, fakes):  # type: ignore[no-untyped-def]
     values = {
         "DIGEST_DATA_DIR": str(tmp_path / "var"),
-        "DIGEST_SOURCES": str(REPO_CONTENT),
+        "DIGEST_SOURCES": str(SAMPLE),
         "DIGEST_SOCIAL_PLATFORMS": "mastodon",
         "DIGEST_MASTODON_BASE_URL": fakes["mastodon"].url,
         "DIGEST_MASTODON_TOKEN": "mtoken",
@@ -24,7 +24,7 @@ def env(monkeypatch, tmp_path, fakes):  # type: ignore[no-untyped-def]
 
 
 def test_summarise_prints_blurb_and_posts(env, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(["summarise", str(REPO_CONTENT / "2026-winter-coats.md")]) == 0
+    assert main(["summarise", str(SAMPLE / "2026-winter-coats.md")]) == 0
     out = capsys.readouterr().out
     assert "Blurb:" in out and "--- mastodon:" in out and "utm_source=mastodon" in out
 

@@ -8,6 +8,7 @@ from digest.social import publish_due, queue_edition
 from digest.social.queue import approve
 from digest.store.ledger import Ledger
 from digest.store.social import SocialStore
+from tests.paths import SAMPLE
 from tests.social.conftest import KEY, frozen_edition
 
 
@@ -48,7 +49,7 @@ def test_cli_publish_exits_3_when_a_post_is_stopped(  # type: ignore[no-untyped-
     terms.write_text("", encoding="utf-8")
     env = {**social_env, "DIGEST_SOCIAL_PLATFORMS": "mastodon", "DIGEST_PROTECTED_TERMS_FILE": str(terms),
            "DIGEST_SOCIAL_APPROVAL": "false", "DIGEST_DATA_DIR": str(tmp_path / "var"),
-           "DIGEST_SOURCES": str(Path(__file__).resolve().parents[2] / "content")}
+           "DIGEST_SOURCES": str(SAMPLE)}
     settings = make_settings(**env)
     engine = make_engine(settings)
     frozen_edition(engine)

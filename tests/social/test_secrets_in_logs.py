@@ -9,6 +9,7 @@ from pathlib import Path
 
 from digest.social import queue_edition
 from digest.store.ledger import Ledger
+from tests.paths import SAMPLE
 from tests.social.conftest import KEY, frozen_edition
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,7 +19,7 @@ def test_debug_log_and_errors_never_show_the_threads_token(  # type: ignore[no-u
     make_settings, make_engine, social_env, fakes, tmp_path: Path
 ) -> None:
     env = {**social_env, "DIGEST_SOCIAL_PLATFORMS": "threads", "DIGEST_SOCIAL_APPROVAL": "false",
-           "DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(REPO / "content")}
+           "DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(SAMPLE)}
     settings = make_settings(**env)
     engine = make_engine(settings)
     frozen_edition(engine)

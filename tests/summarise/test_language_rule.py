@@ -12,6 +12,7 @@ import pytest
 from digest.language import text_language
 from digest.social.compose import _language
 from digest.summarise.text import detect_language
+from tests.paths import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = {"2026-english-classes.md": "en", "2026-scholarship-ko.md": "ko", "2026-winter-coats.md": "en"}
@@ -20,7 +21,7 @@ SAMPLES = {"2026-english-classes.md": "en", "2026-scholarship-ko.md": "ko", "202
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 @pytest.mark.parametrize("default", ["en", "ko"])
 def test_every_caller_agrees_on_the_samples(name: str, default: str) -> None:
-    text = (REPO / "content" / name).read_text(encoding="utf-8")
+    text = (SAMPLE / name).read_text(encoding="utf-8")
     want = SAMPLES[name]
     # Social posts used to answer "ko" for the English samples when DIGEST_LANGUAGE=ko.
     assert text_language(text, default) == want

@@ -23,16 +23,16 @@ from digest.store.ledger import Ledger
 from digest.summarise.registry import SUMMARISERS, BlurbOptions, make_item
 from digest.types import Article, EditionItem
 from tests.fakes.llm_server import fake_llm
+from tests.paths import SAMPLE
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
-SAMPLES = sorted(p for p in CONTENT.iterdir() if p.suffix in (".md", ".txt") and p.name != "README.md")
+SAMPLES = sorted(p for p in SAMPLE.iterdir() if p.suffix in (".md", ".txt") and p.name != "README.md")
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {
         "DIGEST_DATA_DIR": str(tmp_path / "var"),
-        "DIGEST_SOURCES": str(CONTENT),
+        "DIGEST_SOURCES": str(SAMPLE),
         "DIGEST_LOOKBACK_DAYS": "3650",
         "DIGEST_MAX_ARTICLES": "20",
         **extra,
@@ -73,7 +73,7 @@ def test_summarise_shows_what_the_edition_gets(language, tmp_path, monkeypatch, 
 
 
 def test_the_korean_sample_has_key_phrases_in_an_english_digest(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    shown = _summarise(CONTENT / "2026-scholarship-ko.md", _env(tmp_path), monkeypatch, capsys)
+    shown = _summarise(SAMPLE / "2026-scholarship-ko.md", _env(tmp_path), monkeypatch, capsys)
     assert len(shown["keyphrases"]) >= 3 and "장학금" in shown["keyphrases"]
 
 
@@ -88,7 +88,7 @@ def test_summarisers_is_the_one_list_of_choices(make_settings) -> None:  # type:
 
 
 def test_llm_summariser_is_used_by_both_paths(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    article = (CONTENT / "2026-winter-coats.md").read_text(encoding="utf-8")
+    article = (SAMPLE / "2026-winter-coats.md").read_text(encoding="utf-8")
     with fake_llm("/v1") as fake:
         # A reply quoting the article's first sentence passes the checks.
         first = article.split("---", 2)[2].strip().split(". ")[0] + "."
@@ -97,7 +97,7 @@ def test_llm_summariser_is_used_by_both_paths(tmp_path, monkeypatch, capsys) -> 
                    DIGEST_LLM_MODEL="tiny")
         items = _edition_items(env)
         calls = len(fake.requests)
-        shown = _summarise(CONTENT / "2026-winter-coats.md", env, monkeypatch, capsys)
+        shown = _summarise(SAMPLE / "2026-winter-coats.md", env, monkeypatch, capsys)
     assert calls >= len(SAMPLES) and len(fake.requests) == calls + 1
     assert shown["blurb"] == items[shown["title"]].blurb
 
