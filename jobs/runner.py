@@ -18,12 +18,13 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digest.attempts import owner_id
+from digest.clock import now as current_time
 from digest.config import Settings
 from digest.jobs.alerts import Alert, raise_alert
 from digest.jobs.digest_job import CheckResult, check_digest
@@ -37,10 +38,6 @@ log = logging.getLogger("digest.jobs")
 WATCHDOG = timedelta(minutes=15)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Runner:
     """Runs checks one at a time per process and stops cleanly when asked."""
 
@@ -50,7 +47,7 @@ class Runner:
         engine: Engine,
         *,
         mode: str = "daemon",
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = current_time,
         provider_factory: Callable[[Settings], Provider] = make_provider,
     ) -> None:
         self.settings = settings

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from digest import clock
 from digest.errors import ConfigError
 from digest.files import private_dir, tighten
 
@@ -70,7 +71,7 @@ class Context:
         return secret_settings(self._settings)
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return clock.now()
 
     def close(self) -> None:
         if self._engine is not None:

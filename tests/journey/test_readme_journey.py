@@ -3,8 +3,9 @@
 The commands are read out of README.md (command 1 and the "make it yours" block), so when
 the README's commands change this test changes with them. Each runs as a subprocess the
 way it is typed, with `.venv/bin/digest` standing for this interpreter's `-m digest`. The
-.env is edited line by line as in an editor; SMTP goes to a local aiosmtpd server; the
-scheduled run happens at the first scheduled slot under a fake clock (tests/journey/at_time.py).
+.env is edited line by line as in an editor; SMTP goes to a local aiosmtpd server. The
+volunteer's day is a fixed one (DIGEST_TEST_NOW, digest/clock.py): the articles are dated
+from it, and the scheduled run happens at the first scheduled slot after it.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
+from digest.clock import ENV as CLOCK
 from digest.schedule import next_slots, parse_cadence
 from tests.fakes.smtp import smtp_server
 
 REPO = Path(__file__).resolve().parents[2]
-AT_TIME = Path(__file__).with_name("at_time.py")
 DIGEST = ".venv/bin/digest"
+# The volunteer sets up on a Friday; the schedule's first slot is the Monday after.
+TODAY = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
 
 
 def sh_blocks(markdown: str, after: str) -> list[str]:
@@ -58,14 +61,9 @@ class Volunteer:
         self.home = home
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
 
-    def digest(self, args: list[str], now: datetime | None = None) -> subprocess.CompletedProcess[str]:
-        env = dict(self.env)
-        program = ["-m", "digest"]
-        if now is not None:
-            env["DIGEST_TEST_NOW"] = now.isoformat()
-            program = [str(AT_TIME)]
-            env["PYTHONPATH"] = str(REPO)
-        result = subprocess.run([sys.executable, *program, *args], cwd=self.home, env=env,
+    def digest(self, args: list[str], now: datetime = TODAY) -> subprocess.CompletedProcess[str]:
+        env = {**self.env, CLOCK: now.isoformat()}
+        result = subprocess.run([sys.executable, "-m", "digest", *args], cwd=self.home, env=env,
                                 capture_output=True, text=True, timeout=300)
         assert "Traceback" not in result.stderr, result.stderr
         return result
@@ -122,8 +120,7 @@ def test_the_readme_from_command_1_to_the_first_scheduled_edition(tmp_path: Path
     assert yours[0] == ["cp", ".env.example", ".env"]
     me.shell(yours[0])
 
-    now = datetime.now(UTC)
-    write_articles(home / "news", now)
+    write_articles(home / "news", TODAY)
     (home / yours[4][3]).write_text(MAILCHIMP, encoding="utf-8")  # the file the README imports
     with smtp_server() as (box, port):
         me.edit_env({
@@ -150,7 +147,7 @@ def test_the_readme_from_command_1_to_the_first_scheduled_edition(tmp_path: Path
         assert box.raw == [], "nothing is sent before the schedule says so"
 
         # The scheduler's first slot, under a fake clock: `digest run --once` as cron would run it.
-        slot = next_slots(parse_cadence("0 9 * * 1", "Asia/Seoul"), now, 1)[0]
+        slot = next_slots(parse_cadence("0 9 * * 1", "Asia/Seoul"), TODAY, 1)[0]
         run = yours[6][1:] + ["--once"]
         result = me.digest(run, now=slot + timedelta(minutes=1))
         assert result.returncode == 0, (result.stdout, result.stderr)

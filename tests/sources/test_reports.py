@@ -17,6 +17,9 @@ from digest.store.ledger import Ledger
 REPO = Path(__file__).resolve().parents[2]
 
 
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+
+
 def write_sources(folder: Path) -> None:
     folder.mkdir()
     (folder / "typo.md").write_text(
@@ -33,8 +36,9 @@ def write_sources(folder: Path) -> None:
 
 
 def run_digest(*args: str, cwd: Path, sources: Path) -> subprocess.CompletedProcess[str]:
+    """A `digest` command on the day after the dated article (its edition's window holds it)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
-    env.update(DIGEST_SOURCES=str(sources), DIGEST_DATA_DIR=str(cwd / "var"))
+    env.update(DIGEST_SOURCES=str(sources), DIGEST_DATA_DIR=str(cwd / "var"), DIGEST_TEST_NOW=NOW.isoformat())
     return subprocess.run([sys.executable, "-m", "digest", *args], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=120, check=False)
 
@@ -75,8 +79,7 @@ def test_preview_warns_about_dropped_fields_and_homepage_links(make_settings, tm
     settings = make_settings(DIGEST_SOURCES=str(tmp_path / "content"))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     ledger = Ledger(open_store(settings.db_url))
-    now = datetime(2026, 11, 26, 12, tzinfo=UTC)
-    report = build_preview(settings, ledger, tmp_path / "pv", now=now).report
+    report = build_preview(settings, ledger, tmp_path / "pv", now=NOW).report
     warnings = "\n".join(report["warnings"])
     assert "article 'A pasted story': no address of its own; it links to the homepage" in warnings
     assert "article 'A typo in the address': url 'https://[example.org/news/typo' dropped" in warnings
