@@ -16,6 +16,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi nanum || need+=(fonts-nanum)
 command -v pg_ctl >/dev/null 2>&1 || [ -n "$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null)" ] || need+=(postgresql)
 [ -x node_modules/.bin/maildev ] || command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v faketime >/dev/null 2>&1 || need+=(faketime)  # scripts/at-date.sh: the suite at other dates
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
@@ -30,4 +31,7 @@ if [ ! -x node_modules/.bin/maildev ] || [ ! -f node_modules/axe-core/axe.min.js
   npm install --no-audit --no-fund --no-save --no-package-lock --silent maildev@2 axe-core@4 >/dev/null
 fi
 
-exec .venv/bin/python -m pytest "$@"
+# Several workers (pytest-xdist): the tests mostly wait on servers and subprocesses, so more
+# workers than cores pays. Each file stays on one worker (its module-scoped servers start once).
+# TEST_WORKERS=0 runs in this process (for pdb); a -n given here wins too.
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-4}" --dist loadfile "$@"
