@@ -9,6 +9,7 @@ for the test to read.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from typing import Any
@@ -18,16 +19,23 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def launch_chromium(playwright: Any, *args: str) -> Any:
+    """Debian's Chromium through Playwright, as root (``--no-sandbox``).
+
+    It keeps the real clock under scripts/at-date.sh: with libfaketime preloaded it hangs or
+    aborts (its clock calls fail), and only the servers it talks to need the test's date."""
+    path = chromium_path()
+    assert path, "chromium is not installed (scripts/test.sh installs it)"
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+    return playwright.chromium.launch(executable_path=path, args=["--no-sandbox", *args], env=env)
+
+
 class Browser:
     def __init__(self) -> None:
         from playwright.sync_api import sync_playwright
 
-        path = chromium_path()
-        assert path, "chromium is not installed (scripts/test.sh installs it)"
         self._playwright = sync_playwright().start()
-        self._browser = self._playwright.chromium.launch(
-            executable_path=path, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
+        self._browser = launch_chromium(self._playwright, "--disable-gpu", "--disable-background-networking")
         self.page = self._browser.new_page()
         self.cdp = self.page.context.new_cdp_session(self.page)
         for domain in ("Log", "DOM", "CSS"):

@@ -22,10 +22,10 @@ import pytest
 
 from tests.delivery.test_maildev import maildev  # noqa: F401 (the fixture)
 from tests.fakes.social_mastodon import FakeMastodon
+from tests.preview.browser import chromium_path, launch_chromium
 from tests.serve.conftest import REPO, running
 
 pytest.importorskip("playwright")
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "correct horse battery staple"
 WIDTHS = (375, 1280)
@@ -46,12 +46,12 @@ def mails_to(base: str, address: str) -> list[EmailMessage]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:  # type: ignore[type-arg]
-    if not CHROMIUM.exists():
+    if chromium_path() is None:
         pytest.skip("no system Chromium (bash scripts/test.sh installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        launched = launch_chromium(p)
         yield launched
         launched.close()
 
