@@ -14,7 +14,9 @@ laptop the default profile draws new examples each run and remembers failures in
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,9 +30,25 @@ from tests.ci_skips import in_ci, pytest_make_collect_report, pytest_runtest_mak
 from tests.isolation import pytest_configure, pytest_runtest_call, pytest_runtest_setup  # noqa: F401 (hooks)
 from tests.paths import SAMPLE
 
+
+def _import_the_whole_package() -> None:
+    """Hypothesis also draws constants it finds in the project's loaded modules; with every module
+    of the package loaded up front that pool, and so a derandomised run, no longer depends on which
+    tests ran before in the same worker. (Tests that drop a plugin module in write it under a
+    folder named ``tests``, which Hypothesis does not read.)"""
+    import digest
+    import digest.jobs
+
+    for package in (digest, digest.jobs):
+        for found in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if not found.name.endswith(".__main__"):
+                importlib.import_module(found.name)
+
+
 hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 if in_ci():
     hypothesis_settings.load_profile("ci")
+    _import_the_whole_package()
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,12 @@ from digest.providers import providers
 
 @contextmanager
 def provider_module(folder: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str) -> Iterator[Path]:
-    """``folder`` holding only ``<name>.py`` (``source``), on the package's path while in use."""
-    folder.mkdir()
+    """``folder`` holding only ``<name>.py`` (``source``), on the package's path while in use.
+
+    It is put under a folder named ``tests``, which Hypothesis does not read for constants (see
+    _import_the_whole_package in tests/conftest.py)."""
+    folder = folder.parent / "tests" / folder.name
+    folder.mkdir(parents=True)
     (folder / f"{name}.py").write_text(textwrap.dedent(source), encoding="utf-8")
     monkeypatch.setattr(digest.providers, "__path__", [*digest.providers.__path__, str(folder)])
     providers.cache_clear()

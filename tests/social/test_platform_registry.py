@@ -109,8 +109,8 @@ def test_no_platform_is_named_outside_its_module() -> None:
 
 @pytest.fixture
 def pigeon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    folder = tmp_path / "more_platforms"
-    folder.mkdir()
+    folder = tmp_path / "tests" / "more_platforms"  # "tests": see _import_the_whole_package (conftest)
+    folder.mkdir(parents=True)
     (folder / "pigeon.py").write_text(textwrap.dedent(DUMMY), encoding="utf-8")
     path = [*digest.social.platforms.__path__, str(folder)]
     monkeypatch.setattr(digest.social.platforms, "__path__", path)
