@@ -20,15 +20,16 @@ from digest.csvimport import (
     clean_name,
     find_mapping,
     language_of,
-    left_the_list,
     read_line,
     records,
     sniff_delimiter,
 )
 from digest.errors import DigestError
+from digest.exportstatus import STRENGTH, UNCONFIRMED, known_words
 from digest.store import Engine
 from digest.store import subscribers as store
 from digest.store.subscribers import PAGE, count, iter_active, languages, listing, remove, unsubscribe
+from digest.types import ACTIVE, SUPPRESSED
 
 LANGUAGES = ("", "en", "ko")
 
@@ -50,12 +51,32 @@ __all__ = [
 
 @dataclass
 class ImportReport:
-    added: int = 0
-    already: int = 0
+    added: int = 0  # new addresses recorded, whatever their status
+    already: int = 0  # on the list before: left as they were (see ``now_left``)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, why)
     mapping: str = ""  # the columns chosen, in words
     forgotten: int = 0  # rows skipped because the address was forgotten
-    rows: list[dict[str, str]] = field(default_factory=list)  # the good rows (for --resubscribe)
+    rows: list[dict[str, str]] = field(default_factory=list)  # the subscribed rows (for --resubscribe)
+    recorded: dict[str, int] = field(default_factory=dict)  # status -> new addresses recorded with it
+    now_left: dict[str, int] = field(default_factory=dict)  # status -> active addresses the file says left
+    kept: int = 0  # the file says they left, but they confirmed a sign-up here: kept active
+    unconfirmed: int = 0  # never confirmed their subscription: not added
+
+    def lines(self) -> list[str]:
+        """What `digest subscribers import` prints after the column mapping."""
+        counts = ", ".join(f"{n} {'subscribed' if s == ACTIVE else s}" for s, n in self.recorded.items() if n)
+        out = [
+            f"{self.added} added" + (f" ({counts})" if counts else "")
+            + f", {self.already} already on the list, {len(self.problems)} row(s) skipped"
+        ]
+        for status, n in self.now_left.items():
+            out.append(f"{n} address(es) on the list were subscribed and are now {status}, as the file says")
+        if self.kept:
+            out.append(f"{self.kept} address(es) the file says left have confirmed a sign-up here: "
+                       "kept subscribed")
+        if self.unconfirmed:
+            out.append(f"{self.unconfirmed} address(es) never confirmed their subscription: not added")
+        return out
 
 
 def normalise(address: str) -> str:
@@ -77,7 +98,7 @@ def normalise(address: str) -> str:
 
 
 def read_csv(path: Path) -> tuple[list[dict[str, str]], list[tuple[int, str]]]:
-    """Good rows (email, name, language) and problems (line, why) of a subscriber export."""
+    """Good rows (email, name, language, status) and problems (line, why) of a subscriber export."""
     rows, problems, _mapping = read_export(path)
     return rows, problems
 
@@ -96,7 +117,7 @@ def read_export(path: Path) -> tuple[list[dict[str, str]], list[tuple[int, str]]
             delimiter = sniff_delimiter(header_line)
             header = next(csv.reader([header_line], delimiter=delimiter), [])
             try:
-                mapping = find_mapping(header, delimiter)
+                mapping = find_mapping(header, delimiter, path.name)
             except CsvProblem as exc:
                 raise DigestError(f"{path}: {exc}") from None
             rows, problems = _rows(records(handle, delimiter, 1), mapping)
@@ -112,20 +133,32 @@ def _rows(
 ) -> tuple[list[dict[str, str]], list[tuple[int, str]]]:
     rows: list[dict[str, str]] = []
     problems: list[tuple[int, str]] = []
-    seen: set[str] = set()
+    seen: dict[str, dict[str, str]] = {}
     for line, fields in found:
         if isinstance(fields, str):
             problems.append((line, fields))
             continue
-        row, why = _row(fields, mapping, seen)
+        row, why = _row(fields, mapping)
         if row is None:
             problems.append((line, why))
+        elif row["email"] in seen:
+            problems.append((line, _duplicate(seen[row["email"]], row)))
         else:
-            rows.append(row)
+            rows.append(seen.setdefault(row["email"], row))
     return rows, problems
 
 
-def _row(fields: list[str], mapping: Mapping, seen: set[str]) -> tuple[dict[str, str] | None, str]:
+def _duplicate(first: dict[str, str], again: dict[str, str]) -> str:
+    """A second row for an address: the first is kept, with the stronger status of the two (a later
+    row saying the person left is never lost)."""
+    why = f"{first['email']}: appears earlier in the file; kept the first"
+    if STRENGTH[again["status"]] > STRENGTH[first["status"]]:
+        first["status"], first["left_at"] = again["status"], again["left_at"]
+        why += f", as {again['status']} (what this row says)"
+    return why
+
+
+def _row(fields: list[str], mapping: Mapping) -> tuple[dict[str, str] | None, str]:
     def get(index: int | None) -> str:
         return fields[index].strip() if index is not None and index < len(fields) else ""
 
@@ -134,35 +167,47 @@ def _row(fields: list[str], mapping: Mapping, seen: set[str]) -> tuple[dict[str,
         address = normalise(raw[:320])
     except ValueError as exc:
         return None, f"{clean_name(raw)[:80] or '(empty)'}: {exc}"
-    if mapping.status is not None and left_the_list(get(mapping.status)):
-        return None, f"{address}: status {get(mapping.status)!r} in the file; not subscribed again"
+    status, unknown = mapping.signals.of_row(get)
+    if unknown:
+        return None, (f"{address}: status {clean_name(unknown)[:40]!r} is not one digest knows; "
+                      f"write {known_words()} (not added)")
     language = language_of(get(mapping.language))
     if language not in LANGUAGES:
-        return None, f"{address}: language {clean_name(language)[:20]!r} is not one of en, ko"
-    if address in seen:
-        return None, f"{address}: appears earlier in the file; kept the first"
-    seen.add(address)
+        if status == ACTIVE:
+            return None, f"{address}: language {clean_name(language)[:20]!r} is not one of en, ko"
+        language = ""  # a leaver is recorded all the same: never mailed, so no language is needed
     name = clean_name(" ".join(get(i) for i in mapping.name))
-    return {"email": address, "name": name, "language": language}, ""
+    left_at = next((get(i) for i, _ in mapping.signals.times if get(i)), "") if status != ACTIVE else ""
+    return {"email": address, "name": name, "language": language, "status": status, "left_at": left_at}, ""
 
 
 def import_csv(engine: Engine, path: Path, key: bytes | None = None) -> ImportReport:
-    """Add every good row; addresses already on the list (any case) are left as they are.
+    """Record every good row with the status the file gives it (see digest.exportstatus).
 
-    With the secret ``key``, forgotten addresses are skipped and counted in ``forgotten``.
+    A new address is added as subscribed or as the suppressed status the file says; one already
+    on the list keeps its status, except that a subscribed address the file says left takes that
+    status (unless it confirmed a sign-up here: digest.store.subscribers.record_left). A row that
+    never confirmed is not added. With the secret ``key``, forgotten addresses are skipped and
+    counted in ``forgotten``.
     """
     from digest.store.forgotten import forgotten_among
 
     rows, problems, mapping = read_export(path)
     report = ImportReport(problems=problems, mapping=mapping.describe())
+    report.unconfirmed = sum(1 for r in rows if r["status"] == UNCONFIRMED)
+    rows = [r for r in rows if r["status"] != UNCONFIRMED]
     if key is not None:
         with engine.connect() as conn:
             erased = forgotten_among(conn, key, [r["email"] for r in rows])
         report.forgotten = len(erased)
         rows = [r for r in rows if r["email"] not in erased]
-    report.added = store.insert_new(engine, rows, key)
+    for status in (ACTIVE, *SUPPRESSED):
+        report.recorded[status] = store.insert_new(engine, [r for r in rows if r["status"] == status], key)
+    report.added = sum(report.recorded.values())
+    left = [r for r in rows if r["status"] != ACTIVE]
+    report.now_left, report.kept = store.record_left(engine, left)
     report.already = len(rows) - report.added
-    report.rows = rows
+    report.rows = [r for r in rows if r["status"] == ACTIVE]
     return report
 
 

@@ -6,6 +6,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+# A subscriber's status on our list. Only ACTIVE is mailed; the others are never mailed
+# again, an import cannot make them active, and they rejoin only through double opt-in.
+ACTIVE = "active"
+SUPPRESSED = ("unsubscribed", "bounced", "complained", "blocked")
+
 
 @dataclass(frozen=True)
 class Article:

@@ -11,10 +11,12 @@ from digest.cli import add_command
 from digest.cli.context import Context
 from digest.cli.subscriber_data import export, forget, spreadsheet_safe
 from digest.errors import DigestError
+from digest.types import SUPPRESSED
 
 EXAMPLES = """\
   digest subscribers import supporters.csv    # columns: email, and optionally name, language (en, ko)
   digest subscribers import mailchimp.csv     # exports of Mailchimp, Buttondown or listmonk as they are
+  digest subscribers import unsubscribed_members_export_1a2b.csv   # leavers are recorded as such
   digest subscribers count
   digest subscribers list --status active
   digest subscribers remove old@example.org
@@ -40,23 +42,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     imp = actions.add_parser(
         "import",
-        help="add the addresses of a CSV file or a Mailchimp, Buttondown or listmonk export "
-        "(comma, semicolon or tab; the columns used are printed)",
+        help="add the addresses of a CSV file or a Mailchimp, Buttondown or listmonk export, each with "
+        "the status the file gives it (who left is recorded as such; columns and counts are printed)",
     )
     imp.add_argument("file", type=Path, metavar="FILE.csv")
     imp.add_argument(
         "--resubscribe",
         action="store_true",
-        help="send addresses that unsubscribed, bounced or complained the sign-up confirmation email; "
-        "they rejoin only by pressing its link (needs DIGEST_PUBLIC_URL and digest serve)",
+        help="send the sign-up confirmation email to addresses the file lists as subscribed that "
+        "unsubscribed, bounced or complained here; they rejoin only by pressing its link (needs "
+        "DIGEST_PUBLIC_URL and digest serve). Rows the file says left, and blocked addresses, get none",
     )
     lst = actions.add_parser("list", help="print the list as CSV")
     lst.add_argument(
         "--status",
-        choices=("active", "unsubscribed", "bounced", "complained"),
-        help="only this status (bounced, complained: suppressed by a provider's bounce or spam report)",
+        choices=("active", *SUPPRESSED),
+        help="only this status (bounced, complained: a bounce or spam report; blocked: removed or "
+        "blocklisted by the list's owner, as an import said)",
     )
-    actions.add_parser("count", help="how many are subscribed, unsubscribed, bounced and complained")
+    actions.add_parser("count", help="how many are subscribed, unsubscribed, bounced, complained and blocked")
     rem = actions.add_parser("remove", help="delete an address from the list")
     rem.add_argument("email")
     exp = actions.add_parser(
@@ -98,10 +102,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             print(skipped, file=sys.stderr)
         for line, why in report.problems:
             print(f"line {line}: skipped {why}", file=sys.stderr)
-        print(
-            f"{report.added} added, {report.already} already on the list, "
-            f"{len(report.problems)} row(s) skipped"
-        )
+        print("\n".join(report.lines()))
         if args.resubscribe:
             from digest.deliver.confirm import ask_again
             from digest.serve.words import consent_line
@@ -119,8 +120,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.action == "count":
         counts = subscribers.count(engine)
         summary = f"{counts.get('active', 0)} subscribed, {counts.get('unsubscribed', 0)} unsubscribed"
-        # Suppressed by a provider's event; shown once there are any (never mailed again).
-        suppressed = [f"{counts[k]} {k}" for k in ("bounced", "complained") if counts.get(k)]
+        # Suppressed by a provider's event or an import; shown once there are any (never mailed again).
+        suppressed = [f"{counts[k]} {k}" for k in SUPPRESSED[1:] if counts.get(k)]
         print(", ".join([summary, *suppressed]))
         return 0
     if args.action == "remove":

@@ -17,6 +17,7 @@ COLOURS = {
     "delivered": "#1b7a3d",
     "bounced": "#b00020",
     "complained": "#8a5a00",
+    "blocked": "#5a5a5a",
     "other": "#5a5a5a",
 }
 

@@ -8,18 +8,20 @@ address), so 100,000 subscribers never sit in memory at once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
 
 from digest.store import schema
 from digest.store.rows import insert_ignore, now_utc
-from digest.types import Recipient
+from digest.types import ACTIVE, Recipient
 
 PAGE = 1000
 
 
 def insert_new(engine: Engine, rows: Sequence[dict[str, str]], key: bytes | None = None) -> int:
-    """Add rows (email, name, language) as active; addresses already there are kept. Returns rows added.
+    """Add rows (email, name, language, and ``status`` when not active, with ``left_at``: ISO time);
+    addresses already there are kept as they are. Returns rows added.
 
     With the secret ``key``, addresses that were forgotten (digest subscribers forget) are left out.
     """
@@ -31,10 +33,60 @@ def insert_new(engine: Engine, rows: Sequence[dict[str, str]], key: bytes | None
         for start in range(0, len(rows), PAGE):
             page = rows[start : start + PAGE]
             erased = forgotten_among(conn, key, [r["email"] for r in page]) if key else set()
-            chunk = [{**r, "status": "active", "created_at": stamp} for r in page if r["email"] not in erased]
+            chunk = [_new(r, stamp) for r in page if r["email"] not in erased]
             if chunk:
                 added += insert_ignore(conn, schema.subscribers, chunk)
     return added
+
+
+def _new(row: dict[str, str], stamp: datetime) -> dict[str, object]:
+    status = row.get("status") or ACTIVE
+    left = None if status == ACTIVE else (_time(row.get("left_at", "")) or stamp)
+    return {"email": row["email"], "name": row.get("name", ""), "language": row.get("language", ""),
+            "status": status, "created_at": stamp, "unsubscribed_at": left}
+
+
+def _time(text: str) -> datetime | None:
+    """A time an export wrote (``2024-04-08 17:09:32+00:00``; UTC when it names no zone), or None."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def record_left(engine: Engine, rows: Sequence[dict[str, str]]) -> tuple[dict[str, int], int]:
+    """Give each subscribed address among ``rows`` the status its row says (an import that says they
+    left). One that confirmed a sign-up here is kept subscribed: its own confirmation is newer
+    consent than someone's export. Returns ({status: addresses changed}, addresses kept)."""
+    s = schema.subscribers
+    changed: dict[str, int] = {}
+    kept = 0
+    with engine.begin() as conn:
+        for start in range(0, len(rows), PAGE):
+            page = {r["email"]: r["status"] for r in rows[start : start + PAGE]}
+            active = set(conn.scalars(select(s.c.email).where(s.c.email.in_(page), s.c.status == ACTIVE)))
+            confirmed = _confirmed_here(conn, active)
+            kept += len(confirmed)
+            for address in sorted(active - confirmed):
+                status = page[address]
+                conn.execute(update(s).where(s.c.email == address, s.c.status == ACTIVE)
+                             .values(status=status, unsubscribed_at=now_utc()))
+                changed[status] = changed.get(status, 0) + 1
+    return changed, kept
+
+
+def _confirmed_here(conn: Connection, addresses: set[str]) -> set[str]:
+    """The addresses that joined through our double opt-in: a confirmation was sent, and no sign-up
+    of theirs is still waiting for its link (confirming ends the wait)."""
+    if not addresses:
+        return set()
+    m, g = schema.side_mails, schema.signups
+    sent = select(m.c.recipient).where(
+        m.c.recipient.in_(addresses), m.c.kind == "confirm", m.c.status == "sent"
+    )
+    waiting = select(g.c.email).where(g.c.email.in_(addresses))
+    return set(conn.scalars(sent)) - set(conn.scalars(waiting))
 
 
 def remove(engine: Engine, address: str) -> bool:
@@ -110,16 +162,19 @@ def iter_active(source: Engine | Connection, page: int = PAGE) -> Iterator[Recip
         after = (rows[-1][2], rows[-1][0])
 
 
-SUPPRESSED = ("unsubscribed", "bounced", "complained")
+# Who `subscribers import --resubscribe` may ask to confirm again: not "blocked", which the list's
+# owner decided (removed, blocklisted, flagged as a spam sign-up), so no email may go there.
+ASKED_AGAIN = ("unsubscribed", "bounced", "complained")
 
 
 def suppressed_among(engine: Engine, addresses: Sequence[str]) -> set[str]:
-    """The addresses that are on the list but may not be mailed (left, bounced or reported spam)."""
+    """The addresses that are on the list, may not be mailed and may be asked to confirm again
+    (left, bounced or reported spam; not blocked)."""
     s = schema.subscribers
     found: set[str] = set()
     with engine.connect() as conn:
         for start in range(0, len(addresses), PAGE):
             page = list(addresses[start : start + PAGE])
-            query = select(s.c.email).where(s.c.email.in_(page), s.c.status.in_(SUPPRESSED))
+            query = select(s.c.email).where(s.c.email.in_(page), s.c.status.in_(ASKED_AGAIN))
             found.update(conn.scalars(query))
     return found

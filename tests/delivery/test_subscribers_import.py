@@ -43,23 +43,25 @@ def write(tmp_path: Path, text: str, name: str = "list.csv", bom: bool = False) 
 def test_mailchimp_export_as_it_is(tmp_path: Path) -> None:
     rows, problems, mapping = read_export(write(tmp_path, MAILCHIMP, bom=True))
     assert problems == []
-    assert rows == [{"email": "ann@example.org", "name": "Ann Lee", "language": ""},
-                    {"email": "kim@example.kr", "name": "철수 김", "language": ""}]
+    assert [(r["email"], r["name"], r["language"], r["status"]) for r in rows] == [
+        ("ann@example.org", "Ann Lee", "", "active"), ("kim@example.kr", "철수 김", "", "active")]
     text = mapping.describe()
     assert "email <- 'Email Address'" in text and "'First Name' + 'Last Name'" in text
 
 
-def test_buttondown_export_skips_who_unsubscribed(tmp_path: Path) -> None:
+def test_buttondown_export_records_who_unsubscribed_as_unsubscribed(tmp_path: Path) -> None:
     rows, problems, mapping = read_export(write(tmp_path, BUTTONDOWN))
-    assert [r["email"] for r in rows] == ["reader@example.org"]
-    assert problems and problems[0][0] == 3 and "unsubscribed" in problems[0][1]
+    assert problems == []
+    assert [(r["email"], r["status"]) for r in rows] == [
+        ("reader@example.org", "active"), ("gone@example.org", "unsubscribed")]
     assert "status <- 'type'" in mapping.describe()
 
 
 def test_listmonk_export_with_json_attributes_and_blocklist(tmp_path: Path) -> None:
     rows, problems, _ = read_export(write(tmp_path, LISTMONK))
-    assert rows == [{"email": "one@example.org", "name": "One Person", "language": ""}]
-    assert len(problems) == 1 and "blocklisted" in problems[0][1]
+    assert problems == []
+    assert [(r["email"], r["name"], r["status"]) for r in rows] == [
+        ("one@example.org", "One Person", "active"), ("blocked@example.org", "Blocked", "blocked")]
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
@@ -70,7 +72,8 @@ def test_comma_semicolon_tab_with_or_without_bom(tmp_path: Path, delimiter: str,
     if delimiter == ",":
         text = text.replace("Ann, the first", '"Ann, the first"')
     rows, problems, mapping = read_export(write(tmp_path, text, bom=bom))
-    assert problems == [] and rows == [{"email": "a@example.org", "name": "Ann, the first", "language": "ko"}]
+    assert problems == [] and [(r["email"], r["name"], r["language"]) for r in rows] == [
+        ("a@example.org", "Ann, the first", "ko")]
     assert {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter] in mapping.describe()
 
 
@@ -190,4 +193,6 @@ def test_list_neutralises_spreadsheet_formulas(world, tmp_path: Path, monkeypatc
 def test_import_csv_report_carries_the_mapping(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     w = world()
     report = import_csv(w.engine, write(tmp_path, LISTMONK))
-    assert report.added == 1 and "email <- 'email'" in report.mapping
+    assert report.added == 2 and report.recorded["active"] == 1 and report.recorded["blocked"] == 1
+    assert "email <- 'email'" in report.mapping
+    assert [r.email for r in iter_active(w.engine)] == ["one@example.org"]

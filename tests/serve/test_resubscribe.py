@@ -45,3 +45,34 @@ def test_suppressed_address_comes_back_only_by_confirming(tmp_path) -> None:  # 
             assert lookup(engine, "spam@example.org").status == "complained"  # type: ignore[union-attr]
         finally:
             engine.dispose()
+
+
+def test_resubscribe_never_asks_who_the_file_says_left(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19: a row the export marks as gone (here Buttondown's types) is recorded as such, and
+    --resubscribe sends it no confirmation, nor to an address the list's owner blocked."""
+    sheet = tmp_path / "buttondown.csv"
+    sheet.write_text(
+        "email,subscriber_type\nleft@example.org,unsubscribed\nbanned@example.org,regular\n"
+        "back@example.org,regular\nnew@example.org,removed\n",
+        encoding="utf-8",
+    )
+    with running(tmp_path, DIGEST_SECRET_KEY=KEY) as server:
+        engine = server.engine()
+        try:
+            for who in ("left@example.org", "banned@example.org", "back@example.org"):
+                subscribers.add(engine, who)
+            for n, who in enumerate(("left@example.org", "back@example.org")):
+                record(engine, MailEvent(f"mailgun:{n}", "mailgun", "unsubscribed", False, who, "", NOW))
+            blocked = tmp_path / "blocked.csv"
+            blocked.write_text("email,status\nbanned@example.org,blocklisted\n", encoding="utf-8")
+            assert server.cli("subscribers", "import", str(blocked)).returncode == 0
+
+            done = server.cli("subscribers", "import", "--resubscribe", str(sheet))
+            assert done.returncode == 0, done.stderr
+            assert "1 confirmation email(s) sent" in done.stdout, done.stdout
+            people = ("left@example.org", "banned@example.org", "back@example.org", "new@example.org")
+            assert [len(outbox_messages(server.root, who)) for who in people] == [0, 0, 1, 0]
+            assert lookup(engine, "new@example.org").status == "blocked"  # type: ignore[union-attr]
+            assert lookup(engine, "banned@example.org").status == "blocked"  # type: ignore[union-attr]
+        finally:
+            engine.dispose()
