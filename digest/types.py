@@ -134,5 +134,8 @@ class MailEvent:
     at: datetime
     detail: str = ""
     # The id our send's answer gave this message, where the event names it otherwise (the provider's
-    # webhook knows how); empty: the message id as it is.
+    # webhook knows how; a campaign's id for a campaign provider); empty: the message id as it is.
     send_id: str = ""
+    # The tag our send gave the message and the service reports back (its custom args or metadata):
+    # the first 16 characters of the idempotency key of the ledger's call. Empty when it has none.
+    tag: str = ""

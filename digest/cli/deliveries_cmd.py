@@ -114,7 +114,7 @@ def _event_lines(ctx: Context, edition: str | None) -> list[str]:
     lines = ["provider events (addresses per edition):"]
     for key in sorted(counts, key=lambda k: (k == "", k)):
         n = counts[key]
-        name = key or "(no matching delivery)"
+        name = key or "(side emails)"
         said = f"{n['delivered']} delivered, {n['bounced']} bounced, {n['complained']} complained"
         lines.append(f"  {name:<20} {said}")
     return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.config.base import parse_path, parse_positive_int, setting, url
+from digest.config.base import int_range, parse_path, parse_positive_int, setting, url
 from digest.errors import ConfigError
 
 
@@ -51,6 +51,14 @@ class WebSettings:
         "Most sign-ups digest serve accepts from one IP address per hour (form spam); each address "
         "also gets at most one confirmation email per hour and three in all.",
         parse=parse_positive_int,
+        section="Web",
+    )
+    webhook_max_mb: int = setting(
+        "DIGEST_WEBHOOK_MAX_MB",
+        5,
+        "Largest provider webhook body digest serve reads, in megabytes (SendGrid posts thousands of "
+        "events in one batch, about 0.5 KB each); a bigger one is refused with 413.",
+        parse=int_range(1, 100),
         section="Web",
     )
     dkim_domain: str = setting(

@@ -28,10 +28,10 @@ from digest.config import Settings
 from digest.providers.registry import provider_class
 from digest.store import Engine, repairs
 from digest.store.ledger import DeliveryRow, Ledger
+from digest.store.rows import CAMPAIGN
 
 EMAIL = "email:"
 SOCIAL = "social:"
-CAMPAIGN = "campaign"  # the target of a campaign's one delivery row (the provider keeps the list)
 RESOLVABLE = ("unknown", "failed")
 # Editions whose status follows their email deliveries; others (skipped, missed...) are left alone.
 SETTLED_BY_ROWS = ("sending", "sent", "partial", "failed")

@@ -125,4 +125,5 @@ class BrevoWebhook(SecretWebhook):
             message_id=message_id,
             at=epoch_time(stamp, millis=True),
             detail=str(item.get("reason", "")),
+            send_id=str(item.get("camp_id") or ""),  # a campaign's events name it, as its ledger row does
         )

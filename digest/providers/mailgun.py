@@ -34,6 +34,7 @@ from digest.providers.webhook import (
     Webhook,
     WebhookRefused,
     epoch_time,
+    nested,
     number,
     required,
 )
@@ -158,16 +159,16 @@ def mailgun_event(token: str, data: dict[str, Any]) -> MailEvent | None:
     if not isinstance(recipient, str) or "@" not in recipient:
         return None
     name = str(data.get("event", ""))
-    headers = (data.get("message") or {}).get("headers") or {}
-    status = data.get("delivery-status") or {}
-    detail = f"{status.get('code', '')} {status.get('description') or status.get('message') or ''}".strip()
+    code, why = nested(data, "delivery-status", "code"), nested(data, "delivery-status", "description")
+    detail = f"{code} {why or nested(data, 'delivery-status', 'message')}".strip()
     return MailEvent(
         event_id=f"mailgun:{token}",
         provider="mailgun",
         kind=KINDS.get(name, "other"),
         hard=name == "failed" and data.get("severity") == "permanent",
         recipient=recipient,
-        message_id=str(headers.get("message-id", "")),
+        message_id=str(nested(data, "message", "headers", "message-id")),
         at=epoch_time(data.get("timestamp")),
         detail=detail or str(data.get("reason", "")),
+        tag=str(nested(data, "user-variables", "digest-batch")),  # our v:digest-batch
     )

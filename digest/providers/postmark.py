@@ -21,7 +21,7 @@ from digest.config.delivery import provider_base_url, provider_key
 from digest.errors import ProviderError
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
-from digest.providers.webhook import MailEvent, SecretWebhook, is_address, iso_time, short_hash
+from digest.providers.webhook import MailEvent, SecretWebhook, is_address, iso_time, nested, short_hash
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,6 +114,7 @@ class PostmarkWebhook(SecretWebhook):
             message_id=str(item.get("MessageID") or ""),
             at=iso_time(stamp),
             detail=str(item.get("Description", "")),
+            tag=str(nested(item, "Metadata", "digest_batch")),  # each message of a batch has its own id
         )
 
 

@@ -8,7 +8,9 @@ Rate limits come with ``X-RateLimit-Reset`` (an epoch time).
 The webhook (``/webhooks/sendgrid``, for both SendGrid providers) is the Signed Event Webhook:
 an ECDSA P-256/SHA-256 signature over the timestamp header followed by the raw body (so the
 body is checked as it came, never re-serialised), a timestamp under 15 minutes old, and a
-JSON array of up to MAX_EVENTS events, each with its own ``sg_event_id``.
+JSON array of events (thousands in a batch: `digest serve` caps the body's size, not the
+count), each with its own ``sg_event_id``. Each event carries back the ``custom_args`` of
+its message, so ``digest_batch`` names the ledger's call.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from digest.providers.webhook import (
     epoch_time,
     is_address,
     number,
+    objects,
     required,
 )
 
@@ -121,9 +124,6 @@ def _personal(item: Outgoing, idem_key: str) -> dict[str, object]:
     }
 
 
-MAX_EVENTS = 1000  # SendGrid batches events; more than this in one POST is refused
-
-
 class SendGridWebhook(Webhook):
     name = "sendgrid"
     settings_class = SendGridSettings
@@ -136,10 +136,9 @@ class SendGridWebhook(Webhook):
         if abs(inbound.received - number(stamp)) > MAX_AGE:
             raise WebhookRefused(400, "stale")
         items = inbound.json()
-        batch = items if isinstance(items, list) and len(items) <= MAX_EVENTS else None
-        if batch is None or any(not isinstance(i, dict) for i in batch):
-            raise WebhookRefused(400, f"not a list of at most {MAX_EVENTS} events")
-        return [required(sendgrid_event(item)) for item in batch]
+        if not isinstance(items, list):
+            raise WebhookRefused(400, "not a list of events")
+        return [required(sendgrid_event(item)) for item in objects(items)]
 
 
 def ecdsa_ok(key: str, stamp: str, body: bytes, given: str) -> bool:
@@ -189,6 +188,8 @@ def sendgrid_event(item: dict[str, Any]) -> MailEvent | None:
         message_id=message_id,
         at=epoch_time(item.get("timestamp")),
         detail=str(item.get("reason", "")),
-        # sg_message_id is the X-Message-Id the send answered, followed by ".filter..."
-        send_id=message_id.strip().strip("<>").split(".", 1)[0],
+        # sg_message_id is the X-Message-Id the send answered, followed by ".filter..."; a Single
+        # Send's events name the campaign, whose id the ledger's campaign row holds.
+        send_id=str(item.get("singlesend_id") or message_id.strip().strip("<>").split(".", 1)[0]),
+        tag=str(item.get("digest_batch", "")),
     )

@@ -11,6 +11,10 @@ the address is off (404).
 normalised to :class:`~digest.types.MailEvent` (django-anymail's model), or
 raises :class:`~digest.errors.WebhookRefused` with the HTTP status to answer: nothing
 is stored then. 401 for a bad signature or secret, 400 for a body that cannot be read.
+
+Every body is parsed here (:meth:`Inbound.json`), after `digest serve` has read it with its
+size cap (``DIGEST_WEBHOOK_MAX_MB``): its nesting depth is measured on the raw bytes first,
+so a body nested deeper than :data:`MAX_DEPTH` is a 400 before the parser recurses into it.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ import hashlib
 import hmac
 import json
 import time
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import accumulate
 from typing import Any, ClassVar
 
 from digest.errors import WebhookRefused
@@ -32,6 +38,9 @@ from digest.types import MailEvent
 __all__ = ["Inbound", "MailEvent", "SecretWebhook", "Webhook", "WebhookRefused"]
 
 MAX_AGE = 15 * 60  # seconds a signed timestamp stays acceptable (clock drift and quick retries)
+# Arrays and objects inside each other; the providers' events nest 4 or 5 deep (Mailgun's
+# event-data.message.headers), and Python's parser recurses once per level.
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -52,10 +61,16 @@ class Inbound:
         return self.headers.get(name.lower(), "")
 
     def json(self) -> Any:
-        """The body as JSON; 400 when it is not."""
+        """The body as JSON; 400 when it is not, or nests deeper than MAX_DEPTH."""
         try:
-            return json.loads(self.body or b"")
-        except (ValueError, UnicodeDecodeError):
+            text = self.body.decode("utf-8")  # JSON on the web is UTF-8 (RFC 8259)
+        except UnicodeDecodeError:
+            raise WebhookRefused(400, "the body is not UTF-8 JSON") from None
+        if nesting_depth(self.body) > MAX_DEPTH:
+            raise WebhookRefused(400, f"the body nests deeper than {MAX_DEPTH} levels")
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
             raise WebhookRefused(400, "the body is not JSON") from None
 
     def json_object(self) -> dict[str, Any]:
@@ -63,6 +78,26 @@ class Inbound:
         if not isinstance(value, dict):
             raise WebhookRefused(400, "the body is not a JSON object")
         return value
+
+
+_KEPT = bytes(b for b in range(256) if b not in b'"[]{}')  # deleted: all but quotes and brackets
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 and -1 as signed bytes
+
+
+def nesting_depth(body: bytes) -> int:
+    """How deep the arrays and objects of a UTF-8 JSON text nest, read from its bytes without
+    parsing it, in linear time and at C speed.
+
+    Escaped backslashes, then escaped quotes, are dropped (left to right, as the parser pairs
+    them), so every quote left opens or closes a string: the brackets between the 1st and 2nd
+    quote, the 3rd and 4th, ... are text, the others are counted. In UTF-8 no byte of another
+    character is a quote, a backslash or a bracket, so the bytes say what the parser will see.
+    """
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return 0  # too few brackets to nest too deep
+    marks = body.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _KEPT)
+    outside = b"".join(marks.split(b'"')[::2]).translate(_STEPS)
+    return max(accumulate(array("b", outside)), default=0)
 
 
 class Webhook:
@@ -87,12 +122,13 @@ class Webhook:
 
 class SecretWebhook(Webhook):
     """For services that sign nothing: the key must come as the basic-auth password (any user
-    name) or as a bearer token, checked before the body is read."""
+    name) or as a bearer token, checked before the body is read. The body is one event, or a
+    list of them (Brevo's batched webhooks)."""
 
     def events(self, inbound: Inbound) -> list[MailEvent]:
         if not hmac.compare_digest(given_secret(inbound.header("Authorization")).encode(), self.key.encode()):
             raise WebhookRefused(401, "wrong or missing secret")
-        return [required(self.event(inbound.json_object()))]
+        return [required(self.event(item)) for item in objects(inbound.json())]
 
     def event(self, item: dict[str, Any]) -> MailEvent | None:
         """One event of the body; None when it names no recipient."""
@@ -113,11 +149,27 @@ def given_secret(authorization: str) -> str:
     return pair.partition(":")[2]
 
 
+def objects(body: Any) -> list[dict[str, Any]]:
+    """One JSON object, or a non-empty list of them, as a list; 400 for anything else."""
+    items = body if isinstance(body, list) else [body]
+    if not items or not all(isinstance(item, dict) for item in items):
+        raise WebhookRefused(400, "the body is not an event or a list of events")
+    return items
+
+
 def required(event: MailEvent | None) -> MailEvent:
     """An event that names no recipient makes the whole request a bad one (400)."""
     if event is None:
         raise WebhookRefused(400, "an event names no recipient")
     return event
+
+
+def nested(item: Any, *path: str) -> Any:
+    """``item[path[0]][path[1]]...``, or "" where a step is missing or not an object: event bodies
+    are untrusted, and a list where an object belongs must not become a 500."""
+    for name in path:
+        item = item.get(name, "") if isinstance(item, dict) else ""
+    return item
 
 
 def is_address(value: Any) -> bool:

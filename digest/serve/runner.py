@@ -20,7 +20,8 @@ def waitress_options(settings: Settings, host: str, port: int) -> dict[str, obje
         "port": port,
         "threads": settings.serve_threads,
         "ident": "digest",
-        "max_request_body_size": 1024 * 1024,
+        # The largest body any route reads: a webhook's (forms stop at 64 KB in the app).
+        "max_request_body_size": settings.webhook_max_mb * 1024 * 1024,
         "channel_timeout": 60,
     }
     if settings.trusted_proxy:

@@ -7,83 +7,121 @@ a delivered event in between starting the count again; an unsubscribe event
 unsubscribes. The event and its effect commit together, and an event already
 stored (a provider's retry) changes nothing.
 
-Each event is matched to the ledger's delivery by the provider's message id
-(``deliveries.provider_id``); a delivered event turns an ``unknown`` delivery into
-``sent``, since the provider has plainly accepted that call.
+Only events about a message of ours are stored (:mod:`digest.store.event_match`): the
+event's call in the ledger gives its edition, and a delivered event turns an ``unknown``
+delivery into ``sent``, since the provider has plainly accepted that call. An event about
+a forgotten address keeps only the address's keyed hash, and changes nothing else.
+All the events of one webhook request are recorded in one transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
 from sqlalchemy import Connection, Engine, func, select, update
 
 from digest.store import schema
+from digest.store.event_match import Match, Matcher, message_keys
+from digest.store.forgotten import ERASED
 from digest.types import MailEvent
 
-__all__ = ["SOFT_LIMIT", "MailEvent", "counts", "edition_counts", "message_keys", "record", "seen"]
+__all__ = [
+    "SOFT_LIMIT", "MailEvent", "Recorded", "counts", "edition_counts", "message_keys", "record",
+    "record_all", "seen",
+]
 
 SUPPRESSING = {"complained": "complained", "unsubscribed": "unsubscribed"}
 SOFT_LIMIT = 3  # soft bounces in a row, on separate editions, that suppress (anymail leaves it to us)
 
 
-def record(engine: Engine, event: MailEvent) -> bool:
-    """Store ``event`` and apply the policy; False when it was stored before (nothing changes)."""
-    row = {
+@dataclass
+class Recorded:
+    """What became of a request's events."""
+
+    stored: int = 0
+    repeated: int = 0  # stored before (the provider's retry)
+    unmatched: int = 0  # about no message of ours: not stored
+
+
+def record(engine: Engine, event: MailEvent, key: bytes) -> bool:
+    """Store ``event`` and apply the policy; False when it was stored before or is not about a
+    message of ours (nothing changes). ``key``: the secret key, which recognises forgotten addresses."""
+    return record_all(engine, [event], key).stored == 1
+
+
+def record_all(engine: Engine, events: Sequence[MailEvent], key: bytes) -> Recorded:
+    """Store each event about a message of ours and apply the policy, in one transaction."""
+    done = Recorded()
+    delivered: set[int] = set()
+    with engine.begin() as conn:
+        matcher = Matcher(conn, key, events)
+        insert = _insert_statement(conn.dialect.name)
+        for event in events:
+            found = matcher.of(event)
+            if found is None:
+                done.unmatched += 1
+            elif conn.execute(insert, _row(event, found)).first() is None:
+                done.repeated += 1
+            else:
+                done.stored += 1
+                if found.delivery is not None and event.kind == "delivered":
+                    delivered.add(found.delivery)
+                _apply_policy(conn, event, found)
+        _explain(conn, delivered)
+    return done
+
+
+def _row(event: MailEvent, found: Match) -> dict[str, object]:
+    address = event.recipient.strip().lower()
+    detail = event.detail[:1000]
+    if found.forgotten:  # the bounce text may quote the address
+        detail = detail.replace(event.recipient.strip(), ERASED).replace(address, ERASED)
+    return {
         "event_id": event.event_id[:160],
         "provider": event.provider,
         "kind": event.kind,
         "hard": int(event.hard),
-        "recipient": event.recipient.strip().lower()[:320],
+        "recipient": found.recipient[:320],
         "message_id": event.message_id[:500],
         "at": event.at,
-        "detail": event.detail[:1000],
+        "detail": detail,
+        "edition_key": found.edition,
     }
-    with engine.begin() as conn:
-        delivery = _delivery(conn, event)
-        row["edition_key"] = delivery[1] if delivery else ""
-        if not _insert_new(conn, row):
-            return False
-        if delivery and event.kind == "delivered":
-            d = schema.deliveries
-            explained = update(d).where(d.c.id == delivery[0], d.c.status == "unknown")
-            conn.execute(explained.values(status="sent", last_error=""))
-        status = _suppression(conn, event, str(row["recipient"]))
-        if status:
-            s = schema.subscribers
-            changes: dict[str, object] = {"status": status}
-            if status == "unsubscribed":
-                changes["unsubscribed_at"] = event.at
-            conn.execute(
-                update(s).where(s.c.email == row["recipient"], s.c.status == "active").values(**changes)
-            )
-    return True
 
 
-def _insert_new(conn: Connection, row: dict[str, object]) -> bool:
-    """Insert unless the event id is stored; RETURNING, since rowcount is unreliable on PostgreSQL."""
+@cache
+def _insert_statement(dialect: str) -> Any:
+    """Insert unless the event id is stored; RETURNING says which, since rowcount is unreliable on
+    PostgreSQL. Built once: building a statement cost more than running it."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    query = maker(schema.mail_events).values(**row).on_conflict_do_nothing()
-    return conn.execute(query.returning(schema.mail_events.c.event_id)).first() is not None
+    maker = pg_insert if dialect == "postgresql" else sqlite_insert
+    return maker(schema.mail_events).on_conflict_do_nothing().returning(schema.mail_events.c.event_id)
 
 
-def message_keys(message_id: str) -> list[str]:
-    """The ``deliveries.provider_id`` values a message id can stand for: with and without the angle
-    brackets some send answers wrap it in."""
-    key = message_id.strip().strip("<>").strip()
-    return [key, f"<{key}>"] if key else []
+def _apply_policy(conn: Connection, event: MailEvent, found: Match) -> None:
+    """Suppress the address as the policy says (a forgotten one has no row left to change)."""
+    address = event.recipient.strip().lower()
+    status = None if found.forgotten else _suppression(conn, event, address)
+    if status:
+        s = schema.subscribers
+        changes: dict[str, object] = {"status": status}
+        if status == "unsubscribed":
+            changes["unsubscribed_at"] = event.at
+        conn.execute(update(s).where(s.c.email == address, s.c.status == "active").values(**changes))
 
 
-def _delivery(conn: Connection, event: MailEvent) -> tuple[int, str] | None:
-    keys = message_keys(event.send_id or event.message_id)
-    if not keys:
-        return None
+def _explain(conn: Connection, delivered: set[int]) -> None:
+    """A call the provider says it delivered was plainly accepted: ``unknown`` becomes ``sent``."""
     d = schema.deliveries
-    found = conn.execute(
-        select(d.c.id, d.c.edition_key).where(d.c.provider_id.in_(keys)).order_by(d.c.id.desc()).limit(1)
-    ).first()
-    return (int(found[0]), str(found[1])) if found else None
+    for start in range(0, len(delivered), 500):
+        ids = sorted(delivered)[start : start + 500]
+        explained = update(d).where(d.c.id.in_(ids), d.c.status == "unknown")
+        conn.execute(explained.values(status="sent", last_error=""))
 
 
 def _suppression(conn: Connection, event: MailEvent, recipient: str) -> str | None:

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 TAKEN_STATUSES = ("ready", "sending", "sent", "partial")
 DONE_STATUSES = ("sent", "partial", "skipped")
+CAMPAIGN = "campaign"  # the target of a campaign's one delivery row (the provider keeps the list)
 
 
 @dataclass(frozen=True)

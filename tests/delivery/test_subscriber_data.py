@@ -69,7 +69,12 @@ def test_forget_erases_everything_and_the_address_cannot_come_back(tmp_path: Pat
     )
     engine = open_store(settings_.db_url)
     now = datetime.now(UTC)
-    record(engine, MailEvent("t:1", "mailgun", "delivered", False, "ann@example.org", "<m1>", now))
+    from digest.deliver.resolve import email_rows
+    from digest.unsubscribe import secret_key
+
+    [sent] = [row for row in email_rows(engine) if "ann@example.org" in row.payload]
+    event = MailEvent("t:1", "mailgun", "delivered", False, "ann@example.org", sent.provider_id, now)
+    assert record(engine, event, secret_key(settings_))
     with engine.begin() as conn:  # a sign-up left waiting from before she was imported
         conn.execute(schema.signups.insert().values(email="ann@example.org", consent="yes", requested_at=now))
         conn.execute(

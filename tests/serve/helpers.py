@@ -33,6 +33,62 @@ def app_client(root: Path, people: Iterable[str] = (), **env: str) -> tuple[Any,
     return create_app(settings, engine).test_client(), engine
 
 
+def sent_to(
+    engine: Any,
+    addresses: Iterable[str],
+    provider_id: str,
+    *,
+    provider: str = "mailgun",
+    edition: str = "2026-W48",
+) -> int:
+    """Record in the ledger a sent call of ``provider`` to ``addresses`` that its answer named
+    ``provider_id`` (what a webhook event must match to be stored); returns the delivery's id."""
+    from datetime import UTC, datetime
+
+    from digest.store.ledger import Ledger
+
+    ledger = Ledger(engine)
+    ledger.ensure_edition(edition, datetime(2026, 11, 30, 9, tzinfo=UTC))
+    target = f"batch:{provider_id}"
+    ledger.add_deliveries(edition, f"email:{provider}", [(target, [[a, "", ""] for a in addresses])])
+    row = next(r for r in ledger.deliveries(edition) if r.target == target)
+    ledger.finish(row.id, "sent", provider_id=provider_id)
+    return row.id
+
+
+def sendgrid_key_pair() -> tuple[Any, str]:
+    """A P-256 key pair as SendGrid makes one: the private key (to sign events) and the public key
+    as SendGrid shows it (base64 DER, the value of DIGEST_SENDGRID_WEBHOOK_KEY)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    der = private.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, base64.b64encode(der).decode()
+
+
+def sendgrid_headers(private_key: Any, body: bytes, stamp: str = "") -> dict[str, str]:
+    """The headers of SendGrid's Signed Event Webhook for ``body``: an ECDSA P-256/SHA-256 signature
+    over the timestamp followed by the raw body, made with ``private_key``."""
+    import base64
+    import time
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    stamp = stamp or str(int(time.time()))
+    signature = private_key.sign(stamp.encode() + body, ec.ECDSA(hashes.SHA256()))
+    return {
+        "X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(signature).decode(),
+        "X-Twilio-Email-Event-Webhook-Timestamp": stamp,
+        "Content-Type": "application/json",
+    }
+
+
 def hidden_fields(html: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 

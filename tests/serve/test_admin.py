@@ -232,10 +232,15 @@ def test_the_dashboard_shows_provider_events_per_edition(tmp_path: Path) -> None
     engine, at = site(app).engine, datetime(2026, 12, 1, tzinfo=UTC)
     ledger = Ledger(engine)
     ledger.ensure_edition("weekly:2026-W49", at)
-    ledger.add_deliveries("weekly:2026-W49", "email:mailgun", [("batch:0", [["a@example.org", "", ""]])])
+    people = [["a@example.org", "", ""], ["b@example.org", "", ""]]
+    ledger.add_deliveries("weekly:2026-W49", "email:mailgun", [("batch:0", people)])
     [row] = ledger.deliveries("weekly:2026-W49")
     ledger.finish(row.id, "sent", provider_id="<m1@mg.example.org>")
     for n, (kind, who) in enumerate([("delivered", "a@example.org"), ("bounced", "b@example.org")]):
-        record(engine, MailEvent(f"mailgun:{n}", "mailgun", kind, True, who, "m1@mg.example.org", at))
+        record(
+            engine,
+            MailEvent(f"mailgun:{n}", "mailgun", kind, True, who, "m1@mg.example.org", at),
+            site(app).key,
+        )
     page = client.get("/admin").get_data(as_text=True)
     assert "Provider events per edition" in page and "delivered 1, bounced 1" in page

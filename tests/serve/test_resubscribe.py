@@ -10,7 +10,7 @@ from digest import subscribers
 from digest.store.mail_events import MailEvent, record
 from digest.store.signups import lookup, pending_count
 from tests.serve.conftest import running
-from tests.serve.helpers import first_link, outbox_messages, submit
+from tests.serve.helpers import first_link, outbox_messages, sent_to, submit
 
 KEY = "r" * 40
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -22,11 +22,13 @@ def test_suppressed_address_comes_back_only_by_confirming(tmp_path) -> None:  # 
     with running(tmp_path, DIGEST_SECRET_KEY=KEY) as server:
         engine = server.engine()
         try:
-            for who in ("bounced@example.org", "spam@example.org"):
+            people = ("bounced@example.org", "spam@example.org")
+            for who in people:
                 subscribers.add(engine, who)
-            record(engine, MailEvent("mailgun:1", "mailgun", "bounced", True, "bounced@example.org", "", NOW))
-            spam = MailEvent("mailgun:2", "mailgun", "complained", False, "spam@example.org", "", NOW)
-            record(engine, spam)
+            sent_to(engine, people, "m-1")
+            bounce = MailEvent("mailgun:1", "mailgun", "bounced", True, "bounced@example.org", "m-1", NOW)
+            spam = MailEvent("mailgun:2", "mailgun", "complained", False, "spam@example.org", "m-1", NOW)
+            assert record(engine, bounce, KEY.encode()) and record(engine, spam, KEY.encode())
 
             plain = server.cli("subscribers", "import", str(sheet))
             assert plain.returncode == 0, plain.stderr

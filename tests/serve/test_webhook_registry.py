@@ -18,7 +18,7 @@ from digest.store.mail_events import counts
 from digest.store.signups import lookup
 from tests.fakes.dropin import provider_module
 from tests.serve.conftest import REPO
-from tests.serve.helpers import app_client
+from tests.serve.helpers import app_client, sent_to
 
 CARRIER = '''
 """A provider whose webhook takes its secret in a header (a test of the webhook registry)."""
@@ -57,7 +57,7 @@ class CarrierWebhook(Webhook):
                 kind=item["kind"],
                 hard=True,
                 recipient=item["to"],
-                message_id="",
+                message_id=item.get("message", ""),
                 at=epoch_time(item.get("at")),
             )
         ]
@@ -73,7 +73,9 @@ def dropped_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 def test_a_dropped_in_webhook_is_served_with_its_own_key(dropped_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     client, engine = app_client(tmp_path, ["gone@example.org"], DIGEST_CARRIER_WEBHOOK_KEY="pigeon-secret")
     try:
-        body = json.dumps({"id": "e1", "kind": "bounced", "to": "gone@example.org", "at": 1764583200})
+        sent_to(engine, ["gone@example.org"], "c-1", provider="carrier")
+        event = {"id": "e1", "kind": "bounced", "to": "gone@example.org", "at": 1764583200, "message": "c-1"}
+        body = json.dumps(event)
         wrong = client.post("/webhooks/carrier", data=body, headers={"X-Carrier-Secret": "guess"})
         assert wrong.status_code == 401 and counts(engine) == {}
         for _ in range(2):  # the carrier's retry is stored once

@@ -1,6 +1,7 @@
 """Mailgun's webhook: signed with a test key as its documentation describes; bad signatures,
-stale timestamps, replays, malformed and oversized bodies record nothing; a hard bounce
-suppresses the address, and the next edition sent through the local Mailgun fake skips it."""
+stale timestamps, replays, malformed and oversized bodies (over DIGEST_WEBHOOK_MAX_MB) record
+nothing; a hard bounce suppresses the address, and the next edition sent through the local
+Mailgun fake skips it."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from tests.fakes import esp_mailgun
 from tests.fakes.http_api import serve as serve_api
 from tests.paths import SAMPLE
 from tests.serve.conftest import add_people
-from tests.serve.helpers import app_client
+from tests.serve.helpers import app_client, sent_to
 
 KEY = "mailgun-webhook-signing-key-test"
+MESSAGE = "20261201.1@mg.example.org"  # the id Mailgun's answer gave our batch
 
 
 def signed(event: dict, *, key: str = KEY, timestamp: float | None = None, token: str = "") -> dict:  # type: ignore[type-arg]
@@ -31,6 +33,9 @@ def signed(event: dict, *, key: str = KEY, timestamp: float | None = None, token
     token = token or secrets.token_hex(25)  # Mailgun's tokens are 50 characters
     digest = hmac.new(key.encode(), (stamp + token).encode(), hashlib.sha256).hexdigest()
     return {"signature": {"timestamp": stamp, "token": token, "signature": digest}, "event-data": event}
+
+
+OURS = {"message": {"headers": {"message-id": MESSAGE}}}
 
 
 def bounce(recipient: str, severity: str = "permanent") -> dict:  # type: ignore[type-arg]
@@ -41,7 +46,7 @@ def bounce(recipient: str, severity: str = "permanent") -> dict:  # type: ignore
         "recipient": recipient,
         "timestamp": time.time(),
         "id": "G9Bn5sl1TC6nu79C8C0bwg",
-        "message": {"headers": {"message-id": "20261201.1@mg.example.org"}},
+        "message": {"headers": {"message-id": MESSAGE}},
         "delivery-status": {"code": 550, "message": "5.1.1 The email account does not exist"},
     }
 
@@ -50,6 +55,7 @@ def bounce(recipient: str, severity: str = "permanent") -> dict:  # type: ignore
 def client(tmp_path: Path):  # type: ignore[no-untyped-def]
     people = ("gone@example.org", "angry@example.org", "fine@example.org", "soft@example.org")
     http, engine = app_client(tmp_path, people, DIGEST_MAILGUN_WEBHOOK_KEY=KEY)
+    sent_to(engine, people, f"<{MESSAGE}>")  # as Mailgun's send answer has it, in angle brackets
     yield http, engine
     engine.dispose()
 
@@ -67,7 +73,7 @@ def post(client, body) -> int:  # type: ignore[no-untyped-def]
 def test_hard_bounce_and_complaint_suppress_soft_bounce_does_not(client) -> None:  # type: ignore[no-untyped-def]
     http, engine = client
     assert post(http, signed(bounce("Gone@example.org"))) == 200
-    complaint = {"event": "complained", "recipient": "angry@example.org", "timestamp": time.time()}
+    complaint = {"event": "complained", "recipient": "angry@example.org", "timestamp": time.time(), **OURS}
     assert post(http, signed(complaint)) == 200
     assert post(http, signed(bounce("soft@example.org", "temporary"))) == 200
     assert status(engine, "gone@example.org") == "bounced"
@@ -87,10 +93,10 @@ def test_bad_signature_stale_replay_malformed_and_oversized_record_nothing(clien
     assert post(http, b"{not json") == 400
     assert post(http, b"[1, 2]") == 400
     assert post(http, {"signature": "x", "event-data": event}) == 400
-    assert post(http, signed({**event, "padding": "x" * 100_000})) == 413
+    assert post(http, signed({**event, "padding": "x" * 5 * 1024 * 1024})) == 413  # DIGEST_WEBHOOK_MAX_MB=5
     assert counts(engine) == {} and status(engine, "gone@example.org") == "active"
     # The same signed event twice (a replay, or Mailgun's retry): stored once, nothing more happens.
-    once = signed({"event": "delivered", "recipient": "fine@example.org", "timestamp": time.time()})
+    once = signed({"event": "delivered", "recipient": "fine@example.org", "timestamp": time.time(), **OURS})
     assert post(http, once) == 200 and post(http, once) == 200
     assert counts(engine) == {"delivered": 1}
     # A replayed token with the signed fields reused but other event data: still the same event.
@@ -122,9 +128,9 @@ def test_a_bounce_through_the_real_server_keeps_the_next_edition_away(make_serve
         first = srv.cli("send")
         assert first.returncode == 0, first.stderr
         assert sorted(api.delivered) == ["bounces@example.org", "stays@example.org"]
-        answer = requests.post(
-            srv.url("/webhooks/mailgun"), json=signed(bounce("bounces@example.org")), timeout=10
-        )
+        event = bounce("bounces@example.org")
+        event["message"]["headers"]["message-id"] = f"batch1@{esp_mailgun.DOMAIN}"  # the fake's answer
+        answer = requests.post(srv.url("/webhooks/mailgun"), json=signed(event), timeout=10)
         assert answer.status_code == 200
         again = srv.cli("send", DIGEST_SCHEDULE="0 9 * * *", DIGEST_SEND_WHEN_EMPTY="true")
         assert again.returncode == 0, again.stderr
