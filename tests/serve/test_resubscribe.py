@@ -63,8 +63,10 @@ def test_resubscribe_never_asks_who_the_file_says_left(tmp_path) -> None:  # typ
         try:
             for who in ("left@example.org", "banned@example.org", "back@example.org"):
                 subscribers.add(engine, who)
+            sent_to(engine, ("left@example.org", "back@example.org"), "m-1")
             for n, who in enumerate(("left@example.org", "back@example.org")):
-                record(engine, MailEvent(f"mailgun:{n}", "mailgun", "unsubscribed", False, who, "", NOW))
+                event = MailEvent(f"mailgun:{n}", "mailgun", "unsubscribed", False, who, "m-1", NOW)
+                assert record(engine, event, KEY.encode())
             blocked = tmp_path / "blocked.csv"
             blocked.write_text("email,status\nbanned@example.org,blocklisted\n", encoding="utf-8")
             assert server.cli("subscribers", "import", str(blocked)).returncode == 0
