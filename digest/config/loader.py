@@ -7,15 +7,15 @@ beside its key while the rest still prints. Both go through :func:`inspect_setti
 
 from __future__ import annotations
 
-import difflib
 import functools
-import io
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from digest.config.base import check_choice, fields_of, parse_field
+from digest.config.envfile import EnvLine, closest_key, env_file_problem, parse_env_text
 from digest.config.plugins import Plugins
 from digest.errors import ConfigError
 
@@ -43,21 +43,21 @@ class Inspection:
         return next(iter(self.errors.values()), None)
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """The DIGEST_ and other keys of a `.env` file; a file that cannot be read is a ConfigError."""
-    from dotenv import dotenv_values
-
+def read_env_file(path: Path, known: list[str]) -> tuple[list[EnvLine], list[ConfigError]]:
+    """The settings of a `.env` file and the problems of its lines (see digest.config.envfile);
+    a file that cannot be read at all is a ConfigError."""
     key = str(path) if path.name != ENV_FILE else ENV_FILE
     fix = "fix or recreate it: cp .env.example .env"
+    problem = env_file_problem(path, key)
+    if problem is not None:
+        raise problem
     try:
-        if not path.is_file():
-            raise ConfigError(key, f"{path} is not a file", fix)
         if path.stat().st_size > MAX_ENV_FILE_BYTES:
             raise ConfigError(key, f"{path} is over {MAX_ENV_FILE_BYTES:,} bytes, not a settings file", fix)
         data = path.read_bytes()
     except OSError as exc:
-        problem = f"{path} cannot be read ({exc.strerror or exc})"
-        raise ConfigError(key, problem, "check its permissions") from None
+        why = f"{path} cannot be read ({exc.strerror or exc})"
+        raise ConfigError(key, why, "check its permissions") from None
     if b"\x00" in data:
         raise ConfigError(key, f"{path} is a binary file, not settings", fix)
     try:
@@ -66,13 +66,7 @@ def read_env_file(path: Path) -> dict[str, str]:
         raise ConfigError(
             key, f"{path} is not UTF-8 text (byte {exc.start})", "save it as UTF-8 in your editor"
         ) from None
-    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
-
-
-def closest_key(name: str, known: list[str]) -> str:
-    """The known key a misspelt one most likely meant ('' when none is close)."""
-    matches = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.6)
-    return matches[0] if matches else ""
+    return parse_env_text(text, key, known)
 
 
 def unknown_key_error(name: str, known: list[str]) -> ConfigError:
@@ -86,19 +80,19 @@ def gather(
 ) -> None:
     """Fill ``found.values``/``origin`` from the file, then the environment (which wins)."""
     path = env_file if env_file is not None else Path(ENV_FILE)
-    if env_file is not None and not path.exists():
+    there = os.path.lexists(path)  # a link to nothing is there, and wrong: not the same as no file
+    if env_file is not None and not there:
         found.add(ConfigError("--env-file", f"{path} does not exist", "give the path of your .env file"))
-    elif read_dotenv and path.exists():
+    elif read_dotenv and there:
         try:
-            file_values = read_env_file(path)
+            lines, problems = read_env_file(path, known)
         except ConfigError as exc:
-            found.add(exc)
-            file_values = {}
-        for name, value in file_values.items():
-            if name.startswith("DIGEST_") and name not in known:
-                found.add(unknown_key_error(name, known))
-                continue
-            found.values[name], found.origin[name] = value, ENV_FILE
+            lines, problems = [], [exc]
+        for problem in problems:
+            found.add(problem)
+        for line in lines:
+            if line.key in known:
+                found.values[line.key], found.origin[line.key] = line.value, ENV_FILE
     for name, value in environ.items():
         if not name.startswith("DIGEST_"):
             continue

@@ -31,15 +31,6 @@ REPO = Path(__file__).resolve().parents[2]
 FIELDS = {f.metadata["env"]: f for _cls, f in declared_fields(plugins())}
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder like the README's: the sample articles, .env copied from the generated example."""
-    shutil.copytree(SAMPLE, tmp_path / "content")
-    (tmp_path / ".env").write_text(example_env(plugins(), first_hour=True), encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def err_lines(captured: Any) -> list[str]:
     return [line for line in captured.err.splitlines() if line.strip()]
 
