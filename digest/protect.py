@@ -3,17 +3,21 @@
 Matching is deliberately generous, because a miss can endanger a person and a
 false alarm only costs an edit. Text and terms are folded alike (see
 :mod:`digest.textfold`): compatibility forms, accents, case, invisible and format
-characters, and look-alike letters from any script (Unicode's confusables data)
+characters, look-alike letters from any script (Unicode's confusables data), and
+Korean letters typed one by one (composed into syllables: :mod:`digest.hangul`)
 do not hide a name. Between the letters of a term, spaces, punctuation and
-joiners may stand (``Kim  Jong-un``, ``KimJongUn``, ``K.i.m``, ``RI, Song-hwa``),
+joiners may stand (``Kim  Jong-un``, ``KimJongUn``, ``K.i.m``, ``RI, Song-hwa``, ``김·철·수``),
 and the space-separated parts of a term may come in any order (``Song-hwa Ri``).
-In HTML, attribute values (alt, title, link addresses, percent-decoded) count too.
+A value is read in every order a reader may see it (stored, and as the bidi algorithm
+displays it), and decoded as a link (:mod:`digest.readings`); in HTML, attribute values
+(alt, title, link addresses) count too.
 
 A romanised term must not continue into further Latin letters of its own form (``Kim``
 does not match ``Kimchi``), but Hangul, Han, digits, punctuation or letters of another
 compatibility form next to it do not hide it (``Kim2``, ``故Kim``, ``Kim는``, ``Kim𝟶``,
-``Kimｃｈｉ``). Hangul terms match inside words, because
-Korean particles attach to names (``김철수가``).
+``Kimｃｈｉ``). Hangul terms match inside words, because Korean particles attach to names
+(``김철수가``). Each syllable of a Korean term also matches the Hanja read that way (金哲洙
+is 김철수), and its first syllable either side's spelling of an initial ㄹ or ㄴ (리설주, 이설주).
 """
 
 from __future__ import annotations
@@ -23,13 +27,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import permutations
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote_plus
-
-import lxml.html
-from lxml import etree
 
 from digest.errors import ConfigError
+from digest.hangul import has_jamo, is_hanja, is_syllable, syllable_class
+from digest.readings import html_text, readings
 from digest.textfold import Folded, fold, fold_marked
 
 # Between two letters of a term: up to this many spaces, punctuation marks or symbols
@@ -37,7 +38,6 @@ from digest.textfold import Folded, fold, fold_marked
 _GAP = r"[\W_]{0,8}"
 _PARTS = re.compile(r"[\s,;/]+")
 _MAX_PARTS = 4  # parts of a term tried in every order (4! = 24 orders)
-_ATTRIBUTES = ("alt", "title", "href", "src", "aria-label")
 
 
 @dataclass(frozen=True)
@@ -68,41 +68,36 @@ class ProtectedTerms:
             ) from None
 
     def find(self, text: str, where: str = "") -> list[Hit]:
-        """One hit per term found in ``text`` (with a short excerpt of the text around it).
-
-        Percent-encoded addresses are read decoded as well (``%EA%B9%80...`` is ``김...``).
-        """
-        if not self._patterns:
+        """One hit per term found in ``text`` (with a short excerpt of the text around it), read
+        in every order and decoding a reader may see it in (:func:`digest.readings.readings`)."""
+        if not self._patterns or not text:
             return []
-        folded = fold_marked(text + ("\n" + unquote_plus(text) if "%" in text else ""))
+        folds = _folds(text)
         hits = []
         for term, pattern in self._patterns:
-            span = _search(pattern, folded)
-            if span:
-                hits.append(Hit(term, where, folded.excerpt(*span)))
+            for folded in folds:
+                span = _search(pattern, folded)
+                if span:
+                    hits.append(Hit(term, where, folded.excerpt(*span)))
+                    break
         return hits
 
     def find_in_html(self, html: str, where: str = "") -> list[Hit]:
         """Hits in the visible text and in attribute values (alt, title, link addresses)."""
-        return self.find(html_haystack(html), where)
+        return self.find(html_text(html), where)
 
     def contains(self, text: str) -> bool:
         return bool(self.find(text))
 
 
-def html_haystack(html: str) -> str:
-    """Everything of an HTML document a reader could see or follow, as one text."""
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return html
-    chunks = [root.text_content()]
-    for element in root.iter():
-        for name in _ATTRIBUTES:
-            value = element.get(name) if isinstance(element.tag, str) else None
-            if value:
-                chunks.append(unquote_plus(value) if name in ("href", "src") else value)
-    return "\n".join(chunks)
+def _folds(text: str) -> list[Folded]:
+    """Each reading of ``text`` folded; with lone Korean letters, also composed loosely."""
+    folds = []
+    for reading in readings(text):
+        folds.append(fold_marked(reading))
+        if has_jamo(folds[-1].source):
+            folds.append(fold_marked(reading, loose=True))
+    return folds
 
 
 def _letters(folded: str) -> str:
@@ -111,10 +106,38 @@ def _letters(folded: str) -> str:
 
 def _compile(term: str) -> re.Pattern[str]:
     """Every order of the term's parts, letters joined by optional gaps."""
-    parts = [p for p in (_letters(fold(part)) for part in _PARTS.split(term)) if p]
+    parts = [p for p in (_atoms(part) for part in _PARTS.split(term)) if p]
     orders = permutations(parts) if 1 < len(parts) <= _MAX_PARTS else [parts]
-    bodies = dict.fromkeys(_GAP.join(re.escape(c) for c in "".join(order)) for order in orders)
+    bodies = dict.fromkeys(_GAP.join(atom for part in order for atom in part) for order in orders)
     return re.compile("|".join(f"(?:{body})" for body in bodies))
+
+
+def _atoms(part: str) -> list[str]:
+    """One pattern per letter of a part of a term: the folded letter, or for a Hangul syllable
+    or Hanja every character that reads the same (:func:`digest.hangul.syllable_class`)."""
+    folded = fold_marked(part)
+    atoms: list[str] = []
+    seen: set[int] = set()
+    for char, at in zip(folded.text, folded.origin, strict=True):
+        source = folded.source[at]
+        if is_syllable(source) or is_hanja(source):
+            if at not in seen:
+                seen.add(at)
+                atoms.append(_either(syllable_class(source, first=not atoms)))
+        elif char.isalnum():
+            atoms.append(re.escape(char))
+    return atoms
+
+
+def _either(chars: set[str]) -> str:
+    """A pattern for any of ``chars``, each folded as text is."""
+    folds = {f for f in (_letters(fold(c)) for c in chars) if f}
+    singles = sorted(f for f in folds if len(f) == 1)
+    longer = sorted(f for f in folds if len(f) > 1)
+    pattern = "[" + "".join(re.escape(c) for c in singles) + "]" if singles else ""
+    if not longer:
+        return pattern
+    return "(?:" + "|".join([*map(re.escape, longer), *([pattern] if pattern else [])]) + ")"
 
 
 def _search(pattern: re.Pattern[str], folded: Folded) -> tuple[int, int] | None:
@@ -139,13 +162,3 @@ def describe(hits: Iterable[Hit]) -> str:
     pairs = list(dict.fromkeys((h.term, h.where) for h in hits))
     listed = "; ".join(f"{term!r} in {where}" for term, where in pairs[:5])
     return listed + (f" (and {len(pairs) - 5} more)" if len(pairs) > 5 else "")
-
-
-def post_hits(terms: ProtectedTerms, payload: dict[str, Any]) -> list[Hit]:
-    """Terms in everything a queued post would publish: its parts, link, card title and description."""
-    if not terms.terms:
-        return []
-    fields = [*payload.get("parts", []), payload.get("url", ""), payload.get("link_text", ""),
-              payload.get("title", ""), payload.get("description", ""), *payload.get("hashtags", [])]
-    text = "\n".join(str(f) for f in fields if f)
-    return terms.find(text, where=f"the post for {payload.get('article_title', '')!r}")

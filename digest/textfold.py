@@ -32,6 +32,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from digest.hangul import compose, has_jamo
+
 # Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt); Python's
 # unicodedata does not expose it. Cf characters and combining marks are removed as well.
 _IGNORABLE_RANGES = (
@@ -40,8 +42,9 @@ _IGNORABLE_RANGES = (
     (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
     (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
 )
-# Blank-looking characters that are not default-ignorable but hide nothing either.
-_BLANKS = {0x2800: " ", 0x3164: ""}
+# Blank-looking characters that are not default-ignorable but hide nothing either; the Hangul
+# araea (ㆍ, an archaic vowel no modern syllable holds) is typed as a middle dot.
+_BLANKS = {0x2800: " ", 0x3164: "", 0x119E: " ", 0x11A2: " ", 0x318D: " "}
 _SMALL_CAPITAL = re.compile(r"^(?:LATIN|MODIFIER) (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL )?([A-Z])$")
 # Prototypes the data leaves non-Latin although they read as a Latin letter.
 _EXTRA = {"ĸ": "k", "ɪ": "i", "ʀ": "r", "ʜ": "h", "ɴ": "n", "ʟ": "l", "ʏ": "y", "ɢ": "g", "ʙ": "b"}
@@ -86,18 +89,35 @@ def fold(text: str) -> str:
     return fold_marked(text).text
 
 
-def fold_marked(text: str) -> Folded:
+def fold_marked(text: str, *, loose: bool = False) -> Folded:
+    """``text`` folded, with where each character came from; a run of gaps (spaces, punctuation)
+    becomes one. ``loose``: see :func:`digest.hangul.compose`."""
     chars: list[str] = []
     word: list[str] = []
     origin: list[int] = []
     table = _char_table()
     source, forms = _normalised(text)
+    if has_jamo(source):
+        source, starts = compose(source, gap_kind, loose=loose)
+        forms = [forms[i] for i in starts]
     for index, char in enumerate(source):
         folded, is_latin = table.get(char) or _fold_char(char)
+        if folded == " " and chars and chars[-1] == " ":
+            continue
         chars.append(folded)
         word += [forms[index] if is_latin else ""] * len(folded)
         origin += [index] * len(folded)
     return Folded("".join(chars), tuple(word), tuple(origin), source)
+
+
+def gap_kind(char: str) -> str:
+    """What ``char`` is between two letters: "hidden" (invisible), "shown" (a space, dot, dash or
+    other mark that is not a letter or digit) or "" (a letter or digit)."""
+    if is_ignorable(char):
+        return "hidden"
+    if ord(char) in _BLANKS or unicodedata.category(char)[0] in "ZPSC":
+        return "shown"
+    return ""
 
 
 def _normalised(text: str) -> tuple[str, list[str]]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from digest.config import Settings
 from digest.errors import ProtectedTermError, RenderError
-from digest.guard import header_settings
-from digest.protect import Hit
+from digest.guard import Surface, check, email_surfaces, header_surfaces
+from digest.protect import Hit, describe
 from digest.render.email import RenderedEmail
 from digest.types import Edition, Post
 
@@ -27,36 +27,34 @@ def check_protected(settings: Settings, edition: Edition, rendered: RenderedEmai
     terms = settings.protected_terms()
     if not terms.terms:
         return []
-    hits: list[Hit] = []
-    for item in edition.items + edition.more:
-        a = item.article
-        fields = (a.title, item.blurb, a.url, a.image, a.image_alt, a.author, _html_image_alt(a.html))
-        text = "\n".join(fields)
-        hits += terms.find(text, where=f"article {a.title!r}")
-    for key, value in _printed_settings(settings):
-        hits += terms.find(value, where=f"setting {key}")
+    hits = check(terms, [*article_surfaces(edition), *_printed_settings(settings)])
     found = {h.term for h in hits}
-    whole = [
-        *terms.find(rendered.subject, where="the subject"),
-        *terms.find(rendered.text, where="the email's text part"),
-        *terms.find_in_html(rendered.html, where="the email's HTML"),
-    ]
-    for hit in whole:
+    for hit in check(terms, email_surfaces(rendered.subject, rendered.html, rendered.text)):
         if hit.term not in found:
             hits.append(hit)
             found.add(hit.term)
     return hits
 
 
+def article_surfaces(edition: Edition) -> list[Surface]:
+    """What of each article may reach the email: title, blurb, author, link, image and its alt text."""
+    surfaces: list[Surface] = []
+    for item in edition.items + edition.more:
+        a = item.article
+        label = f"article {a.title!r}"
+        surfaces += [
+            (label, "text", "\n".join((a.title, item.blurb, a.author, a.image_alt, _html_image_alt(a.html)))),
+            (label, "url", a.url),
+            (label, "url", a.image),
+        ]
+    return surfaces
+
+
 def check_posts(settings: Settings, posts: list[Post]) -> list[Hit]:
     """Protected-term occurrences in social posts, naming the platform and the article."""
-    terms = settings.protected_terms()
-    if not terms.terms:
-        return []
-    hits: list[Hit] = []
-    for post in posts:
-        hits += terms.find(post.text, where=f"the {post.platform} post for article {post.article_title!r}")
-    return hits
+    return check(settings.protected_terms(), [
+        (f"the {post.platform} post for article {post.article_title!r}", "text", post.text) for post in posts
+    ])
 
 
 def check_social(settings: Settings, edition: Edition) -> list[Hit]:
@@ -68,16 +66,16 @@ def check_social(settings: Settings, edition: Edition) -> list[Hit]:
     return check_posts(settings, posts_for_edition(edition, settings))
 
 
-def _printed_settings(settings: Settings) -> list[tuple[str, str]]:
-    return [
-        *header_settings(settings),
+def _printed_settings(settings: Settings) -> list[Surface]:
+    printed = [
         ("DIGEST_ORG_NAME", settings.org_name),
         ("DIGEST_INTRO", settings.intro),
         ("DIGEST_POSTAL_ADDRESS", settings.postal_address),
         ("DIGEST_FOOTER_REASON", settings.footer_reason),
         ("DIGEST_SUBJECT", settings.subject),
-        ("DIGEST_LOGO_URL", settings.logo_url),
     ]
+    return [*header_surfaces(settings), *((f"setting {key}", "text", value) for key, value in printed),
+            ("setting DIGEST_LOGO_URL", "url", settings.logo_url)]
 
 
 def _html_image_alt(html: str) -> str:
@@ -94,11 +92,8 @@ def refuse_protected(hits: list[Hit]) -> None:
     """
     if not hits:
         return
-    pairs = list(dict.fromkeys((h.term, h.where) for h in hits))
-    listed = "; ".join(f"{term!r} in {where}" for term, where in pairs[:5])
-    more = f" (and {len(pairs) - 5} more)" if len(pairs) > 5 else ""
     raise ProtectedTermError(
-        f"protected term {listed}{more}; nothing was sent. "
+        f"protected term {describe(hits)}; nothing was sent. "
         "Remove or edit the article (or the setting), check with digest preview, then send again"
     )
 

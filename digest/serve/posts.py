@@ -2,13 +2,17 @@
 
 The same rules that composed the post decide whether the edit may be saved:
 the platform's own length (its class's counting rule and limit),
-the article link still in the text, and no protected term anywhere in it.
+the article link still in the text, and no protected term anywhere in what the post would
+publish with this text (the guard that stops it at publishing: a name hidden by a bidi
+control, typed as jamo or in Hanja is refused exactly as its plain spelling is).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from digest.guard import check, post_surfaces
 
 if TYPE_CHECKING:
     from digest.config import Settings
@@ -38,8 +42,9 @@ def check_post(settings: Settings, platform: str, text: str, payload: dict[str, 
     link = str(payload.get("link_text") or payload.get("url") or "")
     if link and link not in text:
         errors.append(f"the article link is missing; keep {link} in the text")
-    terms = settings.protected_terms()
-    errors += [f"protected term {hit.term!r} in the post" for hit in terms.find(text, where="post")]
+    # The whole post as it would go out with this text: the same guard as at publishing.
+    hits = check(settings.protected_terms(), post_surfaces(payload, text=text, platform=platform))
+    errors += [f"protected term {hit.term!r} in {hit.where}" for hit in hits]
     return Checked(m.used, m.limit, m.unit, errors)
 
 

@@ -15,6 +15,7 @@ import jinja2
 
 from digest.config import Settings
 from digest.errors import RenderError
+from digest.guard import Surface, check, post_surfaces
 from digest.language import text_language
 from digest.links import campaign_slug, with_utm
 from digest.protect import ProtectedTerms
@@ -133,7 +134,11 @@ def draft_for(
     limit = spec.limit_for(settings)
     body = strip_rejected(item.blurb or article.title)  # invisible, and some platforms refuse them
     fitted = fit(render, lambda t: spec.measure(t, limit), body, tags)
-    errors = _errors(composer, fitted.text, fitted.measure, url, fitted.error)
+    used_tags = tuple(t for t in tags if "#" + t in fitted.text)
+    card = {"url": url, "link_text": link_text, "title": article.title, "description": item.blurb,
+            "hashtags": list(used_tags), "article_title": article.title}
+    surfaces = post_surfaces({"parts": [fitted.text], **card}, platform=platform)
+    errors = _errors(composer, fitted.measure, url, fitted.error, surfaces)
     post = Post(
         platform=platform,
         article_id=article.id,
@@ -143,11 +148,10 @@ def draft_for(
         limit=fitted.measure.limit,
         errors=tuple(errors),
     )
-    used_tags = tuple(t for t in tags if "#" + t in fitted.text)
     return Draft(post, url, link_text, article.title, item.blurb, _language(fitted.text, settings), used_tags)
 
 
-def _errors(composer: Composer, text: str, m: Measure, url: str, fit_error: str) -> list[str]:
+def _errors(composer: Composer, m: Measure, url: str, fit_error: str, surfaces: list[Surface]) -> list[str]:
     errors = [fit_error] if fit_error else []
     if m.rejected:
         errors.append(f"contains characters the platform refuses ({m.rejected}): edit the template")
@@ -155,8 +159,8 @@ def _errors(composer: Composer, text: str, m: Measure, url: str, fit_error: str)
         errors.append(f"too long: {m.used}/{m.limit} {m.unit}")
     if not url.startswith(("http://", "https://")):
         errors.append("the article has no web address, and a post needs a link")
-    for hit in composer.terms.find(text, where="post"):
-        errors.append(f"protected term {hit.term!r} in the post")
+    for hit in check(composer.terms, surfaces):
+        errors.append(f"protected term {hit.term!r} in {hit.where}")
     return errors
 
 

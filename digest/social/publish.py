@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from digest.attempts import RetryPolicy, owner_id
 from digest.config import Settings
 from digest.errors import AuthError, ProviderError
-from digest.protect import STOPPED, ProtectedTerms, describe, post_hits
+from digest.guard import STOPPED, describe, post_hits
+from digest.protect import ProtectedTerms
 from digest.social.platforms import PartRequest, Publisher, Ref, Saved
 from digest.social.platforms.registry import missing_keys, platform_class
 from digest.store import Engine

@@ -73,6 +73,7 @@ def test_the_wheel_carries_templates_jobs_and_sample_inside_digest(wheel: Path) 
         ("content", "digest/sample", (".md", ".txt", ".xml")),
         ("digest/locale", "digest/locale", (".mo", ".po")),
         ("digest/preview", "digest/preview", (".j2",)),
+        ("digest/data", "digest/data", (".txt",)),  # the Hanja reading table of protected terms
     ]:
         wanted = {f"{inside}/{rel}" for rel in _repo_files(folder, *suffixes)}
         assert wanted, folder
