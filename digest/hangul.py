@@ -23,6 +23,7 @@ syllable matches either spelling.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -55,7 +56,21 @@ def letter(char: str) -> str:
         return VOWELS[code - 0x1161]
     if 0x11A8 <= code <= 0x11C2:
         return TAILS[code - 0x11A8]
-    return char if 0x3131 <= code <= 0x3163 else ""
+    if 0x3131 <= code <= 0x3163:
+        return char
+    return _by_name(char) if 0x1113 <= code <= 0x11FF else ""
+
+
+@cache
+def _by_name(char: str) -> str:
+    """A conjoining jamo outside the modern sets that spells a modern letter: NFKC turns ㅀ and ㅄ
+    into the old *initials* RIEUL-HIEUH and PIEUP-SIOS (U+111A, U+1121), finals today."""
+    name = unicodedata.name(char, "").split(" ", 2)[-1]
+    try:
+        found = unicodedata.lookup(f"HANGUL LETTER {name}")
+    except KeyError:
+        return ""
+    return found if "\u3131" <= found <= "\u3163" else ""
 
 
 def is_syllable(char: str) -> bool:
@@ -79,21 +94,24 @@ def has_jamo(text: str) -> bool:
     return _JAMO.search(text) is not None
 
 
-def compose(text: str, gap: Callable[[str], str], *, loose: bool = False) -> tuple[str, list[int]]:
+def compose(text: str, gap: Callable[[str], str], across: str = "letters") -> tuple[str, list[int]]:
     """``text`` with its jamo composed into syllables, and for each character of the result the
     index in ``text`` it starts at.
 
     ``gap(char)`` says what may stand between the letters of one syllable: "hidden" (an
-    invisible character), "shown" (a space, dot or dash) or "" (nothing: the run ends). Lone
-    letters join across either kind (``ㄱ ㅣ ㅁ`` is 김); a syllable and a lone letter join
-    across hidden ones only (``기\u200bㅁ`` is 김, but the list marker of ``사과 ㄴ. 배``
-    stays apart), unless ``loose`` (``기 ㅁ`` is 김 too).
+    invisible character), "shown" (a space, dot or dash) or "" (nothing: the run ends). Hidden
+    ones are always crossed (``기\u200bㅁ`` is 김). Shown ones are crossed ``across``:
+
+    - "letters": between two lone letters (``ㄱ ㅣ ㅁ`` is 김, but the list marker of
+      ``사과 ㄴ. 배`` stays apart from the word before it);
+    - "none": never (``ㄱㅣㅁㅊㅓㄹㅅㅜ ㅋㅋ`` is 김철수 and a laugh, not 김철숰ㅋ);
+    - "all": also between a syllable and a lone letter (``기 ㅁ`` is 김).
     """
     if not has_jamo(text):
         return text, list(range(len(text)))
     out: list[str] = []
     origin: list[int] = []
-    for start, end, items in _runs(text, gap, loose):
+    for start, end, items in _runs(text, gap, across):
         if not any(letter(text[i]) for i in items):
             out.append(text[start:end])
             origin += range(start, end)
@@ -104,7 +122,7 @@ def compose(text: str, gap: Callable[[str], str], *, loose: bool = False) -> tup
     return "".join(out), origin
 
 
-def _runs(text: str, gap: Callable[[str], str], loose: bool) -> list[tuple[int, int, list[int]]]:
+def _runs(text: str, gap: Callable[[str], str], across: str) -> list[tuple[int, int, list[int]]]:
     """Every stretch of text as (start, end, indexes of its Hangul letters and syllables): the
     Hangul runs (with the separators inside them), and the text between them as runs of none."""
     runs: list[tuple[int, int, list[int]]] = []
@@ -125,14 +143,22 @@ def _runs(text: str, gap: Callable[[str], str], loose: bool) -> list[tuple[int, 
                 after += 1
             if after == size or not _hangul(text[after]):
                 break
-            lone = [bool(letter(text[after])), bool(letter(text[end - 1]))]
-            if after > end and not (all(lone) or (any(lone) and (loose or not shown))):
+            if after > end and not _crosses(text[end - 1], text[after], shown, across):
                 break
             items.append(after)
             end = after + 1
         runs.append((pos, end, items))
         pos = end
     return runs
+
+
+def _crosses(before: str, after: str, shown: bool, across: str) -> bool:
+    lone = (bool(letter(before)), bool(letter(after)))
+    if not any(lone):
+        return False  # two syllables: nothing to compose
+    if not shown:
+        return True
+    return across == "all" or (across == "letters" and all(lone))
 
 
 def _hangul(char: str) -> bool:

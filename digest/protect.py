@@ -91,12 +91,13 @@ class ProtectedTerms:
 
 
 def _folds(text: str) -> list[Folded]:
-    """Each reading of ``text`` folded; with lone Korean letters, also composed loosely."""
+    """Each reading of ``text`` folded. Where Korean letters stay lone, spaces between them are
+    ambiguous (one name spelled out, or two words?): they are read each way."""
     folds = []
     for reading in readings(text):
         folds.append(fold_marked(reading))
         if has_jamo(folds[-1].source):
-            folds.append(fold_marked(reading, loose=True))
+            folds += [fold_marked(reading, across="none"), fold_marked(reading, across="all")]
     return folds
 
 
@@ -124,14 +125,14 @@ def _atoms(part: str) -> list[str]:
             if at not in seen:
                 seen.add(at)
                 atoms.append(_either(syllable_class(source, first=not atoms)))
-        elif char.isalnum():
+        elif source.isalnum() and not char.isspace():  # what a letter folds to, even a symbol (舟 -> ⾈)
             atoms.append(re.escape(char))
     return atoms
 
 
 def _either(chars: set[str]) -> str:
     """A pattern for any of ``chars``, each folded as text is."""
-    folds = {f for f in (_letters(fold(c)) for c in chars) if f}
+    folds = {f for f in (fold(c).replace(" ", "") for c in chars) if f}
     singles = sorted(f for f in folds if len(f) == 1)
     longer = sorted(f for f in folds if len(f) > 1)
     pattern = "[" + "".join(re.escape(c) for c in singles) + "]" if singles else ""

@@ -23,11 +23,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 # Bidi classes that can make the displayed order differ from the stored one.
 _REORDERING = {"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
 _LINES = re.compile(r"\r\n|[\n\r\x1c-\x1e\x85\u2028\u2029]")
+_PERCENT = re.compile("%[0-9A-Fa-f]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _PUNYCODE = re.compile(r"(?i)\bxn--[a-z0-9-]{1,59}")
 MAX_LINE = 20_000  # a longer line is reordered in pieces (the stored order is still read whole)
 ATTRIBUTES = ("alt", "title", "href", "src", "aria-label")
@@ -46,8 +48,8 @@ _OPEN = {("rtl", True): "\u202e", ("ltr", True): "\u202d", ("rtl", False): "\u20
 def readings(text: str) -> list[str]:
     """``text`` and each other way it can be read (see the module's description)."""
     found = [text]
-    if "%" in text:
-        found.append(unquote_plus(text))
+    if _PERCENT.search(text):  # ("+" for a space needs no decoding: it is a gap like any other)
+        found.append(unquote(text))
     if "xn--" in text.lower():
         found += [_PUNYCODE.sub(_unpunycode, t) for t in list(found)]
     for one in list(found):
@@ -69,6 +71,7 @@ def displayed(text: str) -> list[str]:
         return []
     from bidi import get_display
 
+    text = _SURROGATE.sub("\ufffd", text)  # the algorithm works on UTF-8: a lone surrogate cannot go
     pieces = [[line[i : i + MAX_LINE] for i in range(0, len(line), MAX_LINE)] for line in _LINES.split(text)]
     found: list[str] = []
     for direction in ("L", "R"):

@@ -89,16 +89,17 @@ def fold(text: str) -> str:
     return fold_marked(text).text
 
 
-def fold_marked(text: str, *, loose: bool = False) -> Folded:
+def fold_marked(text: str, *, across: str = "letters") -> Folded:
     """``text`` folded, with where each character came from; a run of gaps (spaces, punctuation)
-    becomes one. ``loose``: see :func:`digest.hangul.compose`."""
+    becomes one. ``across``: which separators Korean letters compose across
+    (:func:`digest.hangul.compose`)."""
     chars: list[str] = []
     word: list[str] = []
     origin: list[int] = []
     table = _char_table()
     source, forms = _normalised(text)
     if has_jamo(source):
-        source, starts = compose(source, gap_kind, loose=loose)
+        source, starts = compose(source, gap_kind, across)
         forms = [forms[i] for i in starts]
     for index, char in enumerate(source):
         folded, is_latin = table.get(char) or _fold_char(char)
@@ -126,7 +127,7 @@ def _normalised(text: str) -> tuple[str, list[str]]:
     Each run of characters written in one form is normalised on its own, so every character of
     the result knows its form; a combining mark or invisible character continues the run before it.
     """
-    if text.isascii():
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):  # every character is plain
         return text, ["plain"] * len(text)
     runs: list[tuple[str, list[str]]] = []
     for char in text:

@@ -39,13 +39,13 @@ COMPATIBLE = sorted(
 )
 
 
-def _look_alikes() -> dict[str, list[str]]:
-    """For each ASCII letter of the Latin terms, the single-character letters, digits, dashes and
+def look_alikes(letters: str) -> dict[str, list[str]]:
+    """For each ASCII letter of ``letters``, the single-character letters, digits, dashes and
     minus signs the confusables data lists as looking like it (in either case)."""
     from confusable_homoglyphs.confusables import confusables_data
 
     out: dict[str, list[str]] = {}
-    for base in sorted(set("".join(LATIN_TERMS))):
+    for base in sorted(set(letters)):
         found = []
         for variant in {base, base.upper(), base.lower()}:
             for entry in confusables_data.get(variant, []):
@@ -57,7 +57,7 @@ def _look_alikes() -> dict[str, list[str]]:
     return out
 
 
-LOOK_ALIKES = _look_alikes()
+LOOK_ALIKES = look_alikes("".join(LATIN_TERMS))
 
 
 def _caught(text: str, term: str) -> bool:
