@@ -31,7 +31,7 @@ from digest.store.ledger import EditionRow, Ledger
 
 __all__ = [
     "KINDS", "STOPPED", "Surface", "check", "describe", "email_surfaces", "frozen_hits", "frozen_surfaces",
-    "header_settings", "header_surfaces", "post_hits", "post_surfaces", "stop_if_protected",
+    "header_settings", "header_surfaces", "post_hits", "post_surfaces", "sent_hits", "stop_if_protected",
 ]
 
 # (label, kind, value)
@@ -92,6 +92,17 @@ def frozen_surfaces(edition: EditionRow, bodies: dict[str, tuple[str, str, str]]
     versions = [("", (edition.subject, edition.html, edition.text)), *sorted(bodies.items())]
     return [s for lang, (subject, html, text) in versions
             for s in email_surfaces(subject, html, text, frozen=True, lang=lang)]
+
+
+def sent_hits(terms: ProtectedTerms, ledger: Ledger, edition: EditionRow) -> list[Hit]:
+    """Terms in an edition as the public archive shows it (every language), checked once per
+    edition for the current terms: what was sent never changes, the terms may grow."""
+    if not terms.terms:
+        return []
+    return terms.remember(
+        ("sent edition", edition.key, edition.content_sha256),
+        lambda: check(terms, frozen_surfaces(edition, ledger.bodies(edition.key))),
+    )
 
 
 def frozen_hits(terms: ProtectedTerms, settings: Settings, edition: EditionRow,

@@ -23,7 +23,7 @@ is 김철수), and its first syllable either side's spelling of an initial ㄹ o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from itertools import permutations
 from pathlib import Path
@@ -38,6 +38,7 @@ from digest.textfold import Folded, fold, fold_marked
 _GAP = r"[\W_]{0,8}"
 _PARTS = re.compile(r"[\s,;/]+")
 _MAX_PARTS = 4  # parts of a term tried in every order (4! = 24 orders)
+_MAX_VERDICTS = 5_000  # remembered verdicts per terms file (see ProtectedTerms.remember)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,18 @@ class ProtectedTerms:
     def __init__(self, terms: list[str]) -> None:
         self.terms = [t for t in (line.strip() for line in terms) if t and not t.startswith("#")]
         self._patterns = [(t, _compile(t)) for t in self.terms if _letters(fold(t))]
+        self._verdicts: dict[Hashable, list[Hit]] = {}
+
+    def remember(self, key: Hashable, check: Callable[[], list[Hit]]) -> list[Hit]:
+        """``check()``'s hits, worked out once per ``key`` with these terms: for bytes that never
+        change, such as a sent edition's. A changed terms file is read into new terms, so a verdict
+        never outlives the terms it was reached with."""
+        found = self._verdicts.get(key)
+        if found is None:
+            found = check()
+            if len(self._verdicts) < _MAX_VERDICTS:
+                self._verdicts[key] = found
+        return found
 
     @classmethod
     def from_file(cls, path: Path | None) -> ProtectedTerms:

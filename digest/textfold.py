@@ -2,7 +2,8 @@
 
 The steps, for the text and for every term alike:
 
-1. NFKC (full width, ligatures, mathematical alphanumerics, circled letters become plain letters);
+1. NFKC (full width, ligatures, mathematical alphanumerics, circled letters become plain letters),
+   then Korean letters typed one by one are composed into syllables (:mod:`digest.hangul`);
 2. default-ignorable code points (zero-width characters, bidi controls and isolates, invisible
    operators U+2061-U+2064, tag characters, variation selectors, Hangul fillers, ...), every
    other format character (Cf) and combining marks (accents) are removed;
@@ -12,7 +13,7 @@ The steps, for the text and for every term alike:
    A class is tried in both cases, so a lower-case Cyrillic letter whose look-alike is only
    listed for its capital is caught too;
 4. case is folded, and ``i``/``l``/``1``/``I``/``|`` (which the data splits into two classes
-   by case) become one.
+   by case) become one; spaces, punctuation and symbols become a gap, and a run of gaps one gap.
 
 Hangul syllables are kept whole: they have no look-alikes in the data, and splitting them
 into jamo would make Korean terms match across syllables.

@@ -1,16 +1,28 @@
 """The archive: every sent edition as it went out ("view in browser").
 
-The page is the frozen email of the edition (never a re-render: protected
-terms were checked on exactly these bytes before the send). The per-recipient
-markers are filled with the sign-up page, so no token or address is ever in it.
+The page is the frozen email of the edition (never a re-render). The per-recipient markers
+are filled with the sign-up page, so no token or address is ever in it.
+
+Protected terms are checked again at every request against the **current** terms file
+(digest.guard.sent_hits): a name added after an edition was sent withholds that edition
+from the list and its page (410, "withdrawn"), and the dashboard names each withheld edition
+with the term and where it is. Each edition is checked once per version of the terms file.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, request
 
 from digest.serve.site import site
 from digest.serve.words import page_language, render
+
+if TYPE_CHECKING:
+    from digest.config import Settings
+    from digest.protect import Hit
+    from digest.store import Engine
+    from digest.store.rows import EditionRow
 
 blueprint = Blueprint("archive", __name__)
 
@@ -22,16 +34,25 @@ EMAIL_CSP = (
 MAX_LISTED = 500
 
 
-@blueprint.get("/archive")
-def index() -> tuple[str, int]:
+def sent_editions(settings: Settings, engine: Engine) -> list[tuple[EditionRow, list[Hit]]]:
+    """The sent editions, newest first, each with the current protected terms found in it."""
+    from digest.guard import sent_hits
     from digest.store.ledger import Ledger
 
-    sent = [e for e in Ledger(site().engine).editions(MAX_LISTED) if e.status == "sent"]
-    return render("archive.html.j2", page_language(), editions=sent), 200
+    ledger, terms = Ledger(engine), settings.protected_terms()
+    sent = [e for e in ledger.editions(MAX_LISTED) if e.status == "sent"]
+    return [(e, sent_hits(terms, ledger, e)) for e in sent]
+
+
+@blueprint.get("/archive")
+def index() -> tuple[str, int]:
+    shown = [e for e, hits in sent_editions(site().settings, site().engine) if not hits]
+    return render("archive.html.j2", page_language(), editions=shown), 200
 
 
 @blueprint.get("/archive/<path:key>")
-def edition(key: str) -> Response:
+def edition(key: str) -> Response | tuple[str, int]:
+    from digest.guard import sent_hits
     from digest.render.email import personalise
     from digest.store.ledger import Ledger
 
@@ -39,6 +60,8 @@ def edition(key: str) -> Response:
     found = ledger.edition(key[:64])
     if found is None or found.status != "sent" or len(key) > 64:
         abort(404)
+    if sent_hits(site().settings.protected_terms(), ledger, found):
+        return render("error.html.j2", page_language(), code=410), 410
     html = found.html
     lang = request.args.get("lang", "")
     if lang:

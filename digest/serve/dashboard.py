@@ -35,8 +35,17 @@ def overview(
         "growth_chart": line("Subscribers over time", _growth(engine, now)),
         "posts": _posts(settings, engine, problems, drafts),
         "unknown": [_unknown(r) for r in email_rows(engine, None, ("unknown",))[:200]],
+        "withheld": _withheld(settings, engine),
         "flash": session.pop("flash", ""),
     }
+
+
+def _withheld(settings: Settings, engine: Engine) -> dict[str, str]:
+    """Sent editions the public archive withholds now: edition key -> which term is where."""
+    from digest.protect import describe
+    from digest.serve.archive import sent_editions
+
+    return {e.key: describe(hits) for e, hits in sent_editions(settings, engine) if hits}
 
 
 def _counts(counts: dict[str, int]) -> dict[str, int]:
