@@ -52,6 +52,7 @@ def _hash_password() -> int:
 
     from werkzeug.security import generate_password_hash
 
+    from digest.config.web_values import MIN_PASSWORD
     from digest.errors import DigestError
 
     if sys.stdin.isatty():
@@ -60,7 +61,9 @@ def _hash_password() -> int:
             raise DigestError("the two passwords differ; run digest serve --hash-password again")
     else:
         password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 12:
-        raise DigestError("use at least 12 characters for DIGEST_ADMIN_PASSWORD (a few words work well)")
+    if len(password.strip()) < MIN_PASSWORD:
+        raise DigestError(
+            f"use at least {MIN_PASSWORD} characters for DIGEST_ADMIN_PASSWORD (a few words work well)"
+        )
     print(f"DIGEST_ADMIN_PASSWORD={generate_password_hash(password)}")
     return 0

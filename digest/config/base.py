@@ -136,15 +136,32 @@ def parse_list(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+NAME_MAX, PATH_MAX = 255, 4095  # bytes in one file name, and in a whole path (Linux)
+
+
 def parse_path(raw: str) -> Path:
-    return Path(raw.strip()).expanduser()
+    """A path the system can look up: ``~`` of a known user, no name longer than the system takes."""
+    try:
+        path = Path(raw.strip()).expanduser()
+    except RuntimeError:  # ~name of a user this machine does not have
+        raise ValueError(f"{_short(raw)} starts with ~ but names no user of this machine") from None
+    sizes = [len(part.encode("utf-8", "surrogateescape")) for part in (str(path), *path.parts)]
+    if sizes[0] > PATH_MAX or max(sizes[1:], default=0) > NAME_MAX:
+        raise ValueError(f"{_short(raw)} is too long for a path; give the file's or folder's real path")
+    return path
+
+
+def path_text(raw: str) -> str:
+    """A path kept as written (``~`` expanded where it is used), checked as :func:`parse_path` does."""
+    parse_path(raw)
+    return raw.strip()
 
 
 def parse_timezone(raw: str) -> str:
     name = raw.strip()
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long to be a file
         raise ValueError(
             f"{name!r} is not a known IANA time zone; use a name such as Asia/Seoul or Europe/Berlin"
         ) from None

@@ -53,6 +53,21 @@ class StartupChecks:
             if problem:
                 raise ConfigError("DIGEST_DATABASE_URL", problem, _DB_FIX)
 
+    def check_database_file(self) -> None:
+        """An SQLite file that exists but is empty is a ledger lost (a restore that went wrong, a full
+        disk): opened as it is, digest would start a new one and send again what was sent."""
+        url = str(getattr(self, "database_url", ""))
+        path = sqlite_file(url) if url else Path(getattr(self, "data_dir", Path("var"))) / "digest.db"
+        key = "DIGEST_DATABASE_URL" if url else "DIGEST_DATA_DIR"
+        if path is None or _size(path) != 0 or _size(Path(f"{path}-wal")):  # an unwritten WAL: no ledger
+            return
+        raise ConfigError(
+            key,
+            f"the database {path} is an empty file, so the ledger of what was sent is gone",
+            "restore it from your backup; or delete the empty file to start a new ledger, which no longer "
+            "knows what was sent",
+        )
+
     def sample_warnings(self) -> list[str]:
         """The sample sender, name and postal address still set while a real provider sends.
 
@@ -92,6 +107,31 @@ def check_ca_file(key: str, ca_file: str) -> None:
         raise ConfigError(key, problem, "give the CA certificate in PEM form") from None
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite address (None for another database, one in memory, or a malformed
+    address, which :func:`database_problem` reports)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.split("+")[0] != "sqlite":
+        return None
+    path = _sqlite_path(parts.path)
+    return Path(path).expanduser() if path and path != ":memory:" else None
+
+
+def _sqlite_path(url_path: str) -> str:
+    return url_path[1:] if url_path.startswith("/") else url_path
+
+
+def _size(path: Path) -> int | None:
+    """The size of a regular file; None when there is none (or it cannot be read)."""
+    try:
+        return path.stat().st_size if path.is_file() else None
+    except OSError:
+        return None
+
+
 def database_problem(url: str) -> str:
     """What is wrong with a database address, or '' (the password is never repeated)."""
     try:
@@ -101,7 +141,7 @@ def database_problem(url: str) -> str:
         return "has a port that is not a number from 1 to 65535"
     scheme = parts.scheme.split("+")[0]
     if scheme == "sqlite":
-        path = parts.path[1:] if parts.path.startswith("/") else parts.path
+        path = _sqlite_path(parts.path)
         memory = "memory" in parse_qs(parts.query).get("mode", [])
         if not path or path == ":memory:" or memory:
             return "is a database in memory, which forgets every send when digest stops"

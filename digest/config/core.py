@@ -27,6 +27,15 @@ if TYPE_CHECKING:
     from digest.schedule import Cadence
 
 
+def parse_sources(raw: str) -> list[str]:
+    """Comma-separated sources; each that is not an address must be a path the system can look up."""
+    sources = parse_list(raw)
+    for source in sources:
+        if "://" not in source:
+            parse_path(source)
+    return sources
+
+
 def parse_cron(raw: str) -> str:
     # Imported when a value is read: digest.schedule brings APScheduler, which `digest --help` need not.
     from digest.schedule import validate_cron
@@ -52,7 +61,7 @@ class CoreSettings:
         ["content"],
         "Comma-separated article sources: folders or files (.md, .txt, .html), "
         "RSS, Atom or JSON feeds (URL or file) and article page URLs.",
-        parse=parse_list,
+        parse=parse_sources,
         example="content,https://example.org/feed.xml",
         section="Sources",
         first_hour=True,

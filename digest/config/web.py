@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.config.base import int_range, parse_path, parse_positive_int, setting, url
+from digest.config.base import int_range, parse_path, parse_positive_int, setting
+from digest.config.web_values import admin_password, proxy_address, public_address
 from digest.errors import ConfigError
 
 
@@ -14,9 +15,10 @@ class WebSettings:
     public_url: str = setting(
         "DIGEST_PUBLIC_URL",
         "",
-        "The https address where digest serve is reachable (behind Caddy or nginx). When set, "
-        "DIGEST_UNSUBSCRIBE_URL defaults to {DIGEST_PUBLIC_URL}/u/{token} and emails link to the archive.",
-        parse=url,
+        "The https address where digest serve is reachable (behind Caddy or nginx): scheme and host "
+        "only (http only for this machine). When set, DIGEST_UNSUBSCRIBE_URL defaults to "
+        "{DIGEST_PUBLIC_URL}/u/{token} and emails link to the archive.",
+        parse=public_address,
         example="https://news.example.org",
         section="Web",
         first_hour=True,
@@ -24,23 +26,25 @@ class WebSettings:
     trusted_proxy: str = setting(
         "DIGEST_TRUSTED_PROXY",
         "",
-        "Address of the reverse proxy in front of digest serve (e.g. 127.0.0.1), whose X-Forwarded-For "
-        "and X-Forwarded-Proto are believed. Empty: no proxy headers are trusted.",
+        "IP address of the reverse proxy in front of digest serve (e.g. 127.0.0.1), whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed (never *). Empty: no proxy headers are trusted.",
+        parse=proxy_address,
         example="127.0.0.1",
         section="Web",
     )
     serve_threads: int = setting(
         "DIGEST_SERVE_THREADS",
         8,
-        "Requests digest serve handles at once.",
-        parse=parse_positive_int,
+        "Requests digest serve handles at once (1 to 64; each holds a database connection).",
+        parse=int_range(1, 64),
         section="Web",
     )
     admin_password: str = setting(
         "DIGEST_ADMIN_PASSWORD",
         "",
-        "Password of the volunteers' dashboard at /admin; best a hash printed by "
+        "Password of the volunteers' dashboard at /admin (12 characters or more); best a hash printed by "
         "`digest serve --hash-password`. Empty: the dashboard is off.",
+        parse=admin_password,
         secret=True,
         section="Web",
         first_hour=True,

@@ -22,7 +22,14 @@ from digest.config.base import setting
 from digest.config.delivery import provider_base_url, provider_ids, provider_key
 from digest.providers.base import Campaign, CampaignStats
 from digest.providers.http import CampaignProvider, parse_retry_after
-from digest.providers.webhook import MailEvent, SecretWebhook, epoch_time, is_address, short_hash
+from digest.providers.webhook import (
+    MailEvent,
+    SecretWebhook,
+    epoch_time,
+    is_address,
+    made_up_secret,
+    short_hash,
+)
 
 if TYPE_CHECKING:
     import requests
@@ -35,8 +42,9 @@ class BrevoSettings:
     webhook_key: str = setting(
         "DIGEST_BREVO_WEBHOOK_KEY",
         "",
-        "A long random token for Brevo's webhook (Brevo signs nothing): its bearer token, or the basic-auth "
-        "password, of .../webhooks/brevo. Empty: that address is off.",
+        "A long random token for Brevo's webhook (Brevo signs nothing; 24 or more letters, digits, - or _): "
+        "its bearer token, or the basic-auth password, of .../webhooks/brevo. Empty: that address is off.",
+        parse=made_up_secret,
         secret=True,
         section="Web",
     )

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from digest.config.base import setting
 from digest.config.delivery import provider_base_url, provider_key
+from digest.errors import ConfigError
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
 from digest.providers.webhook import (
@@ -43,6 +44,19 @@ if TYPE_CHECKING:
     import requests
 
 AFTER = re.compile(r"try again after (.+?)(?:\"|$)", re.I)
+SIGNING_KEY = re.compile(r"[A-Za-z0-9_-]{16,200}\Z")
+
+
+def signing_key(raw: str) -> str:
+    """The shape of Mailgun's webhook signing key: one word of letters, digits and dashes (a hex
+    string, or ``key-...`` on older accounts)."""
+    value = raw.strip()
+    if not SIGNING_KEY.match(value):
+        raise ValueError(
+            "is not a Mailgun webhook signing key (16 or more letters, digits and dashes); copy the "
+            "HTTP webhook signing key from Mailgun: Sending > Webhooks"
+        )
+    return value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,9 +71,18 @@ class MailgunSettings:
         "",
         "Mailgun's HTTP webhook signing key (Sending > Webhooks; not the API key). Set it to receive "
         "bounces and complaints at {DIGEST_PUBLIC_URL}/webhooks/mailgun; empty: that address is off.",
+        parse=signing_key,
         secret=True,
         section="Web",
     )
+
+    def check_webhook_key(self) -> None:
+        if self.webhook_key and self.webhook_key == self.api_key:
+            raise ConfigError(
+                "DIGEST_MAILGUN_WEBHOOK_KEY",
+                "is the API key, which Mailgun does not sign webhooks with",
+                "copy the HTTP webhook signing key from Mailgun: Sending > Webhooks",
+            )
 
 
 class MailgunProvider(HttpProvider):

@@ -21,7 +21,15 @@ from digest.config.delivery import provider_base_url, provider_key
 from digest.errors import ProviderError
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
-from digest.providers.webhook import MailEvent, SecretWebhook, is_address, iso_time, nested, short_hash
+from digest.providers.webhook import (
+    MailEvent,
+    SecretWebhook,
+    is_address,
+    iso_time,
+    made_up_secret,
+    nested,
+    short_hash,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,8 +45,10 @@ class PostmarkSettings:
     webhook_key: str = setting(
         "DIGEST_POSTMARK_WEBHOOK_KEY",
         "",
-        "A long random password for Postmark's webhook (Postmark signs nothing): give it as the basic-auth "
-        "password of https://digest:<key>@.../webhooks/postmark. Empty: that address is off.",
+        "A long random password for Postmark's webhook (Postmark signs nothing; 24 or more letters, digits, "
+        "- or _): give it as the basic-auth password of https://digest:<key>@.../webhooks/postmark. Empty: "
+        "that address is off.",
+        parse=made_up_secret,
         secret=True,
         section="Web",
     )

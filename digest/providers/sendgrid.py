@@ -45,6 +45,29 @@ HTML_VAR = "-digestUnsubHtml-"
 TEXT_VAR = "-digestUnsubText-"
 
 
+def verification_key(raw: str) -> str:
+    """SendGrid's verification key as it signs with it: an ECDSA P-256 public key, base64 DER (the
+    ``BEGIN/END PUBLIC KEY`` lines and line breaks of a PEM copy are taken off)."""
+    import base64
+    import binascii
+    import re
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    text = "".join(re.sub(r"-----(BEGIN|END) [A-Z ]{1,40}-----", "", raw).split())
+    try:
+        public = load_der_public_key(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError, TypeError):
+        public = None
+    if not isinstance(public, ec.EllipticCurvePublicKey) or public.curve.name != "secp256r1":
+        raise ValueError(
+            "is not SendGrid's verification key (a base64 ECDSA public key); copy it again from "
+            "SendGrid: Settings > Mail Settings > Signed Event Webhook"
+        )
+    return text
+
+
 @dataclass(frozen=True, kw_only=True)
 class SendGridSettings:
     """The keys of both SendGrid providers (sendgrid and sendgrid-campaign)."""
@@ -69,8 +92,9 @@ class SendGridSettings:
     webhook_key: str = setting(
         "DIGEST_SENDGRID_WEBHOOK_KEY",
         "",
-        "SendGrid's Signed Event Webhook verification key (the base64 public key). Set it to receive "
-        "events at {DIGEST_PUBLIC_URL}/webhooks/sendgrid; empty: that address is off.",
+        "SendGrid's Signed Event Webhook verification key (the base64 public key; PEM lines are fine). Set "
+        "it to receive events at {DIGEST_PUBLIC_URL}/webhooks/sendgrid; empty: that address is off.",
+        parse=verification_key,
         secret=True,
         section="Web",
     )

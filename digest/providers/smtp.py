@@ -22,7 +22,7 @@ from email.utils import parseaddr
 from typing import Self
 
 from digest.config import Settings
-from digest.config.base import choice, parse_float, parse_int, parse_positive_int, setting
+from digest.config.base import choice, parse_float, parse_int, parse_positive_int, path_text, setting
 from digest.errors import ConfigError, ProviderError
 from digest.providers.base import WIRE_POLICY, Outgoing, Provider, SendResult, Shared
 from digest.providers.dkim import DkimSigner
@@ -80,6 +80,7 @@ class SmtpSettings:
         "DIGEST_SMTP_CA_FILE",
         "",
         "Certificate authority file to trust for a server with its own certificate; empty: the system's.",
+        parse=path_text,
         section="SMTP",
     )
 

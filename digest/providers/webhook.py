@@ -24,6 +24,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import time
 from array import array
 from collections.abc import Iterable, Mapping
@@ -133,6 +134,22 @@ class SecretWebhook(Webhook):
     def event(self, item: dict[str, Any]) -> MailEvent | None:
         """One event of the body; None when it names no recipient."""
         raise NotImplementedError(f"{type(self).__name__} must implement event")
+
+
+SECRET_CHARACTERS = re.compile(r"[A-Za-z0-9._~-]{24,500}\Z")  # what a URL's password holds as it is
+
+
+def made_up_secret(raw: str) -> str:
+    """The shape of a secret we make up for a service that signs nothing: long, and only characters
+    that go into the webhook's address (``https://digest:<key>@...``) as they are."""
+    value = raw.strip()
+    if not SECRET_CHARACTERS.match(value):
+        why = "too short" if len(value) < 24 else "holds characters a URL cannot hold as they are"
+        raise ValueError(
+            f"{why}: use 24 or more letters, digits, - or _, e.g. the line printed by "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return value
 
 
 def given_secret(authorization: str) -> str:

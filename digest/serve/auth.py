@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from digest.config import Settings
 
-HASH_PREFIXES = ("scrypt:", "pbkdf2:")
 FAILED_LOGIN_PAUSE = 1.0  # seconds every wrong password costs, on top of the throttle
 SESSION_KEY = "admin"
 
@@ -18,6 +17,8 @@ SESSION_KEY = "admin"
 def password_hash(settings: Settings) -> str:
     """DIGEST_ADMIN_PASSWORD as a hash (hashed here when given in clear); empty when unset."""
     from werkzeug.security import generate_password_hash
+
+    from digest.config.web_values import HASH_PREFIXES
 
     value = settings.admin_password
     if not value or value.startswith(HASH_PREFIXES):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from digest.preview.serve import PreviewServer
 from digest.redact import redact
+from digest.store import open_store
 from tests.delivery.conftest import add_subscribers
 from tests.fakes.esp_postmark import TOKEN, FakePostmark
 from tests.fakes.http_api import serve
@@ -97,8 +98,8 @@ def _mode(path: Path) -> int:
 def test_the_data_folder_and_everything_in_it_is_private(tmp_path: Path) -> None:
     data = tmp_path / "var"
     data.mkdir(mode=0o755)
-    (data / "digest.db").touch(mode=0o644)  # as an older version left it
-    os.chmod(data / "digest.db", 0o644)
+    open_store(f"sqlite:///{data / 'digest.db'}").dispose()
+    os.chmod(data / "digest.db", 0o644)  # as an older version left it
     assert _cli(tmp_path, "send").returncode == 0
     assert _cli(tmp_path, "run", "--once").returncode in (0, 1)  # writes logs/digest.log
     assert _mode(data) == 0o700

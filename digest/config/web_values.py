@@ -1,0 +1,118 @@
+"""The shapes of the web settings' values: an address that makes sense in front of a proxy, a proxy
+waitress can recognise, a dashboard password worth having.
+
+Each parser raises ValueError saying what to write instead, so a value that would be unsafe or
+meaningless at run time is exit 2 at start-up, naming its key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+from digest.config.base import url
+
+MIN_PASSWORD = 12  # as `digest serve --hash-password` asks
+HASH_PREFIXES = ("scrypt:", "scrypt$", "pbkdf2:", "pbkdf2$")  # Werkzeug's hashes, which the dashboard checks
+SCRYPT = re.compile(r"scrypt(?::(\d{1,8}):(\d{1,3}):(\d{1,3}))?\Z")
+PBKDF2 = re.compile(r"pbkdf2(?::(\w{1,20})(?::(\d{1,9}))?)?\Z")
+HEX = re.compile(r"[0-9a-f]+\Z")
+SALT = re.compile(r"[A-Za-z0-9]{1,100}\Z")
+# Other programs' hashes (argon2, bcrypt, crypt): the dashboard cannot check them.
+FOREIGN_HASH = re.compile(r"\$(argon2(id|i|d)?|2[abxy]?|[1567]|pbkdf2[\w-]*|scrypt|y|gy)\$")
+_HASH_FIX = "print a new one with digest serve --hash-password"
+
+
+def is_local(host: str) -> bool:
+    """Whether ``host`` names this machine (http is fine there: nothing crosses a network)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def public_address(raw: str) -> str:
+    """DIGEST_PUBLIC_URL: the root of the site as people reach it, https unless on this machine."""
+    value = url(raw)
+    parts = urlsplit(value)
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"{value!r} holds a user name or password; give only https://host")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or value.endswith(("?", "#")):
+        raise ValueError(
+            f"{value!r} has a path, query or fragment, but digest serve answers at the root of its "
+            "host; give only the scheme and host, e.g. https://news.example.org"
+        )
+    if parts.scheme != "https" and not is_local(parts.hostname or ""):
+        raise ValueError(
+            f"{value!r} is plain http: unsubscribe links and log-ins would cross the network "
+            "unencrypted; use https:// (the proxy in front holds the certificate)"
+        )
+    return value
+
+
+def proxy_address(raw: str) -> str:
+    """DIGEST_TRUSTED_PROXY: the one IP address whose X-Forwarded-* headers are believed."""
+    value = raw.strip()
+    if value == "*":
+        raise ValueError(
+            "'*' believes X-Forwarded-For from anyone, so any client could pose as any address; "
+            "give your proxy's IP address, e.g. 127.0.0.1"
+        )
+    try:
+        address = ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        raise ValueError(
+            f"{value[:60]!r} is not an IP address (waitress compares the peer's address, never a "
+            "name); give your proxy's, e.g. 127.0.0.1"
+        ) from None
+    if address.is_unspecified or address.is_multicast:
+        raise ValueError(f"{address} is no proxy's address; give your proxy's, e.g. 127.0.0.1")
+    return str(address)  # as waitress writes the peer's address (::1, not 0:0:...:1)
+
+
+def admin_password(raw: str) -> str:
+    """DIGEST_ADMIN_PASSWORD: a Werkzeug hash that can be checked, or a password of 12 characters
+    or more (hashed when digest serve starts)."""
+    value = raw.strip()
+    if value.startswith(HASH_PREFIXES):
+        problem = hash_problem(value)
+        if problem:
+            raise ValueError(f"is a malformed password hash ({problem}); {_HASH_FIX}")
+        return value
+    if FOREIGN_HASH.match(value):
+        raise ValueError(f"is another program's password hash, which digest cannot check; {_HASH_FIX}")
+    if len(value) < MIN_PASSWORD:
+        raise ValueError(
+            f"is {len(value)} characters; use at least {MIN_PASSWORD} (a few words work well), best "
+            "as a hash from digest serve --hash-password"
+        )
+    return value
+
+
+def hash_problem(value: str) -> str:
+    """What makes a Werkzeug hash (method$salt$hex) uncheckable, or ''."""
+    method, _, rest = value.partition("$")
+    salt, _, digest = rest.partition("$")
+    if not SALT.match(salt) or not HEX.match(digest):
+        return "it must read method$salt$hex"
+    if found := SCRYPT.match(method):
+        n, r, p = (int(x) for x in found.groups("0")) if found.group(1) else (2**15, 8, 1)
+        # Every log-in pays this cost: at most 4 times Werkzeug's default (n=32768, r=8, p=1).
+        if not (n >= 2 and n & (n - 1) == 0 and r >= 1 and p >= 1 and n * r * p <= 2**20):
+            return "its scrypt cost is out of range"
+        size = 64
+    elif found := PBKDF2.match(method):
+        name, rounds = found.group(1) or "sha256", int(found.group(2) or 600_000)
+        if name not in hashlib.algorithms_guaranteed or name.startswith(("shake", "blake")):
+            return f"{name} is not a hash function digest knows"
+        if not 1 <= rounds <= 4_000_000:  # 4 times Werkzeug's default; each log-in pays them
+            return "its round count is out of range"
+        size = hashlib.new(name).digest_size
+    else:
+        return f"{method[:20]!r} is not scrypt or pbkdf2"
+    return "" if len(digest) == 2 * size else "its hash part has the wrong length"
