@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from digest.cli.context import Context
@@ -78,16 +79,32 @@ def _address(email: str) -> str:
 
 
 def forget(ctx: Context, email: str) -> int:
+    """Erase the address in the database (then rebuild its files), and in every file under the data
+    folder; only a keyed hash is kept."""
+    from digest.config.checks import sqlite_file
+    from digest.scrub import MAX_BYTES, forms, scrub
     from digest.store.forgotten import forget as erase
+    from digest.store.forgotten import reclaim
     from digest.unsubscribe import secret_key
 
     address = _address(email)
     done = erase(ctx.engine, secret_key(ctx.settings), address)
+    reclaim(ctx.engine)
+    database = sqlite_file(ctx.settings.db_url)
+    live = [Path(f"{database}{end}") for end in ("", "-wal", "-shm", "-journal")] if database else []
+    files = scrub(ctx.settings.data_dir, address, skip=live)
     print(
         f"forgot {address}: {done.subscribers} subscriber row(s), {done.signups} sign-up(s), "
         f"{done.deliveries} deliveries and {done.mail_events} provider events erased, "
-        f"{done.events} status message(s) and {done.side_mails} side email(s) redacted; only a keyed "
-        "hash is kept so it is never mailed or imported again (it stays valid while DIGEST_SECRET_KEY "
-        "is unchanged)"
+        f"{done.events} status message(s) and {done.side_mails} side email(s) redacted; "
+        f"{len(files.deleted)} message file(s) deleted and {len(files.rewritten)} other file(s) redacted "
+        f"in {ctx.settings.data_dir}; only a keyed hash is kept so it is never mailed or imported again "
+        "(it stays valid while DIGEST_SECRET_KEY is unchanged)"
     )
-    return 0
+    found = forms(address)
+    readable = [p for p in live if p.is_file() and p.stat().st_size <= MAX_BYTES]
+    held = [p for p in readable if found.found_in(p.read_bytes())]
+    for path in files.too_big + held:
+        print(f"digest: warning: {path} may still hold it (too big to read, or the database is in use: "
+              "run the command again when digest serve and the scheduler are stopped)", file=sys.stderr)
+    return 1 if files.too_big or held else 0

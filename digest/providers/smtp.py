@@ -132,10 +132,14 @@ class SmtpProvider(Provider):
 
     # -- sending -----------------------------------------------------------
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
+        from digest.render.message import message_id
+
         for item in batch:
             self.pacer.wait()
             self._send_one(item)
-        return SendResult()
+        # The Message-ID the message carries (a batch is one message): a relay's webhook names it.
+        ids = [message_id(item.edition_key, item.recipient.email, item.content.sender) for item in batch]
+        return SendResult(provider_id=ids[-1] if ids else "")
 
     def _send_one(self, item: Outgoing) -> None:
         from digest.providers.wire import wire  # renders: imported only when sending

@@ -79,6 +79,12 @@ def message_keys(message_id: str) -> list[str]:
     return [key, f"<{key}>"] if key else []
 
 
+def _keys(event: MailEvent) -> list[str]:
+    """The ids the event may know our call by: the send's answer's, and the message's own (the
+    Message-ID we wrote, which a relay's webhook names)."""
+    return message_keys(event.send_id) + message_keys(event.message_id)
+
+
 class Matcher:
     """Matches the events of one request inside the caller's transaction."""
 
@@ -86,7 +92,7 @@ class Matcher:
         self.conn = conn
         self.key = key
         self.forgotten = forgotten_among(conn, key, {e.recipient.strip().lower() for e in events})
-        ids = sorted({k for e in events for k in message_keys(e.send_id or e.message_id)})
+        ids = sorted({k for e in events for k in _keys(e)})
         self.by_id: dict[str, list[Call]] = {}
         for chunk in _chunks(ids):
             for provider_id, call in self._calls_by_id(chunk):
@@ -97,7 +103,7 @@ class Matcher:
         """The call ``event`` is about, or None: no message of ours."""
         address = event.recipient.strip().lower()
         forgotten = address in self.forgotten
-        calls = [c for k in message_keys(event.send_id or event.message_id) for c in self.by_id.get(k, [])]
+        calls = [c for k in _keys(event) for c in self.by_id.get(k, [])]
         for call in calls + self._tagged(event.tag):
             if forgotten or call.names(address):
                 stored = f"forgotten:{address_hash(self.key, address)}" if forgotten else address

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, String, delete, func, select, update
 
 from digest.store import schema
 from digest.store.rows import insert_ignore, now_utc
@@ -66,7 +66,50 @@ def forget(engine: Engine, key: bytes, address: str) -> Erased:
         sups = conn.execute(delete(g).where(g.c.email == address)).rowcount
         msgs = _erase_in_messages(conn, address)
         sides = erase_recipient(conn, address, f"forgotten:{digest}")
+        msgs += _sweep(conn, address)
     return Erased(subs, dels, evs, sups, msgs, sides)
+
+
+# What digest published (articles and the editions made of them) is not about a subscriber.
+PUBLISHED = ("articles", "editions", "edition_articles", "edition_bodies", "forgotten", "schema_versions")
+
+
+def _sweep(conn: Connection, address: str) -> int:
+    """Every other text the address is still written in (an error, an alert, a run's outcome, a
+    side email's subject), in any case: the address becomes [forgotten]. Returns rows changed."""
+    changed = 0
+    pattern = _containing(address)
+    for table in schema.metadata.sorted_tables:
+        if table.name in PUBLISHED:
+            continue
+        keys = list(table.primary_key.columns)
+        texts = [c for c in table.columns if isinstance(c.type, String) and c not in keys]
+        for column in texts:
+            found = conn.execute(
+                select(*keys, column).where(func.lower(column).like(pattern, escape="\\"))
+            ).all()
+            for *ids, text in found:
+                where = [key == value for key, value in zip(keys, ids, strict=True)]
+                conn.execute(update(table).where(*where).values({column.name: redacted(text, address)}))
+                changed += 1
+    return changed
+
+
+def reclaim(engine: Engine) -> None:
+    """After an erasure, leave no copy of what was erased in the database's files: SQLite keeps
+    deleted rows in free pages and the WAL until they are reused, so the file is rebuilt (VACUUM)
+    and the WAL emptied. PostgreSQL keeps them until its own vacuum reuses the space (see
+    docs/subscribers.md)."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()  # outside SQLAlchemy's transactions: VACUUM refuses to run in one
+    try:
+        cursor = raw.cursor()
+        cursor.execute("VACUUM")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def _deliveries_of(conn: Connection, address: str) -> list[Any]:
@@ -111,7 +154,7 @@ def _erase_in_messages(conn: Connection, address: str) -> int:
         select(e.c.id, e.c.message).where(func.lower(e.c.message).like(pattern, escape="\\"))
     ).all()
     for row_id, message in rows:
-        conn.execute(update(e).where(e.c.id == row_id).values(message=_replace(message, address)))
+        conn.execute(update(e).where(e.c.id == row_id).values(message=redacted(message, address)))
     return len(rows)
 
 
@@ -120,7 +163,8 @@ def _containing(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _replace(message: str, address: str) -> str:
+def redacted(message: str, address: str) -> str:
+    """``message`` with ``address`` (in any case) replaced by [forgotten]."""
     lower, out, start = message.lower(), [], 0
     while (at := lower.find(address, start)) >= 0:
         out.append(message[start:at] + ERASED)

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, func, select, update
 
 from digest.store import schema
 from digest.store.event_match import Match, Matcher, message_keys
-from digest.store.forgotten import ERASED
+from digest.store.forgotten import redacted
 from digest.types import MailEvent
 
 __all__ = [
@@ -77,8 +77,8 @@ def record_all(engine: Engine, events: Sequence[MailEvent], key: bytes) -> Recor
 def _row(event: MailEvent, found: Match) -> dict[str, object]:
     address = event.recipient.strip().lower()
     detail = event.detail[:1000]
-    if found.forgotten:  # the bounce text may quote the address
-        detail = detail.replace(event.recipient.strip(), ERASED).replace(address, ERASED)
+    if found.forgotten:  # the bounce text may quote the address, in any case
+        detail = redacted(detail, address)
     return {
         "event_id": event.event_id[:160],
         "provider": event.provider,
