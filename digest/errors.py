@@ -97,5 +97,22 @@ class ProviderError(DigestError):
         super().__init__(f"{prefix}: {message}")
 
 
+class RecipientRefused(ProviderError):
+    """The receiving server refused one recipient at RCPT (or at DATA, our transactions carrying one
+    recipient each): its reply, so the bounce policy can tell an address that is gone (5.1.1) from
+    one to try again (4.x.x) and from a refusal about us rather than the address (5.7.x)."""
+
+    def __init__(self, provider: str, recipient: str, code: int, reply: str, stage: str) -> None:
+        self.recipient = recipient
+        self.reply = reply
+        self.stage = stage
+        super().__init__(
+            provider,
+            f"{recipient} refused at {stage}: {code} {reply}",
+            status_code=code,
+            retryable=400 <= code < 500,
+        )
+
+
 class AuthError(ProviderError):
     """Credentials were rejected (HTTP 401/403): the channel needs re-authorisation."""

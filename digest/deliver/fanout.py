@@ -1,5 +1,6 @@
 """One run's calls for an edition: record them all first (the snapshot), settle what earlier
-runs left unknown, make the calls through the dispatcher, stop at a refused login."""
+runs left unknown, make the calls through the dispatcher, stop at a refused login, feed a
+server's refusal of a recipient to the bounce policy (:mod:`digest.deliver.refusals`)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from digest.config import Settings
 from digest.deliver.dispatch import DispatchStats, Policy, dispatch
 from digest.deliver.messages import Heading, Letters, Links
 from digest.deliver.modes import Mode
+from digest.deliver.refusals import RefusalBook
 from digest.deliver.resolve import channel_counts, reopen
-from digest.errors import AuthError
+from digest.errors import AuthError, RecipientRefused
 from digest.providers.base import Provider, SendResult
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, EditionRow, Ledger
@@ -67,12 +69,18 @@ def send_pending(
     letters = Letters(options.heading, options.links, edition, ledger.bodies(edition.key))
     refusals = refused if refused is not None else []
 
+    bounces = RefusalBook.start(ledger.engine, options.links.key, options.retry)
+
     def send(row: DeliveryRow) -> SendResult:
         try:
-            return mode.send(ledger, row, letters)
+            result = mode.send(ledger, row, letters)
         except AuthError as exc:
             refusals.append((row.id, exc))
             raise
+        except RecipientRefused as exc:
+            raise bounces.refused(row, exc) from None
+        bounces.accepted(row)
+        return result
 
     def halt() -> bool:
         return bool(refusals) or (stop is not None and stop())

@@ -9,7 +9,8 @@ Staff check (the provider's log, a colleague's inbox) and then say which it was:
 - :func:`resolve_resend`: it did not; the row goes back to ``pending`` with its
   idempotency key unchanged, and the next `digest send` or scheduler check sends it.
 - :func:`retry_failed`: rows the provider refused (or that ran out of attempts)
-  go back to ``pending`` the same way.
+  go back to ``pending`` the same way, except those whose address may not be mailed any
+  more (a hard bounce suppressed it, it left, it was removed).
 
 After every change the edition's status is worked out again from its email rows
 with :func:`edition_outcome`, the rule a send itself finishes with. Every action
@@ -29,6 +30,7 @@ from digest.providers.registry import provider_class
 from digest.store import Engine, repairs
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.rows import CAMPAIGN
+from digest.store.subscribers import active_among
 
 EMAIL = "email:"
 SOCIAL = "social:"
@@ -173,7 +175,7 @@ def retry_failed(engine: Engine, *, edition: str, channel: str, note: str = "") 
     """Every failed email delivery of ``edition`` back to ``pending`` (after fixing the cause)."""
     done = Resolution("put back to be retried")
     rows = email_rows(engine, edition, ("failed",))
-    rows = _sendable(rows, edition, channel, done)
+    rows = _mailable(engine, _sendable(rows, edition, channel, done), done)
     _move(engine, rows, "pending", f"retried by staff{_note(note)}", done)
     _finish(engine, done, "failed deliveries retried by staff", note)
     return done
@@ -220,6 +222,21 @@ def _sendable(rows: list[DeliveryRow], current_key: str, channel: str, done: Res
             )
         else:
             keep.append(row)
+    return keep
+
+
+def _mailable(engine: Engine, rows: list[DeliveryRow], done: Resolution) -> list[DeliveryRow]:
+    """Rows with an address that may still be mailed: one that bounced for good (or left, or was
+    removed) is never retried."""
+    active = active_among(engine, [a for row in rows for a in recipients(row)])
+    keep = []
+    for row in rows:
+        addresses = recipients(row)
+        if row.target == CAMPAIGN or any(a.lower() in active for a in addresses):
+            keep.append(row)
+        else:
+            who = ", ".join(addresses)
+            done.skipped.append(f"#{row.id}: {who} may not be mailed any more (bounced, left or removed)")
     return keep
 
 

@@ -8,7 +8,9 @@ Where a failure happens decides what it means:
   hand-over, see :mod:`digest.providers.handover`) the final "."; if the
   connection ends after that and before the answer, the outcome is unknown and
   the message is not resent in this run;
-- a 4xx answer is temporary (retry later), a 5xx answer permanent (failed).
+- a 4xx answer is temporary (retry later), a 5xx answer permanent (failed); a refusal of the
+  recipient at RCPT or DATA is a :class:`~digest.errors.RecipientRefused`, which the send feeds
+  to the bounce policy (:mod:`digest.deliver.refusals`).
 
 ``DIGEST_SMTP_RATE`` paces all threads together.
 """
@@ -23,7 +25,7 @@ from typing import Self
 
 from digest.config import Settings
 from digest.config.base import choice, parse_float, parse_int, parse_positive_int, path_text, setting
-from digest.errors import ConfigError, ProviderError
+from digest.errors import ConfigError, ProviderError, RecipientRefused
 from digest.providers.base import WIRE_POLICY, Outgoing, Provider, SendResult, Shared
 from digest.providers.dkim import DkimSigner
 from digest.providers.handover import handing_over
@@ -166,7 +168,7 @@ class SmtpProvider(Provider):
             code, reply = _data(conn, data)
         except smtplib.SMTPDataError as exc:
             self._reset(conn)
-            raise self._refused(exc.smtp_code, exc.smtp_error) from None
+            raise self._refused(exc.smtp_code, exc.smtp_error, rcpt, "DATA") from None
         except NETWORK_ERRORS as exc:
             self.pool.drop()
             raise ProviderError(
@@ -177,7 +179,7 @@ class SmtpProvider(Provider):
             ) from None
         if code != 250:
             self._reset(conn)
-            raise self._refused(code, reply)
+            raise self._refused(code, reply, rcpt, "DATA")
 
     def _envelope(self, conn: smtplib.SMTP, rcpt: str) -> None:
         code, reply = conn.docmd("mail", self._mail_from)
@@ -187,7 +189,7 @@ class SmtpProvider(Provider):
         code, reply = conn.docmd("rcpt", rcpt_to(rcpt))
         if code not in (250, 251):
             self._reset(conn)
-            raise self._refused(code, reply)
+            raise self._refused(code, reply, rcpt, "RCPT")
 
     def _reset(self, conn: smtplib.SMTP) -> None:
         try:
@@ -195,11 +197,15 @@ class SmtpProvider(Provider):
         except NETWORK_ERRORS:
             self.pool.drop()
 
-    def _refused(self, code: int, reply: bytes | str) -> ProviderError:
+    def _refused(self, code: int, reply: bytes | str, rcpt: str = "", stage: str = "") -> ProviderError:
+        """The error of a refusal; one that names the recipient (at RCPT or DATA, but not a 421, which
+        closes the connection and says nothing about the address) goes to the bounce policy."""
         text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
         text = " ".join(text.split())[:300]
         if code == 421:
             self.pool.drop()
+        elif rcpt and 400 <= code < 600:
+            return RecipientRefused(self.name, rcpt, code, text, stage)
         return ProviderError(self.name, f"{code} {text}", status_code=code, retryable=400 <= code < 500)
 
     def close(self) -> None:

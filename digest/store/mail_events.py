@@ -17,7 +17,7 @@ All the events of one webhook request are recorded in one transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -30,7 +30,7 @@ from digest.types import MailEvent
 
 __all__ = [
     "SOFT_LIMIT", "MailEvent", "Recorded", "counts", "edition_counts", "message_keys", "record",
-    "record_all", "seen",
+    "record_all", "seen", "soft_run_by",
 ]
 
 SUPPRESSING = {"complained": "complained", "unsubscribed": "unsubscribed"}
@@ -44,6 +44,7 @@ class Recorded:
     stored: int = 0
     repeated: int = 0  # stored before (the provider's retry)
     unmatched: int = 0  # about no message of ours: not stored
+    suppressed: dict[str, str] = field(default_factory=dict)  # address -> the status these events gave it
 
 
 def record(engine: Engine, event: MailEvent, key: bytes) -> bool:
@@ -69,7 +70,9 @@ def record_all(engine: Engine, events: Sequence[MailEvent], key: bytes) -> Recor
                 done.stored += 1
                 if found.delivery is not None and event.kind == "delivered":
                     delivered.add(found.delivery)
-                _apply_policy(conn, event, found)
+                status = _apply_policy(conn, event, found)
+                if status:
+                    done.suppressed[found.recipient] = status
         _explain(conn, delivered)
     return done
 
@@ -103,16 +106,19 @@ def _insert_statement(dialect: str) -> Any:
     return maker(schema.mail_events).on_conflict_do_nothing().returning(schema.mail_events.c.event_id)
 
 
-def _apply_policy(conn: Connection, event: MailEvent, found: Match) -> None:
-    """Suppress the address as the policy says (a forgotten one has no row left to change)."""
+def _apply_policy(conn: Connection, event: MailEvent, found: Match) -> str | None:
+    """Suppress the address as the policy says (a forgotten one has no row left to change);
+    the status it was given, None when nothing changed."""
     address = event.recipient.strip().lower()
     status = None if found.forgotten else _suppression(conn, event, address)
-    if status:
-        s = schema.subscribers
-        changes: dict[str, object] = {"status": status}
-        if status == "unsubscribed":
-            changes["unsubscribed_at"] = event.at
-        conn.execute(update(s).where(s.c.email == address, s.c.status == "active").values(**changes))
+    if not status:
+        return None
+    s = schema.subscribers
+    changes: dict[str, object] = {"status": status}
+    if status == "unsubscribed":
+        changes["unsubscribed_at"] = event.at
+    result = conn.execute(update(s).where(s.c.email == address, s.c.status == "active").values(**changes))
+    return status if result.rowcount else None
 
 
 def _explain(conn: Connection, delivered: set[int]) -> None:
@@ -149,6 +155,23 @@ def _soft_run(conn: Connection, recipient: str) -> int:
             break
         editions.add(edition or f"message:{message_id or event_id}")
     return len(editions)
+
+
+def soft_run_by(engine: Engine, provider: str) -> set[str]:
+    """The addresses whose latest delivered-or-bounced event is a soft bounce ``provider`` reported:
+    the ones whose run a later acceptance by that same server ends."""
+    e = schema.mail_events
+    soft = select(e.c.recipient).where(e.c.provider == provider, e.c.kind == "bounced", e.c.hard == 0)
+    query = (
+        select(e.c.recipient, e.c.provider, e.c.kind, e.c.hard)
+        .where(e.c.recipient.in_(soft.scalar_subquery()), e.c.kind.in_(("delivered", "bounced")))
+        .order_by(e.c.recipient, e.c.at.desc())
+    )
+    latest: dict[str, bool] = {}
+    with engine.connect() as conn:
+        for recipient, by, kind, hard in conn.execute(query):
+            latest.setdefault(recipient, by == provider and kind == "bounced" and not hard)
+    return {address for address, soft_now in latest.items() if soft_now}
 
 
 def seen(engine: Engine, event_id: str) -> bool:

@@ -178,3 +178,15 @@ def suppressed_among(engine: Engine, addresses: Sequence[str]) -> set[str]:
             query = select(s.c.email).where(s.c.email.in_(page), s.c.status.in_(ASKED_AGAIN))
             found.update(conn.scalars(query))
     return found
+
+
+def active_among(engine: Engine, addresses: Sequence[str]) -> set[str]:
+    """The addresses (lower-cased) that are on the list and may be mailed."""
+    s = schema.subscribers
+    wanted = sorted({a.strip().lower() for a in addresses})
+    found: set[str] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), PAGE):
+            page = wanted[start : start + PAGE]
+            found.update(conn.scalars(select(s.c.email).where(s.c.email.in_(page), s.c.status == "active")))
+    return found

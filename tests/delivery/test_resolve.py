@@ -127,17 +127,18 @@ def test_marking_sent_recomputes_the_edition_and_keeps_its_send_date(setup) -> N
 
 
 def test_failed_deliveries_are_retried_after_the_cause_is_fixed(setup) -> None:  # type: ignore[no-untyped-def]
-    box = Mailbox(rcpt_replies=["", "550 5.1.1 mailbox unavailable"])
+    # A refusal about us, not the address (a 5.1.1 would suppress it: never retried, see test_smtp_refusals).
+    box = Mailbox(rcpt_replies=["", "554 5.7.1 relay access denied"])
     with smtp_server(box) as (box, port):
         cli, engine = setup(port)
         code, out = cli("send")
         assert code == 1 and "1 failed" in out
         failed = [r for r in rows(engine) if r.status == "failed"]
-        assert len(failed) == 1 and "550" in failed[0].last_error
+        assert len(failed) == 1 and "554" in failed[0].last_error
         code, out = cli("deliveries", "--status", "failed")
-        assert f"#{failed[0].id}" in out and "550 5.1.1 mailbox unavailable" in out
+        assert f"#{failed[0].id}" in out and "554 5.7.1 relay access denied" in out
         assert "retry-failed" in out
-        code, out = cli("deliveries", "retry-failed", "--note", "mailbox fixed")
+        code, out = cli("deliveries", "retry-failed", "--note", "relay fixed")
         assert code == 0, out
         assert "1 delivery(ies) put back to be retried" in out
         code, out = cli("send")

@@ -39,6 +39,9 @@ class Mailbox:
     # a "hang" RCPT reply never answers RCPT (nothing of the message is sent).
     data_replies: list[str] = field(default_factory=list)
     rcpt_replies: list[str] = field(default_factory=list)
+    # Refusals by address, every time: at RCPT, or at DATA for a transaction that names the address.
+    refuse_rcpt: dict[str, str] = field(default_factory=dict)
+    refuse_data: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     sessions: int = 0
     times: list[float] = field(default_factory=list)  # monotonic arrival time of each message
@@ -64,6 +67,7 @@ class Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
         with self.box.lock:
             reply = self.box.rcpt_replies.pop(0) if self.box.rcpt_replies else ""
+            reply = reply or self.box.refuse_rcpt.get(address, "")
         if reply == "hang":
             await asyncio.sleep(3600)
         if reply:
@@ -74,6 +78,8 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
         with self.box.lock:
             reply = self.box.data_replies.pop(0) if self.box.data_replies else ""
+            refused = [self.box.refuse_data[a] for a in envelope.rcpt_tos if a in self.box.refuse_data]
+            reply = reply or (refused[0] if refused else "")
         if reply == "drop":
             server.transport.close()
             return "421 closing"

@@ -1,0 +1,70 @@
+"""What a receiving server's refusal says about the address: gone, full for now, or not about it.
+
+Read the same way for a refusal of our own SMTP server (its reply at RCPT or DATA) and for a
+late bounce (a DSN's ``Status`` and ``Diagnostic-Code``), so both reach the bounce policy of
+the webhooks (:mod:`digest.store.mail_events`) with the same meaning:
+
+- a permanent failure about the address (5.1.x bad mailbox or domain, 5.2.1 disabled, 5.5.x,
+  5.4.4 no such domain...) is a hard bounce: the address is suppressed;
+- a temporary one (4.x.x), and a full mailbox (5.2.2, 5.2.3: it may empty), is a soft bounce:
+  tried again, and three in a row on separate editions suppress;
+- a refusal about the sender or the message (x.7.x security and policy: spam, reputation,
+  authentication, relaying denied; x.6.x content; x.3.4 too big) says nothing about the
+  address: the address stays subscribed, since otherwise one bad day of our reputation would
+  suppress everyone at one mailbox provider. The send records it as failed with the reply.
+
+The enhanced status code (RFC 3463) decides when there is one; without it, the basic code
+(5xx permanent, 4xx temporary) and a few words that mark a policy refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ENHANCED = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+# Policy refusals from servers that give no enhanced code ("554 rejected: listed at an RBL").
+POLICY_WORDS = re.compile(
+    r"\b(spam|blocked|block ?list|black ?list|rbl|reputation|policy|relay(ing)? (access )?denied|"
+    r"not authori[sz]ed|authentication required|dmarc|spf|dkim)\b",
+    re.I,
+)
+SOFT_PERMANENT = {"5.2.2", "5.2.3"}  # mailbox full, message too big for this mailbox: may pass
+NOT_THE_ADDRESS = {"3.4"}  # x.3.4: message too big for the system
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``kind``: ``bounced`` (about the address: ``hard`` or soft) or ``policy`` (about us or
+    the message, never suppresses); ``status``: the enhanced code read, "" when there was none."""
+
+    kind: str
+    hard: bool
+    status: str
+
+    @property
+    def about_address(self) -> bool:
+        return self.kind == "bounced"
+
+
+def enhanced_status(text: str) -> str:
+    """The first enhanced status code (``5.1.1``) in a reply or diagnostic, else ""."""
+    found = ENHANCED.search(text)
+    return ".".join(found.groups()) if found else ""
+
+
+def classify(code: int | None, text: str = "", status: str = "") -> Verdict:
+    """The verdict on a refusal: ``code`` the basic reply code (None when unknown, as in a DSN
+    without a diagnostic), ``text`` the reply or diagnostic, ``status`` an enhanced code given
+    apart (a DSN's ``Status`` field); at least one of them must say permanent or temporary."""
+    status = status.strip() if ENHANCED.fullmatch(status.strip()) else enhanced_status(text)
+    if status:
+        klass, subject = status[0], status.partition(".")[2]
+        if subject.split(".")[0] in ("6", "7") or subject in NOT_THE_ADDRESS:
+            return Verdict("policy", klass == "5", status)
+        hard = klass == "5" and status not in SOFT_PERMANENT
+        return Verdict("bounced", hard, status)
+    permanent = code is not None and 500 <= code < 600
+    if POLICY_WORDS.search(text):
+        return Verdict("policy", permanent, "")
+    return Verdict("bounced", permanent, "")
