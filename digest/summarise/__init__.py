@@ -17,7 +17,7 @@ from digest.summarise.text import content_terms, detect_language, looks_like_htm
 
 __all__ = ["Summary", "SummariseError", "blurb", "hashtags", "summarise"]
 
-_LANGUAGES = ("en", "ko")
+_LANGUAGES = ("en", "de", "ko")
 _MAX_CHARS = 5_000_000  # about a million words: far beyond any article, still bounded
 _WEIGHTS = Weights()  # the shipped engine (immutable)
 
@@ -98,7 +98,8 @@ def summarise(
 
     Contract: the returned sentences are substrings of the article (of its plain-text
     form when ``text`` is HTML), in article order, with no duplicates; the result
-    depends only on the arguments.  ``language`` is "en", "ko" or None (detect).
+    depends only on the arguments.  ``language`` is "en", "de", "ko" or None (detect from
+    the text): it picks the sentence rules (German ordinals, Korean endings) and key phrases.
     Empty or furniture-only text gives an empty summary.  Raises
     :class:`SummariseError` (a ``ValueError``) for bad arguments.
     """
@@ -126,7 +127,7 @@ def blurb(
 def _run(text: str, title: str | None, k: int, max_words: int | None, language: str | None) -> Summary:
     raw = _check(text, title, k, language)
     text = strip_html(raw) if looks_like_html(raw) else raw
-    sentences = trim_fronts(split_sentences(text), title)
+    sentences = trim_fronts(split_sentences(text, language), title)
     if not sentences:
         return Summary(sentences=[])
     weights = _WEIGHTS

@@ -1,8 +1,9 @@
 """Trim page furniture glued to the front of a sentence, keeping quotes verbatim.
 
 Text extracted from real pages glues things onto the sentence that follows them:
-a list dash or bullet ("- Volunteers packed..."), a Korean wire dateline and byline
-("(서울=연합뉴스) 홍길동 기자 = "), an all-capitals subheading
+a list dash or bullet ("- Volunteers packed..."), a wire dateline ("(CNN)They...",
+"WASHINGTON (Reuters) - ", "Berlin (dpa) – "), a Korean dateline, byline or photo
+note ("(서울=연합뉴스) 홍길동 기자 = ", "[서울=뉴시스] ", "[사진=연합뉴스] "), an all-capitals subheading
 ("KIM JONG-UN'S NEW ORDERS Addressing 2023 as..."), or the headline itself when a
 page repeats it above the first paragraph. The sentence stays a substring of the
 article: only its start moves past the furniture, so a blurb never opens with it.
@@ -18,7 +19,14 @@ _BULLET = re.compile(r"[-–—•·*▪●◦‣⁃]\s+|\d{1,2}[.)]\s+(?=\D)")
 # subheading. Two capitals ("NATO and", "UN OCHA Director") are left alone.
 # A Korean wire dateline and byline: "(서울=연합뉴스) 홍길동 기자 = " before the first sentence.
 _KO_DATELINE = re.compile(
-    r"\([^()=]{1,20}=[^()]{1,20}\)\s*(?:[가-힣]{2,4}\s*(?:기자|특파원)\s*=\s*)?|[가-힣]{2,4}\s*기자\s*=\s*"
+    r"(?:\([^()=]{1,20}=[^()]{1,20}\)|\[[^\[\]=]{1,20}=[^\[\]]{1,20}\])\s*(?:[가-힣]{2,4}\s*(?:기자|특파원)\s*=\s*)?"
+    r"|[가-힣]{2,4}\s*기자\s*=\s*"
+)
+# A wire dateline: a place in capitals or Title Case (at most five words), then the agency
+# in brackets, then a dash or straight on: "(CNN)They", "SEOUL, South Korea (AP) — ".
+_DATELINE = re.compile(
+    r"(?:[A-Z][\w'’.-]*(?:[ ,/]+[A-Z][\w'’.-]*){0,4},?\s*)?"
+    r"\([A-Za-z][\w'’.&-]*(?: [A-Z][\w'’.&-]*){0,3}\)(?:\s*[-–—]+\s+|(?=[A-Z\"“‘']))"
 )
 _CAPS_HEADING = re.compile(r"(?:[A-Z0-9][A-Z0-9'’.&,:-]*[A-Z][A-Z0-9'’.&,:-]*\s+|[&:-]\s+){3,}(?=[A-Z][a-z])")
 
@@ -41,7 +49,7 @@ def _trim(sentence: str, title: str) -> str:
         before = s
         if title and " ".join(s.split()) == title:
             return ""
-        m = _BULLET.match(s) or _CAPS_HEADING.match(s) or _KO_DATELINE.match(s)
+        m = _BULLET.match(s) or _CAPS_HEADING.match(s) or _KO_DATELINE.match(s) or _dateline(s)
         if m and m.end() < len(s):
             s = s[m.end() :]
         elif title and len(s) > len(title) + 1 and _starts_with_title(s, title):
@@ -49,6 +57,12 @@ def _trim(sentence: str, title: str) -> str:
         if s == before:
             break
     return s
+
+
+def _dateline(sentence: str) -> re.Match[str] | None:
+    """A wire dateline at the front (only looked for when a bracket is near the start)."""
+    bracket = sentence.find("(", 0, 60)
+    return _DATELINE.match(sentence) if bracket >= 0 and ")" in sentence[bracket : bracket + 40] else None
 
 
 def _starts_with_title(sentence: str, title: str) -> bool:

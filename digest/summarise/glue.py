@@ -11,6 +11,9 @@ where a new sentence plainly starts:
   almost never contains ("told The Guardian" has a capital after "The");
 * before a caption label such as "Flying high: Half of the kite..." (a capitalised
   short phrase and a colon) unless a speech verb precedes it ("told Reuters: ...");
+  only in English, and only after a word in lower case: "treat North Koreans
+  differently: South Korea grants..." is one sentence (a name runs on across the
+  capitals), and German capitalises every noun;
 * before an opening curly quote that starts a long quotation right after a word.
 
 Speed: the patterns start with a literal (a space, a quote mark), the widget
@@ -65,15 +68,16 @@ _SPEECH = word_set(
 class Glue:
     """Glue cuts for one text; cheap whole-text tests are done once here."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, english: bool = True) -> None:
         self.text = text
+        self.english = english
         low = text.lower()
         # Where a widget phrase may start (found in C); None: scan with the regex.
         self.widgets: list[int] | None = sorted(_find_all(low, _WIDGET_HINTS))
         if len(low) != len(text):  # lower() changed the length: positions would not line up
             self.widgets = None if self.widgets else []
         self.quotes = "‘" in text or "“" in text
-        self.colons = ": " in text
+        self.colons = english and ": " in text
 
     def cuts(self, start: int, end: int, cuts: set[int]) -> set[int]:
         """Extra cut points inside ``text[start:end]`` where glued sentences meet.
@@ -110,7 +114,7 @@ class Glue:
         while colon >= 0:
             if text[colon + 2 : colon + 3] in _LABEL_AFTER:
                 m = _LABEL_BEFORE.search(text, max(start, colon - 80), colon)
-                if m and _ends(text, m.start(), start):
+                if m and _ends(text, m.start(), start) and _after_lower(text, m.start(), start):
                     found.add(m.start() + 1)
             colon = text.find(": ", colon + 1, end)
         return found
@@ -140,7 +144,7 @@ class Glue:
                 continue
             for tail in _CAPTION_END.finditer(text, head.end(), end):
                 if text[tail.start() - 1] in _LABEL_PREV:
-                    if _ends(text, tail.start(), start):
+                    if _ends(text, tail.start(), start) and _after_lower(text, tail.start(), start):
                         found.add(tail.end())
                     break
         return found
@@ -166,6 +170,14 @@ def _ends(text: str, space: int, floor: int) -> bool:
     prev = _PREV_WORD.search(text, max(floor, space - 30), space)
     word = prev.group(1).lower() if prev else ""
     return word not in _SPEECH and word not in _FUNCTION
+
+
+def _after_lower(text: str, space: int, floor: int) -> bool:
+    """Whether the word before position ``space`` starts in lower case or with a digit (not a
+    capital: "North | Koreans", "South | Korea" are names running on)."""
+    prev = _PREV_WORD.search(text, max(floor, space - 30), space)
+    first = prev.group(1)[:1] if prev else ""
+    return first.islower() or first.isdigit()
 
 
 def _long_quote(text: str, pos: int, end: int) -> bool:

@@ -116,12 +116,41 @@ def _is_credit(s: str) -> bool:
     return s[:12].lower().lstrip("(").startswith(_CREDIT_WORDS) and _WHOLE_CREDIT.match(s) is not None
 
 
+# Furniture anywhere in a line, in English, German and Korean: cookie banners, affiliate
+# and advertising notes, newsletter calls, "read also" links, a Korean article's input and
+# edit stamps and its "send us tips" line. Only tried when a hint below is in the line.
+_NOTICE = re.compile(
+    r"(?i)\b(?:we|this\ (?:web)?site|our\ site)\ (?:uses?|use)\ cookies|accept\ (?:all\ )?cookies"
+    r"|cookie\ (?:policy|settings)"
+    r"|by\ (?:continuing|using)\ (?:to\ use\ )?(?:this|our)\ (?:site|website)|as\ an\ amazon\ associate"
+    r"|affiliate\ (?:links?|commission|partner)"
+    r"|(?:sign|subscribe)\ (?:up\ )?(?:to|for)\ our\ (?:\w+\ )?newsletter"
+    r"|wir\ (?:verwenden|nutzen)\ cookies|(?:diese|unsere)\ (?:web)?seite\ (?:verwendet|nutzt)\ cookies"
+    r"|verwendung\ von\ cookies|affiliate-links?|werbung:|melden\ sie\ sich\ für\ unseren\ newsletter"
+    r"|^lesen\ sie\ (?:auch|mehr)\b|^mehr\ zum\ thema\b"
+    r"|쿠키를?\ (?:사용|수집)|쿠팡\ ?파트너스|수수료를?\ 제공|^입력\ ?\d{4}[.-]|기사\ ?제보|보도\ ?자료는"
+)
+_NOTICE_STARTS = ("Lesen Sie", "Mehr zum", "입력")
+_NOTICE_HINTS_KO = ("쿠키", "파트너스", "수수료", "제보", "보도")
+
+
+def _is_notice(s: str) -> bool:
+    hinted = (
+        "ookie" in s or "ffiliate" in s or "ewsletter" in s or "Associate" in s or "erbung:" in s
+        or s.startswith(_NOTICE_STARTS) or "OOKIE" in s or "FFILIATE" in s
+        or (not s.isascii() and any(h in s for h in _NOTICE_HINTS_KO))
+    )
+    return hinted and _NOTICE.search(s) is not None
+
+
 # Korean copyright lines: "<저작권자 ⓒ 연합뉴스, 무단 전재-재배포 금지>", "무단전재 및 재배포 금지".
 _KO_RIGHTS = re.compile(r"무단\s*(?:전재|복제|배포)|저작권자|ⓒ")
 
 
 def _is_furniture(s: str) -> bool:
     if ("무단" in s or "저작권" in s or "ⓒ" in s) and _KO_RIGHTS.search(s):
+        return True
+    if _is_notice(s):
         return True
     head = s[:2].lower()
     if (head in _FURNITURE_STARTS or head[:1] == "©") and (_FURNITURE.match(s) or _WHOLE_CREDIT.match(s)):

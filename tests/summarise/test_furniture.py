@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.summarise import blurb
 from digest.summarise.furniture import trim_fronts
+from digest.summarise.noise import quality
 
 TITLE = "Volunteers Bring Winter Coats to Seoul Families"
 REPORTING = [
@@ -132,3 +134,69 @@ def test_korean_datelines_and_copyright_lines_never_reach_the_blurb(
     text = front + "\n".join(sentences) + "\n" + rights
     chosen = blurb(text, "겨울 외투 전달", max_sentences=3, max_words=200).sentences
     assert chosen and all(s in KO_REPORTING for s in chosen), chosen
+
+
+# Issue 19: wire datelines, cookie banners, affiliate and newsletter notes, in English,
+# German and Korean (lines written for this test, of the kinds real pages carry).
+DATELINES = [
+    ("(CNN)Aid workers reached the border town on Monday.", "Aid workers reached the border town on Monday."),
+    ("Busan, South Korea (CNN)The shelter opened its doors.", "The shelter opened its doors."),
+    ("GENEVA (Reuters) - The agency asked for more funds.", "The agency asked for more funds."),
+    ("SEOUL, South Korea (AP) — Families crossed at night.", "Families crossed at night."),
+    ("(The Weekly Courier)Volunteers sorted the donations.", "Volunteers sorted the donations."),
+    ("Hamburg (dpa) - Die Helfer packten Decken ein.", "Die Helfer packten Decken ein."),
+    ("Seoul/Berlin (AFP) – Die Gespräche gehen weiter.", "Die Gespräche gehen weiter."),
+    ("[서울=뉴시스] 김민수 기자 = 정부가 새 지원책을 내놓았다.", "정부가 새 지원책을 내놓았다."),
+    ("[사진=연합뉴스] 센터가 문을 열었다.", "센터가 문을 열었다."),
+    # Not datelines: a bracket inside the sentence stays.
+    ("Kim (left) Moon and Lee met the families.", "Kim (left) Moon and Lee met the families."),
+    ("The report (PDF) lists every shelter.", "The report (PDF) lists every shelter."),
+]
+
+
+@pytest.mark.parametrize(("sentence", "trimmed"), DATELINES)
+def test_wire_datelines_are_trimmed(sentence: str, trimmed: str) -> None:
+    assert trim_fronts([sentence], None) == [trimmed]
+
+
+NOTICES = [
+    "We use cookies to give you the best experience on our website.",
+    "This site uses cookies; by continuing to browse you agree to their use.",
+    "Accept all cookies to keep reading this story about the shelter.",
+    "As an Amazon Associate we earn from qualifying purchases made here.",
+    "Disclosure: some links on this page are affiliate links that pay us.",
+    "Sign up for our weekly newsletter to get stories like this one.",
+    "Wir verwenden Cookies, um unsere Website für Sie zu verbessern.",
+    "Mit der Nutzung der Seite sind Sie mit der Verwendung von Cookies einverstanden.",
+    "Dieser Beitrag enthält Affiliate-Links, für die wir eine Provision erhalten.",
+    "Melden Sie sich für unseren Newsletter an und bleiben Sie informiert.",
+    "Lesen Sie auch: Neue Schulen für Kinder aus dem Norden",
+    "이 사이트는 더 나은 서비스를 위해 쿠키를 사용합니다.",
+    "이 포스팅은 쿠팡 파트너스 활동의 일환으로 수수료를 제공받습니다.",
+    "입력 2026.12.05 14:30 수정 2026.12.05 15:10",
+    "기사제보 및 보도자료는 이메일로 보내 주세요.",
+]
+PROSE = [
+    "The cookies from the bake sale paid for forty winter coats.",
+    "Die Kinder lernten in der neuen Schule schnell Deutsch.",
+    "센터에 들어온 쿠키 상자는 아이들에게 나누어졌다.",
+]
+
+
+@pytest.mark.parametrize("line", NOTICES)
+def test_notices_are_furniture(line: str) -> None:
+    assert quality(line, len(line.split())) == 0.0
+
+
+@pytest.mark.parametrize("line", PROSE)
+def test_prose_about_the_same_words_is_not(line: str) -> None:
+    assert quality(line, len(line.split())) > 0.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(NOTICES), min_size=1, max_size=3), st.permutations(REPORTING))
+def test_notices_never_open_or_sit_in_a_blurb(notices: list[str], reporting: list[str]) -> None:
+    text = "\n\n".join([*notices, "(CNN)" + reporting[0], *reporting[1:]])
+    got = blurb(text, TITLE, max_sentences=3, max_words=70).sentences
+    assert got and not any(n in got for n in notices)
+    assert not got[0].startswith("(CNN)")
