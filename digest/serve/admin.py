@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, redirect, request, session
+from flask import Blueprint, abort, jsonify, redirect, request, session
 from werkzeug.wrappers import Response
 
 from digest.serve.auth import SESSION_KEY, admin_only, check
@@ -21,6 +21,7 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 # The dashboard may run our own counter script (a served file), nothing inline.
 ADMIN_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "connect-src 'self'; "
     "frame-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
@@ -80,14 +81,29 @@ def _page(problems: dict[int, list[str]], code: int, drafts: dict[int, str] | No
 @blueprint.post("/posts/<int:post_id>")
 @admin_only
 def post_action(post_id: int) -> Any:
-    from digest.serve.dashboard import act_on_post
+    from digest.serve.dashboard import act_on_post, done_message
 
     action = request.form.get("action", "")
     text = request.form.get("text")
     problems = act_on_post(site().settings, site().engine, post_id, action, text)
     if problems:
         return _page({post_id: problems}, 400, {post_id: text or ""})
-    return redirect(f"/admin#post-{post_id}", code=303)
+    session["post_flash"] = {"id": post_id, "text": done_message(post_id, action)}
+    # A skipped post leaves the list: the message then shows above it.
+    return redirect(f"/admin#{'posts' if action == 'skip' else f'post-{post_id}'}", code=303)
+
+
+@blueprint.post("/posts/<int:post_id>/count")
+@admin_only
+def post_count(post_id: int) -> Any:
+    """The live counter's one rule: the server counts the draft exactly as a save would
+    (the platform's counting, its limit, the link, protected terms). Changes nothing."""
+    from digest.serve.dashboard import count_draft
+
+    found = count_draft(site().settings, site().engine, post_id, request.form.get("text", ""))
+    if found is None:
+        abort(404)
+    return jsonify(found)
 
 
 @blueprint.post("/deliveries")

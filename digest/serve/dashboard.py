@@ -12,6 +12,17 @@ if TYPE_CHECKING:
     from digest.store import Engine
 
 QUEUE = ["review", "pending", "failed"]
+# What each queued state means to the volunteer reading the card.
+STATE_TEXT = {
+    "review": "waiting for your review",
+    "pending": "approved, waiting to be published",
+    "failed": "failed to publish",
+}
+DONE = {
+    "approve": "approved, waiting to be published",
+    "save": "saved; approve it when it reads right",
+    "skip": "skipped: it will not be published",
+}
 WEEKS = 26
 
 
@@ -37,6 +48,7 @@ def overview(
         "unknown": [_unknown(r) for r in email_rows(engine, None, ("unknown",))[:200]],
         "withheld": _withheld(settings, engine),
         "flash": session.pop("flash", ""),
+        "post_flash": session.pop("post_flash", None),
     }
 
 
@@ -90,6 +102,7 @@ def _posts(
                 "id": row.id,
                 "platform": platform,
                 "status": row.status,
+                "state": STATE_TEXT.get(row.status, row.status),
                 "edition": row.edition_key,
                 "title": data.get("article_title", ""),
                 "text": text,
@@ -112,6 +125,28 @@ def _unknown(row: Any) -> dict[str, Any]:
         "count": len(people) or 1,
         "error": row.last_error,
     }
+
+
+def done_message(post_id: int, action: str) -> str:
+    """What the dashboard says after an action on a post went through."""
+    return f"Post #{post_id} {DONE.get(action, 'done')}."
+
+
+def count_draft(settings: Settings, engine: Engine, post_id: int, text: str) -> dict[str, Any] | None:
+    """The counter for a draft of post ``post_id``: the same check a save makes (None: no such
+    post). The browser shows this, so the page and the server never disagree."""
+    from dataclasses import asdict
+
+    from digest.serve.posts import check_post
+    from digest.store.social import SocialStore
+
+    row = SocialStore(engine).post(post_id)
+    if row is None:
+        return None
+    text = text.replace("\r\n", "\n").strip()
+    checked = check_post(settings, row.channel.removeprefix("social:"), text, row.data())
+    too_long = checked.used > checked.limit
+    return {**asdict(checked), "fits": not checked.errors, "too_long": too_long}
 
 
 def act_on_post(settings: Settings, engine: Engine, post_id: int, action: str, text: str | None) -> list[str]:

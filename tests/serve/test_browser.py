@@ -157,9 +157,13 @@ def volunteer(page, srv, mastodon: FakeMastodon) -> None:  # type: ignore[no-unt
     box = page.locator("textarea").first
     original = box.input_value()
     link = re.search(r"https?://\S+", original).group(0)  # type: ignore[union-attr]
-    box.fill(f"Edited in the browser: thank you, volunteers! {link}")
     counter = page.locator(".counter").first
-    assert "about" in counter.inner_text()  # the counter followed the typing
+    before = counter.inner_text()
+    box.fill(f"Edited in the browser: thank you, volunteers! {link}")
+    # The counter followed the typing, with the server's count (every link 23 on Mastodon).
+    page.wait_for_function("(old) => document.querySelector('.counter').textContent !== old", arg=before)
+    expected = len("Edited in the browser: thank you, volunteers! ") + 23
+    assert counter.inner_text().startswith(f"{expected} / 500")
     page.get_by_role("button", name=re.compile("^Approve")).first.click()
     page.get_by_role("heading", name="Dashboard").wait_for()
     published = srv.cli("social", "publish")
@@ -197,3 +201,78 @@ def test_the_framed_preview_runs_under_its_policy_in_a_real_browser(browser, tmp
         assert len(email.inner_text()) > 200
         assert complaints == [], complaints
         page.close()
+
+
+def test_the_counter_counts_as_the_server_does_and_actions_say_what_happened(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    """An X post: the live counter is the server's own count (a 300-character address counts 23,
+    so "too long" never shows for a post the server takes, and shows when X would refuse it); a
+    refused save brings its error into view; Approve and Skip say what happened."""
+    from tests.fakes.social_x import FakeX
+
+    x = FakeX()
+    x.start()
+    settings = {
+        "DIGEST_ADMIN_PASSWORD": PASSWORD,
+        "DIGEST_SOCIAL_PLATFORMS": "x",
+        "DIGEST_X_BASE_URL": x.url,
+        "DIGEST_X_API_KEY": "ck",
+        "DIGEST_X_API_SECRET": "cs",
+        "DIGEST_X_ACCESS_TOKEN": "at",
+        "DIGEST_X_ACCESS_SECRET": "as",
+    }
+    try:
+        with running(tmp_path, **settings) as srv:
+            assert srv.cli("send").returncode == 0
+            page = browser.new_page()
+            page.set_default_timeout(90_000)
+            page.goto(srv.url("/admin"))
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.get_by_role("heading", name="Dashboard").wait_for()
+            cards = page.locator(".card")
+            assert cards.count() >= 2
+            first = cards.nth(0)
+            box = first.locator("textarea")
+            link = re.search(r"https?://\S+", box.input_value()).group(0)  # type: ignore[union-attr]
+            counter = first.locator(".counter")
+
+            # 240 characters of text, a long address and a bare domain: X counts 240 + 1 + 23 + 1 + 23.
+            fits = "a" * 240 + f" {link}{'/' + 'x' * 200 if '?' not in link else '&k=' + 'x' * 200} hope.kr"
+            box.fill(fits)
+            page.wait_for_function("() => document.querySelector('.counter').textContent.startsWith('288 /')")
+            assert "too long" in counter.inner_text()  # 288 > 280: X would refuse it
+            fits = "a" * 200 + f" {link} hope.kr"
+            box.fill(fits)
+            page.wait_for_function("() => document.querySelector('.counter').textContent.startsWith('248 /')")
+            assert "too long" not in counter.inner_text()  # a grapheme count would have said 250+
+            check_axe(page, "dashboard with a live count")
+
+            box.fill("a" * 300 + f" {link}")
+            first.get_by_role("button", name=re.compile("^Save")).click()
+            error = page.locator("[data-refused]")
+            error.wait_for()
+            assert "too long" in error.inner_text()
+            page.wait_for_function(
+                "() => { const r = document.querySelector('[data-refused]').getBoundingClientRect();"
+                " return r.top >= 0 && r.bottom <= window.innerHeight; }"
+            )  # the refusal is in view, not at the top of a long page
+            check_axe(page, "dashboard with a refused save")
+
+            box = page.locator(".card").nth(0).locator("textarea")
+            box.fill(f"Winter coats for every child. {link}")
+            page.locator(".card").nth(0).get_by_role("button", name=re.compile("^Approve")).click()
+            page.get_by_role("heading", name="Dashboard").wait_for()
+            approved = page.locator(".card").nth(0)
+            assert "approved, waiting to be published" in approved.locator("h3").inner_text()
+            assert "approved, waiting to be published" in approved.get_by_role("status").inner_text()
+
+            second = page.locator(".card").nth(1)
+            second_id = second.get_attribute("id")
+            second.get_by_role("button", name=re.compile("^Skip")).click()
+            page.get_by_role("heading", name="Dashboard").wait_for()
+            assert page.locator(f"#{second_id}").count() == 0
+            assert "skipped" in page.locator("#posts + [role=status]").inner_text()
+            check_axe(page, "dashboard after approve and skip")
+            page.close()
+    finally:
+        x.stop()

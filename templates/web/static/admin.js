@@ -1,20 +1,41 @@
-// The counter under each post updates as you type. It counts characters as a person sees
-// them (grapheme clusters); the server re-checks with each platform's exact rules on save.
+// The counter under each post: as you type, the server counts the draft with the platform's
+// exact rule (the one a save uses), so the page never says "too long" for a post the server
+// takes, or the other way round. A refused save brings its error into view.
 (function () {
   "use strict";
-  var seg = typeof Intl !== "undefined" && Intl.Segmenter ? new Intl.Segmenter() : null;
-  function count(text) {
-    if (!seg) { return Array.from(text).length; }
-    var n = 0;
-    for (var it = seg.segment(text)[Symbol.iterator](), s = it.next(); !s.done; s = it.next()) { n++; }
-    return n;
+  function show(out, data) {
+    var text = data.used + " / " + data.limit + " " + data.unit;
+    if (data.too_long) { text += " (too long)"; }
+    if (data.errors.length) { text += " · " + data.errors.join("; "); }
+    out.textContent = text;
   }
-  document.querySelectorAll("textarea[data-limit]").forEach(function (area) {
-    var out = document.getElementById(area.getAttribute("aria-describedby"));
-    var limit = parseInt(area.getAttribute("data-limit"), 10);
+  document.querySelectorAll("textarea[data-count]").forEach(function (area) {
+    var out = document.getElementById("count-" + area.id.replace("text-", ""));
+    var token = area.form.querySelector("input[name=csrf_token]").value;
+    var timer = null;
+    var asked = 0;
+    function ask() {
+      var mine = ++asked;
+      var body = new URLSearchParams({text: area.value});
+      fetch(area.getAttribute("data-count"), {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: {"X-CSRFToken": token, "Accept": "application/json"}
+      }).then(function (answer) {
+        if (!answer.ok) { throw new Error(String(answer.status)); }
+        return answer.json();
+      }).then(function (data) {
+        if (mine === asked) { show(out, data); }  // only the answer to the latest text
+      }).catch(function () {
+        out.textContent = "Could not count just now: it is checked again when you save.";
+      });
+    }
     area.addEventListener("input", function () {
-      var n = count(area.value);
-      out.textContent = "about " + n + " / " + limit + (n > limit ? " (too long)" : "") + " (checked exactly when saved)";
+      clearTimeout(timer);
+      timer = setTimeout(ask, 250);
     });
   });
+  var refused = document.querySelector("[data-refused]");
+  if (refused) {
+    refused.scrollIntoView({block: "center"});
+  }
 })();
