@@ -80,6 +80,7 @@ def test_timeout_on_start_is_reconciled_from_the_campaign_status(world, name: st
     with serve(fake) as api:
         w = world(DIGEST_PROVIDER=name, DIGEST_HTTP_TIMEOUT="1", **settings_for(name, api.base))
         first = w.send()
+        api.await_faults()  # the provider did start it, whenever the request reached the fake
         if name == "buttondown":
             # Its publish carries an idempotency key: repeating it replays the answer, nothing is unknown.
             assert first.counts == {"sent": 1} and len(started(api, name)) == 1

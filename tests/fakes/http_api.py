@@ -90,6 +90,18 @@ class FakeApi:
         if not ok:
             self.violations.append(what)
 
+    def await_faults(self, timeout: float = 120.0) -> None:
+        """Wait until every queued fault has met its request. On a loaded machine a request the
+        client gave up on (a timeout) can reach this server seconds later; a test whose premise
+        is that the provider acted must not take its next step before it has."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                if not self.faults:
+                    return
+            assert time.monotonic() < deadline, f"no request met the faults {self.faults}"
+            time.sleep(0.02)
+
     def handle(self, request: Request) -> Reply:
         raise NotImplementedError
 

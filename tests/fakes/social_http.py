@@ -54,6 +54,7 @@ class FakePlatform:
         self.faults: list[Fault] = []
         self.delay = 2.0  # how late a "timeout" answer comes
         self.lock = threading.Lock()
+        self.in_flight = 0  # requests received and not yet handled
         self._server: ThreadingHTTPServer | None = None
 
     # -- to implement -------------------------------------------------------------
@@ -63,6 +64,18 @@ class FakePlatform:
     # -- plumbing -----------------------------------------------------------------
     def fail_next(self, match: str, kind: int | str, after: int = 0, **headers: str) -> None:
         self.faults.append(Fault(match, kind, headers, after=after))
+
+    def await_faults(self, timeout: float = 120.0) -> None:
+        """Wait until every queued fault has met its request and that request was handled. On a
+        loaded machine a request the client gave up on (a timeout) can reach this server seconds
+        later; a test whose premise is that the platform acted must not go on before it has."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                if not self.faults and not self.in_flight:
+                    return
+            assert time.monotonic() < deadline, f"no request met the faults {self.faults}"
+            time.sleep(0.02)
 
     @property
     def url(self) -> str:
@@ -110,6 +123,15 @@ class FakePlatform:
             self._server.server_close()
 
     def dispatch(self, req: Request) -> tuple[int, Any, dict[str, str]]:
+        with self.lock:
+            self.in_flight += 1
+        try:
+            return self._dispatch(req)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _dispatch(self, req: Request) -> tuple[int, Any, dict[str, str]]:
         with self.lock:
             self.requests.append(req)
             fault = next((f for f in self.faults if f.match in req.path and f.method == req.method), None)

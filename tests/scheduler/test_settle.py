@@ -66,6 +66,7 @@ def test_unknown_campaign_start_is_settled_by_the_next_check(tmp_path, make_sett
         )
         engine = open_store(settings.db_url)
         first = check_digest(settings, engine, MONDAY + timedelta(minutes=1))
+        api.await_faults()  # the provider did start it, whenever the request reached the fake
         assert (first.key, first.outcome) == (KEY, "partial"), first.message
         assert email_statuses(engine) == ["unknown"]
         assert alerts(engine) == [f"partial:{KEY}"]
@@ -91,6 +92,7 @@ def test_campaign_status_unreadable_stays_partial_until_it_can_be_read(tmp_path,
         )
         engine = open_store(settings.db_url)
         assert check_digest(settings, engine, MONDAY + timedelta(minutes=1)).outcome == "partial"
+        api.await_faults()  # the campaign was started, whenever the request reached the fake
         fake.fail("GET /api/campaigns/1", status=500)  # the provider is having a bad moment
         stuck = check_digest(settings, engine, MONDAY + timedelta(minutes=16))
         assert stuck.outcome == "partial" and email_statuses(engine) == ["unknown"]
