@@ -1,7 +1,7 @@
 """The protected-terms guard: one check for every surface anything goes out on.
 
 A surface is ``(label, kind, value)``: the label names it in every message ("the subject",
-"setting DIGEST_FROM", "the link card of the mastodon post for 'A title'"), the kind says how
+"setting DIGEST_FROM", "the link card of a post for 'A title'"), the kind says how
 it is read (:data:`KINDS`), the value is exactly what goes out. Every path builds its surfaces
 and calls :func:`check`: the edition checks before freezing (digest/compose/checks.py), the
 frozen email before each dispatch and test copy (:func:`stop_if_protected`), each post when
