@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from digest.config import Settings
+from digest.deliver.modes import keeps_list
 from digest.deliver.side_email import SideEmail, send_side_email
 from digest.errors import DigestError
 from digest.store import Engine
@@ -56,7 +57,7 @@ def takes_sign_ups(settings: Settings) -> bool:
     from digest.providers import providers
 
     provider = providers().get(settings.provider)
-    return provider is not None and provider.kind == "message"
+    return provider is not None and keeps_list(provider)
 
 
 def ask_to_confirm(

@@ -150,6 +150,11 @@ class CampaignMode(Mode):
 MODES: dict[str, type[Mode]] = {"message": MessageMode, "campaign": CampaignMode}
 
 
+def keeps_list(provider: Provider | type[Provider]) -> bool:
+    """Whether we keep the list for ``provider`` (one message per call), without building a mode."""
+    return MODES[provider.kind].owns_list
+
+
 def mode_for(provider: Provider) -> Mode:
     """The mode of ``provider``'s kind (``campaign`` for subclasses of CampaignProvider)."""
     return MODES[provider.kind](provider)

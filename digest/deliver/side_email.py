@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from digest.config import Settings
+from digest.deliver.modes import keeps_list
 from digest.errors import DigestError, ProviderError
 from digest.providers import Provider, SendResult, make_provider, providers
 from digest.providers.base import Content, Outgoing
@@ -42,7 +43,7 @@ def single_sender(settings: Settings) -> Provider:
     whole list, so then the provider that stands in for side emails (``Provider.stands_in``).
     """
     provider = make_provider(settings)
-    if provider.kind == "message":
+    if keeps_list(provider):
         return provider
     provider.close()
     stand_in = next((cls for cls in providers().values() if cls.stands_in), None)

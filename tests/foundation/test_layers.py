@@ -171,32 +171,15 @@ def test_every_module_is_read() -> None:
     assert "digest.jobs.daemon" in files and "digest.cli" in files
 
 
-# Offenders that stood when the contract was written; all were taken out (issue 18). The lists
-# only shrink: a new offender fails, and so does one that is gone but still listed.
-KNOWN_UPWARD: set[tuple[str, str]] = set()
-KNOWN_CYCLES: list[str] = []
-
-
 def test_no_module_imports_from_a_layer_above_it() -> None:
     found = upward_imports(import_graph(module_files()))
-    pairs = {(line.split(" ")[0], line.split(" imports ")[1].split(" ")[0]) for line in found}
-    new = [
-        line
-        for line in found
-        if (line.split(" ")[0], line.split(" imports ")[1].split(" ")[0]) not in KNOWN_UPWARD
-    ]
-    assert new == [], "imports against the pipeline's direction:\n" + "\n".join(new)
-    assert pairs >= KNOWN_UPWARD, f"gone, take them off KNOWN_UPWARD: {sorted(KNOWN_UPWARD - pairs)}"
+    assert found == [], "imports against the pipeline's direction:\n" + "\n".join(found)
 
 
 def test_no_modules_import_each_other_in_a_loop() -> None:
     graph = import_graph(module_files())
-    found = cycles(graph)
-    # A known loop is named by the package of its first module.
-    names = sorted(".".join(c[0].split(".")[:2]) for c in found)
-    new = [describe_cycle(c, graph) for c in found if ".".join(c[0].split(".")[:2]) not in KNOWN_CYCLES]
-    assert new == [], "import cycles:\n" + "\n".join(new)
-    assert names == sorted(KNOWN_CYCLES), f"take the broken loops off KNOWN_CYCLES (now {names})"
+    found = [describe_cycle(c, graph) for c in cycles(graph)]
+    assert found == [], "import cycles:\n" + "\n".join(found)
 
 
 def test_the_check_sees_every_kind_of_import(tmp_path: Path) -> None:
