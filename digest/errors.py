@@ -52,7 +52,7 @@ class WebhookRefused(DigestError):
     """A provider's webhook request failed its check or cannot be read; nothing was stored.
 
     ``status`` is the HTTP answer: 401 for a bad signature or secret, 400 for a body that
-    cannot be read, or what the provider asks for (Mailgun: 406, "do not retry").
+    cannot be read, or what the provider asks for (for example a 406, "do not retry").
     """
 
     def __init__(self, status: int, reason: str) -> None:

@@ -22,7 +22,7 @@ _MIN_SECRET = 6  # shorter values would redact ordinary words
 _QUERY = re.compile(r"([?&;][A-Za-z0-9_.\-\[\]%]+=)[^&#\s\"'<>;]+")
 _USERINFO = re.compile(r"(\b[a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]+@", re.IGNORECASE)
 _LABELLED = re.compile(
-    r"(?i)((?:proxy-)?authorization|x-api-key|api[-_ ]?key|x-postmark-server-token|[a-z_]*access[-_]?token"
+    r"(?i)((?:proxy-)?authorization|x-api-key|api[-_ ]?key|x-[a-z]+-server-token|[a-z_]*access[-_]?token"
     r"|refresh[-_]?token|client[-_]?secret|app[-_]?password|password|passwd|secret|token)"
     r"(\"?'?\s*[:=]\s*[\"']?)(?:(?:bearer|basic|token|oauth)\s+)?[^\s\"',;&}<>]+"
 )
@@ -41,7 +41,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 def _labelled(match: re.Match[str]) -> str:
     """``label: value`` with the value masked, unless the label is the name of one of our settings
-    (``DIGEST_POSTMARK_API_KEY: is required`` is our own message, not a credential)."""
+    (``DIGEST_X_API_KEY: is required`` is our own message, not a credential)."""
     start = match.start()
     while start > 0 and (match.string[start - 1].isalnum() or match.string[start - 1] == "_"):
         start -= 1

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for e in data["editions"]:
         reason = f" ({e['reason']})" if e["reason"] else ""
         print(f"{e['key']:<20} {e['status']:<9}{reason}")
-        # People, not internal batches: 1,000 recipients in one SendGrid call count 1,000.
+        # People, not internal batches: 1,000 recipients in one batch call count 1,000.
         print(f"    email recipients: {_counts(e['recipients'])}")
         for error in e["errors"]:
             print(f"      error: {error}")

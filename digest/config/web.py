@@ -60,8 +60,8 @@ class WebSettings:
     webhook_max_mb: int = setting(
         "DIGEST_WEBHOOK_MAX_MB",
         5,
-        "Largest provider webhook body digest serve reads, in megabytes (SendGrid posts thousands of "
-        "events in one batch, about 0.5 KB each); a bigger one is refused with 413.",
+        "Largest provider webhook body digest serve reads, in megabytes (a provider may post thousands "
+        "of events in one batch, about 0.5 KB each); a bigger one is refused with 413.",
         parse=int_range(1, 100),
         section="Web",
     )

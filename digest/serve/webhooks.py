@@ -9,7 +9,7 @@ only when it is about a message of ours (:mod:`digest.store.mail_events`), so a 
 retry changes nothing and a stranger's address is never kept.
 
 The body is the one part every webhook shares, so it is read here, and only here: at most
-``DIGEST_WEBHOOK_MAX_MB`` (a SendGrid batch of thousands of events is a few megabytes), in
+``DIGEST_WEBHOOK_MAX_MB`` (a batch of thousands of events is a few megabytes), in
 pieces, refused with 413 past the cap before the rest is read; the webhook then checks its
 signature over these exact bytes and parses them through the shared depth guard.
 """

@@ -9,13 +9,13 @@ that call was for:
   provider keeps that list);
 - else by the tag our send gave the message (:attr:`MailEvent.tag`: the start of the call's
   idempotency key, which the service reports back in its custom args or metadata) with the
-  recipient among that call's addresses: Postmark gives each message of a batch its own id.
+  recipient among that call's addresses: some providers give each message of a batch its own id.
 
 A forgotten address (``digest subscribers forget``) is no longer in any call, so its event
 matches by id or tag alone, and is stored under its keyed hash, never the address.
 
 The ledger rows an event batch needs are read in one query per 500 ids, whatever the number
-of events (a SendGrid batch of thousands names a handful of calls).
+of events (a batch of thousands names a handful of calls).
 """
 
 from __future__ import annotations

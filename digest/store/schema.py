@@ -224,7 +224,7 @@ signups = Table(
 mail_events = Table(
     "mail_events",
     metadata,
-    Column("event_id", String(160), primary_key=True),  # provider:its own id (Mailgun: the token)
+    Column("event_id", String(160), primary_key=True),  # provider:its own id for the event
     Column("provider", String(16), nullable=False),
     Column("kind", String(16), nullable=False),  # delivered | bounced | complained | unsubscribed | ...
     Column("hard", Integer, nullable=False, default=0),  # 1: a permanent failure (hard bounce)
