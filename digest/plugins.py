@@ -10,7 +10,7 @@ needs them). The commands (and tests) read settings with :func:`load_settings` h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 from digest.config import Plugins, Settings
@@ -46,11 +46,12 @@ def load_settings(
     read_dotenv: bool = True,
     warn: Callable[[str], None] | None = None,
     social_warnings: bool = True,
+    skip: Collection[str] = (),
 ) -> Settings:
     """:func:`digest.config.load_settings` with the built-in plugins: the settings a command runs with."""
     return load_with(
         env_file, environ, plugins=plugins(), read_dotenv=read_dotenv, warn=warn,
-        social_warnings=social_warnings,
+        social_warnings=social_warnings, skip=skip,
     )
 
 

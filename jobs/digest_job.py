@@ -40,6 +40,9 @@ from digest.store.ledger import Ledger
 log = logging.getLogger("digest.jobs")
 
 FINISHED = ("sent", "partial", "skipped", "missed", "failed")
+# How often the watchdog (and a `digest run --once` timer) looks. A slot sent within this much of
+# its time is on time, whichever check sent it; later, it was missed while nothing ran (a catch-up).
+CHECK_EVERY = timedelta(minutes=15)
 # Outcomes after which `digest run --once` exits non-zero (cron mails the output).
 TROUBLE = ("missed", "partial", "refused", "error")
 
@@ -84,10 +87,12 @@ def check_digest(
             when = f"{upcoming[0].astimezone(cadence.zone):%Y-%m-%d %H:%M %Z}" if upcoming else "never"
             return CheckResult("", "idle", f"no edition yet; the first one goes out {when}")
         return _give_up(settings, engine, cadence, key, slot, now)
-    if ledger.ensure_edition(key, slot):
-        _note_gap(ledger, cadence, key, slot)
-    if late > timedelta(minutes=5):
+    if ledger.ensure_edition(key, slot) and not ledger.has_event("gap", key):
+        _note_gap(ledger, cadence, key, slot)  # once, though a refused send is tried again
+    if late > CHECK_EVERY:
         log.warning("%s was due %s ago; sending it now (catch-up)", key, _hours(late))
+    else:
+        log.info("%s is due (%s); sending it", key, f"{slot.astimezone(cadence.zone):%Y-%m-%d %H:%M %Z}")
     try:
         provider = provider_factory(settings)
         report = send_edition(settings, engine, provider, key=key, slot=slot, now=now, stop=stop, share=True)

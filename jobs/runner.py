@@ -18,7 +18,7 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -27,7 +27,7 @@ from digest.attempts import owner_id
 from digest.clock import now as current_time
 from digest.config import Settings
 from digest.jobs.alerts import Alert, raise_alert
-from digest.jobs.digest_job import CheckResult, check_digest
+from digest.jobs.digest_job import CHECK_EVERY, CheckResult, check_digest
 from digest.jobs.social_job import publish_social
 from digest.providers import Provider, make_provider
 from digest.store import Engine
@@ -35,7 +35,7 @@ from digest.store.scheduler import record_heartbeat
 
 log = logging.getLogger("digest.jobs")
 
-WATCHDOG = timedelta(minutes=15)
+WATCHDOG = CHECK_EVERY
 
 
 class Runner:

@@ -90,7 +90,7 @@ def _main(argv: Sequence[str] | None) -> int:
     # Library debug lines (urllib3's request lines) carry URLs, some with a token in the query string.
     to_stderr.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[to_stderr])
-    ctx = Context(env_file=args.env_file)
+    ctx = Context(env_file=args.env_file, reads_sources=getattr(args, "reads_sources", True))
     try:
         return int(args.func(args, ctx) or 0)
     except DigestError as exc:
@@ -123,12 +123,17 @@ def add_command(
     help: str,
     examples: str,  # type: ignore[type-arg]
     description: str = "",
+    *,
+    reads_sources: bool = True,
 ) -> argparse.ArgumentParser:
-    """A subcommand parser with its help, description and an examples epilog."""
-    return sub.add_parser(
+    """A subcommand parser with its help, description and an examples epilog. ``reads_sources``:
+    False for a command that never reads the articles, so DIGEST_SOURCES is not checked for it."""
+    parser = sub.add_parser(
         name,
         help=help,
         description=description or help,
         epilog="examples:\n" + examples,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.set_defaults(reads_sources=reads_sources)
+    return parser

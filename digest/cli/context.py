@@ -18,8 +18,11 @@ if TYPE_CHECKING:  # imported when first used, so `digest --help` starts fast
 
 
 class Context:
-    def __init__(self, env_file: str | None = None) -> None:
+    def __init__(self, env_file: str | None = None, *, reads_sources: bool = True) -> None:
         self.env_file = Path(env_file) if env_file else None
+        # A command that never reads the articles (a subscriber import outside the clone, status)
+        # does not stop on DIGEST_SOURCES.
+        self.reads_sources = reads_sources
         self._settings: Settings | None = None
         self._engine: Engine | None = None
         # The preview shows every listed platform's posts; only publishing needs their keys.
@@ -28,10 +31,12 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from digest.config import SOURCES_CHECK
             from digest.plugins import load_settings
 
             self._settings = load_settings(
-                self.env_file, warn=self.warn, social_warnings=self.social_warnings
+                self.env_file, warn=self.warn, social_warnings=self.social_warnings,
+                skip=() if self.reads_sources else (SOURCES_CHECK,),
             )
         return self._settings
 

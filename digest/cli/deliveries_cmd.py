@@ -35,7 +35,8 @@ is worked out again afterwards: sent once nothing is failed or unknown.
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = add_command(
-        sub, "deliveries", "list unknown and failed email deliveries; resolve them", EXAMPLES, DESCRIPTION
+        sub, "deliveries", "list unknown and failed email deliveries; resolve them", EXAMPLES, DESCRIPTION,
+        reads_sources=False,
     )
     p.add_argument("--edition", metavar="KEY", help="only this edition (e.g. weekly:2026-W48)")
     p.add_argument(
@@ -52,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "  digest deliveries retry-failed\n  digest deliveries retry-failed --edition weekly:2026-W48\n",
         "Failed deliveries (refused by the provider, or out of attempts) go back to pending with "
         "the same idempotency key; the next `digest send` or scheduler check sends them.",
+        reads_sources=False,
     )
     retry.add_argument(
         "--edition", metavar="KEY", default=argparse.SUPPRESS, help="the edition (default: this period's)"
@@ -70,6 +72,7 @@ def _register_resolve(actions: argparse._SubParsersAction) -> None:  # type: ign
         "--sent: you checked and they arrived; they count as sent. --resend: you checked and "
         "they did not arrive; they go back to pending with the same idempotency key and the next "
         "`digest send` or scheduler check sends them (this period's edition only).",
+        reads_sources=False,
     )
     r.add_argument("ids", nargs="+", type=int, metavar="ID", help="delivery IDs from `digest deliveries`")
     how = r.add_mutually_exclusive_group(required=True)

@@ -29,9 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "  digest preview --serve --port 8080 --lang ko\n",
         description="Build this period's edition exactly as it would go out and send nothing. Writes "
         "index.html (a dashboard: the email at 600 and 375 px, light/dark, the text part, social posts, "
-        "warnings), email.html, email.txt, email.eml, social.json, social/<platform>.txt and report.json. "
-        "Exits with status 1 when the report has errors (a protected term, an undefined template "
-        "variable, an image without alt text, a post over its limit).",
+        "what the checks found), email.html, email.txt, email.eml, social.json, social/<platform>.txt and "
+        "report.json. Each finding either blocks the send (digest send refuses it: a protected term, an "
+        "undefined template variable, an email over DIGEST_HTML_BUDGET) or is only reported (a feed "
+        "that could not be read, a post to edit); exits with status 1 while anything blocks the send.",
     )
     p.add_argument("--out", default="preview", metavar="DIR", help="output folder (default ./preview)")
     p.add_argument("--lang", choices=("en", "ko"), help="language of the email (default DIGEST_LANGUAGE)")
@@ -74,14 +75,21 @@ def _print(result: PreviewResult) -> None:
         f"Preview of {report['edition']} ({report['language']}): {report['articles']} article(s), "
         f"{report['html_bytes']:,} of {report['html_budget']:,} bytes of HTML, written to {result.out}/"
     )
-    for note in (report["social_note"], *(f"skipped {p['problem']}" for p in report["problems"])):
-        if note:
-            print(f"note: {note}")
-    for warning in report["warnings"]:
-        print(f"warning: {warning}")
-    for error in report["errors"]:
-        print(f"error: {error}")
-    print("ok: nothing to fix" if result.ok else f"{len(report['errors'])} error(s): fix them before sending")
+    if report["social_note"]:
+        print(f"note: {report['social_note']}")
+    for line in report["warnings"]:
+        print(f"reported: {line}")
+    for line in report["errors"]:
+        print(f"blocks the send: {line}")
+    print(verdict(len(report["errors"]), len(report["warnings"])))
+
+
+def verdict(blocks: int, reported: int) -> str:
+    """The preview's last line: whether digest send would go ahead, and what the rest means."""
+    also = f"; {reported} finding(s) only reported (the send goes ahead with them)" if reported else ""
+    if blocks:
+        return f"{blocks} finding(s) block the send: digest send refuses it until they are fixed{also}"
+    return f"ok: nothing blocks the send{also}"
 
 
 def _serve(ctx: Context, args: argparse.Namespace, out: Path) -> int:

@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         EXAMPLES,
         description="Show DIGEST_SCHEDULE in plain words and its next runs in "
         "DIGEST_TIMEZONE and in UTC. Sends nothing.",
+        reads_sources=False,
     )
     p.add_argument("--next", type=_count, default=5, metavar="N", help="how many runs to list (default 5)")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")

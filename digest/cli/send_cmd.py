@@ -51,8 +51,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     settings = with_overrides(ctx.settings, allow_large=True) if args.allow_large else ctx.settings
     report = send_current(settings, ctx.engine, provider, now=ctx.now(), progress=ctx.interactive)
-    for source, problem in report.problems:
-        print(f"warning: skipped {problem if problem.startswith(source) else source + ': ' + problem}")
+    from digest.compose.findings import sources
+
+    for finding in sources(report.problems) + report.reported:  # as the preview reports them
+        print(f"reported: {finding.line()}")
     print(report.message)
     if report.counts:
         from digest.deliver.firstrun import sent_summary

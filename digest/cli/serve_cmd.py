@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Serve the web pages of digest with waitress. Put Caddy or nginx in front for https "
         "(see deploy/) and set DIGEST_PUBLIC_URL to the public address; the emails' unsubscribe links "
         "then point here.",
+        reads_sources=False,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0: any free one)")

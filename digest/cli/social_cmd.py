@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         EXAMPLES,
         description="Social posts wait for approval when DIGEST_SOCIAL_APPROVAL=true (the default). "
         "Each post is one article on one platform; IDs come from `digest social list`.",
+        reads_sources=False,
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     ls = actions.add_parser("list", help="show the queue (waiting, approved, failed and unknown posts)")

@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "status",
         "show editions, deliveries, failures and alerts",
         "  digest status\n  digest status --json\n",
+        reads_sources=False,
     )
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.add_argument("--limit", type=int, default=10, help="how many editions to show (default 10)")

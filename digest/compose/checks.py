@@ -1,16 +1,21 @@
-"""The checks an edition goes through before it may be frozen or sent: protected terms and size.
+"""The checks an edition goes through before it may be frozen or sent, as findings that block the
+send or are only reported (:mod:`digest.compose.findings`).
 
-A protected name anywhere in what would go out (an article, a setting printed in
-the email or its headers, a social post) stops the send with exit status 3; an
-email over DIGEST_HTML_BUDGET stops it unless DIGEST_ALLOW_LARGE is set.
+A protected name anywhere in what would go out (an article, a setting printed in the email or
+its headers, a social post) stops the send with exit status 3; an email over DIGEST_HTML_BUDGET
+stops it unless DIGEST_ALLOW_LARGE is set, and so does active content in the email's HTML.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
+from digest.compose import findings
+from digest.compose.findings import BLOCKS, REPORTED, Finding
 from digest.config import Settings
-from digest.errors import ProtectedTermError, RenderError
 from digest.guard import Surface, check, email_surfaces, header_surfaces
-from digest.protect import Hit, describe
+from digest.protect import Hit
 from digest.render.email import RenderedEmail
 from digest.types import Edition, Post
 
@@ -57,15 +62,6 @@ def check_posts(settings: Settings, posts: list[Post]) -> list[Hit]:
     ])
 
 
-def check_social(settings: Settings, edition: Edition) -> list[Hit]:
-    """Protected-term occurrences in the posts this edition would make (none when no platform is on)."""
-    if not settings.social_platforms or not settings.protected_terms_file:
-        return []
-    from digest.social.compose import posts_for_edition
-
-    return check_posts(settings, posts_for_edition(edition, settings))
-
-
 def _printed_settings(settings: Settings) -> list[Surface]:
     printed = [
         ("DIGEST_ORG_NAME", settings.org_name),
@@ -86,34 +82,92 @@ def _html_image_alt(html: str) -> str:
 
 
 def refuse_protected(hits: list[Hit]) -> None:
-    """Stop before anything is sent when a protected term would go out (exit status 3).
-
-    The message names every (term, place) pair, up to five, so staff can fix them all at once.
-    """
-    if not hits:
-        return
-    raise ProtectedTermError(
-        f"protected term {describe(hits)}; nothing was sent. "
-        "Remove or edit the article (or the setting), check with digest preview, then send again"
-    )
+    """Stop before anything is sent when a protected term would go out (exit status 3), naming every
+    (term, place) pair, up to five, so staff can fix them all at once."""
+    findings.refuse(findings.protected(hits))
 
 
-def size_problem(settings: Settings, rendered: RenderedEmail) -> str | None:
-    """Why the email's HTML is too big for Gmail (which cuts off at about 102 KB), or None."""
-    size = rendered.html_bytes
-    if size <= settings.html_budget:
-        return None
-    return (
-        f"the email's HTML is {size:,} bytes, over DIGEST_HTML_BUDGET ({settings.html_budget:,}); "
-        "Gmail shows long emails cut off"
-    )
+def email_findings(
+    settings: Settings, rendered: RenderedEmail, hits: list[Hit], html: str = ""
+) -> list[Finding]:
+    """What blocks the email, or is only reported, once rendered: its protected terms (``hits``), its
+    size, and active content or images without alt text in ``html`` (the rendered HTML by default;
+    the preview passes the HTML as a subscriber gets it)."""
+    facts = html_facts(html or rendered.html)
+    return [
+        *findings.protected(hits),
+        *findings.size(rendered.html_bytes, settings.html_budget, settings.allow_large),
+        *(Finding(BLOCKS, "unsafe", f"unsafe content in the email: {u}", "remove it from your template")
+          for u in facts.unsafe),
+        *(Finding(REPORTED, "alt", f"image without alt text: {src}", "give it an alt text in your template")
+          for src in facts.images_without_alt),
+        *(Finding(REPORTED, "link", f"link is not https: {link['url']}")
+          for link in facts.links if link["url"].startswith("http:")),
+    ]
 
 
-def refuse_large(settings: Settings, rendered: RenderedEmail) -> None:
-    """Stop before anything is sent when the email is over budget (unless DIGEST_ALLOW_LARGE)."""
-    problem = size_problem(settings, rendered)
-    if problem and not settings.allow_large:
-        raise RenderError(
-            f"{problem}; nothing was sent. Lower DIGEST_MAX_ARTICLES or DIGEST_SUMMARY_MAX_WORDS, "
-            "or send anyway with digest send --allow-large"
-        )
+def post_findings(settings: Settings, posts: list[Post]) -> list[Finding]:
+    """A protected term in a post blocks (the post would go out with the email); any other problem
+    of a post is reported, as the post waits for an edit in the queue."""
+    return findings.protected(check_posts(settings, posts)) + findings.posts(posts)
+
+
+def social_findings(settings: Settings, edition: Edition) -> list[Finding]:
+    """:func:`post_findings` of the posts this edition would make (none when no platform is on)."""
+    if not settings.social_platforms:
+        return []
+    from digest.social.compose import posts_for_edition
+
+    return post_findings(settings, posts_for_edition(edition, settings))
+
+
+@dataclass
+class HtmlFacts:
+    links: list[dict[str, str]] = field(default_factory=list)
+    images: list[dict[str, str]] = field(default_factory=list)
+    unsafe: list[str] = field(default_factory=list)
+
+    @property
+    def images_without_alt(self) -> list[str]:
+        return [i["src"] for i in self.images if i["alt"] is None]
+
+
+def html_facts(html: str) -> HtmlFacts:
+    """Every link and image of the email, and anything active that must never be in an email."""
+    import lxml.html
+    from lxml import etree
+
+    facts = HtmlFacts()
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        facts.unsafe.append("the HTML could not be parsed")
+        return facts
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        if tag == "a" and element.get("href") is not None:
+            text = " ".join(element.text_content().split())
+            facts.links.append({"url": element.get("href", ""), "text": text})
+        elif tag == "img":
+            facts.images.append({"src": element.get("src", ""), "alt": element.get("alt")})  # type: ignore[dict-item]
+        facts.unsafe += _unsafe(element, tag)
+    return facts
+
+
+_FORBIDDEN_TAGS = ("script", "iframe", "object", "embed", "frame", "form", "base")
+
+
+def _unsafe(element: Any, tag: str) -> list[str]:
+    found = []
+    if tag in _FORBIDDEN_TAGS:
+        found.append(f"<{tag}> element")
+    if tag == "link" and "stylesheet" in element.get("rel", "").lower():
+        found.append(f"remote stylesheet {element.get('href', '')}")
+    for name, value in element.attrib.items():
+        if name.lower().startswith("on"):
+            found.append(f"event handler {name} on <{tag}>")
+        if name.lower() in ("href", "src") and value.strip().lower().startswith(("javascript:", "data:")):
+            found.append(f"{value.strip()[:30]} address on <{tag}>")
+    return found

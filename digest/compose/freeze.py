@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from digest.compose import findings
 from digest.compose.build import Built, build_edition, record_skipped_sources
-from digest.compose.checks import check_protected, check_social, refuse_large, refuse_protected
+from digest.compose.checks import check_protected, email_findings, social_findings
+from digest.compose.findings import Finding, refuse, reported
 from digest.config import Settings
 from digest.store import Engine
 from digest.store.ledger import EditionRow, Ledger
@@ -24,11 +26,13 @@ NOTHING_NEW = "nothing new since the last edition"
 
 @dataclass
 class Frozen:
-    """The edition after the build (``None`` if it could not be read back) and the sources skipped."""
+    """The edition after the build (``None`` if it could not be read back), the sources skipped and
+    the findings reported (none blocks: a blocking one stops the freeze)."""
 
     edition: EditionRow | None
     problems: list[tuple[str, str]] = field(default_factory=list)
     skipped: bool = False
+    reported: list[Finding] = field(default_factory=list)
 
 
 def build_and_freeze(
@@ -44,9 +48,9 @@ def build_and_freeze(
     """Build edition ``key`` and freeze it with its bodies in every language subscribers read
     (``uncounted``: see :func:`~digest.compose.build.build_edition`).
 
-    Raises ProtectedTermError (a protected name anywhere: nothing is frozen) or
-    RenderError (too large). With nothing new, the edition is ``skipped`` unless
-    DIGEST_SEND_WHEN_EMPTY is set.
+    Raises ProtectedTermError (a protected name anywhere: nothing is frozen) or RenderError
+    (any other finding that blocks: too large, active content; see digest.compose.findings).
+    With nothing new, the edition is ``skipped`` unless DIGEST_SEND_WHEN_EMPTY is set.
     """
     ledger = Ledger(engine)
     built = build_edition(
@@ -57,15 +61,19 @@ def build_and_freeze(
         ledger.set_status(key, "skipped", NOTHING_NEW)
         ledger.event("info", "skipped", NOTHING_NEW, key)
         return Frozen(ledger.edition(key), built.problems, skipped=True)
+    found = email_findings(settings, built.rendered, built.hits) + social_findings(settings, built.edition)
+    found += findings.articles(built.edition.articles)
+    refuse(found)
     bodies = other_languages(settings, engine, built)
     items = [(i.article.id, i.blurb) for i in built.edition.items + built.edition.more]
     r = built.rendered
     ledger.freeze_edition(key, r.subject, r.html, r.text, items, bodies)
-    return Frozen(ledger.edition(key), built.problems)
+    return Frozen(ledger.edition(key), built.problems, reported=reported(found))
 
 
 def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[str, tuple[str, str, str]]:
-    """Render the edition in every further language subscribers asked for; refuse protected terms.
+    """Render the edition in every further language subscribers asked for, each refused on the
+    same findings as the default one.
 
     Everything is rendered and checked before anything is frozen, so a protected
     name in any language, or in the social posts the edition will make (a name
@@ -74,16 +82,12 @@ def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[st
     from digest.render.email import render_email
     from digest.render.env import template_env
 
-    refuse_protected(built.hits)
-    refuse_protected(check_social(settings, built.edition))
-    refuse_large(settings, built.rendered)
     default = getattr(built.rendered, "language", settings.language)
     wanted = [lang for lang in languages(engine) if lang and lang != default]
     bodies: dict[str, tuple[str, str, str]] = {}
     env = template_env(getattr(settings, "templates_dir", None))
     for lang in wanted:
         rendered = render_email(built.edition, settings, env, language=lang)
-        refuse_protected(check_protected(settings, built.edition, rendered))
-        refuse_large(settings, rendered)
+        refuse(email_findings(settings, rendered, check_protected(settings, built.edition, rendered)))
         bodies[lang] = (rendered.subject, rendered.html, rendered.text)
     return bodies

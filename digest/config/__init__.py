@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -68,6 +68,10 @@ class Settings(
         return found if found is not None else cls()
 
 
+# The check only the commands that read the sources need (see CoreSettings.check_sources).
+SOURCES_CHECK = "check_sources"
+
+
 def load_settings(
     env_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
@@ -76,6 +80,7 @@ def load_settings(
     read_dotenv: bool = True,
     warn: Callable[[str], None] | None = None,
     social_warnings: bool = True,
+    skip: Collection[str] = (),
 ) -> Settings:
     """Read `.env` (or ``env_file``) and the environment into validated Settings.
 
@@ -83,9 +88,10 @@ def load_settings(
     DIGEST_ key in the file, a file that cannot be read. ``warn`` gets each warning
     (an unknown key in the environment; with ``social_warnings``, a listed social
     platform without its keys, which only publishing needs). ``plugins``: their settings
-    classes and names (``digest.plugins.load_settings`` passes the built-in ones).
+    classes and names (``digest.plugins.load_settings`` passes the built-in ones). ``skip``: checks
+    a command does not need (SOURCES_CHECK for one that never reads the sources).
     """
-    found = inspect(env_file, environ, plugins=plugins, read_dotenv=read_dotenv)
+    found = inspect(env_file, environ, plugins=plugins, read_dotenv=read_dotenv, skip=skip)
     error = found.first_error()
     if error is not None:
         raise error
@@ -102,11 +108,12 @@ def inspect(
     *,
     plugins: Plugins,
     read_dotenv: bool = True,
+    skip: Collection[str] = (),
 ) -> Inspection:
     """Every setting read and checked, with every problem collected (for `digest config`)."""
     environ = os.environ if environ is None else environ
     return inspect_settings(
-        Settings, plugins, env_file, environ, read_dotenv=read_dotenv, prepare=_sample_when_unset
+        Settings, plugins, env_file, environ, read_dotenv=read_dotenv, prepare=_sample_when_unset, skip=skip
     )
 
 

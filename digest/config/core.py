@@ -219,10 +219,6 @@ class CoreSettings:
 
     def check_core(self) -> None:
         """Cross-field checks; each raises ConfigError naming the key."""
-        if not self.sources:
-            raise ConfigError(
-                "DIGEST_SOURCES", "no sources are set", "list at least one folder, file or feed URL"
-            )
         if self.protected_terms_file is not None and not self.protected_terms_file.is_file():
             raise ConfigError(
                 "DIGEST_PROTECTED_TERMS_FILE",
@@ -234,6 +230,14 @@ class CoreSettings:
                 "DIGEST_DATABASE_URL",
                 "only sqlite:/// and postgresql:// addresses are supported",
                 "use postgresql://user:password@host/dbname or leave it empty",
+            )
+
+    def check_sources(self) -> None:
+        """The sources are set and their folders and files are there. Only the commands that read
+        them check it (SOURCES_CHECK): a subscriber import run outside the clone does not need them."""
+        if not self.sources:
+            raise ConfigError(
+                "DIGEST_SOURCES", "no sources are set", "list at least one folder, file or feed URL"
             )
         for source in self.sources:
             if "://" in source:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,6 +113,7 @@ def inspect_settings(
     *,
     read_dotenv: bool = True,
     prepare: Callable[[dict[str, str]], None] | None = None,
+    skip: Collection[str] = (),
 ) -> Inspection:
     """Read and check every setting of ``cls`` and of each plugin's settings class; never raises
     for a setting's problem. ``prepare`` may fill in values that depend on others (the sample
@@ -125,7 +126,7 @@ def inspect_settings(
     parts = {c: c(**_parse_fields(c, found, plugins)) for c in plugins.classes}
     found.settings = cls(**_parse_fields(cls, found, plugins), extensions=parts)
     # The shared settings' checks, then the plugins' checks of them, then each plugin's own.
-    checks = _checks_of(found.settings) + [functools.partial(c, found.settings) for c in plugins.checks]
+    checks = _checks_of(found.settings, skip) + [functools.partial(c, found.settings) for c in plugins.checks]
     for check in checks + [check for part in parts.values() for check in _checks_of(part)]:
         try:
             check()
@@ -136,9 +137,10 @@ def inspect_settings(
     return found
 
 
-def _checks_of(part: object) -> list[Callable[[], None]]:
-    """A settings object's ``check_*`` methods, by name."""
-    return [getattr(part, name) for name in sorted(dir(part)) if name.startswith("check_")]
+def _checks_of(part: object, skip: Collection[str] = ()) -> list[Callable[[], None]]:
+    """A settings object's ``check_*`` methods, by name (but those named in ``skip``)."""
+    names = [name for name in sorted(dir(part)) if name.startswith("check_") and name not in skip]
+    return [getattr(part, name) for name in names]
 
 
 def _parse_fields(cls: type, found: Inspection, plugins: Plugins) -> dict[str, Any]:

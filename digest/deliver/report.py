@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from digest.compose.findings import Finding
 from digest.deliver.dispatch import DispatchStats
 from digest.deliver.resolve import channel_counts, edition_outcome, recipients
 from digest.store import Engine
@@ -19,6 +20,8 @@ class SendReport:
     counts: dict[str, int] = field(default_factory=dict)
     stats: DispatchStats = field(default_factory=DispatchStats)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    # What the checks reported when this run froze the edition (nothing of it stopped the send).
+    reported: list[Finding] = field(default_factory=list)
 
 
 def finalise(

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from digest.compose.build import current_period
-from digest.compose.freeze import NOTHING_NEW, build_and_freeze
+from digest.compose.findings import Finding
+from digest.compose.freeze import NOTHING_NEW, Frozen, build_and_freeze
 from digest.config import Settings
 from digest.deliver.fanout import Refusals, SendOptions, send_pending, snapshot, stop_on_auth
 from digest.deliver.firstrun import refuse_empty_list, retire_rehearsal
@@ -20,7 +21,7 @@ from digest.deliver.lease import holding
 from digest.deliver.modes import Mode, can_settle, mode_for
 from digest.deliver.report import SendReport, already, finalise
 from digest.deliver.share import share as share_the_fanout
-from digest.errors import EditionBusy
+from digest.errors import DigestError, EditionBusy
 from digest.guard import stop_if_protected
 from digest.providers.base import Provider
 from digest.providers.registry import rehearsal_channels
@@ -109,14 +110,12 @@ def _send_owned(
     if edition.status in ("sent", "partial", "skipped", "missed"):
         return already(engine, edition)
     problems: list[tuple[str, str]] = []
-    if edition.status in ("building", "ready"):
+    noted: list[Finding] = []
+    if edition.status == "ready":
         refuse_empty_list(engine, mode)
     if edition.status == "building":
-        uncounted = rehearsal_channels(mode.provider.name)
-        frozen = build_and_freeze(
-            settings, engine, key=key, slot=slot, now=now, progress=progress, uncounted=uncounted
-        )
-        problems = frozen.problems
+        frozen = _freeze(settings, engine, mode, key=key, slot=slot, now=now, progress=progress)
+        problems, noted = frozen.problems, frozen.reported
         if frozen.skipped:
             return SendReport(key, "skipped", f"{key}: {NOTHING_NEW}; nothing sent", problems=problems)
         edition = frozen.edition
@@ -130,4 +129,25 @@ def _send_owned(
     refused: Refusals = []
     stats = send_pending(ledger, mode, edition, SendOptions.from_settings(settings), progress, stop, refused)
     stop_on_auth(engine, key, refused)
-    return finalise(engine, key, stats, problems, unchanged=before)
+    report = finalise(engine, key, stats, problems, unchanged=before)
+    report.reported = noted
+    return report
+
+
+def _freeze(
+    settings: Settings, engine: Engine, mode: Mode, *, key: str, slot: datetime, now: datetime, progress: bool
+) -> Frozen:
+    """Refuse an empty list, then build and freeze the edition. A refusal before anything is frozen
+    (no subscribers, a protected name, too large) leaves no edition behind: nothing was recorded
+    before a call that cannot be undone, so the ledger has nothing to keep, and `digest status`
+    shows no edition that never was."""
+    ledger = Ledger(engine)
+    try:
+        refuse_empty_list(engine, mode)
+        uncounted = rehearsal_channels(mode.provider.name)
+        return build_and_freeze(
+            settings, engine, key=key, slot=slot, now=now, progress=progress, uncounted=uncounted
+        )
+    except DigestError:
+        ledger.drop_unbuilt(key)
+        raise

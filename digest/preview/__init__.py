@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from digest.compose import findings
 from digest.compose.build import compose_current, current_period
 from digest.compose.checks import check_posts, check_protected
 from digest.compose.edition import MORE_FULL
+from digest.compose.findings import REPORTED, Finding
 from digest.config import Settings
 from digest.errors import RenderError
 from digest.preview.dashboard import render_dashboard
-from digest.preview.report import build_report, undefined_names
+from digest.preview.report import build_report, edition_findings, undefined_names
 from digest.preview.social import posts_for, write_posts
 from digest.protect import Hit
 from digest.providers.registry import rehearsal_channels
@@ -89,19 +91,24 @@ def build_preview(
     left_out = left_out + trimmed
     rendered, render_error = _render(edition, settings, lang)
     posts, social_note = posts_for(edition, settings)
-    hits: list[Hit] = check_protected(settings, edition, rendered) if rendered else []
-    hits += check_posts(settings, posts)
+    email_hits: list[Hit] = check_protected(settings, edition, rendered) if rendered else []
     shown = personalise_for_preview(settings, rendered, edition.key, now) if rendered else None
+    undefined = undefined_names(edition, settings, lang)
+    found = edition_findings(
+        settings, edition, rendered, shown_html=shown.html if shown else "", render_error=render_error,
+        email_hits=email_hits, posts=posts, undefined=undefined,
+    )
+    found += _left_out(settings, left_out, len(trimmed)) + findings.sources(problems)
     report = build_report(
         settings,
         edition=edition,
         rendered=rendered,
         shown_html=shown.html if shown else "",
-        render_error=render_error,
-        hits=hits,
+        found=found,
+        hits=email_hits + check_posts(settings, posts),
         posts=posts,
         social_note=social_note,
-        undefined=undefined_names(edition, settings, lang),
+        undefined=undefined,
     )
     report = {
         "edition": key,
@@ -114,24 +121,22 @@ def build_preview(
         "trimmed_to_fit": len(trimmed),
         **report,
     }
-    report["warnings"] += _trim_warnings(settings, left_out, len(trimmed))
     out.mkdir(parents=True, exist_ok=True)
     _write(out, report, shown, edition, posts, social_note, period_note, now)
     return PreviewResult(out, key, report, edition)
 
 
-def _trim_warnings(settings: Settings, left_out: list[tuple[Article, str]], trimmed: int) -> list[str]:
-    """Say what a busy week cost: titles over the list's cap, and articles trimmed for size."""
+def _left_out(settings: Settings, left_out: list[tuple[Article, str]], trimmed: int) -> list[Finding]:
+    """Say what a busy week cost (reported): titles over the list's cap, and articles trimmed for size."""
     full = MORE_FULL.format(max_more=settings.max_more_stories)
     capped = sum(1 for _a, why in left_out if why == full)
     out = []
     if capped:
-        out.append(f"{capped} older article(s) left out: {full}")
+        out.append(Finding(REPORTED, "left-out", f"{capped} older article(s) left out: {full}"))
     if trimmed:
-        out.append(
-            f"{trimmed} article(s) left out so the email fits DIGEST_HTML_BUDGET "
-            f"({settings.html_budget:,} bytes); they are listed under 'left out'"
-        )
+        out.append(Finding(
+            REPORTED, "left-out", f"{trimmed} article(s) left out so the email fits DIGEST_HTML_BUDGET "
+            f"({settings.html_budget:,} bytes); they are listed under 'left out'"))
     return out
 
 
@@ -202,8 +207,7 @@ def _write(
     write_posts(out, posts)
     report_text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     (out / "report.json").write_text(report_text, encoding="utf-8")
-    notes = [f"skipped {p['problem']}" for p in report["problems"]]
-    notes += [f"left out {i['article']!r}: {i['why']}" for i in report["left_out"]]
+    notes = [f"left out {i['article']!r}: {i['why']}" for i in report["left_out"]]
     dashboard = render_dashboard(
         report=report,
         subject=shown.subject if shown else "(the email could not be rendered)",

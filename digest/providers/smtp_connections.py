@@ -91,7 +91,10 @@ def connect(name: str, s: Server) -> smtplib.SMTP:
         ) from None
     except NETWORK_ERRORS as exc:
         raise ProviderError(
-            name, f"cannot connect to {s.host}:{s.port} ({type(exc).__name__}: {exc})", retryable=True
+            name,
+            f"cannot connect to {s.host}:{s.port} ({type(exc).__name__}: {exc}); check DIGEST_SMTP_HOST "
+            "and DIGEST_SMTP_PORT, and that the mail server is running and reachable from here",
+            retryable=True,
         ) from None
     return conn
 

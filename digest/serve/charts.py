@@ -80,14 +80,16 @@ def bars(title: str, rows: list[tuple[str, dict[str, int]]]) -> Bars:
 
 
 def line(title: str, points: list[tuple[str, int]]) -> Line:
-    """A step line of a running total (subscribers over time), labelled at both ends."""
+    """A step line of a running total (subscribers over time), labelled at both ends: flat while
+    the total stays, one step up (or down) where it changes. ``points`` are evenly spaced in time
+    (one a week, empty weeks included), so the picture never hides a quiet stretch."""
     chart = Line(_id(title), title, "", ("", 0), ("", 0))
     points = points or [("", 0)]
     top = max(v for _, v in points) or 1
     step = (chart.width - 2 * chart.pad) / max(1, len(points) - 1)
     base, rise = chart.height - chart.pad, (chart.height - 2 * chart.pad) / top
     coords = [(chart.pad + i * step, base - v * rise) for i, (_, v) in enumerate(points)]
-    path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(coords))
+    path = f"M{coords[0][0]:.1f},{coords[0][1]:.1f}" + "".join(f" H{x:.1f} V{y:.1f}" for x, y in coords[1:])
     return Line(chart.id, title, path, points[0], points[-1])
 
 

@@ -74,14 +74,19 @@ def _events_chart(engine: Engine, editions: list[str]) -> Bars | None:
 
 
 def _growth(engine: Engine, now: datetime) -> list[tuple[str, int]]:
+    """The running total at the end of every week since WEEKS ago, weeks without a sign-up included
+    (the line stays flat across them instead of cutting straight from one sign-up to the next)."""
     from digest.store.dashboard import subscribers_by_week
 
     since = now - timedelta(weeks=WEEKS)
     total, weeks = subscribers_by_week(engine, since)
+    added = {start.date(): n for start, n in weeks}
+    monday = since.date() - timedelta(days=since.weekday())
     points = [(since.date().isoformat(), total)]
-    for start, added in weeks:
-        total += added
-        points.append((start.date().isoformat(), total))
+    while monday <= now.date():
+        total += added.get(monday, 0)
+        points.append((monday.isoformat(), total))
+        monday += timedelta(weeks=1)
     return points
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from digest.store import schema
 from digest.store.rehearsals import rehearsal_keys
@@ -104,6 +104,18 @@ class EditionBook:
             values["sent_at"] = now_utc()
         with self.engine.begin() as conn:
             conn.execute(update(schema.editions).where(schema.editions.c.key == key).values(**values))
+
+    def drop_unbuilt(self, key: str) -> bool:
+        """Delete edition ``key`` while it is still ``building`` with nothing recorded under it (a send
+        refused before anything was frozen: there is no edition to show). True if it went."""
+        e = schema.editions
+        with self.engine.begin() as conn:
+            for table in (schema.deliveries, schema.edition_articles, schema.edition_bodies):
+                used = select(table.c.edition_key).where(table.c.edition_key == key).limit(1)
+                if conn.execute(used).first():
+                    return False
+            result = conn.execute(delete(e).where(e.c.key == key, e.c.status == "building"))
+        return result.rowcount == 1
 
     def mark_missed(self, key: str, reason: str) -> bool:
         """Give up on an edition nothing of which was sent yet. True if this call did it.
@@ -221,6 +233,12 @@ class EditionBook:
                     at=now_utc(), level=level, kind=kind, edition_key=edition_key, message=message
                 )
             )
+
+    def has_event(self, kind: str, edition_key: str) -> bool:
+        e = schema.events
+        query = select(e.c.id).where(e.c.kind == kind, e.c.edition_key == edition_key).limit(1)
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
 
     def recent_events(self, limit: int = 20) -> list[dict[str, Any]]:
         e = schema.events

@@ -63,8 +63,18 @@ def test_message_provider_with_no_subscribers_refuses_and_freezes_nothing(world,
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no subscribers" in err[0] and "digest subscribers import" in err[0]
     assert box.raw == []
-    for edition in Ledger(w.engine).editions(5):
-        assert edition.status == "building" and not edition.html, "nothing frozen"
+    # Issue 19: refused before anything was frozen, so no edition is left behind (status showed a
+    # stray "building" one, and the scheduler then took the fresh install for a missed edition).
+    assert Ledger(w.engine).editions(5) == []
+    assert main(["status"]) == 0 and "No editions yet" in capsys.readouterr().out
+    from datetime import timedelta
+
+    from digest.compose.build import current_period
+    from digest.jobs.digest_job import check_digest
+
+    _key, slot = current_period(w.settings, w.now)
+    later = check_digest(w.settings, w.engine, slot + w.settings.max_lateness + timedelta(hours=1))
+    assert later.outcome == "idle" and "no edition yet" in later.message, later.message
 
 
 def test_outbox_keeps_its_one_copy_rehearsal_and_says_where(world, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -75,6 +75,9 @@ def test_server_down_is_retried_then_failed_with_the_host_named(world) -> None: 
     report = w.send()
     assert report.counts == {"failed": 1}
     assert "cannot connect to 127.0.0.1" in w.rows()[0].last_error
+    # Issue 19: the line names the settings to check, in the ledger and in what `digest send` prints.
+    for said in (w.rows()[0].last_error, report.message):
+        assert "check DIGEST_SMTP_HOST and DIGEST_SMTP_PORT" in said, said
 
 
 def test_starttls_against_a_server_without_it_names_the_setting(world) -> None:  # type: ignore[no-untyped-def]

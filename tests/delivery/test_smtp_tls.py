@@ -272,7 +272,8 @@ def test_untrusted_certificate_fails_clearly_and_never_goes_plain(  # type: igno
     assert code == 1
     assert "nothing was sent" in out
     assert "CERTIFICATE_VERIFY_FAILED" in out and "DIGEST_SMTP_CA_FILE" in out
-    assert len(out.strip().splitlines()) == 2  # the report line and the counts line
+    said = [line for line in out.strip().splitlines() if not line.startswith("reported: ")]  # the sample's
+    assert len(said) == 2  # the report line and the counts line
     # Nothing was said in plain text after the failed handshake: no login, no MAIL FROM, no message.
     assert seen.logins == [] and seen.mail_from == [] and box.raw == []
     key = Ledger(engine).editions(1)[0].key

@@ -165,3 +165,20 @@ def test_well_formed_lines_read_as_python_dotenv_reads_them(lines: list[tuple[st
     entries, errors = parse_env_text(text, ".env", KNOWN)
     assert errors == []
     assert {e.key: e.value for e in entries} == dotenv_values(stream=StringIO(text))
+
+
+def test_commands_that_never_read_the_articles_do_not_stop_on_the_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture  # type: ignore[type-arg]
+) -> None:
+    """Issue 19: outside the clone (no content/ folder), `subscribers import` failed on DIGEST_SOURCES."""
+    (tmp_path / ".env").write_text(
+        "DIGEST_PROVIDER=smtp\nDIGEST_SMTP_HOST=mail.example.org\nDIGEST_SOURCES=content\n"
+        "DIGEST_ORG_NAME=Hanbit\nDIGEST_FROM=Hanbit <news@hanbit.example>\n", encoding="utf-8")
+    (tmp_path / "people.csv").write_text("email\nann@example.org\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["subscribers", "import", "people.csv"]) == 0, capsys.readouterr().err
+    for command in (["subscribers", "count"], ["status"], ["schedule"], ["deliveries"], ["social", "list"]):
+        assert main(command) == 0, (command, capsys.readouterr().err)
+    capsys.readouterr()
+    assert main(["sources"]) == 2  # the commands that read them still say so at once
+    assert "DIGEST_SOURCES: content does not exist" in one_error(capsys.readouterr())

@@ -66,9 +66,12 @@ def test_over_budget_email_is_refused_unless_allowed(tmp_path: Path) -> None:
     assert "over DIGEST_HTML_BUDGET (4,000)" in refused.stderr and "--allow-large" in refused.stderr
     assert outbox_files(tmp_path) == []
 
+    # Issue 19: the preview says what the send does: this blocks it (it was only a warning).
     preview = digest("preview", "--out", "pv", cwd=tmp_path, **env)
-    assert preview.returncode == 0  # a warning, not an error
-    assert "warning: the HTML is" in preview.stdout
+    assert preview.returncode == 1
+    assert "blocks the send: the email's HTML is" in preview.stdout and "--allow-large" in preview.stdout
+    allowed_preview = digest("preview", "--out", "pv", cwd=tmp_path, DIGEST_ALLOW_LARGE="true", **env)
+    assert allowed_preview.returncode == 0 and "reported: the email's HTML is" in allowed_preview.stdout
 
     allowed = digest("send", "--allow-large", cwd=tmp_path, **env)
     assert allowed.returncode == 0, allowed.stderr

@@ -243,3 +243,25 @@ def test_scheduled_send_queues_the_social_posts_like_digest_send(tmp_path: Path,
     assert len(waiting) == 2 and {p.edition_key for p in waiting} == {"weekly:2026-W23"}
     check_digest(settings, engine, MONDAY + timedelta(minutes=15))  # done: nothing queued twice
     assert len(SocialStore(engine).posts()) == 2
+
+
+def test_a_send_within_the_check_interval_is_on_time_not_a_catch_up(tmp_path, make_settings, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19: a `run --once` timer (every 15 minutes) sent at 09:10 and logged it as a catch-up."""
+    import logging
+
+    feed = tmp_path / "feed.xml"
+    write_feed(feed, [("Winter coats", MONDAY - timedelta(days=2))])
+    settings = berlin(make_settings, feed)
+    engine = open_store(settings.db_url)
+    add_subscribers(engine, 1)
+    with caplog.at_level(logging.INFO, logger="digest.jobs"):
+        assert check_digest(settings, engine, MONDAY + timedelta(minutes=14)).outcome == "sent"
+    said = [r.getMessage() for r in caplog.records]
+    assert not any("catch-up" in line for line in said), said
+    assert "weekly:2026-W23 is due (2026-06-01 09:00 CEST); sending it" in said
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="digest.jobs"):
+        late = MONDAY + timedelta(days=7, hours=3)
+        assert check_digest(settings, engine, late).outcome == "skipped"  # nothing new that week
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warned == ["weekly:2026-W24 was due 3h ago; sending it now (catch-up)"]
