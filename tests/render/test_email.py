@@ -11,8 +11,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
+from digest.compose.checks import html_facts
 from digest.errors import ConfigError, RenderError
-from digest.preview.report import html_facts, undefined_names
+from digest.preview.report import undefined_names
 from digest.render.email import render_email
 from digest.render.env import template_env
 from digest.render.i18n import LOCALE_DIR
