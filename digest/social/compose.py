@@ -1,7 +1,8 @@
 """Posts for an edition: one per article and enabled platform, from templates/social/.
 
-Each post gets the article's blurb, its link with UTM tags and a few hashtags, is
-fitted to the platform (see :mod:`digest.social.fit`) and checked against the
+Each post gets the article's blurb (the sentence with the headline's point first, then the one
+with the date, place, thanks or ask: see :mod:`digest.summarise.purpose`), its link with UTM
+tags and a few hashtags, is fitted to the platform (see :mod:`digest.social.fit`) and checked against the
 protected terms. A post that cannot go carries its reasons in ``errors``.
 """
 
@@ -25,6 +26,7 @@ from digest.social.measure import Measure, strip_rejected
 from digest.social.platforms.registry import platform_class
 from digest.summarise import hashtags as make_hashtags
 from digest.summarise.keyphrases import recurring
+from digest.summarise.purpose import purpose_first
 from digest.summarise.split import split_sentences
 from digest.summarise.text import detect_language
 from digest.types import Edition, EditionItem, Post
@@ -133,6 +135,9 @@ def draft_for(
 
     limit = spec.limit_for(settings)
     body = strip_rejected(item.blurb or article.title)  # invisible, and some platforms refuse them
+    # The headline's point first, then the date, place, thanks or ask: cut from the end, a post
+    # keeps what the article is for.
+    body = " ".join(purpose_first(split_sentences(body), article.title))
     fitted = fit(render, lambda t: spec.measure(t, limit), body, tags)
     used_tags = tuple(t for t in tags if "#" + t in fitted.text)
     card = {"url": url, "link_text": link_text, "title": article.title, "description": item.blurb,

@@ -7,11 +7,12 @@ invent facts about the people the newsletter reports on.  See docs/summariser.md
 
 from __future__ import annotations
 
-from digest.summarise.engine import Weights, build_candidates, score, select
+from digest.summarise.engine import Weights, build_candidates, keep_purpose, score, select
 from digest.summarise.errors import SummariseError
 from digest.summarise.furniture import trim_fronts
 from digest.summarise.hashtags import hashtags
 from digest.summarise.keyphrases import keyphrases as extract_keyphrases
+from digest.summarise.purpose import article_kind, carries
 from digest.summarise.split import split_sentences
 from digest.summarise.text import content_terms, detect_language, looks_like_html, strip_html
 
@@ -135,6 +136,10 @@ def _run(text: str, title: str | None, k: int, max_words: int | None, language: 
     title_text = title if title else _headline(text)
     scores = score(article, frozenset(content_terms(title_text)), weights)
     chosen = select(article.candidates, scores, k, max_words, weights)
+    kind = article_kind(title) if title else "news"  # the article's own headline, never a guess
+    if kind != "news":  # an invitation keeps its date and place, a thank-you its thanks...
+        carrying = [carries(s, kind) for s in sentences[: len(article.candidates)]]
+        chosen = keep_purpose(article.candidates, scores, chosen, carrying, k, max_words)
     return Summary._deferred([c.text for c in chosen], sentences, language, raw)
 
 

@@ -135,3 +135,27 @@ def select(
         covered |= c.terms
         used += c.n_words
     return sorted(chosen, key=lambda c: c.at)
+
+
+def keep_purpose(
+    cands: list[Candidate], scores: list[float], chosen: list[Candidate], carrying: list[bool], k: int,
+    max_words: int | None,
+) -> list[Candidate]:
+    """``chosen`` with the best candidate that ``carrying`` marks (the date of an invitation, the
+    thanks of a thank-you, the ask of an appeal) when none of it is chosen: added if there is
+    room, else in place of the weakest pick after the first (which a blurb always keeps)."""
+    if not any(carrying) or any(carrying[c.at] for c in chosen):
+        return chosen
+    fits = (i for i, c in enumerate(cands) if carrying[c.at] and scores[i] > 0)
+    best = max(fits, key=scores.__getitem__, default=None)
+    if best is None:
+        return chosen
+    extra = cands[best]
+    used = sum(c.n_words for c in chosen)
+    if len(chosen) < k and (max_words is None or used + extra.n_words <= max_words):
+        return sorted([*chosen, extra], key=lambda c: c.at)
+    if len(chosen) < 2:
+        return chosen  # the one pick is the blurb's first sentence, which is always kept
+    at = {c.at: i for i, c in enumerate(cands)}
+    weakest = min(chosen[1:], key=lambda c: scores[at[c.at]])
+    return sorted([c for c in chosen if c is not weakest] + [extra], key=lambda c: c.at)

@@ -72,14 +72,39 @@ def recurring(body: list[str], title: str, language: str, limit: int = 10) -> li
     of a headline-like line) that recur: twice or more in the body, or once in the body and
     again in the title. Ranked like :func:`keyphrases`."""
     prose = [s for s in body if not _headline_like(s)]
+    joined = "\n".join(prose)
     if language == "ko":
-        words = _korean(prose, 4 * limit + 10)
-        joined = "\n".join(prose)
+        words = [w for w in _korean(prose, 4 * limit + 10) if not _part_of_a_word(w, joined)]
         return [w for w in words if joined.count(w) > 1 or w in title][:limit]
-    seen = _collect("\n".join(prose))
+    seen = _collect(joined)
     found = [p for p in keyphrases(prose, language, 4 * limit + 10) if " " in p or _inside(p, prose)]
+    found = [p for p in found if not _describes(p, joined)]
     padded_title = f" {_words_only(title)} "
     return [p for p in found if seen[p].count > 1 or f" {_words_only(p)} " in padded_title][:limit]
+
+
+# "Korean", "Chinese", "British", "German": words for where people are from (not "Busan").
+_DEMONYM = re.compile(r"(?:ean|ian|ese|ish)$|(?:^| )(?:German|Afghan|Thai|French|Dutch|Swiss|Greek|Iraqi)$")
+
+
+def _describes(phrase: str, text: str) -> bool:
+    """A phrase that ends in a word for where people are from and always comes before a word in
+    lower case ("North Korean refugees") describes them: it is no name, so no hashtag."""
+    if not _DEMONYM.search(phrase):
+        return False
+    after = [m.group(1) for m in re.finditer(rf"{re.escape(phrase)}(?:[’']s)?\s+(\S)", text)]
+    return bool(after) and all(c.islower() for c in after)
+
+
+def _part_of_a_word(word: str, text: str) -> bool:
+    """A Korean stem that only occurs inside one longer word ("이탈주민" of "북한이탈주민") is half a name."""
+    longer = {m.group(0) for m in re.finditer(rf"[가-힣]*{re.escape(word)}[가-힣]*", text)}
+    return all(w != word and not _only_particles(w, word) for w in longer)
+
+
+def _only_particles(found: str, word: str) -> bool:
+    """Whether ``found`` is ``word`` with a particle or ending after it (북한이탈주민을)."""
+    return found.startswith(word) and strip_korean_suffix(found) == word
 
 
 def _inside(word: str, sentences: list[str]) -> bool:
