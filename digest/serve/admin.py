@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, redirect, request, session
 from werkzeug.wrappers import Response
 
-from digest.serve.auth import SESSION_KEY, admin_only, check
+from digest.serve.auth import admin_only, attempt, end_session, start_session
 from digest.serve.site import site
 from digest.serve.words import render
 
@@ -41,19 +41,18 @@ def login() -> Any:
         return render("admin_off.html.j2", "en"), 403
     if request.method != "POST":
         return render("admin_login.html.j2", "en", failed=False), 200
-    if not s.login_throttle.allow(request.remote_addr or "?") or not s.login_throttle.allow("*all*"):
+    ok = attempt(s, request.remote_addr or "?", request.form.get("password", ""))
+    if ok is None:  # a flood of attempts already waiting; nothing was checked
         abort(429)
-    if not check(s.admin_hash, request.form.get("password", "")):
+    if not ok:
         return render("admin_login.html.j2", "en", failed=True), 401
-    session.clear()  # a fresh session on log-in: nothing from before carries over
-    session[SESSION_KEY] = True
-    session.permanent = True
+    start_session(s)
     return redirect("/admin", code=303)
 
 
 @blueprint.post("/logout")
 def logout() -> Response:
-    session.clear()
+    end_session(site())
     return redirect("/admin/login", code=303)
 
 

@@ -11,6 +11,7 @@ import hmac
 from typing import TYPE_CHECKING, Any
 
 from digest.render.env import builtin_templates
+from digest.serve.auth import LIFETIME, password_hash, password_mark
 from digest.serve.site import EXTENSION, Site, site
 from digest.serve.throttle import Throttle
 from digest.unsubscribe import secret_key
@@ -72,15 +73,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=12 * 3600,  # a volunteer's working day, not a month
+        PERMANENT_SESSION_LIFETIME=LIFETIME,
         WTF_CSRF_TIME_LIMIT=None,  # the session cookie bounds it; a form left open an hour still works
     )
-    from digest.serve.auth import password_hash
-
-    throttle = Throttle(limit=settings.signups_per_ip, window=3600)
-    app.extensions[EXTENSION] = Site(
-        settings=settings, engine=engine, key=key, ip_throttle=throttle, admin_hash=password_hash(settings)
-    )
+    app.extensions[EXTENSION] = _site(settings, engine, key)
     csrf = CSRFProtect(app)
     for blueprint in (public, signup, archive, admin, webhooks):
         app.register_blueprint(blueprint)
@@ -95,6 +91,22 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     app.register_error_handler(429, _error_page)
     app.register_error_handler(503, _error_page)
     return app
+
+
+def _site(settings: Settings, engine: Engine, key: bytes) -> Site:
+    from digest.store.admin_sessions import keep_only
+
+    mark = password_mark(key, settings.admin_password)
+    keep_only(engine, mark)  # log-ins made under another password end now
+    throttle = Throttle(limit=settings.signups_per_ip, window=3600)
+    return Site(
+        settings=settings,
+        engine=engine,
+        key=key,
+        ip_throttle=throttle,
+        admin_hash=password_hash(settings),
+        admin_mark=mark,
+    )
 
 
 def _security_headers(response: Response) -> Response:

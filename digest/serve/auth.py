@@ -1,17 +1,33 @@
-"""The dashboard's log-in: one shared password, kept only as a hash; slowed against guessing."""
+"""The dashboard's log-in: one shared password, kept only as a hash; log-ins kept on the server.
+
+A log-in is a row in the store (:mod:`digest.store.admin_sessions`) named by a random id that
+the signed cookie carries: log-out deletes the row, and a changed DIGEST_ADMIN_PASSWORD voids
+every log-in made under the old one, so an old cookie is refused afterwards.
+
+Guessing is slowed, never turned against volunteers: only wrong passwords count, per account
+and per client address, and they make the next attempts wait longer and longer
+(:class:`digest.serve.throttle.FailureDelays`) rather than lock anyone out.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from digest.config import Settings
+    from digest.serve.site import Site
 
-FAILED_LOGIN_PAUSE = 1.0  # seconds every wrong password costs, on top of the throttle
-SESSION_KEY = "admin"
+FAILED_LOGIN_PAUSE = 1.0  # seconds every wrong password costs, on top of the growing waits
+SESSION_ID = "login"
+LIFETIME = timedelta(hours=12)  # a volunteer's working day, not a month
+ACCOUNT = "account"  # the one dashboard account's key in the failure counts
 
 
 def password_hash(settings: Settings) -> str:
@@ -26,6 +42,11 @@ def password_hash(settings: Settings) -> str:
     return generate_password_hash(value)
 
 
+def password_mark(key: bytes, value: str) -> str:
+    """A keyed hash of DIGEST_ADMIN_PASSWORD as written: it changes exactly when the setting does."""
+    return hmac.new(key, b"admin-password|" + value.encode(), hashlib.sha256).hexdigest() if value else ""
+
+
 def check(stored: str, given: str) -> bool:
     from werkzeug.security import check_password_hash
 
@@ -35,25 +56,78 @@ def check(stored: str, given: str) -> bool:
     return ok
 
 
-def logged_in() -> bool:
+def attempt(s: Site, address: str, given: str) -> bool | None:
+    """Check a log-in attempt after the wait its keys have earned; None when too many are waiting."""
+    keys = [ACCOUNT, address]
+    wait = s.login_delays.wait(keys)
+    if wait > 0:
+        if not s.login_held.acquire(blocking=False):
+            return None
+        try:
+            time.sleep(wait)
+        finally:
+            s.login_held.release()
+    if check(s.admin_hash, given):
+        s.login_delays.forget(address)  # this address knows the password; the account's count stays
+        return True
+    s.login_delays.failed(keys)
+    return False
+
+
+def start_session(s: Site) -> None:
+    """A fresh log-in: nothing from the session before carries over."""
     from flask import session
 
-    return bool(session.get(SESSION_KEY))
+    from digest.store.admin_sessions import open_session
+
+    given = secrets.token_urlsafe(32)
+    open_session(s.engine, _digest(given), s.admin_mark, datetime.now(UTC), LIFETIME)
+    session.clear()
+    session[SESSION_ID] = given
+    session.permanent = True
+
+
+def end_session(s: Site) -> None:
+    from flask import session
+
+    from digest.store.admin_sessions import close_session
+
+    given = session.get(SESSION_ID)
+    if isinstance(given, str):
+        close_session(s.engine, _digest(given))
+    session.clear()
+
+
+def logged_in(s: Site) -> bool:
+    from flask import session
+
+    from digest.store.admin_sessions import is_open
+
+    given = session.get(SESSION_ID)
+    if not isinstance(given, str) or not s.admin_mark:
+        return False
+    return is_open(s.engine, _digest(given), s.admin_mark, datetime.now(UTC), LIFETIME)
+
+
+def _digest(given: str) -> str:
+    return hashlib.sha256(given.encode()).hexdigest()
 
 
 def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    """The dashboard is off without a password; without a session, the log-in page."""
+    """The dashboard is off without a password; without a live log-in, the log-in page."""
 
     @wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        from flask import redirect
+        from flask import redirect, session
 
         from digest.serve.site import site
         from digest.serve.words import render
 
-        if not site().admin_hash:
+        s = site()
+        if not s.admin_hash:
             return render("admin_off.html.j2", "en"), 403
-        if not logged_in():
+        if not logged_in(s):
+            session.clear()  # a revoked or expired log-in: its cookie is dropped too
             return redirect("/admin/login", code=303)
         return view(*args, **kwargs)
 

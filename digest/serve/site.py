@@ -8,10 +8,11 @@ imports them, never the other way round.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from digest.serve.throttle import Throttle
+from digest.serve.throttle import FailureDelays, Throttle
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from digest.store import Engine
 
 EXTENSION = "digest"
+MAX_HELD_LOGINS = 4  # log-ins held waiting at once; a flood past it is answered 429 (threads stay free)
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,11 @@ class Site:
     key: bytes
     ip_throttle: Throttle
     admin_hash: str = ""
-    login_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, window=900))
+    admin_mark: str = ""  # names the password the dashboard's log-ins were opened with
+    login_delays: FailureDelays = field(default_factory=FailureDelays)
+    login_held: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(MAX_HELD_LOGINS)
+    )
     address_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, window=3600))
 
     def public_url(self) -> str:

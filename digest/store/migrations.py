@@ -84,6 +84,10 @@ def _event_editions(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE mail_events ADD COLUMN edition_key VARCHAR(64) NOT NULL DEFAULT ''")
 
 
+def _admin_sessions(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.admin_sessions])
+
+
 STEPS: dict[int, Step] = {
     1: _core,
     2: _delivery,
@@ -96,6 +100,7 @@ STEPS: dict[int, Step] = {
     40: _web,
     41: _web_events,
     42: _event_editions,
+    44: _admin_sessions,
 }
 
 

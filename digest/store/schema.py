@@ -265,3 +265,14 @@ side_mails = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Web (migration 44). A dashboard log-in, kept on the server so log-out and a new password end it:
+# the cookie holds only a random id, stored here as its SHA-256; ``password`` is a keyed hash of
+# DIGEST_ADMIN_PASSWORD as it was at log-in, so changing the password voids every older log-in.
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("password", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,190 @@
+"""Dashboard log-ins end, and guessing is slowed without ever locking a volunteer out.
+
+A log-in lives on the server: log-out and a new DIGEST_ADMIN_PASSWORD end it, and the cookie
+copied before is refused afterwards (checked on a real `digest serve`, restarted with the new
+password). Only wrong passwords count, per account and per address, as growing waits: any
+number of right log-ins changes nothing, and the right password after an attacker's guesses
+from the same address gets in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from werkzeug.security import generate_password_hash
+
+from digest.serve import auth
+from digest.serve.site import EXTENSION, site
+from digest.serve.throttle import FailureDelays
+from tests.serve.helpers import hidden_fields
+from tests.serve.test_admin import PASSWORD, app_for, log_in
+
+
+def quick(app, **delays: float):  # type: ignore[no-untyped-def]
+    """The app with waits scaled down (the same rule, in tenths of the time)."""
+    app.extensions[EXTENSION] = dataclasses.replace(site(app), login_delays=FailureDelays(**delays))
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _short_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth, "FAILED_LOGIN_PAUSE", 0.01)
+
+
+def test_log_out_ends_the_log_in_and_its_cookie_is_refused(tmp_path: Path) -> None:
+    app = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD)
+    client = app.test_client()
+    assert log_in(client).status_code == 303
+    copied = client.get_cookie("session").value  # type: ignore[union-attr]
+    assert client.get("/admin").status_code == 200
+    token = hidden_fields(client.get("/admin").get_data(as_text=True))["csrf_token"]
+    assert client.post("/admin/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/admin").status_code == 303
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    answer = thief.get("/admin")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/admin/login")
+
+
+def test_each_log_in_is_its_own_and_ending_one_keeps_the_others(tmp_path: Path) -> None:
+    app = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD)
+    laptop, phone = app.test_client(), app.test_client()
+    assert log_in(laptop).status_code == 303 and log_in(phone).status_code == 303
+    token = hidden_fields(laptop.get("/admin").get_data(as_text=True))["csrf_token"]
+    laptop.post("/admin/logout", data={"csrf_token": token})
+    assert laptop.get("/admin").status_code == 303 and phone.get("/admin").status_code == 200
+
+
+def test_a_new_password_ends_every_log_in_of_the_old_one(tmp_path: Path) -> None:
+    old = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=generate_password_hash(PASSWORD))
+    client = old.test_client()
+    assert log_in(client).status_code == 303
+    copied = client.get_cookie("session").value  # type: ignore[union-attr]
+    new = app_for(tmp_path, DIGEST_ADMIN_PASSWORD="another password entirely")  # the same database
+    later = new.test_client()
+    later.set_cookie("session", copied)
+    assert later.get("/admin").status_code == 303
+    assert old.test_client().get("/admin").status_code == 303
+    assert log_in(later, "another password entirely").status_code == 303
+    assert later.get("/admin").status_code == 200
+
+
+def test_a_plain_password_survives_a_restart_unchanged(tmp_path: Path) -> None:
+    client = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD).test_client()
+    assert log_in(client).status_code == 303
+    copied = client.get_cookie("session").value  # type: ignore[union-attr]
+    again = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD).test_client()  # hashed anew, same password
+    again.set_cookie("session", copied)
+    assert again.get("/admin").status_code == 200
+
+
+def test_a_real_server_refuses_the_old_cookie_after_log_out_and_after_a_password_change(
+    make_server, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    def enter(server, password: str) -> requests.Session:  # type: ignore[no-untyped-def]
+        http = requests.Session()
+        http.trust_env = False
+        page = http.get(server.url("/admin/login")).text
+        answer = http.post(
+            server.url("/admin/login"),
+            data={**hidden_fields(page), "password": password},
+            allow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.status_code
+        return http
+
+    def dashboard(server, cookie: str) -> int:  # type: ignore[no-untyped-def]
+        got = requests.get(server.url("/admin"), cookies={"session": cookie}, allow_redirects=False)
+        return got.status_code
+
+    srv = make_server(DIGEST_ADMIN_PASSWORD=PASSWORD)
+    first = enter(srv, PASSWORD)
+    cookie = first.cookies["session"]
+    assert dashboard(srv, cookie) == 200
+    token = hidden_fields(first.get(srv.url("/admin")).text)["csrf_token"]
+    assert first.post(srv.url("/admin/logout"), data={"csrf_token": token}, allow_redirects=False).ok
+    assert dashboard(srv, cookie) == 303
+
+    second = enter(srv, PASSWORD).cookies["session"]
+    assert dashboard(srv, second) == 200
+    srv.stop()
+    srv.env["DIGEST_ADMIN_PASSWORD"] = "a brand new dashboard password"
+    srv.start()
+    assert dashboard(srv, second) == 303
+    assert dashboard(srv, enter(srv, "a brand new dashboard password").cookies["session"]) == 200
+
+
+def test_many_right_log_ins_from_one_address_never_slow_or_lock(tmp_path: Path) -> None:
+    app = quick(app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD))
+    codes = [log_in(app.test_client()).status_code for _ in range(12)]
+    assert codes == [303] * 12
+    assert site(app).login_delays.wait([auth.ACCOUNT, "127.0.0.1"]) == 0
+
+
+def test_an_attackers_guesses_slow_down_but_never_lock_the_volunteer_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # the waits, not the hash, in view
+    app = quick(app_for(tmp_path, DIGEST_ADMIN_PASSWORD=cheap), first=0.2, cap=0.8)
+    waits: list[float] = []
+    real_sleep = time.sleep
+
+    class Clock:
+        monotonic = staticmethod(time.monotonic)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            if seconds != auth.FAILED_LOGIN_PAUSE:
+                waits.append(seconds)
+            real_sleep(seconds)
+
+    monkeypatch.setattr(auth, "time", Clock)
+    attacker = app.test_client()  # from the volunteers' own address (the test client's 127.0.0.1)
+    codes = [log_in(attacker, f"guess {n}").status_code for n in range(8)]
+    assert codes == [401] * 8  # a wrong password is only ever wrong: never 429
+    # three typos cost nothing more; then the wait doubles after each failure, up to the cap
+    assert len(waits) == 5 and all(w <= 0.8 for w in waits)
+    assert 0.1 < waits[0] <= 0.2 and 0.3 < waits[1] <= 0.4 and 0.7 < waits[2] <= 0.8, waits
+    assert min(waits[3:]) > 0.6, waits
+    volunteer = app.test_client()  # a new session, same address, right password
+    started = time.monotonic()
+    assert log_in(volunteer).status_code == 303  # held at most the cap, never refused
+    assert time.monotonic() - started < 0.8 + 1.0
+    assert volunteer.get("/admin").status_code == 200
+
+
+def test_guesses_from_many_addresses_count_against_the_account() -> None:
+    delays = FailureDelays(free=3, first=1.0, cap=16.0, window=900)
+    for n in range(5):
+        delays.failed([auth.ACCOUNT, f"198.51.100.{n}"], now=100.0 + n)
+    assert delays.wait([auth.ACCOUNT, "203.0.113.9"], now=104.0) == pytest.approx(4.0)  # 2**(5-3) s
+    assert delays.wait(["203.0.113.9"], now=104.0) == 0
+    assert delays.wait([auth.ACCOUNT], now=104.0 + 900) == 0  # failures older than the window count no more
+    for n in range(10):
+        delays.failed([auth.ACCOUNT], now=200.0 + n)
+    assert delays.wait([auth.ACCOUNT], now=209.0) == pytest.approx(16.0)  # the cap
+
+
+def test_a_flood_of_waiting_attempts_is_bounded(tmp_path: Path) -> None:
+    app = quick(app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD), first=0.5, cap=0.5)
+    attacker = app.test_client()
+    for n in range(3):
+        log_in(attacker, f"guess {n}")
+    codes: list[int] = []
+    token = hidden_fields(attacker.get("/admin/login").get_data(as_text=True))["csrf_token"]
+
+    def guess() -> None:
+        answer = attacker.post("/admin/login", data={"password": "x", "csrf_token": token})
+        codes.append(answer.status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes).count(429) >= 8 - 4 and set(codes) <= {401, 429}  # at most 4 held at once
