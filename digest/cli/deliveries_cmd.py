@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from digest.deliver.resolve import Resolution
     from digest.store.ledger import DeliveryRow
 
-STATUSES = ("unknown", "failed", "pending", "sending", "sent", "all")
+STATUSES = ("unknown", "failed", "pending", "sending", "sent", "skipped", "all")
 
 EXAMPLES = """\
   digest deliveries                                   unknown and failed deliveries of every edition
@@ -146,13 +146,11 @@ def _line(row: DeliveryRow) -> str:
 
 
 def _hint(rows: list[DeliveryRow]) -> str:
-    from digest.deliver.resolve import recipients
+    from digest.deliver.resolve import people_by_status
 
     # Count people, not internal batches: one call to a provider may carry 1,000 recipients
     # (a campaign's row names none: the provider keeps the list).
-    per_status: dict[str, int] = {}
-    for r in rows:
-        per_status[r.status] = per_status.get(r.status, 0) + len(recipients(r))
+    per_status = people_by_status(rows)
     out = ["recipients: " + ", ".join(f"{n} {status}" for status, n in sorted(per_status.items()))]
     if any(r.status == "unknown" for r in rows):
         out.append(

@@ -2,9 +2,10 @@
 
 Each claimed delivery is marked ``sending`` with a lease in the ledger before
 the provider is called. Outcomes map to ledger states:
-success -> sent; retryable error -> pending again at a later time (capped
-exponential backoff, or the provider's own wait); unknown outcome -> unknown
-(reconciled, never blindly resent); any other error -> failed.
+success -> sent; no call, every recipient having left the list since -> skipped;
+retryable error -> pending again at a later time (capped exponential backoff, or
+the provider's own wait); unknown outcome -> unknown (reconciled, never blindly
+resent); any other error -> failed.
 
 With ``workers`` > 1, that many threads claim and send at once (SMTP uses one
 per connection), so at most ``workers`` calls are ever in flight: after a
@@ -41,6 +42,7 @@ class DispatchStats:
     unknown: int = 0
     retried: int = 0
     recovered: int = 0  # left ``sending`` by a crashed sender, settled at the start of this run
+    skipped: int = 0  # not called: every recipient had left the list since the send began
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,8 @@ def _one(
         return outcome, exc
     else:
         error = "; ".join(f"{addr}: {why}" for addr, why in result.rejected)
-        kind, outcome = "sent", Outcome(row.id, "sent", provider_id=result.provider_id, error=error)
+        kind = "skipped" if result.skipped else "sent"
+        outcome = Outcome(row.id, kind, provider_id=result.provider_id, error=error)
     with lock:
         setattr(stats, kind, getattr(stats, kind) + 1)
     return outcome, None

@@ -2,8 +2,10 @@
 
 - :class:`MessageMode`: we own the list. Each call to make (one recipient, or a
   batch of one language) is a delivery row, recorded before any call is made;
-  several runs may share the calls. After a crash, a provider that honours our
-  idempotency key simply gets the unknown calls again with the same key.
+  several runs may share the calls. Just before each call the list is asked again
+  (one query per batch): whoever left it since is skipped, and recorded so. After a
+  crash, a provider that honours our idempotency key simply gets the unknown calls
+  again with the same key.
 - :class:`CampaignMode`: the provider owns the list. One ``campaign`` row; the
   campaign id is recorded before the campaign is started, and an unknown outcome is
   settled from the provider's own status (:mod:`digest.deliver.campaign`).
@@ -23,6 +25,7 @@ from digest.deliver.resolve import CAMPAIGN
 from digest.providers.base import Provider, SendResult
 from digest.store import Connection, Engine
 from digest.store.ledger import DeliveryRow, Ledger
+from digest.store.subscribers import not_to_mail
 from digest.subscribers import iter_active
 from digest.types import Recipient
 
@@ -117,7 +120,11 @@ class MessageMode(Mode):
             ledger.requeue([d.id for d in unknown], "resent with the same idempotency key")
 
     def send(self, ledger: Ledger, row: DeliveryRow, letters: Letters) -> SendResult:
-        return self.provider.send_batch(letters.batch(row.data()), row.idem_key)
+        own = self._self_copy().email.lower() if self.provider.rehearsal else ""
+        due = still_due(ledger, row, letters.links.key, spare=own)
+        if not due:
+            return SendResult(skipped=True)
+        return self.provider.send_batch(letters.batch(due), row.idem_key)
 
     def send_test(self, letters: Letters, address: str, idem_key: str) -> SendResult:
         return self.provider.send_batch([letters.outgoing(Recipient(email=address))], idem_key)
@@ -145,6 +152,18 @@ class CampaignMode(Mode):
 
     def send_test(self, letters: Letters, address: str, idem_key: str) -> SendResult:
         return self.provider.send_test(letters.campaign(), address, idem_key)
+
+
+def still_due(ledger: Ledger, row: DeliveryRow, key: bytes, spare: str = "") -> list[list[str]]:
+    """The recipients of ``row`` who may still be mailed, asked of the list just before its call
+    (one query): whoever unsubscribed, bounced, complained, was blocked, removed or forgotten since
+    the snapshot is recorded as skipped, with why, before anything goes out. ``spare``: an address
+    that is on no list by design (a rehearsal's copy to DIGEST_FROM)."""
+    rows = [r[:3] for r in row.data() if len(r) == 3]  # a fourth element: skipped by an earlier try
+    gone = not_to_mail(ledger.engine, [str(r[0]) for r in rows if str(r[0]).lower() != spare], key)
+    if gone:
+        ledger.skip_recipients(row.id, gone)
+    return [r for r in rows if str(r[0]).lower() not in gone]
 
 
 MODES: dict[str, type[Mode]] = {"message": MessageMode, "campaign": CampaignMode}

@@ -51,24 +51,39 @@ def email_rows(engine: Engine, edition: str | None = None, statuses: Sequence[st
 
 
 def recipients(row: DeliveryRow) -> list[str]:
-    """The addresses a delivery was for (a campaign row: the provider's whole list)."""
+    """The addresses a delivery was for (a campaign row: the provider's whole list), but those
+    skipped because they left the list after the send began (see :func:`skipped`)."""
+    return [str(r[0]) for r in _payload_rows(row) if len(r) < 4]
+
+
+def skipped(row: DeliveryRow) -> list[tuple[str, str]]:
+    """(address, why) of a delivery's recipients skipped before its call: they unsubscribed, bounced,
+    complained or were forgotten after the send began (the payload row's fourth element says which)."""
+    return [(str(r[0]), str(r[3])) for r in _payload_rows(row) if len(r) >= 4]
+
+
+def _payload_rows(row: DeliveryRow) -> list[list[object]]:
     data = row.data()
-    if isinstance(data, list):
-        return [str(r[0]) for r in data if r]
-    return []
+    return [r for r in data if isinstance(r, list) and r] if isinstance(data, list) else []
+
+
+def people_by_status(rows: Iterable[DeliveryRow]) -> dict[str, int]:
+    """status -> number of people over email deliveries (a batch counts each of its recipients,
+    a skipped one as ``skipped``; a campaign row, whose list the provider keeps, as ``campaign``)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.target == CAMPAIGN:
+            counts[f"campaign {row.status}"] = counts.get(f"campaign {row.status}", 0) + 1
+            continue
+        for status, n in ((row.status, len(recipients(row))), ("skipped", len(skipped(row)))):
+            if n:
+                counts[status] = counts.get(status, 0) + n
+    return counts
 
 
 def recipient_counts(engine: Engine, key: str) -> dict[str, int]:
-    """status -> number of people, over the email deliveries of ``key`` (a batch counts each of its
-    recipients; a campaign row, whose list the provider keeps, counts as ``campaign``)."""
-    counts: dict[str, int] = {}
-    for row in email_rows(engine, key):
-        people = len(recipients(row))
-        if row.target == CAMPAIGN:
-            counts[f"campaign {row.status}"] = counts.get(f"campaign {row.status}", 0) + 1
-        else:
-            counts[row.status] = counts.get(row.status, 0) + people
-    return counts
+    """status -> number of people, over the email deliveries of ``key``."""
+    return people_by_status(email_rows(engine, key))
 
 
 # -- the edition's status from its rows ------------------------------------

@@ -164,6 +164,8 @@ class SendResult:
     provider_id: str = ""
     # Per-recipient failures inside an accepted batch (address -> reason).
     rejected: tuple[tuple[str, str], ...] = field(default=())
+    # No call was made: every recipient left the list after the send began (the ledger says who).
+    skipped: bool = False
 
 
 # Idempotency keys of `digest send --test` copies start with this (a provider that files

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from digest.store import schema, sendpath
 from digest.store.recovery import recover
@@ -158,6 +160,29 @@ class DeliveryBook:
                 .where(schema.deliveries.c.id == delivery_id)
                 .values(provider_id=provider_id, updated_at=now_utc())
             )
+
+    def skip_recipients(self, delivery_id: int, gone: Mapping[str, str]) -> int:
+        """Before a call: mark the recipients of ``delivery_id`` in ``gone`` (address -> why) skipped,
+        the why as a fourth element of their payload row, and say so in one status message that
+        names no one; returns how many were marked. The payload is read again here, so an address
+        that a forget took out meanwhile is not written back."""
+        d = schema.deliveries
+        with self.engine.begin() as conn:
+            found = conn.execute(select(d.c.payload, d.c.edition_key).where(d.c.id == delivery_id)).first()
+            rows: list[list[Any]] = json.loads(found.payload) if found is not None and found.payload else []
+            reasons = [gone.get(str(r[0]).lower()) if len(r) == 3 else None for r in rows]
+            marked = Counter(why for why in reasons if why)
+            if found is None or not marked:
+                return 0
+            rows = [[*r, why] if why else r for r, why in zip(rows, reasons, strict=True)]
+            stamp = now_utc()
+            changed = update(d).where(d.c.id == delivery_id)
+            conn.execute(changed.values(payload=json.dumps(rows), updated_at=stamp))
+            why = ", ".join(f"{n} {reason}" for reason, n in sorted(marked.items()))
+            text = f"{marked.total()} recipient(s) of delivery #{delivery_id} skipped: they left the list "
+            event = {"at": stamp, "level": "info", "kind": "skipped", "edition_key": found.edition_key}
+            conn.execute(insert(schema.events).values(**event, message=f"{text}after the send began ({why})"))
+        return marked.total()
 
     def counts(self, key: str, channel: str | None = None) -> dict[str, int]:
         d = schema.deliveries

@@ -66,7 +66,8 @@ class Call:
         except ValueError:
             return frozenset()
         rows = data if isinstance(data, list) else []
-        return frozenset(str(r[0]).lower() for r in rows if isinstance(r, list) and r)
+        # A recipient skipped before the call (a fourth element: why) was never sent this message.
+        return frozenset(str(r[0]).lower() for r in rows if isinstance(r, list) and 0 < len(r) < 4)
 
     def names(self, address: str) -> bool:
         return self.target == CAMPAIGN or address in self.addresses

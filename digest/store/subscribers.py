@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, literal, or_, select, union_all, update
 
 from digest.store import schema
+from digest.store.forgotten import address_hash
 from digest.store.rows import insert_ignore, now_utc
 from digest.types import ACTIVE, Recipient
 
@@ -189,4 +190,24 @@ def active_among(engine: Engine, addresses: Sequence[str]) -> set[str]:
         for start in range(0, len(wanted), PAGE):
             page = wanted[start : start + PAGE]
             found.update(conn.scalars(select(s.c.email).where(s.c.email.in_(page), s.c.status == "active")))
+    return found
+
+
+def not_to_mail(engine: Engine, addresses: Sequence[str], key: bytes) -> dict[str, str]:
+    """Of ``addresses`` (a batch about to be sent), those that may no longer be mailed, with why:
+    their status on the list now (unsubscribed, bounced, ...), ``forgotten``, or ``removed`` (no
+    longer on the list at all). One query for a batch of up to PAGE (the batches of every provider
+    are no bigger), so a send can ask before each call."""
+    s, f = schema.subscribers, schema.forgotten
+    found: dict[str, str] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(addresses), PAGE):
+            page = [a.lower() for a in addresses[start : start + PAGE]]
+            hashes = {address_hash(key, a): a for a in page}
+            listed = select(s.c.email, s.c.status).where(s.c.email.in_(page))
+            erased = select(f.c.digest, literal("forgotten")).where(f.c.digest.in_(list(hashes)))
+            rows = conn.execute(union_all(listed, erased)).all()
+            status = {name: str(why) for name, why in rows if name not in hashes}
+            status.update({hashes[name]: "forgotten" for name, _ in rows if name in hashes})
+            found.update({a: status.get(a, "removed") for a in page if status.get(a, "removed") != ACTIVE})
     return found
