@@ -13,6 +13,7 @@ from typing import Any
 
 from digest.compose import findings
 from digest.compose.findings import BLOCKS, REPORTED, Finding
+from digest.compose.placeholders import placeholders, visible_text
 from digest.config import Settings
 from digest.guard import Surface, check, email_surfaces, header_surfaces
 from digest.protect import Hit
@@ -103,13 +104,16 @@ def email_findings(
           for src in facts.images_without_alt),
         *(Finding(REPORTED, "link", f"link is not https: {link['url']}")
           for link in facts.links if link["url"].startswith("http:")),
+        *placeholders([("the email's subject", rendered.subject), ("the email", rendered.text),
+                       ("the email", visible_text(html or rendered.html))]),
     ]
 
 
 def post_findings(settings: Settings, posts: list[Post]) -> list[Finding]:
     """A protected term in a post blocks (the post would go out with the email); any other problem
     of a post is reported, as the post waits for an edit in the queue."""
-    return findings.protected(check_posts(settings, posts)) + findings.posts(posts)
+    left = placeholders((f"the {p.platform} post for {p.article_title!r}", p.text) for p in posts)
+    return findings.protected(check_posts(settings, posts)) + left + findings.posts(posts)
 
 
 def social_findings(settings: Settings, edition: Edition) -> list[Finding]:

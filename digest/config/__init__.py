@@ -28,6 +28,7 @@ from digest.config.core import CoreSettings, is_default_provider
 from digest.config.delivery import DeliverySettings
 from digest.config.loader import Inspection, inspect_settings
 from digest.config.plugins import Plugins
+from digest.config.review import ReviewSettings
 from digest.config.schedule import ScheduleSettings
 from digest.config.social import SocialSettings
 from digest.config.summariser import SummariserSettings
@@ -47,7 +48,7 @@ T = TypeVar("T")
 @dataclass(frozen=True, kw_only=True)
 class Settings(
     ScheduleSettings, CoreSettings, DeliverySettings, ContentSettings, SummariserSettings,
-    SocialSettings, WebSettings, StartupChecks,
+    SocialSettings, WebSettings, ReviewSettings, StartupChecks,
 ):
     """All settings. Capabilities add their own section classes as bases.
 

@@ -20,6 +20,7 @@ from digest.compose.build import compose_current, current_period
 from digest.compose.checks import check_posts, check_protected
 from digest.compose.edition import MORE_FULL
 from digest.compose.findings import REPORTED, Finding
+from digest.compose.linkcheck import LinkCache, LinkOptions, check_links, edition_links
 from digest.config import Settings
 from digest.errors import RenderError
 from digest.preview.dashboard import render_dashboard
@@ -79,8 +80,10 @@ def build_preview(
     now: datetime,
     progress: bool = False,
     language: str | None = None,
+    links: LinkCache | None = None,
 ) -> PreviewResult:
-    """Build, check and write the preview to ``out``. Never sends, never freezes an edition."""
+    """Build, check and write the preview to ``out``. Never sends, never freezes an edition.
+    ``links``: answers of the link check kept from an earlier look at the same edition."""
     key, slot, period_note = target_period(settings, ledger, now)
     uncounted = rehearsal_channels(settings.provider)
     edition, left_out, problems = compose_current(
@@ -99,6 +102,7 @@ def build_preview(
         email_hits=email_hits, posts=posts, undefined=undefined,
     )
     found += _left_out(settings, left_out, len(trimmed)) + findings.sources(problems)
+    found += link_findings(settings, shown.html if shown else "", posts, links)
     report = build_report(
         settings,
         edition=edition,
@@ -124,6 +128,21 @@ def build_preview(
     out.mkdir(parents=True, exist_ok=True)
     _write(out, report, shown, edition, posts, social_note, period_note, now)
     return PreviewResult(out, key, report, edition)
+
+
+def link_findings(
+    settings: Settings, html: str, posts: list[Post], cache: LinkCache | None = None
+) -> list[Finding]:
+    """The link check of the email as a subscriber gets it and of its posts (DIGEST_LINK_CHECK)."""
+    if not settings.link_check:
+        return []
+    urls = edition_links(html, posts, skip=[inert_link(settings)])
+    return check_links(urls, LinkOptions.from_settings(settings), cache)
+
+
+def inert_link(settings: Settings) -> str:
+    """The unsubscribe and preferences link of the preview's sample subscriber: it goes nowhere."""
+    return f"{settings.site_url}/unsubscribe/preview-only"
 
 
 def _left_out(settings: Settings, left_out: list[tuple[Article, str]], trimmed: int) -> list[Finding]:
@@ -174,7 +193,7 @@ def personalise_for_preview(settings: Settings, rendered: RenderedEmail, key: st
     from digest.providers.base import WIRE_POLICY, Outgoing
     from digest.providers.wire import wire
 
-    sample = f"{settings.site_url}/unsubscribe/preview-only"
+    sample = inert_link(settings)
     html = personalise(rendered.html, unsubscribe_url=sample, manage_url=sample, is_html=True)
     text = personalise(rendered.text, unsubscribe_url=sample, manage_url=sample, is_html=False)
     address = parseaddr(settings.sender)[1]

@@ -67,7 +67,7 @@ def dashboard() -> Any:
 def preview() -> Any:
     from digest.serve.admin_preview import preview_html, response
 
-    return response(preview_html(site().settings, site().engine))
+    return response(preview_html(site().settings, site().engine, links=site().links))
 
 
 def _page(problems: dict[int, list[str]], code: int, drafts: dict[int, str] | None = None) -> Any:

@@ -17,20 +17,24 @@ from pathlib import Path
 
 from werkzeug.wrappers import Response
 
+from digest.compose.linkcheck import LinkCache
 from digest.config import Settings
 from digest.store import Engine
 
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
-def preview_html(settings: Settings, engine: Engine, now: datetime | None = None) -> str:
-    """The preview dashboard's index.html for the period `digest preview` would show."""
+def preview_html(
+    settings: Settings, engine: Engine, now: datetime | None = None, links: LinkCache | None = None
+) -> str:
+    """The preview dashboard's index.html for the period `digest preview` would show (``links``:
+    the link check's answers kept from the last visits)."""
     from digest.preview import build_preview
     from digest.store.ledger import Ledger
 
     with tempfile.TemporaryDirectory(prefix="digest-admin-preview-") as folder:
         out = Path(folder)
-        build_preview(settings, Ledger(engine), out, now=now or datetime.now(UTC))
+        build_preview(settings, Ledger(engine), out, now=now or datetime.now(UTC), links=links)
         return (out / "index.html").read_text(encoding="utf-8")
 
 

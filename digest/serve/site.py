@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from digest.compose.linkcheck import LinkCache
 from digest.serve.throttle import FailureDelays, Throttle
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ class Site:
         default_factory=lambda: threading.BoundedSemaphore(MAX_HELD_LOGINS)
     )
     address_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, window=3600))
+    # The preview's link check: a link asked in the last 15 minutes is not asked again.
+    links: LinkCache = field(default_factory=lambda: LinkCache(max_age=900.0))
 
     def public_url(self) -> str:
         """DIGEST_PUBLIC_URL, else the address this request came to (local use, tests)."""

@@ -1,11 +1,18 @@
-"""Fetching from the web: public addresses only, a total deadline, a User-Agent, a cap on size."""
+"""Fetching from the web: public addresses only, a total deadline, a User-Agent, a cap on size.
+
+:func:`fetch` reads a feed or a page; :func:`probe` only asks whether a link works (the
+pre-flight's link check), by the same rules: every connection and redirect hop to a public
+address only, one deadline for the whole fetch, and never more than a small cap of the body.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from digest import __version__
 from digest.errors import SourceError
@@ -34,21 +41,60 @@ def fetch(url: str, *, timeout: float, max_bytes: int, allow_private: bool = Fal
     """
     import requests
 
+    with _guarded(timeout, allow_private) as (session, guard):
+        try:
+            return _follow(session, url, timeout, max_bytes, guard)
+        except requests.RequestException as exc:
+            raise SourceError(f"{url}: {_failure(exc, guard, timeout, ' (DIGEST_FETCH_TIMEOUT)')}") from None
+
+
+@contextmanager
+def _guarded(timeout: float, allow_private: bool) -> Iterator[tuple[Any, Guard]]:
+    """A guarded session and its guard, whose timer cuts every socket when ``timeout`` passes."""
     guard = Guard(allow_private)
     timer = threading.Timer(timeout, guard.cut)
     timer.daemon = True
     timer.start()
     try:
         with guarded_session(guard) as session:
-            return _follow(session, url, timeout, max_bytes, guard)
-    except requests.RequestException as exc:
-        if guard.refused:
-            raise SourceError(f"{url}: refused: {guard.refused}; {_PRIVATE_FIX}") from None
-        if guard.expired or isinstance(exc, requests.Timeout):
-            raise _timeout(url, timeout) from None
-        raise SourceError(f"{url}: could not fetch ({type(exc).__name__})") from None
+            yield session, guard
     finally:
         timer.cancel()
+
+
+def _failure(exc: BaseException, guard: Guard, timeout: float, key: str = "") -> str:
+    import requests
+
+    if guard.refused:
+        return f"refused: {guard.refused}; {_PRIVATE_FIX}"
+    if guard.expired or isinstance(exc, requests.Timeout):
+        return f"no answer within {timeout:g} s{key}"
+    if _no_such_host(exc):
+        return NO_SUCH_HOST
+    return f"could not fetch ({type(exc).__name__})"
+
+
+NO_SUCH_HOST = "no such host (the name does not resolve)"
+
+
+def _no_such_host(exc: BaseException) -> bool:
+    """True when the host name did not resolve (DNS), anywhere in the exception's causes."""
+    import socket
+
+    from urllib3.exceptions import NameResolutionError
+
+    seen: set[int] = set()
+    stack: list[object] = [exc]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, (NameResolutionError, socket.gaierror)):
+            return True
+        stack += [getattr(item, "reason", None), item.__cause__, item.__context__]
+        stack += [a for a in getattr(item, "args", ()) if isinstance(a, BaseException)]
+    return False
 
 
 def _follow(session: Any, url: str, timeout: float, max_bytes: int, guard: Guard) -> Fetched:
@@ -91,3 +137,63 @@ def _body(response: Any, url: str, max_bytes: int) -> bytes:
 
 def _timeout(url: str, timeout: float) -> SourceError:
     return SourceError(f"{url}: no answer within {timeout:g} s (DIGEST_FETCH_TIMEOUT)")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What one link led to: the last answer's ``status`` (0 for none, then ``problem`` says
+    why) at ``final_url``, and the first ``peek`` bytes of its page when it is on another host."""
+
+    url: str
+    status: int = 0
+    final_url: str = ""
+    problem: str = ""
+    peek: bytes = b""
+
+    @property
+    def no_such_host(self) -> bool:
+        return self.problem == NO_SUCH_HOST
+
+
+def probe(url: str, *, timeout: float, peek_bytes: int = 32_768, allow_private: bool = False) -> Probe:
+    """Follow ``url`` (GET, redirects one hop at a time, each checked like :func:`fetch`'s) and
+    say where it ended and what answered; never raises for a network failure.
+
+    The body is not read, except up to ``peek_bytes`` of a page on another host than ``url``'s
+    (to recognise a parked domain); a GET, not a HEAD, because many sites answer HEAD wrongly.
+    """
+    import requests
+
+    with _guarded(timeout, allow_private) as (session, guard):
+        try:
+            return _probe(session, url, timeout, peek_bytes)
+        except requests.RequestException as exc:
+            return Probe(url, problem=_failure(exc, guard, timeout))
+        except SourceError as exc:
+            return Probe(url, problem=str(exc).removeprefix(f"{url}: "))
+
+
+def _probe(session: Any, url: str, timeout: float, peek_bytes: int) -> Probe:
+    current = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        problem = url_problem(current)
+        if problem:
+            raise SourceError(f"{url}: cannot follow {current!r}: {problem}")
+        with session.get(current, timeout=(min(timeout, 10.0), timeout), stream=True, allow_redirects=False,
+                         headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*"}) as response:
+            if response.is_redirect:
+                current = urljoin(current, response.headers.get("Location", ""))
+                continue
+            other_host = urlsplit(current).hostname != urlsplit(url).hostname
+            peek = _peek(response, peek_bytes) if other_host and response.status_code < 400 else b""
+            return Probe(url, response.status_code, current, peek=peek)
+    raise SourceError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def _peek(response: Any, limit: int) -> bytes:
+    body = bytearray()
+    for chunk in response.iter_content(8192):
+        body.extend(chunk)
+        if len(body) >= limit:
+            break
+    return bytes(body[:limit])
