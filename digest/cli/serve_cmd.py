@@ -26,7 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "then point here.",
         reads_sources=False,
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; another needs DIGEST_PUBLIC_URL)",
+    )
     p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0: any free one)")
     p.add_argument(
         "--hash-password",
@@ -40,8 +44,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.hash_password:
         return _hash_password()
     from digest.serve import create_app
-    from digest.serve.runner import serve
+    from digest.serve.runner import check_host, serve
 
+    check_host(ctx.settings, args.host)  # before the app opens anything
     app = create_app(ctx.settings, ctx.engine)
     serve(app, ctx.settings, args.host, args.port)
     return 0

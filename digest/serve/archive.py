@@ -66,7 +66,7 @@ def edition(key: str) -> Response | tuple[str, int]:
     lang = request.args.get("lang", "")
     if lang:
         html = ledger.bodies(found.key).get(lang, ("", html, ""))[1]
-    signup = site().public_url() + "/subscribe"
+    signup = site().settings.public_url + "/subscribe"  # never the request's Host
     body = personalise(html, unsubscribe_url=signup, manage_url=signup, is_html=True)
     response = Response(body, mimetype="text/html")
     response.headers["Content-Security-Policy"] = EMAIL_CSP

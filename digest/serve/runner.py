@@ -14,6 +14,24 @@ if TYPE_CHECKING:
 PROXY_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host"
 
 
+def check_host(settings: Settings, host: str) -> None:
+    """Without DIGEST_PUBLIC_URL, listen on this machine only (ConfigError otherwise).
+
+    The address in emailed links comes from DIGEST_PUBLIC_URL alone, never from a request's Host;
+    without it, sign-up is closed, and a server reachable from elsewhere would only show that.
+    """
+    from digest.config.web_values import is_local
+    from digest.errors import ConfigError
+
+    if not settings.public_url and not is_local(host):
+        raise ConfigError(
+            "DIGEST_PUBLIC_URL",
+            f"is empty, but digest serve was asked to listen on {host}",
+            "set it to the public https address of these pages (e.g. https://news.example.org), "
+            "or leave --host at 127.0.0.1",
+        )
+
+
 def waitress_options(settings: Settings, host: str, port: int) -> dict[str, object]:
     options: dict[str, object] = {
         "host": host,
@@ -42,6 +60,7 @@ def waitress_options(settings: Settings, host: str, port: int) -> dict[str, obje
 def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
     from waitress.server import create_server
 
+    check_host(settings, host)
     server = create_server(app, **waitress_options(settings, host, port))  # type: ignore[arg-type]
     bound = server.getsockname()  # type: ignore[union-attr]
     print(f"digest serve: listening on http://{bound[0]}:{bound[1]} (Ctrl+C stops)", flush=True)

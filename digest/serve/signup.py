@@ -35,7 +35,11 @@ def subscribe() -> tuple[str, int]:
 
     lang = page_language(request.form.get("language", ""))
     if not takes_sign_ups(site().settings):
-        return render("subscribe_elsewhere.html.j2", lang), 404
+        return render("subscribe_elsewhere.html.j2", lang, reason="sub_elsewhere"), 404
+    if not site().settings.public_url:
+        # Never a link built from the request's Host: whoever sends the request would choose it.
+        log.error("sign-up is closed: set DIGEST_PUBLIC_URL to the public https address of digest serve")
+        return render("subscribe_elsewhere.html.j2", lang, reason="sub_closed"), 503
     if request.method != "POST":
         return _form(lang, {}, ""), 200
     form = request.form
@@ -84,9 +88,8 @@ def _request(raw_address: str, lang: str) -> tuple[str, int]:
     signup = SignUp(address, lang, consent_line(lang, s.settings.org_name))
     if s.address_throttle.allow(address):
         try:
-            ask_to_confirm(
-                s.settings, s.engine, signup, key=s.key, public_url=s.public_url(), now=datetime.now(UTC)
-            )
+            url = s.settings.public_url
+            ask_to_confirm(s.settings, s.engine, signup, key=s.key, public_url=url, now=datetime.now(UTC))
         except Exception as exc:  # noqa: BLE001 - any provider failure: let them try again, say so
             log.error("could not send a confirmation email: %s", type(exc).__name__)
             return render("error.html.j2", lang, code=503), 503

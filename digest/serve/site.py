@@ -43,12 +43,6 @@ class Site:
     # The preview's link check: a link asked in the last 15 minutes is not asked again.
     links: LinkCache = field(default_factory=lambda: LinkCache(max_age=900.0))
 
-    def public_url(self) -> str:
-        """DIGEST_PUBLIC_URL, else the address this request came to (local use, tests)."""
-        from flask import request
-
-        return self.settings.public_url or request.host_url.rstrip("/")
-
 
 def site(app: Flask | None = None) -> Site:
     """The :class:`Site` of ``app``, by default of the app handling this request."""

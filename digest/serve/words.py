@@ -49,6 +49,8 @@ EN: dict[str, str] = {
     "sub_sent": "If this address can sign up, we have sent it an email with a link. "
     "Press that link to confirm; until then you get nothing from us.",
     "sub_elsewhere": "Sign-up is handled by our mailing service. Please use the form on our website.",
+    "sub_closed": "Sign-up is not open yet: this site cannot send confirmation emails until it is "
+    "fully set up. Please try again later.",
     "confirm_title": "Confirm your sign-up",
     "confirm_intro": "Start sending the digest to {address}?",
     "confirm_button": "Yes, sign me up",
@@ -108,6 +110,8 @@ KO: dict[str, str] = {
     "sub_sent": "신청할 수 있는 주소라면 링크가 담긴 이메일을 보냈습니다. "
     "그 링크를 눌러 확인해 주세요. 확인 전에는 아무것도 보내지 않습니다.",
     "sub_elsewhere": "신청은 저희 메일 서비스에서 받습니다. 저희 웹사이트의 양식을 이용해 주세요.",
+    "sub_closed": "아직 신청을 받지 않습니다. 이 사이트는 설정이 모두 끝나야 확인 이메일을 보낼 수 "
+    "있습니다. 나중에 다시 시도해 주세요.",
     "confirm_title": "신청 확인",
     "confirm_intro": "{address} 주소로 소식지를 보내 드릴까요?",
     "confirm_button": "네, 신청합니다",
