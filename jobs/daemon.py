@@ -31,8 +31,10 @@ def run_once(runner: Runner) -> tuple[int, list[str]]:
         result = runner.check("once")
         if runner.settings.social_schedule:
             runner.social()
+        bounces = runner.bounces()
     runner.stopped()
     lines = [result.message] if result is not None else []
+    lines += [bounces] if bounces and bounces != "stopping" else []
     lines += [f"alert: {failure}" for failure in runner.failures if failure not in lines]
     failed = bool(runner.failures) or (result is not None and result.trouble)
     return (1 if failed else 0), lines

@@ -2,13 +2,14 @@
 
 Jobs are declared again from `.env` at every start into APScheduler's memory job
 store: nothing is pickled, so nothing goes stale and a renamed function cannot
-delete a job. Three jobs, all idempotent:
+delete a job. These jobs, all idempotent:
 
 - ``digest``: the cron line DIGEST_SCHEDULE (in DIGEST_TIMEZONE);
 - ``watchdog``: every 15 minutes and once right at start, the same check, which
   catches up a slot missed while nothing was running (and APScheduler's own
   silent misses);
-- ``social``: DIGEST_SOCIAL_SCHEDULE, when set.
+- ``social``: DIGEST_SOCIAL_SCHEDULE, when set;
+- ``bounces``: every 15 minutes, when DIGEST_BOUNCE_MAILBOX is set (:mod:`digest.jobs.bounce_job`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -26,7 +27,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from digest.attempts import owner_id
 from digest.clock import now as current_time
 from digest.config import Settings
+from digest.deliver.bounces import BounceOptions
 from digest.jobs.alerts import Alert, raise_alert
+from digest.jobs.bounce_job import read_bounce_mailbox
 from digest.jobs.digest_job import CHECK_EVERY, CheckResult, check_digest
 from digest.jobs.social_job import publish_social
 from digest.providers import Provider, make_provider
@@ -97,6 +100,16 @@ class Runner:
         except Exception as exc:
             return self._unexpected("social posts job", exc, now)
 
+    def bounces(self) -> str:
+        """Read the bounce mailbox (DIGEST_BOUNCE_MAILBOX), when one is set."""
+        if self.stopping.is_set():
+            return "stopping"
+        now = self.clock()
+        try:
+            return read_bounce_mailbox(self.settings, self.engine, now)
+        except Exception as exc:
+            return self._unexpected("bounce mailbox job", exc, now)
+
     def _unexpected(self, job: str, exc: Exception, now: datetime) -> str:
         """An exception the job did not expect: logged with its traceback and raised as an alert.
 
@@ -150,3 +163,9 @@ def declare_jobs(scheduler: BaseScheduler, runner: Runner, settings: Settings) -
     social = settings.social_cadence
     if social is not None:
         scheduler.add_job(runner.social, social.trigger, id="social", name="social posts", **common)
+    if BounceOptions.from_settings(settings) is not None:
+        every = IntervalTrigger(seconds=WATCHDOG.total_seconds(), timezone=cadence.zone)
+        start = runner.clock() + timedelta(minutes=1)  # after the first check, which may be sending
+        scheduler.add_job(
+            runner.bounces, every, id="bounces", name="bounce mailbox", next_run_time=start, **common
+        )

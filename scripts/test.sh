@@ -10,13 +10,15 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
 
-# System packages for the real-browser and database tests (Debian; needs root or sudo).
+# System packages for the real-browser, database and mailbox tests (Debian; needs root or sudo).
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi nanum || need+=(fonts-nanum)
 command -v pg_ctl >/dev/null 2>&1 || [ -n "$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null)" ] || need+=(postgresql)
 [ -x node_modules/.bin/maildev ] || command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)  # scripts/at-date.sh: the suite at other dates
+# A real IMAP and POP3 server for the bounce mailbox tests (started per test worker, never as a service).
+{ command -v dovecot || [ -x /usr/sbin/dovecot ]; } >/dev/null 2>&1 || need+=(dovecot-imapd dovecot-pop3d)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

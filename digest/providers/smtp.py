@@ -27,13 +27,15 @@ from digest.config import Settings
 from digest.config.base import choice, parse_float, parse_int, parse_positive_int, path_text, setting
 from digest.errors import ConfigError, ProviderError, RecipientRefused
 from digest.providers.base import WIRE_POLICY, Outgoing, Provider, SendResult, Shared
+from digest.providers.bounce_mailbox import BounceSettings
 from digest.providers.dkim import DkimSigner
 from digest.providers.handover import handing_over
 from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Pacer
+from digest.verp import envelope_sender
 
 
 @dataclass(frozen=True, kw_only=True)
-class SmtpSettings:
+class SmtpSettings(BounceSettings):
     host: str = setting(
         "DIGEST_SMTP_HOST", "", "SMTP server host name.", example="smtp.example.org", section="SMTP",
         first_hour=True,
@@ -115,18 +117,31 @@ class SmtpProvider(Provider):
     # chosen provider sends campaigns to a list.
     stands_in = True
 
-    def __init__(self, options: SmtpSettings, shared: Shared, dkim: DkimSigner | None = None) -> None:
+    def __init__(
+        self, options: SmtpSettings, shared: Shared, dkim: DkimSigner | None = None, key: bytes = b""
+    ) -> None:
         super().__init__(options, shared)
         self.pool = Connections(self.name, options)
         self.pacer = Pacer(float(options.rate))
         self.envelope_from = parseaddr(shared.sender)[1]
-        self._mail_from = f"FROM:{smtplib.quoteaddr(self.envelope_from)}"  # what SMTP.mail sends
         self.dkim = dkim  # None: the relay signs, if anyone does
+        self.key = key  # signs the VERP tokens of DIGEST_BOUNCE_ADDRESS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
+        from digest.unsubscribe import secret_key
+
         dkim = DkimSigner.from_settings(settings)
-        return cls(settings.options(SmtpSettings), Shared.from_settings(settings), dkim)
+        options = settings.options(SmtpSettings)
+        key = secret_key(settings) if options.bounce_address else b""
+        return cls(options, Shared.from_settings(settings), dkim, key)
+
+    def mail_from(self, idem_key: str) -> str:
+        """The MAIL FROM argument: DIGEST_FROM, or the call's own VERP address (see :mod:`digest.verp`)."""
+        address = self.envelope_from
+        if self.options.bounce_address:
+            address = envelope_sender(self.options.bounce_address, self.key, idem_key)
+        return f"FROM:{smtplib.quoteaddr(address)}"
 
     @property
     def connections(self) -> int:
@@ -136,14 +151,15 @@ class SmtpProvider(Provider):
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
         from digest.render.message import message_id
 
+        mail_from = self.mail_from(idem_key)
         for item in batch:
             self.pacer.wait()
-            self._send_one(item)
+            self._send_one(item, mail_from)
         # The Message-ID the message carries (a batch is one message): a relay's webhook names it.
         ids = [message_id(item.edition_key, item.recipient.email, item.content.sender) for item in batch]
         return SendResult(provider_id=ids[-1] if ids else "")
 
-    def _send_one(self, item: Outgoing) -> None:
+    def _send_one(self, item: Outgoing, mail_from: str) -> None:
         from digest.providers.wire import wire  # renders: imported only when sending
 
         rcpt = item.recipient.email
@@ -157,7 +173,7 @@ class SmtpProvider(Provider):
         for attempt in (1, 2):
             conn = self.pool.get()
             try:
-                self._envelope(conn, rcpt)
+                self._envelope(conn, mail_from, rcpt)
                 break
             except NETWORK_ERRORS:
                 # Nothing was accepted yet: reopen once (idle connections get dropped).
@@ -181,8 +197,8 @@ class SmtpProvider(Provider):
             self._reset(conn)
             raise self._refused(code, reply, rcpt, "DATA")
 
-    def _envelope(self, conn: smtplib.SMTP, rcpt: str) -> None:
-        code, reply = conn.docmd("mail", self._mail_from)
+    def _envelope(self, conn: smtplib.SMTP, mail_from: str, rcpt: str) -> None:
+        code, reply = conn.docmd("mail", mail_from)
         if code != 250:
             self._reset(conn)
             raise self._refused(code, reply)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import ColumnElement, Connection, and_, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, select
 
 from digest.store import schema
 from digest.store.forgotten import address_hash, forgotten_among
@@ -155,3 +155,15 @@ def _starts(column: ColumnElement[str], tag: str) -> ColumnElement[bool]:
 def _chunks(values: list[str]) -> Iterable[list[str]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
+
+
+def calls_named(engine: Engine, tags: Sequence[str], message_ids: Sequence[str]) -> list[frozenset[str]]:
+    """The addresses of each call of ours that ``tags`` or ``message_ids`` name (a late bounce's VERP
+    token and the Message-ID it returns): empty when they name none."""
+    with engine.connect() as conn:
+        matcher = Matcher(conn, b"", [])
+        calls = [call for tag in tags for call in matcher._tagged(tag)]
+        ids = sorted({k for i in message_ids for k in message_keys(i)})
+        for chunk in _chunks(ids):
+            calls += [call for _id, call in matcher._calls_by_id(chunk)]
+        return [call.addresses for call in calls]

@@ -34,6 +34,7 @@ def free_port() -> int:
 class Mailbox:
     raw: list[bytes] = field(default_factory=list)
     rcpts: list[str] = field(default_factory=list)
+    senders: list[str] = field(default_factory=list)  # MAIL FROM of each message kept
     # Faults: answer the next N DATA commands with this reply, or drop the connection;
     # "hang": accept the message, then never answer (the client waits for the reply to ".");
     # a "hang" RCPT reply never answers RCPT (nothing of the message is sent).
@@ -97,6 +98,7 @@ class Handler:
         with self.box.lock:
             self.box.raw.append(envelope.original_content or envelope.content)
             self.box.rcpts += list(envelope.rcpt_tos)
+            self.box.senders.append(envelope.mail_from)
             self.box.times.append(time.monotonic())
 
 
