@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from digest.config.base import valid_host
 from digest.config.core import is_default_provider
+from digest.config.envfile import link_problem
 from digest.errors import ConfigError
 
 MIN_SECRET_BYTES = 32
@@ -23,6 +24,7 @@ _NEW_KEY = (
 )
 SAMPLE_IDENTITY = ("DIGEST_ORG_NAME", "DIGEST_FROM", "DIGEST_POSTAL_ADDRESS")
 _DB_FIX = "use postgresql://user:password@host:5432/dbname, or leave it empty for SQLite"
+_LINK_FIX = "point the link at a real file or folder, or remove it"
 
 
 class StartupChecks:
@@ -35,6 +37,10 @@ class StartupChecks:
 
     def check_data_dir(self) -> None:
         data_dir = Path(getattr(self, "data_dir", Path("var")))
+        problem, dangling = link_problem(data_dir)
+        if problem:  # a disk not mounted: a new folder would start a new ledger
+            fix = "mount or restore the folder it points at, or remove the link" if dangling else _LINK_FIX
+            raise ConfigError("DIGEST_DATA_DIR", problem, fix)
         if data_dir.exists() and not data_dir.is_dir():
             raise ConfigError("DIGEST_DATA_DIR", f"{data_dir} is a file, not a folder", "give a folder path")
         parent = data_dir
@@ -59,6 +65,8 @@ class StartupChecks:
         url = str(getattr(self, "database_url", ""))
         path = sqlite_file(url) if url else Path(getattr(self, "data_dir", Path("var"))) / "digest.db"
         key = "DIGEST_DATABASE_URL" if url else "DIGEST_DATA_DIR"
+        if path is not None:
+            _check_database_path(key, path)
         if path is None or _size(path) != 0 or _size(Path(f"{path}-wal")):  # an unwritten WAL: no ledger
             return
         raise ConfigError(
@@ -83,6 +91,20 @@ class StartupChecks:
             for f in fields(self)
             if f.metadata.get("env") in SAMPLE_IDENTITY and getattr(self, f.name) == f.default
         ]
+
+
+def _check_database_path(key: str, path: Path) -> None:
+    """The database's own path: a link to nothing (a disk not mounted, a restore half done) would
+    start a new ledger that no longer knows what was sent; a loop of links or a folder cannot be
+    opened at all. Each is one line at start-up, not a driver's error mid-run."""
+    problem, dangling = link_problem(path) if path.is_symlink() else ("", False)
+    if dangling:
+        fix = "mount or restore the file it points at; to start a new ledger, remove the link"
+        raise ConfigError(key, f"the database {problem}, so the ledger of what was sent is not there", fix)
+    if problem:
+        raise ConfigError(key, f"the database {problem}", _LINK_FIX)
+    if path.is_dir():
+        raise ConfigError(key, f"the database {path} is a folder, not a file", "move the folder aside")
 
 
 def check_host(key: str, host: str) -> None:

@@ -162,16 +162,30 @@ def env_file_problem(path: Path, label: str) -> ConfigError | None:
     """Why ``path`` (which is there, maybe only as a link) cannot be read as a settings file: a
     link to nothing, a loop of links, a folder, no permission; None when it can be."""
     fix = "fix or recreate it: cp .env.example .env"
-    try:
-        path.stat()
-    except FileNotFoundError:
-        return ConfigError(label, f"{path} is a link to {_target(path)}, which does not exist",
-                           "point it at your settings file, or remove it and cp .env.example .env")
-    except OSError as exc:  # ELOOP (links that point at each other), EACCES on a folder above
-        return ConfigError(label, f"{path} cannot be opened ({exc.strerror or exc})", fix)
+    problem, dangling = link_problem(path)
+    if dangling:
+        relink = "point it at your settings file, or remove it and cp .env.example .env"
+        return ConfigError(label, problem, relink)
+    if problem:
+        return ConfigError(label, problem, fix)
     if not path.is_file():
         return ConfigError(label, f"{path} is not a file", fix)
     return None
+
+
+def link_problem(path: Path) -> tuple[str, bool]:
+    """(why ``path`` cannot be reached, whether it is a link to nothing): a link to something gone,
+    links that point at each other, no permission on a folder above; ('', False) when it can be
+    reached, and when nothing is there at all (no link either)."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            return f"{path} is a link to {_target(path)}, which does not exist", True
+        return "", False
+    except OSError as exc:  # ELOOP (links that point at each other), EACCES on a folder above
+        return f"{path} cannot be opened ({exc.strerror or exc})", False
+    return "", False
 
 
 def _target(path: Path) -> str:

@@ -164,3 +164,52 @@ def test_an_empty_database_file_is_one_line_not_a_new_ledger(tmp_path: Path) -> 
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "DIGEST_DATA_DIR" in result.stderr and "empty file" in result.stderr
     assert (tmp_path / "var" / "digest.db").stat().st_size == 0  # left as it was, for a restore
+
+
+def _link(at: Path, to: Path | str) -> None:
+    at.parent.mkdir(parents=True, exist_ok=True)
+    at.symlink_to(to)
+
+
+# The data folder or the database as links a restore or an unmounted disk leaves: (set it up in
+# tmp_path, the words of the one line). A new ledger must not start where the old one should be.
+BROKEN_PLACES = {
+    "data folder links to nothing": (lambda t: _link(t / "var", t / "gone" / "var"), "which does not exist"),
+    "data folder links to itself": (lambda t: _link(t / "var", t / "var"), "cannot be opened"),
+    "database links to nothing": (lambda t: _link(t / "var" / "digest.db", t / "gone" / "x.db"), "not there"),
+    "database links to itself": (lambda t: _link(t / "var" / "digest.db", "digest.db"), "cannot be opened"),
+    "database is a folder": (lambda t: (t / "var" / "digest.db").mkdir(parents=True), "is a folder"),
+}
+
+
+@pytest.mark.parametrize("place", sorted(BROKEN_PLACES))
+@pytest.mark.parametrize("command", [["send"], ["status"], ["serve", "--port", "0"]])
+def test_a_data_folder_or_database_that_cannot_be_reached_is_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    place: str,
+    command: list[str],
+) -> None:
+    from digest.cli import main
+
+    make, words = BROKEN_PLACES[place]
+    make(tmp_path)
+    for name in [n for n in os.environ if n.startswith("DIGEST_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DIGEST_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("DIGEST_SOURCES", str(SAMPLE))
+    monkeypatch.setattr("digest.serve.runner.serve", lambda *_: pytest.fail("serve started"))
+    assert main(command) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("digest: error: DIGEST_DATA_DIR:") and words in line, line
+    assert not (tmp_path / "gone").exists()  # nothing created there
+
+
+def test_a_database_url_that_links_to_nothing_names_that_key(tmp_path: Path) -> None:
+    _link(tmp_path / "db" / "digest.db", tmp_path / "gone" / "digest.db")
+    env = {"DIGEST_DATABASE_URL": f"sqlite:///{tmp_path / 'db' / 'digest.db'}", "DIGEST_SOURCES": str(SAMPLE)}
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={**env, "DIGEST_DATA_DIR": str(tmp_path / "var")}, read_dotenv=False)
+    assert str(refused.value).startswith("DIGEST_DATABASE_URL:") and "does not exist" in str(refused.value)
