@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
+
+from digest.stopping import stop_signals as signals_of_stop
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -79,19 +80,14 @@ def _shutdown(scheduler: BlockingScheduler) -> None:
 @contextmanager
 def stop_signals(on_stop: Callable[[], None]) -> Iterator[None]:
     """First SIGTERM/SIGINT: finish the call in progress, then stop. Second: stop now."""
-    asked: list[int] = []
 
-    def handler(signum: int, _frame: FrameType | None) -> None:
-        if asked:
-            log.warning("second stop signal: exiting now; the call in progress will show as unknown")
-            os._exit(1)
-        asked.append(signum)
+    def first(signum: int) -> None:
         log.warning("%s received: finishing the call in progress, then stopping", signal.Signals(signum).name)
         on_stop()
 
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
+    def second(_signum: int) -> None:
+        log.warning("second stop signal: exiting now; the call in progress is settled by the next run")
+        os._exit(1)
+
+    with signals_of_stop(first, second):
         yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)

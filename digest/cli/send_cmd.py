@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 
 from digest.cli import add_command
 from digest.cli.context import Context
+from digest.stopping import StopRequest, stop_signals
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,6 +45,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     # Imported here, not at the top, so `digest --help` starts fast.
     from digest.config import with_overrides
     from digest.deliver import send_current
+    from digest.deliver.dispatch import INTERRUPTED
     from digest.providers import make_provider
 
     provider = make_provider(ctx.settings)
@@ -50,7 +55,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(send_test(ctx.settings, ctx.engine, provider, args.test, now=ctx.now()))
         return 0
     settings = with_overrides(ctx.settings, allow_large=True) if args.allow_large else ctx.settings
-    report = send_current(settings, ctx.engine, provider, now=ctx.now(), progress=ctx.interactive)
+    stop = StopRequest()
+    with stop_signals(lambda signum: _first_stop(stop, signum), lambda signum: _hard_stop(ctx, signum)):
+        report = send_current(
+            settings, ctx.engine, provider, now=ctx.now(), progress=ctx.interactive, stop=stop
+        )
     from digest.compose.findings import sources
 
     for finding in sources(report.problems) + report.reported:  # as the preview reports them
@@ -64,8 +73,47 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     for line in after_send(ctx.settings, ctx.engine, report.key, report.status, ctx.now()):
         print(line)
+    if report.held == INTERRUPTED:
+        return stop.exit_code
     code = 1 if report.status in ("partial", "sending", "failed") else 0
     return code or _publishing_refused(unpublished_platforms(ctx.settings, report.status))
+
+
+def _first_stop(stop: StopRequest, signum: int) -> None:
+    stop.ask(signum)
+    name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    print(f"\ndigest: {name}: stopping after the messages in flight are answered, so none is cut off "
+          "(press Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+
+
+def _hard_stop(ctx: Context, signum: int) -> None:
+    """The second signal: exit now, without unwinding (no database work that could hang first)."""
+    sent = _progress_now(ctx)
+    print(f"\ndigest: stopped at once{sent}. A message handed over without an answer stays recorded as "
+          "in doubt: the next digest send sends it once more and names it as a possible duplicate; the "
+          "rest simply wait. Run digest send to finish.", file=sys.stderr, flush=True)
+    os._exit(128 + signum)
+
+
+def _progress_now(ctx: Context) -> str:
+    """", 12 of 60 recipients sent" read from the ledger within two seconds; "" if it cannot be."""
+    found: list[str] = []
+
+    def read() -> None:
+        from digest.compose.build import current_period
+        from digest.deliver.report import progress
+
+        try:
+            key, _slot = current_period(ctx.settings, ctx.now())
+            sent, total = progress(ctx.engine, key)
+        except Exception:  # the database is busy or gone: the line goes without the numbers
+            return
+        found.append(f": {sent} of {total} recipients of {key} sent")
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(2.0)
+    return found[0] if found else ""
 
 
 def _publishing_refused(missing: list[tuple[str, str]]) -> int:

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             print(f"      error: {error}")
         if e["possible_duplicates"]:
             shown = ", ".join(e["possible_duplicates"][:10])
-            print(f"      possible duplicates (sent again after a crash): {shown}")
+            print(f"      possible duplicates (sent again after a hard stop): {shown}")
         if e["deliveries"].get("unknown") or e["deliveries"].get("failed"):
             print(f"      see them and resolve them: digest deliveries --edition {e['key']}")
         for c in e["campaigns"]:

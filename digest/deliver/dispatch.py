@@ -34,6 +34,9 @@ from digest.store.rows import ClaimSpec, Outcome
 
 __all__ = ["DispatchStats", "Policy", "dispatch", "owner_id"]
 
+# Why a run stopped at a safe point with work left (DispatchStats.stopped).
+INTERRUPTED, PAUSED, CAPPED = "interrupted", "paused", "capped"
+
 
 @dataclass
 class DispatchStats:
@@ -43,6 +46,9 @@ class DispatchStats:
     retried: int = 0
     recovered: int = 0  # left ``sending`` by a crashed sender, settled at the start of this run
     skipped: int = 0  # not called: every recipient had left the list since the send began
+    # Why the run stopped with work left, at a safe point (between two calls): "" (it did
+    # not), "interrupted" (a signal, a lost lease), "paused" or "capped" (see SAFE_STOPS).
+    stopped: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from digest.attempts import RetryPolicy
 from digest.config import Settings
-from digest.deliver.dispatch import DispatchStats, Policy, dispatch
+from digest.deliver.dispatch import INTERRUPTED, DispatchStats, Policy, dispatch
 from digest.deliver.messages import Heading, Letters, Links
 from digest.deliver.modes import Mode
 from digest.deliver.refusals import RefusalBook
@@ -91,7 +91,7 @@ def send_pending(
         pending = ledger.counts(edition.key, channel).get("pending", 0)
         bar = _bar(pending, progress, mode.unit)
         try:
-            return dispatch(
+            stats = dispatch(
                 ledger,
                 edition.key,
                 channel,
@@ -103,6 +103,9 @@ def send_pending(
         finally:
             if bar:
                 bar.close()
+        if not stats.stopped and stop is not None and stop():
+            stats.stopped = INTERRUPTED
+        return stats
     finally:
         provider.close()
 

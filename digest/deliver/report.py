@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from digest.compose.findings import Finding
-from digest.deliver.dispatch import DispatchStats
-from digest.deliver.resolve import channel_counts, edition_outcome, recipients
+from digest.deliver.dispatch import INTERRUPTED, DispatchStats
+from digest.deliver.resolve import channel_counts, edition_outcome, recipient_counts, recipients
 from digest.store import Engine
 from digest.store.ledger import EditionRow, Ledger
 
@@ -22,6 +22,9 @@ class SendReport:
     problems: list[tuple[str, str]] = field(default_factory=list)
     # What the checks reported when this run froze the edition (nothing of it stopped the send).
     reported: list[Finding] = field(default_factory=list)
+    # Why the run stopped at a safe point with recipients left ("" when it did not): see
+    # digest.deliver.dispatch (interrupted, paused, capped).
+    held: str = ""
 
 
 def finalise(
@@ -40,6 +43,9 @@ def finalise(
     ledger = Ledger(engine)
     counts = channel_counts(engine, key)
     status, reason = edition_outcome(counts)
+    if status == "sending" and stats.stopped:
+        text = stopped_text(engine, key, stats.stopped) + _doubts(ledger, key, stats)
+        return SendReport(key, "sending", text, counts, stats, problems, held=stats.stopped)
     if status == "sending":
         return SendReport(
             key,
@@ -78,12 +84,33 @@ def _doubts(ledger: Ledger, key: str, stats: DispatchStats) -> str:
     who = ", ".join(", ".join(recipients(r)) or r.target for r in rows[:10])
     more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
     if stats.recovered:
-        message = f"{len(rows)} sent again after a crash: {who}{more}"
+        message = f"{len(rows)} sent again after the sender was stopped mid-call: {who}{more}"
         ledger.event("warning", "possible-duplicate", message, key)
     return (
-        f"\n{len(rows)} possible duplicate(s): a crash came after the message was handed over and "
-        f"before the server answered, so it was sent again once: {who}{more}"
+        f"\n{len(rows)} possible duplicate(s): the sender was stopped (a crash, a kill, a second Ctrl-C) "
+        f"after the message was handed over and before the server answered, so it was sent again once: "
+        f"{who}{more}"
     )
+
+
+def progress(engine: Engine, key: str) -> tuple[int, int]:
+    """(recipients sent, recipients in all) of edition ``key``'s email deliveries."""
+    counts = recipient_counts(engine, key)
+    people = {s: n for s, n in counts.items() if not s.startswith("campaign")}
+    return people.get("sent", 0), sum(people.values())
+
+
+def stopped_text(engine: Engine, key: str, reason: str) -> str:
+    """What a run that stopped at a safe point says: how far it got and how the rest goes out."""
+    sent, total = progress(engine, key)
+    rest = total - sent
+    done = f"{key}: {sent} of {total} recipients sent"
+    if reason == INTERRUPTED:
+        return (
+            f"{done}; stopped between two messages, so none was cut off. The other {rest} wait: "
+            "run digest send again to send them (nobody gets it twice)"
+        )
+    return f"{done}; {rest} wait ({reason}); run digest send again later"
 
 
 def _first_error(ledger: Ledger, key: str) -> str:
