@@ -10,6 +10,7 @@ from `.env`); leases, timeouts and retries keep the real clock.
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, datetime
 
 from digest.errors import ConfigError
@@ -21,6 +22,12 @@ def now() -> datetime:
     """The current time, timezone-aware in UTC."""
     fixed = os.environ.get(ENV)
     return datetime.now(UTC) if not fixed else parse_fixed(fixed)
+
+
+def timestamp() -> float:
+    """The current time in epoch seconds (what the ledger's hand-over times are counted in)."""
+    fixed = os.environ.get(ENV)
+    return time.time() if not fixed else parse_fixed(fixed).timestamp()
 
 
 def parse_fixed(text: str) -> datetime:

@@ -6,11 +6,14 @@ provider reports them (``campaigns``; a failed read is a ``warning`` there, neve
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from digest.config import Settings
+from digest.deliver.pace import progress_of, sent_of
+from digest.deliver.pause import UNFINISHED
 from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts, recipient_counts, recipients
+from digest.providers.registry import provider_class
 from digest.scheduler_status import scheduler_status
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
@@ -35,6 +38,7 @@ def collect(
 
     ledger = Ledger(engine)
     editions = [_edition(engine, ledger, e) for e in ledger.editions(limit)]
+    _add_progress(engine, ledger, settings, editions)
     campaigns = campaign_stats(ledger, provider, [e["key"] for e in editions]) if provider else {}
     for edition in editions:
         edition["campaigns"] = campaigns.get(edition["key"], [])
@@ -68,6 +72,48 @@ def _edition(engine: Engine, ledger: Ledger, e: Any) -> dict[str, Any]:
             a for d in ledger.doubtful(e.key, EMAIL) for a in recipients(d) or [d.target]
         ],
     }
+
+
+def _add_progress(engine: Engine, ledger: Ledger, settings: Settings, editions: list[dict[str, Any]]) -> None:
+    """An edition not yet out: who paused it, recipients sent of all, when the rest should go."""
+    pauses = ledger.pauses([e["key"] for e in editions])
+    channel = provider_class(settings.provider).channel()
+    for e in editions:
+        pause = pauses.get(e["key"])
+        e["paused"] = {"by": pause.by, "at": pause.at.isoformat()} if pause else None
+        e["progress"] = None
+        if e["status"] not in UNFINISHED:
+            continue
+        sent, total = sent_of(engine, e["key"])
+        where = progress_of(engine, settings.caps, e["key"], channel, sent, total)
+        e["progress"] = {
+            "sent": sent,
+            "total": total,
+            "resume_at": _iso(where.outlook.resume_at),
+            "finish_at": None if pause else _iso(where.outlook.finish_at),
+            "held_by": where.outlook.holding,
+        }
+
+
+def progress_line(e: dict[str, Any]) -> str:
+    """'30 of 50 sent; the rest from 11:00 UTC (DIGEST_SEND_MAX_PER_HOUR); all by about 11:00 UTC'."""
+    p, paused = e["progress"] or {}, e["paused"]
+    parts = [f"{p['sent']} of {p['total']} recipients sent"] if p else []
+    if paused:
+        parts.append(f"paused {paused['by']} at {_short(paused['at'])}; digest resume lets it go on")
+    elif p.get("resume_at"):
+        parts.append(f"the rest from {_short(p['resume_at'])} ({p['held_by'] or 'the caps'})")
+    if p.get("finish_at") and not paused:
+        parts.append(f"all by about {_short(p['finish_at'])}")
+    return "; ".join(parts)
+
+
+def _short(iso: str) -> str:
+    return f"{datetime.fromisoformat(iso):%Y-%m-%d %H:%M} UTC"
+
+
+def _iso(at: float | None) -> str | None:
+    return datetime.fromtimestamp(at, UTC).isoformat() if at is not None else None
 
 
 def _settled(event: dict[str, Any], editions: list[dict[str, Any]]) -> bool:

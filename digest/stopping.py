@@ -17,6 +17,9 @@ from contextlib import contextmanager
 from types import FrameType
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# Why a sending run stopped at a safe point with work left: a signal (or its lease ran out), a
+# person's pause (checked in each claim's transaction), or a sending cap (digest/pacing.py).
+INTERRUPTED, PAUSED, CAPPED = "interrupted", "paused", "capped"
 
 
 class StopRequest:

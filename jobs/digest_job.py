@@ -27,7 +27,7 @@ from digest.config import Settings
 from digest.deliver.firstrun import retire_rehearsal
 from digest.deliver.lease import holding
 from digest.deliver.modes import can_settle
-from digest.deliver.send import send_edition
+from digest.deliver.send import SendReport, send_edition
 from digest.errors import DigestError, EditionBusy, ProtectedTermError
 from digest.jobs.alerts import Alert, raise_alert
 from digest.jobs.social_job import queue_posts
@@ -50,8 +50,9 @@ TROUBLE = ("missed", "partial", "refused", "error")
 @dataclass(frozen=True)
 class CheckResult:
     key: str
-    outcome: str  # idle, done, sent, skipped, sending, partial, missed, refused, error, busy
+    outcome: str  # idle, done, sent, skipped, sending, paused, capped, partial, missed, refused, error, busy
     message: str
+    resume_at: float | None = None  # capped: when the caps let the rest go (epoch seconds)
 
     @property
     def trouble(self) -> bool:
@@ -74,11 +75,17 @@ def check_digest(
     key = period_key(cadence, slot)
     ledger = Ledger(engine)
     retire_rehearsal(ledger, settings.provider, key)
+    run = _Run(settings, engine, now, provider_factory, stop)
+    before = _carry_on(run, key)
+    if before is not None:
+        return before  # an earlier edition still going out (capped, say): this one waits for it
     edition = ledger.edition(key)
     if edition is not None and edition.status == "partial":
-        return _settle(settings, engine, key, slot, now, provider_factory, stop)
+        return _settle(run, key, slot)
     if edition is not None and edition.status in FINISHED:
         return CheckResult(key, "done", f"{key} is {edition.status}; nothing to do")
+    if edition is not None and ledger.pause_of(key) is not None:
+        return CheckResult(key, "paused", f"{key} is paused; digest resume lets it go on")
     late = now - slot
     if late > settings.max_lateness and (edition is None or edition.status in ("building", "ready")):
         if not ledger.has_editions(rehearsal_channels(settings.provider)):
@@ -89,13 +96,39 @@ def check_digest(
         return _give_up(settings, engine, cadence, key, slot, now)
     if ledger.ensure_edition(key, slot) and not ledger.has_event("gap", key):
         _note_gap(ledger, cadence, key, slot)  # once, though a refused send is tried again
+    if edition is None or edition.status in ("building", "ready"):
+        _log_start(key, slot.astimezone(cadence.zone), late)
+    return _send(run, key, slot)
+
+
+def _log_start(key: str, slot: datetime, late: timedelta) -> None:
     if late > CHECK_EVERY:
         log.warning("%s was due %s ago; sending it now (catch-up)", key, _hours(late))
     else:
-        log.info("%s is due (%s); sending it", key, f"{slot.astimezone(cadence.zone):%Y-%m-%d %H:%M %Z}")
+        log.info("%s is due (%s); sending it", key, f"{slot:%Y-%m-%d %H:%M %Z}")
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What one check works with."""
+
+    settings: Settings
+    engine: Engine
+    now: datetime
+    provider_factory: Callable[[Settings], Provider]
+    stop: Callable[[], bool] | None
+
+    def send(self, key: str, slot: datetime, provider: Provider) -> SendReport:
+        return send_edition(
+            self.settings, self.engine, provider, key=key, slot=slot, now=self.now, stop=self.stop, share=True
+        )
+
+
+def _send(run: _Run, key: str, slot: datetime) -> CheckResult:
+    """Send or resume ``key`` as `digest send` would, sharing the fan-out with other daemons."""
+    settings, engine, now = run.settings, run.engine, run.now
     try:
-        provider = provider_factory(settings)
-        report = send_edition(settings, engine, provider, key=key, slot=slot, now=now, stop=stop, share=True)
+        report = run.send(key, slot, run.provider_factory(settings))
     except EditionBusy as exc:
         return CheckResult(key, "busy", str(exc))  # another run is on it; look again next time
     except ProtectedTermError as exc:
@@ -109,18 +142,26 @@ def check_digest(
         _alert(settings, engine, now, f"partial:{key}", "partial", key, report.message)
     if report.status in ("sent", "partial"):
         queue_posts(settings, engine, key, report.status, now)  # the same stories, as social posts
+    if report.held in ("paused", "capped"):
+        return CheckResult(key, report.held, report.message, report.resume_at)
     return CheckResult(key, report.status, report.message)
 
 
-def _settle(
-    settings: Settings,
-    engine: Engine,
-    key: str,
-    slot: datetime,
-    now: datetime,
-    provider_factory: Callable[[Settings], Provider],
-    stop: Callable[[], bool] | None,
-) -> CheckResult:
+def _carry_on(run: _Run, key: str) -> CheckResult | None:
+    """Finish an earlier edition that started going out and is not done (the caps held it back
+    past the next slot, or a send was stopped and never resumed), before ``key`` starts: those
+    who have it and those who do not get the same edition, and the caps are shared. None when
+    there is none, or it is done now; a paused one is left to its pause."""
+    ledger = Ledger(run.engine)
+    paused = ledger.pauses()
+    for edition in reversed(ledger.editions(20)):
+        if edition.key != key and edition.status == "sending" and edition.key not in paused:
+            result = _send(run, edition.key, edition.slot_utc)
+            return result if result.outcome in ("sending", "capped", "paused", "busy", "error") else None
+    return None
+
+
+def _settle(run: _Run, key: str, slot: datetime) -> CheckResult:
     """A partly sent edition: settle its unknown deliveries when `digest send` would.
 
     The rule is `digest send`'s own (:func:`~digest.deliver.send.can_settle`): a
@@ -130,21 +171,21 @@ def _settle(
     when the edition became partial; it is not raised again.
     """
     try:
-        provider = provider_factory(settings)
+        provider = run.provider_factory(run.settings)
     except DigestError as exc:
         return CheckResult(key, "done", f"{key} is partial; cannot look at it now: {exc}")
-    if not can_settle(engine, provider, key):
+    if not can_settle(run.engine, provider, key):
         provider.close()
         return CheckResult(key, "done", f"{key} is partial; nothing digest can settle by itself")
     try:
-        report = send_edition(settings, engine, provider, key=key, slot=slot, now=now, stop=stop, share=True)
+        report = run.send(key, slot, provider)
     except EditionBusy as exc:
         return CheckResult(key, "busy", str(exc))
     except DigestError as exc:
         return CheckResult(key, "error", f"{key}: settling the unknown deliveries failed: {exc}")
     if report.status == "sent":
         log.info("%s: unknown deliveries settled; the edition is sent", key)
-        Ledger(engine).event("info", "settled", "unknown deliveries settled by the scheduler", key)
+        Ledger(run.engine).event("info", "settled", "unknown deliveries settled by the scheduler", key)
         return CheckResult(key, "sent", f"{key}: unknown deliveries settled; {report.message}")
     return CheckResult(key, report.status, report.message)
 

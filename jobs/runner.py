@@ -19,9 +19,10 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digest.attempts import owner_id
@@ -67,6 +68,8 @@ class Runner:
         self._started = clock()
         # Unexpected failures of this process's jobs, newest last; `run --once` exits 1 if any.
         self.failures: list[str] = []
+        # The daemon's: look again at this time (a capped send's next window), not only at the watchdog.
+        self.wake: Callable[[datetime], None] | None = None
 
     def check(self, why: str = "schedule") -> CheckResult | None:
         """One digest check (plus social posts when they have no cadence of their own)."""
@@ -86,6 +89,8 @@ class Runner:
                 result = CheckResult("", "error", self._unexpected(f"{why} check", exc, now))
             level = logging.WARNING if result.trouble else logging.INFO
             log.log(level, "%s check: %s", why, result.message)
+            if result.resume_at is not None and self.wake is not None:
+                self.wake(datetime.fromtimestamp(result.resume_at, UTC))
             if not self.settings.social_schedule and not self.stopping.is_set():
                 self.social(now)
             self._record(now, result.message)
@@ -160,6 +165,13 @@ def declare_jobs(scheduler: BaseScheduler, runner: Runner, settings: Settings) -
         next_run_time=runner.clock(),
         **common,
     )
+
+    def wake(at: datetime) -> None:
+        # One extra check when a capped send's window opens; the watchdog would come anyway.
+        scheduler.add_job(runner.check, DateTrigger(at), args=["capped send"], id="capped",
+                          name="capped send", replace_existing=True, misfire_grace_time=None)
+
+    runner.wake = wake
     social = settings.social_cadence
     if social is not None:
         scheduler.add_job(runner.social, social.trigger, id="social", name="social posts", **common)

@@ -23,6 +23,7 @@ COMMANDS = [
     "digest.cli.sources_cmd",
     "digest.cli.preview_cmd",
     "digest.cli.send_cmd",
+    "digest.cli.pause_cmd",
     "digest.cli.status_cmd",
     "digest.cli.deliveries_cmd",
     "digest.cli.bounces_cmd",

@@ -10,7 +10,7 @@ import threading
 
 from digest.cli import add_command
 from digest.cli.context import Context
-from digest.stopping import StopRequest, stop_signals
+from digest.stopping import CAPPED, INTERRUPTED, PAUSED, StopRequest, stop_signals
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,7 +45,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     # Imported here, not at the top, so `digest --help` starts fast.
     from digest.config import with_overrides
     from digest.deliver import send_current
-    from digest.deliver.dispatch import INTERRUPTED
     from digest.providers import make_provider
 
     provider = make_provider(ctx.settings)
@@ -75,7 +74,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(line)
     if report.held == INTERRUPTED:
         return stop.exit_code
-    code = 1 if report.status in ("partial", "sending", "failed") else 0
+    # A capped send is on track: the schedule sends the rest when the caps allow. A paused one
+    # waits for a person (digest resume).
+    unfinished = report.status in ("partial", "sending", "failed") and report.held != CAPPED
+    code = 1 if unfinished or report.held == PAUSED else 0
     return code or _publishing_refused(unpublished_platforms(ctx.settings, report.status))
 
 
@@ -101,11 +103,11 @@ def _progress_now(ctx: Context) -> str:
 
     def read() -> None:
         from digest.compose.build import current_period
-        from digest.deliver.report import progress
+        from digest.deliver.pace import sent_of
 
         try:
             key, _slot = current_period(ctx.settings, ctx.now())
-            sent, total = progress(ctx.engine, key)
+            sent, total = sent_of(ctx.engine, key)
         except Exception:  # the database is busy or gone: the line goes without the numbers
             return
         found.append(f": {sent} of {total} recipients of {key} sent")

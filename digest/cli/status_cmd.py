@@ -39,29 +39,34 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not data["editions"]:
         print("No editions yet. Try: digest preview, then digest send")
     for e in data["editions"]:
-        reason = f" ({e['reason']})" if e["reason"] else ""
-        print(f"{e['key']:<20} {e['status']:<9}{reason}")
-        # People, not internal batches: 1,000 recipients in one batch call count 1,000.
-        print(f"    email recipients: {_counts(e['recipients'])}")
-        for error in e["errors"]:
-            print(f"      error: {error}")
-        if e["possible_duplicates"]:
-            shown = ", ".join(e["possible_duplicates"][:10])
-            print(f"      possible duplicates (sent again after a hard stop): {shown}")
-        if e["deliveries"].get("unknown") or e["deliveries"].get("failed"):
-            print(f"      see them and resolve them: digest deliveries --edition {e['key']}")
-        for c in e["campaigns"]:
-            print(_campaign_line(c))
-        if e["social"]:
-            print(f"    social posts: {_counts(e['social'])}")
-            for error in e["social_errors"]:
-                print(f"      error: {error}")
+        print("\n".join(_edition_lines(e)))
     for alert in data["alerts"]:
         print(f"ALERT {alert['at']} {alert['kind']}: {alert['message']}")
     from digest.scheduler_status import lines
 
     print("\n".join(lines(data["scheduler"])))
     return 0 if data["ok"] else 1
+
+
+def _edition_lines(e: dict[str, Any]) -> list[str]:
+    from digest.status import progress_line
+
+    reason = f" ({e['reason']})" if e["reason"] else ""
+    # People, not internal batches: 1,000 recipients in one batch call count 1,000.
+    lines = [f"{e['key']:<20} {e['status']:<9}{reason}", f"    email recipients: {_counts(e['recipients'])}"]
+    if e["progress"] or e["paused"]:
+        lines.append(f"    progress: {progress_line(e)}")
+    lines += [f"      error: {error}" for error in e["errors"]]
+    if e["possible_duplicates"]:
+        shown = ", ".join(e["possible_duplicates"][:10])
+        lines.append(f"      possible duplicates (sent again after a hard stop): {shown}")
+    if e["deliveries"].get("unknown") or e["deliveries"].get("failed"):
+        lines.append(f"      see them and resolve them: digest deliveries --edition {e['key']}")
+    lines += [_campaign_line(c) for c in e["campaigns"]]
+    if e["social"]:
+        lines.append(f"    social posts: {_counts(e['social'])}")
+        lines += [f"      error: {error}" for error in e["social_errors"]]
+    return lines
 
 
 def _campaign_line(c: dict[str, Any]) -> str:

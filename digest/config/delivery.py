@@ -13,12 +13,16 @@ from dataclasses import dataclass
 
 from digest.attempts import MAX_ATTEMPTS, MAX_WAIT, RetryPolicy
 from digest.config.base import (
+    MAX_INT,
+    int_range,
+    parse_bool,
     parse_float,
     parse_list,
     parse_positive_int,
     setting,
     url,
 )
+from digest.pacing import Caps
 
 
 def parse_unsubscribe_url(raw: str) -> str:
@@ -94,6 +98,35 @@ class DeliverySettings:
         parse=parse_float,
         section="Delivery",
     )
+    send_max_per_hour: int = setting(
+        "DIGEST_SEND_MAX_PER_HOUR",
+        0,
+        "Most email messages your provider account may take in any hour (e.g. 100 for a new Mailgun "
+        "account); a send that reaches it stops and the schedule sends the rest when the hour allows. "
+        "0: no cap.",
+        parse=int_range(0, MAX_INT),
+        section="Delivery",
+    )
+    send_max_per_day: int = setting(
+        "DIGEST_SEND_MAX_PER_DAY",
+        0,
+        "Most email messages your provider account may take in any 24 hours; 0: no cap.",
+        parse=int_range(0, MAX_INT),
+        section="Delivery",
+    )
+    send_warmup: bool = setting(
+        "DIGEST_SEND_WARMUP",
+        False,
+        "Warm up a new sending domain: at most 200 messages on the first day, then twice the busiest "
+        "earlier day (1.5x past 100,000); the schedule sends the rest on later days.",
+        parse=parse_bool,
+        section="Delivery",
+    )
+
+    @property
+    def caps(self) -> Caps:
+        """The sending caps: DIGEST_SEND_MAX_PER_HOUR, DIGEST_SEND_MAX_PER_DAY, DIGEST_SEND_WARMUP."""
+        return Caps(self.send_max_per_hour, self.send_max_per_day, self.send_warmup)
 
     @property
     def retry(self) -> RetryPolicy:

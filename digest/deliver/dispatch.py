@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from digest.attempts import RetryPolicy, owner_id
 from digest.deliver.writer import LedgerWriter
 from digest.errors import ProviderError
+from digest.pacing import Limits
 from digest.providers.base import SendResult
 from digest.providers.handover import watching
 from digest.store.ledger import DeliveryRow, Ledger
@@ -34,8 +35,7 @@ from digest.store.rows import ClaimSpec, Outcome
 
 __all__ = ["DispatchStats", "Policy", "dispatch", "owner_id"]
 
-# Why a run stopped at a safe point with work left (DispatchStats.stopped).
-INTERRUPTED, PAUSED, CAPPED = "interrupted", "paused", "capped"
+LOOK_AGAIN = 1.0  # seconds between claims while every due delivery waits for its retry time
 
 
 @dataclass
@@ -47,7 +47,7 @@ class DispatchStats:
     recovered: int = 0  # left ``sending`` by a crashed sender, settled at the start of this run
     skipped: int = 0  # not called: every recipient had left the list since the send began
     # Why the run stopped with work left, at a safe point (between two calls): "" (it did
-    # not), "interrupted" (a signal, a lost lease), "paused" or "capped" (see SAFE_STOPS).
+    # not), "interrupted" (a signal, a lost lease), "paused" or "capped" (digest/stopping.py).
     stopped: str = ""
 
 
@@ -109,15 +109,16 @@ def dispatch(
     on_progress: Callable[[int], None] | None = None,
     wait: Callable[[float], None] = time.sleep,
     stop: Callable[[], bool] | None = None,
+    limits: Limits | None = None,
 ) -> DispatchStats:
     """Send every due delivery of (key, channel) until none are left or all wait too long.
 
-    ``stop`` is asked before each claim: when it returns True (SIGTERM), the calls in
-    flight have been recorded and the rest stay ``pending`` for the next run.
-    """
+    Safe points are the claims: ``stop`` is asked before each (a signal), and with ``limits``
+    each claim's transaction checks the pause and the caps (:mod:`digest.store.gate`); the calls
+    in flight are answered and recorded, the rest stay ``pending``, ``stopped`` says why."""
     stats = DispatchStats()
     lock = threading.Lock()
-    claim = ClaimSpec(key, channel, owner_id(), policy.lease)
+    claim = ClaimSpec(key, channel, owner_id(), policy.lease, limits)
     dead = dead_owners(ledger.lease_owners(key))
     stats.recovered = ledger.expire_leases(
         key, dead, staged=policy.staged, resend_doubtful=policy.resend_doubtful
@@ -143,7 +144,8 @@ def dispatch(
         # A claim need not survive a power cut when the hand-over is recorded (see SendPath).
         with LedgerWriter(ledger, claim, durable_claims=not policy.staged) as writer:
             _run(lambda: drain(writer), policy.workers)
-        if stopped():
+        if writer.held or stopped():  # held: paused or capped, as a claim's transaction found
+            stats.stopped = writer.held
             return stats
         if not _wait_for_retries(ledger, key, channel, wait, policy.retry.max_wait):
             return stats
@@ -219,12 +221,13 @@ def _fault(row: DeliveryRow, exc: Exception, policy: Policy, hook: _Handover | N
 def _wait_for_retries(
     ledger: Ledger, key: str, channel: str, wait: Callable[[float], None], max_wait: float
 ) -> bool:
-    """If pending rows wait for a retry time within ``max_wait``, sleep until the first; else stop."""
+    """If pending rows wait for a retry time within ``max_wait``, sleep towards the first; else stop."""
     due = ledger.next_retry_at(key, channel)
     if due is None:
         return False
     delay = due - time.time()
     if delay > max_wait:
         return False
-    wait(max(delay, 0.0))
+    # A second at a time: each wake-up claims again, so a pause or a stop is seen within seconds.
+    wait(min(max(delay, 0.0), LOOK_AGAIN))
     return True

@@ -10,22 +10,26 @@ from typing import Any
 
 from digest.attempts import RetryPolicy
 from digest.config import Settings
-from digest.deliver.dispatch import INTERRUPTED, DispatchStats, Policy, dispatch
+from digest.deliver.dispatch import DispatchStats, Policy, dispatch
 from digest.deliver.messages import Heading, Letters, Links
 from digest.deliver.modes import Mode
+from digest.deliver.pace import limits_for
 from digest.deliver.refusals import RefusalBook
 from digest.deliver.resolve import channel_counts, reopen
 from digest.errors import AuthError, RecipientRefused
+from digest.pacing import NO_CAPS, Caps
 from digest.providers.base import Provider, SendResult
+from digest.stopping import INTERRUPTED
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, EditionRow, Ledger
 
 Refusals = list[tuple[int, AuthError]]
 
 
-def snapshot(ledger: Ledger, mode: Mode, edition: EditionRow) -> None:
-    """Record every call to make, before making any, and mark the edition sending (atomically)."""
-    if ledger.snapshot(edition.key, mode.provider.channel(), mode.targets):
+def snapshot(ledger: Ledger, mode: Mode, edition: EditionRow, largest: int = 0) -> None:
+    """Record every call to make, before making any, and mark the edition sending (atomically).
+    ``largest``: the most messages one call may carry (the caps' ``largest_call``; 0: any)."""
+    if ledger.snapshot(edition.key, mode.provider.channel(), lambda conn: mode.targets(conn, largest)):
         ledger.event("info", "sending", f"sending through {mode.provider.name}", edition.key)
 
 
@@ -36,11 +40,12 @@ class SendOptions:
     heading: Heading
     links: Links
     retry: RetryPolicy
+    caps: Caps = Caps()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SendOptions:
         heading, links = Heading.from_settings(settings), Links.from_settings(settings)
-        return cls(heading, links, settings.retry)
+        return cls(heading, links, settings.retry, settings.caps)
 
     def policy(self, provider: Provider) -> Policy:
         return Policy(
@@ -88,26 +93,43 @@ def send_pending(
     try:
         if owner:
             mode.settle(ledger, edition.key, channel)
-        pending = ledger.counts(edition.key, channel).get("pending", 0)
-        bar = _bar(pending, progress, mode.unit)
-        try:
-            stats = dispatch(
-                ledger,
-                edition.key,
-                channel,
-                send,
-                policy=options.policy(provider),
-                on_progress=bar.update if bar else None,
-                stop=halt,
-            )
-        finally:
-            if bar:
-                bar.close()
+        stats = _make_calls(ledger, mode, edition.key, options, send, halt, progress)
         if not stats.stopped and stop is not None and stop():
             stats.stopped = INTERRUPTED
         return stats
     finally:
         provider.close()
+
+
+def _make_calls(
+    ledger: Ledger,
+    mode: Mode,
+    key: str,
+    options: SendOptions,
+    send: Callable[[DeliveryRow], SendResult],
+    halt: Callable[[], bool],
+    progress: bool,
+) -> DispatchStats:
+    """The dispatcher, with a progress bar and what each claim checks (the pause, the caps: a
+    campaign is one call to a list the provider paces itself, so only the pause holds it)."""
+    channel = mode.provider.channel()
+    caps = options.caps if mode.owns_list else NO_CAPS
+    limits = limits_for(ledger.engine, caps, key, channel)
+    bar = _bar(ledger.counts(key, channel).get("pending", 0), progress, mode.unit)
+    try:
+        return dispatch(
+            ledger,
+            key,
+            channel,
+            send,
+            policy=options.policy(mode.provider),
+            on_progress=bar.update if bar else None,
+            stop=halt,
+            limits=limits,
+        )
+    finally:
+        if bar:
+            bar.close()
 
 
 def stop_on_auth(engine: Engine, key: str, refused: Refusals) -> None:

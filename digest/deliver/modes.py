@@ -54,8 +54,9 @@ class Mode:
         """What one call sends, for the progress bar."""
         raise NotImplementedError
 
-    def targets(self, conn: Connection) -> Iterator[Target]:
-        """(target, data) of every call to make, read from the list inside the snapshot's transaction."""
+    def targets(self, conn: Connection, largest: int = 0) -> Iterator[Target]:
+        """(target, data) of every call to make, read from the list inside the snapshot's
+        transaction; a batch holds at most ``largest`` messages when it is not 0 (the caps)."""
         raise NotImplementedError
 
     def can_settle(self) -> bool:
@@ -82,9 +83,9 @@ class MessageMode(Mode):
     def unit(self) -> str:
         return "message" if self.provider.batch_size == 1 else "batch"
 
-    def targets(self, conn: Connection) -> Iterator[Target]:
+    def targets(self, conn: Connection, largest: int = 0) -> Iterator[Target]:
         """One target per call: per recipient (batch size 1) or per batch of one language."""
-        size = max(self.provider.batch_size, 1)
+        size = max(min(self.provider.batch_size, largest or self.provider.batch_size), 1)
         number = 0
         batch: list[Recipient] = []
 
@@ -138,7 +139,7 @@ class CampaignMode(Mode):
     def unit(self) -> str:
         return "campaign"
 
-    def targets(self, conn: Connection) -> Iterator[Target]:
+    def targets(self, conn: Connection, largest: int = 0) -> Iterator[Target]:
         yield CAMPAIGN, None
 
     def can_settle(self) -> bool:

@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from digest.compose.findings import Finding
-from digest.deliver.dispatch import INTERRUPTED, DispatchStats
-from digest.deliver.resolve import channel_counts, edition_outcome, recipient_counts, recipients
+from digest.deliver.dispatch import DispatchStats
+from digest.deliver.held import held_text, paused_text
+from digest.deliver.resolve import channel_counts, edition_outcome, recipients
+from digest.pacing import NO_CAPS, Caps
+from digest.stopping import PAUSED
 from digest.store import Engine
 from digest.store.ledger import EditionRow, Ledger
 
@@ -20,11 +23,12 @@ class SendReport:
     counts: dict[str, int] = field(default_factory=dict)
     stats: DispatchStats = field(default_factory=DispatchStats)
     problems: list[tuple[str, str]] = field(default_factory=list)
-    # What the checks reported when this run froze the edition (nothing of it stopped the send).
-    reported: list[Finding] = field(default_factory=list)
     # Why the run stopped at a safe point with recipients left ("" when it did not): see
     # digest.deliver.dispatch (interrupted, paused, capped).
     held: str = ""
+    resume_at: float | None = None  # capped: when the caps let the rest go (epoch seconds)
+    # What the checks reported when this run froze the edition (nothing of it stopped the send).
+    reported: list[Finding] = field(default_factory=list)
 
 
 def finalise(
@@ -33,28 +37,26 @@ def finalise(
     stats: DispatchStats,
     problems: list[tuple[str, str]],
     unchanged: str | None = None,
+    caps: Caps = NO_CAPS,
+    channel: str = "",
 ) -> SendReport:
     """Set the edition's status from its email deliveries (social posts are not counted).
 
     ``unchanged``: the reason of an edition that was ``partial`` before this run;
     when the run settled nothing, the same warning is not recorded again (the
-    scheduler looks every 15 minutes).
+    scheduler looks every 15 minutes). ``caps`` and ``channel``: for the outlook of a send the
+    caps held back.
     """
     ledger = Ledger(engine)
     counts = channel_counts(engine, key)
     status, reason = edition_outcome(counts)
     if status == "sending" and stats.stopped:
-        text = stopped_text(engine, key, stats.stopped) + _doubts(ledger, key, stats)
-        return SendReport(key, "sending", text, counts, stats, problems, held=stats.stopped)
+        text, resume_at = held_text(engine, key, stats.stopped, caps, channel)
+        text += _doubts(ledger, key, stats)
+        return SendReport(key, "sending", text, counts, stats, problems, stats.stopped, resume_at)
     if status == "sending":
-        return SendReport(
-            key,
-            "sending",
-            f"{key}: {reason} (waiting for a retry); run digest send again later",
-            counts,
-            stats,
-            problems,
-        )
+        text = f"{key}: {reason} (waiting for a retry); run digest send again later"
+        return SendReport(key, "sending", text, counts, stats, problems)
     ledger.set_status(key, status, reason)
     if reason != unchanged:
         ledger.event("warning" if reason else "info", status, reason or "sent", key)
@@ -76,6 +78,12 @@ def already(engine: Engine, edition: EditionRow) -> SendReport:
     return SendReport(edition.key, edition.status, message, channel_counts(engine, edition.key))
 
 
+def paused(engine: Engine, edition: EditionRow) -> SendReport:
+    """The report of a run that found its edition paused: it did nothing."""
+    counts = channel_counts(engine, edition.key)
+    return SendReport(edition.key, edition.status, paused_text(engine, edition.key), counts, held=PAUSED)
+
+
 def _doubts(ledger: Ledger, key: str, stats: DispatchStats) -> str:
     """Name the possible duplicates: messages a crash left without an answer, sent once more."""
     rows = ledger.doubtful(key, "email:")
@@ -91,26 +99,6 @@ def _doubts(ledger: Ledger, key: str, stats: DispatchStats) -> str:
         f"after the message was handed over and before the server answered, so it was sent again once: "
         f"{who}{more}"
     )
-
-
-def progress(engine: Engine, key: str) -> tuple[int, int]:
-    """(recipients sent, recipients in all) of edition ``key``'s email deliveries."""
-    counts = recipient_counts(engine, key)
-    people = {s: n for s, n in counts.items() if not s.startswith("campaign")}
-    return people.get("sent", 0), sum(people.values())
-
-
-def stopped_text(engine: Engine, key: str, reason: str) -> str:
-    """What a run that stopped at a safe point says: how far it got and how the rest goes out."""
-    sent, total = progress(engine, key)
-    rest = total - sent
-    done = f"{key}: {sent} of {total} recipients sent"
-    if reason == INTERRUPTED:
-        return (
-            f"{done}; stopped between two messages, so none was cut off. The other {rest} wait: "
-            "run digest send again to send them (nobody gets it twice)"
-        )
-    return f"{done}; {rest} wait ({reason}); run digest send again later"
 
 
 def _first_error(ledger: Ledger, key: str) -> str:

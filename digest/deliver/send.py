@@ -13,20 +13,22 @@ from datetime import datetime
 
 from digest.compose.build import current_period
 from digest.compose.findings import Finding
-from digest.compose.freeze import NOTHING_NEW, Frozen, build_and_freeze
+from digest.compose.freeze import NOTHING_NEW, build_and_freeze
 from digest.config import Settings
 from digest.deliver.fanout import Refusals, SendOptions, send_pending, snapshot, stop_on_auth
 from digest.deliver.firstrun import refuse_empty_list, retire_rehearsal
 from digest.deliver.lease import holding
 from digest.deliver.modes import Mode, can_settle, mode_for
-from digest.deliver.report import SendReport, already, finalise
+from digest.deliver.report import SendReport, already, finalise, paused
 from digest.deliver.share import share as share_the_fanout
 from digest.errors import DigestError, EditionBusy
 from digest.guard import stop_if_protected
 from digest.providers.base import Provider
 from digest.providers.registry import rehearsal_channels
 from digest.store import Engine
-from digest.store.ledger import Ledger
+from digest.store.ledger import EditionRow, Ledger
+
+FINISHED = ("sent", "partial", "skipped", "missed")
 
 __all__ = ["SendReport", "can_settle", "send_current", "send_edition"]
 
@@ -102,12 +104,14 @@ def _send_owned(
     ledger = Ledger(engine)
     edition = ledger.edition(key)
     assert edition is not None, "ensure_edition first"
+    if edition.status not in FINISHED and ledger.pause_of(key) is not None:
+        return paused(engine, edition)  # a person holds it: nothing is built, settled or sent
     before = edition.reason if edition.status in ("partial", "failed") else None
     if edition.status == "partial" and can_settle(engine, mode.provider, key):
         ledger.set_status(key, "sending", "settling unknown deliveries")
         edition = ledger.edition(key)
         assert edition is not None
-    if edition.status in ("sent", "partial", "skipped", "missed"):
+    if edition.status in FINISHED:
         return already(engine, edition)
     problems: list[tuple[str, str]] = []
     noted: list[Finding] = []
@@ -115,39 +119,45 @@ def _send_owned(
         refuse_empty_list(engine, mode)
     if edition.status == "building":
         frozen = _freeze(settings, engine, mode, key=key, slot=slot, now=now, progress=progress)
-        problems, noted = frozen.problems, frozen.reported
-        if frozen.skipped:
-            return SendReport(key, "skipped", f"{key}: {NOTHING_NEW}; nothing sent", problems=problems)
-        edition = frozen.edition
-        assert edition is not None
-        if edition.status not in ("ready", "sending"):
-            # another instance froze it first and has finished it, or it was marked missed
-            return already(engine, edition)
+        if isinstance(frozen, SendReport):
+            return frozen
+        edition, problems, noted = frozen
     stop_if_protected(settings, ledger, edition)
     if edition.status == "ready":
-        snapshot(ledger, mode, edition)
+        snapshot(ledger, mode, edition, settings.caps.largest_call)
     refused: Refusals = []
     stats = send_pending(ledger, mode, edition, SendOptions.from_settings(settings), progress, stop, refused)
     stop_on_auth(engine, key, refused)
-    report = finalise(engine, key, stats, problems, unchanged=before)
+    channel = mode.provider.channel()
+    report = finalise(engine, key, stats, problems, unchanged=before, caps=settings.caps, channel=channel)
     report.reported = noted
     return report
 
 
 def _freeze(
     settings: Settings, engine: Engine, mode: Mode, *, key: str, slot: datetime, now: datetime, progress: bool
-) -> Frozen:
-    """Refuse an empty list, then build and freeze the edition. A refusal before anything is frozen
-    (no subscribers, a protected name, too large) leaves no edition behind: nothing was recorded
-    before a call that cannot be undone, so the ledger has nothing to keep, and `digest status`
-    shows no edition that never was."""
-    ledger = Ledger(engine)
+) -> SendReport | tuple[EditionRow, list[tuple[str, str]], list[Finding]]:
+    """Refuse an empty list, then build and freeze the edition: the frozen row, the sources'
+    problems and what the checks reported; or the report of an edition with nothing new, or
+    that another instance froze and finished first.
+
+    A refusal before anything is frozen (no subscribers, a protected name, too large) leaves no
+    edition behind: nothing was recorded before a call that cannot be undone, so the ledger has
+    nothing to keep, and `digest status` shows no edition that never was."""
     try:
         refuse_empty_list(engine, mode)
         uncounted = rehearsal_channels(mode.provider.name)
-        return build_and_freeze(
+        frozen = build_and_freeze(
             settings, engine, key=key, slot=slot, now=now, progress=progress, uncounted=uncounted
         )
     except DigestError:
-        ledger.drop_unbuilt(key)
+        Ledger(engine).drop_unbuilt(key)
         raise
+    if frozen.skipped:
+        return SendReport(key, "skipped", f"{key}: {NOTHING_NEW}; nothing sent", problems=frozen.problems)
+    edition = frozen.edition
+    assert edition is not None
+    if edition.status not in ("ready", "sending"):
+        # another instance froze it first and has finished it, or it was marked missed
+        return already(engine, edition)
+    return edition, frozen.problems, frozen.reported

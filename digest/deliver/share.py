@@ -52,7 +52,8 @@ def share(
     stats = send_pending(ledger, mode, edition, SendOptions.from_settings(settings), False, stop, owner=False)
     try:
         with holding(ledger, key, wait=10.0):
-            return finalise(ledger.engine, key, stats, [])
+            channel = mode.provider.channel()
+            return finalise(ledger.engine, key, stats, [], caps=settings.caps, channel=channel)
     except EditionBusy:
         counts = channel_counts(ledger.engine, key)
         note = f"{key}: sent {stats.sent} deliveries alongside the run holding it, which records the outcome"

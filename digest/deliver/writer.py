@@ -46,6 +46,7 @@ class LedgerWriter:
         self.claim = claim
         self.durable_claims = durable_claims
         self.transactions = 0
+        self.held = ""  # a claim took fewer than asked: "paused" or "capped" (see SendPath.settle)
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._loop, name="ledger-writer", daemon=True)
 
@@ -128,6 +129,7 @@ class LedgerWriter:
                 r.done.set()
             return
         self.transactions += 1
+        self.held = path.held or self.held
         handed = iter(rows)
         for r in batch:
             if r.want:

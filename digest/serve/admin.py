@@ -105,6 +105,18 @@ def post_count(post_id: int) -> Any:
     return jsonify(found)
 
 
+@blueprint.post("/editions/<action>")
+@admin_only
+def pause_or_resume(action: str) -> Any:
+    """The Pause and Resume buttons: `digest pause` / `digest resume` (the same choice of edition)."""
+    from digest.serve.dashboard import pause_or_resume as act
+
+    if action not in ("pause", "resume"):
+        abort(404)
+    session["flash"] = act(site().settings, site().engine, action, request.form.get("edition") or None)
+    return redirect("/admin#editions", code=303)
+
+
 @blueprint.post("/deliveries")
 @admin_only
 def resolve() -> Any:

@@ -31,11 +31,16 @@ def overview(
 ) -> dict[str, Any]:
     from flask import session
 
+    from digest.deliver.pause import UNFINISHED
     from digest.deliver.resolve import email_rows
-    from digest.status import collect
+    from digest.status import collect, progress_line
 
     status = collect(settings, engine, now, limit=8)
+    for e in status["editions"]:
+        e["progress_text"] = progress_line(e) if e["progress"] or e["paused"] else ""
+        e["pausable"] = e["status"] in UNFINISHED
     return {
+        "any_unfinished": any(e["pausable"] for e in status["editions"]),
         "next_run": (status["scheduler"].get("next_run") or {}).get("text", "not scheduled"),
         "schedule": status["scheduler"].get("schedule", ""),
         "editions": status["editions"],
@@ -180,6 +185,21 @@ def act_on_post(settings: Settings, engine: Engine, post_id: int, action: str, t
     if action == "approve" and not approve(engine, [post_id]):
         return [f"post {post_id} changed meanwhile; look again"]
     return []
+
+
+def pause_or_resume(settings: Settings, engine: Engine, action: str, key: str | None) -> str:
+    """The same rules as `digest pause` / `digest resume` (without waiting); one line saying what happened."""
+    from digest import clock
+    from digest.deliver.pause import pause_edition, resume_edition
+    from digest.errors import DigestError
+
+    by = "from the dashboard"
+    try:
+        if action == "pause":
+            return pause_edition(settings, engine, clock.now(), key, by).message
+        return resume_edition(engine, key, by).message
+    except DigestError as exc:
+        return str(exc)
 
 
 def resolve_deliveries(settings: Settings, engine: Engine, ids: list[int], action: str) -> str:

@@ -71,3 +71,10 @@ class LeaseBook:
         t = schema.edition_leases
         with self.engine.begin() as conn:
             conn.execute(delete(t).where(t.c.key == key, t.c.owner == owner))
+
+    def edition_holder(self, key: str) -> Holder | None:
+        """Who holds ``key``'s lease now (None: nobody, or it ran out)."""
+        t = schema.edition_leases
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t).where(t.c.key == key, t.c.until >= time.time())).first()
+        return Holder(row.owner, row.since, row.until) if row else None

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from digest.store.deliveries import DeliveryBook
 from digest.store.editions import EditionBook
 from digest.store.leases import Holder, LeaseBook
+from digest.store.pauses import Pause, PauseBook
 from digest.store.rehearsals import RehearsalBook
 from digest.store.rows import (
     DONE_STATUSES,
@@ -34,13 +35,14 @@ __all__ = [
     "EditionRow",
     "Holder",
     "Ledger",
+    "Pause",
     "idem_key",
     "insert_ignore",
     "now_utc",
 ]
 
 
-class Ledger(EditionBook, DeliveryBook, RehearsalBook, LeaseBook, SideMailBook):
+class Ledger(EditionBook, DeliveryBook, RehearsalBook, LeaseBook, SideMailBook, PauseBook):
     """Every read and write of the ledger goes through here."""
 
     def __init__(self, engine: Engine) -> None:

@@ -51,6 +51,17 @@ def _stages(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE deliveries ADD COLUMN doubts INTEGER NOT NULL DEFAULT 0")
 
 
+def _pacing(conn: Connection) -> None:
+    """When each call was made and how many messages it carries (``deliveries.handed_at``,
+    ``messages``: the sending caps), and paused editions (``edition_pauses``)."""
+    if "handed_at" not in {c["name"] for c in inspect(conn).get_columns("deliveries")}:
+        conn.exec_driver_sql("ALTER TABLE deliveries ADD COLUMN handed_at FLOAT")
+        conn.exec_driver_sql("ALTER TABLE deliveries ADD COLUMN messages INTEGER NOT NULL DEFAULT 1")
+    for index in schema.deliveries.indexes:
+        index.create(conn, checkfirst=True)
+    schema.metadata.create_all(conn, tables=[schema.edition_pauses])
+
+
 def _side_mails(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.side_mails])
 
@@ -94,6 +105,7 @@ STEPS: dict[int, Step] = {
     5: _edition_leases,
     3: _stages,
     6: _side_mails,
+    8: _pacing,
     10: _social,
     20: _scheduler,
     30: _forgotten,

@@ -13,6 +13,8 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from digest.pacing import Limits
+
 TAKEN_STATUSES = ("ready", "sending", "sent", "partial")
 DONE_STATUSES = ("sent", "partial", "skipped")
 CAMPAIGN = "campaign"  # the target of a campaign's one delivery row (the provider keeps the list)
@@ -45,6 +47,7 @@ class DeliveryRow:
     provider_id: str
     last_error: str
     doubts: int = 0  # resends after a crash left the call without an answer (possible duplicates)
+    messages: int = 1  # messages the call carries (a batch: its recipients)
 
     def data(self) -> Any:
         return json.loads(self.payload) if self.payload else None
@@ -69,6 +72,9 @@ class ClaimSpec:
     channel: str
     owner: str
     lease: float = 300.0
+    # What may hold the claim back, checked in its own transaction: the edition's pause and
+    # the sending caps (None: nothing, as for social posts).
+    limits: Limits | None = None
 
 
 def idem_key(edition_key: str, channel: str, target: str) -> str:
@@ -127,6 +133,7 @@ def delivery_from_row(row: Any) -> DeliveryRow:
         provider_id=row.provider_id,
         last_error=row.last_error,
         doubts=row.doubts,
+        messages=row.messages,
     )
 
 
@@ -139,6 +146,7 @@ def delivery_rows(key: str, channel: str, targets: Sequence[tuple[str, Any]]) ->
             "channel": channel,
             "target": target,
             "payload": json.dumps(payload) if payload is not None else "",
+            "messages": len(payload) if isinstance(payload, list) else 1,
             "idem_key": idem_key(key, channel, target),
             "status": "pending",
             "attempts": 0,

@@ -94,9 +94,25 @@ deliveries = Table(
     # Times this delivery was resent after a crash left it handed over without an answer
     # (each may have made a duplicate; at most one such resend).
     Column("doubts", Integer, nullable=False, default=0, server_default="0"),
+    # Migration 8. When the call was made (its claim; refreshed at the hand-over when the provider
+    # records one), in epoch seconds of digest's clock, and how many messages it carries: the
+    # sending caps count these over sliding windows (digest/pacing.py).
+    Column("handed_at", Float),
+    Column("messages", Integer, nullable=False, default=1, server_default="1"),
     UniqueConstraint("edition_key", "channel", "target", name="uq_delivery_target"),
 )
 Index("ix_deliveries_claim", deliveries.c.edition_key, deliveries.c.status)
+Index("ix_deliveries_handed", deliveries.c.channel, deliveries.c.handed_at)
+
+# Migration 8. An edition a person paused (`digest pause`, the dashboard): no run claims its
+# deliveries until `digest resume` deletes the row.
+edition_pauses = Table(
+    "edition_pauses",
+    metadata,
+    Column("edition_key", String(64), ForeignKey("editions.key"), primary_key=True),
+    Column("paused_at", DateTime(timezone=True), nullable=False),
+    Column("paused_by", Text, nullable=False, default=""),
+)
 
 # Who may change an edition's state right now: one process at a time (host:pid), until
 # ``until`` (epoch seconds), renewed while it works. See digest/store/leases.py.

@@ -18,6 +18,10 @@ need not survive a power cut (a lost claim had handed nothing over): only the
 transactions that record a hand-over wait for the disk, so there is still one
 flush per message. SQLite's WAL and PostgreSQL's WAL are both written in order,
 so a flushed hand-over also keeps every claim committed before it.
+
+Both the claim and the hand-over stamp ``handed_at`` with digest's clock, and a claim whose
+:class:`~digest.store.rows.ClaimSpec` has ``limits`` first asks :func:`digest.store.gate.gate`
+(the edition's pause, the sending caps) in the same transaction.
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Float, Text, Update, bindparam, case, func, select, update
+from sqlalchemy import Connection, Engine, Float, Select, Text, Update, bindparam, case, func, select, update
 from sqlalchemy.engine import Dialect
 
+from digest import clock
 from digest.store import schema
+from digest.store.gate import GATE, Fetch, gate
 from digest.store.rows import ClaimSpec, DeliveryRow, Outcome, now_utc
 
 HANDED = "handed"
@@ -48,6 +54,7 @@ ROW_COLUMNS = (
     "provider_id",
     "last_error",
     "doubts",
+    "messages",
 )
 
 
@@ -59,8 +66,11 @@ def settle(
         conn.execute(finish_statement(), finish_params(outcomes, now_utc()))
     if claim is None or count < 1:
         return []
-    statement = claim_statement(conn.dialect.name == "postgresql")
-    rows = conn.execute(statement, claim_params(claim, count, now_utc())).all()
+    postgres = conn.dialect.name == "postgresql"
+    count, _held = gate(lambda name, p: conn.execute(GATE[name](), p).first(), claim, count, postgres)
+    if count < 1:
+        return []
+    rows = conn.execute(claim_statement(postgres), claim_params(claim, count, now_utc())).all()
     return sorted((DeliveryRow(*r) for r in rows), key=lambda r: r.id)
 
 
@@ -78,6 +88,9 @@ class SendPath:
         self.finish = _Compiled(finish_statement(), dialect)
         self.claim = _Compiled(claim_statement(dialect.name == "postgresql"), dialect)
         self.hand = _Compiled(hand_statement(), dialect)
+        self.gates = {name: _Compiled(statement(), dialect) for name, statement in GATE.items()}
+        self.postgres = dialect.name == "postgresql"
+        self.held = ""  # why the last claim took fewer than asked (see gate)
         # SQLite keeps datetimes as text in SQLAlchemy's format; PostgreSQL's driver takes them as they are.
         column_type = schema.deliveries.c.updated_at.type
         stamp: Callable[[Any], Any] | None = column_type.dialect_impl(dialect).bind_processor(dialect)
@@ -116,12 +129,16 @@ class SendPath:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
             stamp = self.stamp(now_utc())
             if handed:
-                marks = [self.hand.args({"b_id": n, "b_at": stamp}) for n in handed]
+                at = clock.timestamp()
+                marks = [self.hand.args({"b_id": n, "b_at": stamp, "b_clock": at}) for n in handed]
                 cursor.executemany(self.hand.sql, marks)
             if outcomes:
                 params = [self.finish.args(p) for p in finish_params(outcomes, stamp)]
                 cursor.executemany(self.finish.sql, params)
             rows: Sequence[Any] = ()
+            if claim is not None and count > 0:
+                fetch: Fetch = lambda name, p: self._fetch(cursor, name, p)  # noqa: E731
+                count, self.held = gate(fetch, claim, count, self.postgres)
             if claim is not None and count > 0:
                 cursor.execute(self.claim.sql, self.claim.args(claim_params(claim, count, stamp)))
                 rows = cursor.fetchall()
@@ -133,6 +150,11 @@ class SendPath:
             cursor.close()
         return sorted((DeliveryRow(*r) for r in rows), key=lambda r: r.id)
 
+    def _fetch(self, cursor: Any, name: str, params: dict[str, Any]) -> Any:
+        compiled = self.gates[name]
+        cursor.execute(compiled.sql, compiled.args(params))
+        return cursor.fetchone()
+
     def _sqlite_synchronous(self, cursor: Any, level: str) -> None:
         # Changed between transactions only, and only when it differs (a pragma is a statement too).
         if level != self._synchronous:
@@ -143,7 +165,7 @@ class SendPath:
 class _Compiled:
     """A statement as SQL text for one dialect, and how to lay out its parameters."""
 
-    def __init__(self, statement: Update, dialect: Dialect) -> None:
+    def __init__(self, statement: Update | Select[Any], dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         # Values Core bound itself (the literal statuses, the 1 of attempts + 1, OFFSET 0).
@@ -181,6 +203,7 @@ def claim_params(claim: ClaimSpec, count: int, stamp: Any) -> dict[str, Any]:
         "b_until": now + claim.lease,
         "b_owner": claim.owner,
         "b_at": stamp,
+        "b_clock": clock.timestamp(),
     }
 
 
@@ -211,7 +234,7 @@ def hand_statement() -> Update:
     return (
         update(d)
         .where(d.c.id == bindparam("b_id"), d.c.status == "sending")
-        .values(stage=HANDED, updated_at=bindparam("b_at"))
+        .values(stage=HANDED, updated_at=bindparam("b_at"), handed_at=bindparam("b_clock", type_=Float))
     )
 
 
@@ -247,6 +270,7 @@ def claim_statement(postgres: bool) -> Update:
             lease_owner=bindparam("b_owner"),
             attempts=d.c.attempts + 1,
             updated_at=bindparam("b_at"),
+            handed_at=bindparam("b_clock", type_=Float),
         )
         .returning(*(d.c[name] for name in ROW_COLUMNS))
     )
