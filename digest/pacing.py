@@ -3,7 +3,7 @@ optional warm-up ramp for a new sending domain.
 
 The caps count the ledger's own hand-over times (``deliveries.handed_at``, epoch seconds of
 digest's clock; :mod:`digest.clock`) over two sliding windows, the last 3,600 and the last
-86,400 seconds, per provider (the ledger's channel, ``email:mailgun``), over every edition. So
+86,400 seconds, per provider (the ledger's channel, ``email:<provider>``), over every edition. So
 they hold across runs, restarts and instances sharing one database, and "when can the rest
 go?" is a question about the ledger: the moment enough of the oldest hand-overs leave a window.
 

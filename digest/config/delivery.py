@@ -101,9 +101,9 @@ class DeliverySettings:
     send_max_per_hour: int = setting(
         "DIGEST_SEND_MAX_PER_HOUR",
         0,
-        "Most email messages your provider account may take in any hour (e.g. 100 for a new Mailgun "
-        "account); a send that reaches it stops and the schedule sends the rest when the hour allows. "
-        "0: no cap.",
+        "Most email messages your provider account may take in any hour (e.g. 100 for a new account "
+        "at some providers); a send that reaches it stops and the schedule sends the rest when the "
+        "hour allows. 0: no cap.",
         parse=int_range(0, MAX_INT),
         section="Delivery",
     )
