@@ -7,6 +7,8 @@ of three ledger states, by the same rule for every channel:
   resolved by a person (email), never blindly sent again;
 - ``retryable`` with attempts left (``DIGEST_SEND_MAX_ATTEMPTS``) -> ``pending`` at a
   later time: the service's own wait if it gave one, else capped exponential backoff;
+  without attempts left -> ``failed``, marked as a failure that can pass (a later run, or
+  the schedule after its back-off, tries it again);
 - anything else -> ``failed``.
 """
 
@@ -24,10 +26,15 @@ MAX_WAIT = 300.0
 
 @dataclass(frozen=True)
 class Next:
-    """The state a failed attempt leaves: unknown, pending (with ``retry_at``) or failed."""
+    """The state a failed attempt leaves: unknown, pending (with ``retry_at``) or failed.
+
+    ``transient``: failed only because the attempts ran out on a reason that can pass (a
+    refused connection, a 4xx or 429, a server error): a later run may try it again.
+    """
 
     status: str
     retry_at: float | None = None
+    transient: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,7 @@ class RetryPolicy:
             return Next("unknown")
         if exc.retryable and attempts < self.max_attempts:
             return Next("pending", now + self.backoff(attempts, exc.retry_after))
-        return Next("failed")
+        return Next("failed", transient=exc.retryable)
 
 
 def backoff(attempt: int, hint: float | None, cap: float = MAX_WAIT) -> float:

@@ -17,13 +17,14 @@ from digest.providers.registry import provider_class
 from digest.scheduler_status import scheduler_status
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
+from digest.store.scheduler import alert_states
 
 if TYPE_CHECKING:
     from digest.providers.base import Provider
 
 # Errors about an edition's email that no longer matter once the edition is sent
-# (its unknown deliveries settled or resolved, the login fixed).
-SETTLED_KINDS = ("partial", "auth")
+# (its unknown deliveries settled or resolved, the login fixed, the failed send retried).
+SETTLED_KINDS = ("partial", "auth", "unknown", "send-failed", "failed", "protected")
 
 
 def collect(
@@ -43,6 +44,9 @@ def collect(
     for edition in editions:
         edition["campaigns"] = campaigns.get(edition["key"], [])
     events = ledger.recent_events(limit)
+    states = alert_states(engine)
+    for ev in events:
+        ev["resolved"] = _settled(ev, editions, states)
     alerts = [ev for ev in events if ev["level"] in ("warning", "error")]
     return {
         "editions": editions,
@@ -50,7 +54,7 @@ def collect(
         "alerts": alerts,
         "scheduler": scheduler_status(settings.cadence, engine, now),
         "ok": not any(e["status"] in ("partial", "failed", "missed") for e in editions)
-        and not any(ev["level"] == "error" and not _settled(ev, editions) for ev in events),
+        and not any(ev["level"] == "error" and not ev["resolved"] for ev in events),
     }
 
 
@@ -116,9 +120,15 @@ def _iso(at: float | None) -> str | None:
     return datetime.fromtimestamp(at, UTC).isoformat() if at is not None else None
 
 
-def _settled(event: dict[str, Any], editions: list[dict[str, Any]]) -> bool:
+def _settled(
+    event: dict[str, Any], editions: list[dict[str, Any]], states: dict[tuple[str, str], bool]
+) -> bool:
+    """Whether an event's trouble is over: its edition went out after all, or every alert it
+    recorded has been resolved (digest.jobs.alerts.resolve)."""
     sent = {e["key"] for e in editions if e["status"] == "sent"}
-    return event["kind"] in SETTLED_KINDS and event["edition"] in sent
+    if event["kind"] in SETTLED_KINDS and event["edition"] in sent:
+        return True
+    return states.get((event["kind"], event["edition"]), False)
 
 
 def _errors(rows: Iterable[DeliveryRow]) -> list[str]:

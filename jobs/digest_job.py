@@ -4,10 +4,11 @@ Called by the cron trigger, by the 15-minute watchdog, at start and by
 `digest run --once`; any number of calls, from any number of processes, give the
 same outcome, because the ledger (not APScheduler) decides:
 
-- the slot's edition is done (sent, skipped, missed or failed): nothing to do;
-- it is partly sent (``partial``) with unknown deliveries `digest send` would
-  settle (a campaign whose status can be read, an idempotent provider): settle
-  them, by `digest send`'s own code; other unknowns are left to staff;
+- the slot's edition is done (sent, skipped or missed): nothing to do;
+- it is partly sent or failed: :func:`~digest.jobs.retry_job.follow_up` tries again what
+  failed for a reason that can pass (with a growing wait, within DIGEST_MAX_LATENESS) and
+  settles unknown deliveries as `digest send` would (a campaign's status, an idempotency
+  key, the provider's own records); what nothing can settle is named in one alert;
 - it is due and not later than DIGEST_MAX_LATENESS, or already half sent: send or
   resume it (the period key collapses double fires and racing instances);
 - it is later than that and nothing of it went out: mark it missed and alert.
@@ -26,10 +27,11 @@ from datetime import datetime, timedelta
 from digest.config import Settings
 from digest.deliver.firstrun import retire_rehearsal
 from digest.deliver.lease import holding
-from digest.deliver.modes import can_settle
 from digest.deliver.send import SendReport, send_edition
 from digest.errors import DigestError, EditionBusy, ProtectedTermError
-from digest.jobs.alerts import Alert, raise_alert
+from digest.jobs.alerts import Alert, raise_alert, resolve
+from digest.jobs.results import TROUBLE, CheckResult
+from digest.jobs.retry_job import after_send, follow_up
 from digest.jobs.social_job import queue_posts
 from digest.providers import Provider, make_provider
 from digest.providers.registry import rehearsal_channels
@@ -43,20 +45,8 @@ FINISHED = ("sent", "partial", "skipped", "missed", "failed")
 # How often the watchdog (and a `digest run --once` timer) looks. A slot sent within this much of
 # its time is on time, whichever check sent it; later, it was missed while nothing ran (a catch-up).
 CHECK_EVERY = timedelta(minutes=15)
-# Outcomes after which `digest run --once` exits non-zero (cron mails the output).
-TROUBLE = ("missed", "partial", "refused", "error")
 
-
-@dataclass(frozen=True)
-class CheckResult:
-    key: str
-    outcome: str  # idle, done, sent, skipped, sending, paused, capped, partial, missed, refused, error, busy
-    message: str
-    resume_at: float | None = None  # capped: when the caps let the rest go (epoch seconds)
-
-    @property
-    def trouble(self) -> bool:
-        return self.outcome in TROUBLE
+__all__ = ["CHECK_EVERY", "TROUBLE", "CheckResult", "check_digest"]
 
 
 def check_digest(
@@ -80,9 +70,11 @@ def check_digest(
     if before is not None:
         return before  # an earlier edition still going out (capped, say): this one waits for it
     edition = ledger.edition(key)
-    if edition is not None and edition.status == "partial":
-        return _settle(run, key, slot)
+    if edition is not None and edition.status in ("partial", "failed"):
+        return follow_up(settings, engine, key, slot, now, provider_factory, stop)
     if edition is not None and edition.status in FINISHED:
+        if edition.status == "sent":  # settled by a person meanwhile: its alerts are over
+            resolve(settings, engine, f"{key} is sent", now=now, edition_key=key)
         return CheckResult(key, "done", f"{key} is {edition.status}; nothing to do")
     if edition is not None and ledger.pause_of(key) is not None:
         return CheckResult(key, "paused", f"{key} is paused; digest resume lets it go on")
@@ -128,7 +120,8 @@ def _send(run: _Run, key: str, slot: datetime) -> CheckResult:
     """Send or resume ``key`` as `digest send` would, sharing the fan-out with other daemons."""
     settings, engine, now = run.settings, run.engine, run.now
     try:
-        report = run.send(key, slot, run.provider_factory(settings))
+        provider = run.provider_factory(settings)
+        report = run.send(key, slot, provider)
     except EditionBusy as exc:
         return CheckResult(key, "busy", str(exc))  # another run is on it; look again next time
     except ProtectedTermError as exc:
@@ -138,13 +131,11 @@ def _send(run: _Run, key: str, slot: datetime) -> CheckResult:
         message = f"{key}: the scheduled send failed: {exc}"
         _alert(settings, engine, now, f"error:{key}:{type(exc).__name__}", "send-failed", key, message)
         return CheckResult(key, "error", message)
-    if report.status == "partial":
-        _alert(settings, engine, now, f"partial:{key}", "partial", key, report.message)
     if report.status in ("sent", "partial"):
         queue_posts(settings, engine, key, report.status, now)  # the same stories, as social posts
     if report.held in ("paused", "capped"):
-        return CheckResult(key, report.held, report.message, report.resume_at)
-    return CheckResult(key, report.status, report.message)
+        return CheckResult(key, report.held, report.message, resume_at=report.resume_at)
+    return after_send(settings, engine, provider, report, slot=slot, now=now, retried=False)
 
 
 def _carry_on(run: _Run, key: str) -> CheckResult | None:
@@ -159,35 +150,6 @@ def _carry_on(run: _Run, key: str) -> CheckResult | None:
             result = _send(run, edition.key, edition.slot_utc)
             return result if result.outcome in ("sending", "capped", "paused", "busy", "error") else None
     return None
-
-
-def _settle(run: _Run, key: str, slot: datetime) -> CheckResult:
-    """A partly sent edition: settle its unknown deliveries when `digest send` would.
-
-    The rule is `digest send`'s own (:func:`~digest.deliver.send.can_settle`): a
-    campaign's status can be read, or the provider honours the idempotency key.
-    Anything else (a non-idempotent unknown, a failure) waits for staff:
-    `digest deliveries resolve` / `retry-failed`. The partial alert was raised
-    when the edition became partial; it is not raised again.
-    """
-    try:
-        provider = run.provider_factory(run.settings)
-    except DigestError as exc:
-        return CheckResult(key, "done", f"{key} is partial; cannot look at it now: {exc}")
-    if not can_settle(run.engine, provider, key):
-        provider.close()
-        return CheckResult(key, "done", f"{key} is partial; nothing digest can settle by itself")
-    try:
-        report = run.send(key, slot, provider)
-    except EditionBusy as exc:
-        return CheckResult(key, "busy", str(exc))
-    except DigestError as exc:
-        return CheckResult(key, "error", f"{key}: settling the unknown deliveries failed: {exc}")
-    if report.status == "sent":
-        log.info("%s: unknown deliveries settled; the edition is sent", key)
-        Ledger(run.engine).event("info", "settled", "unknown deliveries settled by the scheduler", key)
-        return CheckResult(key, "sent", f"{key}: unknown deliveries settled; {report.message}")
-    return CheckResult(key, report.status, report.message)
 
 
 def _give_up(

@@ -9,7 +9,11 @@ delete a job. These jobs, all idempotent:
   catches up a slot missed while nothing was running (and APScheduler's own
   silent misses);
 - ``social``: DIGEST_SOCIAL_SCHEDULE, when set;
-- ``bounces``: every 15 minutes, when DIGEST_BOUNCE_MAILBOX is set (:mod:`digest.jobs.bounce_job`).
+- ``bounces``: every 15 minutes, when DIGEST_BOUNCE_MAILBOX is set (:mod:`digest.jobs.bounce_job`);
+
+and, when a send failed for a reason that can pass or a cap held it back, a one-off ``wake``
+at the time the check names (:attr:`CheckResult.wake_at`), so the back-off and the caps'
+windows are kept between watchdog looks.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -29,7 +33,7 @@ from digest.attempts import owner_id
 from digest.clock import now as current_time
 from digest.config import Settings
 from digest.deliver.bounces import BounceOptions
-from digest.jobs.alerts import Alert, raise_alert
+from digest.jobs.alerts import Alert, raise_alert, resolve
 from digest.jobs.bounce_job import read_bounce_mailbox
 from digest.jobs.digest_job import CHECK_EVERY, CheckResult, check_digest
 from digest.jobs.social_job import publish_social
@@ -68,7 +72,8 @@ class Runner:
         self._started = clock()
         # Unexpected failures of this process's jobs, newest last; `run --once` exits 1 if any.
         self.failures: list[str] = []
-        # The daemon's: look again at this time (a capped send's next window), not only at the watchdog.
+        # The daemon's: one extra check at this time (a failed send's next try, a capped send's
+        # next window), besides the watchdog's.
         self.wake: Callable[[datetime], None] | None = None
 
     def check(self, why: str = "schedule") -> CheckResult | None:
@@ -87,10 +92,11 @@ class Runner:
                 )
             except Exception as exc:  # keep the daemon alive; the next check retries
                 result = CheckResult("", "error", self._unexpected(f"{why} check", exc, now))
+            else:
+                self._recovered("check", now)
+            self._wake_for(result)
             level = logging.WARNING if result.trouble else logging.INFO
             log.log(level, "%s check: %s", why, result.message)
-            if result.resume_at is not None and self.wake is not None:
-                self.wake(datetime.fromtimestamp(result.resume_at, UTC))
             if not self.settings.social_schedule and not self.stopping.is_set():
                 self.social(now)
             self._record(now, result.message)
@@ -101,9 +107,11 @@ class Runner:
             return "stopping"
         now = now or self.clock()
         try:
-            return publish_social(self.settings, self.engine, now)
+            text = publish_social(self.settings, self.engine, now)
         except Exception as exc:
             return self._unexpected("social posts job", exc, now)
+        self._recovered("social", now)
+        return text
 
     def bounces(self) -> str:
         """Read the bounce mailbox (DIGEST_BOUNCE_MAILBOX), when one is set."""
@@ -126,12 +134,28 @@ class Runner:
         message = f"the {job} failed unexpectedly ({what}); it is retried, see the log for the traceback"
         self.failures.append(message)
         fingerprint = hashlib.sha256(f"{job}|{what}".encode()).hexdigest()[:12]
-        alert = Alert(f"unexpected:{fingerprint}:{now:%Y-%m-%d}", "unexpected", "", message)
+        alert = Alert(f"unexpected:{_slug(job)}:{fingerprint}:{now:%Y-%m-%d}", "unexpected", "", message)
         try:
             raise_alert(self.settings, self.engine, alert, now=now)
         except Exception:  # the database may be what failed; the log line above stays
             log.exception("could not record or email the alert")
         return message
+
+    def _recovered(self, job: str, now: datetime) -> None:
+        """The job ran cleanly: its unexpected failures are over (their alerts are resolved)."""
+        try:
+            resolve(self.settings, self.engine, f"the {job} job ran cleanly again", now=now,
+                    key_prefix=f"unexpected:{job}:")
+        except Exception:  # the database may be what fails; the next run tries again
+            log.exception("could not resolve the alerts of the %s job", job)
+
+    def _wake_for(self, result: CheckResult) -> None:
+        """Ask the daemon to check again when a failed send is due to be tried again, or a capped
+        send's window opens. Only a time still ahead of the machine's clock: a fixed test clock
+        must not make it spin."""
+        when = result.wake_at
+        if when is not None and self.wake is not None and when > datetime.now(when.tzinfo):
+            self.wake(when)
 
     def request_stop(self) -> None:
         self.stopping.set()
@@ -147,6 +171,11 @@ class Runner:
 
     def stopped(self) -> None:
         self._record(self.clock(), "stopped", stopped=True)
+
+
+def _slug(job: str) -> str:
+    """Which job an unexpected failure belongs to, in its alert's key: ``social`` or ``check``."""
+    return "social" if job.startswith("social") else "check"
 
 
 def declare_jobs(scheduler: BaseScheduler, runner: Runner, settings: Settings) -> None:
@@ -165,13 +194,7 @@ def declare_jobs(scheduler: BaseScheduler, runner: Runner, settings: Settings) -
         next_run_time=runner.clock(),
         **common,
     )
-
-    def wake(at: datetime) -> None:
-        # One extra check when a capped send's window opens; the watchdog would come anyway.
-        scheduler.add_job(runner.check, DateTrigger(at), args=["capped send"], id="capped",
-                          name="capped send", replace_existing=True, misfire_grace_time=None)
-
-    runner.wake = wake
+    runner.wake = lambda when: wake_for(scheduler, runner, when)
     social = settings.social_cadence
     if social is not None:
         scheduler.add_job(runner.social, social.trigger, id="social", name="social posts", **common)
@@ -181,3 +204,18 @@ def declare_jobs(scheduler: BaseScheduler, runner: Runner, settings: Settings) -
         scheduler.add_job(
             runner.bounces, every, id="bounces", name="bounce mailbox", next_run_time=start, **common
         )
+
+
+def wake_for(scheduler: BaseScheduler, runner: Runner, when: datetime) -> None:
+    """One check at ``when``, replacing an earlier one: a failed send's next try, or the
+    moment a capped send's window lets the rest go."""
+    scheduler.add_job(
+        runner.check,
+        DateTrigger(run_date=when),
+        args=["wake"],
+        id="wake",
+        name="a failed send's retry or a capped send's next window",
+        replace_existing=True,
+        misfire_grace_time=None,
+        coalesce=True,
+    )

@@ -41,7 +41,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for e in data["editions"]:
         print("\n".join(_edition_lines(e)))
     for alert in data["alerts"]:
-        print(f"ALERT {alert['at']} {alert['kind']}: {alert['message']}")
+        if alert["resolved"]:
+            print(f"resolved {alert['at']} {alert['kind']}: {alert['message']}")
+        else:
+            print(f"ALERT {alert['at']} {alert['kind']}: {alert['message']}")
     from digest.scheduler_status import lines
 
     print("\n".join(lines(data["scheduler"])))

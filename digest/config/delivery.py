@@ -22,6 +22,7 @@ from digest.config.base import (
     setting,
     url,
 )
+from digest.config.schedule import duration, parse_wait
 from digest.pacing import Caps
 
 
@@ -127,6 +128,23 @@ class DeliverySettings:
     def caps(self) -> Caps:
         """The sending caps: DIGEST_SEND_MAX_PER_HOUR, DIGEST_SEND_MAX_PER_DAY, DIGEST_SEND_WARMUP."""
         return Caps(self.send_max_per_hour, self.send_max_per_day, self.send_warmup)
+
+    reconcile_after_text: str = setting(
+        "DIGEST_RECONCILE_AFTER",
+        "5m",
+        "How long after a call's outcome became unknown (a server error or time-out after it left) "
+        "digest asks the provider's own records whether it got it (providers that keep records digest "
+        "can read: see the providers page): "
+        "what it got is marked sent at once; what it never got is sent again once, only after the "
+        "provider's settle window (about 30 minutes). Write 5m, 90s or 0s.",
+        parse=parse_wait,
+        section="Delivery",
+    )
+
+    @property
+    def reconcile_after(self) -> float:
+        """DIGEST_RECONCILE_AFTER in seconds."""
+        return duration(self.reconcile_after_text).total_seconds()
 
     @property
     def retry(self) -> RetryPolicy:

@@ -13,7 +13,7 @@ from digest.errors import ConfigError
 if TYPE_CHECKING:
     from digest.schedule import Cadence
 
-_UNITS = {"m": 60, "h": 3600, "d": 86400}
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_duration(raw: str) -> str:
@@ -29,6 +29,18 @@ def parse_duration(raw: str) -> str:
     if float(number) * _UNITS[unit or "h"] > 366 * 86400:
         raise ValueError(f"{raw!r} is longer than a year; write it like 48h, 2d or 90m")
     return f"{number}{unit or 'h'}"
+
+
+def parse_wait(raw: str) -> str:
+    """Accept a wait that may be zero, with its unit: '0s', '90s', '5m', '2h', '1d' (or a bare 0)."""
+    text = raw.strip().lower().replace(" ", "")
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", text) or re.fullmatch(r"(0+(?:\.0+)?)()", text)
+    if not match:
+        raise ValueError(f"{raw!r} is not a wait; write it like 5m, 90s, 2h or 0s")
+    number, unit = match.groups()
+    if float(number) * _UNITS[unit or "s"] > 366 * 86400:
+        raise ValueError(f"{raw!r} is longer than a year; write it like 5m, 90s or 0s")
+    return f"{number}{unit or 's'}"
 
 
 def duration(text: str) -> timedelta:

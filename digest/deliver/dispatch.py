@@ -57,7 +57,8 @@ class Policy:
 
     ``staged``: the provider records its hand-overs (:mod:`digest.providers.handover`);
     ``resend_doubtful``: after a crash, a message handed over without an answer is sent
-    again once (see :mod:`digest.store.recovery`).
+    again once (see :mod:`digest.store.recovery`); ``clock``: the run's time (epoch seconds),
+    kept with an unknown outcome so the provider's records are asked after the right wait.
     """
 
     retry: RetryPolicy = RetryPolicy()
@@ -65,6 +66,7 @@ class Policy:
     workers: int = 1
     staged: bool = False
     resend_doubtful: bool = False
+    clock: Callable[[], float] = time.time
 
 
 class _Handover:
@@ -193,7 +195,15 @@ def _one(
     except ProviderError as exc:
         after = policy.retry.after(exc, row.attempts, time.time())
         kind = "retried" if after.status == "pending" else after.status
-        outcome = Outcome(row.id, after.status, error=str(exc), retry_at=after.retry_at)
+        doubt = policy.clock() if after.status == "unknown" else None
+        outcome = Outcome(
+            row.id,
+            after.status,
+            error=str(exc),
+            retry_at=after.retry_at,
+            transient=after.transient,
+            doubt_at=doubt,
+        )
     except Exception as exc:
         kind, outcome = _fault(row, exc, policy, hook)
         with lock:
@@ -211,7 +221,8 @@ def _one(
 def _fault(row: DeliveryRow, exc: Exception, policy: Policy, hook: _Handover | None) -> tuple[str, Outcome]:
     error = f"internal error during the call ({type(exc).__name__}: {str(exc)[:200]})"
     if hook is None or hook.reached:
-        return "unknown", Outcome(row.id, "unknown", error=error + "; it may have gone out")
+        note = error + "; it may have gone out"
+        return "unknown", Outcome(row.id, "unknown", error=note, doubt_at=policy.clock())
     if row.attempts < policy.retry.max_attempts:
         retry_at = time.time() + policy.retry.backoff(row.attempts, None)
         return "retried", Outcome(row.id, "pending", error=error + "; not sent", retry_at=retry_at)

@@ -4,8 +4,10 @@ server's refusal of a recipient to the bounce policy (:mod:`digest.deliver.refus
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from digest.attempts import RetryPolicy
@@ -14,6 +16,7 @@ from digest.deliver.dispatch import DispatchStats, Policy, dispatch
 from digest.deliver.messages import Heading, Letters, Links
 from digest.deliver.modes import Mode
 from digest.deliver.pace import limits_for
+from digest.deliver.records import Asking
 from digest.deliver.refusals import RefusalBook
 from digest.deliver.resolve import channel_counts, reopen
 from digest.errors import AuthError, RecipientRefused
@@ -41,19 +44,31 @@ class SendOptions:
     links: Links
     retry: RetryPolicy
     caps: Caps = Caps()
+    reconcile_after: float = 300.0  # DIGEST_RECONCILE_AFTER, seconds
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SendOptions:
         heading, links = Heading.from_settings(settings), Links.from_settings(settings)
-        return cls(heading, links, settings.retry, settings.caps)
+        return cls(heading, links, settings.retry, settings.caps, settings.reconcile_after)
 
-    def policy(self, provider: Provider) -> Policy:
+    def policy(self, provider: Provider, clock: Callable[[], float] = time.time) -> Policy:
         return Policy(
             retry=self.retry,
             workers=max(provider.connections, 1),
             staged=provider.records_handover,
             resend_doubtful=provider.resend_in_doubt,
+            clock=clock,
         )
+
+    def asking(self, now: datetime) -> Asking:
+        """When the provider's records may be asked, for a run that started at ``now``."""
+        return Asking(now.timestamp(), self.reconcile_after)
+
+
+def run_clock(now: datetime) -> Callable[[], float]:
+    """The run's time as it goes on: ``now`` (the run's start by its clock) plus what has passed."""
+    started = time.monotonic()
+    return lambda: now.timestamp() + (time.monotonic() - started)
 
 
 def send_pending(
@@ -65,10 +80,12 @@ def send_pending(
     stop: Callable[[], bool] | None = None,
     refused: Refusals | None = None,
     owner: bool = True,
+    now: datetime | None = None,
 ) -> DispatchStats:
     """Send what is due. A refused login or key (AuthError) stops the run at once: the
     rest would be refused too, and thousands of bad logins can get an account locked.
-    Only the lease's ``owner`` settles earlier unknown deliveries first."""
+    Only the lease's ``owner`` settles earlier unknown deliveries first (asking the
+    provider's records when the run knows its time, ``now``)."""
     provider = mode.provider
     channel = provider.channel()
     letters = Letters(options.heading, options.links, edition, ledger.bodies(edition.key))
@@ -92,8 +109,9 @@ def send_pending(
 
     try:
         if owner:
-            mode.settle(ledger, edition.key, channel)
-        stats = _make_calls(ledger, mode, edition.key, options, send, halt, progress)
+            mode.settle(ledger, edition.key, channel, options.asking(now) if now else None)
+        clock = run_clock(now) if now else time.time
+        stats = _make_calls(ledger, mode, edition.key, options, send, halt, progress, clock)
         if not stats.stopped and stop is not None and stop():
             stats.stopped = INTERRUPTED
         return stats
@@ -109,6 +127,7 @@ def _make_calls(
     send: Callable[[DeliveryRow], SendResult],
     halt: Callable[[], bool],
     progress: bool,
+    clock: Callable[[], float] = time.time,
 ) -> DispatchStats:
     """The dispatcher, with a progress bar and what each claim checks (the pause, the caps: a
     campaign is one call to a list the provider paces itself, so only the pause holds it)."""
@@ -122,7 +141,7 @@ def _make_calls(
             key,
             channel,
             send,
-            policy=options.policy(mode.provider),
+            policy=options.policy(mode.provider, clock),
             on_progress=bar.update if bar else None,
             stop=halt,
             limits=limits,

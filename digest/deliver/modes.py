@@ -21,6 +21,7 @@ from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from digest.deliver.campaign import reconcile, send_campaign_row
+from digest.deliver.records import Asking, beyond_records, settle_from_records, settleable
 from digest.deliver.resolve import CAMPAIGN
 from digest.providers.base import Provider, SendResult
 from digest.store import Connection, Engine
@@ -63,8 +64,9 @@ class Mode:
         """Whether a later run can settle unknown deliveries safely (without a person)."""
         raise NotImplementedError
 
-    def settle(self, ledger: Ledger, key: str, channel: str) -> None:
-        """Before sending: settle the deliveries an earlier run left unknown, where that is safe."""
+    def settle(self, ledger: Ledger, key: str, channel: str, asking: Asking | None = None) -> None:
+        """Before sending: settle the deliveries an earlier run left unknown, where that is safe
+        (``asking``: when the provider's records may be asked, see :mod:`digest.deliver.records`)."""
         raise NotImplementedError
 
     def send(self, ledger: Ledger, row: DeliveryRow, letters: Letters) -> SendResult:
@@ -114,11 +116,13 @@ class MessageMode(Mode):
         # Only a repeat the provider recognises is safe; otherwise an unknown stays for staff.
         return self.provider.idempotent
 
-    def settle(self, ledger: Ledger, key: str, channel: str) -> None:
+    def settle(self, ledger: Ledger, key: str, channel: str, asking: Asking | None = None) -> None:
         if self.provider.idempotent:
             # Resending with the same key is harmless here, so nothing stays unknown.
             unknown = ledger.deliveries(key, channel, statuses=("unknown",))
             ledger.requeue([d.id for d in unknown], "resent with the same idempotency key")
+        elif asking is not None:
+            settle_from_records(ledger, self.provider, key, asking)
 
     def send(self, ledger: Ledger, row: DeliveryRow, letters: Letters) -> SendResult:
         own = self._self_copy().email.lower() if self.provider.rehearsal else ""
@@ -145,7 +149,7 @@ class CampaignMode(Mode):
     def can_settle(self) -> bool:
         return True  # the provider's status of the campaign says whether it went
 
-    def settle(self, ledger: Ledger, key: str, channel: str) -> None:
+    def settle(self, ledger: Ledger, key: str, channel: str, asking: Asking | None = None) -> None:
         reconcile(ledger, self.provider, key, channel)
 
     def send(self, ledger: Ledger, row: DeliveryRow, letters: Letters) -> SendResult:
@@ -180,14 +184,28 @@ def mode_for(provider: Provider) -> Mode:
     return MODES[provider.kind](provider)
 
 
-def can_settle(engine: Engine, provider: Provider, key: str) -> bool:
-    """Whether a later run can settle ``key``'s unknown deliveries safely.
+def can_settle(engine: Engine, provider: Provider, key: str, asking: Asking | None = None) -> bool:
+    """Whether this run can settle ``key``'s unknown deliveries safely.
 
     True when some are unknown and the mode can settle them: a campaign's status can
     be read (:func:`~digest.deliver.campaign.reconcile`), or the provider honours our
-    idempotency key, so repeating the call cannot send twice. A non-idempotent message
-    provider's unknown stays for staff (`digest deliveries resolve`). `digest send`
-    and the scheduler both decide with this.
+    idempotency key, so repeating the call cannot send twice, or (given ``asking``) the
+    provider's records may be asked about one of them now (:mod:`digest.deliver.records`).
+    Anything else stays for staff (`digest deliveries resolve`). `digest send` and the
+    scheduler both decide with this.
     """
-    unknown = Ledger(engine).counts(key, provider.channel()).get("unknown", 0)
-    return bool(unknown) and mode_for(provider).can_settle()
+    ledger = Ledger(engine)
+    if not ledger.counts(key, provider.channel()).get("unknown", 0):
+        return False
+    if mode_for(provider).can_settle():
+        return True
+    return asking is not None and settleable(ledger, provider, key, asking)
+
+
+def for_a_person(engine: Engine, provider: Provider, key: str, asking: Asking) -> list[DeliveryRow]:
+    """The unknown deliveries of ``key`` that nothing will settle, left for a person: none when the
+    mode settles them by itself (a campaign's status, an idempotency key), else those the
+    provider's records cannot settle (:func:`digest.deliver.records.beyond_records`)."""
+    if mode_for(provider).can_settle():
+        return []
+    return beyond_records(Ledger(engine), provider, key, asking)

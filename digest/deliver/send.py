@@ -20,6 +20,7 @@ from digest.deliver.firstrun import refuse_empty_list, retire_rehearsal
 from digest.deliver.lease import holding
 from digest.deliver.modes import Mode, can_settle, mode_for
 from digest.deliver.report import SendReport, already, finalise, paused
+from digest.deliver.retries import reopen_passing, what_next
 from digest.deliver.share import share as share_the_fanout
 from digest.errors import DigestError, EditionBusy
 from digest.guard import stop_if_protected
@@ -65,12 +66,15 @@ def send_edition(
     stop: Callable[[], bool] | None = None,
     wait: float = 0.0,
     share: bool = False,
+    reopen: bool = True,
 ) -> SendReport:
     """Send (or resume) edition ``key`` while holding its lease, so no other run decides about it
     meanwhile; raises EditionBusy (naming the holder) when another run holds it past ``wait``.
 
     ``share`` (the scheduler's daemons): when another run holds the lease of an edition that
     is sending, help send its pending deliveries instead (see :mod:`digest.deliver.share`).
+    ``reopen``: first put back the deliveries that failed for a reason that can pass (a refused
+    connection, a 4xx, a server error); the scheduler does so only when its back-off is due.
     """
     ledger = Ledger(engine)
     mode = mode_for(provider)
@@ -81,7 +85,8 @@ def send_edition(
                 return held.lost or (stop is not None and stop())
 
             return _send_owned(
-                settings, engine, mode, key=key, slot=slot, now=now, progress=progress, stop=halt
+                settings, engine, mode, key=key, slot=slot, now=now, progress=progress, stop=halt,
+                reopen=reopen,
             )
     except EditionBusy as busy:
         if share:
@@ -100,19 +105,20 @@ def _send_owned(
     now: datetime,
     progress: bool,
     stop: Callable[[], bool],
+    reopen: bool = True,
 ) -> SendReport:
     ledger = Ledger(engine)
     edition = ledger.edition(key)
     assert edition is not None, "ensure_edition first"
     if edition.status not in FINISHED and ledger.pause_of(key) is not None:
         return paused(engine, edition)  # a person holds it: nothing is built, settled or sent
+    options = SendOptions.from_settings(settings)
     before = edition.reason if edition.status in ("partial", "failed") else None
-    if edition.status == "partial" and can_settle(engine, mode.provider, key):
-        ledger.set_status(key, "sending", "settling unknown deliveries")
+    if edition.status in ("partial", "failed") and _follow_up(engine, mode, key, options, now, reopen):
         edition = ledger.edition(key)
         assert edition is not None
     if edition.status in FINISHED:
-        return already(engine, edition)
+        return _with_plan(already(engine, edition), engine, mode.provider, options, now)
     problems: list[tuple[str, str]] = []
     noted: list[Finding] = []
     if edition.status == "ready":
@@ -126,12 +132,12 @@ def _send_owned(
     if edition.status == "ready":
         snapshot(ledger, mode, edition, settings.caps.largest_call)
     refused: Refusals = []
-    stats = send_pending(ledger, mode, edition, SendOptions.from_settings(settings), progress, stop, refused)
+    stats = send_pending(ledger, mode, edition, options, progress, stop, refused, now=now)
     stop_on_auth(engine, key, refused)
     channel = mode.provider.channel()
     report = finalise(engine, key, stats, problems, unchanged=before, caps=settings.caps, channel=channel)
     report.reported = noted
-    return report
+    return _with_plan(report, engine, mode.provider, options, now)
 
 
 def _freeze(
@@ -161,3 +167,27 @@ def _freeze(
         # another instance froze it first and has finished it, or it was marked missed
         return already(engine, edition)
     return edition, frozen.problems, frozen.reported
+
+
+def _with_plan(
+    report: SendReport, engine: Engine, provider: Provider, options: SendOptions, now: datetime
+) -> SendReport:
+    """Say what digest does next, by itself, about the edition's unknown and failed deliveries."""
+    plan = what_next(engine, provider, report.key, options.asking(now))
+    if plan:
+        report.message += "\n" + plan
+    return report
+
+
+def _follow_up(
+    engine: Engine, mode: Mode, key: str, options: SendOptions, now: datetime, reopen: bool
+) -> bool:
+    """A partly sent or failed edition goes back to ``sending`` when this run can do more for it:
+    failures that can pass are put back (``reopen``), or unknown deliveries can be settled (the
+    provider's status, its idempotency key, or its records). True when it did."""
+    reopened = reopen and reopen_passing(engine, mode.provider, key) > 0
+    if not reopened and not can_settle(engine, mode.provider, key, options.asking(now)):
+        return False
+    why = "sending again what failed for a reason that can pass" if reopened else "settling unknowns"
+    Ledger(engine).set_status(key, "sending", why)
+    return True

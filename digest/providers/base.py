@@ -25,12 +25,17 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from digest.config import Settings
 from digest.errors import ConfigError
 from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK
 from digest.types import Recipient
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from digest.providers.records import Found, InDoubt
 
 __all__ = [
     "MANAGE_MARK",
@@ -231,6 +236,12 @@ class Provider:
     # Whether it sends the side emails (alerts) when DIGEST_PROVIDER keeps its own list and
     # would send them to everyone on it: it must need no list, only its own settings.
     stands_in: ClassVar[bool] = False
+    # Whether it keeps records of what it got that :meth:`received` reads: a call left
+    # ``unknown`` (a server error or time-out after it left) is then settled from them, not by
+    # a person. Seconds after a call before its absence there proves it never arrived:
+    # ``settle_window`` (records arrive late and out of order; finding one settles at once).
+    keeps_records: ClassVar[bool] = False
+    settle_window: ClassVar[float] = 1800.0
 
     def __init__(self, options: Any, shared: Shared) -> None:
         self.options = options
@@ -268,6 +279,14 @@ class Provider:
         Must be implemented by message providers. Raises ProviderError.
         """
         raise NotImplementedError(f"{type(self).__name__} must implement send_batch")
+
+    def received(self, calls: Sequence[InDoubt]) -> Found:
+        """Ask the provider's own records (``keeps_records``) which recipients of these calls it got.
+
+        Answers only for the calls its records speak for; raises ProviderError when they
+        cannot be read (asked again at the next run). See :mod:`digest.providers.records`.
+        """
+        raise NotImplementedError(f"{type(self).__name__} keeps no records digest can read")
 
     @classmethod
     def where_sent(cls, shared: Shared, edition_key: str, people: int) -> str:

@@ -5,6 +5,12 @@ Mailgun puts every address of the batch in every recipient's To header.
 Rate-limit answers say "try again after <date>" in the body.
 API: https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/batch-sending.
 
+Its records: every message of an edition is tagged ``digest-<edition>`` (``o:tag``, beside the
+constant ``digest``) and each batch carries ``v:digest-batch``. A batch in doubt is looked up in
+the Events API (``GET /v3/<domain>/events``, filtered by that tag and ``accepted OR rejected``,
+paged by ``paging.next`` until an empty page): one event per recipient Mailgun got.
+API: https://documentation.mailgun.com/docs/mailgun/api-reference/send/mailgun/events/get-v3-domain_name-events.
+
 The webhook (``/webhooks/mailgun``): Mailgun signs ``timestamp + token`` (HMAC-SHA256 under
 the webhook signing key) but not the event itself, so besides the signature the timestamp
 must be recent and the token new: the token is the event's id, stored once, so a replay or
@@ -22,12 +28,14 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from digest.config.base import setting
 from digest.config.delivery import provider_base_url, provider_key
 from digest.errors import ConfigError
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
+from digest.providers.records import Found, InDoubt, edition_tag, only
 from digest.providers.webhook import (
     MAX_AGE,
     Inbound,
@@ -41,9 +49,13 @@ from digest.providers.webhook import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
     import requests
 
 AFTER = re.compile(r"try again after (.+?)(?:\"|$)", re.I)
+EVENT_PAGE = 300  # the Events API's largest page
+MAX_PAGES = 1000  # 300,000 events: far beyond one edition's; a loop in the paging stops here
 SIGNING_KEY = re.compile(r"[A-Za-z0-9_-]{16,200}\Z")
 
 
@@ -95,6 +107,8 @@ class MailgunProvider(HttpProvider):
     }
     options: MailgunSettings
     key_setting = "DIGEST_MAILGUN_API_KEY"
+    keeps_records = True
+    settle_window = 1800.0  # Mailgun: trust a page of events only once it is about half an hour old
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
         return {}, ("api", self.options.api_key)
@@ -133,6 +147,8 @@ class MailgunProvider(HttpProvider):
             ("o:tag", "digest"),
             ("v:digest-batch", idem_key[:16]),
         ]
+        if content.list_id:  # an edition (a side email is to one person and has no list)
+            fields.append(("o:tag", edition_tag(content.edition_key)))
         if any(item.unsubscribe_https for item in batch):
             fields.append(("h:List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
         if content.list_id:
@@ -141,6 +157,34 @@ class MailgunProvider(HttpProvider):
         files = [(k, (None, v)) for k, v in fields]
         response = self.request("POST", f"/{self.options.domain}/messages", files=files)
         return SendResult(provider_id=str(self.answer(response, "id")))
+
+
+    def received(self, calls: Sequence[InDoubt]) -> Found:
+        """Who Mailgun got, from the ``accepted`` and ``rejected`` events of each edition's tag."""
+        got: dict[str, set[str]] = {}
+        for key in sorted({c.edition_key for c in calls}):
+            since = min(c.since for c in calls if c.edition_key == key)
+            for item in self._events(edition_tag(key), since):
+                batch = nested(item, "user-variables", "digest-batch")
+                recipient = item.get("recipient")
+                if item.get("event") in ("accepted", "rejected") and isinstance(recipient, str) and batch:
+                    got.setdefault(str(batch), set()).add(recipient)
+        return {c.delivery_id: only(got.get(c.marker, set()), c) for c in calls}
+
+    def _events(self, tag: str, since: float) -> Iterator[dict[str, Any]]:
+        """Every event of ``tag`` since ``since``, oldest first, page by page until an empty page."""
+        query = {"tags": tag, "event": "accepted OR rejected", "begin": f"{since:.0f}", "ascending": "yes"}
+        root = self.base_url().rstrip("/")
+        url = f"{root}/{self.options.domain}/events?{urlencode({**query, 'limit': EVENT_PAGE})}"
+        for _ in range(MAX_PAGES):
+            answer = self.answer(self.transport.request("GET", url, repeat=True))
+            items = answer.get("items") if isinstance(answer, dict) else None
+            if not items or not isinstance(items, list):
+                return
+            yield from (i for i in items if isinstance(i, dict))
+            url = str(nested(answer, "paging", "next") or "")
+            if not url.startswith(root + "/"):  # our key goes to Mailgun's API and nowhere else
+                return
 
 
 class MailgunWebhook(Webhook):

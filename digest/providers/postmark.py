@@ -5,6 +5,11 @@ the answer is checked and the refused addresses are reported. An answer that
 cannot be read leaves the batch ``unknown`` (Postmark takes no idempotency key).
 API: https://postmarkapp.com/developer/user-guide/send-email-with-api/batch-emails.
 
+Its records: each message carries the batch's marker as ``Metadata.digest_batch``; a batch in
+doubt is looked up with the outbound message search (``GET /messages/outbound`` filtered by
+``metadata_digest_batch`` on the stream; a batch is at most 500 messages, so one page).
+API: https://postmarkapp.com/developer/api/messages-api.
+
 The webhook (``/webhooks/postmark``): Postmark signs nothing, so its address carries a long
 random secret as the basic-auth password; one event (a Bounce, SpamComplaint, Delivery or
 SubscriptionChange record) per request.
@@ -14,13 +19,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from digest.config.base import setting
 from digest.config.delivery import provider_base_url, provider_key
 from digest.errors import ProviderError
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
+from digest.providers.records import Found, InDoubt, only
 from digest.providers.webhook import (
     MailEvent,
     SecretWebhook,
@@ -30,6 +37,9 @@ from digest.providers.webhook import (
     nested,
     short_hash,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,6 +71,8 @@ class PostmarkProvider(HttpProvider):
     required = {"api_key": "the Server API token from Postmark: Servers > API Tokens"}
     options: PostmarkSettings
     key_setting = "DIGEST_POSTMARK_API_KEY"
+    keeps_records = True
+    settle_window = 1800.0  # not documented for Postmark: Mailgun's half hour
 
     def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
         return {"X-Postmark-Server-Token": self.options.api_key}, None
@@ -84,6 +96,36 @@ class PostmarkProvider(HttpProvider):
         )
         ids = [str(a.get("MessageID", "")) for a in answers if a.get("ErrorCode", 0) == 0]
         return SendResult(provider_id=ids[0] if ids else "", rejected=rejected)
+
+
+    def received(self, calls: Sequence[InDoubt]) -> Found:
+        """Who Postmark got: the outbound messages carrying each batch's marker."""
+        found: Found = {}
+        for call in calls:
+            query = {
+                "count": 500,
+                "offset": 0,
+                "messagestream": self.options.stream,
+                "metadata_digest_batch": call.marker,
+            }
+            answer = self.answer(self.request("GET", f"/messages/outbound?{urlencode(query)}"))
+            messages = answer.get("Messages") if isinstance(answer, dict) else None
+            if not isinstance(messages, list):
+                raise ProviderError(self.name, "its message search answered without a list of messages",
+                                    retryable=True)
+            found[call.delivery_id] = only({a for m in messages for a in _recipients(m)}, call)
+        return found
+
+
+def _recipients(message: Any) -> list[str]:
+    """The addresses one message of the search went to (``Recipients``, else ``To``)."""
+    if not isinstance(message, dict):
+        return []
+    listed = message.get("Recipients")
+    if isinstance(listed, list):
+        return [a for a in listed if isinstance(a, str)]
+    to = message.get("To")
+    return [str(t.get("Email", "")) for t in to if isinstance(t, dict)] if isinstance(to, list) else []
 
 
 def _message(item: Outgoing, html: str, text: str, stream: str, idem_key: str) -> dict[str, object]:

@@ -5,6 +5,13 @@ unsubscribe link (as substitutions) and their List-Unsubscribe headers.
 API: https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send.
 Rate limits come with ``X-RateLimit-Reset`` (an epoch time).
 
+Its records: each personalization carries the batch's marker in ``custom_args.digest_batch``. A
+batch in doubt is looked up in the Email Activity API (``GET /v3/messages`` with the query
+``unique_args['digest_batch']="<marker>"``), which needs SendGrid's paid activity history; an
+account without it answers 400, 401, 403 or 404, and then only the events its webhook already
+brought count (they prove SendGrid got a recipient; their absence proves nothing).
+API: https://www.twilio.com/docs/sendgrid/api-reference/email-activity/filter-all-messages.
+
 The webhook (``/webhooks/sendgrid``, for both SendGrid providers) is the Signed Event Webhook:
 an ECDSA P-256/SHA-256 signature over the timestamp header followed by the raw body (so the
 body is checked as it came, never re-serialised), a timestamp under 15 minutes old, and a
@@ -20,11 +27,14 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from html import escape
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from digest.config.base import parse_int, setting
 from digest.config.delivery import provider_base_url, provider_ids, provider_key
+from digest.errors import ProviderError
 from digest.providers.base import Outgoing, SendResult
 from digest.providers.http import HttpProvider, bodies_with
+from digest.providers.records import Found, InDoubt, only
 from digest.providers.webhook import (
     MAX_AGE,
     Inbound,
@@ -39,6 +49,8 @@ from digest.providers.webhook import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import requests
 
 HTML_VAR = "-digestUnsubHtml-"
@@ -121,6 +133,8 @@ class SendGridAuth(HttpProvider):
 class SendGridProvider(SendGridAuth):
     name = "sendgrid"
     batch_size = 1000
+    keeps_records = True
+    settle_window = 1800.0  # not documented for SendGrid: Mailgun's half hour
 
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
         content = batch[0].content
@@ -135,6 +149,31 @@ class SendGridProvider(SendGridAuth):
         }
         response = self.request("POST", "/v3/mail/send", json=body)
         return SendResult(provider_id=response.headers.get("X-Message-Id", ""))
+
+
+    def received(self, calls: Sequence[InDoubt]) -> Found:
+        """Who SendGrid got, from its Email Activity; without that add-on, nothing (the stored
+        webhook events still count, as they do for every provider)."""
+        found: Found = {}
+        for call in calls:
+            query = {"limit": 1000, "query": f"unique_args['digest_batch']=\"{call.marker}\""}
+            try:
+                answer = self.answer(self.request("GET", f"/v3/messages?{urlencode(query)}"))
+            except ProviderError as exc:
+                if exc.status_code in NO_ACTIVITY:
+                    return found
+                raise
+            messages = answer.get("messages") if isinstance(answer, dict) else None
+            if not isinstance(messages, list):
+                raise ProviderError(self.name, "its Email Activity answered without a list of messages",
+                                    retryable=True)
+            addresses = {str(m.get("to_email", "")) for m in messages if isinstance(m, dict)}
+            found[call.delivery_id] = only(addresses, call)
+        return found
+
+
+# What an account without the Email Activity add-on (or a key without its scope) is answered.
+NO_ACTIVITY = frozenset({400, 401, 403, 404})
 
 
 def _personal(item: Outgoing, idem_key: str) -> dict[str, object]:

@@ -52,6 +52,7 @@ def overview(
         "posts": _posts(settings, engine, problems, drafts),
         "unknown": [_unknown(r) for r in email_rows(engine, None, ("unknown",))[:200]],
         "withheld": _withheld(settings, engine),
+        "alerts": status["scheduler"].get("alerts", []),
         "flash": session.pop("flash", ""),
         "post_flash": session.pop("post_flash", None),
     }

@@ -60,6 +60,27 @@ def _pacing(conn: Connection) -> None:
     for index in schema.deliveries.indexes:
         index.create(conn, checkfirst=True)
     schema.metadata.create_all(conn, tables=[schema.edition_pauses])
+def _doubts(conn: Connection) -> None:
+    """Failures that can pass (``transient``), resends after the provider's records (``resends``),
+    and when an outcome became unknown (``doubt_at``)."""
+    _add_columns(
+        conn,
+        "deliveries",
+        {
+            "transient": "INTEGER NOT NULL DEFAULT 0",
+            "resends": "INTEGER NOT NULL DEFAULT 0",
+            "doubt_at": "FLOAT",
+        },
+    )
+
+
+def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
+    """Add the columns a database made before they joined the schema lacks (one made by an
+    earlier step after they joined has them already)."""
+    have = {c["name"] for c in inspect(conn).get_columns(table)}
+    for name, kind in columns.items():
+        if name not in have:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
 def _side_mails(conn: Connection) -> None:
@@ -68,6 +89,13 @@ def _side_mails(conn: Connection) -> None:
 
 def _scheduler(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.alerts, schema.scheduler_runs])
+
+
+def _retries(conn: Connection) -> None:
+    """Resolved alerts (``alerts.resolved_at``) and the schedule's retries of failed sends."""
+    stamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "TIMESTAMP"
+    _add_columns(conn, "alerts", {"resolved_at": stamp, "resolution": "TEXT NOT NULL DEFAULT ''"})
+    schema.metadata.create_all(conn, tables=[schema.send_retries])
 
 
 def _social(conn: Connection) -> None:
@@ -104,10 +132,12 @@ STEPS: dict[int, Step] = {
     2: _delivery,
     5: _edition_leases,
     3: _stages,
+    4: _doubts,
     6: _side_mails,
     8: _pacing,
     10: _social,
     20: _scheduler,
+    21: _retries,
     30: _forgotten,
     40: _web,
     41: _web_events,

@@ -48,6 +48,7 @@ class DeliveryRow:
     last_error: str
     doubts: int = 0  # resends after a crash left the call without an answer (possible duplicates)
     messages: int = 1  # messages the call carries (a batch: its recipients)
+    resends: int = 0  # made again because the provider's records showed it never got the call
 
     def data(self) -> Any:
         return json.loads(self.payload) if self.payload else None
@@ -55,13 +56,19 @@ class DeliveryRow:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How one call ended, as the ledger records it: sent, failed, unknown, or pending at ``retry_at``."""
+    """How one call ended, as the ledger records it: sent, failed, unknown, or pending at ``retry_at``.
+
+    ``transient``: a failure for a reason that can pass (tried again later); ``doubt_at``: for an
+    unknown outcome, when it became unknown by the run's clock (epoch seconds).
+    """
 
     delivery_id: int
     status: str
     provider_id: str = ""
     error: str = ""
     retry_at: float | None = None
+    transient: bool = False
+    doubt_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,7 @@ def delivery_from_row(row: Any) -> DeliveryRow:
         last_error=row.last_error,
         doubts=row.doubts,
         messages=row.messages,
+        resends=row.resends,
     )
 
 

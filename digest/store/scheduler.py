@@ -1,11 +1,14 @@
-"""The scheduler's rows: each instance's heartbeat and the alerts it raised."""
+"""The scheduler's rows: each instance's heartbeat, the alerts it raised (and their resolution),
+and the retries of scheduled sends that failed for a reason that can pass."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import ColumnElement, Engine, select, update
 
 from digest.store import schema
 from digest.store.rows import insert_ignore
@@ -64,7 +67,7 @@ def alert_emailed(engine: Engine, key: str, now: datetime, error: str) -> None:
 
 
 def recent_alerts(engine: Engine, limit: int = 5) -> list[dict[str, Any]]:
-    """The newest alerts, for `digest status`."""
+    """The newest alerts, for `digest status` and the dashboard (resolved ones say when and how)."""
     a = schema.alerts
     with engine.connect() as conn:
         rows = conn.execute(select(a).order_by(a.c.raised_at.desc()).limit(limit))
@@ -76,9 +79,91 @@ def recent_alerts(engine: Engine, limit: int = 5) -> list[dict[str, Any]]:
                 "raised_at": r.raised_at.isoformat() if r.raised_at else "",
                 "emailed": r.emailed_at is not None,
                 "email_error": r.email_error,
+                "resolved_at": _aware(r.resolved_at).isoformat() if r.resolved_at else "",
+                "resolution": r.resolution,
             }
             for r in rows
         ]
+
+
+def resolve_alerts(
+    engine: Engine,
+    now: datetime,
+    resolution: str,
+    *,
+    edition_key: str | None = None,
+    kinds: Sequence[str] = (),
+    key_prefix: str = "",
+) -> list[dict[str, Any]]:
+    """Mark the open alerts that match resolved; returns them (key, kind, message, emailed)."""
+    a = schema.alerts
+    where: list[ColumnElement[bool]] = [a.c.resolved_at.is_(None)]
+    if edition_key is not None:
+        where.append(a.c.edition_key == edition_key)
+    if kinds:
+        where.append(a.c.kind.in_(list(kinds)))
+    if key_prefix:
+        where.append(a.c.key.startswith(key_prefix, autoescape=True))
+    with engine.begin() as conn:
+        found = conn.execute(select(a.c.key, a.c.kind, a.c.message, a.c.emailed_at).where(*where)).all()
+        keys = [r.key for r in found]
+        if keys:
+            conn.execute(
+                update(a)
+                .where(a.c.key.in_(keys), a.c.resolved_at.is_(None))
+                .values(resolved_at=now, resolution=resolution[:500])
+            )
+    return [
+        {"key": r.key, "kind": r.kind, "message": r.message, "emailed": r.emailed_at is not None}
+        for r in found
+    ]
+
+
+def alert_states(engine: Engine) -> dict[tuple[str, str], bool]:
+    """(kind, edition) -> whether every alert of that kind and edition is resolved."""
+    a = schema.alerts
+    states: dict[tuple[str, str], bool] = {}
+    with engine.connect() as conn:
+        for kind, edition, resolved in conn.execute(select(a.c.kind, a.c.edition_key, a.c.resolved_at)):
+            states[(kind, edition)] = states.get((kind, edition), True) and resolved is not None
+    return states
+
+
+# -- the schedule's retries of a failed send ----------------------------------
+@dataclass(frozen=True)
+class Retry:
+    """A scheduled send that failed for a reason that can pass: tries made since, and the next."""
+
+    edition_key: str
+    tries: int
+    failed_at: datetime
+    next_at: datetime
+    last_error: str
+
+
+def retry_of(engine: Engine, key: str) -> Retry | None:
+    r = schema.send_retries
+    with engine.connect() as conn:
+        row = conn.execute(select(r).where(r.c.edition_key == key)).first()
+    if row is None:
+        return None
+    return Retry(row.edition_key, row.tries, _aware(row.failed_at), _aware(row.next_at), row.last_error)
+
+
+def plan_retry(engine: Engine, retry: Retry) -> None:
+    """Create or move the edition's retry."""
+    r = schema.send_retries
+    values = {"tries": retry.tries, "next_at": retry.next_at, "last_error": retry.last_error[:2000]}
+    with engine.begin() as conn:
+        row = {"edition_key": retry.edition_key, "failed_at": retry.failed_at, **values}
+        if insert_ignore(conn, r, [row]) == 0:
+            conn.execute(update(r).where(r.c.edition_key == retry.edition_key).values(**values))
+
+
+def drop_retry(engine: Engine, key: str) -> None:
+    r = schema.send_retries
+    with engine.begin() as conn:
+        conn.execute(r.delete().where(r.c.edition_key == key))
 
 
 def _aware(value: datetime) -> datetime:

@@ -99,6 +99,16 @@ deliveries = Table(
     # sending caps count these over sliding windows (digest/pacing.py).
     Column("handed_at", Float),
     Column("messages", Integer, nullable=False, default=1, server_default="1"),
+    # Migration 4. 1: failed for a reason that can pass (a refused connection, a time-out, a 4xx
+    # or 429 answer, a server error): the next `digest send`, or the schedule after its back-off,
+    # tries it again. 0: failed for good (refused), or not failed.
+    Column("transient", Integer, nullable=False, default=0, server_default="0"),
+    # Times this call was made again because the provider's own records showed it never got it
+    # (at most once: a second doubt stays ``unknown`` for a person).
+    Column("resends", Integer, nullable=False, default=0, server_default="0"),
+    # When its outcome became unknown, by the clock of the run (epoch seconds; empty: after a
+    # crash, when ``updated_at`` says): the provider's records are asked after DIGEST_RECONCILE_AFTER.
+    Column("doubt_at", Float),
     UniqueConstraint("edition_key", "channel", "target", name="uq_delivery_target"),
 )
 Index("ix_deliveries_claim", deliveries.c.edition_key, deliveries.c.status)
@@ -162,6 +172,23 @@ alerts = Table(
     Column("raised_at", DateTime(timezone=True), nullable=False),
     Column("emailed_at", DateTime(timezone=True)),
     Column("email_error", Text, nullable=False, default=""),
+    # Migration 21. When its cause went away (the edition went out after all, the job ran
+    # cleanly again), and how: a resolved alert no longer makes `digest status` fail.
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("resolution", Text, nullable=False, default="", server_default=""),
+)
+
+# Scheduler (migration 21). A scheduled send that failed for a reason that can pass, tried
+# again by the schedule with a growing wait until DIGEST_MAX_LATENESS after its slot. Times
+# are the scheduler's clock (DIGEST_TEST_NOW in the tests).
+send_retries = Table(
+    "send_retries",
+    metadata,
+    Column("edition_key", String(64), primary_key=True),
+    Column("tries", Integer, nullable=False, default=0),  # scheduled tries made after the first failure
+    Column("failed_at", DateTime(timezone=True), nullable=False),  # the first failure
+    Column("next_at", DateTime(timezone=True), nullable=False),  # when the schedule tries again
+    Column("last_error", Text, nullable=False, default=""),
 )
 
 # One row per scheduler process (host:pid), refreshed at each check, for `digest status`.

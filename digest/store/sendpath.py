@@ -31,7 +31,20 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Float, Select, Text, Update, bindparam, case, func, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    Select,
+    Text,
+    Update,
+    bindparam,
+    case,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.engine import Dialect
 
 from digest import clock
@@ -55,6 +68,7 @@ ROW_COLUMNS = (
     "last_error",
     "doubts",
     "messages",
+    "resends",
 )
 
 
@@ -187,6 +201,8 @@ def finish_params(outcomes: Sequence[Outcome], stamp: Any) -> list[dict[str, Any
             "b_error": o.error[:2000],
             "b_pid": o.provider_id,
             "b_retry": o.retry_at,
+            "b_transient": int(o.transient),
+            "b_doubt": o.doubt_at,
             "b_at": stamp,
         }
         for o in outcomes
@@ -223,6 +239,8 @@ def finish_statement() -> Update:
             provider_id=case((provider_id == "", d.c.provider_id), else_=provider_id),
             next_attempt_at=func.coalesce(bindparam("b_retry", type_=Float), d.c.next_attempt_at),
             stage="",  # the answer came: nothing of this call is in doubt any more
+            transient=bindparam("b_transient", type_=Integer),
+            doubt_at=bindparam("b_doubt", type_=Float),
         )
     )
 

@@ -103,9 +103,11 @@ class Handler:
 
 
 @contextmanager
-def smtp_server(box: Mailbox | None = None) -> Iterator[tuple[Mailbox, int]]:
+def smtp_server(box: Mailbox | None = None, port: int = 0) -> Iterator[tuple[Mailbox, int]]:
+    """The server on ``port`` (a free one when 0: pass one to bring a server up where a closed
+    port refused connections before)."""
     box = box or Mailbox()
-    port = free_port()
+    port = port or free_port()
     controller = Controller(Handler(box), hostname="127.0.0.1", port=port)
     controller.start()
     try:

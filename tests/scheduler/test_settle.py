@@ -67,9 +67,10 @@ def test_unknown_campaign_start_is_settled_by_the_next_check(tmp_path, make_sett
         engine = open_store(settings.db_url)
         first = check_digest(settings, engine, MONDAY + timedelta(minutes=1))
         api.await_faults()  # the provider did start it, whenever the request reached the fake
-        assert (first.key, first.outcome) == (KEY, "partial"), first.message
-        assert email_statuses(engine) == ["unknown"]
-        assert alerts(engine) == [f"partial:{KEY}"]
+        assert (first.key, first.outcome) == (KEY, "settling"), first.message
+        assert not first.trouble  # the campaign's status settles it: nothing for a person
+        assert email_statuses(engine) == ["unknown"] and editions(engine) == {KEY: "partial"}
+        assert alerts(engine) == []
         # The watchdog's next look reads the campaign's status: it was started, so it is sent.
         second = check_digest(settings, engine, MONDAY + timedelta(minutes=16))
         third = check_digest(settings, engine, MONDAY + timedelta(minutes=31))
@@ -77,7 +78,7 @@ def test_unknown_campaign_start_is_settled_by_the_next_check(tmp_path, make_sett
     assert (second.outcome, third.outcome) == ("sent", "done"), second.message
     assert len(started(api, name)) == 1  # never started twice
     assert editions(engine) == {KEY: "sent"} and email_statuses(engine) == ["sent"]
-    assert alerts(engine) == [f"partial:{KEY}"]  # raised once, when it became partial
+    assert alerts(engine) == []  # settled without a person: nobody was alerted
     kinds = [e["kind"] for e in Ledger(engine).recent_events(20)]
     assert "settled" in kinds
 
@@ -91,20 +92,21 @@ def test_campaign_status_unreadable_stays_partial_until_it_can_be_read(tmp_path,
             **settings_for("listmonk", api.base),
         )
         engine = open_store(settings.db_url)
-        assert check_digest(settings, engine, MONDAY + timedelta(minutes=1)).outcome == "partial"
+        assert check_digest(settings, engine, MONDAY + timedelta(minutes=1)).outcome == "settling"
         api.await_faults()  # the campaign was started, whenever the request reached the fake
         fake.fail("GET /api/campaigns/1", status=500)  # the provider is having a bad moment
         stuck = check_digest(settings, engine, MONDAY + timedelta(minutes=16))
-        assert stuck.outcome == "partial" and email_statuses(engine) == ["unknown"]
+        assert stuck.outcome == "settling" and email_statuses(engine) == ["unknown"]
         assert len(api.started) == 1  # an unreadable status never leads to a second start
         later = check_digest(settings, engine, MONDAY + timedelta(minutes=31))
     assert later.outcome == "sent" and api.started == [1]
     assert api.violations == []
     reads = [r for r in api.requests if r.method == "GET" and r.path == "/api/campaigns/1"]
     assert len(reads) == 2
-    # The unchanged partial state is not recorded again at every look.
+    # The unchanged partial state is not recorded again at every look (and no alert: the
+    # campaign's status settles it, once it can be read).
     events = Ledger(engine).recent_events(30)
-    assert [e["level"] for e in events if e["kind"] == "partial"] == ["error", "warning"]  # alert + state
+    assert [e["level"] for e in events if e["kind"] == "partial"] == ["warning"]
 
 
 def test_non_idempotent_unknown_is_never_resent_by_the_scheduler(tmp_path, make_settings) -> None:  # type: ignore[no-untyped-def]
@@ -126,6 +128,12 @@ def test_non_idempotent_unknown_is_never_resent_by_the_scheduler(tmp_path, make_
         assert box.sessions == sessions  # not even a connection was opened
     assert len(box.raw) == 2 and email_statuses(engine) == ["sent", "sent", "unknown"]
     assert editions(engine) == {KEY: "partial"}
+    # One alert, for a person, naming who may not have got it (the server cannot be asked).
+    assert alerts(engine) == [f"unknown:{KEY}"]
+    with engine.connect() as conn:
+        message = conn.scalar(select(schema.alerts.c.message))
+    [unknown] = Ledger(engine).deliveries(KEY, "email:smtp", statuses=("unknown",))
+    assert unknown.data()[0][0] in message and "smtp cannot tell" in message
 
 
 class FlakyOutbox(OutboxProvider):
@@ -148,7 +156,7 @@ def test_idempotent_provider_unknown_is_resent_with_the_same_key(tmp_path, make_
     FlakyOutbox.calls = 0
     flaky = FlakyOutbox.from_settings
     first = check_digest(settings, engine, MONDAY + timedelta(minutes=1), provider_factory=flaky)
-    assert first.outcome == "partial" and email_statuses(engine) == ["unknown"]
+    assert first.outcome == "settling" and email_statuses(engine) == ["unknown"]
     social = [r for r in Ledger(engine).deliveries(KEY) if r.channel.startswith("social:")]
     assert social and {r.status for r in social} == {"pending"}
     idem = Ledger(engine).deliveries(KEY, "email:outbox")[0].idem_key
@@ -160,8 +168,8 @@ def test_idempotent_provider_unknown_is_resent_with_the_same_key(tmp_path, make_
     files = sorted(p.stem for p in (settings.data_dir / "outbox").glob("*/*.eml"))
     assert files == sorted(emails)
     assert editions(engine) == {KEY: "sent"}
-    # The partial alert stays in the record, but `digest status` no longer fails for it.
-    assert alerts(engine) == [f"partial:{KEY}"]
+    # Resending with the same key settles it: nobody was alerted, and `digest status` is fine.
+    assert alerts(engine) == []
     env = tmp_path / "status.env"
     env.write_text(
         f"DIGEST_DATA_DIR={settings.data_dir}\nDIGEST_SOURCES={tmp_path / 'feed.xml'}\n"
