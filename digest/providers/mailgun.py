@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from digest.config.base import setting
 from digest.config.delivery import provider_base_url, provider_key
@@ -182,9 +182,18 @@ class MailgunProvider(HttpProvider):
             if not items or not isinstance(items, list):
                 return
             yield from (i for i in items if isinstance(i, dict))
-            url = str(nested(answer, "paging", "next") or "")
-            if not url.startswith(root + "/"):  # our key goes to Mailgun's API and nowhere else
+            url = same_api(root, str(nested(answer, "paging", "next") or ""))
+            if not url:
                 return
+
+
+def same_api(root: str, link: str) -> str:
+    """A page link of the API under ``root`` (on ``root``'s own host, whatever host the link names,
+    so our key goes to Mailgun's API and nowhere else); "" for a link elsewhere in the API or none."""
+    base, page = urlsplit(root), urlsplit(link)
+    if not page.path.startswith(base.path.rstrip("/") + "/"):
+        return ""
+    return urlunsplit((base.scheme, base.netloc, page.path, page.query, ""))
 
 
 class MailgunWebhook(Webhook):

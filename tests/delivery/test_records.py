@@ -194,3 +194,15 @@ def test_sendgrid_without_email_activity_trusts_only_its_webhook_events(world) -
     assert waiting.counts == {"unknown": 1} and api.calls == 1  # type: ignore[attr-defined]
     assert [r.id for r in left] == [row.id] and "cannot tell" in row.last_error
     assert told.status == "sent" and sorted(api.delivered) == emails  # type: ignore[attr-defined]
+
+
+def test_mailgun_follows_its_pages_only_on_the_configured_api() -> None:
+    from digest.providers.mailgun import same_api
+
+    root = "http://127.0.0.1:8025/v3"
+    # Mailgun names its own host in paging.next: the page is read from the configured one.
+    page = "https://api.mailgun.net/v3/mg.example.org/events/W3siYiI6IDF9XQ=="
+    assert same_api(root, page) == "http://127.0.0.1:8025/v3/mg.example.org/events/W3siYiI6IDF9XQ=="
+    assert same_api(root, "https://elsewhere.example/v3/mg.example.org/events/x").startswith(root + "/")
+    assert same_api(root, "https://elsewhere.example/collect?key=1") == ""  # outside the API
+    assert same_api(root, "") == ""
