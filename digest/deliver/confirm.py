@@ -61,14 +61,25 @@ def takes_sign_ups(settings: Settings) -> bool:
 
 
 def ask_to_confirm(
-    settings: Settings, engine: Engine, signup: SignUp, *, key: bytes, public_url: str, now: datetime
+    settings: Settings,
+    engine: Engine,
+    signup: SignUp,
+    *,
+    key: bytes,
+    public_url: str,
+    now: datetime,
+    idem_key: str = "",
 ) -> bool:
     """Record ``signup`` and email its confirmation link; False when no email goes out now.
 
-    Raises what the send raised (DigestError, OSError, ...) after undoing the record.
+    ``idem_key`` names the side email (a queued one's key); by default one is made from the
+    address and ``now``. Raises what the send raised (DigestError, OSError, ...) after undoing
+    the record, and DigestError without a public URL (a link's host never comes from a request).
     """
     from digest.store.signups import request_signup, undo_send
 
+    if not public_url:
+        raise DigestError("DIGEST_PUBLIC_URL is empty: set it to the public address of digest serve")
     address = signup.address
     if not request_signup(engine, address, signup.language, signup.consent, now, RESEND_AFTER, key):
         return False
@@ -79,7 +90,7 @@ def ask_to_confirm(
         language=signup.language,
         context={"link": link},
         key="confirm:" + hashlib.sha256(address.encode()).hexdigest()[:16],
-        idem_key=hashlib.sha256(f"confirm|{address}|{now.isoformat()}".encode()).hexdigest()[:40],
+        idem_key=idem_key or hashlib.sha256(f"confirm|{address}|{now.isoformat()}".encode()).hexdigest()[:40],
     )
     try:
         send_side_email(settings, engine, mail, now)

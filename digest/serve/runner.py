@@ -60,11 +60,17 @@ def waitress_options(settings: Settings, host: str, port: int) -> dict[str, obje
 def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
     from waitress.server import create_server
 
+    from digest.serve.site import site
+    from digest.serve.worker import SideMailWorker
+
     check_host(settings, host)
     server = create_server(app, **waitress_options(settings, host, port))  # type: ignore[arg-type]
     bound = server.getsockname()  # type: ignore[union-attr]
+    worker = SideMailWorker(site(app))
+    worker.start()
     print(f"digest serve: listening on http://{bound[0]}:{bound[1]} (Ctrl+C stops)", flush=True)
     try:
         server.run()
     finally:
         server.close()
+        worker.stop()

@@ -81,18 +81,16 @@ def _check(form: dict[str, str], lang: str) -> dict[str, str]:
 
 
 def _request(raw_address: str, lang: str) -> tuple[str, int]:
-    from digest.deliver.confirm import SignUp, ask_to_confirm
+    """Queue the request whoever the address belongs to: the same work, and time, for all."""
+    from digest.deliver.confirm import SignUp
+    from digest.deliver.side_queue import queue_confirmation
     from digest.subscribers import normalise
 
     s, address = site(), normalise(raw_address)
     signup = SignUp(address, lang, consent_line(lang, s.settings.org_name))
     if s.address_throttle.allow(address):
-        try:
-            url = s.settings.public_url
-            ask_to_confirm(s.settings, s.engine, signup, key=s.key, public_url=url, now=datetime.now(UTC))
-        except Exception as exc:  # noqa: BLE001 - any provider failure: let them try again, say so
-            log.error("could not send a confirmation email: %s", type(exc).__name__)
-            return render("error.html.j2", lang, code=503), 503
+        queue_confirmation(s.engine, signup, datetime.now(UTC))
+        s.wake.set()
     return render("subscribe_sent.html.j2", lang), 200
 
 

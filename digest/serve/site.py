@@ -35,6 +35,7 @@ class Site:
     ip_throttle: Throttle
     admin_hash: str = ""
     admin_mark: str = ""  # names the password the dashboard's log-ins were opened with
+    wake: threading.Event = field(default_factory=threading.Event)  # the side-email worker's bell
     login_delays: FailureDelays = field(default_factory=FailureDelays)
     login_held: threading.BoundedSemaphore = field(
         default_factory=lambda: threading.BoundedSemaphore(MAX_HELD_LOGINS)

@@ -87,6 +87,15 @@ def _side_mails(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.side_mails])
 
 
+def _side_mail_queue(conn: Connection) -> None:
+    """Side emails wait in ``side_mails`` (status queued) for a worker: their language and values."""
+    if "payload" not in {c["name"] for c in inspect(conn).get_columns("side_mails")}:
+        conn.exec_driver_sql("ALTER TABLE side_mails ADD COLUMN language VARCHAR(8) NOT NULL DEFAULT ''")
+        conn.exec_driver_sql("ALTER TABLE side_mails ADD COLUMN payload TEXT NOT NULL DEFAULT ''")
+    for index in schema.side_mails.indexes:
+        index.create(conn, checkfirst=True)
+
+
 def _scheduler(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.alerts, schema.scheduler_runs])
 
@@ -134,6 +143,7 @@ STEPS: dict[int, Step] = {
     3: _stages,
     4: _doubts,
     6: _side_mails,
+    7: _side_mail_queue,
     8: _pacing,
     10: _social,
     20: _scheduler,

@@ -301,13 +301,19 @@ side_mails = Table(
     Column("kind", String(16), nullable=False),  # confirm | alert
     Column("recipient", String(320), nullable=False),  # lower-cased; forgotten:<hash> once forgotten
     Column("subject", Text, nullable=False, default=""),
-    Column("status", String(16), nullable=False),  # sending | sent | failed | unknown
+    # queued | claimed (a worker took it, no call made yet) | sending | sent | failed | unknown
+    Column("status", String(16), nullable=False),
     Column("provider", String(32), nullable=False, default=""),
     Column("provider_id", Text, nullable=False, default=""),
     Column("last_error", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Migration 7. What a queued side email needs until a worker renders it: the language, and
+    # the kind's own values as JSON (a sign-up's consent line); emptied once it is sent.
+    Column("language", String(8), nullable=False, default="", server_default=""),
+    Column("payload", Text, nullable=False, default="", server_default=""),
 )
+Index("ix_side_mails_status", side_mails.c.status)
 
 # Web (migration 44). A dashboard log-in, kept on the server so log-out and a new password end it:
 # the cookie holds only a random id, stored here as its SHA-256; ``password`` is a keyed hash of

@@ -100,7 +100,30 @@ def submit(session: requests.Session, url: str, **fields: str) -> requests.Respo
     return session.post(url, data={**hidden_fields(page.text), **fields}, allow_redirects=False)
 
 
+def queue_settled(root: Path, timeout: float = 30.0) -> None:
+    """Wait until `digest serve`'s worker has sent (or dropped) every side email queued in the
+    SQLite store under ``root`` (a sign-up's confirmation goes out after its answer)."""
+    import time
+
+    from digest.store import open_store
+    from digest.store.side_mails import unsettled_count
+
+    db = root / "var" / "digest.db"
+    if not db.exists():
+        return
+    engine = open_store(f"sqlite:///{db}")
+    try:
+        deadline = time.monotonic() + timeout
+        while unsettled_count(engine):
+            assert time.monotonic() < deadline, "the side-email queue was not drained"
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+
+
 def outbox_messages(root: Path, address: str) -> list[EmailMessage]:
+    """The emails written for ``address``, once every queued side email went out."""
+    queue_settled(root)
     found = sorted((root / "var" / "outbox").rglob(f"{address}.eml"))
     return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in found]  # type: ignore[misc]
 

@@ -24,6 +24,7 @@ from tests.delivery.test_maildev import maildev  # noqa: F401 (the fixture)
 from tests.fakes.social_mastodon import FakeMastodon
 from tests.preview.browser import chromium_path, launch_chromium
 from tests.serve.conftest import REPO, running
+from tests.serve.helpers import queue_settled
 
 pytest.importorskip("playwright")
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -115,6 +116,7 @@ def supporter(page, srv, mail_web: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="신청하기").click()
     page.get_by_role("heading", name="받은편지함을 확인해 주세요").wait_for()
     check_axe(page, "subscribe sent")
+    queue_settled(srv.root)  # the confirmation goes out just after the answer
     [confirmation] = mails_to(mail_web, address)
     link = re.search(r"https?://\S+/confirm/\S+", confirmation.get_body(("plain",)).get_content()).group(0)  # type: ignore[union-attr]
     page.goto(link)

@@ -15,7 +15,7 @@ from digest.deliver.confirm import confirm_token, read_confirm_token
 from digest.store.signups import lookup
 from digest.unsubscribe import make_token
 from tests.serve.conftest import add_people, running
-from tests.serve.helpers import first_link, outbox_messages, submit
+from tests.serve.helpers import first_link, outbox_messages, queue_settled, submit
 
 KEY = "s" * 40
 
@@ -118,6 +118,7 @@ def test_per_ip_rate_limit(make_server) -> None:  # type: ignore[no-untyped-def]
         server.session.cookies.clear()
         codes.append(sign_up(server, f"flood{n}@example.org").status_code)
     assert codes == [200, 200, 200, 429, 429, 429]
+    queue_settled(server.root)
     assert len(list((server.root / "var" / "outbox").rglob("flood*.eml"))) == 3
 
 

@@ -1,0 +1,64 @@
+"""The side-email queue: what a web request asks for is sent by a worker, not while it waits.
+
+A sign-up answers as soon as its request is queued (:func:`queue_confirmation`: one row in
+``side_mails``, whoever the address belongs to), so its answer takes the same time for a new
+address, a waiting one, a subscriber and a forgotten one; whether a confirmation goes out is
+decided later by :func:`drain`, which `digest serve`'s worker runs (:mod:`digest.serve.worker`).
+What is not sent is deleted; what is sent goes through the one side-email path
+(:mod:`digest.deliver.side_email`) under the key it was queued with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from digest.config import Settings
+from digest.deliver.confirm import SignUp, ask_to_confirm
+from digest.store import Engine
+from digest.store.side_mails import Queued, claim_queued, drop_claimed, fail_claimed, queue_side_mail
+
+log = logging.getLogger("digest.deliver")
+
+STALE = timedelta(minutes=10)  # a claim this old belongs to a worker that stopped: take it again
+BATCH = 20
+
+
+def queue_confirmation(engine: Engine, signup: SignUp, now: datetime) -> None:
+    """Queue the confirmation a sign-up asks for (checked and sent by :func:`drain`)."""
+    nonce = secrets.token_hex(8)  # two requests in the same microsecond are still two rows
+    idem_key = hashlib.sha256(f"confirm|{signup.address}|{now.isoformat()}|{nonce}".encode()).hexdigest()[:40]
+    payload = json.dumps({"consent": signup.consent}, ensure_ascii=False)
+    queue_side_mail(engine, Queued(idem_key, "confirm", signup.address, signup.language, payload), now)
+
+
+def drain(settings: Settings, engine: Engine, key: bytes, clock: Callable[[], datetime]) -> int:
+    """Send (or drop) every side email waiting; how many were handled."""
+    handled = 0
+    while batch := claim_queued(engine, clock(), STALE, BATCH):
+        for mail in batch:
+            _handle(settings, engine, key, mail, clock())
+            handled += 1
+    return handled
+
+
+def _handle(settings: Settings, engine: Engine, key: bytes, mail: Queued, now: datetime) -> None:
+    if mail.kind != "confirm" or "@" not in mail.recipient:  # forgotten since it was queued
+        drop_claimed(engine, mail.idem_key)
+        return
+    consent = str(json.loads(mail.payload or "{}").get("consent", ""))
+    signup = SignUp(mail.recipient, mail.language, consent)
+    try:
+        sent = ask_to_confirm(
+            settings, engine, signup, key=key, public_url=settings.public_url, now=now, idem_key=mail.idem_key
+        )
+    except Exception as exc:  # noqa: BLE001 - one email's failure never stops the queue
+        log.error("could not send a confirmation email: %s", type(exc).__name__)
+        fail_claimed(engine, mail.idem_key, now, f"{type(exc).__name__}: {exc}")
+        return
+    if not sent:  # subscribed, forgotten, asked too often: nothing goes out, nothing stays
+        drop_claimed(engine, mail.idem_key)
