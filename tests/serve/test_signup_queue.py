@@ -12,38 +12,23 @@ from __future__ import annotations
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
 from digest import subscribers
 from digest.deliver.confirm import SignUp
 from digest.deliver.side_queue import drain, queue_confirmation
-from digest.plugins import load_settings
-from digest.store import open_store, schema
+from digest.store import schema
 from digest.store.forgotten import forget
 from digest.store.side_mails import claim_queued
 from digest.store.signups import lookup
 from digest.unsubscribe import secret_key
 from tests.fakes.smtp import Mailbox, smtp_server
-from tests.paths import SAMPLE
 from tests.serve.conftest import add_people
 from tests.serve.helpers import first_link, hidden_fields, outbox_messages, queue_settled
+from tests.serve.test_side_emails import world  # noqa: F401 (the fixture)
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
-
-
-def world(tmp_path: Path, **env: str):  # type: ignore[no-untyped-def]
-    values = {
-        "DIGEST_DATA_DIR": str(tmp_path / "var"),
-        "DIGEST_SOURCES": str(SAMPLE),
-        "DIGEST_SECRET_KEY": "k" * 40,
-        "DIGEST_PUBLIC_URL": "https://news.example.org",
-        **env,
-    }
-    settings = load_settings(environ=values, read_dotenv=False)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return settings, open_store(settings.db_url)
 
 
 def rows(engine) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
@@ -106,8 +91,8 @@ def test_the_link_in_a_queued_confirmation_works(make_server) -> None:  # type: 
         engine.dispose()
 
 
-def test_drain_sends_new_drops_the_rest_and_keeps_no_address_it_did_not_mail(tmp_path: Path) -> None:
-    settings, engine = world(tmp_path)
+def test_drain_sends_new_drops_the_rest_and_keeps_no_address_it_did_not_mail(world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    settings, engine = world()
     key = secret_key(settings)
     subscribers.add(engine, "member@example.org")
     for address in ("new@example.org", "member@example.org", "gone@example.org", "new@example.org"):
@@ -116,11 +101,10 @@ def test_drain_sends_new_drops_the_rest_and_keeps_no_address_it_did_not_mail(tmp
     assert drain(settings, engine, key, lambda: NOW) == 4
     assert rows(engine) == [("confirm", "new@example.org", "sent")]  # asked twice: one email
     assert drain(settings, engine, key, lambda: NOW) == 0
-    engine.dispose()
 
 
-def test_each_email_is_claimed_once_and_a_dead_workers_claim_is_taken_again(tmp_path: Path) -> None:
-    settings, engine = world(tmp_path)
+def test_each_email_is_claimed_once_and_a_dead_workers_claim_is_taken_again(world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    settings, engine = world()
     for n in range(3):
         queue_confirmation(engine, SignUp(f"p{n}@example.org", "en", "I agree"), NOW)
     first = claim_queued(engine, NOW, timedelta(minutes=10), 2)
@@ -130,14 +114,13 @@ def test_each_email_is_claimed_once_and_a_dead_workers_claim_is_taken_again(tmp_
     assert claim_queued(engine, NOW + timedelta(minutes=5), timedelta(minutes=10), 5) == []
     later = NOW + timedelta(minutes=11)  # the worker that took them never came back
     assert len(claim_queued(engine, later, timedelta(minutes=10), 5)) == 3
-    engine.dispose()
 
 
-def test_a_failed_send_is_recorded_and_the_address_may_ask_again(tmp_path: Path) -> None:
+def test_a_failed_send_is_recorded_and_the_address_may_ask_again(world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     from tests.serve.conftest import free_port
 
     settings, engine = world(
-        tmp_path, DIGEST_PROVIDER="smtp", DIGEST_SMTP_HOST="127.0.0.1", DIGEST_SMTP_PORT=str(free_port())
+        DIGEST_PROVIDER="smtp", DIGEST_SMTP_HOST="127.0.0.1", DIGEST_SMTP_PORT=str(free_port())
     )
     key = secret_key(settings)
     for address in ("one@example.org", "two@example.org"):
@@ -147,10 +130,11 @@ def test_a_failed_send_is_recorded_and_the_address_may_ask_again(tmp_path: Path)
     assert rows(engine) == failed
     with smtp_server() as (box, port):
         settings, _ = world(
-            tmp_path, DIGEST_PROVIDER="smtp", DIGEST_SMTP_HOST="127.0.0.1", DIGEST_SMTP_PORT=str(port),
+            DIGEST_PROVIDER="smtp",
+            DIGEST_SMTP_HOST="127.0.0.1",
+            DIGEST_SMTP_PORT=str(port),
             DIGEST_SMTP_SECURITY="none",
         )
         queue_confirmation(engine, SignUp("one@example.org", "en", "I agree"), NOW + timedelta(minutes=1))
         drain(settings, engine, key, lambda: NOW + timedelta(minutes=1))
     assert box.rcpts == ["one@example.org"]
-    engine.dispose()
