@@ -27,6 +27,7 @@ COMMANDS = [
     "digest.cli.status_cmd",
     "digest.cli.deliveries_cmd",
     "digest.cli.bounces_cmd",
+    "digest.cli.doctor_cmd",
     "digest.cli.subscribers_cmd",
     "digest.cli.run_cmd",
     "digest.cli.schedule_cmd",

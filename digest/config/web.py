@@ -1,4 +1,4 @@
-"""Settings of `digest serve`: the public address, proxies, the dashboard password, DKIM."""
+"""Settings of `digest serve`: the public address, proxies, the dashboard password; DKIM and DNS."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from digest.config.base import int_range, parse_path, parse_positive_int, setting
 from digest.config.web_values import admin_password, proxy_address, public_address
+from digest.dnslookup import parse_dns_server
 from digest.errors import ConfigError
 
 
@@ -85,6 +86,15 @@ class WebSettings:
         "PEM file of the DKIM private key (RSA, 2048 bits) whose public half is published at the selector.",
         parse=parse_path,
         example="/etc/digest/dkim.pem",
+        section="SMTP",
+    )
+
+    dns_server: str = setting(
+        "DIGEST_DNS_SERVER",
+        "",
+        "DNS server digest doctor asks, as host:port (e.g. 1.1.1.1:53); empty: the system's resolver.",
+        parse=parse_dns_server,
+        example="1.1.1.1:53",
         section="SMTP",
     )
 

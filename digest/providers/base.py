@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from digest.config import Settings
 from digest.errors import ConfigError
+from digest.providers.doctor_hooks import DoctorHooks
 from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK
 from digest.types import Recipient
 
@@ -199,7 +200,7 @@ class Shared:
         )
 
 
-class Provider:
+class Provider(DoctorHooks):
     """Base class. Subclasses declare what the registry and the settings need, then
     implement one send method.
 

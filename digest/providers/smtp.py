@@ -21,7 +21,7 @@ import re
 import smtplib
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from digest.config import Settings
 from digest.config.base import choice, parse_float, parse_int, parse_positive_int, path_text, setting
@@ -32,6 +32,10 @@ from digest.providers.dkim import DkimSigner
 from digest.providers.handover import handing_over
 from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Pacer
 from digest.verp import envelope_sender
+
+if TYPE_CHECKING:
+    from digest.dnslookup import DnsLookup
+    from digest.mailcheck import Finding
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,6 +146,18 @@ class SmtpProvider(Provider):
         if self.options.bounce_address:
             address = envelope_sender(self.options.bounce_address, self.key, idem_key)
         return f"FROM:{smtplib.quoteaddr(address)}"
+
+    def dkim_domain(self) -> str | None:
+        return self.dkim.domain.decode() if self.dkim is not None else None
+
+    def envelope_domain(self) -> str | None:
+        return (self.options.bounce_address or self.envelope_from).rpartition("@")[2].lower()
+
+    def doctor(self, lookup: DnsLookup) -> list[Finding]:
+        from digest.providers.smtp_doctor import dns_findings, server_finding
+
+        found = [server_finding(self.name, self.options)]
+        return found + dns_findings(self.dkim, self.shared.sender, self.options.bounce_address, lookup)
 
     @property
     def connections(self) -> int:
