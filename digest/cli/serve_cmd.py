@@ -58,7 +58,7 @@ def _hash_password() -> int:
 
     from werkzeug.security import generate_password_hash
 
-    from digest.config.web_values import MIN_PASSWORD
+    from digest.config.web_values import MIN_PASSWORD, guessable
     from digest.errors import DigestError
 
     if sys.stdin.isatty():
@@ -71,5 +71,8 @@ def _hash_password() -> int:
         raise DigestError(
             f"use at least {MIN_PASSWORD} characters for DIGEST_ADMIN_PASSWORD (a few words work well)"
         )
+    weak = guessable(password.strip())
+    if weak:  # the hash would be taken as it is: refuse the password now
+        raise DigestError(f"that password {weak}; use a few words that go together only for you")
     print(f"DIGEST_ADMIN_PASSWORD={generate_password_hash(password)}")
     return 0

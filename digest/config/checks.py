@@ -19,6 +19,7 @@ from digest.config.envfile import link_problem
 from digest.errors import ConfigError
 
 MIN_SECRET_BYTES = 32
+MIN_SECRET_KINDS = 8  # different characters; a random hex key has all 16
 _NEW_KEY = (
     "leave it empty (one is generated) or use: python3 -c 'import secrets; print(secrets.token_hex(32))'"
 )
@@ -33,6 +34,9 @@ class StartupChecks:
         if key and len(key.encode()) < MIN_SECRET_BYTES:
             size = len(key.encode())
             problem = f"is {size} bytes; at least {MIN_SECRET_BYTES} are needed"
+            raise ConfigError("DIGEST_SECRET_KEY", problem, _NEW_KEY)
+        if key and len(set(key)) < MIN_SECRET_KINDS:  # aaaa...: anyone could forge links and log-ins
+            problem = f"uses only {len(set(key))} different character(s), so it can be guessed"
             raise ConfigError("DIGEST_SECRET_KEY", problem, _NEW_KEY)
 
     def check_data_dir(self) -> None:

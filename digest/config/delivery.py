@@ -24,10 +24,11 @@ from digest.config.base import (
 )
 from digest.config.schedule import duration, parse_wait
 from digest.pacing import Caps
+from digest.config.web_values import link_base
 
 
 def parse_unsubscribe_url(raw: str) -> str:
-    value = url(raw)
+    value = link_base(raw)
     if "{token}" not in value:
         raise ValueError(
             f"{raw!r} has no {{token}} placeholder; use e.g. https://example.org/unsubscribe?token={{token}}"

@@ -43,7 +43,8 @@ class WebSettings:
     admin_password: str = setting(
         "DIGEST_ADMIN_PASSWORD",
         "",
-        "Password of the volunteers' dashboard at /admin (12 characters or more); best a hash printed by "
+        "Password of the volunteers' dashboard at /admin (12 characters or more, not a common one); best a "
+        "hash printed by "
         "`digest serve --hash-password`. Empty: the dashboard is off.",
         parse=admin_password,
         secret=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from digest.config.base import url
@@ -38,21 +39,46 @@ def is_local(host: str) -> bool:
 
 def public_address(raw: str) -> str:
     """DIGEST_PUBLIC_URL: the root of the site as people reach it, https unless on this machine."""
-    value = url(raw)
+    value = link_base(raw)
     parts = urlsplit(value)
-    if parts.username is not None or parts.password is not None:
-        raise ValueError(f"{value!r} holds a user name or password; give only https://host")
     if parts.path not in ("", "/") or parts.query or parts.fragment or value.endswith(("?", "#")):
         raise ValueError(
             f"{value!r} has a path, query or fragment, but digest serve answers at the root of its "
             "host; give only the scheme and host, e.g. https://news.example.org"
         )
-    if parts.scheme != "https" and not is_local(parts.hostname or ""):
+    return value
+
+
+def link_base(raw: str) -> str:
+    """An address that emailed links start with (DIGEST_PUBLIC_URL, DIGEST_UNSUBSCRIBE_URL): no user
+    name or password in it, a host and port a reader's browser can reach, https unless the host is
+    this machine (the links carry tokens; RFC 8058 asks https of one-click unsubscribe)."""
+    value = url(raw)
+    parts = urlsplit(value)
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"{value!r} holds a user name or password; give only https://host")
+    host = parts.hostname or ""
+    if parts.port == 0 or _no_ones_address(host):
+        raise ValueError(f"{value!r} is no address a reader can reach; give your site's, e.g. https://example.org")
+    if parts.scheme != "https" and not is_local(host):
         raise ValueError(
             f"{value!r} is plain http: unsubscribe links and log-ins would cross the network "
             "unencrypted; use https:// (the proxy in front holds the certificate)"
         )
     return value
+
+
+def _no_ones_address(host: str) -> bool:
+    """An IP address no machine answers at: 0.0.0.0 or ::, multicast, broadcast and reserved."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if address.is_loopback:
+        return False  # ::1 sits in IPv6's reserved ::/8
+    return address.is_unspecified or address.is_multicast or address.is_reserved
 
 
 def proxy_address(raw: str) -> str:
@@ -70,7 +96,7 @@ def proxy_address(raw: str) -> str:
             f"{value[:60]!r} is not an IP address (waitress compares the peer's address, never a "
             "name); give your proxy's, e.g. 127.0.0.1"
         ) from None
-    if address.is_unspecified or address.is_multicast:
+    if _no_ones_address(str(address)):
         raise ValueError(f"{address} is no proxy's address; give your proxy's, e.g. 127.0.0.1")
     return str(address)  # as waitress writes the peer's address (::1, not 0:0:...:1)
 
@@ -91,7 +117,37 @@ def admin_password(raw: str) -> str:
             f"is {len(value)} characters; use at least {MIN_PASSWORD} (a few words work well), best "
             "as a hash from digest serve --hash-password"
         )
+    weak = guessable(value)
+    if weak:
+        raise ValueError(f"{weak}; use a few words that go together only for you (12 characters or more)")
     return value
+
+
+# The first guesses of any attacker (their letters, lower case; p@ssword is pssword): common passwords, the
+# program's own names, and runs along the keyboard or the alphabet.
+COMMON = frozenset(
+    ("password", "passwort", "pssword", "motdepasse", "contrasena", "admin", "administrator", "root",
+     "letmein", "welcome", "iloveyou", "qwerty", "qwertz", "azerty", "secret", "changeme", "default",
+     "digest", "dashboard", "newsletter", "monkey", "dragon")
+)  # fmt: skip
+RUNS = (
+    "abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiopasdfghjklzxcvbnm", "qwertzuiopasdfghjklyxcvbnm",
+    "azertyuiopqsdfghjklmwxcvbn", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+)  # fmt: skip
+
+
+def guessable(value: str) -> str:
+    """Why a password of the right length is still among the first guesses (or cannot be typed), or ''."""
+    if any(unicodedata.category(ch) == "Cf" for ch in value):
+        return "holds an invisible character (a zero-width space, a direction mark) that no keyboard types"
+    lowered = value.casefold()
+    if len(set(lowered)) < 5:
+        return f"uses only {len(set(lowered))} different character(s)"
+    if "".join(ch for ch in lowered if ch.isalpha()) in COMMON:
+        return "is a common password with digits or signs added"
+    if any(lowered in run * 3 or lowered in run[::-1] * 3 for run in RUNS):
+        return "is a run along the keyboard or the alphabet"
+    return ""
 
 
 def hash_problem(value: str) -> str:

@@ -101,9 +101,18 @@ class SmtpSettings(BounceSettings):
 
     def check_smtp(self) -> None:
         # Checked whatever the provider: alerts of a campaign provider go out by SMTP.
+        from digest.config.web_values import is_local
+
         if self.username and not self.password:
             raise ConfigError(
                 "DIGEST_SMTP_PASSWORD", "is empty but DIGEST_SMTP_USERNAME is set", "set both or neither"
+            )
+        if self.security == "none" and self.username and self.host and not is_local(self.host):
+            raise ConfigError(
+                "DIGEST_SMTP_SECURITY",
+                f"is none, so the password of DIGEST_SMTP_USERNAME would cross the network to {self.host} "
+                "unencrypted",
+                "use starttls (port 587) or tls (port 465); none is only for a server on this machine",
             )
 
 

@@ -145,11 +145,14 @@ def made_up_secret(raw: str) -> str:
     value = raw.strip()
     if not SECRET_CHARACTERS.match(value):
         why = "too short" if len(value) < 24 else "holds characters a URL cannot hold as they are"
-        raise ValueError(
-            f"{why}: use 24 or more letters, digits, - or _, e.g. the line printed by "
-            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
-        )
-    return value
+    elif len(set(value)) < 8:  # aaaa...: guessed at once
+        why = f"uses only {len(set(value))} different character(s)"
+    else:
+        return value
+    raise ValueError(
+        f"{why}: use 24 or more letters, digits, - or _, e.g. the line printed by "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    )
 
 
 def given_secret(authorization: str) -> str:

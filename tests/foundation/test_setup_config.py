@@ -245,7 +245,8 @@ def test_data_folder_that_is_a_file(tmp_path: Path) -> None:
 
 def test_good_edge_values_are_kept(tmp_path: Path) -> None:
     env = {"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(SAMPLE),
-           "DIGEST_SECRET_KEY": "k" * 32, "DIGEST_SMTP_HOST": "smtp.example.org", "DIGEST_SMTP_RATE": "0",
+           "DIGEST_SECRET_KEY": "0123456789abcdef" * 2, "DIGEST_SMTP_HOST": "smtp.example.org",
+           "DIGEST_SMTP_RATE": "0",
            "DIGEST_SITE_URL": "http://[::1]:8080", "DIGEST_SUBJECT": "{org_name} {{weekly}} {date}",
            "DIGEST_INTRO": "Line one\nLine two", "DIGEST_DATABASE_URL": f"sqlite:///{tmp_path}/x/d.db"}
     s = load_settings(environ=env, read_dotenv=False)

@@ -26,7 +26,7 @@ TYPED = "Ann.Lee+News@Example.org"
 STORED = TYPED.lower()
 OTHER = "bo@example.org"
 KEY = "mailgun-webhook-signing-key-test"
-SECRET = "f" * 64
+SECRET = "forget-everywhere-test-key-0123456789abcdef"
 
 
 def spellings(address: str) -> set[bytes]:

@@ -12,7 +12,7 @@ from digest.store.signups import lookup, pending_count
 from tests.serve.conftest import running
 from tests.serve.helpers import first_link, outbox_messages, sent_to, submit
 
-KEY = "r" * 40
+KEY = "resubscribe-test-key-0123456789abcdef"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 

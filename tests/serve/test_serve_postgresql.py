@@ -13,7 +13,7 @@ from digest.unsubscribe import make_token
 from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
 from tests.serve.conftest import add_people, running
 
-KEY = "p" * 40
+KEY = "postgresql-serve-test-key-0123456789"
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
 

@@ -39,7 +39,7 @@ def world(tmp_path: Path):  # type: ignore[no-untyped-def]
         values = {
             "DIGEST_DATA_DIR": str(tmp_path / "var"),
             "DIGEST_SOURCES": str(SAMPLE),
-            "DIGEST_SECRET_KEY": "k" * 40,
+            "DIGEST_SECRET_KEY": "side-emails-test-key-0123456789abcdef",
             "DIGEST_PUBLIC_URL": "https://news.example.org",
             **env,
         }

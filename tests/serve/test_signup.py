@@ -17,7 +17,7 @@ from digest.unsubscribe import make_token
 from tests.serve.conftest import add_people, running
 from tests.serve.helpers import first_link, outbox_messages, queue_settled, submit
 
-KEY = "s" * 40
+KEY = "signup-test-key-0123456789abcdefghij"
 
 
 @pytest.fixture(scope="module")

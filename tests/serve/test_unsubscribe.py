@@ -22,7 +22,7 @@ from digest.unsubscribe import make_token
 from tests.serve.conftest import add_people, running
 
 CSV = "email,name,language\nann@example.org,Ann,\nkim@example.kr,Kim,ko\n"
-KEY = "k" * 40
+KEY = "unsubscribe-test-key-0123456789abcdef"
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
 

@@ -18,7 +18,7 @@ from digest.unsubscribe import make_token
 from tests.fakes.smtp import Mailbox, smtp_server
 from tests.serve.conftest import DIGEST, running
 
-KEY = "u" * 40
+KEY = "unsubscribe-mid-send-test-key-0123456789"
 PEOPLE = [f"reader{n:03d}@example.org" for n in range(300)]
 LEAVING = PEOPLE[200:]  # sent last: the list goes out in address order
 GRACE = 0.5

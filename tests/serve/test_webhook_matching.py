@@ -22,6 +22,7 @@ from digest.store.signups import lookup
 from tests.serve.helpers import app_client, sendgrid_headers, sendgrid_key_pair, sent_to
 
 SG_KEY, SG_PUBLIC = sendgrid_key_pair()
+SECRET_KEY = "webhook-matching-test-key-0123456789"
 SECRET = "webhook-secret-for-tests-0123456789abcdef"
 OURS = [f"reader{n}@example.org" for n in range(5)]
 STRANGERS = [f"stranger{n}@elsewhere.example" for n in range(20)]
@@ -33,7 +34,7 @@ def hooks(tmp_path: Path):  # type: ignore[no-untyped-def]
         "DIGEST_SENDGRID_WEBHOOK_KEY": SG_PUBLIC,
         "DIGEST_POSTMARK_WEBHOOK_KEY": SECRET,
         "DIGEST_BREVO_WEBHOOK_KEY": SECRET,
-        "DIGEST_SECRET_KEY": "s" * 40,
+        "DIGEST_SECRET_KEY": SECRET_KEY,
     }
     client, engine = app_client(tmp_path, OURS, **keys)
     yield client, engine, tmp_path / "var" / "digest.db"
@@ -146,7 +147,7 @@ def test_an_event_about_a_side_email_is_ours(hooks) -> None:  # type: ignore[no-
 def test_after_forget_an_event_keeps_only_the_keyed_hash(hooks) -> None:  # type: ignore[no-untyped-def]
     client, engine, db = hooks
     sent_to(engine, OURS, "Xm1", provider="sendgrid")
-    key = b"s" * 40
+    key = SECRET_KEY.encode()
     forget(engine, key, OURS[4])
     assert OURS[4] not in dump(db)
     assert sendgrid(client, [sg_event(OURS[4].upper(), 1)]) == 200  # the bounce text quotes the address
