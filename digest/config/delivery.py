@@ -23,8 +23,8 @@ from digest.config.base import (
     url,
 )
 from digest.config.schedule import duration, parse_wait
-from digest.pacing import Caps
 from digest.config.web_values import link_base
+from digest.pacing import Caps
 
 
 def parse_unsubscribe_url(raw: str) -> str:
