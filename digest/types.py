@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 # A subscriber's status on our list. Only ACTIVE is mailed; the others are never mailed
 # again, an import cannot make them active, and they rejoin only through double opt-in.
 ACTIVE = "active"
 SUPPRESSED = ("unsubscribed", "bounced", "complained", "blocked")
+
+# A date written without a time of day (``date: 2026-12-05``) is a calendar day: the same day in
+# every time zone, never the evening before west of UTC. It is kept as midnight in this zone, which
+# compares and stores as UTC; its name is what marks it (see Article.day and Article.moment).
+CALENDAR_DAY = timezone(timedelta(0), "calendar day")
+
+
+def calendar_day(day: date) -> datetime:
+    """``day`` as a publication date without a time of day."""
+    return datetime(day.year, day.month, day.day, tzinfo=CALENDAR_DAY)
+
+
+def is_calendar_day(value: datetime) -> bool:
+    """True for a date that was written without a time of day (see :func:`calendar_day`)."""
+    return value.tzinfo is not None and value.tzname() == CALENDAR_DAY.tzname(None)
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,23 @@ class Article:
     url_from: str = ""
     language: str = ""
     warnings: tuple[str, ...] = ()
+
+    def day(self, zone: tzinfo) -> date | None:
+        """The day the article is dated, for readers in ``zone``: a date written without a time
+        is that day everywhere; a date with a time is the day it was there."""
+        if self.published is None:
+            return None
+        if is_calendar_day(self.published):
+            return self.published.date()
+        return self.published.astimezone(zone).date()
+
+    def moment(self, zone: tzinfo) -> datetime | None:
+        """When the article counts as published: its time, or for a date without a time the
+        start of that day in ``zone`` (so it is due on that day, never the day before)."""
+        day = self.day(zone)
+        if day is None or self.published is None or not is_calendar_day(self.published):
+            return self.published
+        return datetime.combine(day, time(0), tzinfo=zone)
 
 
 def article_identity(guid: str | None, url: str | None, title: str, text: str) -> str:

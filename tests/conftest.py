@@ -72,3 +72,17 @@ def make_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
         return load_settings(environ=env, read_dotenv=False)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_log_handler() -> Iterator[None]:
+    """A `digest` command run in-process hands the root logger a handler on the sys.stderr of the
+    moment (capsys's, closed when the test ends), and logging.basicConfig keeps the first one: a
+    later test's warnings would go to a closed file ("Logging error"). Each test's handlers go."""
+    import logging
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    yield
+    for handler in [h for h in root.handlers if h not in before]:
+        root.removeHandler(handler)

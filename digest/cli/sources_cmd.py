@@ -28,7 +28,7 @@ def article_facts(article: Article) -> dict[str, Any]:
     """What `digest sources` shows of one article, and where its date and link came from."""
     return {
         "title": article.title,
-        "date": article.published.isoformat() if article.published else "",
+        "date": _date(article),
         "date_from": article.date_from or "first seen (no date in the article)",
         "author": article.author,
         "language": article.language,
@@ -39,12 +39,25 @@ def article_facts(article: Article) -> dict[str, Any]:
     }
 
 
+def _date(article: Article) -> str:
+    """The date as written: a day (2026-12-05) or a moment (2026-12-05T10:00:00+09:00)."""
+    from digest.types import is_calendar_day
+
+    if article.published is None:
+        return ""
+    return article.published.date().isoformat() if is_calendar_day(article.published) else (
+        article.published.isoformat())
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from digest.compose.build import build_edition, current_period
+    from digest.compose.build import build_edition
+    from digest.compose.period import coming_period
     from digest.providers.registry import rehearsal_channels
 
     now = ctx.now()
-    key, slot = current_period(ctx.settings, now)
+    coming = coming_period(ctx.settings, ctx.ledger, now)  # the edition that will carry them
+    key, slot = coming.key, coming.slot
+    goes_out = slot.astimezone(ctx.settings.cadence.zone).strftime("%Y-%m-%d %H:%M")
     uncounted = rehearsal_channels(ctx.settings.provider)
     built = build_edition(
         ctx.settings, ctx.ledger, now=now, key=key, slot=slot, progress=ctx.interactive, uncounted=uncounted
@@ -55,6 +68,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             json.dumps(
                 {
                     "edition": key,
+                    "goes_out": max(slot, now).isoformat(),
+                    "note": coming.note,
                     "articles": [
                         {**article_facts(i.article), "blurb": i.blurb} for i in edition.items + edition.more
                     ],
@@ -68,7 +83,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             )
         )
         return 0
-    print(f"Edition {key}: {len(edition.items) + len(edition.more)} article(s)")
+    if coming.note:
+        print(coming.note)
+    zone = ctx.settings.timezone
+    when = f"goes out {goes_out} {zone}" if slot > now else f"due {goes_out} {zone}, not sent yet"
+    print(f"Edition {key} ({when}): {len(edition.items) + len(edition.more)} article(s)")
     for n, item in enumerate(edition.items + edition.more, 1):
         facts = article_facts(item.article)
         print(f"  {n}. {facts['title']}  [{facts['source']}]")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from digest.compose.checks import check_protected
 from digest.compose.edition import compose_edition, select_articles, window_start
@@ -96,17 +97,23 @@ def compose_current(
         ]
     )
     last = ledger.last_sent_edition(uncounted)
-    since = window_start(last.slot_utc if last and last.key != key else None, now, settings.lookback_days)
+    first_read = min(ledger.first_read() or now, now)
+    last_slot = last.slot_utc if last and last.key != key else None
+    since = window_start(last_slot, first_read, settings.lookback_days)
+    # An edition built ahead of its slot (the preview of the next one) is dated, and takes the
+    # articles due, as of its slot: what would go out then.
+    issued = max(now, slot)
     chosen, left_out = select_articles(
         loaded.articles,
         taken=ledger.taken_article_idents(uncounted),
         first_seen=ledger.first_seen(a.id for a in loaded.articles),
         since=since,
-        now=now,
+        now=issued,
+        zone=ZoneInfo(settings.timezone),
     )
     options = blurb_options(settings)
     items, more, failed = compose_edition(chosen, options, settings.max_articles, settings.max_more_stories)
-    edition = Edition(key=key, slot=slot, issued=now, items=tuple(items), more=tuple(more))
+    edition = Edition(key=key, slot=slot, issued=issued, items=tuple(items), more=tuple(more))
     return edition, left_out + failed, loaded.problems
 
 

@@ -69,8 +69,8 @@ class CoreSettings:
     lookback_days: int = setting(
         "DIGEST_LOOKBACK_DAYS",
         7,
-        "How many days back the first edition looks for articles; "
-        "later ones take what appeared since the last sent edition.",
+        "How many days back the first edition looks for articles, counted from the first time digest "
+        "read the sources on this data folder; later ones take what appeared since the last sent edition.",
         parse=int_range(1, 3650),
         section="Sources",
         first_hour=True,

@@ -13,14 +13,14 @@ from datetime import datetime
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from digest.compose import findings
-from digest.compose.build import compose_current, current_period
+from digest.compose.build import compose_current
 from digest.compose.checks import check_posts, check_protected
 from digest.compose.edition import MORE_FULL
 from digest.compose.findings import REPORTED, Finding
 from digest.compose.linkcheck import LinkCache, LinkOptions, check_links, edition_links
+from digest.compose.period import coming_period
 from digest.config import Settings
 from digest.errors import RenderError
 from digest.preview.dashboard import render_dashboard
@@ -30,17 +30,10 @@ from digest.protect import Hit
 from digest.providers.registry import rehearsal_channels
 from digest.render.budget import fit_budget
 from digest.render.email import RenderedEmail, personalise, render_email
-from digest.schedule import next_slots, period_key
 from digest.store.ledger import Ledger
 from digest.types import Article, Edition, Post, Recipient
 
 PREVIEW_RECIPIENT = Recipient(email="subscriber@example.invalid", name="Sample Subscriber")
-# Statuses after which the period's edition will not go out (again).
-_FINISHED = {"sent": "was already sent", "partial": "was already sent (partly)", "skipped": "was skipped",
-             "missed": "was missed", "ready": "is being sent", "sending": "is being sent",
-             "failed": "failed (nothing of it was sent; see digest deliveries)"}
-
-
 @dataclass
 class PreviewResult:
     out: Path
@@ -51,25 +44,6 @@ class PreviewResult:
     @property
     def ok(self) -> bool:
         return bool(self.report.get("ok"))
-
-
-def target_period(settings: Settings, ledger: Ledger, now: datetime) -> tuple[str, datetime, str]:
-    """(key, slot, note): this period, or the next one when this period's edition is done."""
-    key, slot = current_period(settings, now)
-    row = ledger.edition(key)
-    if row is None or row.status not in _FINISHED:
-        return key, slot, ""
-    cadence = settings.cadence
-    upcoming = next_slots(cadence, max(slot, now), 1)
-    next_slot = upcoming[0] if upcoming else slot
-    next_key = period_key(cadence, next_slot)
-    when = next_slot.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
-    sent = f" on {row.sent_at:%Y-%m-%d %H:%M} UTC" if row.sent_at else ""
-    note = (
-        f"This period's edition ({key}) {_FINISHED[row.status]}{sent}; nothing more goes out for it. "
-        f"This preview shows what would go out next: {next_key}, due {when} ({settings.timezone})."
-    )
-    return next_key, next_slot, note
 
 
 def build_preview(
@@ -84,7 +58,8 @@ def build_preview(
 ) -> PreviewResult:
     """Build, check and write the preview to ``out``. Never sends, never freezes an edition.
     ``links``: answers of the link check kept from an earlier look at the same edition."""
-    key, slot, period_note = target_period(settings, ledger, now)
+    coming = coming_period(settings, ledger, now)
+    key, slot, period_note = coming.key, coming.slot, coming.note
     uncounted = rehearsal_channels(settings.provider)
     edition, left_out, problems = compose_current(
         settings, ledger, now=now, key=key, slot=slot, progress=progress, uncounted=uncounted

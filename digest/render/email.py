@@ -65,7 +65,7 @@ def item_context(
     image, alt = safe_url(article.image), article.image_alt
     if not image:
         image, alt = first_image(article.html)
-    published = article.published.astimezone(zone).date() if article.published else None
+    published = article.day(zone)  # a date written without a time stays that day
     blurb = plain(item.blurb, BLURB_MAX)
     return {
         "lang": text_language(title + " " + blurb, lang),

@@ -1,7 +1,8 @@
 """The archive: every sent edition as it went out ("view in browser").
 
 The page is the frozen email of the edition (never a re-render). The per-recipient markers
-are filled with the sign-up page, so no token or address is ever in it.
+are filled with ``/unsubscribe``, a page that says how to leave with the links of one's own
+email, so no token or address is ever in it.
 
 Protected terms are checked again at every request against the **current** terms file
 (digest.guard.sent_hits): a name added after an edition was sent withholds that edition
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, abort, request
 
 from digest.serve.site import site
-from digest.serve.words import page_language, render
+from digest.serve.words import LANGUAGES, page_language, render
 
 if TYPE_CHECKING:
     from digest.config import Settings
@@ -46,8 +47,20 @@ def sent_editions(settings: Settings, engine: Engine) -> list[tuple[EditionRow, 
 
 @blueprint.get("/archive")
 def index() -> tuple[str, int]:
-    shown = [e for e, hits in sent_editions(site().settings, site().engine) if not hits]
+    from zoneinfo import ZoneInfo
+
+    settings = site().settings
+    zone = ZoneInfo(settings.timezone)  # the day it went out where the organisation is, not in UTC
+    shown = [(e, e.sent_at.astimezone(zone).date() if e.sent_at else None)
+             for e, hits in sent_editions(settings, site().engine) if not hits]
     return render("archive.html.j2", page_language(), editions=shown), 200
+
+
+@blueprint.get("/unsubscribe")
+def leave() -> tuple[str, int]:
+    """Where the archive's Unsubscribe and Manage preferences links lead: how to do either with
+    the links in one's own copy of the email. It changes nothing."""
+    return render("leave.html.j2", page_language()), 200
 
 
 @blueprint.get("/archive/<path:key>")
@@ -66,8 +79,11 @@ def edition(key: str) -> Response | tuple[str, int]:
     lang = request.args.get("lang", "")
     if lang:
         html = ledger.bodies(found.key).get(lang, ("", html, ""))[1]
-    signup = site().settings.public_url + "/subscribe"  # never the request's Host
-    body = personalise(html, unsubscribe_url=signup, manage_url=signup, is_html=True)
+    # The public copy knows no reader: its Unsubscribe and Manage preferences links go to a page that
+    # says how to leave (with the links in one's own email), never to the sign-up form; the address
+    # is DIGEST_PUBLIC_URL's, never the request's Host.
+    leave = site().settings.public_url + "/unsubscribe" + (f"?lang={lang}" if lang in LANGUAGES else "")
+    body = personalise(html, unsubscribe_url=leave, manage_url=leave + "#preferences", is_html=True)
     response = Response(body, mimetype="text/html")
     response.headers["Content-Security-Policy"] = EMAIL_CSP
     return response

@@ -68,6 +68,14 @@ EN: dict[str, str] = {
     "archive_title": "Past digests",
     "archive_empty": "Nothing has been sent yet.",
     "prefs_instead": "Keep it, but change the language",
+    "leave_title": "Unsubscribe or change your preferences",
+    "leave_public": "This is the public copy of a digest: its links do not know who you are, "
+    "so nobody can be unsubscribed from here.",
+    "leave_how": "To stop getting the digest, press “Unsubscribe” at the bottom of any digest in your "
+    "inbox. One click does it; there is no password.",
+    "leave_prefs": "To get it in another language, press “Manage preferences” in the same place.",
+    "leave_signup": "Not getting the digest yet?",
+    "sub_link": "Sign up",
     "footer": "{org} · {address}",
 }
 
@@ -129,6 +137,14 @@ KO: dict[str, str] = {
     "archive_title": "지난 소식지",
     "archive_empty": "아직 보낸 소식지가 없습니다.",
     "prefs_instead": "수신은 유지하고 언어만 바꾸기",
+    "leave_title": "수신 거부 또는 수신 설정 변경",
+    "leave_public": "이 페이지는 소식지의 공개 사본입니다. 여기 있는 링크는 받는 분이 누구인지 모르므로, "
+    "여기서는 누구의 수신도 거부할 수 없습니다.",
+    "leave_how": "소식지를 그만 받으시려면 받은편지함에 있는 소식지 맨 아래의 ‘수신 거부’를 누르세요. "
+    "한 번 누르면 되고 비밀번호는 필요 없습니다.",
+    "leave_prefs": "다른 언어로 받으시려면 같은 곳의 ‘수신 설정 변경’을 누르세요.",
+    "leave_signup": "아직 소식지를 받지 않으시나요?",
+    "sub_link": "구독 신청",
     "footer": "{org} · {address}",
 }
 

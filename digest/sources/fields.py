@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from digest.links import url_problem
+from digest.types import calendar_day
 
 # Dates outside these years are typing or export errors, not publication dates.
 EARLIEST_YEAR = 1900
@@ -67,11 +68,13 @@ class FieldReader:
             except (ValueError, TypeError, OverflowError):
                 pass
         value = None
-        if parsed is not None and (not raw or str(parsed.tm_year) in re.findall(r"\d+", raw)):
+        if parsed is not None and (not raw or _as_written(parsed, raw)):
             try:
                 value = datetime(*parsed[:6], tzinfo=UTC)
             except (ValueError, TypeError, OverflowError):
                 value = None
+        if value is not None and raw and not _TIME_OF_DAY.search(raw):
+            value = calendar_day(value.date())  # "Sat, 05 Dec 2026": a day, not midnight UTC
         if value is None:
             self.warnings.append(f"{what} {_short(raw or str(parsed))} dropped: not a usable date")
             return None
@@ -129,7 +132,9 @@ class FieldReader:
 
 
 def parse_date(value: Any) -> datetime:
-    """ISO 8601 or RFC 822 text, a date or a datetime; naive values are taken as UTC.
+    """ISO 8601 or RFC 822 text, a date or a datetime; naive values are taken as UTC. A date
+    without a time of day (``2026-12-05``, ``2026/12/05``, ``2026.12.05``, a YAML date) stays a
+    calendar day (:func:`digest.types.calendar_day`), the same day in every time zone.
 
     Raises ValueError for text that is neither.
     """
@@ -137,15 +142,41 @@ def parse_date(value: Any) -> datetime:
     if isinstance(value, datetime):
         result = value
     elif isinstance(value, date):
-        result = datetime(value.year, value.month, value.day)
+        result = calendar_day(value)
     else:
         text = str(value).strip()
-        result = _iso(text) or _rfc822(text)
+        result = _day(text) or _iso(text) or _rfc822(text)
         if result is not None and not _year_as_written(result, text):
             result = None
+        elif result is not None and result.tzinfo is None and not _TIME_OF_DAY.search(text):
+            result = calendar_day(result.date())  # ISO's 20261205
     if result is None:
         raise ValueError(f"not a date: {str(value)[:_SHOWN]!r}")
     return result if result.tzinfo else result.replace(tzinfo=UTC)
+
+
+# A time of day in a date as written: 10:30, or ISO's T10 (2026-12-05T10).
+_TIME_OF_DAY = re.compile(r"\d:\d\d|\dT\d", re.IGNORECASE)
+_DAY = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\.?")
+
+
+def _day(text: str) -> datetime | None:
+    """A date written as year, month and day and nothing else (ISO's dashes, slashes, or the dots
+    Korean sites write), as a calendar day."""
+    found = _DAY.fullmatch(text)
+    if not found:
+        return None
+    try:
+        return calendar_day(date(int(found[1]), int(found[3]), int(found[4])))
+    except ValueError:
+        return None
+
+
+def _as_written(parsed: time.struct_time, raw: str) -> bool:
+    """False when feedparser's reading is not the date written: it reads year 0000 as -1, year
+    10000 as 2010 and ``2026/12/05`` as December 1. Its year and day must be numbers of ``raw``."""
+    numbers = {int(n) for n in re.findall(r"\d+", raw)}
+    return parsed.tm_year in numbers and parsed.tm_mday in numbers
 
 
 def _year_as_written(result: datetime, text: str) -> bool:

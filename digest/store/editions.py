@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from digest.store import schema
 from digest.store.rehearsals import rehearsal_keys
@@ -164,6 +164,11 @@ class EditionBook:
     def remember_articles(self, rows: Sequence[dict[str, Any]]) -> None:
         with self.engine.begin() as conn:
             insert_ignore(conn, schema.articles, rows)
+
+    def first_read(self) -> datetime | None:
+        """When digest first read the sources on this database (its first article seen), or None."""
+        with self.engine.connect() as conn:
+            return _aware(conn.scalar(select(func.min(schema.articles.c.first_seen_at))))
 
     def first_seen(self, idents: Iterable[str]) -> dict[str, datetime]:
         wanted = list(idents)

@@ -69,11 +69,13 @@ def test_writes_every_file_and_a_clean_report(setup, tmp_path: Path) -> None:
     } <= names
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["ok"] is True and report["errors"] == []
-    assert report["edition"] == "weekly:2026-W48" and report["articles"] == 2
+    # A fresh install on Thursday: Monday's W48 slot passed over DIGEST_MAX_LATENESS ago, so the
+    # schedule's first edition (and so the preview's) is next Monday's W49.
+    assert report["edition"] == "weekly:2026-W49" and report["articles"] == 2
     html = (out / "email.html").read_text(encoding="utf-8")
     assert report["html_bytes"] > 5000 and report["html_budget"] == 90000
     assert {link["url"] for link in report["links"]} >= {
-        "https://example.org/news/coats?utm_source=newsletter&utm_medium=email&utm_campaign=weekly-2026-w48"
+        "https://example.org/news/coats?utm_source=newsletter&utm_medium=email&utm_campaign=weekly-2026-w49"
     }
     assert report["images"] == [
         {"src": "https://example.org/img/coats.jpg", "alt": "Children trying on coats"}
@@ -86,7 +88,7 @@ def test_writes_every_file_and_a_clean_report(setup, tmp_path: Path) -> None:
     assert msg["To"] == "Sample Subscriber <subscriber@example.invalid>"
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
     assert not (settings.data_dir / "outbox").exists()  # nothing sent
-    assert ledger.edition("weekly:2026-W48") is None  # nothing frozen
+    assert ledger.edition("weekly:2026-W49") is None  # nothing frozen
 
 
 def test_protected_term_and_posts_are_flagged(setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

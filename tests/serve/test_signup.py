@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from digest.deliver.confirm import confirm_token, read_confirm_token
@@ -152,5 +153,16 @@ def test_archive_shows_the_frozen_edition_without_tokens(make_server, tmp_path: 
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     for secret in ("reader@example.org", "other@example.kr", "/u/", "%%", KEY):
         assert secret not in page.text
-    assert "/subscribe" in page.text
     assert srv.session.get(srv.url("/archive/weekly%3A1999-W01")).status_code == 404
+    # Issue 19: the public copy's "Unsubscribe" went to the sign-up page. It goes to a page that says
+    # how to leave (with the link in one's own email), and so does "Manage preferences".
+    footer = {a.text_content().strip(): a.get("href") for a in lxml.html.fromstring(page.text).iter("a")}
+    assert footer["Unsubscribe"] == srv.url("/unsubscribe")
+    assert footer["Manage preferences"] == srv.url("/unsubscribe#preferences")
+    leave = srv.session.get(footer["Unsubscribe"])
+    assert leave.status_code == 200 and "public copy of a digest" in leave.text
+    assert "press “Unsubscribe” at the bottom of any digest in your inbox" in leave.text
+    korean = srv.session.get(view + "?lang=ko")
+    ko_footer = {a.text_content().strip(): a.get("href") for a in lxml.html.fromstring(korean.text).iter("a")}
+    assert ko_footer["수신 거부"] == srv.url("/unsubscribe?lang=ko")
+    assert "공개 사본" in srv.session.get(ko_footer["수신 거부"]).text

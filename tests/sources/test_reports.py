@@ -56,7 +56,7 @@ def test_sources_json_shows_where_each_date_and_link_came_from(tmp_path: Path) -
     assert any("url 'https://[example.org/news/typo' dropped" in w for w in typo["warnings"])
     assert any("date '0000-00-00 00:00:00' dropped" in w for w in typo["warnings"])
     dated = articles["Classes start"]
-    assert dated["date"] == "2026-11-25T00:00:00+00:00" and dated["date_from"] == "front matter"
+    assert dated["date"] == "2026-11-25" and dated["date_from"] == "front matter"
     assert dated["url_from"] == "front matter" and dated["warnings"] == []
     assert articles["A pasted story"]["url_from"] == "homepage"
     (problem,) = data["problems"]
@@ -68,7 +68,7 @@ def test_sources_text_output_names_each_articles_date_link_and_warnings(tmp_path
     result = run_digest("sources", cwd=tmp_path, sources=tmp_path / "content")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "date: 2026-11-25T00:00:00+00:00 (from front matter); author: -" in out
+    assert "date: 2026-11-25 (from front matter); author: -" in out
     assert "url: https://example.org (from homepage)" in out
     assert "warning: no address of its own; it links to the homepage (DIGEST_SITE_URL)" in out
     assert "Could not read (1):" in out and "bomb.md: front matter uses YAML aliases" in out

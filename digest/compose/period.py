@@ -1,0 +1,55 @@
+"""Which edition the articles read now will go out in: what `digest preview` and `digest sources` show.
+
+Mostly this period's (the last due slot of the schedule). The next slot's instead when this
+period's edition is done (sent, skipped, missed, being sent), when no slot has come yet, or when
+its slot passed more than DIGEST_MAX_LATENESS ago with nothing of it frozen: the scheduler never
+sends that one (on a fresh install it waits for the next slot; later it marks it missed), so
+promising it would promise articles to an edition that never goes out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from digest.compose.build import current_period
+from digest.config import Settings
+from digest.schedule import last_due_slot, next_slots, period_key
+from digest.store.ledger import Ledger
+
+# Statuses after which the period's edition will not go out (again).
+FINISHED = {"sent": "was already sent", "partial": "was already sent (partly)", "skipped": "was skipped",
+            "missed": "was missed", "ready": "is being sent", "sending": "is being sent",
+            "failed": "failed (nothing of it was sent; see digest deliveries)"}
+
+
+@dataclass(frozen=True)
+class Coming:
+    """The edition's key and slot, and why it is not this period's ("" when it is)."""
+
+    key: str
+    slot: datetime
+    note: str = ""
+
+
+def coming_period(settings: Settings, ledger: Ledger, now: datetime) -> Coming:
+    """The edition that will carry what is new now (see the module's docstring)."""
+    key, slot = current_period(settings, now)
+    row = ledger.edition(key)
+    if row is not None and row.status in FINISHED:
+        sent = f" on {row.sent_at:%Y-%m-%d %H:%M} UTC" if row.sent_at else ""
+        why = f"This period's edition ({key}) {FINISHED[row.status]}{sent}; nothing more goes out for it."
+    elif last_due_slot(settings.cadence, now) is None:
+        why = ""
+    elif (row is None or row.status == "building") and now - slot > settings.max_lateness:
+        when = slot.astimezone(settings.cadence.zone).strftime("%Y-%m-%d %H:%M")
+        why = (f"The time of {key} ({when}) passed more than DIGEST_MAX_LATENESS ago before it was sent, "
+               "so the schedule does not send it (`digest send` now would).")
+    else:
+        return Coming(key, slot)
+    upcoming = next_slots(settings.cadence, max(slot, now), 1)
+    next_slot = upcoming[0] if upcoming else slot
+    next_key = period_key(settings.cadence, next_slot)
+    when = next_slot.astimezone(settings.cadence.zone).strftime("%Y-%m-%d %H:%M")
+    due = f"{next_key}, due {when} ({settings.timezone})"
+    return Coming(next_key, next_slot, f"{why} What is new goes out in {due}.".lstrip())
