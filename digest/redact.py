@@ -41,7 +41,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 def _labelled(match: re.Match[str]) -> str:
     """``label: value`` with the value masked, unless the label is the name of one of our settings
-    (``DIGEST_X_API_KEY: is required`` is our own message, not a credential)."""
+    (``DIGEST_SECRET_KEY: is required`` is our own message, not a credential)."""
     start = match.start()
     while start > 0 and (match.string[start - 1].isalnum() or match.string[start - 1] == "_"):
         start -= 1

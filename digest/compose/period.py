@@ -43,8 +43,8 @@ def coming_period(settings: Settings, ledger: Ledger, now: datetime) -> Coming:
         why = ""
     elif (row is None or row.status == "building") and now - slot > settings.max_lateness:
         when = slot.astimezone(settings.cadence.zone).strftime("%Y-%m-%d %H:%M")
-        why = (f"The time of {key} ({when}) passed more than DIGEST_MAX_LATENESS ago before it was sent, "
-               "so the schedule does not send it (`digest send` now would).")
+        why = (f"{key} was due {when}, more than DIGEST_MAX_LATENESS ({settings.max_lateness_text}) ago, "
+               "and nothing of it went out: the scheduler will not send it (`digest send` now still would).")
     else:
         return Coming(key, slot)
     upcoming = next_slots(settings.cadence, max(slot, now), 1)
