@@ -1,6 +1,6 @@
 """Issue 20: an unsubscribe answered while an edition is going out is honoured for that edition.
 
-`digest send` mails 300 subscribers through a slow SMTP server (a real aiosmtpd, 20 ms a message,
+`digest send` mails 300 subscribers through a slow SMTP server (a real aiosmtpd, 50 ms a message,
 two connections); while it runs, 100 of those not yet reached press their one-click unsubscribe on
 a real `digest serve`. No message reaches any of them more than 0.5 s after their 200 (the issue
 saw 300 of 300 handed over later), and each one not mailed is in the ledger as skipped, with why:
@@ -25,7 +25,7 @@ GRACE = 0.5
 
 
 def test_unsubscribes_during_a_send_are_honoured(tmp_path: Path) -> None:
-    with smtp_server(Mailbox(delay=0.02)) as (box, port), running(tmp_path, DIGEST_SECRET_KEY=KEY) as srv:
+    with smtp_server(Mailbox(delay=0.05)) as (box, port), running(tmp_path, DIGEST_SECRET_KEY=KEY) as srv:
         engine = srv.engine()
         try:
             insert_new(engine, [{"email": who, "name": "", "language": ""} for who in PEOPLE])
@@ -66,7 +66,7 @@ def test_unsubscribes_during_a_send_are_honoured(tmp_path: Path) -> None:
             assert set(left_out) == set(LEAVING) - mailed and all(
                 w == "unsubscribed" for w in left_out.values()
             )
-            assert len(left_out) >= 50  # most of them were reached in time
+            assert len(left_out) >= 50, len(left_out)  # most of them were reached in time
             assert {row.status for row in rows} <= {"sent", "skipped"}
             shown = srv.cli("deliveries", "--status", "all")
             assert f"{len(left_out)} skipped" in shown.stdout, shown.stdout
