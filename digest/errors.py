@@ -27,7 +27,15 @@ class ConfigError(DigestError):
 
 
 class SourceError(DigestError):
-    """A feed, page or article file could not be read. The rest go on without it."""
+    """A feed, page or article file could not be read. The rest go on without it.
+
+    ``kind`` names the failure in a word or two for source health (``timeout``, ``HTTP 404``,
+    ``unreachable``, ``missing``, ``unreadable``...): the same kind run after run is one failure.
+    """
+
+    def __init__(self, message: str, kind: str = "unreadable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class StoreError(DigestError):

@@ -18,6 +18,7 @@ from digest.scheduler_status import scheduler_status
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.scheduler import alert_states
+from digest.store.source_health import health
 
 if TYPE_CHECKING:
     from digest.providers.base import Provider
@@ -53,6 +54,7 @@ def collect(
         "events": events,
         "alerts": alerts,
         "scheduler": scheduler_status(settings.cadence, engine, now),
+        "sources": source_lines(engine, settings.sources),
         "ok": not any(e["status"] in ("partial", "failed", "missed") for e in editions)
         and not any(ev["level"] == "error" and not ev["resolved"] for ev in events),
     }
@@ -118,6 +120,26 @@ def _short(iso: str) -> str:
 
 def _iso(at: float | None) -> str | None:
     return datetime.fromtimestamp(at, UTC).isoformat() if at is not None else None
+
+
+def source_lines(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:
+    """Each configured source's health as the last runs that built an edition found it: the
+    last good fetch, when its newest item was first seen, and the failure in progress."""
+    return [
+        {
+            "source": h.source,
+            "state": f"failing ({h.failures} run(s) in a row)" if h.failures else "ok",
+            "last_ok": _day(h.last_ok_at),
+            "last_new": _day(h.last_new_at),
+            "error_kind": h.error_kind,
+            "error": h.error,
+        }
+        for h in health(engine, sources)
+    ]
+
+
+def _day(at: datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M} UTC" if at else "never"
 
 
 def _settled(

@@ -33,10 +33,12 @@ from digest.attempts import owner_id
 from digest.clock import now as current_time
 from digest.config import Settings
 from digest.deliver.bounces import BounceOptions
+from digest.deliver.receipt import send_receipts
 from digest.jobs.alerts import Alert, raise_alert, resolve
 from digest.jobs.bounce_job import read_bounce_mailbox
 from digest.jobs.digest_job import CHECK_EVERY, CheckResult, check_digest
 from digest.jobs.social_job import publish_social
+from digest.jobs.source_watch import watch_sources
 from digest.providers import Provider, make_provider
 from digest.store import Engine
 from digest.store.scheduler import record_heartbeat
@@ -99,8 +101,20 @@ class Runner:
             log.log(level, "%s check: %s", why, result.message)
             if not self.settings.social_schedule and not self.stopping.is_set():
                 self.social(now)
+            if not self.stopping.is_set():
+                self.tell(now)
             self._record(now, result.message)
             return result
+
+    def tell(self, now: datetime) -> None:
+        """What the volunteer hears besides a send's alerts: a source that keeps failing or went
+        silent (or recovered), and each edition's receipt once it is out. Each once."""
+        for job, step in (("source watch", watch_sources), ("receipts", send_receipts)):
+            try:
+                for line in step(self.settings, self.engine, now):
+                    log.info("%s", line)
+            except Exception as exc:  # keep the daemon alive; the next check tries again
+                self._unexpected(f"{job} job", exc, now)
 
     def social(self, now: datetime | None = None) -> str:
         if self.stopping.is_set():

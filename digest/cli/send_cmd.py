@@ -72,6 +72,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     for line in after_send(ctx.settings, ctx.engine, report.key, report.status, ctx.now()):
         print(line)
+    for line in _tell(ctx, report.key, report.status):
+        print(line)
     if report.held == INTERRUPTED:
         return stop.exit_code
     # A capped send is on track: the schedule sends the rest when the caps allow. A paused one
@@ -79,6 +81,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     unfinished = report.status in ("partial", "sending", "failed") and report.held != CAPPED
     code = 1 if unfinished or report.held == PAUSED else 0
     return code or _publishing_refused(unpublished_platforms(ctx.settings, report.status))
+
+
+def _tell(ctx: Context, key: str, status: str) -> list[str]:
+    """The sources' alerts (or recovery notes), and the edition's receipt once it is out."""
+    from digest.deliver.receipt import send_receipt
+    from digest.jobs.source_watch import watch_sources
+
+    lines = watch_sources(ctx.settings, ctx.engine, ctx.now())
+    if status in ("sent", "partial"):
+        lines.append(send_receipt(ctx.settings, ctx.engine, key, ctx.now()))
+    return [line for line in lines if line]
 
 
 def _first_stop(stop: StopRequest, signum: int) -> None:

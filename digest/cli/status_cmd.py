@@ -45,6 +45,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             print(f"resolved {alert['at']} {alert['kind']}: {alert['message']}")
         else:
             print(f"ALERT {alert['at']} {alert['kind']}: {alert['message']}")
+    for source in data["sources"]:
+        kind = f"; {source['error_kind']}: {source['error']}" if source["error_kind"] else ""
+        print(f"source {source['source']}: {source['state']}; last good fetch {source['last_ok']}, "
+              f"newest item first seen {source['last_new']}{kind}")
     from digest.scheduler_status import lines
 
     print("\n".join(lines(data["scheduler"])))

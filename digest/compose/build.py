@@ -19,8 +19,9 @@ from digest.protect import Hit
 from digest.render.budget import fit_budget
 from digest.render.email import RenderedEmail
 from digest.schedule import last_due_slot, period_key
-from digest.sources import SourceOptions, load_sources
+from digest.sources import SourceOptions, SourceRun, load_sources
 from digest.store.ledger import Ledger
+from digest.store.source_health import SourceCheck
 from digest.summarise.registry import BlurbOptions, LlmOptions
 from digest.types import Article, Edition
 
@@ -32,6 +33,7 @@ class Built:
     left_out: list[tuple[Article, str]] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
+    checks: list[SourceCheck] = field(default_factory=list)  # how each source entry fared
 
 
 def current_period(settings: Settings, now: datetime) -> tuple[str, datetime]:
@@ -57,13 +59,13 @@ def build_edition(
     used up their articles (for a real provider, the rehearsals': see
     :func:`digest.providers.registry.rehearsal_channels`).
     """
-    edition, left_out, problems = compose_current(
+    edition, left_out, problems, checks = compose_current(
         settings, ledger, now=now, key=key, slot=slot, progress=progress, uncounted=uncounted
     )
     fitted = fit_budget(edition, settings)
     edition, rendered = fitted.edition, fitted.rendered
     hits = check_protected(settings, edition, rendered)
-    return Built(edition, rendered, left_out + fitted.trimmed, problems, hits)
+    return Built(edition, rendered, left_out + fitted.trimmed, problems, hits, checks)
 
 
 def compose_current(
@@ -75,9 +77,9 @@ def compose_current(
     slot: datetime,
     progress: bool = False,
     uncounted: Sequence[str] = (),
-) -> tuple[Edition, list[tuple[Article, str]], list[tuple[str, str]]]:
-    """Load, select and summarise: (edition, articles left out with why, source problems);
-    ``uncounted`` as for :func:`build_edition`."""
+) -> tuple[Edition, list[tuple[Article, str]], list[tuple[str, str]], list[SourceCheck]]:
+    """Load, select and summarise: (edition, articles left out with why, source problems, how
+    each source entry fared); ``uncounted`` as for :func:`build_edition`."""
     loaded = load_sources(
         settings.sources,
         SourceOptions.from_settings(settings),
@@ -103,10 +105,11 @@ def compose_current(
     # An edition built ahead of its slot (the preview of the next one) is dated, and takes the
     # articles due, as of its slot: what would go out then.
     issued = max(now, slot)
+    first_seen = ledger.first_seen(a.id for a in loaded.articles)
     chosen, left_out = select_articles(
         loaded.articles,
         taken=ledger.taken_article_idents(uncounted),
-        first_seen=ledger.first_seen(a.id for a in loaded.articles),
+        first_seen=first_seen,
         since=since,
         now=issued,
         zone=ZoneInfo(settings.timezone),
@@ -114,7 +117,18 @@ def compose_current(
     options = blurb_options(settings)
     items, more, failed = compose_edition(chosen, options, settings.max_articles, settings.max_more_stories)
     edition = Edition(key=key, slot=slot, issued=issued, items=tuple(items), more=tuple(more))
-    return edition, left_out + failed, loaded.problems
+    return edition, left_out + failed, loaded.problems, source_checks(loaded.runs, first_seen)
+
+
+def source_checks(runs: list[SourceRun], first_seen: dict[str, datetime]) -> list[SourceCheck]:
+    """How each source entry fared, with when its newest item was first seen (source health)."""
+    return [
+        SourceCheck(
+            run.entry, run.error, run.kind, len(run.idents),
+            max((first_seen[i] for i in run.idents if i in first_seen), default=None),
+        )
+        for run in runs
+    ]
 
 
 SKIPPED_SHOWN = 10

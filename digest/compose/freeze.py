@@ -19,6 +19,7 @@ from digest.compose.findings import Finding, refuse, reported
 from digest.config import Settings
 from digest.store import Engine
 from digest.store.ledger import EditionRow, Ledger
+from digest.store.source_health import record_checks
 from digest.subscribers import languages
 
 NOTHING_NEW = "nothing new since the last edition"
@@ -57,6 +58,7 @@ def build_and_freeze(
         settings, ledger, now=now, key=key, slot=slot, progress=progress, uncounted=uncounted
     )
     record_skipped_sources(ledger, key, built.problems)
+    record_checks(engine, built.checks, now)  # source health: a run that builds an edition counts
     if not built.edition.items and not getattr(settings, "send_when_empty", False):
         ledger.set_status(key, "skipped", NOTHING_NEW)
         ledger.event("info", "skipped", NOTHING_NEW, key)

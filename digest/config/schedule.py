@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from digest.config.base import choice, parse_bool, parse_email, setting
+from digest.config.base import choice, int_range, parse_bool, parse_email, setting
 from digest.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -90,6 +90,32 @@ class ScheduleSettings:
         section="Schedule",
         first_hour=True,
     )
+    report_email: str = setting(
+        "DIGEST_REPORT_EMAIL",
+        "",
+        "Who gets the receipt of each edition once it has gone out: how many it reached, who bounced, "
+        "complained or left, what is still unknown and what digest does about it, the posts "
+        "published, the sources that failed. Empty: DIGEST_ALERT_EMAIL (no receipt if both are empty).",
+        parse=parse_email,
+        example="office@example.org",
+        section="Schedule",
+    )
+    source_alert_failures: int = setting(
+        "DIGEST_SOURCE_ALERT_FAILURES",
+        3,
+        "A source that fails this many runs in a row raises one alert to DIGEST_ALERT_EMAIL (not "
+        "repeated while it lasts; one note when it recovers). 0: never.",
+        parse=int_range(0, 1000),
+        section="Schedule",
+    )
+    source_alert_silent_weeks: int = setting(
+        "DIGEST_SOURCE_ALERT_SILENT_WEEKS",
+        8,
+        "A source that is read fine but has had nothing new for this many weeks raises one alert "
+        "(one note when something new comes). 0: never.",
+        parse=int_range(0, 520),
+        section="Schedule",
+    )
     log_level: str = setting(
         "DIGEST_LOG_LEVEL",
         "info",
@@ -98,6 +124,11 @@ class ScheduleSettings:
         parse=choice("debug", "info", "warning", "error"),
         section="Schedule",
     )
+
+    @property
+    def receipt_to(self) -> str:
+        """Where each edition's receipt goes: DIGEST_REPORT_EMAIL, else DIGEST_ALERT_EMAIL."""
+        return self.report_email or self.alert_email
 
     @property
     def max_lateness(self) -> timedelta:

@@ -61,7 +61,7 @@ def build_preview(
     coming = coming_period(settings, ledger, now)
     key, slot, period_note = coming.key, coming.slot, coming.note
     uncounted = rehearsal_channels(settings.provider)
-    edition, left_out, problems = compose_current(
+    edition, left_out, problems, _checks = compose_current(
         settings, ledger, now=now, key=key, slot=slot, progress=progress, uncounted=uncounted
     )
     lang = language or settings.language

@@ -105,6 +105,18 @@ def post_count(post_id: int) -> Any:
     return jsonify(found)
 
 
+@blueprint.get("/editions/<key>")
+@admin_only
+def edition(key: str) -> Any:
+    """An edition's receipt as it stands now, and every source's health."""
+    from digest.serve.dashboard import edition_page
+
+    found = edition_page(site().settings, site().engine, key, datetime.now(UTC))
+    if found is None:
+        abort(404)
+    return render("admin_edition.html.j2", "en", **found), 200
+
+
 @blueprint.post("/editions/<action>")
 @admin_only
 def pause_or_resume(action: str) -> Any:

@@ -215,3 +215,16 @@ def resolve_deliveries(settings: Settings, engine: Engine, ids: list[int], actio
     else:
         done = resend(settings, engine, ids, now=dt.now(UTC), note="from the dashboard")
     return "; ".join(done.lines())
+
+
+def edition_page(settings: Settings, engine: Engine, key: str, now: datetime) -> dict[str, Any] | None:
+    """The edition page: its receipt now (:mod:`digest.deliver.receipt`) and the sources' health."""
+    from digest.deliver.receipt import build_receipt, receipt_idem
+    from digest.status import source_lines
+    from digest.store.receipts import side_mail_made
+
+    receipt = build_receipt(settings, engine, key, now)
+    if receipt is None:
+        return None
+    sent = side_mail_made(engine, receipt_idem(key))
+    return {"r": receipt, "sources": source_lines(engine, settings.sources), "receipt_sent": sent}

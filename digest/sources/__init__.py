@@ -27,10 +27,22 @@ from digest.types import Article
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class SourceRun:
+    """How one source entry fared in one load: its error ("" when it was read) and the kind of
+    that error, and the identities of the articles it gave (for its newest item)."""
+
+    entry: str
+    error: str = ""
+    kind: str = ""
+    idents: tuple[str, ...] = ()
+
+
 @dataclass
 class Loaded:
     articles: list[Article] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    runs: list[SourceRun] = field(default_factory=list)
 
     def add(self, articles: list[Article]) -> None:
         seen = {a.id for a in self.articles}
@@ -63,7 +75,10 @@ def load_sources(entries: list[str], options: SourceOptions, *, progress: bool =
     loaded = Loaded()
     bar = _progress(len(entries), progress)
     for entry in entries:
-        _guarded(entry, loaded, partial(_load_entry, entry, options, loaded))
+        before = len(loaded.articles)
+        failed = _guarded(entry, loaded, partial(_load_entry, entry, options, loaded))
+        idents = tuple(a.id for a in loaded.articles[before:])
+        loaded.runs.append(SourceRun(entry, *(failed or ("", "")), idents=idents))
         bar.update(1)
     bar.close()
     return loaded
@@ -76,15 +91,19 @@ def _load_entry(entry: str, options: SourceOptions, loaded: Loaded) -> None:
         _load_path(Path(entry).expanduser(), options, loaded)
 
 
-def _guarded(where: str, loaded: Loaded, step: Callable[[], None]) -> None:
-    """Run one source or file; any failure becomes a one-line problem, never a stopped edition."""
+def _guarded(where: str, loaded: Loaded, step: Callable[[], None]) -> tuple[str, str] | None:
+    """Run one source or file; any failure becomes a one-line problem, never a stopped edition.
+    Returns the failure (message, kind), or None."""
     try:
         step()
     except SourceError as exc:
         loaded.problems.append((where, str(exc)))
+        return str(exc), exc.kind
     except Exception as exc:  # untrusted input: an unforeseen failure skips this source only
         log.warning("source %s could not be read", where, exc_info=True)
         loaded.problems.append((where, f"{where}: could not be read ({type(exc).__name__})"))
+        return loaded.problems[-1][1], "unreadable"
+    return None
 
 
 def _load_url(url: str, options: SourceOptions, loaded: Loaded) -> None:
@@ -97,7 +116,7 @@ def _load_url(url: str, options: SourceOptions, loaded: Loaded) -> None:
 
 def _load_path(path: Path, options: SourceOptions, loaded: Loaded) -> None:
     if not path.exists():
-        raise SourceError(f"{path}: no such file or folder")
+        raise SourceError(f"{path}: no such file or folder", "missing")
     for file in list_folder(path, READERS_BY_SUFFIX) if path.is_dir() else [path]:
         _guarded(str(file), loaded, partial(_load_file, file, options, loaded))
 

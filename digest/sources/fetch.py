@@ -45,7 +45,8 @@ def fetch(url: str, *, timeout: float, max_bytes: int, allow_private: bool = Fal
         try:
             return _follow(session, url, timeout, max_bytes, guard)
         except requests.RequestException as exc:
-            raise SourceError(f"{url}: {_failure(exc, guard, timeout, ' (DIGEST_FETCH_TIMEOUT)')}") from None
+            why = _failure(exc, guard, timeout, " (DIGEST_FETCH_TIMEOUT)")
+            raise SourceError(f"{url}: {why}", _failure_kind(exc, guard)) from None
 
 
 @contextmanager
@@ -72,6 +73,17 @@ def _failure(exc: BaseException, guard: Guard, timeout: float, key: str = "") ->
     if _no_such_host(exc):
         return NO_SUCH_HOST
     return f"could not fetch ({type(exc).__name__})"
+
+
+def _failure_kind(exc: BaseException, guard: Guard) -> str:
+    """The kind of a failed fetch, in a word or two (source health)."""
+    import requests
+
+    if guard.refused:
+        return "refused address"
+    if guard.expired or isinstance(exc, requests.Timeout):
+        return "timeout"
+    return "no such host" if _no_such_host(exc) else "unreachable"
 
 
 NO_SUCH_HOST = "no such host (the name does not resolve)"
@@ -102,7 +114,7 @@ def _follow(session: Any, url: str, timeout: float, max_bytes: int, guard: Guard
     for _hop in range(MAX_REDIRECTS + 1):
         problem = url_problem(current)
         if problem:
-            raise SourceError(f"{url}: cannot fetch {current!r}: {problem}")
+            raise SourceError(f"{url}: cannot fetch {current!r}: {problem}", "bad address")
         with session.get(
             current,
             timeout=(min(timeout, 10.0), timeout),
@@ -118,25 +130,26 @@ def _follow(session: Any, url: str, timeout: float, max_bytes: int, guard: Guard
                 raise _timeout(url, timeout)
             headers = {k.lower(): v for k, v in response.headers.items()}
             return Fetched(current, body, headers.get("content-type", ""), headers)
-    raise SourceError(f"{url}: more than {MAX_REDIRECTS} redirects")
+    raise SourceError(f"{url}: more than {MAX_REDIRECTS} redirects", "redirect loop")
 
 
 def _body(response: Any, url: str, max_bytes: int) -> bytes:
     if response.status_code >= 400:
-        raise SourceError(f"{url}: the server answered HTTP {response.status_code}")
+        code = response.status_code
+        raise SourceError(f"{url}: the server answered HTTP {code}", f"HTTP {code}")
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise SourceError(f"{url}: {declared} bytes is over DIGEST_FETCH_MAX_BYTES")
+        raise SourceError(f"{url}: {declared} bytes is over DIGEST_FETCH_MAX_BYTES", "too large")
     body = bytearray()
     for chunk in response.iter_content(65536):
         body.extend(chunk)
         if len(body) > max_bytes:
-            raise SourceError(f"{url}: larger than DIGEST_FETCH_MAX_BYTES ({max_bytes})")
+            raise SourceError(f"{url}: larger than DIGEST_FETCH_MAX_BYTES ({max_bytes})", "too large")
     return bytes(body)
 
 
 def _timeout(url: str, timeout: float) -> SourceError:
-    return SourceError(f"{url}: no answer within {timeout:g} s (DIGEST_FETCH_TIMEOUT)")
+    return SourceError(f"{url}: no answer within {timeout:g} s (DIGEST_FETCH_TIMEOUT)", "timeout")
 
 
 @dataclass(frozen=True)

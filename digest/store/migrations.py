@@ -100,6 +100,10 @@ def _scheduler(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.alerts, schema.scheduler_runs])
 
 
+def _source_health(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.source_health])
+
+
 def _retries(conn: Connection) -> None:
     """Resolved alerts (``alerts.resolved_at``) and the schedule's retries of failed sends."""
     stamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "TIMESTAMP"
@@ -148,6 +152,7 @@ STEPS: dict[int, Step] = {
     10: _social,
     20: _scheduler,
     21: _retries,
+    23: _source_health,
     30: _forgotten,
     40: _web,
     41: _web_events,

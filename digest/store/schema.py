@@ -191,6 +191,25 @@ send_retries = Table(
     Column("last_error", Text, nullable=False, default=""),
 )
 
+# Scheduler (migration 23). Each source entry's health, as the runs that build an edition
+# found it: the last good fetch, the newest item digest has seen from it (first seen), and
+# the failure in progress (runs in a row, since when, its kind). ``key`` is a hash of the
+# entry (an address can be long); the source watch raises and resolves alerts from these rows.
+source_health = Table(
+    "source_health",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("last_run_at", DateTime(timezone=True), nullable=False),
+    Column("last_ok_at", DateTime(timezone=True)),
+    Column("last_new_at", DateTime(timezone=True)),
+    Column("items", Integer, nullable=False, default=0),  # articles at the last good fetch
+    Column("failures", Integer, nullable=False, default=0),  # runs in a row that failed
+    Column("failing_since", DateTime(timezone=True)),
+    Column("error_kind", String(32), nullable=False, default=""),
+    Column("error", Text, nullable=False, default=""),
+)
+
 # One row per scheduler process (host:pid), refreshed at each check, for `digest status`.
 scheduler_runs = Table(
     "scheduler_runs",
