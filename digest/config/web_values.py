@@ -143,11 +143,16 @@ def guessable(value: str) -> str:
     lowered = value.casefold()
     if len(set(lowered)) < 5:
         return f"uses only {len(set(lowered))} different character(s)"
-    if "".join(ch for ch in lowered if ch.isalpha()) in COMMON:
-        return "is a common password with digits or signs added"
-    if any(lowered in run * 3 or lowered in run[::-1] * 3 for run in RUNS):
+    if _in_run(lowered):
         return "is a run along the keyboard or the alphabet"
+    words = "".join(ch if ch.isalpha() else " " for ch in lowered).split()
+    if words and all(w in COMMON or len(w) >= 3 and _in_run(w) for w in words):
+        return "is a common password or a run along the keyboard, with digits or signs added"
     return ""
+
+
+def _in_run(text: str) -> bool:
+    return any(text in run * 3 or text in run[::-1] * 3 for run in RUNS)
 
 
 def hash_problem(value: str) -> str:

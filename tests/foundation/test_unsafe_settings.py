@@ -71,6 +71,9 @@ WORDS = ["river", "lantern", "maple", "orbit", "quiet", "harbour", "seven", "pen
 RUNS = ["abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiopasdfghjklzxcvbnm",
         "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p"]  # fmt: skip
 COMMON = ["password", "admin", "letmein", "qwerty", "welcome", "iloveyou", "secret", "changeme", "digest"]
+LETTER_RUN = st.tuples(st.sampled_from(RUNS[::2]), st.integers(0, 20), st.integers(4, 10)).map(
+    lambda t: (t[0] * 2)[t[1] : t[1] + t[2]]
+)
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\u2066", "\u200e", "\u00ad"]
 
 
@@ -81,8 +84,9 @@ def unsafe_password(draw: st.DrawFn) -> str:
         return draw(st.text(st.characters(categories=["L", "N", "P", "S"]), min_size=1, max_size=11))
     if kind == "few":
         return _few(draw, 4, 12)
-    if kind == "common":
-        word = "".join(c.upper() if draw(st.booleans()) else c for c in draw(st.sampled_from(COMMON)))
+    if kind == "common":  # a common password, or a piece of a letters' run, words joined by digits or signs
+        word = draw(st.one_of(st.sampled_from(COMMON), LETTER_RUN))
+        word = "".join(c.upper() if draw(st.booleans()) else c for c in word)
         tail = draw(st.text("0123456789!@#$%&*.-_ ", min_size=max(0, 12 - len(word)), max_size=8))
         return word + tail if draw(st.booleans()) else tail + word
     if kind == "run":
