@@ -84,7 +84,8 @@ def run_read(args: argparse.Namespace, ctx: Context) -> int:
                 said = "refusal about the sender or the message: the address stays subscribed"
             else:
                 said = "hard bounce: suppressed" if verdict.hard else "soft bounce: three in a row suppress"
-            print(f"  {f.address or '(address not given)'}: {verdict.status or f.status} {said}")
+            status = verdict.status or f.status
+            print(f"  {f.address or '(address not given)'}: {status + ' ' if status else ''}{said}")
         if not report.failures:
             print("  no failed recipient (a delay warning or a report without a failure): nothing to record")
     return code

@@ -24,6 +24,8 @@ from digest.mailcheck import FIX, OK, Finding, check_dkim_key, check_dmarc, chec
 from digest.providers import Provider, make_provider
 from digest.unsubscribe import secret_key, unsubscribe_url
 
+RESERVED_TLDS = frozenset({"example", "invalid", "localhost", "test"})
+EXAMPLE_DOMAINS = frozenset({"example.org", "example.com", "example.net"})
 NOBODY = "doctor-check@example.invalid"  # .invalid never exists (RFC 2606): the page finds nobody
 
 
@@ -53,6 +55,9 @@ def domain_findings(settings: Settings, provider: Provider, lookup: DnsLookup) -
     domain = parseaddr(settings.sender)[1].rpartition("@")[2].lower()
     if not domain:
         return [Finding(FIX, "From", f"DIGEST_FROM={settings.sender!r} has no domain: give an address")]
+    if not settings.dns_server and _reserved(domain):  # the defaults: their DNS says nothing of yours
+        return [Finding(FIX, "From", f"DIGEST_FROM={settings.sender!r} is an example address: set your own "
+                        "sending address, then run digest doctor again")]
     try:
         found = [check_mx(lookup, domain), check_spf(lookup, domain, "the DIGEST_FROM domain")]
         found += check_dmarc(lookup, domain, provider.dkim_domain(), provider.envelope_domain())
@@ -67,6 +72,12 @@ def domain_findings(settings: Settings, provider: Provider, lookup: DnsLookup) -
     except DnsError as exc:
         return [Finding(FIX, "DNS", str(exc))]
     return found
+
+
+def _reserved(domain: str) -> bool:
+    """Names kept for examples and tests (RFC 2606, RFC 6761): nobody's sending domain."""
+    labels = domain.split(".")
+    return labels[-1] in RESERVED_TLDS or ".".join(labels[-2:]) in EXAMPLE_DOMAINS
 
 
 def check_one_click(template: str, key: bytes, timeout: float) -> Finding:

@@ -246,3 +246,14 @@ def test_with_a_provider_that_signs_the_dkim_lines_say_what_digest_cannot_see(  
     assert code == 0, found  # a warn line is advice
     assert "SMTP" not in found and "DKIM" not in found  # the provider's server and signature are its own
     assert found["DMARC"][1].startswith("warn digest does not sign") and "d=example.org" in found["DMARC"][1]
+
+
+def test_the_example_address_is_named_before_any_dns_is_asked(tmp_path, capsys, setup, pki) -> None:  # type: ignore[no-untyped-def]
+    smtp_port, page, _seen = setup
+    # No DIGEST_DNS_SERVER: the system's resolver would be asked, were the address not an example.
+    code = doctor(tmp_path, "", smtp_port, page, None, DIGEST_SMTP_CA_FILE=str(pki.ca_file))
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FIX  From        DIGEST_FROM='Hope Bridge <news@example.org>' is an example address" in out
+    assert "MX" not in out and "DMARC" not in out
+    assert "ok   SMTP" in out and "ok   unsubscribe" in out  # the rest is still checked

@@ -100,3 +100,19 @@ def test_any_status_block_reads_without_an_error(block: str) -> None:
     head = 'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n--b\n'
     status = f"Content-Type: message/delivery-status\n\nReporting-MTA: x\n\n{block}\n--b--\n"
     read_report((head + status).encode())
+
+
+def test_bounces_read_says_what_each_saved_report_would_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from digest.cli import main
+
+    names = ["exim-plain.eml", "gmail-blocked.eml", "postfix-delayed.eml", "vacation-reply.eml"]
+    for name in names:
+        (tmp_path / name).write_bytes(filled(name))
+    assert main(["bounces", "read", *(str(tmp_path / n) for n in names)]) == 0
+    out = capsys.readouterr().out
+    assert "ann@reader.example: hard bounce: suppressed" in out  # Exim's plain bounce quotes no status
+    assert "5.7.1 refusal about the sender or the message: the address stays subscribed" in out
+    assert "a delay warning or a report without a failure): nothing to record" in out
+    assert "vacation-reply.eml: not a bounce or complaint report" in out
