@@ -141,16 +141,20 @@ def sample_message(workdir: Path) -> bytes:
     Same settings and the same kind of recipient as the `digest send` run, so both
     send the same bytes (within a few characters of name and address).
     """
+    from functools import partial
+
     from digest.deliver.messages import Letters
     from digest.providers.base import wire_bytes
     from digest.store.ledger import Ledger
+    from digest.store.link_refs import refs_for
     from digest.types import Recipient
 
     settings, engine, key, _, _ = make_world(workdir, 0, SMTP_WORLD)
     edition = Ledger(engine).edition(key)
     assert edition is not None
     reader = Recipient("reader000000@example.net", "Reader 0")
-    data = wire_bytes(Letters.from_settings(settings, edition).outgoing(reader).message)
+    letters = Letters.from_settings(settings, edition, partial(refs_for, engine))
+    data = wire_bytes(letters.outgoing(reader).message)
     engine.dispose()
     return data
 

@@ -138,19 +138,25 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _address_of_token(ctx: Context, token: str) -> str:
-    from digest.unsubscribe import read_token, secret_key
+    from digest.unsubscribe import UNSUBSCRIBE, day_of, open_link, secret_key
 
     if "@" in token:
         raise DigestError(
             "an unsubscribe needs the signed token from the link, not an address; "
             "staff can use digest subscribers unsubscribe --address EMAIL"
         )
-    found = read_token(secret_key(ctx.settings), token)
-    if found is None:
+    link = open_link(ctx.engine, secret_key(ctx.settings), UNSUBSCRIBE, token, day_of(ctx.now()))
+    if link.expired:
         raise DigestError(
-            "the unsubscribe token is not valid (altered, or signed with another DIGEST_SECRET_KEY)"
+            "the unsubscribe link has expired; the person can use the link in a newer digest, "
+            "or staff can use digest subscribers unsubscribe --address EMAIL"
         )
-    return found
+    if link.address is None:
+        raise DigestError(
+            "the unsubscribe token is not valid (altered, of a forgotten address, or signed with "
+            "another DIGEST_SECRET_KEY)"
+        )
+    return link.address
 
 
 def _unsubscribe(ctx: Context, address: str) -> int:

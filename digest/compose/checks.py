@@ -66,10 +66,8 @@ def check_posts(settings: Settings, posts: list[Post]) -> list[Hit]:
 def _printed_settings(settings: Settings) -> list[Surface]:
     printed = [
         ("DIGEST_ORG_NAME", settings.org_name),
-        ("DIGEST_INTRO", settings.intro),
         ("DIGEST_POSTAL_ADDRESS", settings.postal_address),
-        ("DIGEST_FOOTER_REASON", settings.footer_reason),
-        ("DIGEST_SUBJECT", settings.subject),
+        *settings.localised_settings(),  # DIGEST_SUBJECT, DIGEST_INTRO_KO, ...
     ]
     return [*header_surfaces(settings), *((f"setting {key}", "text", value) for key, value in printed),
             ("setting DIGEST_LOGO_URL", "url", settings.logo_url)]

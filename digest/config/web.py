@@ -107,6 +107,12 @@ class WebSettings:
             return explicit
         return f"{self.public_url}/u/{{token}}"
 
+    @property
+    def preferences_template(self) -> str:
+        """The preferences page of digest serve for a {token}; empty without DIGEST_PUBLIC_URL
+        (then the email has no "Manage preferences" link)."""
+        return f"{self.public_url}/preferences/{{token}}" if self.public_url else ""
+
     def check_web(self) -> None:
         dkim = {"DIGEST_DKIM_DOMAIN": self.dkim_domain, "DIGEST_DKIM_SELECTOR": self.dkim_selector}
         dkim["DIGEST_DKIM_KEY_FILE"] = str(self.dkim_key_file or "")

@@ -3,7 +3,8 @@
 `digest serve`'s sign-up form and `digest subscribers import --resubscribe` both go through
 :func:`ask_to_confirm`: record the request (refused for an address that is subscribed, was
 forgotten, was asked less than RESEND_AFTER ago or MAX_CONFIRMATION_EMAILS times), then email
-a signed link that expires after a week; the address joins the list only when the page behind
+a signed link that expires after a week (its token carries the address's opaque id, never the
+address: :mod:`digest.unsubscribe`); the address joins the list only when the page behind
 the link is confirmed with a POST (``digest serve``, /confirm/<token>). A send that fails is
 undone, so the next request may try again at once.
 """
@@ -22,8 +23,6 @@ from digest.errors import DigestError
 from digest.store import Engine
 from digest.types import Recipient
 
-CONFIRM_SALT = "digest-confirm"
-CONFIRM_MAX_AGE = 7 * 24 * 3600  # a week to press the link; then sign up again
 CONFIRM_PATH = "/confirm/"
 RESEND_AFTER = timedelta(hours=1)
 
@@ -33,23 +32,6 @@ class SignUp:
     address: str  # normalised
     language: str
     consent: str  # the consent line as the person was shown it
-
-
-def confirm_token(key: bytes, address: str) -> str:
-    from itsdangerous import URLSafeTimedSerializer
-
-    return URLSafeTimedSerializer(key, salt=CONFIRM_SALT).dumps(address)
-
-
-def read_confirm_token(key: bytes, token: str, max_age: int = CONFIRM_MAX_AGE) -> str | None:
-    """The address of a confirmation link; None when forged, cut short, expired or under another key."""
-    from itsdangerous import BadData, URLSafeTimedSerializer
-
-    try:
-        value = URLSafeTimedSerializer(key, salt=CONFIRM_SALT).loads(token, max_age=max_age)
-    except BadData:
-        return None
-    return value if isinstance(value, str) and "@" in value else None
 
 
 def takes_sign_ups(settings: Settings) -> bool:
@@ -77,13 +59,14 @@ def ask_to_confirm(
     the record, and DigestError without a public URL (a link's host never comes from a request).
     """
     from digest.store.signups import request_signup, undo_send
+    from digest.unsubscribe import CONFIRM, day_of, token_for
 
     if not public_url:
         raise DigestError("DIGEST_PUBLIC_URL is empty: set it to the public address of digest serve")
     address = signup.address
     if not request_signup(engine, address, signup.language, signup.consent, now, RESEND_AFTER, key):
         return False
-    link = public_url.rstrip("/") + CONFIRM_PATH + confirm_token(key, address)
+    link = public_url.rstrip("/") + CONFIRM_PATH + token_for(engine, key, CONFIRM, address, day_of(now))
     mail = SideEmail(
         kind="confirm",
         to=Recipient(email=address),

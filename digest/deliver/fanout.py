@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from digest.attempts import RetryPolicy
@@ -25,13 +26,17 @@ from digest.providers.base import Provider, SendResult
 from digest.stopping import INTERRUPTED
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, EditionRow, Ledger
+from digest.store.link_refs import make_refs_for_the_list, refs_for
 
 Refusals = list[tuple[int, AuthError]]
 
 
 def snapshot(ledger: Ledger, mode: Mode, edition: EditionRow, largest: int = 0) -> None:
     """Record every call to make, before making any, and mark the edition sending (atomically).
-    ``largest``: the most messages one call may carry (the caps' ``largest_call``; 0: any)."""
+    ``largest``: the most messages one call may carry (the caps' ``largest_call``; 0: any).
+    Every reader of a list we keep gets the id its links carry first, so the calls only read them."""
+    if mode.owns_list:
+        make_refs_for_the_list(ledger.engine)
     if ledger.snapshot(edition.key, mode.provider.channel(), lambda conn: mode.targets(conn, largest)):
         ledger.event("info", "sending", f"sending through {mode.provider.name}", edition.key)
 
@@ -88,7 +93,8 @@ def send_pending(
     provider's records when the run knows its time, ``now``)."""
     provider = mode.provider
     channel = provider.channel()
-    letters = Letters(options.heading, options.links, edition, ledger.bodies(edition.key))
+    refs = partial(refs_for, ledger.engine)
+    letters = Letters(options.heading, options.links, edition, refs, ledger.bodies(edition.key))
     refusals = refused if refused is not None else []
 
     bounces = RefusalBook.start(ledger.engine, options.links.key, options.retry)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import parseaddr
 from urllib.parse import quote
 
@@ -13,7 +13,7 @@ from digest.csvimport import clean_name
 from digest.providers.base import Campaign, Content, Outgoing
 from digest.store.ledger import EditionRow
 from digest.types import Recipient
-from digest.unsubscribe import secret_key, unsubscribe_url
+from digest.unsubscribe import PREFERENCES, UNSUBSCRIBE, day_of, link_url, make_token, secret_key
 
 
 @dataclass(frozen=True)
@@ -31,21 +31,39 @@ class Heading:
 
 @dataclass(frozen=True)
 class Links:
-    """How each recipient's unsubscribe links are made: the one-click address template
-    (DIGEST_UNSUBSCRIBE_URL or the page of `digest serve`), the signing key, the mailto address."""
+    """How each recipient's own links are made: the one-click unsubscribe address template
+    (DIGEST_UNSUBSCRIBE_URL or the page of `digest serve`), the preferences page of `digest serve`
+    (none without DIGEST_PUBLIC_URL), the signing key, the mailto address. The tokens carry the
+    recipient's opaque id (:mod:`digest.unsubscribe`), never the address."""
 
     template: str
+    preferences: str
     key: bytes
     sender_address: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Links:
-        return cls(settings.unsubscribe_template, secret_key(settings), parseaddr(settings.sender)[1])
+        return cls(
+            settings.unsubscribe_template,
+            settings.preferences_template,
+            secret_key(settings),
+            parseaddr(settings.sender)[1],
+        )
 
-    def of(self, recipient: Recipient) -> tuple[str, str]:
-        """(https one-click URL or "", mailto URL) for a recipient."""
+    @property
+    def signed(self) -> bool:
+        """Whether any link carries a token (then each recipient needs an id)."""
+        return bool(self.template or self.preferences)
+
+    def of(self, recipient: Recipient, ref: str, made: date) -> tuple[str, str, str]:
+        """(https one-click URL or "", mailto URL, preferences URL or "") for a recipient whose id
+        is ``ref``; the links work for their lifetime from ``made``."""
         mailto = f"mailto:{self.sender_address}?subject={quote('unsubscribe ' + recipient.email)}"
-        return unsubscribe_url(self.template, self.key, recipient.email), mailto
+        if not ref:
+            return "", mailto, ""
+        https = link_url(self.template, make_token(self.key, UNSUBSCRIBE, ref, made))
+        manage = link_url(self.preferences, make_token(self.key, PREFERENCES, ref, made))
+        return https, mailto, manage
 
 
 def content_of(
@@ -74,11 +92,16 @@ def content_of(
     )
 
 
+Refs = Callable[[Iterable[str]], dict[str, str]]
+
+
 class Letters:
     """Builds :class:`Outgoing` messages of one edition; the frozen bodies are read once.
 
     ``bodies`` holds the email in further languages (language -> subject, html,
-    text); a recipient whose language has none gets the edition's own body.
+    text); a recipient whose language has none gets the edition's own body. ``refs`` gives
+    the recipients' opaque ids for their links (:func:`digest.store.link_refs.refs_for`),
+    one call per batch; the links live from the day the edition was made.
     """
 
     def __init__(
@@ -86,10 +109,11 @@ class Letters:
         heading: Heading,
         links: Links,
         edition: EditionRow,
+        refs: Refs,
         bodies: dict[str, tuple[str, str, str]] | None = None,
         subject_prefix: str = "",
     ) -> None:
-        self.links = links
+        self.links, self.refs, self.made = links, refs, day_of(edition.created_at)
         e = edition
         self.contents: dict[str, Content] = {
             "": content_of(heading, e.key, e.subject, e.html, e.text, e.created_at, prefix=subject_prefix)
@@ -104,24 +128,18 @@ class Letters:
         cls,
         settings: Settings,
         edition: EditionRow,
+        refs: Refs,
         bodies: dict[str, tuple[str, str, str]] | None = None,
         subject_prefix: str = "",
     ) -> Letters:
         heading, links = Heading.from_settings(settings), Links.from_settings(settings)
-        return cls(heading, links, edition, bodies, subject_prefix)
+        return cls(heading, links, edition, refs, bodies, subject_prefix)
 
     def content_for(self, language: str) -> Content:
         return self.contents.get(language) or self.contents[""]
 
     def outgoing(self, recipient: Recipient) -> Outgoing:
-        https, mailto = self.links.of(recipient)
-        return Outgoing(
-            edition_key=self.contents[""].edition_key,
-            recipient=recipient,
-            content=self.content_for(recipient.language),
-            unsubscribe_https=https,
-            unsubscribe_mailto=mailto,
-        )
+        return self.batch([(recipient.email, recipient.name, recipient.language)])[0]
 
     def batch(self, rows: Sequence[Sequence[str]]) -> list[Outgoing]:
         """Outgoing messages for a delivery's payload: [[email, name, language], ...].
@@ -129,7 +147,20 @@ class Letters:
         The name is made one line again here: a row imported before names were cleaned could
         hold a line break, which no To header may carry.
         """
-        return [self.outgoing(Recipient(email, clean_name(name), language)) for email, name, language in rows]
+        people = [Recipient(email, clean_name(name), language) for email, name, language in rows]
+        refs = self.refs(p.email for p in people) if self.links.signed else {}
+        return [self._outgoing(p, refs.get(p.email.strip().lower(), "")) for p in people]
+
+    def _outgoing(self, recipient: Recipient, ref: str) -> Outgoing:
+        https, mailto, manage = self.links.of(recipient, ref, self.made)
+        return Outgoing(
+            edition_key=self.contents[""].edition_key,
+            recipient=recipient,
+            content=self.content_for(recipient.language),
+            unsubscribe_https=https,
+            unsubscribe_mailto=mailto,
+            manage_link=manage,
+        )
 
     def campaign(self) -> Campaign:
         c = self.contents[""]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import partial
 
 from digest.compose.build import build_edition, current_period
 from digest.compose.checks import refuse_protected
@@ -21,6 +22,7 @@ from digest.providers.base import TEST_KEY_PREFIX, Provider
 from digest.providers.registry import rehearsal_channels
 from digest.store import Engine
 from digest.store.ledger import EditionRow, Ledger
+from digest.store.link_refs import refs_for
 from digest.subscribers import normalise
 from digest.types import Recipient
 
@@ -44,7 +46,8 @@ def send_test(settings: Settings, engine: Engine, provider: Provider, address: s
         terms = settings.protected_terms()
         refuse_protected(frozen_hits(terms, settings, edition, ledger.bodies(key)))
     bodies = ledger.bodies(key) if edition.html else {}
-    letters = Letters.from_settings(settings, edition, bodies, subject_prefix=PREFIX)
+    refs = partial(refs_for, engine)
+    letters = Letters.from_settings(settings, edition, refs, bodies, subject_prefix=PREFIX)
     idem = f"{TEST_KEY_PREFIX}{secrets.token_hex(8)}"
     outgoing = letters.outgoing(Recipient(email=to))
     try:

@@ -31,6 +31,7 @@ from digest.providers.registry import rehearsal_channels
 from digest.render.budget import fit_budget
 from digest.render.email import RenderedEmail, personalise, render_email
 from digest.store.ledger import Ledger
+from digest.subscribers import languages
 from digest.types import Article, Edition, Post, Recipient
 
 PREVIEW_RECIPIENT = Recipient(email="subscriber@example.invalid", name="Sample Subscriber")
@@ -78,6 +79,7 @@ def build_preview(
     )
     found += _left_out(settings, left_out, len(trimmed)) + findings.sources(problems)
     found += link_findings(settings, shown.html if shown else "", posts, links)
+    found += [Finding(REPORTED, "language", line) for line in settings.untranslated(languages(ledger.engine))]
     report = build_report(
         settings,
         edition=edition,

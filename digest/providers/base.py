@@ -69,6 +69,12 @@ class Content:
     language: str = ""
     reply_to: str = ""
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """List-Id and Content-Language, for an HTTP API that takes extra headers."""
+        found = {"List-Id": self.list_id, "Content-Language": self.language}
+        return {name: value for name, value in found.items() if value}
+
 
 @dataclass(frozen=True, eq=False)
 class Outgoing:
@@ -83,6 +89,7 @@ class Outgoing:
     content: Content
     unsubscribe_https: str = ""
     unsubscribe_mailto: str = ""
+    manage_link: str = ""  # the preferences page; empty when there is none (its footer line goes)
 
     @property
     def unsubscribe_link(self) -> str:
@@ -95,10 +102,17 @@ class Outgoing:
         return ", ".join(f"<{u}>" for u in (self.unsubscribe_https, self.unsubscribe_mailto) if u)
 
     @property
+    def one_click(self) -> bool:
+        """Whether the unsubscribe link takes a one-click POST (RFC 8058: https only)."""
+        from digest.render.message import one_click
+
+        return one_click(self.unsubscribe_https)
+
+    @property
     def unsubscribe_headers(self) -> dict[str, str]:
         """List-Unsubscribe, and List-Unsubscribe-Post when there is a one-click https link (RFC 8058)."""
         headers = {"List-Unsubscribe": self.list_unsubscribe}
-        if self.unsubscribe_https:
+        if self.one_click:
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         return headers
 
@@ -109,15 +123,20 @@ class Outgoing:
         local, _, domain = self.recipient.email.partition("@")
         return str(Address(display_name=self.recipient.name, username=local, domain=domain))
 
+    def bodies(self) -> tuple[str, str]:
+        """The HTML and text with this recipient's links filled in."""
+        from digest.render.email import personalise
+
+        c, link, manage = self.content, self.unsubscribe_link, self.manage_link
+        html = personalise(c.html, unsubscribe_url=link, manage_url=manage, is_html=True)
+        return html, personalise(c.text, unsubscribe_url=link, manage_url=manage, is_html=False)
+
     @cached_property
     def message(self) -> EmailMessage:
-        from digest.render.email import personalise
         from digest.render.message import Envelope, build_message
 
-        link = self.unsubscribe_link
         c = self.content
-        html = personalise(c.html, unsubscribe_url=link, manage_url=link, is_html=True)
-        text = personalise(c.text, unsubscribe_url=link, manage_url=link, is_html=False)
+        html, text = self.bodies()
         envelope = Envelope(
             sender=c.sender,
             to=self.to,

@@ -147,7 +147,8 @@ class CampaignProvider(HttpProvider):
     Implement :meth:`create_draft` (never sends), :meth:`campaign_state` (reads the
     provider's status, normalised), :meth:`start` (the irreversible step) and
     :meth:`test_draft`. Set ``unsubscribe_tag`` / ``manage_tag`` to the provider's
-    merge tags; they replace our per-recipient markers in the body.
+    merge tags; they replace our per-recipient markers in the body. Without a ``manage_tag``
+    (the provider has no preferences page) the email's "Manage preferences" line is left out.
     """
 
     kind = "campaign"
@@ -209,7 +210,7 @@ class CampaignProvider(HttpProvider):
         return self._tags(campaign.text)
 
     def _tags(self, body: str) -> str:
-        return fill_links(body, self.unsubscribe_tag, self.manage_tag or self.unsubscribe_tag)
+        return fill_links(body, self.unsubscribe_tag, self.manage_tag)
 
     def send_test(self, campaign: Campaign, address: str, idem_key: str) -> SendResult:
         """One test copy of a campaign to ``address``: a draft of its own, never started."""
@@ -218,10 +219,11 @@ class CampaignProvider(HttpProvider):
         return SendResult(provider_id=campaign_id)
 
 
-def bodies_with(content: Content, html_var: str, text_var: str) -> tuple[str, str]:
+def bodies_with(content: Content, html_vars: tuple[str, str], text_vars: tuple[str, str]) -> tuple[str, str]:
     """The shared HTML and text with the per-recipient markers swapped for a provider's variables.
 
-    Batch APIs substitute one value per recipient; the HTML gets an escaped copy of
-    the link and the text the raw one, hence two variables.
+    Batch APIs substitute one value per recipient; the HTML gets an escaped copy of each
+    link and the text the raw one, hence two variables per link: (unsubscribe, preferences).
+    An empty preferences variable (no preferences page) leaves that footer line out.
     """
-    return fill_links(content.html, html_var), fill_links(content.text, text_var)
+    return fill_links(content.html, *html_vars), fill_links(content.text, *text_vars)

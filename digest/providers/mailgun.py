@@ -127,11 +127,18 @@ class MailgunProvider(HttpProvider):
 
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
         content = batch[0].content
-        html, text = bodies_with(content, "%recipient.unsub_html%", "%recipient.unsub_text%")
+        manage = bool(batch[0].manage_link)  # one setting for all: a page for everyone, or for nobody
+        html, text = bodies_with(
+            content,
+            ("%recipient.unsub_html%", "%recipient.manage_html%" if manage else ""),
+            ("%recipient.unsub_text%", "%recipient.manage_text%" if manage else ""),
+        )
         variables = {
             item.recipient.email: {
                 "unsub_html": escape(item.unsubscribe_link),
                 "unsub_text": item.unsubscribe_link,
+                "manage_html": escape(item.manage_link),
+                "manage_text": item.manage_link,
                 "list_unsubscribe": item.list_unsubscribe,
             }
             for item in batch
@@ -149,10 +156,9 @@ class MailgunProvider(HttpProvider):
         ]
         if content.list_id:  # an edition (a side email is to one person and has no list)
             fields.append(("o:tag", edition_tag(content.edition_key)))
-        if any(item.unsubscribe_https for item in batch):
+        if any(item.one_click for item in batch):
             fields.append(("h:List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-        if content.list_id:
-            fields.append(("h:List-Id", content.list_id))
+        fields += [(f"h:{name}", value) for name, value in content.headers.items()]
         # multipart/form-data, as the documentation's examples use (-F).
         files = [(k, (None, v)) for k, v in fields]
         response = self.request("POST", f"/{self.options.domain}/messages", files=files)

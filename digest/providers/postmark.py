@@ -18,7 +18,6 @@ SubscriptionChange record) per request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -26,7 +25,7 @@ from digest.config.base import setting
 from digest.config.delivery import provider_base_url, provider_key
 from digest.errors import ProviderError
 from digest.providers.base import Outgoing, SendResult
-from digest.providers.http import HttpProvider, bodies_with
+from digest.providers.http import HttpProvider
 from digest.providers.records import Found, InDoubt, only
 from digest.providers.webhook import (
     MailEvent,
@@ -78,9 +77,7 @@ class PostmarkProvider(HttpProvider):
         return {"X-Postmark-Server-Token": self.options.api_key}, None
 
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
-        content = batch[0].content
-        html, text = bodies_with(content, "\0H\0", "\0T\0")
-        messages = [_message(item, html, text, self.options.stream, idem_key) for item in batch]
+        messages = [_message(item, self.options.stream, idem_key) for item in batch]
         answers = self.answer(self.request("POST", "/email/batch", json=messages))
         if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
             raise ProviderError(
@@ -128,17 +125,16 @@ def _recipients(message: Any) -> list[str]:
     return [str(t.get("Email", "")) for t in to if isinstance(t, dict)] if isinstance(to, list) else []
 
 
-def _message(item: Outgoing, html: str, text: str, stream: str, idem_key: str) -> dict[str, object]:
-    link = item.unsubscribe_link
+def _message(item: Outgoing, stream: str, idem_key: str) -> dict[str, object]:
+    html, text = item.bodies()  # Postmark's batch takes each message whole
     headers = [{"Name": name, "Value": value} for name, value in item.unsubscribe_headers.items()]
-    if item.content.list_id:
-        headers.append({"Name": "List-Id", "Value": item.content.list_id})
+    headers += [{"Name": name, "Value": value} for name, value in item.content.headers.items()]
     return {
         "From": item.content.sender,
         "To": item.to,
         "Subject": item.content.subject,
-        "HtmlBody": html.replace("\0H\0", escape(link)),
-        "TextBody": text.replace("\0T\0", link),
+        "HtmlBody": html,
+        "TextBody": text,
         "MessageStream": stream,
         "Headers": headers,
         "Metadata": {"digest_batch": idem_key[:16]},

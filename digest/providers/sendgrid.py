@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 
 HTML_VAR = "-digestUnsubHtml-"
 TEXT_VAR = "-digestUnsubText-"
+MANAGE_HTML_VAR = "-digestManageHtml-"
+MANAGE_TEXT_VAR = "-digestManageText-"
 
 
 def verification_key(raw: str) -> str:
@@ -138,14 +140,16 @@ class SendGridProvider(SendGridAuth):
 
     def send_batch(self, batch: list[Outgoing], idem_key: str) -> SendResult:
         content = batch[0].content
-        html, text = bodies_with(content, HTML_VAR, TEXT_VAR)
+        manage = bool(batch[0].manage_link)  # one setting for all: a page for everyone, or for nobody
+        html_vars = (HTML_VAR, MANAGE_HTML_VAR if manage else "")
+        html, text = bodies_with(content, html_vars, (TEXT_VAR, MANAGE_TEXT_VAR if manage else ""))
         name, address = parseaddr(content.sender)
         body = {
             "personalizations": [_personal(item, idem_key) for item in batch],
             "from": {"email": address, **({"name": name} if name else {})},
             "subject": content.subject,
             "content": [{"type": "text/plain", "value": text}, {"type": "text/html", "value": html}],
-            "headers": {"List-Id": content.list_id} if content.list_id else {},
+            "headers": content.headers,
         }
         response = self.request("POST", "/v3/mail/send", json=body)
         return SendResult(provider_id=response.headers.get("X-Message-Id", ""))
@@ -178,10 +182,13 @@ NO_ACTIVITY = frozenset({400, 401, 403, 404})
 
 def _personal(item: Outgoing, idem_key: str) -> dict[str, object]:
     to = {"email": item.recipient.email, **({"name": item.recipient.name} if item.recipient.name else {})}
-    link = item.unsubscribe_link
+    link, manage = item.unsubscribe_link, item.manage_link
+    subs = {HTML_VAR: escape(link), TEXT_VAR: link}
+    if manage:
+        subs.update({MANAGE_HTML_VAR: escape(manage), MANAGE_TEXT_VAR: manage})
     return {
         "to": [to],
-        "substitutions": {HTML_VAR: escape(link), TEXT_VAR: link},
+        "substitutions": subs,
         "headers": item.unsubscribe_headers,
         "custom_args": {"digest_batch": idem_key[:16]},
     }

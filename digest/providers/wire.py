@@ -18,7 +18,7 @@ from email.utils import formataddr
 from html import escape
 from typing import TYPE_CHECKING
 
-from digest.render.marks import fill_links, has_links
+from digest.render.marks import fill_links, has_links, keeps
 from digest.render.message import Envelope, build_message, message_id, one_line
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ class Template:
     """The wire form of one content, with slots for what differs per recipient."""
 
     def __init__(self, content: Content, https: bool, policy: object) -> None:
+        # ``https``: the recipients' unsubscribe link takes a one-click POST (List-Unsubscribe-Post).
         envelope = Envelope(
             sender=content.sender,
             to="slot@example.invalid",
@@ -69,7 +70,7 @@ class Template:
         self.sender = content.sender
 
     def render(self, item: Outgoing) -> bytes:
-        link = item.unsubscribe_link
+        link, manage = item.unsubscribe_link, item.manage_link
         to = one_line(formataddr((item.recipient.name, item.recipient.email), charset="utf-8"))
         values = (to, message_id(self.edition_key, to, self.sender), item.list_unsubscribe)
         out = [self.head]
@@ -78,7 +79,7 @@ class Template:
                 out.append(tail.removeprefix(b"\r\n"))
                 continue
             out += (label, value.encode(), tail)
-        out += (self.text.render(link), self.between, self.html.render(link), self.after_html)
+        out += (self.text.render(link, manage), self.between, self.html.render(link, manage), self.after_html)
         return b"".join(out)
 
 
@@ -106,14 +107,16 @@ class Body:
                 constant.append(line)
         self.parts.append(_qp(constant))
 
-    def render(self, link: str) -> bytes:
-        fill = escape(link) if self.escape else link
+    def render(self, link: str, manage: str) -> bytes:
+        fill, fill_manage = (escape(link), escape(manage)) if self.escape else (link, manage)
         out = []
         for part in self.parts:
             if isinstance(part, str):
-                part = _qp([fill_links(part, fill)])
+                if not keeps(part, manage):
+                    continue  # the preferences line, without a preferences page
+                part = _qp([fill_links(part, fill, fill_manage)])
             out.append(part)
-        return b"".join(out)
+        return b"".join(out) or b"\r\n"  # a body of nothing is still one line break, as set_content makes it
 
 
 def _place(head: list[bytes], extra: list[bytes]) -> list[bytes]:
@@ -138,7 +141,7 @@ _lock = threading.Lock()
 def wire(item: Outgoing, policy: object) -> bytes:
     """The message of ``item`` as it goes on the wire (templates cached on the content)."""
     content = item.content
-    https = bool(item.unsubscribe_https)
+    https = item.one_click
     cache: dict[bool, Template] = content.__dict__.setdefault("_wire", {})
     template = cache.get(https)
     if template is None:

@@ -97,8 +97,9 @@ def email_context(edition: Edition, settings: Settings, language: str | None = N
         "postal_address": settings.postal_address,
         "site_url": settings.site_url,
         "logo_url": safe_url(settings.logo_url),
-        "intro": settings.intro,
-        "footer_reason": settings.footer_reason,
+        # The volunteer's own texts in this email's language (DIGEST_INTRO_KO, ...), never another's.
+        "intro": settings.localised("intro", lang),
+        "footer_reason": settings.localised("footer_reason", lang),
         "edition_key": edition.key,
         "edition_date": long_date(issued, lang),
         "edition_date_iso": issued.isoformat(),
@@ -110,7 +111,7 @@ def email_context(edition: Edition, settings: Settings, language: str | None = N
         "view_url": view_url(getattr(settings, "public_url", ""), edition.key),
     }
     context["preheader"] = preheader(context)
-    context["subject"] = subject_for(settings.subject, context)
+    context["subject"] = subject_for(settings.localised("subject", lang), context)
     return context
 
 

@@ -18,7 +18,7 @@ from digest.links import campaign_slug
 
 @dataclass(frozen=True)
 class Envelope:
-    """Headers of one message. ``unsubscribe_https`` enables RFC 8058 one-click unsubscribe."""
+    """Headers of one message. ``unsubscribe_https`` (when it is https) enables RFC 8058 one-click."""
 
     sender: str
     to: str
@@ -37,6 +37,11 @@ def message_id(edition_key: str, recipient: str, sender: str) -> str:
     address = parseaddr(recipient)[1] or recipient
     token = hashlib.sha256(f"{edition_key}|{address.strip().lower()}".encode()).hexdigest()[:24]
     return f"<{campaign_slug(edition_key)}.{token}@{domain}>"
+
+
+def one_click(url: str) -> bool:
+    """RFC 8058: List-Unsubscribe-Post goes only beside an https link (never plain http or mailto)."""
+    return url[:8].lower() == "https://"
 
 
 def one_line(value: str) -> str:
@@ -60,7 +65,7 @@ def build_message(subject: str, html: str, text: str, env: Envelope) -> EmailMes
     targets = [f"<{one_line(u)}>" for u in (env.unsubscribe_https, env.unsubscribe_mailto) if u]
     if targets:
         msg["List-Unsubscribe"] = ", ".join(targets)
-    if env.unsubscribe_https:
+    if one_click(env.unsubscribe_https):
         # RFC 8058: the https target accepts a POST with this body, so a mailbox can unsubscribe in one click.
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text, subtype="plain", charset="utf-8")

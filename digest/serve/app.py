@@ -87,6 +87,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     app.register_error_handler(400, _error_page)
     app.register_error_handler(404, _error_page)
     app.register_error_handler(405, _error_page)
+    app.register_error_handler(410, _error_page)
     app.register_error_handler(413, _error_page)
     app.register_error_handler(429, _error_page)
     app.register_error_handler(503, _error_page)
@@ -110,7 +111,11 @@ def _site(settings: Settings, engine: Engine, key: bytes) -> Site:
 
 
 def _security_headers(response: Response) -> Response:
+    from flask import g
+
     headers = response.headers
+    if "page_language" in g:
+        headers.setdefault("Content-Language", g.page_language)
     headers.setdefault("Content-Security-Policy", PAGE_CSP)
     headers["X-Content-Type-Options"] = "nosniff"
     headers.setdefault("X-Frame-Options", "DENY")  # /admin/preview alone allows SAMEORIGIN

@@ -2,7 +2,8 @@
 
 The page is the frozen email of the edition (never a re-render). The per-recipient markers
 are filled with ``/unsubscribe``, a page that says how to leave with the links of one's own
-email, so no token or address is ever in it.
+email, so no token or address is ever in it. It is served in the
+language of the copy shown (Content-Language).
 
 Protected terms are checked again at every request against the **current** terms file
 (digest.guard.sent_hits): a name added after an edition was sent withholds that edition
@@ -75,10 +76,9 @@ def edition(key: str) -> Response | tuple[str, int]:
         abort(404)
     if sent_hits(site().settings.protected_terms(), ledger, found):
         return render("error.html.j2", page_language(), code=410), 410
-    html = found.html
     lang = request.args.get("lang", "")
-    if lang:
-        html = ledger.bodies(found.key).get(lang, ("", html, ""))[1]
+    bodies = ledger.bodies(found.key) if lang else {}
+    html, shown = (bodies[lang][1], lang) if lang in bodies else (found.html, site().settings.language)
     # The public copy knows no reader: its Unsubscribe and Manage preferences links go to a page that
     # says how to leave (with the links in one's own email), never to the sign-up form; the address
     # is DIGEST_PUBLIC_URL's, never the request's Host.
@@ -86,4 +86,5 @@ def edition(key: str) -> Response | tuple[str, int]:
     body = personalise(html, unsubscribe_url=leave, manage_url=leave + "#preferences", is_html=True)
     response = Response(body, mimetype="text/html")
     response.headers["Content-Security-Policy"] = EMAIL_CSP
+    response.headers["Content-Language"] = shown
     return response

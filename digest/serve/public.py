@@ -5,9 +5,15 @@ open every link. ``POST /u/<token>`` unsubscribes at once, whether it comes
 from that button or from a mailbox provider's one-click request
 (``List-Unsubscribe=One-Click``, no cookie, no CSRF token), and answers 200
 with the confirmation page: never a redirect, which RFC 8058 forbids.
+
+A token names the address only through its opaque id (:mod:`digest.unsubscribe`): a
+forged, cut-short or foreign token, one made for another page, and one whose address was
+forgotten all get the same 404; an expired one gets 410, which says to use a newer email.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, request
 
@@ -16,35 +22,45 @@ from digest.serve.words import mask, page_language, render
 
 blueprint = Blueprint("public", __name__)
 
-MAX_TOKEN = 800  # a token for a 320-character address is under 470 characters
-
 
 @blueprint.get("/healthz")
 def healthz() -> Response:
     return Response("ok\n", mimetype="text/plain")
 
 
-def address_of(token: str) -> str:
-    """The address a token was signed for; 404 for a forged, truncated or foreign-key token."""
-    from digest.unsubscribe import read_token
+def address_of(token: str, purpose: str = "unsubscribe") -> str:
+    """The address behind a working link of ``purpose``; 404 (no such link) or 410 (expired) otherwise."""
+    from digest.unsubscribe import day_of, open_link
 
-    address = read_token(site().key, token) if len(token) <= MAX_TOKEN else None
-    if address is None:
+    s = site()
+    link = open_link(s.engine, s.key, purpose, token, day_of(datetime.now(UTC)))
+    if link.expired:
+        abort(Response(render("error.html.j2", page_language(), code=410, expired=True), status=410))
+    if link.address is None:
         abort(404)
-    return address
+    return link.address
+
+
+def own_link(purpose: str, address: str) -> str:
+    """The path of this address's page of ``purpose`` (``unsubscribe`` or ``preferences``), made now."""
+    from digest.unsubscribe import UNSUBSCRIBE, day_of, token_for
+
+    s = site()
+    token = token_for(s.engine, s.key, purpose, address, day_of(datetime.now(UTC)))
+    return ("/u/" if purpose == UNSUBSCRIBE else "/preferences/") + token
 
 
 @blueprint.route("/u/<path:token>", methods=["GET", "POST"])
 def unsubscribe(token: str) -> tuple[str, int]:
-    from datetime import UTC, datetime
-
     from digest.store import signups
+    from digest.unsubscribe import PREFERENCES
 
     address, engine = address_of(token), site().engine
     if request.method != "POST":  # GET and HEAD (Flask adds HEAD to every GET route)
         row = signups.lookup(engine, address)
         lang = page_language(row.language if row else "")
-        page = render("unsubscribe.html.j2", lang, address=mask(address), known=row is not None, token=token)
+        prefs = own_link(PREFERENCES, address) if row else ""
+        page = render("unsubscribe.html.j2", lang, address=mask(address), known=row is not None, prefs=prefs)
         return page, 200
     row = signups.unsubscribe(engine, address, datetime.now(UTC))
     lang = page_language(row.language if row else "")

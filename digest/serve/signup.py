@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, request
 
 from digest.deliver.confirm import CONFIRM_PATH
+from digest.serve.public import own_link
 from digest.serve.site import site
 from digest.serve.words import consent_line, mask, page_language, render, words
+from digest.unsubscribe import PREFERENCES, UNSUBSCRIBE
 
 blueprint = Blueprint("signup", __name__)
 log = logging.getLogger("digest.serve")
@@ -96,14 +98,13 @@ def _request(raw_address: str, lang: str) -> tuple[str, int]:
 
 @blueprint.route(CONFIRM_PATH + "<path:token>", methods=["GET", "POST"])
 def confirm(token: str) -> tuple[str, int]:
-    from digest.deliver.confirm import read_confirm_token
-    from digest.store.signups import confirm_signup
+    from digest.serve.public import address_of
+    from digest.store.signups import confirm_signup, waiting_language
+    from digest.unsubscribe import CONFIRM
 
     s = site()
-    address = read_confirm_token(s.key, token) if len(token) <= 1000 else None
-    if address is None:
-        abort(404)
-    lang = page_language()
+    address = address_of(token, CONFIRM)
+    lang = page_language(waiting_language(s.engine, address))  # the language they signed up in
     if request.method != "POST":
         return render("confirm.html.j2", lang, address=mask(address)), 200
     joined = confirm_signup(s.engine, address, datetime.now(UTC))
@@ -115,16 +116,8 @@ def confirm(token: str) -> tuple[str, int]:
         page_language(joined),
         address=mask(address),
         fresh=True,
-        manage=_manage(address),
+        manage=own_link(PREFERENCES, address),
     ), 200
-
-
-def _manage(address: str) -> str:
-    from flask import url_for
-
-    from digest.unsubscribe import make_token
-
-    return url_for("signup.preferences", token=make_token(site().key, address))
 
 
 @blueprint.route("/preferences/<path:token>", methods=["GET", "POST"])
@@ -133,7 +126,7 @@ def preferences(token: str) -> tuple[str, int]:
     from digest.store.signups import lookup, set_preferences
 
     s = site()
-    address = address_of(token)
+    address = address_of(token, PREFERENCES)
     row = lookup(s.engine, address)
     if row is None:
         abort(404)
@@ -153,5 +146,5 @@ def preferences(token: str) -> tuple[str, int]:
         row=row,
         languages=LANGUAGE_NAMES,
         saved=saved,
-        unsubscribe=f"/u/{token}",
+        unsubscribe=own_link(UNSUBSCRIBE, address),
     ), 200

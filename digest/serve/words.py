@@ -25,6 +25,7 @@ EN: dict[str, str] = {
     "subscribe_link": "Sign up again",
     "bad_link_title": "This link does not work",
     "bad_link": "The link is incomplete or was changed. Please use the link from your latest email.",
+    "link_expired": "This link has expired. Please use the link in your latest email from us.",
     "error_title": "Something is not right",
     "error_400": "The request could not be understood. Please use the link or form from our page again.",
     "error_404": "There is nothing at this address.",
@@ -93,6 +94,7 @@ KO: dict[str, str] = {
     "subscribe_link": "다시 신청하기",
     "bad_link_title": "이 링크는 사용할 수 없습니다",
     "bad_link": "링크가 잘렸거나 바뀌었습니다. 가장 최근 이메일의 링크를 사용해 주세요.",
+    "link_expired": "이 링크는 기한이 지났습니다. 가장 최근에 받으신 이메일의 링크를 사용해 주세요.",
     "error_title": "문제가 생겼습니다",
     "error_400": "요청을 이해할 수 없습니다. 저희 페이지의 링크나 양식을 다시 사용해 주세요.",
     "error_404": "이 주소에는 아무것도 없습니다.",
@@ -189,7 +191,9 @@ def template_globals() -> dict[str, Any]:
 
 
 def render(template: str, lang: str, **context: Any) -> str:
-    """A page in ``lang``: its words are ``w`` in the template."""
-    from flask import render_template
+    """A page in ``lang``: its words are ``w`` in the template; the answer says its language
+    (Content-Language, set from ``g.page_language`` as the response leaves: see serve.app)."""
+    from flask import g, render_template
 
+    g.page_language = lang
     return render_template(template, lang=lang, w=words(lang), **context)

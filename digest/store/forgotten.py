@@ -2,7 +2,7 @@
 
 ``forget`` erases an address everywhere it is stored (the subscriber row, the
 recipient fields of its deliveries and side emails, the provider events about it, a
-waiting sign-up, the address in status messages) and keeps only a keyed hash of it in
+waiting sign-up, the id its links carry, the address in status messages) and keeps only a keyed hash of it in
 ``forgotten``, so an import or a sign-up can recognise the address without our
 keeping it. The hash is an HMAC with the secret key: without the key nobody can
 test guessed addresses against the table.
@@ -64,6 +64,8 @@ def forget(engine: Engine, key: bytes, address: str) -> Erased:
         dels = _erase_in_deliveries(conn, address, digest)
         evs = conn.execute(delete(m).where(func.lower(m.c.recipient) == address)).rowcount
         sups = conn.execute(delete(g).where(g.c.email == address)).rowcount
+        # Its links' id goes too: a forwarded or kept link then leads nowhere and names nobody.
+        conn.execute(delete(schema.link_refs).where(schema.link_refs.c.email == address))
         msgs = _erase_in_messages(conn, address)
         sides = erase_recipient(conn, address, f"forgotten:{digest}")
         msgs += _sweep(conn, address)

@@ -136,6 +136,10 @@ def _event_editions(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE mail_events ADD COLUMN edition_key VARCHAR(64) NOT NULL DEFAULT ''")
 
 
+def _link_refs(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.link_refs])
+
+
 def _admin_sessions(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.admin_sessions])
 
@@ -157,8 +161,10 @@ STEPS: dict[int, Step] = {
     40: _web,
     41: _web_events,
     42: _event_editions,
+    43: _link_refs,
     44: _admin_sessions,
 }
+LINK_REFS_STEP = 43  # old links (holding the address) are read for a while after it: digest.unsubscribe
 
 
 def migrate(engine: Engine) -> list[int]:

@@ -334,6 +334,17 @@ side_mails = Table(
 )
 Index("ix_side_mails_status", side_mails.c.status)
 
+# Web (migration 43). The opaque id that the links of an address carry (unsubscribe,
+# preferences, confirmation), so no link holds the address itself. Made the first time a
+# link is made for the address; ``forget`` deletes it, and its links then lead nowhere.
+link_refs = Table(
+    "link_refs",
+    metadata,
+    Column("ref", String(24), primary_key=True),  # 12 random bytes, base64url
+    Column("email", String(320), nullable=False, unique=True),  # lower-cased
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 # Web (migration 44). A dashboard log-in, kept on the server so log-out and a new password end it:
 # the cookie holds only a random id, stored here as its SHA-256; ``password`` is a keyed hash of
 # DIGEST_ADMIN_PASSWORD as it was at log-in, so changing the password voids every older log-in.

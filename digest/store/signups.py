@@ -35,6 +35,16 @@ def lookup(engine: Engine, address: str) -> Subscriber | None:
     return Subscriber(*row) if row else None
 
 
+def waiting_language(engine: Engine, address: str) -> str:
+    """The language a waiting sign-up chose, else the subscriber's own ("" when neither is known)."""
+    s, g = schema.subscribers, schema.signups
+    with engine.connect() as conn:
+        found = conn.scalar(select(g.c.language).where(g.c.email == address))
+        if found is None:
+            found = conn.scalar(select(s.c.language).where(s.c.email == address))
+    return str(found or "")
+
+
 def request_signup(
     engine: Engine,
     address: str,

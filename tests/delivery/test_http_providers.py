@@ -155,3 +155,63 @@ def test_wrong_key_is_an_auth_error_naming_the_setting(world) -> None:  # type: 
         report = w.send()
     assert report.counts == {"failed": 1}
     assert "DIGEST_SENDGRID_API_KEY" in w.rows()[0].last_error
+
+
+def _sent_bodies(name: str, api: FakeApi) -> list[tuple[str, str, dict[str, str]]]:
+    """(html, text, headers) of each message as the provider would deliver it, variables filled."""
+    from email.parser import BytesParser
+
+    out = []
+    for r in (r for r in api.requests if r.path.endswith(PATHS[name])):
+        if name == "postmark":
+            for m in r.json():
+                headers = {h["Name"]: h["Value"] for h in m["Headers"]}
+                out.append((m["HtmlBody"], m["TextBody"], headers))
+        elif name == "sendgrid":
+            body = r.json()
+            html, text = body["content"][1]["value"], body["content"][0]["value"]
+            for p in body["personalizations"]:
+                fill = p["substitutions"]
+                for var, value in fill.items():
+                    html, text = html.replace(var, value), text.replace(var, value)
+                out.append((html, text, {**body["headers"], **p["headers"]}))
+                html, text = body["content"][1]["value"], body["content"][0]["value"]
+        else:
+            raw = b"Content-Type: " + r.header("Content-Type").encode() + b"\r\n\r\n" + r.body
+            form = {p.get_param("name", header="content-disposition"): p.get_payload(decode=True).decode()
+                    for p in BytesParser().parsebytes(raw).get_payload()}
+            variables = __import__("json").loads(form["recipient-variables"])
+            headers = {k[2:]: v for k, v in form.items() if k.startswith("h:")}
+            for values in variables.values():
+                html, text = form["html"], form["text"]
+                for var, value in values.items():
+                    html = html.replace(f"%recipient.{var}%", value)
+                    text = text.replace(f"%recipient.{var}%", value)
+                out.append((html, text, headers))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(FAKES))
+@pytest.mark.parametrize("public", ["https://news.example.org", ""])
+def test_each_message_has_its_own_links_and_says_its_language(world, name: str, public: str) -> None:  # type: ignore[no-untyped-def]
+    """'Manage preferences' is the recipient's own preferences page, never the unsubscribe link
+    again (without a preferences page its line is left out); Content-Language names the language."""
+    import re
+
+    with serve(FAKES[name]()) as api:
+        w, emails = run(world, name, api, 3, DIGEST_PUBLIC_URL=public, DIGEST_LANGUAGE="ko")
+        assert w.send().status == "sent"
+    sent = _sent_bodies(name, api)
+    assert len(sent) == 3 and api.violations == []
+    seen = set()
+    for html, text, headers in sent:
+        assert headers.get("Content-Language") == "ko"
+        manage = re.findall(r"https://news\.example\.org/preferences/[A-Za-z0-9_-]{40}", text)
+        unsub = re.findall(r"https://example\.org/u\?t=[A-Za-z0-9_-]{40}", text)
+        assert len(unsub) == 1 and "%%" not in text + html and "%recipient" not in text + html
+        if public:
+            assert len(manage) == 1 and manage[0] in html and manage[0] not in seen
+            seen.add(manage[0])
+        else:
+            assert manage == [] and "수신 설정 변경" not in text + html  # "Manage preferences", left out
+        assert not any(e.split("@")[0] in text for e in emails)  # no link names the recipient

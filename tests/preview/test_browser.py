@@ -85,6 +85,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
         "DIGEST_DATA_DIR": str(root / "var"),
         "DIGEST_LOGO_URL": f"{img}/logo.png",
         "DIGEST_INTRO": "봉사자 여러분, 고맙습니다. Thank you for standing with us.",
+        "DIGEST_INTRO_KO": "봉사자 여러분, 고맙습니다.",
     }
     settings = load_settings(environ=env, read_dotenv=False)
     settings.data_dir.mkdir(parents=True)

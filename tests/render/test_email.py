@@ -162,6 +162,34 @@ def test_subject_setting(make_settings, edition) -> None:
     assert caught.value.key == "DIGEST_SUBJECT"
 
 
+@pytest.mark.parametrize("default", ["en", "ko"])
+def test_korean_readers_get_korean_words_of_the_volunteer_too(make_settings, edition, default: str) -> None:
+    """DIGEST_SUBJECT / DIGEST_INTRO / DIGEST_FOOTER_REASON are written in DIGEST_LANGUAGE; readers of
+    the other language get their _KO / _EN variant, else the built-in text, never the wrong language."""
+    mine = {"DIGEST_SUBJECT": "Hanbit weekly ({date})", "DIGEST_INTRO": "Thank you for standing with us.",
+            "DIGEST_FOOTER_REASON": "You asked for our news."}
+    if default == "ko":
+        mine = {"DIGEST_SUBJECT": "한빛 주간 소식 ({date})", "DIGEST_INTRO": "함께해 주셔서 감사합니다.",
+                "DIGEST_FOOTER_REASON": "소식을 신청하셨습니다."}
+    other = "ko" if default == "en" else "en"
+    plain = make_settings(DIGEST_LANGUAGE=default, **mine)
+    own = render_email(edition, plain, language=default)
+    assert own.subject.startswith(mine["DIGEST_SUBJECT"][:8]) and mine["DIGEST_INTRO"] in own.text
+    assert mine["DIGEST_FOOTER_REASON"] in own.html
+    theirs = render_email(edition, plain, language=other)
+    for value in mine.values():  # none of the volunteer's words in the other language's email
+        assert value.split(" (")[0] not in theirs.subject + theirs.text + theirs.html
+    assert ("소식 모음" in theirs.subject) == (other == "ko")  # the built-in subject, in their language
+    variants = {"DIGEST_SUBJECT_" + other.upper(): "Both {count}", "DIGEST_INTRO_" + other.upper(): "Hello",
+                "DIGEST_FOOTER_REASON_" + other.upper(): "Because."}
+    both = make_settings(DIGEST_LANGUAGE=default, **mine, **variants)
+    theirs = render_email(edition, both, language=other)
+    assert theirs.subject == "Both 3" and "Hello" in theirs.text and "Because." in theirs.text
+    assert render_email(edition, both, language=default).subject == own.subject
+    assert both.untranslated([other, ""]) == [] and len(plain.untranslated([other])) == 3
+    assert plain.untranslated([default, ""]) == []
+
+
 def test_templates_dir_overrides_one_partial(make_settings, edition, tmp_path: Path) -> None:
     folder = tmp_path / "mine" / "email"
     folder.mkdir(parents=True)

@@ -35,16 +35,30 @@ def test_only_fill_links_substitutes_the_markers() -> None:
 
 
 def test_every_filler_gives_the_same_body() -> None:
-    body = f'<a href="{UNSUBSCRIBE_MARK}">stop</a> <a href="{MANAGE_MARK}">manage</a>'
-    link = "https://example.org/u?t=a&b"
-    assert personalise(body, unsubscribe_url=link, manage_url=link, is_html=True) == fill_links(
-        body, "https://example.org/u?t=a&amp;b"
+    body = f'<a href="{UNSUBSCRIBE_MARK}">stop</a>\n<span> <a href="{MANAGE_MARK}">manage</a></span>\nend'
+    link, manage = "https://example.org/u/T?a&b", "https://example.org/preferences/P"
+    assert personalise(body, unsubscribe_url=link, manage_url=manage, is_html=True) == fill_links(
+        body, "https://example.org/u/T?a&amp;b", manage
     )
     from digest.providers.base import Content
 
     content = Content(
         "k", "s", body, body.replace("<a", "[a"), "me@example.org", __import__("datetime").datetime.now()
     )
-    html, text = bodies_with(content, "%H%", "%T%")
-    assert html == '<a href="%H%">stop</a> <a href="%H%">manage</a>'
-    assert UNSUBSCRIBE_MARK not in text and MANAGE_MARK not in text and text.count("%T%") == 2
+    html, text = bodies_with(content, ("%H%", "%MH%"), ("%T%", "%MT%"))
+    assert html == '<a href="%H%">stop</a>\n<span> <a href="%MH%">manage</a></span>\nend'
+    assert UNSUBSCRIBE_MARK not in text and MANAGE_MARK not in text and text.count("%T%") == 1
+
+
+def test_manage_preferences_is_its_own_link_or_its_line_goes() -> None:
+    """The preferences link is never the unsubscribe link again: without a preferences page
+    (no DIGEST_PUBLIC_URL, a provider without one, the archive) its line is left out."""
+    body = f'<a href="{UNSUBSCRIBE_MARK}">stop</a>\n<span> <a href="{MANAGE_MARK}">manage</a></span>\nend\n'
+    assert fill_links(body, "U", "") == '<a href="U">stop</a>\nend\n'
+    assert fill_links(body, "U", "M").count('"M"') == 1
+    from digest.providers.base import Content
+    from digest.providers.http import bodies_with as with_vars
+
+    content = Content("k", "s", body, body, "me@example.org", __import__("datetime").datetime.now())
+    html, _text = with_vars(content, ("%H%", ""), ("%T%", ""))
+    assert "manage" not in html and "%H%" in html and html.endswith("end\n")

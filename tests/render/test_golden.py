@@ -36,6 +36,7 @@ def normalise(text: str) -> str:
 def test_matches_golden_file(make_settings, edition, lang: str, part: str) -> None:
     settings = make_settings(
         DIGEST_INTRO="Thank you for standing with us.",
+        DIGEST_INTRO_KO="함께해 주셔서 고맙습니다.",
         DIGEST_LOGO_URL="https://example.org/logo.png",
         DIGEST_TIMEZONE="Asia/Seoul",
     )

@@ -138,3 +138,21 @@ def add_people(server: Server, *rows: tuple[str, str]) -> None:
             subscribers.add(engine, address, language=language)
     finally:
         engine.dispose()
+
+
+# Links made on this day work until long after any day these tests run, so no test reads the clock.
+FAR_AHEAD = __import__("datetime").date(2099, 1, 1)
+
+
+def link(server: Server, purpose: str, address: str, key: str, made=FAR_AHEAD) -> str:  # type: ignore[no-untyped-def]
+    """The path of ``address``'s page of ``purpose`` on ``server`` (/u/, /preferences/ or /confirm/),
+    signed with ``key`` and made on ``made``, as an email from that server would carry it."""
+    from digest.unsubscribe import CONFIRM, UNSUBSCRIBE, token_for
+
+    engine = server.engine()
+    try:
+        token = token_for(engine, key.encode(), purpose, address, made)
+    finally:
+        engine.dispose()
+    prefix = {UNSUBSCRIBE: "/u/", CONFIRM: "/confirm/"}.get(purpose, "/preferences/")
+    return prefix + token

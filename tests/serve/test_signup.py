@@ -7,15 +7,14 @@ when the link's button is pressed.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import lxml.html
 import pytest
 
-from digest.deliver.confirm import confirm_token, read_confirm_token
 from digest.store.signups import lookup
-from digest.unsubscribe import make_token
-from tests.serve.conftest import add_people, running
+from tests.serve.conftest import add_people, link, running
 from tests.serve.helpers import first_link, outbox_messages, queue_settled, submit
 
 KEY = "signup-test-key-0123456789abcdefghij"
@@ -65,6 +64,29 @@ def test_double_opt_in_confirms_only_on_post(server) -> None:  # type: ignore[no
     assert again.status_code == 200 and member(server, "hana@example.org").status == "active"
 
 
+def test_the_confirmation_follows_the_readers_language(server) -> None:  # type: ignore[no-untyped-def]
+    """Signed up for the Korean email from a browser that prefers English: the confirmation email
+    and the page behind its link are Korean, and both say so (Content-Language)."""
+    server.session.headers["Accept-Language"] = "en-US,en;q=0.9"
+    try:
+        sign_up(server, "minji@example.org")
+        [message] = outbox_messages(server.root, "minji@example.org")
+        assert message["Content-Language"] == "ko" and "확인" in str(message["Subject"])
+        confirm = first_link(message, "/confirm/")
+        assert "minji" not in confirm
+        page = server.session.get(confirm)
+        assert page.headers["Content-Language"] == "ko" and 'lang="ko"' in page.text
+        assert "신청 확인" in page.text
+        english = server.session.get(confirm + "?lang=en")  # the page's own switch still works
+        assert english.headers["Content-Language"] == "en" and "Confirm your sign-up" in english.text
+        done = submit(server.session, confirm)
+        assert done.headers["Content-Language"] == "ko"
+        prefs = re.search(r'href="(/preferences/[^"]+)"', done.text).group(1)  # type: ignore[union-attr]
+        assert server.session.get(server.url(prefs)).headers["Content-Language"] == "ko"
+    finally:
+        del server.session.headers["Accept-Language"]
+
+
 def test_same_address_twice_gets_one_confirmation(server) -> None:  # type: ignore[no-untyped-def]
     for spelling in ("twice@example.org", "TWICE@example.org", " twice@example.org "):
         server.session.cookies.clear()
@@ -97,19 +119,25 @@ def test_posts_without_a_csrf_token_are_refused(server) -> None:  # type: ignore
     assert answer.status_code == 400
     wrong = server.session.post(server.url("/subscribe"), data={**fields, "csrf_token": "x" * 40})
     assert wrong.status_code == 400
-    link = server.url("/confirm/" + confirm_token(KEY.encode(), "forged@example.org"))
-    assert server.session.post(link).status_code == 400
+    forged = server.url(link(server, "confirm", "forged@example.org", KEY))
+    assert server.session.post(forged).status_code == 400
     assert outbox_messages(server.root, "forged@example.org") == []
     assert member(server, "forged@example.org") is None
 
 
 def test_forged_expired_and_foreign_confirm_links_are_refused(server) -> None:  # type: ignore[no-untyped-def]
-    good = confirm_token(KEY.encode(), "late@example.org")
-    assert read_confirm_token(KEY.encode(), good) == "late@example.org"
-    assert read_confirm_token(KEY.encode(), good, max_age=-1) is None  # expired
-    foreign = confirm_token(b"another-key-entirely-000000000000000000", "late@example.org")
-    for token in (good[:-4], foreign, good.replace(".", "!", 1), "x" * 2000):
-        assert server.session.get(server.url("/confirm/" + token)).status_code == 404
+    from datetime import date
+
+    good = link(server, "confirm", "late@example.org", KEY)
+    assert server.session.get(server.url(good)).status_code == 200
+    foreign = link(server, "confirm", "late@example.org", "another-key-entirely-000000000000000000")
+    unsubscribe = link(server, "unsubscribe", "late@example.org", KEY).replace("/u/", "/confirm/")
+    for path in (good[:-4], foreign, unsubscribe, good[:-1] + "!", "/confirm/" + "x" * 2000):
+        assert server.session.get(server.url(path)).status_code == 404, path
+    # A week after it was made the link has expired: the page says so (410) and confirms nothing.
+    old = link(server, "confirm", "late@example.org", KEY, made=date(2020, 1, 1))
+    answer = server.session.get(server.url(old))
+    assert answer.status_code == 410 and "expired" in answer.text
 
 
 def test_per_ip_rate_limit(make_server) -> None:  # type: ignore[no-untyped-def]
@@ -125,15 +153,18 @@ def test_per_ip_rate_limit(make_server) -> None:  # type: ignore[no-untyped-def]
 
 def test_preferences_change_language_and_resubscribe(server) -> None:  # type: ignore[no-untyped-def]
     add_people(server, ("prefs@example.org", "en"))
-    url = server.url("/preferences/" + make_token(KEY.encode(), "prefs@example.org"))
+    url = server.url(link(server, "preferences", "prefs@example.org", KEY))
     assert submit(server.session, url, language="ko").status_code == 200
     assert member(server, "prefs@example.org").language == "ko"
-    server.session.post(server.url("/u/" + make_token(KEY.encode(), "prefs@example.org")))
+    server.session.post(server.url(link(server, "unsubscribe", "prefs@example.org", KEY)))
     assert member(server, "prefs@example.org").status == "unsubscribed"
     page = submit(server.session, url, language="ko", resubscribe="yes")
     assert page.status_code == 200 and member(server, "prefs@example.org").status == "active"
-    forged = make_token(b"another-key-entirely-000000000000000000", "prefs@example.org")
-    assert server.session.get(server.url("/preferences/" + forged)).status_code == 404
+    forged = link(server, "preferences", "prefs@example.org", "another-key-entirely-000000000000000000")
+    assert server.session.get(server.url(forged)).status_code == 404
+    # The unsubscribe link of the same address does not open the preferences page.
+    other = link(server, "unsubscribe", "prefs@example.org", KEY).replace("/u/", "/preferences/")
+    assert server.session.get(server.url(other)).status_code == 404
     assert server.session.post(url, data={"language": "en"}).status_code == 400  # no CSRF token
     assert member(server, "prefs@example.org").language == "ko"
 

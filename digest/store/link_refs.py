@@ -1,0 +1,92 @@
+"""The opaque ids that links carry instead of an address (``link_refs``, migration 43).
+
+An address gets its id the first time a link is made for it (an email's unsubscribe and
+preferences links, a sign-up's confirmation link) and keeps it; the id is 12 random bytes,
+so it says nothing about the address, the list or its order. ``forget`` deletes the row:
+every link made for the address then leads nowhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, select
+
+from digest.store import schema
+from digest.store.migrations import LINK_REFS_STEP
+from digest.store.rows import _aware, insert_ignore, now_utc
+
+REF_BYTES = 12
+PAGE = 500
+
+
+def new_ref() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(REF_BYTES)).decode()
+
+
+def refs_for(engine: Engine, emails: Iterable[str]) -> dict[str, str]:
+    """address -> id for each of ``emails`` (lower-cased), made for those that have none yet.
+
+    Reading takes no write lock (the send path calls this once per batch); only a missing id
+    is written. Two processes making one at once keep the first: the insert ignores the
+    loser's row and both read the winner's back.
+    """
+    wanted = sorted({e.strip().lower() for e in emails if e})
+    with engine.connect() as conn:
+        found = _read(conn, wanted)
+    missing = [e for e in wanted if e not in found]
+    if missing:
+        with engine.begin() as conn:
+            stamp = now_utc()
+            for start in range(0, len(missing), PAGE):
+                page = missing[start : start + PAGE]
+                rows = [{"ref": new_ref(), "email": e, "created_at": stamp} for e in page]
+                insert_ignore(conn, schema.link_refs, rows)
+            found.update(_read(conn, missing))
+    return found
+
+
+def make_refs_for_the_list(engine: Engine) -> int:
+    """Give every active subscriber without an id one, in one transaction, before a send makes its
+    calls (so the calls only read them). Returns how many were made."""
+    s, r = schema.subscribers, schema.link_refs
+    without = (
+        select(s.c.email)
+        .outerjoin(r, r.c.email == s.c.email)
+        .where(s.c.status == "active", r.c.ref.is_(None))
+        .limit(PAGE)
+    )
+    made = 0
+    with engine.begin() as conn:
+        while page := list(conn.scalars(without)):
+            rows = [{"ref": new_ref(), "email": e, "created_at": now_utc()} for e in page]
+            made += insert_ignore(conn, r, rows)
+    return made
+
+
+def _read(conn: Connection, emails: list[str]) -> dict[str, str]:
+    r = schema.link_refs
+    found: dict[str, str] = {}
+    for start in range(0, len(emails), PAGE):
+        query = select(r.c.email, r.c.ref).where(r.c.email.in_(emails[start : start + PAGE]))
+        found.update((e, ref) for e, ref in conn.execute(query))
+    return found
+
+
+def email_of(engine: Engine, ref: str) -> str | None:
+    """The address whose id is ``ref``; None when there is none (never made, or forgotten)."""
+    r = schema.link_refs
+    with engine.connect() as conn:
+        found = conn.scalar(select(r.c.email).where(r.c.ref == ref))
+    return str(found) if found is not None else None
+
+
+def link_refs_since(engine: Engine) -> datetime | None:
+    """When this database started giving links opaque ids (before it, links held the address)."""
+    v = schema.schema_versions
+    with engine.connect() as conn:
+        found = conn.scalar(select(v.c.applied_at).where(v.c.version == LINK_REFS_STEP))
+    return _aware(found)
