@@ -1,12 +1,14 @@
 """Signed links for one address: unsubscribe, preferences and sign-up confirmation.
 
-A link's token is 40 characters of base64url, 30 bytes: the address's opaque id (12
-random bytes, :mod:`digest.store.link_refs`), the last day the link works (2 bytes, days
+A link's token is ``t`` and 40 characters of base64url, 30 bytes: the address's opaque id
+(12 random bytes, :mod:`digest.store.link_refs`), the last day the link works (2 bytes, days
 since 1970 in UTC) and an HMAC-SHA256 (16 bytes) under DIGEST_SECRET_KEY over the link's
-purpose, the id and the day. Nothing in it names the address, so a forwarded link reveals
-nobody; a link made for one purpose opens no other page; after ``subscribers forget`` the
-id is gone and the link leads nowhere. The website behind DIGEST_UNSUBSCRIBE_URL hands
-an unsubscribe token to ``digest subscribers unsubscribe TOKEN``, which checks it the same way.
+purpose, the id and the day. The leading letter names the format, and keeps a token that
+would start with ``-`` from being read as an option by a command line. Nothing in it names
+the address, so a forwarded link reveals nobody; a link made for one purpose opens no other
+page; after ``subscribers forget`` the id is gone and the link leads nowhere. The website
+behind DIGEST_UNSUBSCRIBE_URL hands an unsubscribe token to ``digest subscribers unsubscribe
+TOKEN``, which checks it the same way.
 Without DIGEST_SECRET_KEY a random key is generated once and kept (mode 600) in the data folder.
 
 Links made before this format held the address in readable base64 (``<address>.<signature>``;
@@ -44,7 +46,8 @@ UNSUBSCRIBE, PREFERENCES, CONFIRM = "unsubscribe", "preferences", "confirm"
 LIFETIME = {UNSUBSCRIBE: timedelta(days=365), PREFERENCES: timedelta(days=365), CONFIRM: timedelta(days=7)}
 LEGACY_DAYS = 365
 EPOCH = date(1970, 1, 1)
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{40}")
+FORMAT = "t"
+_TOKEN = re.compile(FORMAT + r"[A-Za-z0-9_-]{40}")
 MAX_TOKEN = 1000  # longer is no link of ours (an old link of a 320-character address is under 500)
 
 
@@ -96,7 +99,7 @@ def make_token(key: bytes, purpose: str, ref: str, made: date) -> str:
     """The token of ``purpose`` for the address whose id is ``ref``, working until ``made`` + its lifetime."""
     last = (made + LIFETIME[purpose] - EPOCH).days
     body = base64.urlsafe_b64decode(ref) + last.to_bytes(2, "big")
-    return base64.urlsafe_b64encode(body + _mac(key, purpose, body)).decode()
+    return FORMAT + base64.urlsafe_b64encode(body + _mac(key, purpose, body)).decode()
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def read_token(key: bytes, purpose: str, token: str) -> Opened | None:
     """
     if not _TOKEN.fullmatch(token):
         return None
-    raw = base64.urlsafe_b64decode(token)
+    raw = base64.urlsafe_b64decode(token[len(FORMAT) :])
     body, given = raw[: REF_BYTES + 2], raw[REF_BYTES + 2 :]
     if not hmac.compare_digest(given, _mac(key, purpose, body)):
         return None

@@ -53,6 +53,12 @@ def forgotten_among(conn: Connection, key: bytes, addresses: Iterable[str]) -> s
     return found
 
 
+def is_forgotten(engine: Engine, key: bytes, address: str) -> bool:
+    """Whether ``address`` was forgotten (an old link that holds it must then lead nowhere)."""
+    with engine.connect() as conn:
+        return bool(forgotten_among(conn, key, [address]))
+
+
 def forget(engine: Engine, key: bytes, address: str) -> Erased:
     """Erase ``address`` and its history in one transaction; keep its keyed hash."""
     address = address.strip().lower()

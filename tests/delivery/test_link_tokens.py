@@ -71,8 +71,8 @@ def test_a_token_holds_no_trace_of_the_address(tmp_path_factory, address: str) -
     engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('t') / 'digest.db'}")
     try:
         token = token_for(engine, KEY, UNSUBSCRIBE, address, MADE)
-        raw = base64.urlsafe_b64decode(token)
-        assert len(token) == 40 and len(raw) == 30
+        raw = base64.urlsafe_b64decode(token[1:])
+        assert len(token) == 41 and len(raw) == 30 and token[0].isalpha()  # never taken for an option
         local, _, domain = address.partition("@")
         for part in (address, local, domain):
             for form in (part.encode(), base64.urlsafe_b64encode(part.encode()).rstrip(b"=")):
@@ -102,18 +102,18 @@ def test_forged_foreign_and_altered_tokens_open_nothing(engine) -> None:  # type
     other_key = b"another-key-entirely-0000000000000000000"
     foreign = token_for(engine, other_key, UNSUBSCRIBE, "ann@example.org", MADE)
     assert read_token(KEY, UNSUBSCRIBE, foreign) is None
-    # 30 bytes in 40 characters: each character carries 6 bits, so every change changes the bytes.
+    # 30 bytes in 40 characters after the "t": each carries 6 bits, so every change changes the bytes.
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     for at in range(len(good)):
         changed = good[:at] + ("A" if good[at] != "A" else "B") + good[at + 1 :]
         assert read_token(KEY, UNSUBSCRIBE, changed) is None, at
-    raw_good, raw_kim = base64.urlsafe_b64decode(good), base64.urlsafe_b64decode(kim)
-    swapped = base64.urlsafe_b64encode(raw_kim[:12] + raw_good[12:]).decode()  # Kim's id, Ann's MAC
+    raw_good, raw_kim = base64.urlsafe_b64decode(good[1:]), base64.urlsafe_b64decode(kim[1:])
+    swapped = "t" + base64.urlsafe_b64encode(raw_kim[:12] + raw_good[12:]).decode()  # Kim's id, Ann's MAC
     # A later last day with the old signature: someone trying to stretch a link's life.
-    stretched = base64.urlsafe_b64encode(raw_good[:12] + b"\xff\xff" + raw_good[14:]).decode()
+    stretched = "t" + base64.urlsafe_b64encode(raw_good[:12] + b"\xff\xff" + raw_good[14:]).decode()
     other_alphabet = good[:7] + "+" + good[8:]  # base64 instead of base64url
-    for token in (swapped, stretched, good[:-1], good + "A", "", "x" * 5000, other_alphabet,
-                  good[:20] + "." + good[21:], "garbage", alphabet[:40] + "=="):
+    for token in (swapped, stretched, good[:-1], good + "A", good[1:], "", "x" * 5000, other_alphabet,
+                  good[:20] + "." + good[21:], "garbage", "t" + alphabet[:40], "t" + alphabet[:38] + "=="):
         assert token != good and open_link(engine, KEY, UNSUBSCRIBE, token, MADE).address is None, token
 
 
