@@ -14,9 +14,8 @@ from pathlib import Path
 
 from digest.deliver.resolve import email_rows, skipped
 from digest.store.subscribers import insert_new
-from digest.unsubscribe import make_token
 from tests.fakes.smtp import Mailbox, smtp_server
-from tests.serve.conftest import DIGEST, running
+from tests.serve.conftest import DIGEST, link, running
 
 KEY = "unsubscribe-mid-send-test-key-0123456789"
 PEOPLE = [f"reader{n:03d}@example.org" for n in range(300)]
@@ -36,6 +35,7 @@ def test_unsubscribes_during_a_send_are_honoured(tmp_path: Path) -> None:
                 "DIGEST_SMTP_SECURITY": "none",
                 "DIGEST_SMTP_CONNECTIONS": "2",
             }
+            paths = {who: link(srv, "unsubscribe", who, KEY) for who in LEAVING}  # as their emails carry
             with (tmp_path / "send.log").open("w") as log:
                 sender = subprocess.Popen(
                     [*DIGEST, "send"], cwd=tmp_path, env={**srv.env, **smtp}, stdout=log, stderr=log
@@ -46,7 +46,7 @@ def test_unsubscribes_during_a_send_are_honoured(tmp_path: Path) -> None:
             assert 40 <= len(box.rcpts) < 150, "the send must be under way, far from LEAVING"
             answered: dict[str, float] = {}
             for who in LEAVING:
-                url = srv.url("/u/" + make_token(KEY.encode(), who))
+                url = srv.url(paths[who])
                 reply = srv.session.post(
                     url, data="List-Unsubscribe=One-Click", allow_redirects=False, timeout=30
                 )
