@@ -197,3 +197,6 @@ def test_archive_shows_the_frozen_edition_without_tokens(make_server, tmp_path: 
     ko_footer = {a.text_content().strip(): a.get("href") for a in lxml.html.fromstring(korean.text).iter("a")}
     assert ko_footer["수신 거부"] == srv.url("/unsubscribe?lang=ko")
     assert "공개 사본" in srv.session.get(ko_footer["수신 거부"]).text
+    # Each copy says its language (the Korean one went out to Korean readers of the edition).
+    assert page.headers["Content-Language"] == "en" and korean.headers["Content-Language"] == "ko"
+    assert '<html lang="ko"' in korean.text
