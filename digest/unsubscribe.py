@@ -135,6 +135,12 @@ def token_for(engine: Engine, key: bytes, purpose: str, address: str, made: date
     return make_token(key, purpose, refs_for(engine, [address])[address], made)
 
 
+def probe_token(key: bytes, made: date) -> str:
+    """A well-signed unsubscribe token naming an id no address has (made ids are random, never
+    all zeros): a page asked with it answers "this link does not work" and nothing is stored."""
+    return make_token(key, UNSUBSCRIBE, base64.urlsafe_b64encode(bytes(REF_BYTES)).decode(), made)
+
+
 def link_url(template: str, token: str) -> str:
     """``template`` (a URL with ``{token}``) with the token; empty when there is no template."""
     return template.replace("{token}", quote(token, safe="")) if template else ""

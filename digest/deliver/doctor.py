@@ -6,13 +6,14 @@
 - the provider's own set-up (:meth:`Provider.doctor`: for our own SMTP server its TLS and
   login, the signature over both List-Unsubscribe headers, SPF of the bounce domain);
 - the one-click unsubscribe link: https, and it answers a GET (which changes nothing: the page
-  asks before it unsubscribes; the link is made for an address that cannot exist).
+  asks before it unsubscribes; the link's signed id belongs to no address).
 
 A ``fix`` line is something that would hurt delivery: the command then exits 1.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -22,11 +23,10 @@ from digest.dnslookup import DnsError, DnsLookup
 from digest.errors import ProviderError
 from digest.mailcheck import FIX, OK, Finding, check_dkim_key, check_dmarc, check_mx, check_spf
 from digest.providers import Provider, make_provider
-from digest.unsubscribe import secret_key, unsubscribe_url
+from digest.unsubscribe import day_of, link_url, probe_token, secret_key
 
 RESERVED_TLDS = frozenset({"example", "invalid", "localhost", "test"})
 EXAMPLE_DOMAINS = frozenset({"example.org", "example.com", "example.net"})
-NOBODY = "doctor-check@example.invalid"  # .invalid never exists (RFC 2606): the page finds nobody
 
 
 def run_doctor(settings: Settings, lookup: DnsLookup | None = None) -> list[Finding]:
@@ -95,7 +95,7 @@ def check_one_click(template: str, key: bytes, timeout: float) -> Finding:
     web = Transport("unsubscribe page", read_timeout=timeout, user_agent=f"digest/{__version__}-doctor",
                     timeout_key="DIGEST_HTTP_TIMEOUT")
     try:
-        link = unsubscribe_url(template, key, NOBODY)
+        link = link_url(template, probe_token(key, day_of(datetime.now(UTC))))  # a link to nobody
         answer = web.request("GET", link, repeat=True, allow_redirects=False)
     except ProviderError as exc:
         return Finding(FIX, "unsubscribe", f"the one-click link {shown} does not answer ({exc}): is "
