@@ -49,7 +49,9 @@ def test_two_servers_send_each_confirmation_once_and_share_log_ins(tmp_path: Pat
 
         page = first.session.get(first.url("/admin/login")).text
         entered = first.session.post(
-            first.url("/admin/login"), data={**hidden_fields(page), "password": PASSWORD}, allow_redirects=False
+            first.url("/admin/login"),
+            data={**hidden_fields(page), "password": PASSWORD},
+            allow_redirects=False,
         )
         assert entered.status_code == 303, entered.text
         assert first.session.get(first.url("/admin"), allow_redirects=False).status_code == 200
