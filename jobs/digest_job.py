@@ -30,6 +30,7 @@ from digest.deliver.lease import holding
 from digest.deliver.send import SendReport, send_edition
 from digest.errors import DigestError, EditionBusy, ProtectedTermError
 from digest.jobs.alerts import Alert, raise_alert, resolve
+from digest.jobs.approval_job import gate, prepare_next
 from digest.jobs.results import TROUBLE, CheckResult
 from digest.jobs.retry_job import after_send, follow_up
 from digest.jobs.social_job import queue_posts
@@ -57,7 +58,11 @@ def check_digest(
     provider_factory: Callable[[Settings], Provider] = make_provider,
     stop: Callable[[], bool] | None = None,
 ) -> CheckResult:
-    """Send, resume or give up on the edition of the last due slot, as of ``now`` (aware)."""
+    """Send, resume or give up on the edition of the last due slot, as of ``now`` (aware); with
+    DIGEST_APPROVAL=email, first freeze the coming edition and ask its approvers when it is due
+    (:mod:`digest.jobs.approval_job`)."""
+    if settings.approval == "email":
+        prepare_next(settings, engine, now)
     cadence = settings.cadence
     slot = last_due_slot(cadence, now)
     if slot is None:
@@ -80,7 +85,7 @@ def check_digest(
         return CheckResult(key, "paused", f"{key} is paused; digest resume lets it go on")
     late = now - slot
     if late > settings.max_lateness and (edition is None or edition.status in ("building", "ready")):
-        if not ledger.has_editions(rehearsal_channels(settings.provider)):
+        if not ledger.has_editions(rehearsal_channels(settings.provider), up_to=slot):
             # A fresh install (rehearsals aside): nothing was ever expected, so nothing was missed.
             upcoming = next_slots(cadence, now, 1)
             when = f"{upcoming[0].astimezone(cadence.zone):%Y-%m-%d %H:%M %Z}" if upcoming else "never"
@@ -88,6 +93,8 @@ def check_digest(
         return _give_up(settings, engine, cadence, key, slot, now)
     if ledger.ensure_edition(key, slot) and not ledger.has_event("gap", key):
         _note_gap(ledger, cadence, key, slot)  # once, though a refused send is tried again
+    if settings.approval == "email" and (waiting := gate(settings, engine, key, slot, now)):
+        return CheckResult(key, "held", waiting)
     if edition is None or edition.status in ("building", "ready"):
         _log_start(key, slot.astimezone(cadence.zone), late)
     return _send(run, key, slot)

@@ -15,7 +15,8 @@ TROUBLE = ("missed", "partial", "refused", "error", "failed")
 class CheckResult:
     key: str
     # idle, done, sent, skipped, sending, settling (partly sent, the rest settled by digest itself),
-    # partial, failed, retrying, waiting, paused, capped, missed, refused, error, busy
+    # partial, failed, retrying, waiting, paused, capped, missed, refused, error, busy, held (an
+    # edition not approved: DIGEST_APPROVAL=email)
     outcome: str
     message: str
     # When the schedule tries the edition again (a failure that can pass): the daemon wakes then.

@@ -21,6 +21,7 @@ from digest.store import Engine
 from digest.store.ledger import EditionRow, Ledger
 from digest.store.source_health import record_checks
 from digest.subscribers import languages
+from digest.types import Edition
 
 NOTHING_NEW = "nothing new since the last edition"
 
@@ -34,6 +35,7 @@ class Frozen:
     problems: list[tuple[str, str]] = field(default_factory=list)
     skipped: bool = False
     reported: list[Finding] = field(default_factory=list)
+    composed: Edition | None = None  # the articles and blurbs frozen (for the approval email's posts)
 
 
 def build_and_freeze(
@@ -70,7 +72,7 @@ def build_and_freeze(
     items = [(i.article.id, i.blurb) for i in built.edition.items + built.edition.more]
     r = built.rendered
     ledger.freeze_edition(key, r.subject, r.html, r.text, items, bodies)
-    return Frozen(ledger.edition(key), built.problems, reported=reported(found))
+    return Frozen(ledger.edition(key), built.problems, reported=reported(found), composed=built.edition)
 
 
 def other_languages(settings: Settings, engine: Engine, built: Built) -> dict[str, tuple[str, str, str]]:

@@ -140,3 +140,25 @@ def resolve() -> Any:
         abort(400)
     session["flash"] = resolve_deliveries(site().settings, site().engine, ids, action)
     return redirect("/admin#unknown", code=303)
+
+
+@blueprint.post("/editions/<path:key>/approval")
+@admin_only
+def edition_approval(key: str) -> Any:
+    """Approve or hold the edition's current bytes, or unfreeze it to be built again (an edit:
+    the approvers are asked again about the new bytes)."""
+    from digest import clock
+    from digest.deliver.approval import decide_on_dashboard, rebuild
+
+    action = request.form.get("action", "")
+    if action not in ("approve", "hold", "rebuild"):
+        abort(400)
+    engine = site().engine
+    if action == "rebuild":
+        problem = rebuild(engine, key)
+        done = f"{key} will be built again at the scheduler's next look; its approvers are then asked again"
+    else:
+        problem = decide_on_dashboard(engine, key, action, "the dashboard", clock.now())
+        done = f"{key} {'approved' if action == 'approve' else 'held'}"
+    session["flash"] = problem or done
+    return redirect("/admin#calendar", code=303)

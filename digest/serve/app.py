@@ -38,6 +38,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
 
     from digest.serve.admin import blueprint as admin
+    from digest.serve.approval import blueprint as approval
     from digest.serve.archive import blueprint as archive
     from digest.serve.public import blueprint as public
     from digest.serve.public import unsubscribe
@@ -78,7 +79,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     )
     app.extensions[EXTENSION] = _site(settings, engine, key)
     csrf = CSRFProtect(app)
-    for blueprint in (public, signup, archive, admin, webhooks):
+    for blueprint in (public, signup, archive, admin, approval, webhooks):
         app.register_blueprint(blueprint)
     csrf.exempt(webhooks)  # providers authenticate by signature, not by a session
     csrf.exempt(unsubscribe)  # RFC 8058: the mailbox's POST carries no cookie and no token

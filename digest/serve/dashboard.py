@@ -33,6 +33,7 @@ def overview(
 
     from digest.deliver.pause import UNFINISHED
     from digest.deliver.resolve import email_rows
+    from digest.serve.calendar import calendar
     from digest.status import collect, progress_line
 
     status = collect(settings, engine, now, limit=8)
@@ -44,6 +45,8 @@ def overview(
         "next_run": (status["scheduler"].get("next_run") or {}).get("text", "not scheduled"),
         "schedule": status["scheduler"].get("schedule", ""),
         "editions": status["editions"],
+        "calendar": calendar(settings, engine, now),
+        "approval_on": settings.approval == "email",
         "delivery_chart": bars(
             "Email deliveries per edition", [(e["key"], _counts(e["deliveries"])) for e in status["editions"]]
         ),

@@ -144,6 +144,10 @@ def _admin_sessions(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.admin_sessions])
 
 
+def _approvals(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.approvals])
+
+
 STEPS: dict[int, Step] = {
     1: _core,
     2: _delivery,
@@ -163,6 +167,7 @@ STEPS: dict[int, Step] = {
     42: _event_editions,
     43: _link_refs,
     44: _admin_sessions,
+    47: _approvals,
 }
 LINK_REFS_STEP = 43  # old links (holding the address) are read for a while after it: digest.unsubscribe
 

@@ -11,6 +11,7 @@ never count as sent for a real provider.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Engine, Select, case, delete, func, insert, select, update
 
@@ -29,10 +30,13 @@ def rehearsal_keys(rehearsals: Sequence[str]) -> Select[tuple[str]]:
 class RehearsalBook:
     engine: Engine
 
-    def has_editions(self, uncounted: Sequence[str] = ()) -> bool:
-        """Whether any edition exists, leaving out those that went only to ``uncounted`` channels."""
+    def has_editions(self, uncounted: Sequence[str] = (), up_to: datetime | None = None) -> bool:
+        """Whether any edition exists, leaving out those that went only to ``uncounted`` channels
+        (and, with ``up_to``, those of later slots: one frozen ahead for approval)."""
         e = schema.editions
         query = select(e.c.key).limit(1)
+        if up_to is not None:
+            query = query.where(e.c.slot_utc <= up_to)
         if uncounted:
             query = query.where(e.c.key.not_in(rehearsal_keys(uncounted)))
         with self.engine.connect() as conn:

@@ -355,3 +355,22 @@ admin_sessions = Table(
     Column("password", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# Approval of an edition (DIGEST_APPROVAL=email, issue 22): one row per request mailed to an
+# approver (``token_hash`` is the SHA-256 of the opaque token in its links; the token itself is
+# never stored) and per decision made on the dashboard. A request is bound to the edition's
+# content hash: an edition frozen again with other bytes is a new edition to approve. ``decision``
+# is '' until the token is used (once), then approve or hold.
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("edition_key", String(64), nullable=False, index=True),
+    Column("content_sha256", String(64), nullable=False),
+    Column("approver", String(320), nullable=False),
+    Column("decision", String(8), nullable=False, default=""),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+)

@@ -1,0 +1,106 @@
+"""The scheduler's half of approval by email (DIGEST_APPROVAL=email).
+
+Every look of the digest job (each slot, the 15-minute watchdog, `digest run --once`):
+
+- :func:`prepare_next`: once the coming slot is DIGEST_APPROVAL_LEAD away, build and freeze its
+  edition (the same build and checks as a send) and mail each approver the email, its posts and
+  the pre-flight report; an edition frozen again after an edit has other bytes, so its approvers
+  are asked again;
+- :func:`gate`: at the slot, the edition goes out only when approved for the bytes frozen (or
+  nobody answered and DIGEST_APPROVAL_SILENCE=send). Held or unanswered, nothing is sent; an
+  approval given later, within DIGEST_MAX_LATENESS, is sent by the next look; after that the
+  digest job marks the edition missed and alerts, as for any edition that did not go out.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from digest.compose.freeze import Frozen, build_and_freeze
+from digest.config import Settings
+from digest.deliver.approval import Draft, request_approvals, state_of
+from digest.deliver.lease import holding
+from digest.errors import DigestError, EditionBusy
+from digest.jobs.alerts import Alert, raise_alert
+from digest.providers.registry import rehearsal_channels
+from digest.schedule import next_slots, period_key
+from digest.store import Engine
+from digest.store import approvals as rows
+from digest.store.ledger import Ledger
+
+log = logging.getLogger("digest.jobs")
+
+
+def prepare_next(settings: Settings, engine: Engine, now: datetime) -> None:
+    """Freeze the coming slot's edition and ask the approvers, once it is within the lead."""
+    upcoming = next_slots(settings.cadence, now, 1)
+    if not upcoming or upcoming[0] - now > settings.approval_lead:
+        return
+    slot = upcoming[0]
+    ask(settings, engine, period_key(settings.cadence, slot), slot, now)
+
+
+def ask(settings: Settings, engine: Engine, key: str, slot: datetime, now: datetime) -> None:
+    """Freeze edition ``key`` if it is not yet, then mail whoever was not asked about its bytes."""
+    ledger = Ledger(engine)
+    ledger.ensure_edition(key, slot)
+    row = ledger.edition(key)
+    draft = None
+    if row is not None and row.status == "building":
+        try:
+            with holding(ledger, key):
+                frozen = build_and_freeze(settings, engine, key=key, slot=slot, now=now,
+                                          uncounted=rehearsal_channels(settings.provider))
+        except EditionBusy:
+            return  # another run is building it; the next look asks
+        except DigestError as exc:
+            message = f"{key} could not be prepared for approval: {exc}"
+            alert = Alert(f"approval:{key}:{type(exc).__name__}", "approval", key, message)
+            raise_alert(settings, engine, alert, now=now)
+            return
+        draft = _draft(settings, frozen)
+    row = ledger.edition(key)
+    if row is not None and row.status == "ready":
+        request_approvals(settings, engine, key, draft or _draft(settings, None, row.html), now)
+
+
+def _draft(settings: Settings, frozen: Frozen | None, html: str = "") -> Draft:
+    """The posts and the pre-flight report of a just-frozen edition (the link check included).
+    An edition frozen by an earlier look has only its email here: its posts are not rebuilt."""
+    from digest.preview import link_findings
+
+    posts = []
+    if frozen is not None and frozen.composed is not None and settings.social_platforms:
+        from digest.social.compose import posts_for_edition
+
+        posts = posts_for_edition(frozen.composed, settings)
+    frozen_html = frozen.edition.html if frozen is not None and frozen.edition is not None else html
+    found = (frozen.reported if frozen is not None else []) + link_findings(settings, frozen_html, posts)
+    note = "" if frozen is not None else "The posts are shown on the dashboard once the email is sent."
+    return Draft(posts=[(p.platform, p.text) for p in posts], reported=[f.line() for f in found], note=note)
+
+
+def gate(settings: Settings, engine: Engine, key: str, slot: datetime, now: datetime) -> str:
+    """'' when edition ``key`` may go out now; else why not (nothing is sent)."""
+    ledger = Ledger(engine)
+    row = ledger.edition(key)
+    if row is not None and row.status not in ("building", "ready"):
+        return ""  # already sending, sent or finished: the digest job knows what to do
+    if row is None or row.status == "building":
+        ask(settings, engine, key, slot, now)  # the lead passed unseen: freeze and ask now
+        row = ledger.edition(key)
+        if row is None or row.status != "ready":
+            return "" if row is not None and row.status != "building" else f"{key} could not be frozen"
+    state, decision = state_of(engine, row)
+    if state == rows.APPROVED:
+        return ""
+    if state == rows.HELD and decision is not None:
+        return f"{key} is held by {decision.approver}; nothing is sent unless it is approved"
+    if settings.approval_silence == "send":
+        ledger.event("warning", "unapproved", f"{key} goes out unapproved (no answer; silence=send)", key)
+        return ""
+    message = (f"{key} was not approved by its slot; nothing is sent (DIGEST_APPROVAL_SILENCE=hold). "
+               f"An approval within DIGEST_MAX_LATENESS ({settings.max_lateness_text}) still sends it")
+    raise_alert(settings, engine, Alert(f"unapproved:{key}", "unapproved", key, message), now=now)
+    return message
