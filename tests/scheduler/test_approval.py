@@ -169,3 +169,35 @@ def test_unknown_and_forged_tokens_are_404(setup) -> None:  # type: ignore[no-un
     client = create_app(settings, engine).test_client()
     assert client.get("/approval/" + "A" * 43).status_code == 404
     assert client.get("/approval/" + "A" * 300).status_code == 404
+
+
+def test_the_request_carries_the_pre_flight_and_reads_in_korean(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.fakes.web import Site, serve
+
+    site = Site(pages={})  # every page answers 404
+    with serve(site):
+        content = tmp_path / "content"
+        content.mkdir()
+        (content / "coats.md").write_text(
+            f"---\ntitle: 겨울 외투 나눔\nurl: {site.url('/news/coats')}\ndate: 2026-05-30\n---\n"
+            "이번 주에 아이들 마흔 명에게 겨울 외투를 나눠 주었습니다. "
+            "자원봉사자들이 이틀 저녁 동안 치수를 정리했습니다.\n",
+            encoding="utf-8",
+        )
+        settings = make_settings(
+            DIGEST_SOURCES=str(content), DIGEST_SCHEDULE="0 9 * * 1", DIGEST_TIMEZONE="Europe/Berlin",
+            DIGEST_LANGUAGE="ko", DIGEST_APPROVAL="email", DIGEST_APPROVERS="editor@example.org",
+            DIGEST_PUBLIC_URL="https://news.example.org", DIGEST_FETCH_ALLOW_PRIVATE="true",
+            DIGEST_LINK_CHECK_TIMEOUT="2",
+        )
+        engine = open_store(settings.db_url)
+        add_subscribers(engine, 1)
+        check_digest(settings, engine, MONDAY - timedelta(hours=3))
+    [mail] = (settings.data_dir / "outbox").glob("approval-*/editor@example.org.eml")
+    message = message_from_bytes(mail.read_bytes(), policy=policy.default)
+    assert message["Subject"].startswith("2026-06-01 09:00 (Europe/Berlin)에 나갈 소식지를 승인해 주세요")
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "점검 결과" in text and "승인: https://news.example.org/approval/" in text
+    assert f"dead link: {site.url('/news/coats')}" in text and "404 (not found)" in text
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "겨울 외투 나눔" in html and "dead link" in html
