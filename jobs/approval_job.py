@@ -14,7 +14,6 @@ Every look of the digest job (each slot, the 15-minute watchdog, `digest run --o
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from digest.compose.freeze import Frozen, build_and_freeze
@@ -28,8 +27,6 @@ from digest.schedule import next_slots, period_key
 from digest.store import Engine
 from digest.store import approvals as rows
 from digest.store.ledger import Ledger
-
-log = logging.getLogger("digest.jobs")
 
 
 def prepare_next(settings: Settings, engine: Engine, now: datetime) -> None:

@@ -38,7 +38,10 @@ def coming_period(settings: Settings, ledger: Ledger, now: datetime) -> Coming:
     row = ledger.edition(key)
     if row is not None and row.status in FINISHED:
         sent = f" on {row.sent_at:%Y-%m-%d %H:%M} UTC" if row.sent_at else ""
-        why = f"This period's edition ({key}) {FINISHED[row.status]}{sent}; nothing more goes out for it."
+        state = FINISHED[row.status]
+        if row.status == "ready" and settings.approval == "email":
+            state = "is frozen and waits for approval (the email's link, or the dashboard's calendar)"
+        why = f"This period's edition ({key}) {state}{sent}; nothing more goes out for it."
     elif last_due_slot(settings.cadence, now) is None:
         why = ""
     elif (row is None or row.status == "building") and now - slot > settings.max_lateness:
@@ -52,4 +55,7 @@ def coming_period(settings: Settings, ledger: Ledger, now: datetime) -> Coming:
     next_key = period_key(settings.cadence, next_slot)
     when = next_slot.astimezone(settings.cadence.zone).strftime("%Y-%m-%d %H:%M")
     due = f"{next_key}, due {when} ({settings.timezone})"
+    ahead = ledger.edition(next_key)
+    if ahead is not None and ahead.status == "ready":  # frozen ahead for approval, with its articles
+        due += " (already frozen for approval with its articles: what is new now waits for the one after)"
     return Coming(next_key, next_slot, f"{why} What is new goes out in {due}.".lstrip())
