@@ -100,8 +100,8 @@ def email_findings(
           for u in facts.unsafe),
         *(Finding(REPORTED, "alt", f"image without alt text: {src}", "give it an alt text in your template")
           for src in facts.images_without_alt),
-        *(Finding(REPORTED, "link", f"link is not https: {link['url']}")
-          for link in facts.links if link["url"].startswith("http:")),
+        *(Finding(REPORTED, "link", f"link is not https: {url}")  # once, however often it is linked
+          for url in dict.fromkeys(link["url"] for link in facts.links if link["url"].startswith("http:"))),
         *placeholders([("the email's subject", rendered.subject), ("the email", rendered.text),
                        ("the email", visible_text(html or rendered.html))]),
     ]

@@ -127,6 +127,9 @@ class _Check:
         found = [_reserved(u) for u in links if reserved(u)]
         wanted = [u for u in links if not reserved(u)]
         late = self.ask_all([u for u in wanted if self.cache.get(u) is None])
+        answers = [self.cache.get(u) for u in wanted]
+        if len(wanted) > 1 and all(a is not None and a.no_such_host for a in answers):
+            return found + [_offline(len(wanted))]  # no name resolves: the machine, not the links
         for url in wanted:
             answer = self.cache.get(url)
             found += [_late(url, self.options)] if url in late or answer is None else self.judge(answer)
@@ -205,6 +208,12 @@ def _where_it_leads(answer: Probe) -> list[Finding]:
 def _reserved(url: str) -> Finding:
     return _finding(f"link to an example address: {url} (a name reserved for examples; nothing was asked)",
                     "replace it with the real address")
+
+
+def _offline(count: int) -> Finding:
+    return _finding(f"links not checked: none of the {count} links' host names resolves here; this machine "
+                    "seems to have no DNS or no network", "check them from a machine that is online, or "
+                    "set DIGEST_LINK_CHECK=false")
 
 
 def _late(url: str, options: LinkOptions) -> Finding:

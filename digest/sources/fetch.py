@@ -93,7 +93,6 @@ def _no_such_host(exc: BaseException) -> bool:
     """True when the host name did not resolve (DNS), anywhere in the exception's causes."""
     import socket
 
-    from urllib3.exceptions import NameResolutionError
 
     seen: set[int] = set()
     stack: list[object] = [exc]
@@ -102,8 +101,8 @@ def _no_such_host(exc: BaseException) -> bool:
         if not isinstance(item, BaseException) or id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, (NameResolutionError, socket.gaierror)):
-            return True
+        if isinstance(item, socket.gaierror):  # a temporary failure (EAI_AGAIN) is not an answer
+            return item.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME))
         stack += [getattr(item, "reason", None), item.__cause__, item.__context__]
         stack += [a for a in getattr(item, "args", ()) if isinstance(a, BaseException)]
     return False

@@ -174,3 +174,32 @@ def test_preview_asks_nothing_when_the_link_check_is_off(setup, tmp_path: Path) 
         result = build_preview(settings, ledger, tmp_path / "pv", now=NOW)
     assert site.requests == []
     assert not [f for f in result.report["findings"] if f["message"].startswith("dead link")]
+
+
+def test_a_machine_where_no_name_resolves_is_said_once_not_as_dead_links() -> None:
+    urls = ["https://news.ngo.net/a", "https://partner.org/b", "https://ngo.net/c"]
+    ask, _asked = fake({u: Probe(u, problem=NO_SUCH_HOST) for u in urls})
+    [found] = check_links(urls, LOCAL, ask=ask)
+    assert found.message.startswith("links not checked: none of the 3 links' host names resolves here")
+    assert found.severity == REPORTED and "DIGEST_LINK_CHECK=false" in found.fix
+    answers = {urls[0]: Probe(urls[0], problem=NO_SUCH_HOST), urls[1]: Probe(urls[1], 200, urls[1]),
+               urls[2]: Probe(urls[2], 200, urls[2])}
+    ask, _asked = fake(answers)
+    assert [f.message for f in check_links(urls, LOCAL, ask=ask)] == [
+        f"dead link: {urls[0]}: {NO_SUCH_HOST}"]
+
+
+def test_a_name_that_does_not_exist_is_dead_and_a_temporary_dns_failure_is_not(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    from digest.sources.fetch import probe
+
+    def resolve(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host == "gone.example-ngo.net":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    assert probe("https://gone.example-ngo.net/a", timeout=2).no_such_host
+    busy = probe("https://busy.example-ngo.net/a", timeout=2)
+    assert not busy.no_such_host and busy.problem.startswith("could not fetch")
