@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from digest.config import Settings
+from digest.deliver.approval import describe_approval
 from digest.deliver.pace import progress_of, sent_of
 from digest.deliver.pause import UNFINISHED
 from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts, recipient_counts, recipients
@@ -66,6 +67,7 @@ def _edition(engine: Engine, ledger: Ledger, e: Any) -> dict[str, Any]:
         "key": e.key,
         "status": e.status,
         "reason": e.reason,
+        "approval": describe_approval(engine, e),  # '' unless it was asked for
         "slot_utc": e.slot_utc.isoformat(),
         "sent_at": e.sent_at.isoformat() if e.sent_at else None,
         "deliveries": channel_counts(engine, e.key, EMAIL),

@@ -61,6 +61,8 @@ def _edition_lines(e: dict[str, Any]) -> list[str]:
     reason = f" ({e['reason']})" if e["reason"] else ""
     # People, not internal batches: 1,000 recipients in one batch call count 1,000.
     lines = [f"{e['key']:<20} {e['status']:<9}{reason}", f"    email recipients: {_counts(e['recipients'])}"]
+    if e["approval"]:
+        lines.append(f"    approval: {e['approval']}")
     if e["progress"] or e["paused"]:
         lines.append(f"    progress: {progress_line(e)}")
     lines += [f"      error: {error}" for error in e["errors"]]

@@ -181,3 +181,16 @@ def state_of(engine: Engine, edition: EditionRow) -> tuple[str, rows.Request | N
     if not edition.content_sha256:
         return rows.WAITING, None
     return rows.state(engine, edition.key, edition.content_sha256)
+
+
+def describe_approval(engine: Engine, edition: EditionRow) -> str:
+    """'approved by ...', 'held by ...' or 'waiting for approval (asked of ...)' for an edition
+    approvers were asked about (its current bytes); '' for any other."""
+    made = rows.decisions(engine, edition.key)
+    if not made or edition.status not in OPEN or not edition.content_sha256:
+        return ""
+    state, decision = state_of(engine, edition)
+    if decision is not None:
+        return f"{state} by {decision.approver}"
+    asked = sorted({r.approver for r in made if r.content_sha256 == edition.content_sha256})
+    return f"waiting for approval (asked of {', '.join(asked)})" if asked else ""

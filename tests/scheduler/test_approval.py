@@ -16,6 +16,7 @@ import pytest
 from digest.deliver.approval import look
 from digest.jobs.digest_job import check_digest
 from digest.serve.app import create_app
+from digest.status import collect
 from digest.store import approvals, open_store
 from digest.store.ledger import Ledger
 from tests.scheduler.conftest import add_subscribers, delivery_statuses, editions, write_feed
@@ -77,6 +78,8 @@ def test_the_draft_a_day_ahead_nothing_at_an_unapproved_slot_and_an_approve_afte
         check_digest(settings, engine, MONDAY - timedelta(hours=23) + timedelta(minutes=15 * quarter))
     assert requests_in_outbox(settings) == asked
 
+    [shown] = [e for e in collect(settings, engine, MONDAY, 5)["editions"] if e["key"] == KEY]
+    assert shown["approval"] == "waiting for approval (asked of director@example.org, editor@example.org)"
     result = check_digest(settings, engine, MONDAY + timedelta(seconds=1))
     assert (result.key, result.outcome) == (KEY, "held")
     assert "not approved" in result.message and "DIGEST_MAX_LATENESS" in result.message
@@ -93,6 +96,8 @@ def test_the_draft_a_day_ahead_nothing_at_an_unapproved_slot_and_an_approve_afte
     assert "waiting for approval" in page and "weekly:2026-W23" in page
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     answer = client.post(f"/approval/{token}", data={"csrf_token": csrf, "action": "approve"})
+    [shown] = [e for e in collect(settings, engine, MONDAY, 5)["editions"] if e["key"] == KEY]
+    assert shown["approval"] == "approved by director@example.org"
     assert answer.status_code == 200 and "you approved this edition" in answer.get_data(as_text=True)
     again = client.post(f"/approval/{token}", data={"csrf_token": csrf, "action": "hold"})
     assert "This link was used already: it approved the edition" in again.get_data(as_text=True)
