@@ -36,11 +36,23 @@ def queue_confirmation(engine: Engine, signup: SignUp, now: datetime) -> None:
     queue_side_mail(engine, Queued(idem_key, "confirm", signup.address, signup.language, payload), now)
 
 
-def drain(settings: Settings, engine: Engine, key: bytes, clock: Callable[[], datetime]) -> int:
-    """Send (or drop) every side email waiting; how many were handled."""
+def drain(
+    settings: Settings,
+    engine: Engine,
+    key: bytes,
+    clock: Callable[[], datetime],
+    stopping: Callable[[], bool] = lambda: False,
+) -> int:
+    """Send (or drop) every side email waiting, until ``stopping()``; how many were handled.
+
+    Stopping between emails leaves the rest of a batch claimed: another worker (or this one,
+    started again) takes them after STALE.
+    """
     handled = 0
-    while batch := claim_queued(engine, clock(), STALE, BATCH):
+    while not stopping() and (batch := claim_queued(engine, clock(), STALE, BATCH)):
         for mail in batch:
+            if stopping():
+                break
             _handle(settings, engine, key, mail, clock())
             handled += 1
     return handled

@@ -12,7 +12,7 @@ from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures
 from tests.serve.conftest import running
 from tests.serve.helpers import hidden_fields
 
-KEY = "q" * 40
+KEY = "postgresql-web-test-key-0123456789abcdef"
 PASSWORD = "correct horse battery staple"
 
 

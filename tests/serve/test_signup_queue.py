@@ -138,3 +138,15 @@ def test_a_failed_send_is_recorded_and_the_address_may_ask_again(world) -> None:
         queue_confirmation(engine, SignUp("one@example.org", "en", "I agree"), NOW + timedelta(minutes=1))
         drain(settings, engine, key, lambda: NOW + timedelta(minutes=1))
     assert box.rcpts == ["one@example.org"]
+
+
+def test_a_stopping_worker_leaves_the_rest_for_later(world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    settings, engine = world()
+    key = secret_key(settings)
+    for n in range(3):
+        queue_confirmation(engine, SignUp(f"s{n}@example.org", "en", "I agree"), NOW)
+    calls = iter([False, False, True])  # the server is told to stop after the first email
+    assert drain(settings, engine, key, lambda: NOW, lambda: next(calls, True)) == 1
+    later = NOW + timedelta(minutes=11)  # the claim left behind is taken again
+    assert drain(settings, engine, key, lambda: later) == 2
+    assert [status for _, _, status in rows(engine)] == ["sent"] * 3
