@@ -59,14 +59,13 @@ def ask_to_confirm(
     the record, and DigestError without a public URL (a link's host never comes from a request).
     """
     from digest.store.signups import request_signup, undo_send
-    from digest.unsubscribe import CONFIRM, day_of, token_for
 
     if not public_url:
         raise DigestError("DIGEST_PUBLIC_URL is empty: set it to the public address of digest serve")
     address = signup.address
     if not request_signup(engine, address, signup.language, signup.consent, now, RESEND_AFTER, key):
         return False
-    link = public_url.rstrip("/") + CONFIRM_PATH + token_for(engine, key, CONFIRM, address, day_of(now))
+    link = _confirm_link(engine, key, public_url, address, now)
     mail = SideEmail(
         kind="confirm",
         to=Recipient(email=address),
@@ -81,6 +80,21 @@ def ask_to_confirm(
         undo_send(engine, address)  # the next request (or --resubscribe) may try again
         raise
     return True
+
+
+def link_hash(token: str) -> str:
+    """What the store keeps of a confirmation link: enough to recognise it, not to make it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _confirm_link(engine: Engine, key: bytes, public_url: str, address: str, now: datetime) -> str:
+    """The link for this request, noted as one that may confirm it (once, until the address leaves)."""
+    from digest.store.signups import remember_link
+    from digest.unsubscribe import CONFIRM, day_of, token_for
+
+    token = token_for(engine, key, CONFIRM, address, day_of(now))
+    remember_link(engine, address, link_hash(token), now)
+    return public_url.rstrip("/") + CONFIRM_PATH + token
 
 
 def ask_again(

@@ -98,6 +98,7 @@ def _request(raw_address: str, lang: str) -> tuple[str, int]:
 
 @blueprint.route(CONFIRM_PATH + "<path:token>", methods=["GET", "POST"])
 def confirm(token: str) -> tuple[str, int]:
+    from digest.deliver.confirm import link_hash
     from digest.serve.public import address_of
     from digest.store.signups import confirm_signup, waiting_language
     from digest.unsubscribe import CONFIRM
@@ -107,8 +108,8 @@ def confirm(token: str) -> tuple[str, int]:
     lang = page_language(waiting_language(s.engine, address))  # the language they signed up in
     if request.method != "POST":
         return render("confirm.html.j2", lang, address=mask(address)), 200
-    joined = confirm_signup(s.engine, address, datetime.now(UTC))
-    if joined is None:  # pressed twice, or already confirmed: nothing waits
+    joined = confirm_signup(s.engine, address, datetime.now(UTC), link_hash(token))
+    if joined is None:  # pressed twice, already confirmed, or the link is older than a leaving: void
         page = render("confirmed.html.j2", lang, address=mask(address), fresh=False, manage="")
         return page, 200
     return render(

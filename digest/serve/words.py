@@ -57,11 +57,14 @@ EN: dict[str, str] = {
     "confirm_button": "Yes, sign me up",
     "confirmed_title": "You are signed up",
     "confirmed": "{address} will get the next digest.",
-    "confirmed_again": "There is nothing left to confirm for {address}.",
+    "confirmed_again": "There is nothing left to confirm for {address}: this link was used already "
+    "or is no longer valid. To sign up, please use the form again.",
     "manage_link": "Change your preferences",
     "prefs_title": "Your preferences",
     "prefs_status_active": "{address} gets the digest.",
     "prefs_status_unsubscribed": "{address} is unsubscribed and gets nothing.",
+    "prefs_status_stopped": "{address} gets nothing from us: our emails to it could not be "
+    "delivered, or were reported as unwanted. To get the digest again, sign up again and confirm.",
     "resubscribe_label": "Send me the digest again",
     "prefs_button": "Save",
     "prefs_saved": "Saved.",
@@ -127,11 +130,14 @@ KO: dict[str, str] = {
     "confirm_button": "네, 신청합니다",
     "confirmed_title": "신청되었습니다",
     "confirmed": "{address} 주소로 다음 소식지를 보내 드립니다.",
-    "confirmed_again": "{address} 주소는 더 확인할 것이 없습니다.",
+    "confirmed_again": "{address} 주소는 더 확인할 것이 없습니다. 이미 사용했거나 더 이상 유효하지 않은 "
+    "링크입니다. 신청하시려면 양식을 다시 이용해 주세요.",
     "manage_link": "설정 바꾸기",
     "prefs_title": "설정",
     "prefs_status_active": "{address} 주소로 소식지를 받고 있습니다.",
     "prefs_status_unsubscribed": "{address} 주소는 수신 거부되어 아무것도 받지 않습니다.",
+    "prefs_status_stopped": "{address} 주소로는 아무것도 보내지 않습니다. 이메일이 전달되지 않았거나 "
+    "원치 않는 메일로 신고되었습니다. 다시 받으시려면 새로 신청하고 확인해 주세요.",
     "resubscribe_label": "소식지를 다시 받겠습니다",
     "prefs_button": "저장",
     "prefs_saved": "저장되었습니다.",

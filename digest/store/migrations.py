@@ -140,6 +140,12 @@ def _link_refs(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.link_refs])
 
 
+def _signup_links(conn: Connection) -> None:
+    """Which links confirm a waiting sign-up (``signups.links``)."""
+    if "links" not in {c["name"] for c in inspect(conn).get_columns("signups")}:
+        conn.exec_driver_sql("ALTER TABLE signups ADD COLUMN links TEXT NOT NULL DEFAULT ''")
+
+
 def _admin_sessions(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.admin_sessions])
 
@@ -167,6 +173,7 @@ STEPS: dict[int, Step] = {
     42: _event_editions,
     43: _link_refs,
     44: _admin_sessions,
+    45: _signup_links,
     47: _approvals,
 }
 LINK_REFS_STEP = 43  # old links (holding the address) are read for a while after it: digest.unsubscribe

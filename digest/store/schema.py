@@ -279,6 +279,9 @@ signups = Table(
     Column("requested_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),  # last confirmation email
     Column("sends", Integer, nullable=False, default=0),
+    # Migration 45. The links this request was sent, "<sha256 of the token>:<unix time sent>" each,
+    # space-separated: only they confirm it, once, and only if sent after the last status change.
+    Column("links", Text, nullable=False, default="", server_default=""),
 )
 
 # Web (migration 41). What the message providers told us about a sent message, once per

@@ -3,12 +3,19 @@
 A sign-up waits in ``signups`` until its confirmation link is pressed; only then
 does the address join ``subscribers`` as active, so an unconfirmed address can
 never be sent the digest. One row per address: asking twice sends one email.
+
+Only a link this request was sent confirms it (``signups.links``), once, and only if it was sent
+after the address last left the list (``unsubscribed_at``: an unsubscribe, a bounce, a
+complaint): an old link pressed after someone has left never brings them back. A bounce or a
+complaint is undone only by a fresh confirmation, never by the preferences page.
 """
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 
@@ -16,6 +23,7 @@ from digest.store import schema
 from digest.store.rows import insert_ignore
 
 MAX_CONFIRMATION_EMAILS = 3  # per address, ever, until it confirms
+NEVER_ASKED = ("active", "blocked")  # subscribed already; or the list's owner said no email goes there
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,7 @@ def request_signup(
         if forgotten_among(conn, key, [address]):
             return False
         status = conn.scalar(select(s.c.status).where(s.c.email == address))
-        if status == "active":
+        if status in NEVER_ASKED:
             return False
         row = {"email": address, "language": language, "consent": consent, "requested_at": now, "sends": 0}
         insert_ignore(conn, g, [row])
@@ -85,14 +93,30 @@ def request_signup(
     return True
 
 
-def confirm_signup(engine: Engine, address: str, now: datetime) -> str | None:
-    """Make a waiting sign-up an active subscriber; its language, or None if none was waiting."""
+def remember_link(engine: Engine, address: str, link_hash: str, now: datetime) -> None:
+    """Note the link a confirmation email of this waiting sign-up carries (the last few kept)."""
+    g = schema.signups
+    entry = f"{link_hash}:{_millis(now)}"
+    with engine.begin() as conn:
+        links = conn.scalar(select(g.c.links).where(g.c.email == address))
+        if links is not None:
+            kept = [*str(links).split(), entry][-MAX_CONFIRMATION_EMAILS:]
+            conn.execute(update(g).where(g.c.email == address).values(links=" ".join(kept)))
+
+
+def confirm_signup(engine: Engine, address: str, now: datetime, link_hash: str) -> str | None:
+    """Make a waiting sign-up an active subscriber; its language, or None when nothing waits for
+    this link (confirmed already, never sent this link, or the address left the list after it was
+    sent, or its owner blocked it)."""
     s, g = schema.subscribers, schema.signups
     with engine.begin() as conn:
-        language = conn.scalar(select(g.c.language).where(g.c.email == address))
-        if language is None:
+        waiting = conn.execute(select(g.c.language, g.c.links, g.c.requested_at).where(g.c.email == address))
+        row = waiting.first()
+        member = conn.execute(select(s.c.status, s.c.unsubscribed_at).where(s.c.email == address)).first()
+        if row is None or not _link_holds(row, member, link_hash):
             return None
-        conn.execute(delete(g).where(g.c.email == address))
+        language = row.language
+        conn.execute(delete(g).where(g.c.email == address))  # every link of this request: used
         new = {"email": address, "name": "", "language": language, "status": "active", "created_at": now}
         if not insert_ignore(conn, s, [new]):
             conn.execute(
@@ -103,14 +127,32 @@ def confirm_signup(engine: Engine, address: str, now: datetime) -> str | None:
     return str(language)
 
 
+def _link_holds(row: Any, member: Any, link_hash: str) -> bool:
+    if member is not None and member.status == "blocked":
+        return False
+    left = _millis(member.unsubscribed_at) if member is not None and member.unsubscribed_at else None
+    if not row.links:  # asked before links were noted: valid unless the address left since
+        return left is None or left < _millis(row.requested_at)
+    for entry in str(row.links).split():
+        sent_hash, _, sent = entry.partition(":")
+        if hmac.compare_digest(sent_hash, link_hash) and (left is None or int(sent or 0) > left):
+            return True
+    return False
+
+
+def _millis(value: datetime) -> int:
+    return int(_aware(value).timestamp() * 1000)
+
+
 def set_preferences(engine: Engine, address: str, language: str, resubscribe: bool) -> bool:
-    """Change a subscriber's language (and status back to active); False if not on the list."""
+    """Change a subscriber's language, and bring back one who unsubscribed (``resubscribe``); never
+    one whose mail bounced or who complained (only a fresh confirmation may). False if not on the list."""
     s = schema.subscribers
-    values: dict[str, object] = {"language": language}
-    if resubscribe:
-        values.update(status="active", unsubscribed_at=None)
     with engine.begin() as conn:
-        result = conn.execute(update(s).where(s.c.email == address).values(**values))
+        result = conn.execute(update(s).where(s.c.email == address).values(language=language))
+        if resubscribe:
+            back = update(s).where(s.c.email == address, s.c.status == "unsubscribed")
+            conn.execute(back.values(status="active", unsubscribed_at=None))
     return result.rowcount > 0
 
 
