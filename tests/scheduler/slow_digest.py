@@ -1,6 +1,6 @@
 """Run the real `digest` command line with a slowed-down outbox, for the daemon tests.
 
-The only change: each outbox call sends one message, appends the address to
+The only changes: each outbox call sends one message, cannot be repeated safely, appends the address to
 DIGEST_TEST_SEND_LOG (one line per irreversible call, so a test can count copies
 per recipient across processes) and then takes DIGEST_TEST_SEND_DELAY seconds,
 long enough for a test to signal or kill the process mid-send.
@@ -28,6 +28,9 @@ def slow_send(self, batch, idem_key):  # type: ignore[no-untyped-def]
 
 
 OutboxProvider.batch_size = 1  # type: ignore[misc]
+# Each call stands for one that cannot be taken back (an SMTP message): repeating it is not
+# harmless, so a call in doubt stays for a person instead of being sent again with its key.
+OutboxProvider.idempotent = False  # type: ignore[misc]
 OutboxProvider.send_batch = slow_send  # type: ignore[method-assign]
 
 if __name__ == "__main__":
