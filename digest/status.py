@@ -14,7 +14,7 @@ from digest.deliver.approval import describe_approval
 from digest.deliver.pace import progress_of, sent_of
 from digest.deliver.pause import UNFINISHED
 from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts, recipient_counts, recipients
-from digest.providers.registry import provider_class
+from digest.providers.registry import provider_class, rehearsal_only
 from digest.scheduler_status import scheduler_status
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
@@ -40,7 +40,9 @@ def collect(
     from digest.deliver.campaign import campaign_stats
 
     ledger = Ledger(engine)
-    editions = [_edition(engine, ledger, e) for e in ledger.editions(limit)]
+    rows = ledger.editions(limit)
+    rehearsed = ledger.rehearsals(rehearsal_only(), [e.key for e in rows])
+    editions = [{**_edition(engine, ledger, e), "rehearsal": e.key in rehearsed} for e in rows]
     _add_progress(engine, ledger, settings, editions)
     campaigns = campaign_stats(ledger, provider, [e["key"] for e in editions]) if provider else {}
     for edition in editions:

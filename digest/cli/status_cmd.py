@@ -59,8 +59,12 @@ def _edition_lines(e: dict[str, Any]) -> list[str]:
     from digest.status import progress_line
 
     reason = f" ({e['reason']})" if e["reason"] else ""
+    status = e["status"]
+    if e.get("rehearsal"):  # went only to a provider that sends nothing: not a sent edition
+        status = "rehearsal"
+        reason = " (a provider that sends nothing: nobody was emailed; never in the archive)"
     # People, not internal batches: 1,000 recipients in one batch call count 1,000.
-    lines = [f"{e['key']:<20} {e['status']:<9}{reason}", f"    email recipients: {_counts(e['recipients'])}"]
+    lines = [f"{e['key']:<20} {status:<9}{reason}", f"    email recipients: {_counts(e['recipients'])}"]
     if e["approval"]:
         lines.append(f"    approval: {e['approval']}")
     if e["progress"] or e["paused"]:

@@ -53,14 +53,20 @@ def settings_classes() -> list[type]:
     return settings_classes(dict(providers()))
 
 
+def rehearsal_only() -> tuple[str, ...]:
+    """The ledger channels of every rehearsal provider (which sends nothing): an edition that
+    went only there was a rehearsal, whatever the provider now, and is never published."""
+    return tuple(cls.channel() for cls in providers().values() if cls.rehearsal)
+
+
 def rehearsal_channels(chosen: str) -> tuple[str, ...]:
-    """The ledger channels of the rehearsal providers (which send nothing), whose editions do
-    not count for provider ``chosen``: they use up neither its period nor its articles.
-    Empty when ``chosen`` is one of them (its own rehearsals count for it)."""
+    """The ledger channels of the rehearsal providers, whose editions do not count for provider
+    ``chosen``: they use up neither its period nor its articles. Empty when ``chosen`` is one
+    of them (its own rehearsals count for it)."""
     found = providers()
     if chosen in found and found[chosen].rehearsal:
         return ()
-    return tuple(cls.channel() for cls in found.values() if cls.rehearsal)
+    return rehearsal_only()
 
 
 def make_provider(settings: Settings) -> Provider:

@@ -37,13 +37,16 @@ MAX_LISTED = 500
 
 
 def sent_editions(settings: Settings, engine: Engine) -> list[tuple[EditionRow, list[Hit]]]:
-    """The sent editions, newest first, each with the current protected terms found in it."""
+    """The sent editions, newest first, each with the current protected terms found in it.
+    Rehearsals (editions that went only to a provider that sends nothing) are never published."""
     from digest.guard import sent_hits
+    from digest.providers.registry import rehearsal_only
     from digest.store.ledger import Ledger
 
     ledger, terms = Ledger(engine), settings.protected_terms()
     sent = [e for e in ledger.editions(MAX_LISTED) if e.status == "sent"]
-    return [(e, sent_hits(terms, ledger, e)) for e in sent]
+    rehearsed = ledger.rehearsals(rehearsal_only(), [e.key for e in sent])
+    return [(e, sent_hits(terms, ledger, e)) for e in sent if e.key not in rehearsed]
 
 
 @blueprint.get("/archive")
@@ -67,6 +70,7 @@ def leave() -> tuple[str, int]:
 @blueprint.get("/archive/<path:key>")
 def edition(key: str) -> Response | tuple[str, int]:
     from digest.guard import sent_hits
+    from digest.providers.registry import rehearsal_only
     from digest.render.email import personalise
     from digest.store.ledger import Ledger
 
@@ -74,6 +78,8 @@ def edition(key: str) -> Response | tuple[str, int]:
     found = ledger.edition(key[:64])
     if found is None or found.status != "sent" or len(key) > 64:
         abort(404)
+    if ledger.rehearsals(rehearsal_only(), [found.key]):
+        abort(404)  # a rehearsal: its copy (sample content, sample address) is not for the public
     if sent_hits(site().settings.protected_terms(), ledger, found):
         return render("error.html.j2", page_language(), code=410), 410
     lang = request.args.get("lang", "")

@@ -42,6 +42,14 @@ class RehearsalBook:
         with self.engine.connect() as conn:
             return conn.scalar(query) is not None
 
+    def rehearsals(self, rehearsals: Sequence[str], keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` went only to ``rehearsals`` channels (rehearsals, never published)."""
+        if not rehearsals or not keys:
+            return set()
+        query = rehearsal_keys(rehearsals).where(schema.deliveries.c.edition_key.in_(list(keys)))
+        with self.engine.connect() as conn:
+            return set(conn.scalars(query))
+
     def retire_rehearsal(self, key: str, rehearsals: Sequence[str]) -> str | None:
         """Move ``key``'s edition aside if it went only to ``rehearsals`` channels; the new key, or None.
 

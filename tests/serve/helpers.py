@@ -1,5 +1,5 @@
 """Helpers of the serve tests: the app over a fresh store, forms with their CSRF token, emails
-caught in the outbox."""
+caught in the outbox, or sent for real through SMTP."""
 
 from __future__ import annotations
 
@@ -126,6 +126,24 @@ def outbox_messages(root: Path, address: str) -> list[EmailMessage]:
     queue_settled(root)
     found = sorted((root / "var" / "outbox").rglob(f"{address}.eml"))
     return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in found]  # type: ignore[misc]
+
+
+OWN_IDENTITY = {"DIGEST_ORG_NAME": "Hanbit Bridge", "DIGEST_FROM": "Hanbit Bridge <news@hanbit.example>",
+                "DIGEST_POSTAL_ADDRESS": "12 Real Street, Seoul"}
+
+
+def sent_for_real(server: Any, address: str = "") -> list[EmailMessage]:
+    """`digest send` through a real SMTP server (aiosmtpd), so the edition is published in the
+    archive (an outbox send is a rehearsal, never published); the emails ``address`` got (all
+    of them without one)."""
+    from tests.fakes.smtp import smtp_server
+
+    with smtp_server() as (box, port):
+        done = server.cli("send", DIGEST_PROVIDER="smtp", DIGEST_SMTP_HOST="127.0.0.1",
+                          DIGEST_SMTP_PORT=str(port), DIGEST_SMTP_SECURITY="none", **OWN_IDENTITY)
+    assert done.returncode == 0, done.stderr
+    messages = [email.message_from_bytes(raw, policy=email.policy.default) for raw in box.raw]
+    return [m for m in messages if address in str(m["To"])]  # type: ignore[misc]  # "" is in every one
 
 
 def first_link(message: EmailMessage, path: str) -> str:

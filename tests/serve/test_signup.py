@@ -15,7 +15,7 @@ import pytest
 
 from digest.store.signups import lookup
 from tests.serve.conftest import add_people, link, running
-from tests.serve.helpers import first_link, outbox_messages, queue_settled, submit
+from tests.serve.helpers import first_link, outbox_messages, queue_settled, sent_for_real, submit
 
 KEY = "signup-test-key-0123456789abcdefghij"
 
@@ -172,8 +172,7 @@ def test_preferences_change_language_and_resubscribe(server) -> None:  # type: i
 def test_archive_shows_the_frozen_edition_without_tokens(make_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     srv = make_server(DIGEST_SECRET_KEY=KEY)
     add_people(srv, ("reader@example.org", ""), ("other@example.kr", "ko"))
-    assert srv.cli("send").returncode == 0
-    [message] = outbox_messages(srv.root, "reader@example.org")
+    [message] = sent_for_real(srv, "reader@example.org")
     view = first_link(message, "/archive/")
     listing = srv.session.get(srv.url("/archive"))
     assert listing.status_code == 200 and str(message["Subject"]) in listing.text
