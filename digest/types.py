@@ -101,12 +101,46 @@ def canonical_url(url: str) -> str:
 
 
 @dataclass(frozen=True)
+class SentenceSource:
+    """Where one blurb sentence came from: the article's paragraph, as read, that holds it.
+
+    ``paragraph`` counts the article's paragraphs from 0 (blank lines, and line breaks that are
+    not a hard wrap, end one); ``text`` is that paragraph; ``start``/``end`` are the sentence's
+    offsets in ``text`` (a quoted sentence: ``text[start:end]`` is the sentence). A written
+    (LLM) sentence is no quote: ``start == end == 0``, ``supporting`` holds the article's
+    sentences the faithfulness check matched and ``verdict`` what it found.
+    """
+
+    paragraph: int
+    text: str
+    start: int = 0
+    end: int = 0
+    supporting: tuple[str, ...] = ()
+    verdict: str = "quoted"
+
+
+@dataclass(frozen=True)
+class BlurbSentence:
+    """One sentence of a blurb and where it came from (``None``: not known)."""
+
+    text: str
+    source: SentenceSource | None = None
+
+
+@dataclass(frozen=True)
 class EditionItem:
-    """An article as it appears in one edition: with its blurb and key phrases."""
+    """An article as it appears in one edition: with its blurb and key phrases.
+
+    ``sentences`` are the blurb's sentences in order, each with where it came from (empty when
+    not known: a post read back from the queue). ``also`` holds the same story from other
+    sources, merged into this entry ("also reported by").
+    """
 
     article: Article
     blurb: str
     keyphrases: tuple[str, ...] = ()
+    sentences: tuple[BlurbSentence, ...] = ()
+    also: tuple[Article, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from digest.cli.context import Context
 from digest.errors import SourceError
 
 if TYPE_CHECKING:
-    from digest.types import Article
+    from digest.types import Article, BlurbSentence
 
 EXAMPLES = """\
   digest summarise content/2026-winter-coats.md
@@ -44,6 +44,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     from digest.compose.build import blurb_options
     from digest.social.compose import drafts_for_edition, post_keyphrases
+    from digest.summarise.origins import as_json
     from digest.summarise.registry import make_item
     from digest.types import Edition
 
@@ -62,6 +63,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         out = {
             "title": article.title,
             "blurb": item.blurb,
+            "sentences": [as_json(s) for s in item.sentences],
             "keyphrases": list(item.keyphrases),
             "post_keyphrases": post_keyphrases(item),
             "posts": [
@@ -78,6 +80,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         print(f"{article.title}\n\nBlurb:\n  {item.blurb or '(nothing to summarise)'}\n")
+        _print_sources(item.sentences)
         print("Key phrases: " + (", ".join(item.keyphrases) or "(none)"))
         for d in drafts:
             p = d.post
@@ -88,6 +91,24 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if not drafts:
             print("\n(no social posts: DIGEST_SOCIAL_PLATFORMS is empty)")
     return 1 if any(d.post.errors for d in drafts) else 0
+
+
+def _print_sources(sentences: tuple[BlurbSentence, ...]) -> None:
+    """Each blurb sentence with the paragraph it came from, so a reader can check it."""
+    if sentences:
+        print("Where each sentence came from:")
+    for n, s in enumerate(sentences, 1):
+        src = s.source
+        where = f"paragraph {src.paragraph + 1}" if src else "(not found in the article)"
+        verdict = f"; {src.verdict}" if src and src.supporting else ""
+        print(f"  {n}. {where}{verdict}: {_clip(src.text) if src else ''}")
+    if sentences:
+        print()
+
+
+def _clip(text: str, most: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= most else flat[: most - 1] + "…"
 
 
 def _load(source: str, settings: object) -> Article:

@@ -32,6 +32,7 @@ from digest.render.budget import fit_budget
 from digest.render.email import RenderedEmail, personalise, render_email
 from digest.store.ledger import Ledger
 from digest.subscribers import languages
+from digest.summarise.origins import as_json
 from digest.types import Article, Edition, Post, Recipient
 
 PREVIEW_RECIPIENT = Recipient(email="subscriber@example.invalid", name="Sample Subscriber")
@@ -99,6 +100,7 @@ def build_preview(
         "articles": len(edition.items) + len(edition.more),
         "problems": [{"source": s, "problem": p} for s, p in problems],
         "left_out": [{"article": a.title, "why": why} for a, why in left_out],
+        "sources_of_sentences": sources_of_sentences(edition),
         "trimmed_to_fit": len(trimmed),
         **report,
     }
@@ -120,6 +122,16 @@ def link_findings(
 def inert_link(settings: Settings) -> str:
     """The unsubscribe and preferences link of the preview's sample subscriber: it goes nowhere."""
     return f"{settings.site_url}/unsubscribe/preview-only"
+
+
+def sources_of_sentences(edition: Edition) -> list[dict[str, Any]]:
+    """Each article's blurb sentences with the paragraph each came from (issue 23), for the report
+    and the dashboard: a volunteer checks a sentence against what the article says."""
+    return [
+        {"article": i.article.title, "url": i.article.url, "sentences": [as_json(s) for s in i.sentences]}
+        for i in edition.items + edition.more
+        if i.sentences
+    ]
 
 
 def _left_out(settings: Settings, left_out: list[tuple[Article, str]], trimmed: int) -> list[Finding]:

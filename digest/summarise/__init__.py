@@ -12,9 +12,11 @@ from digest.summarise.errors import SummariseError
 from digest.summarise.furniture import trim_fronts
 from digest.summarise.hashtags import hashtags
 from digest.summarise.keyphrases import keyphrases as extract_keyphrases
+from digest.summarise.origins import quoted
 from digest.summarise.purpose import article_kind, carries
 from digest.summarise.split import split_sentences
 from digest.summarise.text import content_terms, detect_language, looks_like_html, strip_html
+from digest.types import BlurbSentence
 
 __all__ = ["Summary", "SummariseError", "blurb", "hashtags", "summarise"]
 
@@ -28,35 +30,55 @@ class Summary:
 
     ``source`` is "extractive" for the built-in engine; "llm" only for a checked
     model answer from :mod:`digest.summarise.llm` (whose sentences are not quotes).
+    ``origins`` gives each sentence with the article paragraph it came from (issue 23).
 
     Immutable, compared by value like a frozen dataclass.  The engine's key phrases
     are worked out on first access (a summary that is only quoted never pays for
     them); the result does not depend on when they are read.
     """
 
-    __slots__ = ("sentences", "source", "_keyphrases", "_pending")
+    __slots__ = ("sentences", "source", "_keyphrases", "_pending", "_origins", "_text")
     sentences: list[str]
     source: str
     _keyphrases: list[str]
     _pending: tuple[list[str], str | None, str] | None
+    _origins: tuple[BlurbSentence, ...] | None
+    _text: str
 
     def __init__(
-        self, sentences: list[str], keyphrases: list[str] | None = None, source: str = "extractive"
+        self,
+        sentences: list[str],
+        keyphrases: list[str] | None = None,
+        source: str = "extractive",
+        origins: tuple[BlurbSentence, ...] | None = None,
     ) -> None:
         object.__setattr__(self, "sentences", sentences)
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "_keyphrases", list(keyphrases) if keyphrases is not None else [])
         object.__setattr__(self, "_pending", None)
+        object.__setattr__(self, "_origins", origins)
+        object.__setattr__(self, "_text", "")
 
     @classmethod
-    def _deferred(cls, sentences: list[str], article: list[str], language: str | None, raw: str) -> Summary:
-        """A summary whose key phrases come from ``article`` sentences when first read.
+    def _deferred(
+        cls, sentences: list[str], article: list[str], language: str | None, raw: str, text: str
+    ) -> Summary:
+        """A summary whose key phrases come from ``article`` sentences when first read, and
+        whose origins from ``text`` (the article as plain text, which the sentences quote).
 
         ``language`` None means: detect it from ``raw`` (the text as given) then.
         """
         out = cls(sentences)
         object.__setattr__(out, "_pending", (article, language, raw))
+        object.__setattr__(out, "_text", text)
         return out
+
+    @property
+    def origins(self) -> tuple[BlurbSentence, ...]:
+        """Each sentence with the paragraph of the article it came from (worked out when read)."""
+        if self._origins is None:
+            object.__setattr__(self, "_origins", quoted(self.sentences, self._text))
+        return self._origins  # type: ignore[return-value]  # set just above
 
     @property
     def keyphrases(self) -> list[str]:
@@ -140,7 +162,7 @@ def _run(text: str, title: str | None, k: int, max_words: int | None, language: 
     if kind != "news":  # an invitation keeps its date and place, a thank-you its thanks...
         carrying = [carries(s, kind) for s in sentences[: len(article.candidates)]]
         chosen = keep_purpose(article.candidates, scores, chosen, carrying, k, max_words)
-    return Summary._deferred([c.text for c in chosen], sentences, language, raw)
+    return Summary._deferred([c.text for c in chosen], sentences, language, raw, text)
 
 
 def _check(text: object, title: object, k: object, language: object) -> str:

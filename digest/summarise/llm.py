@@ -20,8 +20,10 @@ from typing import Any
 import requests
 
 from digest.summarise import Summary, blurb
+from digest.summarise.origins import written
 from digest.summarise.split import split_sentences
 from digest.summarise.support import unsupported_word
+from digest.summarise.text import looks_like_html, strip_html
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,9 @@ def llm_blurb(
     except Rejected as exc:
         log.warning("LLM summary not used (%s); using the extractive summary", exc)
         return fallback
-    return Summary(sentences=split_sentences(answer), keyphrases=fallback.keyphrases, source="llm")
+    sentences = split_sentences(answer)
+    plain = strip_html(text) if looks_like_html(text) else text
+    return Summary(sentences, fallback.keyphrases, "llm", written(sentences, plain))
 
 
 def endpoint(base_url: str) -> str:

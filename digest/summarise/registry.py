@@ -66,4 +66,6 @@ def make_item(article: Article, options: BlurbOptions) -> EditionItem:
     """Summarise ``article`` into a blurb of whole sentences within the word budget, with the
     summariser ``options.summariser`` names."""
     summary = SUMMARISERS[options.summariser](article, options)
-    return EditionItem(article=article, blurb=summary.text, keyphrases=tuple(summary.keyphrases))
+    return EditionItem(
+        article=article, blurb=summary.text, keyphrases=tuple(summary.keyphrases), sentences=summary.origins
+    )

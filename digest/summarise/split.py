@@ -132,6 +132,20 @@ def span_bounds(text: str, language: str | None = None) -> list[tuple[int, int]]
     return out
 
 
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """The paragraphs of ``text`` as the splitter reads them (no sentence crosses one): a blank
+    line, or a line break that is not a hard wrap, ends one. ``(start, end)``, trimmed of white
+    space, empty ones left out."""
+    out = []
+    for start, end in _blocks(text):
+        piece = text[start:end]
+        stripped = piece.lstrip()
+        if stripped.strip():
+            s = start + len(piece) - len(stripped)
+            out.append((s, s + len(stripped.rstrip())))
+    return out
+
+
 def _library_ends(text: str) -> list[int]:
     """German cut points, sorted: the ends sentencex finds after sentence-final punctuation
     (its line and paragraph breaks are left to :func:`_blocks`) that :func:`keeps_going` does
