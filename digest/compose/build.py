@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from digest.compose.checks import check_protected
 from digest.compose.edition import compose_edition, select_articles, window_start
+from digest.compose.stories import one_entry_per_story, own_source
 from digest.config import Settings
 from digest.protect import Hit
 from digest.render.budget import fit_budget
@@ -114,10 +115,14 @@ def compose_current(
         now=issued,
         zone=ZoneInfo(settings.timezone),
     )
+    stories = one_entry_per_story(chosen, own_source(settings.site_url), ledger.sent_stories(uncounted))
     options = blurb_options(settings)
-    items, more, failed = compose_edition(chosen, options, settings.max_articles, settings.max_more_stories)
+    items, more, failed = compose_edition(
+        stories.leads, options, settings.max_articles, settings.max_more_stories, stories.also
+    )
     edition = Edition(key=key, slot=slot, issued=issued, items=tuple(items), more=tuple(more))
-    return edition, left_out + failed, loaded.problems, source_checks(loaded.runs, first_seen)
+    checks = source_checks(loaded.runs, first_seen)
+    return edition, left_out + stories.reposts + failed, loaded.problems, checks
 
 
 def source_checks(runs: list[SourceRun], first_seen: dict[str, datetime]) -> list[SourceCheck]:

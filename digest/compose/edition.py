@@ -7,6 +7,8 @@ date or position. Articles without a date count as published when first seen.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from digest.errors import DigestError
@@ -70,10 +72,12 @@ def compose_edition(
     options: BlurbOptions,
     max_articles: int,
     max_more: int | None = None,
+    also: Mapping[str, tuple[Article, ...]] | None = None,
 ) -> tuple[list[EditionItem], list[EditionItem], list[tuple[Article, str]]]:
     """Blurbs for the chosen articles (newest first); one that cannot be summarised is
     left out, not fatal. With ``max_more``, at most that many go to the "More stories"
-    list; older ones are left out (and never summarised: a busy week stays fast)."""
+    list; older ones are left out (and never summarised: a busy week stays fast).
+    ``also``: the same story from other sources, by the id of the article it joins."""
     items: list[EditionItem] = []
     failed: list[tuple[Article, str]] = []
     limit = None if max_more is None else max_articles + max_more
@@ -83,7 +87,8 @@ def compose_edition(
             failed += [(a, why) for a in articles[n:]]
             break
         try:
-            items.append(make_item(article, options))
+            item = make_item(article, options)
+            items.append(replace(item, also=also[article.id]) if also and article.id in also else item)
         except (DigestError, ValueError) as exc:
             failed.append((article, f"could not summarise: {exc}"))
     return items[:max_articles], items[max_articles:], failed

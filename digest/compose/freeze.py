@@ -69,9 +69,11 @@ def build_and_freeze(
     found += findings.articles(built.edition.articles)
     refuse(found)
     bodies = other_languages(settings, engine, built)
-    items = [(i.article.id, i.blurb) for i in built.edition.items + built.edition.more]
+    entries = built.edition.items + built.edition.more
+    items = [(i.article.id, i.blurb) for i in entries]
+    merged = [(a.id, i.article.id) for i in entries for a in i.also]  # taken with their entry
     r = built.rendered
-    ledger.freeze_edition(key, r.subject, r.html, r.text, items, bodies)
+    ledger.freeze_edition(key, r.subject, r.html, r.text, items, bodies, merged)
     return Frozen(ledger.edition(key), built.problems, reported=reported(found), composed=built.edition)
 
 

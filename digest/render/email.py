@@ -14,6 +14,7 @@ import traceback
 from dataclasses import dataclass
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import css_inline
@@ -34,7 +35,7 @@ from digest.render.i18n import (
 )
 from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK, fill_links
 from digest.render.safe import ALT_MAX, BLURB_MAX, TITLE_MAX, first_image, plain, safe_url
-from digest.types import Edition, EditionItem
+from digest.types import Article, Edition, EditionItem
 
 HTML_TEMPLATE = "email/digest.html.j2"
 TEXT_TEMPLATE = "email/digest.txt.j2"
@@ -77,6 +78,20 @@ def item_context(
         "blurb": blurb,
         "image": image,
         "image_alt": plain(alt or title, ALT_MAX),
+        "also": [also_context(a, campaign) for a in item.also if safe_url(a.url)],
+    }
+
+
+def also_context(article: Article, campaign: str) -> dict[str, str]:
+    """The same story from another source, merged into an entry: its site's name and link."""
+    link = safe_url(article.url)
+    try:
+        host = (urlsplit(link).hostname or "").removeprefix("www.")
+    except ValueError:
+        host = ""
+    return {
+        "name": plain(host or article.source, TITLE_MAX),
+        "url": with_utm(link, source="newsletter", medium="email", campaign=campaign),
     }
 
 

@@ -63,12 +63,14 @@ class EditionBook:
         text: str,
         items: Iterable[tuple[str, str]],
         bodies: dict[str, tuple[str, str, str]] | None = None,
+        merged: Iterable[tuple[str, str]] = (),
     ) -> bool:
         """Store the rendered edition once; later calls keep the first bytes.
 
         ``items`` is (article ident, blurb) in order; ``bodies`` the same email in
         further languages (language -> subject, html, text), frozen in the same
-        transaction. Returns True if this call froze it.
+        transaction; ``merged`` (article ident, ident of the entry it was merged into): the
+        same story from other sources, taken with the edition. Returns True if this call froze it.
         """
         sha = hashlib.sha256(f"{subject}\n{html}\n{text}".encode()).hexdigest()
         with self.engine.begin() as conn:
@@ -80,8 +82,13 @@ class EditionBook:
             if result.rowcount != 1:
                 return False
             rows = [
-                {"edition_key": key, "article_ident": ident, "position": n, "blurb": blurb}
+                {"edition_key": key, "article_ident": ident, "position": n, "blurb": blurb, "merged_into": ""}
                 for n, (ident, blurb) in enumerate(items)
+            ]
+            rows += [
+                {"edition_key": key, "article_ident": ident, "position": len(rows) + n, "blurb": "",
+                 "merged_into": lead}
+                for n, (ident, lead) in enumerate(merged)
             ]
             insert_ignore(conn, schema.edition_articles, rows)
             extra = [
@@ -225,11 +232,28 @@ class EditionBook:
         query = (
             select(ea.c.article_ident, ea.c.blurb, a.c.title, a.c.url, a.c.source)
             .join(a, a.c.ident == ea.c.article_ident)
-            .where(ea.c.edition_key == key)
+            .where(ea.c.edition_key == key, ea.c.merged_into == "")
             .order_by(ea.c.position)
         )
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
+
+    def sent_stories(self, uncounted: Sequence[str] = (), editions: int = 4) -> list[tuple[str, str, str]]:
+        """(title, blurb, edition key) of the entries of the last ``editions`` editions that took
+        their articles (not those that went only to ``uncounted`` channels): what a re-post of a
+        story is compared with."""
+        e, ea, a = schema.editions, schema.edition_articles, schema.articles
+        recent = select(e.c.key).where(e.c.status.in_(TAKEN_STATUSES))
+        if uncounted:
+            recent = recent.where(e.c.key.not_in(rehearsal_keys(uncounted)))
+        with self.engine.connect() as conn:
+            keys = list(conn.scalars(recent.order_by(e.c.slot_utc.desc()).limit(editions)))
+            query = (
+                select(a.c.title, ea.c.blurb, ea.c.edition_key)
+                .join(a, a.c.ident == ea.c.article_ident)
+                .where(ea.c.edition_key.in_(keys), ea.c.merged_into == "")
+            )
+            return [(t, b, k) for t, b, k in conn.execute(query)]
 
     def event(self, level: str, kind: str, message: str, edition_key: str = "") -> None:
         with self.engine.begin() as conn:

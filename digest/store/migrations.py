@@ -3,7 +3,7 @@
 To change the schema, append a step with the next free number; never edit a
 step that has shipped. Numbers are reserved per capability so parallel work
 does not collide: 1 core ledger, 2-9 delivery, 10-19 social, 20-29 scheduler,
-30-39 subscribers' data, 40-49 web.
+30-39 subscribers' data, 40-49 web, 50-59 what goes out (issue 23).
 """
 
 from __future__ import annotations
@@ -154,6 +154,15 @@ def _approvals(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.approvals])
 
 
+def _merged_stories(conn: Connection) -> None:
+    """The same story from another source, merged into an entry (``edition_articles.merged_into``)."""
+    if "merged_into" in {c["name"] for c in inspect(conn).get_columns("edition_articles")}:
+        return  # created by _core after the column joined the schema
+    conn.exec_driver_sql(
+        "ALTER TABLE edition_articles ADD COLUMN merged_into VARCHAR(512) NOT NULL DEFAULT ''"
+    )
+
+
 STEPS: dict[int, Step] = {
     1: _core,
     2: _delivery,
@@ -175,6 +184,7 @@ STEPS: dict[int, Step] = {
     44: _admin_sessions,
     45: _signup_links,
     47: _approvals,
+    50: _merged_stories,
 }
 LINK_REFS_STEP = 43  # old links (holding the address) are read for a while after it: digest.unsubscribe
 

@@ -67,6 +67,9 @@ edition_articles = Table(
     Column("article_ident", String(512), primary_key=True),
     Column("position", Integer, nullable=False),
     Column("blurb", Text, nullable=False, default=""),
+    # The same story from another source, merged into the entry of this article ident ("also
+    # reported by"): taken with the edition, never an entry or a post of its own.
+    Column("merged_into", String(512), nullable=False, default=""),
 )
 
 # One row per irreversible call: a recipient, a batch, a campaign or a post.
