@@ -71,7 +71,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                     "goes_out": max(slot, now).isoformat(),
                     "note": coming.note,
                     "articles": [
-                        {**article_facts(i.article), "blurb": i.blurb} for i in edition.items + edition.more
+                        {**article_facts(i.article), "blurb": i.blurb, "also_reported_by": _also(i.also)}
+                        for i in edition.items + edition.more
                     ],
                     "left_out": [
                         {"title": a.title, "source": a.source, "why": why} for a, why in built.left_out
@@ -97,6 +98,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"     url: {facts['url'] or '-'} (from {facts['url_from']})")
         for warning in facts["warnings"]:
             print(f"     warning: {warning}")
+        for other in item.also:  # the same story from another source, merged into this entry
+            print(f"     also reported by: {other.title}  [{other.source}] {other.url}")
     if built.left_out:
         print(f"Left out ({len(built.left_out)}):")
         for article, why in built.left_out:
@@ -106,3 +109,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         for source, problem in built.problems:
             print(f"  - {problem}" if problem.startswith(source) else f"  - {source}: {problem}")
     return 0
+
+
+def _also(articles: tuple[Article, ...]) -> list[dict[str, str]]:
+    """The same story from other sources, merged into an entry (issue 23)."""
+    return [{"title": a.title, "url": a.url, "source": a.source} for a in articles]

@@ -8,6 +8,7 @@ with the edition, and a re-post of the story the week after is left out, saying 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -124,3 +125,28 @@ def test_one_entry_in_a_real_send_and_the_story_is_not_sent_again(tmp_path: Path
     partner.write_text(feed(REPOST, PARTNER), encoding="utf-8")
     nxt = send_current(settings, engine, make_provider(settings), now=MONDAY + timedelta(days=7, hours=1))
     assert nxt.status == "skipped"  # nothing new: the re-post and the merged item are not news
+
+
+def test_digest_sources_names_the_merged_item(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    from digest.cli import main
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "coats.md").write_text(OURS, encoding="utf-8")
+    partner = tmp_path / "partner.xml"
+    partner.write_text(feed(PARTNER, UNRELATED), encoding="utf-8")
+    for key, value in {
+        "DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": f"{content},{partner}",
+        "DIGEST_SITE_URL": "https://hanbit.example.org", "DIGEST_TEST_NOW": "2026-11-23T10:00:00+00:00",
+    }.items():
+        monkeypatch.setenv(key, value)
+    assert main(["sources"]) == 0
+    out = capsys.readouterr().out
+    assert "2 article(s)" in out
+    assert f"also reported by: {PARTNER[0]}" in out and PARTNER[1] in out
+    assert main(["sources", "--json"]) == 0
+
+
+    [lead] = [a for a in json.loads(capsys.readouterr().out)["articles"] if a["also_reported_by"]]
+    assert lead["title"] == "Forty children get warm coats before the first snow"
+    assert [a["url"] for a in lead["also_reported_by"]] == [PARTNER[1]]
