@@ -31,8 +31,12 @@ from digest.summarise.split import split_sentences  # noqa: E402
 
 # The same golf story from two desks of one paper (read and labelled by hand).
 SAME_STORY = {
-    frozenset({"cnndm-test-07d6ceff2988640eaa91355d6612f15e0e03eb2d",
-               "cnndm-test-d3a85ca1228b8da6482f9a1bdeb8e409ede7ad1c"}),
+    frozenset(
+        {
+            "cnndm-test-07d6ceff2988640eaa91355d6612f15e0e03eb2d",
+            "cnndm-test-d3a85ca1228b8da6482f9a1bdeb8e409ede7ad1c",
+        }
+    ),
 }
 Terms = frozenset[str]
 

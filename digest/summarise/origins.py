@@ -97,7 +97,10 @@ def as_json(sentence: BlurbSentence) -> dict[str, object]:
     if src is None:
         return {"text": sentence.text, "source": None}
     source: dict[str, object] = {
-        "paragraph": src.paragraph, "text": src.text, "start": src.start, "end": src.end
+        "paragraph": src.paragraph,
+        "text": src.text,
+        "start": src.start,
+        "end": src.end,
     }
     if src.supporting:
         source.update(supporting=list(src.supporting), verdict=src.verdict)

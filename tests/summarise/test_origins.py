@@ -18,8 +18,18 @@ from digest.summarise.split import paragraph_bounds
 from digest.summarise.text import strip_html
 from tests.paths import SAMPLE
 
-WORDS = ["refugees", "school", "opened", "Seoul", "volunteers", "classes", "winter", "families", "Dr.",
-         "U.S."]
+WORDS = [
+    "refugees",
+    "school",
+    "opened",
+    "Seoul",
+    "volunteers",
+    "classes",
+    "winter",
+    "families",
+    "Dr.",
+    "U.S.",
+]
 sentence = st.lists(st.sampled_from(WORDS), min_size=3, max_size=12).map(
     lambda ws: " ".join(ws).capitalize() + "."
 )

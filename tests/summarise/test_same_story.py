@@ -37,30 +37,30 @@ Many of the families arrived this year and own no winter clothes. "My son has ne
 his own," one mother told our volunteers. The next drive, for boots and gloves, starts in January.
 """
 PARTNER = (
-    'Refugee children in Seoul receive winter coats',
-    'https://partner.example.net/2026/11/coats-for-children',
-    'p-coats',
-    'Fri, 21 Nov 2026 08:00:00 +0000',
-    'Forty children of North Korean refugee families in Seoul received new winter coats from '
-    'Hanbit Bridge this Thursday. Supporters paid for the coats after a November appeal, and volunteers at '
-    'the Nowon Saturday school measured the children. Boots and gloves are next, from January.',
+    "Refugee children in Seoul receive winter coats",
+    "https://partner.example.net/2026/11/coats-for-children",
+    "p-coats",
+    "Fri, 21 Nov 2026 08:00:00 +0000",
+    "Forty children of North Korean refugee families in Seoul received new winter coats from "
+    "Hanbit Bridge this Thursday. Supporters paid for the coats after a November appeal, and volunteers at "
+    "the Nowon Saturday school measured the children. Boots and gloves are next, from January.",
 )
 UNRELATED = (
-    'Seoul opens job counselling for North Korean defectors',
-    'https://partner.example.net/2026/11/job-counselling',
-    'p-jobs',
-    'Sat, 22 Nov 2026 08:00:00 +0000',
-    'The city of Seoul opened a counselling desk for North Korean defectors looking for work. '
-    'Counsellors help with CVs, interviews and recognition of qualifications from the North, and refugee '
-    'families can book evening appointments. The desk is open on weekdays at the city hall annex.',
+    "Seoul opens job counselling for North Korean defectors",
+    "https://partner.example.net/2026/11/job-counselling",
+    "p-jobs",
+    "Sat, 22 Nov 2026 08:00:00 +0000",
+    "The city of Seoul opened a counselling desk for North Korean defectors looking for work. "
+    "Counsellors help with CVs, interviews and recognition of qualifications from the North, and refugee "
+    "families can book evening appointments. The desk is open on weekdays at the city hall annex.",
 )
 REPOST = (
-    'Coats for forty refugee children in Seoul',
-    'https://other.example.com/coats-again',
-    'o-coats',
-    'Thu, 27 Nov 2026 08:00:00 +0000',
-    'Hanbit Bridge handed out forty winter coats to children from North Korean refugee families in '
-    'Seoul, bought with gifts from 212 supporters who answered a November appeal.',
+    "Coats for forty refugee children in Seoul",
+    "https://other.example.com/coats-again",
+    "o-coats",
+    "Thu, 27 Nov 2026 08:00:00 +0000",
+    "Hanbit Bridge handed out forty winter coats to children from North Korean refugee families in "
+    "Seoul, bought with gifts from 212 supporters who answered a November appeal.",
 )
 
 
@@ -84,12 +84,30 @@ def test_the_same_story_in_other_words_is_close_and_an_unrelated_one_is_not() ->
 
 def test_our_article_leads_else_the_earliest() -> None:
     text = "Volunteers of Hanbit Bridge gave forty coats to children of refugee families in Seoul. " * 3
-    early = Article(id="a", title="Coats", url="https://a.example.com/1", text=text, source="https://a.example.com/f",
-                    published=MONDAY - timedelta(days=3))
-    late = Article(id="b", title="Coats", url="https://b.example.com/1", text=text, source="https://b.example.com/f",
-                   published=MONDAY - timedelta(days=1))
-    mine = Article(id="c", title="Coats", url="https://hanbit.example.org/1", text=text,
-                   source="https://hanbit.example.org/feed", published=MONDAY)
+    early = Article(
+        id="a",
+        title="Coats",
+        url="https://a.example.com/1",
+        text=text,
+        source="https://a.example.com/f",
+        published=MONDAY - timedelta(days=3),
+    )
+    late = Article(
+        id="b",
+        title="Coats",
+        url="https://b.example.com/1",
+        text=text,
+        source="https://b.example.com/f",
+        published=MONDAY - timedelta(days=1),
+    )
+    mine = Article(
+        id="c",
+        title="Coats",
+        url="https://hanbit.example.org/1",
+        text=text,
+        source="https://hanbit.example.org/feed",
+        published=MONDAY,
+    )
     is_own = own_source("https://www.hanbit.example.org")
     both = one_entry_per_story([late, early], is_own)
     assert [a.id for a in both.leads] == ["a"] and [a.id for a in both.also["a"]] == ["b"]
@@ -103,16 +121,20 @@ def test_one_entry_in_a_real_send_and_the_story_is_not_sent_again(tmp_path: Path
     (content / "coats.md").write_text(OURS, encoding="utf-8")
     partner = tmp_path / "partner.xml"
     partner.write_text(feed(PARTNER, UNRELATED), encoding="utf-8")
-    settings = make_settings(DIGEST_SOURCES=f"{content},{partner}", DIGEST_SITE_URL="https://hanbit.example.org")
+    settings = make_settings(
+        DIGEST_SOURCES=f"{content},{partner}", DIGEST_SITE_URL="https://hanbit.example.org"
+    )
     engine = open_store(settings.db_url)
     sent = send_current(settings, engine, make_provider(settings), now=MONDAY + timedelta(hours=1))
     assert sent.status == "sent"
     ledger = Ledger(engine)
     titles = [row[2] for row in ledger.frozen_articles(sent.key)]
-    assert sorted(titles) == sorted([
-        "Forty children get warm coats before the first snow",
-        "Seoul opens job counselling for North Korean defectors",
-    ])
+    assert sorted(titles) == sorted(
+        [
+            "Forty children get warm coats before the first snow",
+            "Seoul opens job counselling for North Korean defectors",
+        ]
+    )
     [eml] = sorted((settings.data_dir / "outbox").rglob("*.eml"))[:1]
     msg = message_from_bytes(eml.read_bytes(), policy=policy.default)
     html = msg.get_body(("html",)).get_content()
@@ -136,8 +158,10 @@ def test_digest_sources_names_the_merged_item(tmp_path: Path, monkeypatch, capsy
     partner = tmp_path / "partner.xml"
     partner.write_text(feed(PARTNER, UNRELATED), encoding="utf-8")
     for key, value in {
-        "DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": f"{content},{partner}",
-        "DIGEST_SITE_URL": "https://hanbit.example.org", "DIGEST_TEST_NOW": "2026-11-23T10:00:00+00:00",
+        "DIGEST_DATA_DIR": str(tmp_path / "var"),
+        "DIGEST_SOURCES": f"{content},{partner}",
+        "DIGEST_SITE_URL": "https://hanbit.example.org",
+        "DIGEST_TEST_NOW": "2026-11-23T10:00:00+00:00",
     }.items():
         monkeypatch.setenv(key, value)
     assert main(["sources"]) == 0
@@ -145,7 +169,6 @@ def test_digest_sources_names_the_merged_item(tmp_path: Path, monkeypatch, capsy
     assert "2 article(s)" in out
     assert f"also reported by: {PARTNER[0]}" in out and PARTNER[1] in out
     assert main(["sources", "--json"]) == 0
-
 
     [lead] = [a for a in json.loads(capsys.readouterr().out)["articles"] if a["also_reported_by"]]
     assert lead["title"] == "Forty children get warm coats before the first snow"
