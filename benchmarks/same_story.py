@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from digest.summarise import blurb  # noqa: E402
-from digest.summarise.same_story import THRESHOLD, similarity, story_terms  # noqa: E402
+from digest.summarise.same_story import THRESHOLD, Story, score, story_terms  # noqa: E402
 from digest.summarise.split import split_sentences  # noqa: E402
 
 # The same golf story from two desks of one paper (read and labelled by hand).
@@ -38,7 +38,7 @@ SAME_STORY = {
         }
     ),
 }
-Terms = frozenset[str]
+Terms = Story
 
 
 def load(path: Path) -> list[dict[str, str]]:
@@ -67,7 +67,7 @@ def pairs(
             if symmetric and b <= a:
                 continue
             same = a == b or frozenset({ids[a], ids[b]}) in SAME_STORY
-            (pos if same else neg).append(similarity(left[a], right[b]))
+            (pos if same else neg).append(score(left[a], right[b]))
     return pos, neg
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from digest.summarise.same_story import groups, same_story, story_terms
+from digest.summarise.same_story import Story, groups, same_story, story_terms
 from digest.types import Article
 
 _UNDATED = datetime.max.replace(tzinfo=UTC)
@@ -51,7 +51,7 @@ def one_entry_per_story(
     what recent editions carried (:meth:`~digest.store.editions.EditionBook.sent_stories`)."""
     out = Stories()
     earlier = [(story_terms(title, blurb), title, key) for title, blurb, key in sent]
-    kept: list[tuple[Article, frozenset[str]]] = []
+    kept: list[tuple[Article, Story]] = []
     for article in articles:
         terms = story_terms(article.title, article.text)
         match = next((m for m in earlier if same_story(terms, m[0])), None)

@@ -18,7 +18,7 @@ from digest.deliver import send_current
 from digest.providers import make_provider
 from digest.store import open_store
 from digest.store.ledger import Ledger
-from digest.summarise.same_story import groups, similarity, story_terms
+from digest.summarise.same_story import groups, score, story_terms
 from digest.types import Article
 
 MONDAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -77,8 +77,8 @@ def test_the_same_story_in_other_words_is_close_and_an_unrelated_one_is_not() ->
     ours = story_terms("Forty children get warm coats before the first snow", OURS)
     partner = story_terms(PARTNER[0], PARTNER[4])
     unrelated = story_terms(UNRELATED[0], UNRELATED[4])
-    assert similarity(ours, partner) >= 0.6
-    assert similarity(ours, unrelated) < 0.3 and similarity(partner, unrelated) < 0.3
+    assert score(ours, partner) >= 0.6
+    assert score(ours, unrelated) < 0.3 and score(partner, unrelated) < 0.3
     assert groups([ours, unrelated, partner]) == [[0, 2], [1]]
 
 
@@ -173,3 +173,16 @@ def test_digest_sources_names_the_merged_item(tmp_path: Path, monkeypatch, capsy
     [lead] = [a for a in json.loads(capsys.readouterr().out)["articles"] if a["also_reported_by"]]
     assert lead["title"] == "Forty children get warm coats before the first snow"
     assert [a["url"] for a in lead["also_reported_by"]] == [PARTNER[1]]
+
+
+def test_instalments_and_boilerplate_under_unlike_titles_are_not_one_story() -> None:
+    def item(title: str) -> str:
+        return f"{title} happened this week. Volunteers met the families and shared a meal at the centre."
+
+    assert score(story_terms("Week 2", item("Week 2")), story_terms("Week one", item("Week one"))) == 0
+    assert score(story_terms("Part 3 of our series", OURS), story_terms("Part 4 of our series", OURS)) == 0
+    boiler = "Read the full story on our website, where you can sign up for updates from the centre team."
+    assert score(story_terms("Coats for children", boiler), story_terms("New English classes", boiler)) == 0
+    # A copy under a headline that only grew keeps counting as one story.
+    copy = story_terms("Forty children get warm coats before the first snow in Seoul", OURS)
+    assert score(story_terms("Forty children get warm coats before the first snow", OURS), copy) == 1.0
