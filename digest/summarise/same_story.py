@@ -30,6 +30,7 @@ LEAD_WORDS = 300
 # their boilerplate ("... happened this week. More people came than expected.").
 MIN_SHARED = 8
 ALIKE = 0.5  # texts sharing this much word for word are one text: copied, or boilerplate
+TITLES_ALIKE = 0.75  # the headline of a copy: the shorter title's words nearly all in the other
 _NUMBER_WORDS = {
     w: str(n)
     for n, w in enumerate(
@@ -75,10 +76,11 @@ def score(a: Story, b: Story) -> float:
     if _instalments(a, b):
         return 0.0
     # The same text word for word under unlike titles is a feed's boilerplate, not one story: a
-    # passage under titles that share no word, or most of both texts under titles that share
-    # little (a partner retelling our story uses its own words; a copy keeps the headline).
+    # passage under titles that share no word, or most of both texts under titles that differ (a
+    # partner retelling our story uses its own words; a copy keeps its headline, or adds to it;
+    # "The past gathering" and "The future gathering" announce two events in the same words).
     if _overlap(a.runs, b.runs) >= ALIKE and _unrelated_titles(a, b) or (
-        _jaccard(a.runs, b.runs) >= ALIKE and _overlap(a.title, b.title) < 0.5
+        _jaccard(a.runs, b.runs) >= ALIKE and _overlap(a.title, b.title) < TITLES_ALIKE
     ):
         return 0.0
     return similarity(a, b)

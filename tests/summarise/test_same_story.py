@@ -183,6 +183,9 @@ def test_instalments_and_boilerplate_under_unlike_titles_are_not_one_story() -> 
     assert score(story_terms("Part 3 of our series", OURS), story_terms("Part 4 of our series", OURS)) == 0
     boiler = "Read the full story on our website, where you can sign up for updates from the centre team."
     assert score(story_terms("Coats for children", boiler), story_terms("New English classes", boiler)) == 0
+    # Two events announced in the same words are two entries, and the second is no re-post.
+    meal = "Families meet at the centre to share a meal. Volunteers cook and children play games."
+    assert score(story_terms("The past gathering", meal), story_terms("The future gathering", meal)) == 0
     # A copy under a headline that only grew keeps counting as one story.
     copy = story_terms("Forty children get warm coats before the first snow in Seoul", OURS)
     assert score(story_terms("Forty children get warm coats before the first snow", OURS), copy) == 1.0
