@@ -112,6 +112,10 @@ WEIGHED = [
     ("Dr.Kim", 23),  # .kim is a top-level domain
     ("_한국U.S.net", 12),  # X's match starts after "_", so the whole run is no link
     ("-에서_U.S.kr", 12),
+    # The host again in the path: still one link (twitter-text-parser alone weighed 4 more).
+    ("sub_dom.example.xyz/a.sub_dom.example.xyz", 4 + 23),
+    ("(sub_dom.example.xyz/@user/a.sub_dom.example.xyz:80", 5 + 23),
+    ("x.bz2/path.#sub_dom.example.co.uk,(sub_dom.example.xyz/@user/a.sub_dom.example.xyz:80", 39 + 23),
 ]
 
 

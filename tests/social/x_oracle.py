@@ -11,6 +11,7 @@ from functools import cache
 from importlib import import_module
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 
 def _module(name: str) -> Any:
@@ -20,7 +21,20 @@ def _module(name: str) -> Any:
 
 
 def weighted_length(text: str) -> int:
-    return int(_module("twitter_text").parse_tweet(text).weightedLength)
+    """parse_tweet's weightedLength, with each link's text taken from its indices. parse_tweet
+    steps over a link by the length of its ``url``; for a bare address with a path the port builds
+    that with ``str.replace(domain, ascii_domain)``, which replaces the host again wherever the path
+    repeats it ("sub_dom.example.xyz/a.sub_dom.example.xyz"), so it steps short and weighs the rest
+    of the link as text. twitter-text's own JavaScript replaces the first occurrence only, so its
+    ``url`` is always the text at its indices, and the whole link weighs 23."""
+    parse = _module("twitter_text.parse_tweet")
+    found = parse.extract_urls_with_indices
+
+    def at_indices(normalized: str) -> list[dict[str, Any]]:
+        return [{**u, "url": normalized[u["indices"][0] : u["indices"][1]]} for u in found(normalized)]
+
+    with mock.patch.object(parse, "extract_urls_with_indices", at_indices):
+        return int(parse.parse_tweet(text).weightedLength)
 
 
 def links(text: str) -> list[tuple[int, int]]:
