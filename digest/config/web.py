@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.config.base import int_range, parse_path, parse_positive_int, setting
-from digest.config.web_values import admin_password, proxy_address, public_address
+from digest.config.web_values import admin_password, proxy_address, public_address, signup_origins
 from digest.dnslookup import parse_dns_server
 from digest.errors import ConfigError
 
@@ -57,6 +57,16 @@ class WebSettings:
         "Most sign-ups digest serve accepts from one IP address per hour (form spam); each address "
         "also gets at most one confirmation email per hour and three in all.",
         parse=parse_positive_int,
+        section="Web",
+    )
+    signup_origins: list[str] = setting(
+        "DIGEST_SIGNUP_ORIGINS",
+        [],
+        "Comma-separated sites whose pages may hold the sign-up form (scheme and host, e.g. "
+        "https://example.org): their form posts to /subscribe without our CSRF token. A form on "
+        "any other site is refused (403). Empty: only digest serve's own form.",
+        parse=signup_origins,
+        example="https://example.org,https://www.example.org",
         section="Web",
     )
     webhook_max_mb: int = setting(

@@ -68,6 +68,30 @@ def link_base(raw: str) -> str:
     return value
 
 
+def signup_origins(raw: str) -> list[str]:
+    """DIGEST_SIGNUP_ORIGINS: the sites whose own pages may hold our sign-up form, each as a browser
+    names it in ``Origin`` (scheme and host, a port only when not the default), https unless local."""
+    found: list[str] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        if item in ("*", "null"):
+            raise ValueError(f"{item!r} would let any page sign people up; list your sites, e.g. https://example.org")
+        parts = urlsplit(link_base(item))
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError(f"{item!r} has a path; give only the scheme and host, e.g. https://example.org")
+        found.append(origin_of(item))
+    return sorted(set(found))
+
+
+def origin_of(address: str) -> str:
+    """The ``Origin`` a browser sends from a page at ``address`` (scheme, host, a non-default port)."""
+    parts = urlsplit(address.strip())
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    port = f":{parts.port}" if parts.port not in (None, default) else ""
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}{port}"
+
+
 def _no_ones_address(host: str) -> bool:
     """An IP address no machine answers at: 0.0.0.0 or ::, multicast, broadcast and reserved."""
     try:

@@ -19,8 +19,10 @@ from datetime import datetime, timedelta
 
 from digest.config import Settings
 from digest.deliver.confirm import SignUp, ask_to_confirm
+from digest.deliver.side_email import SideEmail, send_side_email
 from digest.store import Engine
 from digest.store.side_mails import Queued, claim_queued, drop_claimed, fail_claimed, queue_side_mail
+from digest.types import Recipient
 
 log = logging.getLogger("digest.deliver")
 
@@ -34,6 +36,14 @@ def queue_confirmation(engine: Engine, signup: SignUp, now: datetime) -> None:
     idem_key = hashlib.sha256(f"confirm|{signup.address}|{now.isoformat()}|{nonce}".encode()).hexdigest()[:40]
     payload = json.dumps({"consent": signup.consent}, ensure_ascii=False)
     queue_side_mail(engine, Queued(idem_key, "confirm", signup.address, signup.language, payload), now)
+
+
+def queue_welcome(engine: Engine, address: str, language: str, archive: str, now: datetime) -> None:
+    """Queue the welcome of an address that has just confirmed (sent by :func:`drain`); ``archive``
+    is the public page of the latest edition (or of the archive)."""
+    idem_key = hashlib.sha256(f"welcome|{address}|{now.isoformat()}".encode()).hexdigest()[:40]
+    payload = json.dumps({"archive": archive})
+    queue_side_mail(engine, Queued(idem_key, "welcome", address, language, payload), now)
 
 
 def drain(
@@ -59,18 +69,51 @@ def drain(
 
 
 def _handle(settings: Settings, engine: Engine, key: bytes, mail: Queued, now: datetime) -> None:
-    if mail.kind != "confirm" or "@" not in mail.recipient:  # forgotten since it was queued
+    send = {"confirm": _confirm, "welcome": _welcome}.get(mail.kind)
+    if send is None or "@" not in mail.recipient:  # forgotten since it was queued
         drop_claimed(engine, mail.idem_key)
         return
-    consent = str(json.loads(mail.payload or "{}").get("consent", ""))
-    signup = SignUp(mail.recipient, mail.language, consent)
     try:
-        sent = ask_to_confirm(
-            settings, engine, signup, key=key, public_url=settings.public_url, now=now, idem_key=mail.idem_key
-        )
+        sent = send(settings, engine, key, mail, now)
     except Exception as exc:  # noqa: BLE001 - one email's failure never stops the queue
-        log.error("could not send a confirmation email: %s", type(exc).__name__)
+        log.error("could not send a %s email: %s", mail.kind, type(exc).__name__)
         fail_claimed(engine, mail.idem_key, now, f"{type(exc).__name__}: {exc}")
         return
-    if not sent:  # subscribed, forgotten, asked too often: nothing goes out, nothing stays
+    if not sent:  # subscribed, forgotten, asked too often, left: nothing goes out, nothing stays
         drop_claimed(engine, mail.idem_key)
+
+
+def _confirm(settings: Settings, engine: Engine, key: bytes, mail: Queued, now: datetime) -> bool:
+    consent = str(json.loads(mail.payload or "{}").get("consent", ""))
+    signup = SignUp(mail.recipient, mail.language, consent)
+    return ask_to_confirm(
+        settings, engine, signup, key=key, public_url=settings.public_url, now=now, idem_key=mail.idem_key
+    )
+
+
+def _welcome(settings: Settings, engine: Engine, key: bytes, mail: Queued, now: datetime) -> bool:
+    """The welcome, unless the address left (or was forgotten) since it confirmed."""
+    from digest.store.subscribers import active_among
+    from digest.unsubscribe import PREFERENCES, UNSUBSCRIBE, day_of, link_url, token_for
+
+    address = mail.recipient
+    if not active_among(engine, [address]) or not settings.public_url:
+        return False
+    made = day_of(now)
+    archive = str(json.loads(mail.payload or "{}").get("archive", ""))
+    manage, leave = (token_for(engine, key, purpose, address, made) for purpose in (PREFERENCES, UNSUBSCRIBE))
+    links = {
+        "archive": archive or settings.public_url + "/archive",
+        "manage": link_url(settings.preferences_template, manage),
+        "unsubscribe": link_url(settings.unsubscribe_template, leave),
+    }
+    welcome = SideEmail(
+        kind="welcome",
+        to=Recipient(email=address),
+        language=mail.language,
+        context=links,
+        key="welcome:" + hashlib.sha256(address.encode()).hexdigest()[:16],
+        idem_key=mail.idem_key,
+    )
+    send_side_email(settings, engine, welcome, now)
+    return True

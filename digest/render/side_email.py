@@ -22,6 +22,7 @@ from digest.render.i18n import FONT_STACKS, N_, WORD_BREAK, check_language, tran
 
 SUBJECTS = {
     "confirm": N_("Please confirm your sign-up to %(org)s"),
+    "welcome": N_("Welcome to the %(org)s news digest"),
     "receipt": N_("Receipt of %(key)s: sent to %(sent)s"),
     "approval": N_("Please approve the digest that goes out %(slot)s: %(edition_subject)s"),
     # Not in the catalog: staff filter their mail on this prefix, whatever the language.

@@ -105,6 +105,18 @@ def post_count(post_id: int) -> Any:
     return jsonify(found)
 
 
+@blueprint.get("/signup-form")
+@admin_only
+def signup_form() -> Any:
+    """The sign-up form to paste into the organisation's own site, in each language."""
+    from digest.serve.signup import LANGUAGE_NAMES, snippet
+
+    found = {code: snippet(code) for code in LANGUAGE_NAMES}
+    origins = site().settings.signup_origins
+    page = render("admin_signup.html.j2", "en", origins=origins, snippets=LANGUAGE_NAMES, snippets_html=found)
+    return page, 200
+
+
 @blueprint.get("/editions/<key>")
 @admin_only
 def edition(key: str) -> Any:

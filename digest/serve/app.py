@@ -43,6 +43,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     from digest.serve.public import blueprint as public
     from digest.serve.public import unsubscribe
     from digest.serve.signup import blueprint as signup
+    from digest.serve.signup import subscribe
     from digest.serve.webhooks import blueprint as webhooks
     from digest.serve.words import template_globals
 
@@ -83,6 +84,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
         app.register_blueprint(blueprint)
     csrf.exempt(webhooks)  # providers authenticate by signature, not by a session
     csrf.exempt(unsubscribe)  # RFC 8058: the mailbox's POST carries no cookie and no token
+    csrf.exempt(subscribe)  # the view checks our token itself, except from DIGEST_SIGNUP_ORIGINS
     app.context_processor(template_globals)
     app.after_request(_security_headers)
     app.register_error_handler(400, _error_page)

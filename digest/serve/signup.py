@@ -11,9 +11,10 @@ who is on the list.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, Response, abort, request
 
 from digest.deliver.confirm import CONFIRM_PATH
 from digest.serve.public import own_link
@@ -44,16 +45,47 @@ def subscribe() -> tuple[str, int]:
         return render("subscribe_elsewhere.html.j2", lang, reason="sub_closed"), 503
     if request.method != "POST":
         return _form(lang, {}, ""), 200
-    form = request.form
+    from_elsewhere = _elsewhere()  # a form on the organisation's own site (DIGEST_SIGNUP_ORIGINS)
+    form: Mapping[str, str] = request.form
     if form.get("website", ""):  # the honeypot: people never see it, form-filling bots do
         log.info("sign-up honeypot filled; ignored")
         return render("subscribe_sent.html.j2", lang), 200
+    if from_elsewhere and not form.get("language"):
+        form = {**form, "language": lang}  # a pasted snippet that lost its hidden field
     errors = _check(form, lang)
     if errors:
         return _form(lang, errors, form.get("email", "")[:320]), 400
     if not site().ip_throttle.allow(_ip()):
         abort(429)
     return _request(form["email"], lang)
+
+
+def _elsewhere() -> bool:
+    """True for a form on one of DIGEST_SIGNUP_ORIGINS; False for our own (whose CSRF token is
+    checked here); 403 for a form on any other site, before anything is read or sent."""
+    from flask import current_app
+
+    from digest.config.web_values import origin_of
+
+    origin = request.headers.get("Origin", "")
+    if origin and origin not in (origin_of(site().settings.public_url), origin_of(request.host_url)):
+        if origin in site().settings.signup_origins:
+            return True
+        log.warning("sign-up refused from a site not in DIGEST_SIGNUP_ORIGINS: %s", origin[:200])
+        abort(403)
+    current_app.extensions["csrf"].protect()  # 400 without our own form's token
+    return False
+
+
+@blueprint.after_request
+def _allow_reading(response: Response) -> Response:
+    """A page of another listed site may read our answer to its sign-up (fetch), never with cookies."""
+    if request.endpoint == "signup.subscribe":
+        response.headers.add("Vary", "Origin")
+        origin = request.headers.get("Origin", "")
+        if origin in site().settings.signup_origins:
+            response.headers["Access-Control-Allow-Origin"] = origin
+    return response
 
 
 def _form(lang: str, errors: dict[str, str], email: str) -> str:
@@ -67,7 +99,15 @@ def _form(lang: str, errors: dict[str, str], email: str) -> str:
     )
 
 
-def _check(form: dict[str, str], lang: str) -> dict[str, str]:
+def snippet(lang: str) -> str:
+    """The HTML of the sign-up form for another site, in ``lang`` (its action from DIGEST_PUBLIC_URL)."""
+    settings = site().settings
+    action = (settings.public_url or "https://news.example.org") + "/subscribe"
+    consent = consent_line(lang, settings.org_name)
+    return render("signup_snippet.html.j2", lang, action=action, consent=consent).strip() + "\n"
+
+
+def _check(form: Mapping[str, str], lang: str) -> dict[str, str]:
     from digest.subscribers import normalise
 
     w, errors = words(lang), {}
@@ -99,6 +139,7 @@ def _request(raw_address: str, lang: str) -> tuple[str, int]:
 @blueprint.route(CONFIRM_PATH + "<path:token>", methods=["GET", "POST"])
 def confirm(token: str) -> tuple[str, int]:
     from digest.deliver.confirm import link_hash
+    from digest.deliver.side_queue import queue_welcome
     from digest.serve.public import address_of
     from digest.store.signups import confirm_signup, waiting_language
     from digest.unsubscribe import CONFIRM
@@ -112,6 +153,8 @@ def confirm(token: str) -> tuple[str, int]:
     if joined is None:  # pressed twice, already confirmed, or the link is older than a leaving: void
         page = render("confirmed.html.j2", lang, address=mask(address), fresh=False, manage="")
         return page, 200
+    queue_welcome(s.engine, address, joined, _latest_edition(), datetime.now(UTC))
+    s.wake.set()
     return render(
         "confirmed.html.j2",
         page_language(joined),
@@ -119,6 +162,15 @@ def confirm(token: str) -> tuple[str, int]:
         fresh=True,
         manage=own_link(PREFERENCES, address),
     ), 200
+
+
+def _latest_edition() -> str:
+    """The public page of the newest edition the archive shows (none withheld), else the archive."""
+    from digest.serve.archive import sent_editions
+
+    s = site()
+    shown = next((e.key for e, hits in sent_editions(s.settings, s.engine) if not hits), "")
+    return f"{s.settings.public_url}/archive" + (f"/{shown}" if shown else "")
 
 
 @blueprint.route("/preferences/<path:token>", methods=["GET", "POST"])
