@@ -99,9 +99,13 @@ def _print_sources(sentences: tuple[BlurbSentence, ...]) -> None:
         print("Where each sentence came from:")
     for n, s in enumerate(sentences, 1):
         src = s.source
-        where = f"paragraph {src.paragraph + 1}" if src else "(not found in the article)"
-        verdict = f"; {src.verdict}" if src and src.supporting else ""
-        print(f"  {n}. {where}{verdict}: {_clip(src.text) if src else ''}")
+        if src is None:
+            print(f"  {n}. not found in the article: check it by hand")
+        elif src.supporting:
+            print(f"  {n}. paragraph {src.paragraph + 1}; {src.verdict}: {_clip(src.supporting[0])}")
+        else:
+            span = f"characters {src.start + 1}-{src.end} of {len(src.text)}"
+            print(f"  {n}. paragraph {src.paragraph + 1}, {span}")
     if sentences:
         print()
 

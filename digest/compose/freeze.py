@@ -21,6 +21,7 @@ from digest.store import Engine
 from digest.store.ledger import EditionRow, Ledger
 from digest.store.source_health import record_checks
 from digest.subscribers import languages
+from digest.summarise.origins import to_json
 from digest.types import Edition
 
 NOTHING_NEW = "nothing new since the last edition"
@@ -72,8 +73,11 @@ def build_and_freeze(
     entries = built.edition.items + built.edition.more
     items = [(i.article.id, i.blurb) for i in entries]
     merged = [(a.id, i.article.id) for i in entries for a in i.also]  # taken with their entry
+    terms = settings.protected_terms()
+    hide = terms.contains if terms.terms else None
+    sources = {i.article.id: to_json(i.sentences, hide) for i in entries if i.sentences}
     r = built.rendered
-    ledger.freeze_edition(key, r.subject, r.html, r.text, items, bodies, merged)
+    ledger.freeze_edition(key, r.subject, r.html, r.text, items, bodies, merged, sources)
     return Frozen(ledger.edition(key), built.problems, reported=reported(found), composed=built.edition)
 
 

@@ -104,9 +104,14 @@ def _posts(
 ) -> list[dict[str, Any]]:
     from digest.serve.posts import check_post
     from digest.social.queue import listing
+    from digest.store.ledger import Ledger
+    from digest.summarise.origins import from_json
 
     out = []
+    sources: dict[str, dict[str, str]] = {}
     for row in listing(engine, QUEUE):
+        if row.edition_key not in sources:
+            sources[row.edition_key] = Ledger(engine).frozen_sources(row.edition_key)
         data = row.data()
         platform = row.channel.removeprefix("social:")
         text = drafts.get(row.id, data["parts"][0])
@@ -123,6 +128,7 @@ def _posts(
                 "checked": checked,
                 "problems": problems.get(row.id, []),
                 "last_error": row.last_error,
+                "sentences": from_json(sources[row.edition_key].get(row.target, "")),
             }
         )
     return out

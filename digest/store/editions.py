@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,13 +64,15 @@ class EditionBook:
         items: Iterable[tuple[str, str]],
         bodies: dict[str, tuple[str, str, str]] | None = None,
         merged: Iterable[tuple[str, str]] = (),
+        sources: Mapping[str, str] | None = None,
     ) -> bool:
         """Store the rendered edition once; later calls keep the first bytes.
 
         ``items`` is (article ident, blurb) in order; ``bodies`` the same email in
         further languages (language -> subject, html, text), frozen in the same
         transaction; ``merged`` (article ident, ident of the entry it was merged into): the
-        same story from other sources, taken with the edition. Returns True if this call froze it.
+        same story from other sources, taken with the edition; ``sources``: by article ident, where
+        its blurb's sentences came from (JSON). Returns True if this call froze it.
         """
         sha = hashlib.sha256(f"{subject}\n{html}\n{text}".encode()).hexdigest()
         with self.engine.begin() as conn:
@@ -82,12 +84,13 @@ class EditionBook:
             if result.rowcount != 1:
                 return False
             rows = [
-                {"edition_key": key, "article_ident": ident, "position": n, "blurb": blurb, "merged_into": ""}
+                {"edition_key": key, "article_ident": ident, "position": n, "blurb": blurb, "merged_into": "",
+                 "sources": (sources or {}).get(ident, "")}
                 for n, (ident, blurb) in enumerate(items)
             ]
             rows += [
                 {"edition_key": key, "article_ident": ident, "position": len(rows) + n, "blurb": "",
-                 "merged_into": lead}
+                 "merged_into": lead, "sources": ""}
                 for n, (ident, lead) in enumerate(merged)
             ]
             insert_ignore(conn, schema.edition_articles, rows)
@@ -237,6 +240,13 @@ class EditionBook:
         )
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
+
+    def frozen_sources(self, key: str) -> dict[str, str]:
+        """Article ident -> where its blurb's sentences came from (JSON; "" when not kept)."""
+        ea = schema.edition_articles
+        query = select(ea.c.article_ident, ea.c.sources).where(ea.c.edition_key == key)
+        with self.engine.connect() as conn:
+            return {ident: sources for ident, sources in conn.execute(query)}
 
     def sent_stories(self, uncounted: Sequence[str] = (), editions: int = 4) -> list[tuple[str, str, str]]:
         """(title, blurb, edition key) of the entries of the last ``editions`` editions that took

@@ -163,6 +163,13 @@ def _merged_stories(conn: Connection) -> None:
     )
 
 
+def _blurb_sources(conn: Connection) -> None:
+    """Where each blurb sentence came from (``edition_articles.sources``)."""
+    if "sources" in {c["name"] for c in inspect(conn).get_columns("edition_articles")}:
+        return  # created by _core after the column joined the schema
+    conn.exec_driver_sql("ALTER TABLE edition_articles ADD COLUMN sources TEXT NOT NULL DEFAULT ''")
+
+
 STEPS: dict[int, Step] = {
     1: _core,
     2: _delivery,
@@ -185,6 +192,7 @@ STEPS: dict[int, Step] = {
     45: _signup_links,
     47: _approvals,
     50: _merged_stories,
+    51: _blurb_sources,
 }
 LINK_REFS_STEP = 43  # old links (holding the address) are read for a while after it: digest.unsubscribe
 

@@ -70,6 +70,9 @@ edition_articles = Table(
     # The same story from another source, merged into the entry of this article ident ("also
     # reported by"): taken with the edition, never an entry or a post of its own.
     Column("merged_into", String(512), nullable=False, default=""),
+    # Where each blurb sentence came from (JSON, digest.summarise.origins): shown beside the posts
+    # on the dashboard; a paragraph naming a protected term is not kept.
+    Column("sources", Text, nullable=False, default=""),
 )
 
 # One row per irreversible call: a recipient, a batch, a campaign or a post.

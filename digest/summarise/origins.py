@@ -8,7 +8,10 @@ most, and the faithfulness check's verdict on them.
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
+from collections.abc import Callable
+from typing import Any
 
 from digest.summarise.split import paragraph_bounds, span_bounds
 from digest.summarise.support import unsupported_word
@@ -105,3 +108,30 @@ def as_json(sentence: BlurbSentence) -> dict[str, object]:
     if src.supporting:
         source.update(supporting=list(src.supporting), verdict=src.verdict)
     return {"text": sentence.text, "source": source}
+
+
+def to_json(sentences: tuple[BlurbSentence, ...], hide: Callable[[str], bool] | None = None) -> str:
+    """``sentences`` as JSON for the ledger; a paragraph or supporting sentence ``hide`` flags (one
+    naming a protected term) is kept as "" with ``"withheld": true``, never stored."""
+    out = []
+    for item in sentences:
+        entry = as_json(item)
+        source = entry["source"]
+        if isinstance(source, dict) and hide is not None:
+            if hide(str(source["text"])):
+                source.update(text="", start=0, end=0, withheld=True)
+            if "supporting" in source:
+                source["supporting"] = ["" if hide(t) else t for t in source["supporting"]]  # type: ignore[union-attr]
+        out.append(entry)
+    return json.dumps(out, ensure_ascii=False)
+
+
+def from_json(text: str) -> list[dict[str, Any]]:
+    """What :func:`to_json` stored, as a list of ``{"text", "source"}`` (empty for anything else)."""
+    try:
+        data = json.loads(text) if text else []
+    except ValueError:
+        return []
+    if not isinstance(data, list):
+        return []
+    return [d for d in data if isinstance(d, dict) and isinstance(d.get("text"), str)]

@@ -146,3 +146,16 @@ def test_a_checked_llm_blurb_carries_its_support() -> None:
     for o in s.origins:
         assert o.source is not None and o.source.supporting and o.source.verdict == SUPPORTED
         assert all("<" not in t for t in o.source.supporting)
+
+
+def test_what_the_ledger_keeps_withholds_a_paragraph_naming_a_protected_term() -> None:
+    from digest.summarise.origins import from_json, to_json
+
+    text = "Forty coats went to children on Thursday. They were stored at Quiet Harbour House.\n\nAll fit."
+    summary = summarise(text, max_sentences=1)
+    kept = from_json(to_json(summary.origins, hide=lambda t: "Quiet Harbour House" in t))
+    assert [k["text"] for k in kept] == summary.sentences
+    assert kept[0]["source"]["withheld"] is True and kept[0]["source"]["text"] == ""
+    assert "Quiet Harbour" not in to_json(summary.origins, hide=lambda t: "Quiet Harbour House" in t)
+    assert from_json(to_json(summary.origins))[0]["source"]["text"].endswith("Quiet Harbour House.")
+    assert from_json("not json") == [] and from_json("") == [] and from_json('{"a": 1}') == []

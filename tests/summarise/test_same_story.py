@@ -84,29 +84,13 @@ def test_the_same_story_in_other_words_is_close_and_an_unrelated_one_is_not() ->
 
 def test_our_article_leads_else_the_earliest() -> None:
     text = "Volunteers of Hanbit Bridge gave forty coats to children of refugee families in Seoul. " * 3
-    early = Article(
-        id="a",
-        title="Coats",
-        url="https://a.example.com/1",
-        text=text,
-        source="https://a.example.com/f",
-        published=MONDAY - timedelta(days=3),
-    )
-    late = Article(
-        id="b",
-        title="Coats",
-        url="https://b.example.com/1",
-        text=text,
-        source="https://b.example.com/f",
-        published=MONDAY - timedelta(days=1),
-    )
-    mine = Article(
-        id="c",
-        title="Coats",
-        url="https://hanbit.example.org/1",
-        text=text,
-        source="https://hanbit.example.org/feed",
-        published=MONDAY,
+    def article(ident: str, site: str, days: int) -> Article:
+        url = f"https://{site}/1"
+        return Article(id=ident, title="Coats", url=url, text=text, source=f"https://{site}/feed",
+                       published=MONDAY - timedelta(days=days))
+
+    early, late, mine = article("a", "a.example.com", 3), article("b", "b.example.com", 1), article(
+        "c", "hanbit.example.org", 0
     )
     is_own = own_source("https://www.hanbit.example.org")
     both = one_entry_per_story([late, early], is_own)
