@@ -113,7 +113,8 @@ def frozen_hits(terms: ProtectedTerms, settings: Settings, edition: EditionRow,
 
 def post_surfaces(payload: dict[str, Any], text: str | None = None, platform: str = "") -> list[Surface]:
     """Everything a post would publish: its text (``text`` in place of the first part, as the
-    dashboard's editor changes it), its link, its link card's title and description, its hashtags."""
+    dashboard's editor changes it), its link, its link card's title and description, its hashtags,
+    its image's address and alt text."""
     title = payload.get("article_title", "")
     post = f"the {platform} post" if platform else "the post"
     name = f"{post} for {title!r}"
@@ -127,6 +128,9 @@ def post_surfaces(payload: dict[str, Any], text: str | None = None, platform: st
         (f"the link card of {name}", "text", str(payload.get("title", ""))),
         (f"the link card of {name}", "text", str(payload.get("description", ""))),
         (f"the hashtags of {name}", "text", " ".join(f"#{t}" for t in payload.get("hashtags", []))),
+        # The image's address names its file (kim-chul-su.jpg); its alt text is read aloud.
+        (f"the image file name of {name}", "url", str(payload.get("image", ""))),
+        (f"the image alt text of {name}", "text", str(payload.get("image_alt", ""))),
     ]
 
 

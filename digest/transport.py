@@ -157,6 +157,27 @@ class Transport:
             return response
         raise self.status_error(response, repeat, self.credentials(kwargs))
 
+    def download(self, url: str, max_bytes: int) -> bytes:
+        """GET ``url`` (a file such as an article's image) as bytes, refusing more than ``max_bytes``:
+        a ProviderError if the answer is an error, too large (declared or sent) or too slow."""
+        import requests
+
+        try:
+            with self.session.get(url, timeout=self.timeout, stream=True) as response:
+                if response.status_code >= 400:
+                    raise self.status_error(response, True)
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise ProviderError(self.name, f"{url}: larger than {max_bytes:,} bytes")
+                body = bytearray()
+                for chunk in response.iter_content(64 * 1024):
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise ProviderError(self.name, f"{url}: larger than {max_bytes:,} bytes")
+                return bytes(body)
+        except requests.RequestException as exc:
+            raise self.network_error(exc, True) from None
+
     def credentials(self, kwargs: dict[str, Any]) -> list[str]:
         """Every credential this request carries (auth headers, Basic auth, token parameters such
         as an ``access_token`` in the query): an answer quoting one back must not print or store it."""

@@ -19,6 +19,7 @@ from digest.config import Settings
 from digest.protect import Hit
 from digest.render.budget import fit_budget
 from digest.render.email import RenderedEmail
+from digest.render.safe import article_image
 from digest.schedule import last_due_slot, period_key
 from digest.sources import SourceOptions, SourceRun, load_sources
 from digest.store.ledger import Ledger
@@ -86,19 +87,7 @@ def compose_current(
         SourceOptions.from_settings(settings),
         progress=progress,
     )
-    ledger.remember_articles(
-        [
-            {
-                "ident": a.id,
-                "title": a.title[:2000],
-                "url": a.url,
-                "source": a.source,
-                "published_at": a.published,
-                "first_seen_at": now,
-            }
-            for a in loaded.articles
-        ]
-    )
+    ledger.remember_articles([_article_row(a, now) for a in loaded.articles])
     last = ledger.last_sent_edition(uncounted)
     first_read = min(ledger.first_read() or now, now)
     last_slot = last.slot_utc if last and last.key != key else None
@@ -162,3 +151,18 @@ def blurb_options(settings: Settings) -> BlurbOptions:
     terms = settings.protected_terms()
     return BlurbOptions(settings.summary_sentences, settings.summary_max_words, llm,
                         terms.contains if terms.terms else None, summariser=settings.summariser)
+
+
+def _article_row(article: Article, now: datetime) -> dict[str, object]:
+    """What the ledger keeps of an article: enough to post about it after the edition is frozen."""
+    image, alt = article_image(article.image, article.image_alt, article.html)
+    return {
+        "ident": article.id,
+        "title": article.title[:2000],
+        "url": article.url,
+        "source": article.source,
+        "published_at": article.published,
+        "first_seen_at": now,
+        "image": image,
+        "image_alt": alt[:2000],
+    }

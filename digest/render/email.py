@@ -34,7 +34,7 @@ from digest.render.i18n import (
     translations,
 )
 from digest.render.marks import MANAGE_MARK, UNSUBSCRIBE_MARK, fill_links
-from digest.render.safe import ALT_MAX, BLURB_MAX, TITLE_MAX, first_image, plain, safe_url
+from digest.render.safe import ALT_MAX, BLURB_MAX, TITLE_MAX, article_image, plain, safe_url
 from digest.types import Article, Edition, EditionItem
 
 HTML_TEMPLATE = "email/digest.html.j2"
@@ -63,9 +63,7 @@ def item_context(
     article = item.article
     title = plain(article.title, TITLE_MAX)
     link = safe_url(article.url) or site_url
-    image, alt = safe_url(article.image), article.image_alt
-    if not image:
-        image, alt = first_image(article.html)
+    image, alt = article_image(article.image, article.image_alt, article.html)
     published = article.day(zone)  # a date written without a time stays that day
     blurb = plain(item.blurb, BLURB_MAX)
     return {

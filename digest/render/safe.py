@@ -59,6 +59,15 @@ def safe_url(url: str) -> str:
     return url
 
 
+def article_image(image: str, alt: str, html: str) -> tuple[str, str]:
+    """(address, alt text) of an article's picture: its own image, else the first of its HTML;
+    ("", "") when it has none. The email shows it and a post carries it."""
+    image = safe_url(image)
+    if not image:
+        image, alt = first_image(html)
+    return (image, " ".join(alt.split())) if image else ("", "")
+
+
 def first_image(fragment: str) -> tuple[str, str]:
     """(src, alt) of the first http(s) image in untrusted feed HTML, after nh3 cleaning."""
     if "<img" not in fragment.lower():

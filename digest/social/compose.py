@@ -21,6 +21,7 @@ from digest.language import text_language
 from digest.links import campaign_slug, with_utm
 from digest.protect import ProtectedTerms
 from digest.render.env import template_env
+from digest.render.safe import article_image
 from digest.social.fit import fit
 from digest.social.measure import Measure, strip_rejected
 from digest.social.platforms.registry import platform_class
@@ -45,6 +46,8 @@ class Draft:
     description: str
     language: str
     hashtags: tuple[str, ...] = ()
+    image: str = ""  # the article's image (fetched, checked and stripped only when published)
+    image_alt: str = ""
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -56,6 +59,8 @@ class Draft:
             "language": self.language,
             "hashtags": list(self.hashtags),
             "article_title": self.post.article_title,
+            "image": self.image,
+            "image_alt": self.image_alt,
         }
 
 
@@ -140,8 +145,11 @@ def draft_for(
     body = " ".join(purpose_first(split_sentences(body), article.title))
     fitted = fit(render, lambda t: spec.measure(t, limit), body, tags)
     used_tags = tuple(t for t in tags if "#" + t in fitted.text)
+    image, alt = ("", "")
+    if spec.image_limits:
+        image, alt = article_image(article.image, article.image_alt, article.html)
     card = {"url": url, "link_text": link_text, "title": article.title, "description": item.blurb,
-            "hashtags": list(used_tags), "article_title": article.title}
+            "hashtags": list(used_tags), "article_title": article.title, "image": image, "image_alt": alt}
     surfaces = post_surfaces({"parts": [fitted.text], **card}, platform=platform)
     errors = _errors(composer, fitted.measure, url, fitted.error, surfaces)
     post = Post(
@@ -153,7 +161,8 @@ def draft_for(
         limit=fitted.measure.limit,
         errors=tuple(errors),
     )
-    return Draft(post, url, link_text, article.title, item.blurb, _language(fitted.text, settings), used_tags)
+    return Draft(post, url, link_text, article.title, item.blurb, _language(fitted.text, settings), used_tags,
+                 image, alt)
 
 
 def _errors(composer: Composer, m: Measure, url: str, fit_error: str, surfaces: list[Surface]) -> list[str]:

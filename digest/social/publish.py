@@ -34,6 +34,7 @@ class PublishReport:
     reconciled: int = 0
     problems: list[str] = field(default_factory=list)
     protected: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # published, but not quite as previewed
 
     @property
     def message(self) -> str:
@@ -42,7 +43,7 @@ class PublishReport:
             text += f", {self.unknown} unknown (checked before any retry)"
         if self.reconciled:
             text += f", {self.reconciled} found already published"
-        return text + "".join(f"\n  {p}" for p in self.protected + self.problems)
+        return text + "".join(f"\n  {p}" for p in self.protected + self.problems + self.notes)
 
     @property
     def ok(self) -> bool:
@@ -87,8 +88,11 @@ def publish_due(
             _platform(platform, publisher, run, stamp)
         finally:
             publisher.close()
+            report.notes += publisher.notes
     for problem in report.problems:
         ledger.event("error", "social", problem)
+    for note in report.notes:
+        ledger.event("warning", "social", note)
     return report
 
 

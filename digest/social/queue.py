@@ -42,8 +42,9 @@ def edition_from_ledger(engine: Engine, key: str) -> Edition | None:
     if row is None:
         return None
     items = tuple(
-        EditionItem(Article(id=ident, title=title, url=url, text="", source=source), blurb)
-        for ident, blurb, title, url, source in ledger.frozen_articles(key)
+        EditionItem(Article(id=ident, title=title, url=url, text="", source=source, image=image,
+                            image_alt=alt), blurb)
+        for ident, blurb, title, url, source, image, alt in ledger.frozen_articles(key)
     )
     return Edition(key=key, slot=row.slot_utc, issued=row.created_at, items=items)
 

@@ -229,11 +229,12 @@ class EditionBook:
             return {lang: (subject, html, text) for lang, subject, html, text in conn.execute(query)}
 
     # -- events -------------------------------------------------------------
-    def frozen_articles(self, key: str) -> list[tuple[str, str, str, str, str]]:
-        """(ident, blurb, title, url, source) of the articles frozen into ``key``, in their order."""
+    def frozen_articles(self, key: str) -> list[tuple[str, str, str, str, str, str, str]]:
+        """(ident, blurb, title, url, source, image, image alt) of the articles frozen into ``key``,
+        in their order."""
         ea, a = schema.edition_articles, schema.articles
         query = (
-            select(ea.c.article_ident, ea.c.blurb, a.c.title, a.c.url, a.c.source)
+            select(ea.c.article_ident, ea.c.blurb, a.c.title, a.c.url, a.c.source, a.c.image, a.c.image_alt)
             .join(a, a.c.ident == ea.c.article_ident)
             .where(ea.c.edition_key == key, ea.c.merged_into == "")
             .order_by(ea.c.position)

@@ -117,6 +117,14 @@ def _social(conn: Connection) -> None:
     )
 
 
+def _article_images(conn: Connection) -> None:
+    """Each article's image and alt text (``articles.image``, ``image_alt``), which posts carry."""
+    if "image" in {c["name"] for c in inspect(conn).get_columns("articles")}:
+        return  # created by _core after the columns joined the schema
+    conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN image TEXT NOT NULL DEFAULT ''")
+    conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN image_alt TEXT NOT NULL DEFAULT ''")
+
+
 def _web(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.signups])
 
@@ -180,6 +188,7 @@ STEPS: dict[int, Step] = {
     7: _side_mail_queue,
     8: _pacing,
     10: _social,
+    11: _article_images,
     20: _scheduler,
     21: _retries,
     23: _source_health,

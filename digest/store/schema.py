@@ -41,6 +41,9 @@ articles = Table(
     Column("source", Text, nullable=False),
     Column("published_at", DateTime(timezone=True)),
     Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    # Its picture's address and alt text, for the posts made after the edition is frozen.
+    Column("image", Text, nullable=False, default=""),
+    Column("image_alt", Text, nullable=False, default=""),
 )
 
 # One row per scheduled period. Its primary key makes duplicate fires collapse.

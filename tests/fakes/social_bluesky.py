@@ -1,5 +1,7 @@
 """Fake Bluesky PDS: createSession, refreshSession, createRecord (checks facets' UTF-8 byte
-offsets, the embed and the TID record key), getRecord."""
+offsets, the embed and the TID record key), getRecord, uploadBlob (raw bytes with their image
+Content-Type, at most 1,000,000 bytes for a post image; an images embed must cite such a blob and
+carry ``alt``)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ class FakeBluesky(FakePlatform):
         self.logins = 0
         self.access = "access-1"
         self.expired: set[str] = set()
+        self.blobs: dict[str, tuple[str, bytes]] = {}  # cid -> (mime type, bytes)
 
     def handle(self, req: Request) -> tuple[int, Any, dict[str, str]]:
         if req.path == "/xrpc/com.atproto.server.createSession":
@@ -50,6 +53,8 @@ class FakeBluesky(FakePlatform):
             return 400, {"error": "ExpiredToken", "message": "Token has expired"}, {}
         if token != self.access:
             return 401, {"error": "AuthenticationRequired", "message": "Invalid token"}, {}
+        if req.path == "/xrpc/com.atproto.repo.uploadBlob":
+            return self._blob(req)
         if req.path == "/xrpc/com.atproto.repo.createRecord":
             return self._create(req.json())
         if req.path == "/xrpc/com.atproto.repo.getRecord":
@@ -80,8 +85,36 @@ class FakeBluesky(FakePlatform):
             else:
                 need(feature["$type"] == "app.bsky.richtext.facet#link", "unknown facet")
                 need(feature["uri"].startswith("http"), "link facet uri")
+        self._check_embed(record.get("embed"))
         if rkey in self.records:
             return 400, {"error": "InvalidRequest", "message": "Record already exists"}, {}
         uri = f"at://did:plc:org/app.bsky.feed.post/{rkey}"
         self.records[rkey] = {"uri": uri, "cid": f"cid-{rkey}", "value": record}
         return 200, {"uri": uri, "cid": f"cid-{rkey}"}, {}
+
+    def _blob(self, req: Request) -> tuple[int, Any, dict[str, str]]:
+        need(req.method == "POST", "uploadBlob is a POST")
+        mime = req.headers.get("content-type", "")
+        need(mime in ("image/jpeg", "image/png"), f"blob Content-Type {mime!r}")
+        need(0 < len(req.body) <= 1_000_000, f"blob of {len(req.body)} bytes (the image limit is 1,000,000)")
+        cid = f"bafkrei{len(self.blobs):04d}"
+        self.blobs[cid] = (mime, req.body)
+        blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(req.body)}
+        return 200, {"blob": blob}, {}
+
+    def _check_embed(self, embed: Any) -> None:
+        if embed is None:
+            return
+        if embed["$type"] == "app.bsky.embed.external":
+            need(bool(embed["external"].get("uri")), "link card without uri")
+            return
+        need(embed["$type"] == "app.bsky.embed.images", f"embed {embed['$type']!r}")
+        images = embed["images"]
+        need(1 <= len(images) <= 4, "1 to 4 images")
+        for image in images:
+            need(isinstance(image.get("alt"), str), "alt is required (may be empty)")
+            blob = image["image"]
+            uploaded = blob.get("$type") == "blob" and blob["ref"]["$link"] in self.blobs
+            need(uploaded, "image is not an uploaded blob")
+            ratio = image.get("aspectRatio", {"width": 1, "height": 1})
+            need(ratio["width"] > 0 and ratio["height"] > 0, "aspectRatio")

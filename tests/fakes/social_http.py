@@ -156,3 +156,20 @@ class FakePlatform:
 def need(condition: bool, why: str) -> None:
     if not condition:
         raise Problem(why)
+
+
+def multipart(req: Request) -> dict[str, tuple[str, str, bytes]]:
+    """The fields of a multipart/form-data body: name -> (file name, content type, bytes)."""
+    from email import message_from_bytes
+    from email.policy import HTTP
+
+    kind = req.headers.get("content-type", "")
+    need(kind.startswith("multipart/form-data; boundary="), f"not multipart/form-data: {kind!r}")
+    message = message_from_bytes(f"Content-Type: {kind}\r\n\r\n".encode() + req.body, policy=HTTP)
+    fields: dict[str, tuple[str, str, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        need(isinstance(name, str), "a part without a name")
+        data = part.get_payload(decode=True)
+        fields[str(name)] = (part.get_filename() or "", part.get_content_type(), data)
+    return fields

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from digest.social.images import CleanImage, ImageLimits, ImageRefused, fetch
 from digest.social.measure import Measure, utf8_len, utf16_len
 from digest.transport import SERVER_ERRORS, Rules, Transport
 
@@ -71,6 +72,7 @@ class Publisher:
     url_weight: ClassVar[int | None] = None  # what every link counts, whatever its length
     max_hashtags: ClassVar[int] = 3
     settings_class: ClassVar[type | None] = None
+    image_limits: ClassVar[ImageLimits | None] = None  # None: its posts never carry an uploaded image
     required: ClassVar[tuple[str, ...]] = ()  # fields of settings_class needed to publish
     # A post can be looked for after an unknown outcome (find), so any 5xx to a request
     # that creates one counts as unknown; a 403 is a refusal (X: duplicate), not a login.
@@ -93,6 +95,7 @@ class Publisher:
         )
         self.http = self.transport.session
         self.http.headers["User-Agent"] = "digest-social/1"
+        self.notes: list[str] = []  # what went differently but did not stop a post (an image left out)
 
     # -- what the platform declares ------------------------------------------------
     @classmethod
@@ -148,6 +151,23 @@ class Publisher:
     def find(self, part: PartRequest, saved: Saved) -> Ref | None:
         """Look for a part whose outcome is unknown; None if it was not published."""
         raise NotImplementedError
+
+    def image_for(self, part: PartRequest) -> tuple[CleanImage, str] | None:
+        """The article's image, made safe for this platform, and its alt text, for the first part
+        of a post; None (and a note saying why) when there is none or it cannot go."""
+        address = str(part.payload.get("image") or "")
+        if part.position or not address or self.image_limits is None:
+            return None
+        try:
+            image = fetch(address, self.timeout, self.image_limits)
+        except ImageRefused as exc:
+            self.left_out(part, str(exc))
+            return None
+        return image, str(part.payload.get("image_alt") or "")[: self.image_limits.alt_max]
+
+    def left_out(self, part: PartRequest, reason: str) -> None:
+        title = part.payload.get("article_title", "")
+        self.notes.append(f"{self.name} post for {title!r}: published without its image: {reason}")
 
     def close(self) -> None:
         self.transport.close()

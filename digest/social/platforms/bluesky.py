@@ -22,6 +22,7 @@ import regex
 from digest.config.base import setting, url
 from digest.config.social import platform_key
 from digest.errors import AuthError, ProviderError
+from digest.social.images import ImageLimits
 from digest.social.measure import graphemes
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 from digest.social.urls import find_links
@@ -71,6 +72,8 @@ class Bluesky(Publisher):
     limit, unit, max_hashtags, bytes_limit = 300, "graphemes", 3, 3000
     settings_class = BlueskySettings
     required = ("handle", "app_password")
+    # app.bsky.embed.images: a blob of at most 1,000,000 bytes; the app shows 2,000 graphemes of alt.
+    image_limits = ImageLimits(max_bytes=1_000_000, max_side=2000, max_pixels=4_000_000, alt_max=2000)
 
     @classmethod
     def count(cls, text: str) -> int:
@@ -134,12 +137,13 @@ class Bluesky(Publisher):
         self.save(fresh)
         return fresh
 
-    def _authed(self, method: str, path: str, *, creates: bool = False, **kwargs: Any) -> Any:
+    def _authed(self, method: str, path: str, *, creates: bool = False,
+                headers_extra: dict[str, str] | None = None, **kwargs: Any) -> Any:
         """Call with the cached session; on an expired token refresh once and call again."""
         if self.session is None:
             self.session = self.load() or self._login()
         for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {self.session['accessJwt']}"}
+            headers = {"Authorization": f"Bearer {self.session['accessJwt']}", **(headers_extra or {})}
             try:
                 return self.call(method, path, creates=creates, headers=headers, **kwargs).json()
             except (AuthError, ProviderError) as exc:
@@ -163,14 +167,7 @@ class Bluesky(Publisher):
             "facets": build_facets(part.text, payload.get("link_text", ""), payload["url"]),
         }
         if part.position == 0:
-            record["embed"] = {
-                "$type": "app.bsky.embed.external",
-                "external": {
-                    "uri": payload["url"],
-                    "title": payload.get("title", "")[:300],
-                    "description": payload.get("description", "")[:1000],
-                },
-            }
+            record["embed"] = self._embed(part)
         if part.reply_to and part.root:
             record["reply"] = {
                 "root": {"uri": part.root.id, "cid": part.root.extra},
@@ -188,6 +185,32 @@ class Bluesky(Publisher):
                     return found
             raise
         return Ref(str(data["uri"]), _web_url(str(data["uri"]), self.handle), str(data["cid"]))
+
+    def _embed(self, part: PartRequest) -> dict[str, Any]:
+        """The article's image with its alt text (uploaded as a blob), else a link card."""
+        payload = part.payload
+        ready = self.image_for(part)
+        if ready is not None:
+            image, alt = ready
+            try:
+                blob = self._authed("POST", "/xrpc/com.atproto.repo.uploadBlob", data=image.data,
+                                    headers_extra={"Content-Type": image.mime})["blob"]
+            except AuthError:
+                raise
+            except ProviderError as exc:
+                self.left_out(part, f"the upload was refused ({exc})")
+            else:
+                ratio = {"width": image.width, "height": image.height}
+                return {"$type": "app.bsky.embed.images",
+                        "images": [{"image": blob, "alt": alt, "aspectRatio": ratio}]}
+        return {
+            "$type": "app.bsky.embed.external",
+            "external": {
+                "uri": payload["url"],
+                "title": payload.get("title", "")[:300],
+                "description": payload.get("description", "")[:1000],
+            },
+        }
 
     def _with_repo(self, body: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:
