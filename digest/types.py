@@ -184,6 +184,9 @@ class Post:
     used: int
     limit: int
     errors: tuple[str, ...] = ()
+    image: str = ""  # the address of the image it carries, if its platform takes one
+    image_alt: str = ""
+    image_note: str = ""  # what the preview found: carried (size) or left out (why)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from digest.protect import ProtectedTerms
 from digest.render.env import template_env
 from digest.render.safe import article_image
 from digest.social.fit import fit
+from digest.social.images import ImageRefused, fetch
 from digest.social.measure import Measure, strip_rejected
 from digest.social.platforms.registry import platform_class
 from digest.summarise import hashtags as make_hashtags
@@ -160,6 +161,8 @@ def draft_for(
         used=fitted.measure.used,
         limit=fitted.measure.limit,
         errors=tuple(errors),
+        image=image,
+        image_alt=alt,
     )
     return Draft(post, url, link_text, article.title, item.blurb, _language(fitted.text, settings), used_tags,
                  image, alt)
@@ -176,6 +179,20 @@ def _errors(composer: Composer, m: Measure, url: str, fit_error: str, surfaces: 
     for hit in check(composer.terms, surfaces):
         errors.append(f"protected term {hit.term!r} in {hit.where}")
     return errors
+
+
+def image_status(post: Post, timeout: float) -> str:
+    """What publishing would do with the post's image: carry it (cleaned, at what size) or leave it
+    out (why). Fetches and cleans it as publishing does; "" when the post has no image."""
+    limits = platform_class(post.platform).image_limits
+    if not post.image or limits is None:
+        return ""
+    try:
+        clean = fetch(post.image, timeout, limits)
+    except ImageRefused as exc:
+        return f"goes without its image: {exc}"
+    size = f"{clean.width}x{clean.height}, {len(clean.data):,} bytes"
+    return f"carries its image ({size}, all metadata removed)"
 
 
 def post_url(url: str, platform: str, edition_key: str) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import io
 import struct
-import threading
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.social_http import FakePlatform, Request
 
 GPS_IFD = 0x8825
 MAKE, MODEL, ORIENTATION = 0x010F, 0x0110, 0x0112
@@ -46,49 +46,21 @@ def bomb_png(width: int = 100_000, height: int = 100_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 
-class ImageHost:
+class ImageHost(FakePlatform):
     """Serves ``files`` (path -> (content type, bytes)); counts requests per path."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.files: dict[str, tuple[str, bytes]] = {}
         self.hits: dict[str, int] = {}
         self.headers_seen: list[dict[str, str]] = []
-        self._server: ThreadingHTTPServer | None = None
 
     def add(self, path: str, data: bytes, kind: str = "image/jpeg") -> str:
         self.files[path] = (kind, data)
         return self.url + path
 
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> ImageHost:
-        host = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 (the http.server name)
-                host.hits[self.path] = host.hits.get(self.path, 0) + 1
-                host.headers_seen.append({k.lower(): v for k, v in self.headers.items()})
-                kind, data = host.files.get(self.path, ("text/html", b""))
-                self.send_response(200 if self.path in host.files else 404)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                try:
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+    def handle(self, req: Request) -> tuple[int, Any, dict[str, str]]:
+        self.hits[req.path] = self.hits.get(req.path, 0) + 1
+        self.headers_seen.append(req.headers)
+        kind, data = self.files.get(req.path, ("text/html", b""))
+        return (200 if req.path in self.files else 404), data, {"Content-Type": kind}

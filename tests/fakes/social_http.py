@@ -100,7 +100,7 @@ class FakePlatform:
                     self.rfile.read(length),
                 )
                 status, body, headers = fake.dispatch(req)
-                data = json.dumps(body).encode()
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()  # bytes: a file
                 try:
                     self.send_response(status)
                     for key, value in {"Content-Type": "application/json", **headers}.items():

@@ -28,7 +28,8 @@ SMALL = ImageLimits(max_bytes=1_000_000, max_side=2000, max_pixels=4_000_000)
 
 @pytest.fixture
 def host() -> Iterator[ImageHost]:
-    server = ImageHost().start()
+    server = ImageHost()
+    server.start()
     yield server
     server.stop()
 
@@ -189,3 +190,30 @@ def test_a_protected_name_in_the_alt_text_or_file_name_stops_the_post(  # type: 
     assert report.queued == 0
     assert len(report.refused) == 1 and "'Kim Chul-su'" in report.refused[0] and where in report.refused[0]
     assert host.hits == {}  # refused before anything was fetched
+
+
+def test_the_preview_says_whether_each_post_carries_its_image(  # type: ignore[no-untyped-def]
+    make_settings, social_env, host, tmp_path
+) -> None:
+    from digest.preview.social import posts_for, write_posts
+    from digest.types import Article, Edition, EditionItem
+
+    settings = make_settings(**{**social_env, "DIGEST_SOCIAL_PLATFORMS": "mastodon,bluesky"})
+    now = datetime(2026, 11, 23, 9, tzinfo=UTC)
+
+    def item(n: int, image: str) -> EditionItem:
+        article = Article(id=f"a{n}", title=f"Winter coats, part {n}", url=f"https://example.org/news/{n}",
+                          text="", source="test", image=image, image_alt=ALT)
+        return EditionItem(article, "Volunteers packed 300 winter coats this week.")
+
+    good, bad = host.add("/photos/good.jpg", photo((800, 600))), host.add("/photos/cut.jpg", photo()[:9000])
+    edition = Edition(key=KEY, slot=now, issued=now, items=(item(1, good), item(2, bad)))
+
+    posts, _note = posts_for(edition, settings)
+    write_posts(tmp_path, posts)
+
+    notes = {(p.platform, p.image): p.image_note for p in posts}
+    assert notes[("mastodon", good)].startswith("carries its image (800x600")
+    assert notes[("bluesky", bad)].startswith("goes without its image: the image file is broken")
+    text = (tmp_path / "social" / "bluesky.txt").read_text(encoding="utf-8")
+    assert f"alt: {ALT}" in text and "goes without its image" in text
