@@ -19,6 +19,7 @@ command -v pg_ctl >/dev/null 2>&1 || [ -n "$(ls /usr/lib/postgresql/*/bin/pg_ctl
 command -v faketime >/dev/null 2>&1 || need+=(faketime)  # scripts/at-date.sh: the suite at other dates
 # A real IMAP and POP3 server for the bounce mailbox tests (started per test worker, never as a service).
 { command -v dovecot || [ -x /usr/sbin/dovecot ]; } >/dev/null 2>&1 || need+=(dovecot-imapd dovecot-pop3d)
+command -v spamassassin >/dev/null 2>&1 || need+=(spamassassin)  # the email's own spam score (render tests)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

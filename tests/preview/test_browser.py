@@ -138,8 +138,35 @@ def test_email_is_600px_on_a_desktop_with_columns_side_by_side(site, browser: Br
     url, _ = site
     browser.open(f"{url}en/email.html", 1000)
     assert browser.js("document.querySelector('.container').getBoundingClientRect().width") == 600
-    assert browser.js("getComputedStyle(document.querySelector('.thumb-cell')).display") == "table-cell"
+    thumb, text = browser.js(BOXES)
+    assert thumb["right"] <= text["left"] and thumb["top"] == text["top"]  # side by side
     assert browser.js("document.documentElement.scrollWidth") <= 1000
+
+
+# The image column and the text column of the first article with an image.
+BOXES = ("[...document.querySelectorAll('.thumb-cell, .body-cell')].slice(0, 2)"
+         ".map(e => e.getBoundingClientRect().toJSON())")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("width", [320, 375, 414, 1000])
+def test_the_layout_is_fluid_without_the_style_block(site, browser: Browser, lang: str, width: int) -> None:
+    """Issue 19: clients that strip <style> (and so every @media rule) showed a 616 px page on a phone."""
+    url, _ = site
+    browser.open(f"{url}{lang}/email.html", width)
+    browser.js("document.querySelectorAll('style').forEach(s => s.remove()) || true")
+    assert browser.js("document.querySelectorAll('style').length") == 0
+    assert browser.js("document.documentElement.scrollWidth") <= width
+    container = browser.js("document.querySelector('.container').getBoundingClientRect().width")
+    assert min(width, 616) - 16 <= container <= 600  # the page's 8 px margins, at most 600 px
+    thumb, text = browser.js(BOXES)
+    if width >= 600:
+        assert thumb["right"] <= text["left"] and thumb["top"] == text["top"]  # side by side
+    else:
+        assert text["top"] >= thumb["bottom"]  # the text wraps under the image, at full width
+        assert text["width"] >= container - 48 - 1  # all of the article but its padding
+    every = "[...document.querySelectorAll('.container *')].map(e => e.getBoundingClientRect().right)"
+    assert max(browser.js(every)) <= width
 
 
 def test_dark_mode_rules_apply(site, browser: Browser) -> None:

@@ -92,8 +92,9 @@ def test_css_is_inlined_and_media_rules_are_kept(make_settings, edition) -> None
     assert "@media only screen and (max-width: 620px)" in html
     assert "@media (prefers-color-scheme: dark)" in html
     assert "!important" in html
-    assert 'class="container" role="presentation" border="0" width="600"' in html
-    assert "width: 600px;max-width: 600px" in html  # the class rule became an inline style
+    assert 'class="container" role="presentation" border="0" width="100%"' in html
+    assert "width: 100%;max-width: 600px" in html  # the class rule became an inline style: fluid
+    assert '<!--[if mso]><table role="presentation" width="600"' in html  # Outlook ignores max-width
     assert ".blurb {" not in html and ".thumb-cell {" not in html  # ordinary rules do not stay in <style>
 
 
