@@ -35,6 +35,7 @@ COMMANDS = [
     "digest.cli.social_cmd",
     "digest.cli.summarise_cmd",
     "digest.cli.serve_cmd",
+    "digest.cli.users_cmd",
 ]
 
 DESCRIPTION = """\

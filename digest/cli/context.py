@@ -82,3 +82,15 @@ class Context:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def who() -> str:
+    """Who runs this command, for the records of what changed (pause, users, the audit log)."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in this environment (a container without one)
+        user = "?"
+    return f"by {user}@{socket.gethostname()} on the command line"

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import socket
 
 from digest.cli import add_command
-from digest.cli.context import Context
+from digest.cli.context import Context, who
 
 STOP_WAIT = 90.0  # seconds to wait for the calls in flight (an SMTP or HTTP time-out is 30 s)
 
@@ -45,7 +43,7 @@ def run_pause(args: argparse.Namespace, ctx: Context) -> int:
     from digest.deliver.pace import sent_of
     from digest.deliver.pause import pause_edition, wait_until_stopped
 
-    outcome = pause_edition(ctx.settings, ctx.engine, ctx.now(), args.edition, by=_who())
+    outcome = pause_edition(ctx.settings, ctx.engine, ctx.now(), args.edition, by=who())
     print(outcome.message)
     if args.no_wait:
         return 0
@@ -62,13 +60,6 @@ def run_pause(args: argparse.Namespace, ctx: Context) -> int:
 def run_resume(args: argparse.Namespace, ctx: Context) -> int:
     from digest.deliver.pause import resume_edition
 
-    print(resume_edition(ctx.engine, args.edition, by=_who()).message)
+    print(resume_edition(ctx.engine, args.edition, by=who()).message)
     return 0
 
-
-def _who() -> str:
-    try:
-        user = getpass.getuser()
-    except Exception:  # no user name in this environment (a container without one)
-        user = "?"
-    return f"by {user}@{socket.gethostname()} on the command line"

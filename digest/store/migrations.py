@@ -162,6 +162,10 @@ def _approvals(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.approvals])
 
 
+def _accounts(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.users, schema.audit_log])
+
+
 def _merged_stories(conn: Connection) -> None:
     """The same story from another source, merged into an entry (``edition_articles.merged_into``)."""
     if "merged_into" in {c["name"] for c in inspect(conn).get_columns("edition_articles")}:
@@ -200,6 +204,7 @@ STEPS: dict[int, Step] = {
     44: _admin_sessions,
     45: _signup_links,
     47: _approvals,
+    49: _accounts,
     50: _merged_stories,
     51: _blurb_sources,
 }

@@ -369,6 +369,29 @@ admin_sessions = Table(
 )
 
 
+# Volunteers with their own accounts (issue 22): one row per person; ``password`` is a Werkzeug
+# hash, or '' for one who logs in only by an emailed one-time link. DIGEST_ADMIN_PASSWORD is not
+# here: it stays the first admin's key. ``audit_log`` records every state change with who and when.
+users = Table(
+    "users",
+    metadata,
+    Column("email", String(320), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password", String(255), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(320), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("subject", String(320), nullable=False, default=""),
+    Column("detail", String(1000), nullable=False, default=""),
+)
+
+
 # Approval of an edition (DIGEST_APPROVAL=email, issue 22): one row per request mailed to an
 # approver (``token_hash`` is the SHA-256 of the opaque token in its links; the token itself is
 # never stored) and per decision made on the dashboard. A request is bound to the edition's

@@ -1,0 +1,79 @@
+"""Volunteers with their own accounts (issue 22): `digest users` and the audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.accounts import ROLES, check_role, may
+from digest.store.users import entries
+from tests.serve.conftest import Server, base_env
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Server:
+    return Server(root=tmp_path, env=base_env(tmp_path))
+
+
+def listed(server: Server) -> list[list[str]]:
+    done = server.cli("users", "list")
+    assert done.returncode == 0, done.stderr
+    return [line.split(",")[:3] for line in done.stdout.splitlines()[1:]]
+
+
+def test_users_are_added_listed_changed_and_removed(server: Server) -> None:
+    people = (("Mina@Example.org", "editor"), ("jun@example.org", "approver"), ("ha@example.org", "admin"))
+    for address, role in people:
+        done = server.cli("users", "add", address, "--role", role)
+        assert done.returncode == 0 and "added" in done.stdout, done.stderr
+    assert listed(server) == [
+        ["ha@example.org", "admin", "no"],
+        ["jun@example.org", "approver", "no"],
+        ["mina@example.org", "editor", "no"],
+    ]
+    assert "now admin" in server.cli("users", "add", "mina@example.org", "--role", "admin").stdout
+    assert "already" in server.cli("users", "add", "mina@example.org", "--role", "admin").stdout
+    assert server.cli("users", "remove", "jun@example.org").returncode == 0
+    assert [row[:2] for row in listed(server)] == [["ha@example.org", "admin"], ["mina@example.org", "admin"]]
+    engine = server.engine()
+    try:
+        log = [(e.action, e.subject, e.detail) for e in reversed(entries(engine))]
+        actors = {e.actor for e in entries(engine)}
+    finally:
+        engine.dispose()
+    assert log == [
+        ("user added", "mina@example.org", "role editor"),
+        ("user added", "jun@example.org", "role approver"),
+        ("user added", "ha@example.org", "role admin"),
+        ("user changed", "mina@example.org", "role admin"),  # the repeat changed nothing: not logged
+        ("user removed", "jun@example.org", ""),
+    ]
+    assert len(actors) == 1 and next(iter(actors)).endswith("on the command line")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("add", "not-an-address", "--role", "editor"), "not an email address"),
+        (("add", "a@example.org", "--role", "owner"), "invalid choice"),
+        (("remove", "nobody@example.org"), "has no account"),
+        (("add", "a@example.org"), "--role"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_changes_nothing(server: Server, args: tuple[str, ...], says: str) -> None:  # noqa: E501
+    done = server.cli("users", *args)
+    assert done.returncode != 0 and says in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert listed(server) == []
+
+
+def test_each_role_may_do_what_the_one_before_may() -> None:
+    assert [r for r in ROLES if may(r, "posts")] == list(ROLES)
+    assert [r for r in ROLES if may(r, "editions")] == ["approver", "admin"]
+    assert [r for r in ROLES if may(r, "deliveries")] == ["approver", "admin"]
+    assert [r for r in ROLES if may(r, "users")] == ["admin"]
+    assert not may("viewer", "posts")
+    assert check_role(" Editor ") == "editor"
+    with pytest.raises(ValueError, match="editor, approver, admin"):
+        check_role("owner")
