@@ -57,7 +57,9 @@ class Receipt:
     sources_failed: list[str] = field(default_factory=list)
 
     def context(self) -> dict[str, Any]:
-        return asdict(self)
+        # The side email's own subject takes "subject" in its template context, so the
+        # edition's subject travels under another name.
+        return {**asdict(self), "edition_subject": self.subject}
 
 
 def build_receipt(settings: Settings, engine: Engine, key: str, now: datetime) -> Receipt | None:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.deliver.receipt import build_receipt, send_receipt
+from digest.deliver.receipt import Receipt, build_receipt, send_receipt
+from digest.render.side_email import Letterhead, render_side_email
 from digest.store.subscribers import unsubscribe
 from tests.delivery.conftest import add_subscribers
 from tests.delivery.test_smtp_refusals import weekly
@@ -83,3 +84,41 @@ def test_no_report_address_no_receipt(world, tmp_path: Path, monkeypatch) -> Non
         report = w.send()
         assert send_receipt(w.settings, w.engine, report.key, w.now) == ""
     assert len(box.raw) == 2  # the two supporters' copies, nothing else
+
+
+def receipt_text(language: str = "en", **lists: list) -> list[str]:  # type: ignore[type-arg]
+    receipt = Receipt(key="weekly:2026-W50", status="sent", subject="Hanbit Bridge: news digest", sent=3,
+                      delivered=1, unsubscribed=1, since="2026-12-01 09:00 UTC" if lists else "",
+                      failed=0, unknown=2, **lists)
+    mail = render_side_email("receipt", language, receipt.context(), Letterhead("Hanbit Bridge", "Seoul"))
+    return mail.text.splitlines()
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["every-list-filled", "every-list-empty"])
+def test_each_figure_of_the_text_receipt_is_a_line_of_its_own(full: bool) -> None:
+    lists = {
+        "bounced": ["a@example.net", "b@example.net"], "complained": ["c@example.net"],
+        "next_steps": ["2 are asked of the provider again at 10:05"],
+        "posts": [{"platform": "mastodon", "status": "sent", "url": "https://m.example/1"},
+                  {"platform": "bluesky", "status": "failed", "url": ""}],
+        "sources_failed": ["https://partner.example.com/feed.xml: HTTP 500"],
+    } if full else {}
+    lines = receipt_text(**lists)
+    assert "Subject: Hanbit Bridge: news digest" in lines  # the edition's subject, not the receipt's
+    labels = ["Sent to: 3", "Delivered (as the provider reported so far): 1", "Failed: 0",
+              "Unknown (the provider may or may not have them): 2"]
+    labels += ["Bounced: 2", "Complained (marked it as spam): 1",
+               "Unsubscribed since the edition before (2026-12-01 09:00 UTC): 1",
+               "Posts published:", "Sources that could not be read:"] if full else [
+        "Bounced: 0", "Complained (marked it as spam): 0", "Unsubscribed so far: 1",
+        "Posts published: none", "Sources that could not be read: none"]
+    assert [label for label in labels if label not in lines] == []
+    for item in lists.get("bounced", []) + lists.get("complained", []) + lists.get("sources_failed", []):
+        assert f"  - {item}" in lines
+    if full:
+        assert "  - mastodon: sent https://m.example/1" in lines and "  - bluesky: failed" in lines
+
+
+def test_the_korean_text_receipt_keeps_its_lines_apart() -> None:
+    lines = receipt_text("ko")
+    assert "반송: 0명" in lines and "스팸 신고: 0명" in lines and "실패: 0건" in lines
