@@ -18,7 +18,7 @@ from digest.providers.registry import provider_class, rehearsal_only
 from digest.scheduler_status import scheduler_status
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
-from digest.store.scheduler import alert_states
+from digest.store.scheduler import alert_resolutions
 from digest.store.source_health import health
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def collect(
     for edition in editions:
         edition["campaigns"] = campaigns.get(edition["key"], [])
     events = ledger.recent_events(limit)
-    states = alert_states(engine)
+    states = alert_resolutions(engine)
     for ev in events:
         ev["resolved"] = _settled(ev, editions, states)
     alerts = [ev for ev in events if ev["level"] in ("warning", "error")]
@@ -147,14 +147,24 @@ def _day(at: datetime | None) -> str:
 
 
 def _settled(
-    event: dict[str, Any], editions: list[dict[str, Any]], states: dict[tuple[str, str], bool]
+    event: dict[str, Any], editions: list[dict[str, Any]], states: dict[tuple[str, str, str], bool]
 ) -> bool:
-    """Whether an event's trouble is over: its edition went out after all, or every alert it
-    recorded has been resolved (digest.jobs.alerts.resolve)."""
+    """Whether an event's trouble is over: its edition went out after all, or the alert it
+    recorded has been resolved (digest.jobs.alerts.resolve). An alert records its event with its
+    own message, so each source's alert closes when that source recovers, whatever the others do;
+    an event no alert wrote word for word is settled when every alert of its kind and edition is."""
     sent = {e["key"] for e in editions if e["status"] == "sent"}
     if event["kind"] in SETTLED_KINDS and event["edition"] in sent:
         return True
-    return states.get((event["kind"], event["edition"]), False)
+    own = states.get((event["kind"], event["edition"], event["message"]))
+    if own is not None:
+        return own
+    alike = [
+        done
+        for (kind, edition, _m), done in states.items()
+        if (kind, edition) == (event["kind"], event["edition"])
+    ]
+    return bool(alike) and all(alike)
 
 
 def _errors(rows: Iterable[DeliveryRow]) -> list[str]:

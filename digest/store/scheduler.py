@@ -121,11 +121,23 @@ def resolve_alerts(
 
 def alert_states(engine: Engine) -> dict[tuple[str, str], bool]:
     """(kind, edition) -> whether every alert of that kind and edition is resolved."""
-    a = schema.alerts
     states: dict[tuple[str, str], bool] = {}
+    for (kind, edition, _message), resolved in alert_resolutions(engine).items():
+        states[(kind, edition)] = states.get((kind, edition), True) and resolved
+    return states
+
+
+def alert_resolutions(engine: Engine) -> dict[tuple[str, str, str], bool]:
+    """(kind, edition, message) -> whether that alert is resolved. Alerts with no edition (a
+    source failing, one per source) share a kind: their messages tell them apart."""
+    a = schema.alerts
+    states: dict[tuple[str, str, str], bool] = {}
+    query = select(a.c.kind, a.c.edition_key, a.c.message, a.c.resolved_at)
     with engine.connect() as conn:
-        for kind, edition, resolved in conn.execute(select(a.c.kind, a.c.edition_key, a.c.resolved_at)):
-            states[(kind, edition)] = states.get((kind, edition), True) and resolved is not None
+        for kind, edition, message, resolved in conn.execute(query):
+            states[(kind, edition, message)] = (
+                states.get((kind, edition, message), True) and resolved is not None
+            )
     return states
 
 

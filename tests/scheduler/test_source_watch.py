@@ -18,7 +18,10 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from digest.jobs.source_watch import watch_sources
+from digest.status import collect
 from digest.store import open_store
+from digest.store.source_health import SourceCheck, record_checks
 from tests.delivery.test_receipt import text_of
 from tests.fakes.smtp import Mailbox, smtp_server
 from tests.scheduler.conftest import add_subscribers, editions, write_feed
@@ -125,3 +128,31 @@ def test_a_feed_failing_three_weekly_runs_then_recovering_is_told_once_and_its_r
     assert all("Sent to: 3" in t for t in texts)
     assert all(url in t for t in texts[:3]) and url not in texts[3]
     assert "Sources that could not be read: none" in texts[3]
+
+
+def test_each_failing_sources_alert_closes_when_that_source_recovers(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
+
+    feeds = [f"https://news{n}.example.org/feed.xml" for n in range(3)]
+    settings = make_settings(DIGEST_SOURCES=",".join(feeds), DIGEST_SOURCE_ALERT_FAILURES="2")
+    engine = open_store(settings.db_url)
+
+    def week(n: int, down: set[str]) -> dict[str, bool]:
+        """One run at week ``n`` with the ``down`` feeds failing: each feed's alert, resolved or not."""
+        at = MONDAY + timedelta(weeks=n)
+        checks = [
+            SourceCheck(f, "HTTP 503", "HTTP 503") if f in down else SourceCheck(f, items=1) for f in feeds
+        ]
+        record_checks(engine, checks, at)
+        watch_sources(settings, engine, at)
+        data = collect(settings, engine, at, 50)
+        raised = [e for e in data["alerts"] if e["kind"] == "source-failing"]
+        return {f: e["resolved"] for f in feeds for e in raised if f in e["message"]}
+
+    week(0, set(feeds))
+    assert week(1, set(feeds)) == dict.fromkeys(feeds, False)
+    # One recovers: its alert closes; the two still failing stay open.
+    assert week(2, {feeds[1], feeds[2]}) == {feeds[0]: True, feeds[1]: False, feeds[2]: False}
+    assert week(3, {feeds[1]}) == {feeds[0]: True, feeds[1]: False, feeds[2]: True}
+    assert collect(settings, engine, MONDAY + timedelta(weeks=3), 50)["ok"] is False
+    assert week(4, set()) == dict.fromkeys(feeds, True)
+    assert collect(settings, engine, MONDAY + timedelta(weeks=4), 50)["ok"] is True
