@@ -63,7 +63,7 @@ def build_and_freeze(
     record_skipped_sources(ledger, key, built.problems)
     record_checks(engine, built.checks, now)  # source health: a run that builds an edition counts
     if not built.edition.items and not getattr(settings, "send_when_empty", False):
-        ledger.set_status(key, "skipped", NOTHING_NEW)
+        ledger.set_status(key, "skipped", NOTHING_NEW, now=now)
         ledger.event("info", "skipped", NOTHING_NEW, key)
         return Frozen(ledger.edition(key), built.problems, skipped=True)
     found = email_findings(settings, built.rendered, built.hits) + social_findings(settings, built.edition)

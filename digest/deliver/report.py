@@ -4,6 +4,7 @@ the one message that says what happened (and what to do next)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from digest.compose.findings import Finding
 from digest.deliver.dispatch import DispatchStats
@@ -39,13 +40,14 @@ def finalise(
     unchanged: str | None = None,
     caps: Caps = NO_CAPS,
     channel: str = "",
+    now: datetime | None = None,
 ) -> SendReport:
     """Set the edition's status from its email deliveries (social posts are not counted).
 
     ``unchanged``: the reason of an edition that was ``partial`` before this run;
     when the run settled nothing, the same warning is not recorded again (the
     scheduler looks every 15 minutes). ``caps`` and ``channel``: for the outlook of a send the
-    caps held back.
+    caps held back. ``now``: the run's time, the edition's ``sent_at``.
     """
     ledger = Ledger(engine)
     counts = channel_counts(engine, key)
@@ -57,7 +59,7 @@ def finalise(
     if status == "sending":
         text = f"{key}: {reason} (waiting for a retry); run digest send again later"
         return SendReport(key, "sending", text, counts, stats, problems)
-    ledger.set_status(key, status, reason)
+    ledger.set_status(key, status, reason, now=now)
     if reason != unchanged:
         ledger.event("warning" if reason else "info", status, reason or "sent", key)
     see = f"; see digest deliveries --edition {key}"

@@ -135,7 +135,9 @@ def _send_owned(
     stats = send_pending(ledger, mode, edition, options, progress, stop, refused, now=now)
     stop_on_auth(engine, key, refused)
     channel = mode.provider.channel()
-    report = finalise(engine, key, stats, problems, unchanged=before, caps=settings.caps, channel=channel)
+    report = finalise(
+        engine, key, stats, problems, unchanged=before, caps=settings.caps, channel=channel, now=now
+    )
     report.reported = noted
     return _with_plan(report, engine, mode.provider, options, now)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from digest import clock
 from digest.store import schema
 from digest.store.rehearsals import rehearsal_keys
 from digest.store.rows import (
@@ -108,10 +109,12 @@ class EditionBook:
             insert_ignore(conn, schema.edition_bodies, extra)
             return True
 
-    def set_status(self, key: str, status: str, reason: str = "") -> None:
+    def set_status(self, key: str, status: str, reason: str = "", *, now: datetime | None = None) -> None:
+        """``now``: the caller's time, stamped as ``sent_at`` when the edition is done; without it,
+        digest's clock (the tests' fixed time under DIGEST_TEST_NOW), never the wall clock alone."""
         values: dict[str, Any] = {"status": status, "reason": reason}
         if status in DONE_STATUSES:
-            values["sent_at"] = now_utc()
+            values["sent_at"] = now or clock.now()
         with self.engine.begin() as conn:
             conn.execute(update(schema.editions).where(schema.editions.c.key == key).values(**values))
 
