@@ -26,6 +26,7 @@ from digest.deliver.retries import what_next
 from digest.deliver.side_email import SideEmail, send_side_email
 from digest.errors import DigestError
 from digest.providers import Provider, make_provider
+from digest.providers.registry import provider_class
 from digest.store import Engine
 from digest.store import receipts as rows
 from digest.store.ledger import EditionRow, Ledger
@@ -111,6 +112,11 @@ def send_receipt(settings: Settings, engine: Engine, key: str, now: datetime) ->
     except (DigestError, OSError, NotImplementedError) as exc:
         log.error("could not email the receipt of %s to %s: %s", key, "DIGEST_REPORT_EMAIL", exc)
         return f"the receipt of {key} could not be emailed: {exc}"
+    if provider_class(settings.provider).rehearsal:  # side emails go through DIGEST_PROVIDER
+        return (
+            f"receipt of {key} not emailed to {address}: DIGEST_PROVIDER={settings.provider} is a "
+            "rehearsal and sends nothing (it keeps its own copy)"
+        )
     return f"receipt of {key} emailed to {address}"
 
 

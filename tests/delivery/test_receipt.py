@@ -5,6 +5,7 @@ the same. Real parts: a local SMTP server that refuses one address with 550 5.1.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
@@ -122,3 +123,14 @@ def test_each_figure_of_the_text_receipt_is_a_line_of_its_own(full: bool) -> Non
 def test_the_korean_text_receipt_keeps_its_lines_apart() -> None:
     lines = receipt_text("ko")
     assert "반송: 0명" in lines and "스팸 신고: 0명" in lines and "실패: 0건" in lines
+
+
+def test_a_rehearsal_says_its_receipt_was_not_emailed(world) -> None:  # type: ignore[no-untyped-def]
+    w = world(DIGEST_REPORT_EMAIL=REPORTS)  # the embedded default provider: it sends nothing
+    add_subscribers(w.engine, 2)
+    w.now = datetime(2026, 6, 3, 12, tzinfo=UTC)
+    report = w.send()
+    said = send_receipt(w.settings, w.engine, report.key, w.now)
+    assert said.startswith(f"receipt of {report.key} not emailed to {REPORTS}") and "rehearsal" in said, said
+    kept = [p for p in (w.settings.data_dir / "outbox").rglob("*.eml") if REPORTS in p.name]
+    assert len(kept) == 1  # the rehearsal's own copy of the receipt
