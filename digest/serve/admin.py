@@ -87,6 +87,7 @@ def post_action(post_id: int) -> Any:
     problems = act_on_post(site().settings, site().engine, post_id, action, text)
     if problems:
         return _page({post_id: problems}, 400, {post_id: text or ""})
+    _audit(f"post {action}", f"post {post_id}", (text or "")[:200] if action == "save" else "")
     session["post_flash"] = {"id": post_id, "text": done_message(post_id, action)}
     # A skipped post leaves the list: the message then shows above it.
     return redirect(f"/admin#{'posts' if action == 'skip' else f'post-{post_id}'}", code=303)
@@ -138,6 +139,7 @@ def pause_or_resume(action: str) -> Any:
     if action not in ("pause", "resume"):
         abort(404)
     session["flash"] = act(site().settings, site().engine, action, request.form.get("edition") or None)
+    _audit(f"edition {action}", request.form.get("edition") or "", session["flash"])
     return redirect("/admin#editions", code=303)
 
 
@@ -151,6 +153,7 @@ def resolve() -> Any:
     if action not in ("sent", "resend") or not ids:
         abort(400)
     session["flash"] = resolve_deliveries(site().settings, site().engine, ids, action)
+    _audit(f"deliveries {action}", " ".join(f"#{i}" for i in ids), session["flash"])
     return redirect("/admin#unknown", code=303)
 
 
@@ -174,3 +177,20 @@ def edition_approval(key: str) -> Any:
         done = f"{key} {'approved' if action == 'approve' else 'held'}"
     session["flash"] = problem or done
     return redirect("/admin#calendar", code=303)
+
+
+@blueprint.get("/audit")
+@admin_only
+def audit() -> Any:
+    """The audit log: who changed what, and when, newest first."""
+    from digest.store.users import entries
+
+    return render("admin_audit.html.j2", "en", entries=entries(site().engine)), 200
+
+
+def _audit(action: str, subject: str, detail: str) -> None:
+    """Record a change made on the dashboard; the shared password's log-in is the first admin."""
+    from digest.accounts import FIRST_ADMIN
+    from digest.store.users import record
+
+    record(site().engine, datetime.now(UTC), FIRST_ADMIN, action, subject, str(detail))

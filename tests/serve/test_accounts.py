@@ -77,3 +77,23 @@ def test_each_role_may_do_what_the_one_before_may() -> None:
     assert check_role(" Editor ") == "editor"
     with pytest.raises(ValueError, match="editor, approver, admin"):
         check_role("owner")
+
+
+def test_the_dashboard_records_its_changes_and_shows_the_log(make_server) -> None:  # type: ignore[no-untyped-def]
+    import lxml.html
+
+    from tests.serve.helpers import hidden_fields
+
+    srv = make_server(DIGEST_ADMIN_PASSWORD="correct horse battery staple")
+    assert srv.cli("users", "add", "mina@example.org", "--role", "editor").returncode == 0
+    http = srv.session
+    assert http.get(srv.url("/admin/audit"), allow_redirects=False).status_code == 303  # log-in first
+    login_page = http.get(srv.url("/admin/login")).text
+    password = {"password": "correct horse battery staple"}
+    http.post(srv.url("/admin/login"), data={**hidden_fields(login_page), **password})
+    token = hidden_fields(http.get(srv.url("/admin")).text)["csrf_token"]
+    assert http.post(srv.url("/admin/editions/pause"), data={"csrf_token": token}).status_code == 200
+    page = lxml.html.fromstring(http.get(srv.url("/admin/audit")).text)
+    rows = [[td.text_content() for td in tr.findall("td")] for tr in page.findall(".//tbody/tr")]
+    assert [r[1:4] for r in rows][0][:2] == ["admin (DIGEST_ADMIN_PASSWORD)", "edition pause"]
+    assert rows[-1][2:4] == ["user added", "mina@example.org"] and rows[-1][1].endswith("on the command line")

@@ -67,7 +67,11 @@ def copy_snippet(page, srv) -> str:  # type: ignore[no-untyped-def]
     page.get_by_role("link", name="Sign-up form for your website").click()
     page.get_by_role("heading", name="Sign-up form for your website").wait_for()
     check_axe(page, "sign-up form for your website")
-    return str(page.locator("pre.snippet").first.inner_text())
+    snippet = str(page.locator("pre.snippet").first.inner_text())
+    page.goto(srv.url("/admin/audit"))
+    page.get_by_role("heading", name="Audit log").wait_for()
+    check_axe(page, "audit log")
+    return snippet
 
 
 def sign_up_on(context, site: OrgSite, address: str):  # type: ignore[no-untyped-def]
