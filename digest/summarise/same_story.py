@@ -30,7 +30,7 @@ LEAD_WORDS = 300
 # their boilerplate ("... happened this week. More people came than expected.").
 MIN_SHARED = 8
 ALIKE = 0.5  # texts sharing this much word for word are one text: copied, or boilerplate
-TITLES_ALIKE = 0.75  # the headline of a copy: the shorter title's words nearly all in the other
+TITLES_ALIKE = 0.75  # the headline of a copy: nearly all the words of both titles are shared
 _NUMBER_WORDS = {
     w: str(n)
     for n, w in enumerate(
@@ -77,10 +77,10 @@ def score(a: Story, b: Story) -> float:
         return 0.0
     # The same text word for word under unlike titles is a feed's boilerplate, not one story: a
     # passage under titles that share no word, or most of both texts under titles that differ (a
-    # partner retelling our story uses its own words; a copy keeps its headline, or adds to it;
-    # "The past gathering" and "The future gathering" announce two events in the same words).
+    # partner retelling our story uses its own words; a copy keeps its headline; "The past
+    # gathering" and "The future gathering", "Last Wednesday" and "This Wednesday" are two events).
     if _overlap(a.runs, b.runs) >= ALIKE and _unrelated_titles(a, b) or (
-        _jaccard(a.runs, b.runs) >= ALIKE and _overlap(a.title, b.title) < TITLES_ALIKE
+        _jaccard(a.runs, b.runs) >= ALIKE and _jaccard(a.title, b.title) < TITLES_ALIKE
     ):
         return 0.0
     return similarity(a, b)
@@ -95,7 +95,7 @@ def _overlap(a: frozenset[Any], b: frozenset[Any], least: int = 1) -> float:
     return shared / min(len(a), len(b)) if shared >= least else 0.0
 
 
-def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+def _jaccard(a: frozenset[Any], b: frozenset[Any]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
