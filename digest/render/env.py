@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from digest.render.i18n import translations
-from digest.render.wrap import wrap_width
+from digest.render.wrap import text_link, wrap_width
 
 LANGUAGE_GLOBAL = "catalog_language"
 
@@ -58,6 +58,7 @@ def template_env(
     env.globals[LANGUAGE_GLOBAL] = language
     # Plain-text wrapping counts display columns: Hangul and Han take two.
     env.filters["wordwrap"] = wrap_width
+    env.filters["text_link"] = text_link
     return env
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
@@ -96,3 +97,20 @@ def _pieces(word: str, width: int, may_break: Callable[[str, str], bool]) -> lis
         current, used = current + char, used + size
     pieces.append(current)
     return pieces
+
+
+# Query parameters that only track a click (our own utm_* tags, and common ones of other tools).
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_hsenc", "_hsmi")
+
+
+def text_link(url: str, before: str = "", width: int = 78) -> str:
+    """A link for the plain-text part, after ``before`` on its line: as it is when the line fits
+    ``width`` columns, else without its tracking parameters (a link cannot be broken across lines
+    and still work)."""
+    url = str(url)
+    if display_width(before + url) <= width:
+        return url
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not k.lower().startswith(_TRACKING)]
+    return urlunsplit(parts._replace(query=urlencode(kept)))

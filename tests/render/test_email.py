@@ -10,6 +10,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from digest.compose.checks import html_facts
 from digest.errors import ConfigError, RenderError
@@ -17,6 +19,7 @@ from digest.preview.report import undefined_names
 from digest.render.email import render_email
 from digest.render.env import template_env
 from digest.render.i18n import LOCALE_DIR
+from digest.render.wrap import display_width
 from digest.types import EditionItem
 
 from .helpers import article, make_edition
@@ -242,3 +245,23 @@ def test_korean_catalog_is_complete_and_compiled(tmp_path: Path) -> None:
     assert {m.id: m.string for m in shipped if m.id} == {m.id: m.string for m in fresh if m.id}, (
         "digest.mo is stale: run .venv/bin/pybabel compile -d digest/locale -D digest"
     )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    title=st.text(st.characters(categories=("L", "N", "Zs", "P")), min_size=1, max_size=160),
+    path=st.text("abcdefghijklmnopqrstuvwxyz0123456789-/", max_size=40),
+    reason=st.text(st.characters(categories=("L", "Zs", "P")), max_size=200),
+    lang=st.sampled_from(["en", "ko"]),
+)
+def test_text_lines_stay_within_78_columns(make_settings, title, path, reason, lang) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19: titles, links (with our utm tags), More stories and the footer, in both languages.
+    Only a line that is one word (an address without its tracking tags) may be wider."""
+    url = f"https://example.org/{path}?utm_source=newsletter&utm_medium=email&utm_campaign=weekly-2026-w48"
+    items = [EditionItem(article(n, title=title or "t", url=url + str(n)), "A blurb.") for n in (1, 2)]
+    edition = make_edition(items[:1], items[1:])
+    settings = make_settings(DIGEST_FOOTER_REASON=reason.strip(), DIGEST_POSTAL_ADDRESS="1 Long Street " * 8)
+    text = render_email(edition, settings, language=lang).text
+    for line in text.splitlines():
+        link = line.split()[-1] if line.split() else ""
+        assert display_width(line) <= 78 or ("://" in link and "utm_" not in link), line
