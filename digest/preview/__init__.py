@@ -29,7 +29,7 @@ from digest.preview.social import posts_for, write_posts
 from digest.protect import Hit
 from digest.providers.registry import rehearsal_channels
 from digest.render.budget import fit_budget
-from digest.render.email import RenderedEmail, personalise, render_email
+from digest.render.email import RenderedEmail, render_email
 from digest.store.ledger import Ledger
 from digest.subscribers import languages
 from digest.summarise.origins import as_json
@@ -182,9 +182,9 @@ def personalise_for_preview(settings: Settings, rendered: RenderedEmail, key: st
     from digest.providers.base import WIRE_POLICY, Outgoing
     from digest.providers.wire import wire
 
+    # The sample has the links a real subscriber gets: without DIGEST_UNSUBSCRIBE_URL or
+    # DIGEST_PUBLIC_URL that is only the mailto (no one-click header, no preferences line).
     sample = inert_link(settings)
-    html = personalise(rendered.html, unsubscribe_url=sample, manage_url=sample, is_html=True)
-    text = personalise(rendered.text, unsubscribe_url=sample, manage_url=sample, is_html=False)
     address = parseaddr(settings.sender)[1]
     r = rendered
     content = content_of(Heading.from_settings(settings), key, r.subject, r.html, r.text, now, r.language)
@@ -192,9 +192,11 @@ def personalise_for_preview(settings: Settings, rendered: RenderedEmail, key: st
         edition_key=key,
         recipient=PREVIEW_RECIPIENT,
         content=content,
-        unsubscribe_https=sample if sample.startswith("https://") else "",
+        unsubscribe_https=sample if settings.unsubscribe_template else "",
         unsubscribe_mailto=f"mailto:{address}?subject=unsubscribe",
+        manage_link=sample if settings.preferences_template else "",
     )
+    html, text = item.bodies()
     return Shown(html, text, wire(item, WIRE_POLICY), rendered.subject, rendered.language)
 
 

@@ -81,14 +81,35 @@ def test_writes_every_file_and_a_clean_report(setup, tmp_path: Path) -> None:
         {"src": "https://example.org/img/coats.jpg", "alt": "Children trying on coats"}
     ]
     assert report["images_without_alt"] == [] and report["undefined_variables"] == []
-    assert "%%UNSUBSCRIBE_URL%%" not in html and "unsubscribe/preview-only" in html
+    assert "%%UNSUBSCRIBE_URL%%" not in html and "mailto:" in html
     msg = message_from_bytes((out / "email.eml").read_bytes(), policy=policy.default)
     assert msg.get_content_type() == "multipart/alternative"
-    assert msg["Reply-To"] == "hello@example.org" and msg["List-Unsubscribe-Post"]
+    assert msg["Reply-To"] == "hello@example.org"
     assert msg["To"] == "Sample Subscriber <subscriber@example.invalid>"
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
     assert not (settings.data_dir / "outbox").exists()  # nothing sent
     assert ledger.edition("weekly:2026-W49") is None  # nothing frozen
+
+
+@pytest.mark.parametrize("public_url", ["", "https://news.example.org"], ids=["mailto-only", "digest-serve"])
+def test_the_preview_has_the_unsubscribe_links_a_subscriber_gets(
+    setup, tmp_path: Path, public_url: str
+) -> None:
+    """Without DIGEST_PUBLIC_URL (or DIGEST_UNSUBSCRIBE_URL) a real send has only the mailto: no
+    one-click header, no "Manage preferences"; the preview must not promise more."""
+    settings, ledger = setup(DIGEST_PUBLIC_URL=public_url)
+    out = tmp_path / "pv"
+    build_preview(settings, ledger, out, now=NOW)
+    msg = message_from_bytes((out / "email.eml").read_bytes(), policy=policy.default)
+    text = (out / "email.txt").read_text(encoding="utf-8")
+    html = (out / "email.html").read_text(encoding="utf-8")
+    if public_url:
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert "unsubscribe/preview-only" in msg["List-Unsubscribe"] and "Manage preferences" in text
+    else:
+        assert msg["List-Unsubscribe-Post"] is None and msg["List-Unsubscribe"].startswith("<mailto:")
+        assert "preview-only" not in text + html and "Manage preferences" not in text + html
+        assert "Unsubscribe: mailto:" in text
 
 
 def test_protected_term_and_posts_are_flagged(setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
