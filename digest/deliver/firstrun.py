@@ -14,6 +14,7 @@ from digest.deliver.resolve import CAMPAIGN, EMAIL, email_rows, recipient_counts
 from digest.errors import DigestError
 from digest.providers.base import Provider, Shared
 from digest.providers.registry import providers, rehearsal_channels
+from digest.render.message import one_click
 from digest.store import Engine
 from digest.store.ledger import Ledger
 from digest.subscribers import count
@@ -47,7 +48,23 @@ def sent_summary(settings: Settings, engine: Engine, key: str) -> list[str]:
     """What `digest send` prints after the report: recipients by status, then where it went."""
     people = recipient_counts(engine, key)
     lines = ["recipients: " + ", ".join(f"{n} {status}" for status, n in sorted(people.items()))]
-    return lines + where_it_went(settings, engine, key)
+    return lines + where_it_went(settings, engine, key) + mailto_only(settings, engine, key)
+
+
+def mailto_only(settings: Settings, engine: Engine, key: str) -> list[str]:
+    """A real send whose email offered only a mailto: unsubscribe says so: Gmail and Yahoo ask
+    bulk senders for a one-click https link (RFC 8058), and without it the list looks careless."""
+    if one_click(settings.unsubscribe_template):
+        return []
+    rows = email_rows(engine, key, ("sent",))
+    names = {row.channel.split(":", 1)[1] for row in rows if row.target != CAMPAIGN}
+    if not any(not providers().get(name, Provider).rehearsal for name in names):
+        return []
+    return [
+        "warning: this email offered only a mailto: unsubscribe (no one-click https link); Gmail and "
+        "Yahoo expect one from bulk senders. Set DIGEST_PUBLIC_URL=https://... (the page of digest "
+        "serve) or DIGEST_UNSUBSCRIBE_URL, then check with digest doctor"
+    ]
 
 
 def where_it_went(settings: Settings, engine: Engine, key: str) -> list[str]:

@@ -135,3 +135,29 @@ def test_campaign_send_names_the_campaign_id(world) -> None:  # type: ignore[no-
     lines = where_it_went(w.settings, w.engine, report.key)
     assert lines == [f"buttondown: campaign {row.provider_id} sent to the provider's list; "
                      "see it in buttondown's dashboard"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "warned"),
+    [
+        ({}, True),  # no DIGEST_PUBLIC_URL: only the mailto link
+        ({"DIGEST_PUBLIC_URL": "https://news.hope.test"}, False),
+    ],
+)
+def test_a_real_send_with_only_a_mailto_unsubscribe_says_so(world, extra, warned) -> None:  # type: ignore[no-untyped-def]
+    from digest.deliver.firstrun import sent_summary
+
+    rehearsal = world(**extra)
+    first = rehearsal.send()
+    assert not any("mailto" in line for line in sent_summary(rehearsal.settings, rehearsal.engine, first.key))
+    with smtp_server() as (_box, port):
+        real = world(**smtp(port), **extra)
+        real.now = rehearsal.now
+        add_subscribers(real.engine, 2)
+        report = real.send()
+    assert report.status == "sent", report.message
+    lines = sent_summary(real.settings, real.engine, report.key)
+    said = [line for line in lines if "only a mailto: unsubscribe" in line]
+    assert bool(said) == warned, lines
+    if warned:
+        assert "DIGEST_PUBLIC_URL" in said[0] and "digest doctor" in said[0]
