@@ -6,7 +6,10 @@ every log-in made under the old one, so an old cookie is refused afterwards.
 
 Guessing is slowed, never turned against volunteers: only wrong passwords count, per account
 and per client address, and they make the next attempts wait longer and longer
-(:class:`digest.serve.throttle.FailureDelays`) rather than lock anyone out.
+(:class:`digest.serve.throttle.FailureDelays`) rather than lock anyone out. A browser that
+logged in before carries a signed device cookie (OWASP's "device cookie"): its attempts count
+and wait under that device only, so a flood of guesses against the account (which fills the
+few waiting places and is answered 429) never refuses a volunteer's right password from it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ FAILED_LOGIN_PAUSE = 1.0  # seconds every wrong password costs, on top of the gr
 SESSION_ID = "login"
 LIFETIME = timedelta(hours=12)  # a volunteer's working day, not a month
 ACCOUNT = "account"  # the one dashboard account's key in the failure counts
+DEVICE_COOKIE = "digest_device"
+DEVICE_LIFETIME = timedelta(days=180)
 
 
 def password_hash(settings: Settings) -> str:
@@ -56,9 +61,10 @@ def check(stored: str, given: str) -> bool:
     return ok
 
 
-def attempt(s: Site, address: str, given: str) -> bool | None:
-    """Check a log-in attempt after the wait its keys have earned; None when too many are waiting."""
-    keys = [ACCOUNT, address]
+def attempt(s: Site, address: str, given: str, device: str = "") -> bool | None:
+    """Check a log-in attempt after the wait its keys have earned; None when too many are waiting.
+    From a known ``device`` (:func:`known_device`) only that device's own failures count."""
+    keys = [f"device:{device}"] if device else [ACCOUNT, address]
     wait = s.login_delays.wait(keys)
     if wait > 0:
         if not s.login_held.acquire(blocking=False):
@@ -68,10 +74,35 @@ def attempt(s: Site, address: str, given: str) -> bool | None:
         finally:
             s.login_held.release()
     if check(s.admin_hash, given):
-        s.login_delays.forget(address)  # this address knows the password; the account's count stays
+        s.login_delays.forget(keys[-1])  # this address (or device) knows the password; the account's count stays
         return True
     s.login_delays.failed(keys)
     return False
+
+
+def known_device(s: Site, cookie: str | None) -> str:
+    """The id of the browser whose device cookie this is (it logged in under the current
+    password within DEVICE_LIFETIME), or ""."""
+    from itsdangerous import BadData
+
+    if not cookie or not s.admin_mark:
+        return ""
+    try:
+        device, mark = _devices(s).loads(cookie, max_age=int(DEVICE_LIFETIME.total_seconds()))
+    except (BadData, TypeError, ValueError):
+        return ""
+    return str(device) if hmac.compare_digest(str(mark), s.admin_mark) else ""
+
+
+def device_cookie(s: Site, device: str) -> str:
+    """The device cookie's value after a right password: the same device, or a new one."""
+    return str(_devices(s).dumps([device or secrets.token_urlsafe(16), s.admin_mark]))
+
+
+def _devices(s: Site) -> Any:
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(s.key, salt="admin-device")
 
 
 def start_session(s: Site) -> None:

@@ -188,3 +188,26 @@ def test_a_flood_of_waiting_attempts_is_bounded(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert sorted(codes).count(429) >= 8 - 4 and set(codes) <= {401, 429}  # at most 4 held at once
+
+
+def test_a_browser_that_logged_in_before_gets_in_while_a_flood_holds_every_waiting_place(
+    tmp_path: Path,
+) -> None:
+    app = quick(app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD), first=30.0, cap=30.0)
+    volunteer = app.test_client()
+    assert log_in(volunteer).status_code == 303
+    token = hidden_fields(volunteer.get("/admin").get_data(as_text=True))["csrf_token"]
+    assert volunteer.post("/admin/logout", data={"csrf_token": token}).status_code == 303
+    attacker = app.test_client()  # from the volunteer's own address, as behind one office router
+    assert [log_in(attacker, f"guess {n}").status_code for n in range(3)] == [401] * 3
+    held = site(app).login_held
+    while held.acquire(blocking=False):  # the flood's guesses now hold every waiting place
+        pass
+    assert log_in(app.test_client()).status_code == 429  # an unknown browser waits with the flood
+    forged = app.test_client()
+    forged.set_cookie(auth.DEVICE_COOKIE, "t" + "A" * 40, path="/admin")
+    assert log_in(forged).status_code == 429  # a made-up device cookie is no device
+    started = time.monotonic()
+    assert log_in(volunteer).status_code == 303  # the right password from a known browser: never refused
+    assert time.monotonic() - started < 10.0  # not held the account's 30 s (the hash itself is slow)
+    assert volunteer.get("/admin").status_code == 200
