@@ -10,12 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, request, session
+from flask import Blueprint, abort, jsonify, redirect, request, session
 from werkzeug.wrappers import Response
 
-from digest.serve.auth import (
-    DEVICE_COOKIE, DEVICE_LIFETIME, admin_only, attempt, device_cookie, end_session, known_device, start_session,
-)
+from digest.serve.auth import admin_only, attempt, end_session, remember_device, request_device, start_session
 from digest.serve.site import site
 from digest.serve.words import render
 
@@ -43,19 +41,14 @@ def login() -> Any:
         return render("admin_off.html.j2", "en"), 403
     if request.method != "POST":
         return render("admin_login.html.j2", "en", failed=False), 200
-    device = known_device(s, request.cookies.get(DEVICE_COOKIE))
+    device = request_device(s)
     ok = attempt(s, request.remote_addr or "?", request.form.get("password", ""), device)
     if ok is None:  # a flood of attempts already waiting; nothing was checked
         abort(429)
     if not ok:
         return render("admin_login.html.j2", "en", failed=True), 401
     start_session(s)
-    answer = redirect("/admin", code=303)
-    answer.set_cookie(  # the browser is known from now on (see digest.serve.auth)
-        DEVICE_COOKIE, device_cookie(s, device), max_age=int(DEVICE_LIFETIME.total_seconds()), path="/admin",
-        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]), httponly=True, samesite="Strict",
-    )
-    return answer
+    return remember_device(s, redirect("/admin", code=303), device)
 
 
 @blueprint.post("/logout")

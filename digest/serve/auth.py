@@ -24,6 +24,8 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from werkzeug.wrappers import Response
+
     from digest.config import Settings
     from digest.serve.site import Site
 
@@ -63,7 +65,7 @@ def check(stored: str, given: str) -> bool:
 
 def attempt(s: Site, address: str, given: str, device: str = "") -> bool | None:
     """Check a log-in attempt after the wait its keys have earned; None when too many are waiting.
-    From a known ``device`` (:func:`known_device`) only that device's own failures count."""
+    From a known ``device`` (:func:`request_device`) only that device's own failures count."""
     keys = [f"device:{device}"] if device else [ACCOUNT, address]
     wait = s.login_delays.wait(keys)
     if wait > 0:
@@ -74,17 +76,19 @@ def attempt(s: Site, address: str, given: str, device: str = "") -> bool | None:
         finally:
             s.login_held.release()
     if check(s.admin_hash, given):
-        s.login_delays.forget(keys[-1])  # this address (or device) knows the password; the account's count stays
+        s.login_delays.forget(keys[-1])  # this address or device knows the password; the account count stays
         return True
     s.login_delays.failed(keys)
     return False
 
 
-def known_device(s: Site, cookie: str | None) -> str:
-    """The id of the browser whose device cookie this is (it logged in under the current
-    password within DEVICE_LIFETIME), or ""."""
+def request_device(s: Site) -> str:
+    """The id of the browser asking, when its device cookie says it logged in under the current
+    password within DEVICE_LIFETIME; else ""."""
+    from flask import request
     from itsdangerous import BadData
 
+    cookie = request.cookies.get(DEVICE_COOKIE)
     if not cookie or not s.admin_mark:
         return ""
     try:
@@ -94,9 +98,16 @@ def known_device(s: Site, cookie: str | None) -> str:
     return str(device) if hmac.compare_digest(str(mark), s.admin_mark) else ""
 
 
-def device_cookie(s: Site, device: str) -> str:
-    """The device cookie's value after a right password: the same device, or a new one."""
-    return str(_devices(s).dumps([device or secrets.token_urlsafe(16), s.admin_mark]))
+def remember_device(s: Site, response: Response, device: str) -> Response:
+    """``response`` setting the device cookie after a right password: the same device, or a new one."""
+    from flask import current_app
+
+    value = str(_devices(s).dumps([device or secrets.token_urlsafe(16), s.admin_mark]))
+    response.set_cookie(
+        DEVICE_COOKIE, value, max_age=int(DEVICE_LIFETIME.total_seconds()), path="/admin", httponly=True,
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]), samesite="Strict",
+    )
+    return response
 
 
 def _devices(s: Site) -> Any:
