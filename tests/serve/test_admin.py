@@ -60,8 +60,9 @@ def test_login_cookie_flags_and_plain_password_is_hashed(tmp_path: Path) -> None
     assert client.get("/admin").status_code == 303
     answer = log_in(client)
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/admin")
-    cookie = answer.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    cookies = {c.split("=", 1)[0]: c for c in answer.headers.getlist("Set-Cookie")}
+    assert "SameSite=Lax" in cookies["session"] and "SameSite=Strict" in cookies["digest_device"]
+    assert all("HttpOnly" in cookie and "Secure" in cookie for cookie in cookies.values())
     page = client.get("/admin")
     assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
     csp = page.headers["Content-Security-Policy"]
