@@ -10,7 +10,8 @@ of these is a :class:`~digest.errors.ConfigError` naming the line and the fix:
 - an unquoted value whose quotes do not pair up (``DIGEST_ORG_NAME=Hanbit Bridge"``);
 - a key clearly meant as ours but not spelt as digest reads it: ``digest_timezone`` (case),
   ``TIMEZONE`` (no prefix), ``DIGSET_TIMEZONE`` (the prefix misspelt), a misspelt name after
-  the prefix.
+  the prefix;
+- one of our keys set on two lines (dotenv would keep the last and drop the first unseen).
 
 Values are never shown: a line may hold a password.
 """
@@ -65,7 +66,24 @@ def parse_env_text(text: str, where: str, known: list[str]) -> tuple[list[EnvLin
             errors.append(ConfigError(f"{label} ({key})", *problem))
         else:
             entries.append(EnvLine(binding.original.line, key, value))
-    return _interpolated(entries), errors
+    return _interpolated(entries), errors + _repeated(entries, where, known)
+
+
+def _repeated(entries: list[EnvLine], where: str, known: list[str]) -> list[ConfigError]:
+    """Each of our keys set on more than one line: which value was meant is for the volunteer."""
+    lines: dict[str, list[int]] = {}
+    for e in entries:
+        if e.key in known:
+            lines.setdefault(e.key, []).append(e.line)
+    return [
+        ConfigError(
+            f"{where} lines {', '.join(map(str, found))} ({key})",
+            f"{key} is set on {len(found)} lines; only the last would be read",
+            "keep the line you mean and delete the others (or put # at their start)",
+        )
+        for key, found in lines.items()
+        if len(found) > 1
+    ]
 
 
 def _interpolated(entries: list[EnvLine]) -> list[EnvLine]:

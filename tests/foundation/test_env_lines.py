@@ -155,7 +155,13 @@ def test_a_broken_line_is_never_silently_dropped(case: tuple[str, int, list[tupl
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(KNOWN), SAFE_TEXT, st.sampled_from(["", '"', "'"])), max_size=8))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(KNOWN), SAFE_TEXT, st.sampled_from(["", '"', "'"])),
+        max_size=8,
+        unique_by=lambda line: line[0],
+    )
+)
 def test_well_formed_lines_read_as_python_dotenv_reads_them(lines: list[tuple[str, str, str]]) -> None:
     from io import StringIO
 
@@ -182,3 +188,26 @@ def test_commands_that_never_read_the_articles_do_not_stop_on_the_sources(
     capsys.readouterr()
     assert main(["sources"]) == 2  # the commands that read them still say so at once
     assert "DIGEST_SOURCES: content does not exist" in one_error(capsys.readouterr())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(KNOWN), SAFE_TEXT), min_size=1, max_size=6, unique_by=lambda line: line[0]
+    ),
+    st.data(),
+)
+def test_a_key_set_on_two_lines_is_an_error_naming_both(
+    lines: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    key, _ = data.draw(st.sampled_from(lines))
+    again = data.draw(st.integers(0, len(lines)))
+    text_lines = [f"{k}={v}" for k, v in lines]
+    text_lines.insert(again, f"{key}={data.draw(SAFE_TEXT)}")
+    entries, errors = parse_env_text("\n".join(text_lines) + "\n", ".env", KNOWN)
+    numbers = [i + 1 for i, line in enumerate(text_lines) if line.split("=", 1)[0] == key]
+    assert len(errors) == 1, errors
+    said = str(errors[0])
+    assert said.startswith(f".env lines {numbers[0]}, {numbers[1]} ({key})"), said
+    assert "set on 2 lines" in said, said
+    assert [e.key for e in entries].count(key) == 2  # both still read: the error stops the command
