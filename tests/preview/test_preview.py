@@ -151,7 +151,10 @@ def test_protected_term_and_posts_are_flagged(setup, tmp_path: Path, monkeypatch
 
 
 def test_without_the_social_module_the_preview_says_so(setup, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "digest.social", None)  # import now raises ImportError
+    # The package is not installed: importing it, or the post writer an earlier test may already
+    # have imported (found in sys.modules without its package), raises ImportError.
+    monkeypatch.setitem(sys.modules, "digest.social", None)
+    monkeypatch.setitem(sys.modules, "digest.social.compose", None)
     settings, ledger = setup()
     report = build_preview(settings, ledger, tmp_path / "pv", now=NOW).report
     assert report["ok"] is True

@@ -44,7 +44,7 @@ def _edition_items(env: dict[str, str]) -> dict[str, EditionItem]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_store(settings.db_url)
     try:
-        edition, _left_out, _problems = compose_current(
+        edition, _left_out, _problems, _checks = compose_current(
             settings, Ledger(engine), now=NOW, key="2026-w49", slot=NOW
         )
     finally:
