@@ -6,7 +6,8 @@ every user name logs in with PASSWORD (a static passdb: with a passwd file appen
 the server ran, a user just added was refused once in a full CI run). One server per test
 worker (``dovecot_server``, session scope); each test gets a user of its own
 (:meth:`Dovecot.add_user`), so no two tests share a mailbox. Messages are put in the way a
-delivery agent does it: a file in the user's ``Maildir/new``. Under root the mail belongs to the ``dovecot`` user; otherwise everything runs as the caller (rootless).
+delivery agent does it: a file in the user's ``Maildir/new``. Under root the mail belongs to
+the ``dovecot`` user; otherwise everything runs as the caller (rootless).
 """
 
 from __future__ import annotations
