@@ -7,12 +7,12 @@ POST answered with a 303 back to the dashboard, so a reload never repeats it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, redirect, request, session
 from werkzeug.wrappers import Response
 
+from digest import clock
 from digest.serve.auth import admin_only, attempt, end_session, remember_device, request_device, start_session
 from digest.serve.site import site
 from digest.serve.words import render
@@ -74,7 +74,7 @@ def preview() -> Any:
 def _page(problems: dict[int, list[str]], code: int, drafts: dict[int, str] | None = None) -> Any:
     from digest.serve.dashboard import overview
 
-    data = overview(site().settings, site().engine, datetime.now(UTC), problems, drafts or {})
+    data = overview(site().settings, site().engine, clock.now(), problems, drafts or {})
     return render("admin.html.j2", "en", **data), code
 
 
@@ -125,7 +125,7 @@ def edition(key: str) -> Any:
     """An edition's receipt as it stands now, and every source's health."""
     from digest.serve.dashboard import edition_page
 
-    found = edition_page(site().settings, site().engine, key, datetime.now(UTC))
+    found = edition_page(site().settings, site().engine, key, clock.now())
     if found is None:
         abort(404)
     return render("admin_edition.html.j2", "en", **found), 200
@@ -194,4 +194,4 @@ def _audit(action: str, subject: str, detail: str) -> None:
     from digest.accounts import FIRST_ADMIN
     from digest.store.users import record
 
-    record(site().engine, datetime.now(UTC), FIRST_ADMIN, action, subject, str(detail))
+    record(site().engine, clock.now(), FIRST_ADMIN, action, subject, str(detail))

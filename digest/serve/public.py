@@ -13,10 +13,9 @@ forgotten all get the same 404; an expired one gets 410, which says to use a new
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, Response, abort, request
 
+from digest import clock
 from digest.serve.site import site
 from digest.serve.words import mask, page_language, render
 
@@ -33,7 +32,7 @@ def address_of(token: str, purpose: str = "unsubscribe") -> str:
     from digest.unsubscribe import day_of, open_link
 
     s = site()
-    link = open_link(s.engine, s.key, purpose, token, day_of(datetime.now(UTC)))
+    link = open_link(s.engine, s.key, purpose, token, day_of(clock.now()))
     if link.expired:
         abort(Response(render("error.html.j2", page_language(), code=410, expired=True), status=410))
     if link.address is None:
@@ -46,7 +45,7 @@ def own_link(purpose: str, address: str) -> str:
     from digest.unsubscribe import UNSUBSCRIBE, day_of, token_for
 
     s = site()
-    token = token_for(s.engine, s.key, purpose, address, day_of(datetime.now(UTC)))
+    token = token_for(s.engine, s.key, purpose, address, day_of(clock.now()))
     return ("/u/" if purpose == UNSUBSCRIBE else "/preferences/") + token
 
 
@@ -62,6 +61,6 @@ def unsubscribe(token: str) -> tuple[str, int]:
         prefs = own_link(PREFERENCES, address) if row else ""
         page = render("unsubscribe.html.j2", lang, address=mask(address), known=row is not None, prefs=prefs)
         return page, 200
-    row = signups.unsubscribe(engine, address, datetime.now(UTC))
+    row = signups.unsubscribe(engine, address, clock.now())
     lang = page_language(row.language if row else "")
     return render("unsubscribed.html.j2", lang, address=mask(address), known=row is not None), 200

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, request
 
+from digest import clock
 from digest.deliver.confirm import CONFIRM_PATH
 from digest.serve.public import own_link
 from digest.serve.site import site
@@ -131,7 +131,7 @@ def _request(raw_address: str, lang: str) -> tuple[str, int]:
     s, address = site(), normalise(raw_address)
     signup = SignUp(address, lang, consent_line(lang, s.settings.org_name))
     if s.address_throttle.allow(address):
-        queue_confirmation(s.engine, signup, datetime.now(UTC))
+        queue_confirmation(s.engine, signup, clock.now())
         s.wake.set()
     return render("subscribe_sent.html.j2", lang), 200
 
@@ -149,11 +149,11 @@ def confirm(token: str) -> tuple[str, int]:
     lang = page_language(waiting_language(s.engine, address))  # the language they signed up in
     if request.method != "POST":
         return render("confirm.html.j2", lang, address=mask(address)), 200
-    joined = confirm_signup(s.engine, address, datetime.now(UTC), link_hash(token))
+    joined = confirm_signup(s.engine, address, clock.now(), link_hash(token))
     if joined is None:  # pressed twice, already confirmed, or the link is older than a leaving: void
         page = render("confirmed.html.j2", lang, address=mask(address), fresh=False, manage="")
         return page, 200
-    queue_welcome(s.engine, address, joined, _latest_edition(), datetime.now(UTC))
+    queue_welcome(s.engine, address, joined, _latest_edition(), clock.now())
     s.wake.set()
     return render(
         "confirmed.html.j2",

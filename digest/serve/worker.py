@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime
 
+from digest import clock
 from digest.deliver.side_queue import drain
 from digest.serve.site import Site
 
@@ -30,7 +30,7 @@ class SideMailWorker(threading.Thread):
         while not self._halt.is_set():
             s.wake.clear()  # a wake-up during the drain below makes the next wait return at once
             try:
-                drain(s.settings, s.engine, s.key, lambda: datetime.now(UTC), self._halt.is_set)
+                drain(s.settings, s.engine, s.key, clock.now, self._halt.is_set)
             except Exception as exc:  # noqa: BLE001 - the database may be away a moment: try again
                 log.error("side-email queue: %s", type(exc).__name__)
             s.wake.wait(POLL)
