@@ -23,9 +23,18 @@ def dns_server(zone: str) -> Iterator[str]:
 
     quiet = DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False)
     resolver = ZoneResolver(zone)
-    udp = DNSServer(resolver, port=0, address="127.0.0.1", logger=quiet)
-    port = udp.server.server_address[1]
-    tcp = DNSServer(resolver, port=port, address="127.0.0.1", tcp=True, logger=quiet)
+    # The UDP port the kernel picks may be taken on TCP by another test's server (parallel
+    # workers): take another pair rather than fail on a collision that has nothing to do with DNS.
+    for _attempt in range(20):
+        udp = DNSServer(resolver, port=0, address="127.0.0.1", logger=quiet)
+        port = udp.server.server_address[1]
+        try:
+            tcp = DNSServer(resolver, port=port, address="127.0.0.1", tcp=True, logger=quiet)
+            break
+        except OSError:
+            udp.server.server_close()
+    else:
+        raise OSError("no port free on both UDP and TCP for the test DNS server")
     udp.start_thread()
     tcp.start_thread()
     try:
