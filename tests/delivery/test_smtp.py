@@ -66,7 +66,8 @@ def test_rate_limit_paces_the_messages(world) -> None:  # type: ignore[no-untype
     assert len(box.raw) == 21
     # 21 messages at 20 per second over two connections: the first to the last takes about one second.
     spread = box.times[-1] - box.times[0]
-    assert 0.9 <= spread < 2.5
+    # Never faster than the rate; the upper bound only catches a pace far too slow (a loaded machine is slow).
+    assert 0.9 <= spread < 10
 
 
 def test_server_down_is_retried_then_failed_with_the_host_named(world) -> None:  # type: ignore[no-untyped-def]

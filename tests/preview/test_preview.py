@@ -207,9 +207,9 @@ def test_serve_rebuilds_when_content_changes(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                first = requests.get(base + "__version", timeout=2).text
+                first = requests.get(base + "__version", timeout=10).text
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
         page = requests.get(base + "index.html", timeout=5)
@@ -220,7 +220,7 @@ def test_serve_rebuilds_when_content_changes(tmp_path: Path) -> None:
             encoding="utf-8",
         )
         deadline = time.monotonic() + 60
-        while requests.get(base + "__version", timeout=2).text == first:
+        while requests.get(base + "__version", timeout=10).text == first:
             assert time.monotonic() < deadline, "no rebuild after the change"
             time.sleep(0.2)
         assert "Cold noodle soup night" in requests.get(base + "email.html", timeout=5).text

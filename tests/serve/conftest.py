@@ -85,7 +85,7 @@ class Server:
             try:
                 if self.session.get(self.url("/healthz"), timeout=2).text == "ok\n":
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # busy machine: ask again
                 time.sleep(0.1)
         raise RuntimeError("digest serve did not answer /healthz within 30 s")
 
@@ -117,6 +117,12 @@ def running(root: Path, **settings: str) -> Iterator[Server]:
     try:
         server.start()
         yield server
+    except BaseException:
+        # A failing test shows what the server said (pytest prints captured stderr on failure).
+        for log in sorted(root.glob("serve-*.log")):
+            tail = log.read_text().splitlines()[-60:]
+            print(f"--- {log.name} (last 60 lines)", *tail, sep="\n", file=sys.stderr)
+        raise
     finally:
         server.stop()
 

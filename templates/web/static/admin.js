@@ -14,7 +14,7 @@
     var token = area.form.querySelector("input[name=csrf_token]").value;
     var timer = null;
     var asked = 0;
-    function ask() {
+    function ask(tries) {
       var mine = ++asked;
       var body = new URLSearchParams({text: area.value});
       fetch(area.getAttribute("data-count"), {
@@ -26,12 +26,15 @@
       }).then(function (data) {
         if (mine === asked) { show(out, data); }  // only the answer to the latest text
       }).catch(function () {
+        if (mine !== asked) { return; }
         out.textContent = "Could not count just now: it is checked again when you save.";
+        // A busy server or a dropped connection: ask again a few times, unless the text changed.
+        if (tries < 3) { timer = setTimeout(function () { ask(tries + 1); }, 2000 * (tries + 1)); }
       });
     }
     area.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(ask, 250);
+      timer = setTimeout(function () { ask(0); }, 250);
     });
   });
   var refused = document.querySelector("[data-refused]");
