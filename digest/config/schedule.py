@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from digest import clock
 from digest.config.base import choice, int_range, parse_bool, parse_email, setting
 from digest.errors import ConfigError
 
@@ -147,7 +148,7 @@ class ScheduleSettings:
         """The cron lines must make sense in the configured zone, not just in UTC."""
         from digest.schedule import last_due_slot, next_slots
 
-        now = datetime.now(UTC)
+        now = clock.now()
         for key, cadence in (
             ("DIGEST_SCHEDULE", getattr(self, "cadence", None)),
             ("DIGEST_SOCIAL_SCHEDULE", self.social_cadence),

@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from digest import clock
 from digest.config import Settings
 from digest.deliver.modes import keeps_list
 from digest.deliver.side_email import SideEmail, send_side_email
@@ -118,7 +119,7 @@ def ask_again(
         )
     if wanted and not takes_sign_ups(settings):
         raise DigestError(f"DIGEST_PROVIDER={settings.provider} keeps its own list; resubscribe there")
-    key, now, sent = secret_key(settings), now or datetime.now(UTC), 0
+    key, now, sent = secret_key(settings), now or clock.now(), 0
     for row in (r for r in rows if r["email"] in wanted):
         lang = row.get("language") or settings.language
         signup = SignUp(row["email"], lang, consent(lang))

@@ -13,11 +13,10 @@ A ``fix`` line is something that would hurt delivery: the command then exits 1.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
-from digest import __version__
+from digest import __version__, clock
 from digest.config import Settings
 from digest.dnslookup import DnsError, DnsLookup
 from digest.errors import ProviderError
@@ -95,7 +94,7 @@ def check_one_click(template: str, key: bytes, timeout: float) -> Finding:
     web = Transport("unsubscribe page", read_timeout=timeout, user_agent=f"digest/{__version__}-doctor",
                     timeout_key="DIGEST_HTTP_TIMEOUT")
     try:
-        link = link_url(template, probe_token(key, day_of(datetime.now(UTC))))  # a link to nobody
+        link = link_url(template, probe_token(key, day_of(clock.now())))  # a link to nobody
         answer = web.request("GET", link, repeat=True, allow_redirects=False)
     except ProviderError as exc:
         return Finding(FIX, "unsubscribe", f"the one-click link {shown} does not answer ({exc}): is "

@@ -12,11 +12,12 @@ import base64
 import hashlib
 import re
 import tempfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from werkzeug.wrappers import Response
 
+from digest import clock
 from digest.compose.linkcheck import LinkCache
 from digest.config import Settings
 from digest.store import Engine
@@ -34,7 +35,7 @@ def preview_html(
 
     with tempfile.TemporaryDirectory(prefix="digest-admin-preview-") as folder:
         out = Path(folder)
-        build_preview(settings, Ledger(engine), out, now=now or datetime.now(UTC), links=links)
+        build_preview(settings, Ledger(engine), out, now=now or clock.now(), links=links)
         return (out / "index.html").read_text(encoding="utf-8")
 
 
