@@ -53,26 +53,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _hash_password() -> int:
-    import getpass
-    import sys
+    from digest.cli.passwords import new_password_hash
 
-    from werkzeug.security import generate_password_hash
-
-    from digest.config.web_values import MIN_PASSWORD, guessable
-    from digest.errors import DigestError
-
-    if sys.stdin.isatty():
-        password = getpass.getpass("dashboard password: ")
-        if getpass.getpass("again: ") != password:
-            raise DigestError("the two passwords differ; run digest serve --hash-password again")
-    else:
-        password = sys.stdin.readline().rstrip("\n")
-    if len(password.strip()) < MIN_PASSWORD:
-        raise DigestError(
-            f"use at least {MIN_PASSWORD} characters for DIGEST_ADMIN_PASSWORD (a few words work well)"
-        )
-    weak = guessable(password.strip())
-    if weak:  # the hash would be taken as it is: refuse the password now
-        raise DigestError(f"that password {weak}; use a few words that go together only for you")
-    print(f"DIGEST_ADMIN_PASSWORD={generate_password_hash(password)}")
+    hashed = new_password_hash("dashboard password: ", "digest serve --hash-password")
+    print(f"DIGEST_ADMIN_PASSWORD={hashed}")
     return 0

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from digest.config import Settings
 from digest.deliver.confirm import SignUp, ask_to_confirm
 from digest.deliver.side_email import SideEmail, send_side_email
+from digest.deliver.signin import send_sign_in
 from digest.store import Engine
 from digest.store.side_mails import Queued, claim_queued, drop_claimed, fail_claimed, queue_side_mail
 from digest.types import Recipient
@@ -46,6 +47,13 @@ def queue_welcome(engine: Engine, address: str, language: str, archive: str, now
     queue_side_mail(engine, Queued(idem_key, "welcome", address, language, payload), now)
 
 
+def queue_sign_in(engine: Engine, address: str, now: datetime) -> None:
+    """Queue a volunteer's sign-in link (sent by :func:`drain` only if the address has an account)."""
+    nonce = secrets.token_hex(8)
+    idem_key = hashlib.sha256(f"login|{address}|{now.isoformat()}|{nonce}".encode()).hexdigest()[:40]
+    queue_side_mail(engine, Queued(idem_key, "login", address, "", ""), now)
+
+
 def drain(
     settings: Settings,
     engine: Engine,
@@ -69,7 +77,7 @@ def drain(
 
 
 def _handle(settings: Settings, engine: Engine, key: bytes, mail: Queued, now: datetime) -> None:
-    send = {"confirm": _confirm, "welcome": _welcome}.get(mail.kind)
+    send = {"confirm": _confirm, "welcome": _welcome, "login": _sign_in}.get(mail.kind)
     if send is None or "@" not in mail.recipient:  # forgotten since it was queued
         drop_claimed(engine, mail.idem_key)
         return
@@ -89,6 +97,10 @@ def _confirm(settings: Settings, engine: Engine, key: bytes, mail: Queued, now: 
     return ask_to_confirm(
         settings, engine, signup, key=key, public_url=settings.public_url, now=now, idem_key=mail.idem_key
     )
+
+
+def _sign_in(settings: Settings, engine: Engine, key: bytes, mail: Queued, now: datetime) -> bool:
+    return send_sign_in(settings, engine, mail.recipient, mail.idem_key, now)
 
 
 def _welcome(settings: Settings, engine: Engine, key: bytes, mail: Queued, now: datetime) -> bool:

@@ -25,6 +25,7 @@ SUBJECTS = {
     "welcome": N_("Welcome to the %(org)s news digest"),
     "receipt": N_("Receipt of %(key)s: sent to %(sent)s"),
     "approval": N_("Please approve the digest that goes out %(slot)s: %(edition_subject)s"),
+    "login": N_("Your log-in link for the %(org)s dashboard"),
     # Not in the catalog: staff filter their mail on this prefix, whatever the language.
     "alert": "[digest alert] %(headline)s",
 }

@@ -10,51 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, redirect, request, session
-from werkzeug.wrappers import Response
 
 from digest import clock
-from digest.serve.auth import admin_only, attempt, end_session, remember_device, request_device, start_session
+from digest.serve.logins import admin_only, current_login, dashboard_csp, needs, who
 from digest.serve.site import site
 from digest.serve.words import render
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
-# The dashboard may run our own counter script (a served file), nothing inline.
-ADMIN_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-    "connect-src 'self'; "
-    "frame-src 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
-
-
-@blueprint.after_request
-def _csp(response: Response) -> Response:
-    # /admin/preview sets its own (see digest.serve.admin_preview); every other page gets this one
-    response.headers.setdefault("Content-Security-Policy", ADMIN_CSP)
-    return response
-
-
-@blueprint.route("/login", methods=["GET", "POST"])
-def login() -> Any:
-    s = site()
-    if not s.admin_hash:
-        return render("admin_off.html.j2", "en"), 403
-    if request.method != "POST":
-        return render("admin_login.html.j2", "en", failed=False), 200
-    device = request_device(s)
-    ok = attempt(s, request.remote_addr or "?", request.form.get("password", ""), device)
-    if ok is None:  # a flood of attempts already waiting; nothing was checked
-        abort(429)
-    if not ok:
-        return render("admin_login.html.j2", "en", failed=True), 401
-    start_session(s)
-    return remember_device(s, redirect("/admin", code=303), device)
-
-
-@blueprint.post("/logout")
-def logout() -> Response:
-    end_session(site())
-    return redirect("/admin/login", code=303)
+blueprint.after_request(dashboard_csp)
 
 
 @blueprint.get("")
@@ -75,11 +38,11 @@ def _page(problems: dict[int, list[str]], code: int, drafts: dict[int, str] | No
     from digest.serve.dashboard import overview
 
     data = overview(site().settings, site().engine, clock.now(), problems, drafts or {})
-    return render("admin.html.j2", "en", **data), code
+    return render("admin.html.j2", "en", login=current_login(site()), **data), code
 
 
 @blueprint.post("/posts/<int:post_id>")
-@admin_only
+@needs("posts")
 def post_action(post_id: int) -> Any:
     from digest.serve.dashboard import act_on_post, done_message
 
@@ -95,7 +58,7 @@ def post_action(post_id: int) -> Any:
 
 
 @blueprint.post("/posts/<int:post_id>/count")
-@admin_only
+@needs("posts")
 def post_count(post_id: int) -> Any:
     """The live counter's one rule: the server counts the draft exactly as a save would
     (the platform's counting, its limit, the link, protected terms). Changes nothing."""
@@ -132,7 +95,7 @@ def edition(key: str) -> Any:
 
 
 @blueprint.post("/editions/<action>")
-@admin_only
+@needs("editions")
 def pause_or_resume(action: str) -> Any:
     """The Pause and Resume buttons: `digest pause` / `digest resume` (the same choice of edition)."""
     from digest.serve.dashboard import pause_or_resume as act
@@ -145,7 +108,7 @@ def pause_or_resume(action: str) -> Any:
 
 
 @blueprint.post("/deliveries")
-@admin_only
+@needs("deliveries")
 def resolve() -> Any:
     from digest.serve.dashboard import resolve_deliveries
 
@@ -159,11 +122,10 @@ def resolve() -> Any:
 
 
 @blueprint.post("/editions/<path:key>/approval")
-@admin_only
+@needs("editions")
 def edition_approval(key: str) -> Any:
     """Approve or hold the edition's current bytes, or unfreeze it to be built again (an edit:
     the approvers are asked again about the new bytes)."""
-    from digest import clock
     from digest.deliver.approval import decide_on_dashboard, rebuild
 
     action = request.form.get("action", "")
@@ -171,11 +133,13 @@ def edition_approval(key: str) -> Any:
         abort(400)
     engine = site().engine
     if action == "rebuild":
-        problem = rebuild(engine, key)
+        problem = rebuild(engine, key, who())
         done = f"{key} will be built again at the scheduler's next look; its approvers are then asked again"
     else:
-        problem = decide_on_dashboard(engine, key, action, "the dashboard", clock.now())
+        problem = decide_on_dashboard(engine, key, action, who(), clock.now())
         done = f"{key} {'approved' if action == 'approve' else 'held'}"
+    if not problem:
+        _audit(f"edition {action}", key, "on the dashboard")
     session["flash"] = problem or done
     return redirect("/admin#calendar", code=303)
 
@@ -190,8 +154,7 @@ def audit() -> Any:
 
 
 def _audit(action: str, subject: str, detail: str) -> None:
-    """Record a change made on the dashboard; the shared password's log-in is the first admin."""
-    from digest.accounts import FIRST_ADMIN
+    """Record a change made on the dashboard, by whoever is logged in."""
     from digest.store.users import record
 
-    record(site().engine, clock.now(), FIRST_ADMIN, action, subject, str(detail))
+    record(site().engine, clock.now(), who(), action, subject, str(detail))

@@ -11,7 +11,8 @@ import hmac
 from typing import TYPE_CHECKING, Any
 
 from digest.render.env import builtin_templates
-from digest.serve.auth import LIFETIME, password_hash, password_mark
+from digest.serve.auth import password_hash, password_mark
+from digest.serve.logins import LIFETIME
 from digest.serve.site import EXTENSION, Site, site
 from digest.serve.throttle import Throttle
 from digest.unsubscribe import secret_key
@@ -42,8 +43,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     from digest.serve.archive import blueprint as archive
     from digest.serve.public import blueprint as public
     from digest.serve.public import unsubscribe
+    from digest.serve.signin import blueprint as signin
     from digest.serve.signup import blueprint as signup
     from digest.serve.signup import subscribe
+    from digest.serve.users_page import blueprint as users
     from digest.serve.webhooks import blueprint as webhooks
     from digest.serve.words import template_globals
 
@@ -80,7 +83,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     )
     app.extensions[EXTENSION] = _site(settings, engine, key)
     csrf = CSRFProtect(app)
-    for blueprint in (public, signup, archive, admin, approval, webhooks):
+    for blueprint in (public, signup, archive, signin, admin, users, approval, webhooks):
         app.register_blueprint(blueprint)
     csrf.exempt(webhooks)  # providers authenticate by signature, not by a session
     csrf.exempt(unsubscribe)  # RFC 8058: the mailbox's POST carries no cookie and no token
@@ -101,7 +104,7 @@ def _site(settings: Settings, engine: Engine, key: bytes) -> Site:
     from digest.store.admin_sessions import keep_only
 
     mark = password_mark(key, settings.admin_password)
-    keep_only(engine, mark)  # log-ins made under another password end now
+    keep_only(engine, mark)  # shared log-ins made under another password end now
     throttle = Throttle(limit=settings.signups_per_ip, window=3600)
     return Site(
         settings=settings,

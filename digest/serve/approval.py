@@ -15,6 +15,7 @@ from flask import Blueprint, abort, request
 from digest import clock
 from digest.serve.site import site
 from digest.serve.words import render
+from digest.store.approvals import Request
 
 blueprint = Blueprint("approval", __name__)
 
@@ -33,6 +34,8 @@ def approval(token: str) -> Any:
         if decided not in ("approve", "hold"):
             abort(400)
         found = decide(engine, token, decided, clock.now())
+        if found.acted and found.request is not None:
+            _audit(found.request, decided)
     else:  # GET and HEAD: look only
         found = look(engine, token)
     if found.situation == "unknown" or found.request is None:
@@ -43,3 +46,11 @@ def approval(token: str) -> Any:
         wanted=request.args.get("do", "approve"), zone=site().settings.cadence.zone,
     )
     return page, 200
+
+
+def _audit(made: Request, decision: str) -> None:
+    """The approver's decision in the audit log, under their address (the token was theirs)."""
+    from digest.store.users import record
+
+    record(site().engine, clock.now(), made.approver, f"edition {decision}", made.edition_key,
+           "from the approval email")

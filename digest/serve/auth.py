@@ -1,8 +1,6 @@
-"""The dashboard's log-in: one shared password, kept only as a hash; log-ins kept on the server.
-
-A log-in is a row in the store (:mod:`digest.store.admin_sessions`) named by a random id that
-the signed cookie carries: log-out deletes the row, and a changed DIGEST_ADMIN_PASSWORD voids
-every log-in made under the old one, so an old cookie is refused afterwards.
+"""The dashboard's passwords: the shared DIGEST_ADMIN_PASSWORD (the first admin) and each
+volunteer's own (``digest users password``), kept only as Werkzeug hashes; the log-ins they open
+are :mod:`digest.serve.logins`'s.
 
 Guessing is slowed, never turned against volunteers: only wrong passwords count, per account
 and per client address, and they make the next attempts wait longer and longer
@@ -18,9 +16,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from functools import wraps
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -30,9 +26,12 @@ if TYPE_CHECKING:
     from digest.serve.site import Site
 
 FAILED_LOGIN_PAUSE = 1.0  # seconds every wrong password costs, on top of the growing waits
-SESSION_ID = "login"
-LIFETIME = timedelta(hours=12)  # a volunteer's working day, not a month
-ACCOUNT = "account"  # the one dashboard account's key in the failure counts
+ACCOUNT = "account"  # the shared password's key in the failure counts (a volunteer's: account:EMAIL)
+# Checked when an address has no account or no password, so the answer takes as long as a real check.
+NO_ACCOUNT = (
+    "scrypt:32768:8:1$b2pKYj15YcmaYHIb$993439cb5890d51c2881d275f217ae50143e8e31ac937de52d864016c06b"
+    "46de1ac3f49ca7f51ea00551f2bda5c514f9cff3e975aa0c512417785924b892fa3a"
+)
 DEVICE_COOKIE = "digest_device"
 DEVICE_LIFETIME = timedelta(days=180)
 
@@ -57,16 +56,32 @@ def password_mark(key: bytes, value: str) -> str:
 def check(stored: str, given: str) -> bool:
     from werkzeug.security import check_password_hash
 
-    ok = bool(stored) and check_password_hash(stored, given[:1000])
+    ok = check_password_hash(stored or NO_ACCOUNT, given[:1000]) and bool(stored)
     if not ok:
         time.sleep(FAILED_LOGIN_PAUSE)
     return ok
 
 
-def attempt(s: Site, address: str, given: str, device: str = "") -> bool | None:
+def account_key(s: Site, account: str) -> tuple[str, str]:
+    """(password hash, mark) of a log-in's account: the shared password's for '', else the
+    volunteer's own (the mark, a keyed hash of their hash, changes when their password does);
+    ('', '') for an address with no account or no password."""
+    from digest.store.users import user_row
+
+    if not account:
+        return s.admin_hash, s.admin_mark
+    found = user_row(s.engine, account)
+    if found is None or not found[1]:
+        return "", ""
+    mark = hmac.new(s.key, b"user-password|" + account.encode() + b"|" + found[1].encode(), hashlib.sha256)
+    return found[1], mark.hexdigest()
+
+
+def attempt(s: Site, address: str, given: str, device: str = "", account: str = "") -> bool | None:
     """Check a log-in attempt after the wait its keys have earned; None when too many are waiting.
-    From a known ``device`` (:func:`request_device`) only that device's own failures count."""
-    keys = [f"device:{device}"] if device else [ACCOUNT, address]
+    From a known ``device`` (:func:`request_device`) only that device's own failures count.
+    ``account`` is the volunteer's email, or '' for the shared password."""
+    keys = [f"device:{device}"] if device else [f"account:{account}" if account else ACCOUNT, address]
     wait = s.login_delays.wait(keys)
     if wait > 0:
         if not s.login_held.acquire(blocking=False):
@@ -75,34 +90,34 @@ def attempt(s: Site, address: str, given: str, device: str = "") -> bool | None:
             time.sleep(wait)
         finally:
             s.login_held.release()
-    if check(s.admin_hash, given):
+    if check(account_key(s, account)[0], given):
         s.login_delays.forget(keys[-1])  # this address or device knows the password; the account count stays
         return True
     s.login_delays.failed(keys)
     return False
 
 
-def request_device(s: Site) -> str:
-    """The id of the browser asking, when its device cookie says it logged in under the current
-    password within DEVICE_LIFETIME; else ""."""
+def request_device(s: Site, mark: str) -> str:
+    """The id of the browser asking, when its device cookie says it logged in under the password
+    ``mark`` names (:func:`account_key`) within DEVICE_LIFETIME; else ""."""
     from flask import request
     from itsdangerous import BadData
 
     cookie = request.cookies.get(DEVICE_COOKIE)
-    if not cookie or not s.admin_mark:
+    if not cookie or not mark:
         return ""
     try:
-        device, mark = _devices(s).loads(cookie, max_age=int(DEVICE_LIFETIME.total_seconds()))
+        device, signed = _devices(s).loads(cookie, max_age=int(DEVICE_LIFETIME.total_seconds()))
     except (BadData, TypeError, ValueError):
         return ""
-    return str(device) if hmac.compare_digest(str(mark), s.admin_mark) else ""
+    return str(device) if hmac.compare_digest(str(signed), mark) else ""
 
 
-def remember_device(s: Site, response: Response, device: str) -> Response:
+def remember_device(s: Site, response: Response, device: str, mark: str) -> Response:
     """``response`` setting the device cookie after a right password: the same device, or a new one."""
     from flask import current_app
 
-    value = str(_devices(s).dumps([device or secrets.token_urlsafe(16), s.admin_mark]))
+    value = str(_devices(s).dumps([device or secrets.token_urlsafe(16), mark]))
     response.set_cookie(
         DEVICE_COOKIE, value, max_age=int(DEVICE_LIFETIME.total_seconds()), path="/admin", httponly=True,
         secure=bool(current_app.config["SESSION_COOKIE_SECURE"]), samesite="Strict",
@@ -114,63 +129,3 @@ def _devices(s: Site) -> Any:
     from itsdangerous import URLSafeTimedSerializer
 
     return URLSafeTimedSerializer(s.key, salt="admin-device")
-
-
-def start_session(s: Site) -> None:
-    """A fresh log-in: nothing from the session before carries over."""
-    from flask import session
-
-    from digest.store.admin_sessions import open_session
-
-    given = secrets.token_urlsafe(32)
-    open_session(s.engine, _digest(given), s.admin_mark, datetime.now(UTC), LIFETIME)
-    session.clear()
-    session[SESSION_ID] = given
-    session.permanent = True
-
-
-def end_session(s: Site) -> None:
-    from flask import session
-
-    from digest.store.admin_sessions import close_session
-
-    given = session.get(SESSION_ID)
-    if isinstance(given, str):
-        close_session(s.engine, _digest(given))
-    session.clear()
-
-
-def logged_in(s: Site) -> bool:
-    from flask import session
-
-    from digest.store.admin_sessions import is_open
-
-    given = session.get(SESSION_ID)
-    if not isinstance(given, str) or not s.admin_mark:
-        return False
-    return is_open(s.engine, _digest(given), s.admin_mark, datetime.now(UTC), LIFETIME)
-
-
-def _digest(given: str) -> str:
-    return hashlib.sha256(given.encode()).hexdigest()
-
-
-def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    """The dashboard is off without a password; without a live log-in, the log-in page."""
-
-    @wraps(view)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        from flask import redirect, session
-
-        from digest.serve.site import site
-        from digest.serve.words import render
-
-        s = site()
-        if not s.admin_hash:
-            return render("admin_off.html.j2", "en"), 403
-        if not logged_in(s):
-            session.clear()  # a revoked or expired log-in: its cookie is dropped too
-            return redirect("/admin/login", code=303)
-        return view(*args, **kwargs)
-
-    return guarded

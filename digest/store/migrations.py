@@ -3,7 +3,8 @@
 To change the schema, append a step with the next free number; never edit a
 step that has shipped. Numbers are reserved per capability so parallel work
 does not collide: 1 core ledger, 2-9 delivery, 10-19 social, 20-29 scheduler,
-30-39 subscribers' data, 40-49 web, 50-59 what goes out (issue 23).
+30-39 subscribers' data, 40-49 web, 50-59 what goes out (issue 23), 60-69 volunteers' accounts
+(issue 22).
 """
 
 from __future__ import annotations
@@ -182,6 +183,13 @@ def _blurb_sources(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE edition_articles ADD COLUMN sources TEXT NOT NULL DEFAULT ''")
 
 
+def _account_logins(conn: Connection) -> None:
+    """Whose each dashboard log-in is (``admin_sessions.account``) and the emailed sign-in links."""
+    if "account" not in {c["name"] for c in inspect(conn).get_columns("admin_sessions")}:
+        conn.exec_driver_sql("ALTER TABLE admin_sessions ADD COLUMN account VARCHAR(320) NOT NULL DEFAULT ''")
+    schema.metadata.create_all(conn, tables=[schema.login_links])
+
+
 STEPS: dict[int, Step] = {
     1: _core,
     2: _delivery,
@@ -207,6 +215,7 @@ STEPS: dict[int, Step] = {
     49: _accounts,
     50: _merged_stories,
     51: _blurb_sources,
+    60: _account_logins,
 }
 LINK_REFS_STEP = 43  # old links (holding the address) are read for a while after it: digest.unsubscribe
 

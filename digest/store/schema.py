@@ -366,6 +366,8 @@ admin_sessions = Table(
     Column("id_hash", String(64), primary_key=True),
     Column("password", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # whose log-in: a volunteer's email (``users``), or '' for the shared DIGEST_ADMIN_PASSWORD
+    Column("account", String(320), nullable=False, default="", server_default=""),
 )
 
 
@@ -389,6 +391,16 @@ audit_log = Table(
     Column("action", String(32), nullable=False),
     Column("subject", String(320), nullable=False, default=""),
     Column("detail", String(1000), nullable=False, default=""),
+)
+# One-time sign-in links emailed to volunteers: the SHA-256 of the token only; ``used_at`` is set
+# by the one POST that logs in with it (a second, or one after its short lifetime, does nothing).
+login_links = Table(
+    "login_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("email", String(320), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
 )
 
 

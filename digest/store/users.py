@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, delete, select, update
 
 from digest.store import schema
+from digest.store.admin_sessions import close_account
 from digest.store.rows import insert_ignore
 
 
@@ -52,17 +53,20 @@ def remove_user(engine: Engine, email: str, now: datetime, actor: str) -> bool:
     with engine.begin() as conn:
         gone = bool(conn.execute(delete(u).where(u.c.email == email)).rowcount)
         if gone:
+            close_account(conn, email)  # their log-ins end now, not at their next look
             _record(conn, now, actor, "user removed", email, "")
     return gone
 
 
 def set_password(engine: Engine, email: str, password_hash: str, now: datetime, actor: str) -> bool:
+    """Set (or, with '', clear) the personal password of ``email``; its log-ins so far end."""
     u = schema.users
     with engine.begin() as conn:
         changed = conn.execute(update(u).where(u.c.email == email).values(password=password_hash))
         found = bool(changed.rowcount)
         if found:
-            _record(conn, now, actor, "password set", email, "")
+            close_account(conn, email)
+            _record(conn, now, actor, "password set" if password_hash else "password removed", email, "")
     return found
 
 
@@ -71,6 +75,11 @@ def users(engine: Engine) -> list[User]:
     with engine.connect() as conn:
         rows = conn.execute(select(u).order_by(u.c.email)).all()
     return [User(r.email, r.role, bool(r.password), r.created_at) for r in rows]
+
+
+def any_users(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.scalar(select(schema.users.c.email).limit(1)) is not None
 
 
 def user_row(engine: Engine, email: str) -> tuple[str, str] | None:

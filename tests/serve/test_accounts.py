@@ -95,5 +95,5 @@ def test_the_dashboard_records_its_changes_and_shows_the_log(make_server) -> Non
     assert http.post(srv.url("/admin/editions/pause"), data={"csrf_token": token}).status_code == 200
     page = lxml.html.fromstring(http.get(srv.url("/admin/audit")).text)
     rows = [[td.text_content() for td in tr.findall("td")] for tr in page.findall(".//tbody/tr")]
-    assert [r[1:4] for r in rows][0][:2] == ["admin (DIGEST_ADMIN_PASSWORD)", "edition pause"]
+    assert [r[1:4] for r in rows][0][:2] == ["shared admin", "edition pause"]
     assert rows[-1][2:4] == ["user added", "mina@example.org"] and rows[-1][1].endswith("on the command line")
