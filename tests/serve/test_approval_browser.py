@@ -1,7 +1,8 @@
 """Approval by email in a real browser against a real `digest serve`: the scheduler's look a day
 before the slot mails the approvers (the outbox keeps each mail); the approver opens the Approve
 link (a page that changes nothing), presses the button, and the dashboard's calendar shows the
-edition approved, with Approve, Hold and Build again for the volunteer. Every page is checked with
+edition approved, with Approve, Hold and Build again for the volunteer; the audit log names the
+approver's address for the email's button and the shared admin for the dashboard's. Every page is checked with
 axe-core at 375 and 1280 px: no serious or critical violation."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from digest.deliver.approval import look
+from digest.store.users import entries
 from tests.serve.conftest import running
 from tests.serve.test_browser import PASSWORD, browser, check_axe  # noqa: F401 (the fixture)
 
@@ -60,6 +62,7 @@ def test_an_approver_approves_from_the_email_and_the_dashboard_shows_it(browser,
         page.get_by_text("Thank you: you approved this edition.").wait_for()
         check_axe(page, "approval done")
         assert look(srv.engine(), token).situation == "used"
+        assert audited(srv)[0] == ("editor@example.org", "edition approve", "weekly:2027-W01")
 
         page.goto(srv.url("/admin/login"))
         page.get_by_label("Password").fill(PASSWORD)
@@ -73,4 +76,14 @@ def test_an_approver_approves_from_the_email_and_the_dashboard_shows_it(browser,
         page.get_by_text("weekly:2027-W01 held").wait_for()
         assert "held" in page.locator("#calendar + p + .table-wrap").get_by_role("row").filter(
             has_text="weekly:2027-W01").inner_text()
+        assert audited(srv)[0] == ("shared admin", "edition hold", "weekly:2027-W01")
         page.close()
+
+
+def audited(srv) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """The audit log, newest first: who, what, of what."""
+    engine = srv.engine()
+    try:
+        return [(e.actor, e.action, e.subject) for e in entries(engine)]
+    finally:
+        engine.dispose()
