@@ -19,7 +19,7 @@ import pytest
 from tests.fakes.smtp import smtp_server
 from tests.serve.conftest import running
 from tests.serve.helpers import queue_settled
-from tests.serve.test_browser import PASSWORD, browser, check_axe  # noqa: F401 (the fixture)
+from tests.serve.test_browser import PASSWORD, browser, check_axe, shared_log_in  # noqa: F401 (the fixture)
 
 pytest.importorskip("playwright")
 EDITOR = "mina@example.org"
@@ -89,9 +89,7 @@ def refused_as_editor(page) -> None:  # type: ignore[no-untyped-def]
 
 def manage_accounts(page, srv) -> None:  # type: ignore[no-untyped-def]
     page.set_default_timeout(90_000)
-    page.goto(srv.url("/admin/login"))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    shared_log_in(page, srv.url("/admin/login"))
     page.get_by_role("link", name="Volunteers' accounts").click()
     page.get_by_role("heading", name="Volunteers' accounts").wait_for()
     check_axe(page, "accounts page")

@@ -86,6 +86,14 @@ def check_axe(page, label: str) -> None:  # type: ignore[no-untyped-def]
         assert scroll <= width + 1, f"{label} scrolls sideways at {width}px ({scroll}px wide)"
 
 
+def shared_log_in(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Log ``page`` in at ``url`` (the log-in page, or a page that leads to it) with the shared password."""
+    page.goto(url)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Dashboard").wait_for()
+
+
 def test_supporter_and_volunteer_in_a_real_browser(browser, maildev, mastodon, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     smtp, mail_web = maildev
     settings = {
