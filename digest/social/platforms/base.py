@@ -29,8 +29,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from digest.errors import AuthError, ProviderError
 from digest.social.images import CleanImage, ImageLimits, ImageRefused, fetch
 from digest.social.measure import Measure, utf8_len, utf16_len
 from digest.transport import SERVER_ERRORS, Rules, Transport
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
     from digest.store.social import SocialStore
 
+T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Ref:
@@ -164,6 +166,26 @@ class Publisher:
             self.left_out(part, str(exc))
             return None
         return image, str(part.payload.get("image_alt") or "")[: self.image_limits.alt_max]
+
+    def attach(self, part: PartRequest, upload: Callable[[CleanImage, str], T]) -> T | None:
+        """What ``upload(image, alt)`` makes of the article's cleaned image (a media id, an embed),
+        for the first part of a post. None, with a note saying why, when there is no image or it
+        cannot go: the post then goes without it, never lost for it. Uploading posts nothing, so
+        it is safe to repeat; only a refused credential stops the platform, as for the post."""
+        ready = self.image_for(part)
+        if ready is None:
+            return None
+        try:
+            return upload(*ready)
+        except AuthError:
+            raise
+        except ImageRefused as exc:
+            self.left_out(part, str(exc))
+        except ProviderError as exc:
+            self.left_out(part, f"the upload was refused ({exc})")
+        except (KeyError, TypeError, ValueError):
+            self.left_out(part, "the platform's answer to the upload was not understood")
+        return None
 
     def left_out(self, part: PartRequest, reason: str) -> None:
         title = part.payload.get("article_title", "")

@@ -22,7 +22,7 @@ import regex
 from digest.config.base import setting, url
 from digest.config.social import platform_key
 from digest.errors import AuthError, ProviderError
-from digest.social.images import ImageLimits
+from digest.social.images import CleanImage, ImageLimits
 from digest.social.measure import graphemes
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 from digest.social.urls import find_links
@@ -189,20 +189,9 @@ class Bluesky(Publisher):
     def _embed(self, part: PartRequest) -> dict[str, Any]:
         """The article's image with its alt text (uploaded as a blob), else a link card."""
         payload = part.payload
-        ready = self.image_for(part)
-        if ready is not None:
-            image, alt = ready
-            try:
-                blob = self._authed("POST", "/xrpc/com.atproto.repo.uploadBlob", data=image.data,
-                                    headers_extra={"Content-Type": image.mime})["blob"]
-            except AuthError:
-                raise
-            except ProviderError as exc:
-                self.left_out(part, f"the upload was refused ({exc})")
-            else:
-                ratio = {"width": image.width, "height": image.height}
-                return {"$type": "app.bsky.embed.images",
-                        "images": [{"image": blob, "alt": alt, "aspectRatio": ratio}]}
+        images = self.attach(part, self._images)
+        if images is not None:
+            return images
         return {
             "$type": "app.bsky.embed.external",
             "external": {
@@ -211,6 +200,13 @@ class Bluesky(Publisher):
                 "description": payload.get("description", "")[:1000],
             },
         }
+
+    def _images(self, image: CleanImage, alt: str) -> dict[str, Any]:
+        blob = self._authed("POST", "/xrpc/com.atproto.repo.uploadBlob", data=image.data,
+                            headers_extra={"Content-Type": image.mime})["blob"]
+        ratio = {"width": image.width, "height": image.height}
+        return {"$type": "app.bsky.embed.images",
+                "images": [{"image": blob, "alt": alt, "aspectRatio": ratio}]}
 
     def _with_repo(self, body: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:

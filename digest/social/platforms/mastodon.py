@@ -10,8 +10,7 @@ from typing import Any
 
 from digest.config.base import parse_positive_int, setting, url
 from digest.config.social import platform_key
-from digest.errors import AuthError, ProviderError
-from digest.social.images import ImageLimits
+from digest.social.images import CleanImage, ImageLimits, ImageRefused
 from digest.social.measure import link_weighted_graphemes
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
@@ -91,30 +90,21 @@ class Mastodon(Publisher):
         return Ref(str(body["id"]), str(body.get("url") or ""))
 
     def _media(self, part: PartRequest) -> str:
-        """Upload the article's image (POST /api/v2/media with its description); its id, or ""."""
-        ready = self.image_for(part)
-        if ready is None:
-            return ""
-        image, alt = ready
-        try:
-            files = {"file": (image.filename, image.data, image.mime)}
-            response = self.call("POST", "/api/v2/media", files=files, data={"description": alt})
+        """The article's image uploaded with its description; its id, or "" (the post goes without)."""
+        return self.attach(part, self._upload) or ""
+
+    def _upload(self, image: CleanImage, alt: str) -> str:
+        """POST /api/v2/media with its description; the id once the server has processed it."""
+        files = {"file": (image.filename, image.data, image.mime)}
+        response = self.call("POST", "/api/v2/media", files=files, data={"description": alt})
+        media = response.json()
+        for _ in range(self.media_polls):  # 202: still processing; a status cannot take it yet
+            if response.status_code != 202 and media.get("url"):
+                return str(media["id"])
+            time.sleep(1)
+            response = self.call("GET", f"/api/v1/media/{media['id']}")
             media = response.json()
-            for _ in range(self.media_polls):  # 202: still processing; a status cannot take it yet
-                if response.status_code != 202 and media.get("url"):
-                    break
-                time.sleep(1)
-                response = self.call("GET", f"/api/v1/media/{media['id']}")
-                media = response.json()
-            else:
-                self.left_out(part, "the server was still processing it")
-                return ""
-        except AuthError:
-            raise
-        except ProviderError as exc:
-            self.left_out(part, f"the upload was refused ({exc})")
-            return ""
-        return str(media["id"])
+        raise ImageRefused("the server was still processing it")
 
     def find(self, part: PartRequest, saved: Saved) -> Ref | None:
         me = self.call("GET", "/api/v1/accounts/verify_credentials").json()
