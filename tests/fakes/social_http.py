@@ -111,7 +111,7 @@ class FakePlatform:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-            do_GET = do_POST = _serve
+            do_GET = do_POST = do_PUT = _serve
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -173,3 +173,14 @@ def multipart(req: Request) -> dict[str, tuple[str, str, bytes]]:
         data = part.get_payload(decode=True)
         fields[str(name)] = (part.get_filename() or "", part.get_content_type(), data)
     return fields
+
+
+MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n", "image/gif": b"GIF8",
+         "image/webp": b"RIFF"}
+
+
+def need_image(data: bytes, mime: str, max_bytes: int, kinds: tuple[str, ...]) -> None:
+    """An upload is a picture of a type the platform takes, is what its type says and within its size."""
+    need(mime in kinds, f"image type {mime!r} is not one of {', '.join(kinds)}")
+    need(data.startswith(MAGIC.get(mime, b"?")), f"the bytes are not {mime}")
+    need(0 < len(data) <= max_bytes, f"image of {len(data):,} bytes (the limit is {max_bytes:,})")

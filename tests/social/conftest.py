@@ -9,12 +9,14 @@ import pytest
 
 from digest.store import open_store
 from digest.store.ledger import Ledger
+from tests.fakes.image_host import ImageHost
 from tests.fakes.social_bluesky import FakeBluesky
 from tests.fakes.social_facebook import FakeFacebook
 from tests.fakes.social_linkedin import FakeLinkedIn
 from tests.fakes.social_mastodon import FakeMastodon
 from tests.fakes.social_threads import FakeThreads
 from tests.fakes.social_x import FakeX
+from tests.social.image_posts import ImageRun
 
 KEY = "weekly:2026-W48"
 ARTICLES = [
@@ -105,3 +107,18 @@ def make_engine():  # type: ignore[no-untyped-def]
     yield make
     for engine in engines:
         engine.dispose()
+
+
+@pytest.fixture
+def host() -> Iterator[ImageHost]:
+    """A local web server for articles' pictures."""
+    server = ImageHost()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def publish(make_settings, make_engine, social_env, host) -> ImageRun:  # type: ignore[no-untyped-def]
+    """Publish an article whose picture ``host`` serves (see tests/social/image_posts.py)."""
+    return ImageRun(make_settings, make_engine, social_env, host)

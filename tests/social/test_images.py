@@ -7,39 +7,20 @@ local web server; the platform fakes check each upload against the documented me
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
 
 from digest.errors import ProviderError
-from digest.social import publish_due, queue_edition
+from digest.social import queue_edition
 from digest.social.images import ImageLimits, ImageRefused, prepare
-from digest.social.queue import approve
 from digest.store.ledger import Ledger
 from digest.transport import Transport
 from tests.fakes.image_host import GPS_IFD, ImageHost, bomb_png, photo
+from tests.social.image_posts import ALT, KEY, edition_with_image, no_metadata
 
-KEY = "weekly:2026-W48"
-ALT = "Volunteers carry boxes of winter coats into the school hall"
 SMALL = ImageLimits(max_bytes=1_000_000, max_side=2000, max_pixels=4_000_000)
-
-
-@pytest.fixture
-def host() -> Iterator[ImageHost]:
-    server = ImageHost()
-    server.start()
-    yield server
-    server.stop()
-
-
-def _no_metadata(data: bytes) -> None:
-    image = Image.open(io.BytesIO(data))
-    assert not set(image.info) & {"exif", "xmp", "icc_profile", "XML:com.adobe.xmp", "comment", "photoshop"}
-    assert dict(image.getexif()) == {} and dict(image.getexif().get_ifd(GPS_IFD)) == {}
-    for marker in (b"Exif", b"PhoneMaker", b"Yanji", b"adobe", b"ICC_PROFILE"):
-        assert marker not in data
 
 
 def test_gps_camera_xmp_and_profile_are_gone_and_the_picture_stands_upright() -> None:
@@ -48,7 +29,7 @@ def test_gps_camera_xmp_and_profile_are_gone_and_the_picture_stands_upright() ->
 
     clean = prepare(original, SMALL)
 
-    _no_metadata(clean.data)
+    no_metadata(clean.data)
     assert (clean.width, clean.height) == (480, 640) and clean.mime == "image/jpeg"
     assert clean.filename == "image.jpg"
 
@@ -56,7 +37,7 @@ def test_gps_camera_xmp_and_profile_are_gone_and_the_picture_stands_upright() ->
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
 def test_other_formats_are_re_encoded_clean_too(fmt: str) -> None:
     clean = prepare(photo((300, 200), fmt=fmt), SMALL)
-    _no_metadata(clean.data)
+    no_metadata(clean.data)
     assert Image.open(io.BytesIO(clean.data)).format == "JPEG"
 
 
@@ -90,34 +71,6 @@ def test_download_stops_at_the_size_cap(host: ImageHost) -> None:
     assert client.download(url, 400_000) == b"\xff" * 300_000
 
 
-def _edition_with_image(engine, image: str, alt: str = ALT) -> None:  # type: ignore[no-untyped-def]
-    ledger = Ledger(engine)
-    now = datetime(2026, 11, 23, 9, tzinfo=UTC)
-    ident = "url:https://example.org/news/coats"
-    ledger.remember_articles([{
-        "ident": ident, "title": "Winter coats for 300 children", "url": "https://example.org/news/coats",
-        "source": "test", "published_at": now, "first_seen_at": now, "image": image, "image_alt": alt,
-    }])
-    ledger.ensure_edition(KEY, now)
-    blurb = "Volunteers packed 300 winter coats this week. Each child also gets a letter."
-    ledger.freeze_edition(KEY, "subject", "<p>html</p>", "text", [(ident, blurb)])
-    ledger.set_status(KEY, "sent")
-
-
-@pytest.fixture
-def publish(make_settings, make_engine, social_env, host):  # type: ignore[no-untyped-def]
-    def run(path: str, data: bytes, alt: str = ALT, kind: str = "image/jpeg"):  # type: ignore[no-untyped-def]
-        settings = make_settings(**{**social_env, "DIGEST_SOCIAL_PLATFORMS": "mastodon,bluesky"})
-        engine = make_engine(settings)
-        _edition_with_image(engine, host.add(path, data, kind), alt)
-        assert queue_edition(settings, engine, KEY).queued == 2
-        approve(engine, None)
-        run.engine = engine  # type: ignore[attr-defined]
-        return publish_due(settings, engine)
-
-    return run
-
-
 def test_posts_carry_the_photo_without_its_gps_and_with_its_alt_text(publish, fakes, host) -> None:  # type: ignore[no-untyped-def]
     report = publish("/photos/coats.jpg", photo((1200, 900)))
 
@@ -126,14 +79,14 @@ def test_posts_carry_the_photo_without_its_gps_and_with_its_alt_text(publish, fa
     assert not mastodon.problems and not bluesky.problems
     (media,) = mastodon.media.values()
     assert media["description"] == ALT and media["status"] == mastodon.statuses[0]["id"]
-    _no_metadata(media["data"])
+    no_metadata(media["data"])
     (record,) = bluesky.records.values()
     embed = record["value"]["embed"]
     assert embed["$type"] == "app.bsky.embed.images" and embed["images"][0]["alt"] == ALT
     assert embed["images"][0]["aspectRatio"] == {"width": 1200, "height": 900}
     ((mime, blob),) = bluesky.blobs.values()
     assert mime == "image/jpeg" and len(blob) <= 1_000_000
-    _no_metadata(blob)
+    no_metadata(blob)
     # Fetched without the platforms' credentials: an image's host never sees a token.
     assert host.hits["/photos/coats.jpg"] == 2
     assert not any("authorization" in h for h in host.headers_seen)
@@ -183,7 +136,7 @@ def test_a_protected_name_in_the_alt_text_or_file_name_stops_the_post(  # type: 
     settings = make_settings(**{**social_env, "DIGEST_SOCIAL_PLATFORMS": "mastodon",
                                 "DIGEST_PROTECTED_TERMS_FILE": str(terms)})
     engine = make_engine(settings)
-    _edition_with_image(engine, host.add(path, photo()), alt)
+    edition_with_image(engine, host.add(path, photo()), alt)
 
     report = queue_edition(settings, engine, KEY)
 

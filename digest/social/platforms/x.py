@@ -1,4 +1,8 @@
-"""X: API v2 POST /2/tweets, signed with OAuth 1.0a user context (the tokens do not expire)."""
+"""X: API v2 POST /2/tweets, signed with OAuth 1.0a user context (the tokens do not expire).
+
+An article's image goes first to POST /2/media/upload (one request, ``tweet_image``), its alt text
+to POST /2/media/metadata, and the post names it in ``media.media_ids``. Neither call posts
+anything: a retry uploads again, and an unknown post is looked for (:meth:`X.find`) before any."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 from digest.config.base import setting, url
 from digest.config.social import platform_key
+from digest.social.images import CleanImage, ImageLimits, ImageRefused
 from digest.social.measure import rejected_chars, weighted_length
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
@@ -32,6 +37,8 @@ class X(Publisher):
     limit, unit, max_hashtags, url_weight = 280, "weighted characters", 2, 23
     settings_class = XSettings
     required = ("api_key", "api_secret", "access_token", "access_secret")
+    # X media: an image up to 5 MB (JPEG, PNG, GIF or WebP); alt text up to 1,000 characters.
+    image_limits = ImageLimits(max_bytes=5_000_000, max_side=4096, alt_max=1000)
 
     @classmethod
     def count(cls, text: str) -> int:
@@ -59,8 +66,25 @@ class X(Publisher):
         body: dict[str, Any] = {"text": part.text}
         if part.reply_to:
             body["reply"] = {"in_reply_to_tweet_id": part.reply_to.id}
+        media = self.attach(part, self._upload)
+        if media:
+            body["media"] = {"media_ids": [media]}
         data = self.call("POST", "/2/tweets", creates=True, json=body).json()["data"]
         return Ref(str(data["id"]), f"https://x.com/i/web/status/{data['id']}")
+
+    def _upload(self, image: CleanImage, alt: str) -> str:
+        """The image uploaded and its alt text set; its media id."""
+        files = {"media": (image.filename, image.data, image.mime)}
+        form = {"media_category": "tweet_image", "media_type": image.mime}
+        data = self.call("POST", "/2/media/upload", files=files, data=form).json()["data"]
+        state = (data.get("processing_info") or {}).get("state", "succeeded")
+        if state != "succeeded":  # an image is ready at once; anything else cannot be posted yet
+            raise ImageRefused(f"X had not processed it ({state})")
+        media_id = str(data["id"])
+        if alt:
+            metadata = {"alt_text": {"text": alt}}
+            self.call("POST", "/2/media/metadata", json={"id": media_id, "metadata": metadata})
+        return media_id
 
     def find(self, part: PartRequest, saved: Saved) -> Ref | None:
         me = self.call("GET", "/2/users/me").json()["data"]["id"]
