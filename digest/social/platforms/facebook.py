@@ -1,7 +1,13 @@
-"""Facebook Page: POST /{page-id}/feed with message and link (the link makes the card)."""
+"""Facebook Page: POST /{page-id}/feed with message and link (the link makes the card).
+
+An article's picture is uploaded first as an unpublished Page photo (POST /{page-id}/photos with
+``published=false`` and its ``alt_text_custom``), which shows nowhere; the feed post then attaches
+it (``attached_media``) in place of the link card, the link staying in the message. Only the feed
+post is published, so a retry uploads again and an unknown post is looked for before any."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +15,7 @@ from typing import Any
 from digest.config.base import setting, url
 from digest.config.social import platform_key
 from digest.errors import ProviderError
+from digest.social.images import CleanImage, ImageLimits
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
 
 
@@ -37,6 +44,8 @@ class Facebook(Publisher):
     limit, unit, max_hashtags = 5000, "characters", 3
     settings_class = FacebookSettings
     required = ("page_id", "page_token")
+    # Page photos: JPEG, PNG, GIF, BMP or TIFF of at most 4 MB (PNG is kept for transparency).
+    image_limits = ImageLimits(max_bytes=4_000_000, max_side=4096, alt_max=1000)
 
     @classmethod
     def from_settings(cls, settings: Any, store: Any) -> Facebook:
@@ -51,9 +60,20 @@ class Facebook(Publisher):
     def publish(self, part: PartRequest, note: Callable[[str], None], saved: Saved) -> Ref:
         if part.position:
             raise ProviderError(self.name, "Facebook posts cannot be threads; keep the post in one part")
-        form = {"message": part.text, "link": part.payload["url"], "access_token": self.token}
+        form = {"message": part.text, "access_token": self.token}
+        photo = self.attach(part, self._upload)
+        if photo:
+            form["attached_media[0]"] = json.dumps({"media_fbid": photo})
+        else:
+            form["link"] = part.payload["url"]
         body = self.call("POST", f"/{self.page_id}/feed", creates=True, data=form).json()
         return Ref(str(body["id"]), f"https://www.facebook.com/{body['id']}")
+
+    def _upload(self, image: CleanImage, alt: str) -> str:
+        """The picture as an unpublished photo of the Page, with its alt text; the photo's id."""
+        form = {"published": "false", "alt_text_custom": alt, "access_token": self.token}
+        files = {"source": (image.filename, image.data, image.mime)}
+        return str(self.call("POST", f"/{self.page_id}/photos", data=form, files=files).json()["id"])
 
     def find(self, part: PartRequest, saved: Saved) -> Ref | None:
         params = {"fields": "id,message", "limit": 25, "access_token": self.token}
