@@ -53,8 +53,10 @@ class ImageRun:
         self.engine: Any = None
 
     def __call__(self, path: str, data: bytes, alt: str = ALT, kind: str = "image/jpeg",
-                 platforms: str = "mastodon,bluesky") -> PublishReport:
-        self.settings = self.make_settings(**{**self.env, "DIGEST_SOCIAL_PLATFORMS": platforms})
+                 platforms: str = "mastodon,bluesky", **env: str) -> PublishReport:
+        # Seconds, not the half second of the other social tests: pictures go up on a loaded machine.
+        env = {"DIGEST_SOCIAL_TIMEOUT": "30", "DIGEST_SOCIAL_PLATFORMS": platforms, **env}
+        self.settings = self.make_settings(**{**self.env, **env})
         self.engine = self.make_engine(self.settings)
         edition_with_image(self.engine, self.host.add(path, data, kind), alt)
         assert queue_edition(self.settings, self.engine, KEY).queued == len(platforms.split(","))

@@ -43,10 +43,10 @@ def test_a_file_that_is_no_picture_is_never_uploaded(publish, fakes) -> None:  #
 
 def test_a_post_whose_answer_was_lost_is_found_not_posted_again(publish, fakes) -> None:  # type: ignore[no-untyped-def]
     facebook = fakes["facebook"]
-    facebook.delay = 1.5
+    facebook.delay = 3.0  # the answer comes after the client gave up (0.5 s)
     facebook.fail_next("/feed", "timeout")
 
-    first = publish("/photos/coats.jpg", photo(), platforms="facebook")
+    first = publish("/photos/coats.jpg", photo(), platforms="facebook", DIGEST_SOCIAL_TIMEOUT="0.5")
     assert first.unknown == 1 and first.published == 0, first.message
     facebook.await_faults()
     second = publish.again()

@@ -50,10 +50,10 @@ def test_a_broken_file_is_never_uploaded(publish, fakes) -> None:  # type: ignor
 
 def test_a_post_whose_answer_was_lost_is_found_not_posted_again(publish, fakes) -> None:  # type: ignore[no-untyped-def]
     linkedin = fakes["linkedin"]
-    linkedin.delay = 1.5
+    linkedin.delay = 3.0  # the answer comes after the client gave up (0.5 s)
     linkedin.fail_next("/rest/posts", "timeout")
 
-    first = publish("/photos/coats.jpg", photo(), platforms="linkedin")
+    first = publish("/photos/coats.jpg", photo(), platforms="linkedin", DIGEST_SOCIAL_TIMEOUT="0.5")
     assert first.unknown == 1 and first.published == 0, first.message
     linkedin.await_faults()
     second = publish.again()
