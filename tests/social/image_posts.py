@@ -14,7 +14,8 @@ from digest.social import publish_due, queue_edition
 from digest.social.publish import PublishReport
 from digest.social.queue import approve
 from digest.store.ledger import Ledger
-from tests.fakes.image_host import GPS_IFD, ImageHost
+from tests.fakes.image_host import GPS_IFD, ImageHost, photo
+from tests.fakes.social_http import FakePlatform
 
 KEY = "weekly:2026-W48"
 ALT = "Volunteers carry boxes of winter coats into the school hall"
@@ -68,3 +69,15 @@ class ImageRun:
 
     def warnings(self) -> list[str]:
         return [e["message"] for e in Ledger(self.engine).recent_events() if e["level"] == "warning"]
+
+
+def lost_answer_then_found(publish: ImageRun, fake: FakePlatform, post_path: str, platform: str) -> None:
+    """A post with a picture is made, but its answer comes after the client gave up (0.5 s): it is
+    unknown, and the next run finds it on the platform instead of posting it again."""
+    fake.delay = 3.0
+    fake.fail_next(post_path, "timeout")
+    first = publish("/photos/coats.jpg", photo(), platforms=platform, DIGEST_SOCIAL_TIMEOUT="0.5")
+    assert first.unknown == 1 and first.published == 0, first.message
+    fake.await_faults()
+    second = publish.again()
+    assert second.reconciled == 1 and second.published == 0, second.message

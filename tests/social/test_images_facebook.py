@@ -5,7 +5,7 @@ checks the unpublished photo upload (multipart ``source``, 4 MB, ``published=fal
 from __future__ import annotations
 
 from tests.fakes.image_host import photo
-from tests.social.image_posts import ALT, no_metadata
+from tests.social.image_posts import ALT, lost_answer_then_found, no_metadata
 
 
 def test_the_post_attaches_the_cleaned_photo_with_its_alt_text(publish, fakes) -> None:  # type: ignore[no-untyped-def]
@@ -42,14 +42,6 @@ def test_a_file_that_is_no_picture_is_never_uploaded(publish, fakes) -> None:  #
 
 
 def test_a_post_whose_answer_was_lost_is_found_not_posted_again(publish, fakes) -> None:  # type: ignore[no-untyped-def]
+    lost_answer_then_found(publish, fakes["facebook"], "/feed", "facebook")
     facebook = fakes["facebook"]
-    facebook.delay = 3.0  # the answer comes after the client gave up (0.5 s)
-    facebook.fail_next("/feed", "timeout")
-
-    first = publish("/photos/coats.jpg", photo(), platforms="facebook", DIGEST_SOCIAL_TIMEOUT="0.5")
-    assert first.unknown == 1 and first.published == 0, first.message
-    facebook.await_faults()
-    second = publish.again()
-
-    assert second.reconciled == 1 and second.published == 0, second.message
     assert len(facebook.posts) == 1 and len(facebook.photos) == 1 and facebook.problems == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.image_host import photo
-from tests.social.image_posts import ALT, no_metadata
+from tests.social.image_posts import ALT, lost_answer_then_found, no_metadata
 
 
 def test_the_post_shows_the_cleaned_photo_with_its_alt_text(publish, fakes) -> None:  # type: ignore[no-untyped-def]
@@ -49,14 +49,6 @@ def test_a_broken_file_is_never_uploaded(publish, fakes) -> None:  # type: ignor
 
 
 def test_a_post_whose_answer_was_lost_is_found_not_posted_again(publish, fakes) -> None:  # type: ignore[no-untyped-def]
+    lost_answer_then_found(publish, fakes["linkedin"], "/rest/posts", "linkedin")
     linkedin = fakes["linkedin"]
-    linkedin.delay = 3.0  # the answer comes after the client gave up (0.5 s)
-    linkedin.fail_next("/rest/posts", "timeout")
-
-    first = publish("/photos/coats.jpg", photo(), platforms="linkedin", DIGEST_SOCIAL_TIMEOUT="0.5")
-    assert first.unknown == 1 and first.published == 0, first.message
-    linkedin.await_faults()
-    second = publish.again()
-
-    assert second.reconciled == 1 and second.published == 0, second.message
     assert len(linkedin.posts) == 1 and len(linkedin.images) == 1 and linkedin.problems == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.image_host import bomb_png, photo
-from tests.social.image_posts import ALT, no_metadata
+from tests.social.image_posts import ALT, lost_answer_then_found, no_metadata
 
 
 def test_the_post_carries_the_cleaned_photo_with_its_alt_text(publish, fakes) -> None:  # type: ignore[no-untyped-def]
@@ -59,14 +59,6 @@ def test_a_hostile_file_is_never_uploaded(publish, fakes) -> None:  # type: igno
 
 
 def test_a_post_whose_answer_was_lost_is_found_not_posted_again(publish, fakes) -> None:  # type: ignore[no-untyped-def]
+    lost_answer_then_found(publish, fakes["x"], "/2/tweets", "x")
     x = fakes["x"]
-    x.delay = 3.0  # the answer comes after the client gave up (0.5 s)
-    x.fail_next("/2/tweets", "timeout")  # the post is made, its answer comes too late
-
-    first = publish("/photos/coats.jpg", photo(), platforms="x", DIGEST_SOCIAL_TIMEOUT="0.5")
-    assert first.unknown == 1 and first.published == 0, first.message
-    x.await_faults()
-    second = publish.again()
-
-    assert second.reconciled == 1 and second.published == 0, second.message
     assert len(x.tweets) == 1 and len(x.media) == 1 and x.problems == []
