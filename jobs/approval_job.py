@@ -26,7 +26,7 @@ from digest.providers.registry import rehearsal_channels
 from digest.schedule import next_slots, period_key
 from digest.store import Engine
 from digest.store import approvals as rows
-from digest.store.ledger import Ledger
+from digest.store.ledger import EditionRow, Ledger
 
 
 def prepare_next(settings: Settings, engine: Engine, now: datetime) -> None:
@@ -56,26 +56,43 @@ def ask(settings: Settings, engine: Engine, key: str, slot: datetime, now: datet
             alert = Alert(f"approval:{key}:{type(exc).__name__}", "approval", key, message)
             raise_alert(settings, engine, alert, now=now)
             return
-        draft = _draft(settings, frozen)
+        draft = _draft(settings, engine, key, frozen)
     row = ledger.edition(key)
-    if row is not None and row.status == "ready":
-        request_approvals(settings, engine, key, draft or _draft(settings, None, row.html), now)
+    if row is None or row.status != "ready":
+        return
+    if draft is not None or _anyone_unasked(settings, engine, row):
+        request_approvals(settings, engine, key, draft or _draft(settings, engine, key, None), now)
 
 
-def _draft(settings: Settings, frozen: Frozen | None, html: str = "") -> Draft:
-    """The posts and the pre-flight report of a just-frozen edition (the link check included).
-    An edition frozen by an earlier look has only its email here: its posts are not rebuilt."""
+def _anyone_unasked(settings: Settings, engine: Engine, row: EditionRow) -> bool:
+    """Whether an approver has not been asked about the edition's bytes (the draft is built only then)."""
+    from email.utils import parseaddr
+
+    asked = rows.asked(engine, row.key, row.content_sha256)
+    return any(parseaddr(entry)[1].lower() not in asked for entry in settings.approvers)
+
+
+def _draft(settings: Settings, engine: Engine, key: str, frozen: Frozen | None) -> Draft:
+    """The posts and the pre-flight report of the edition (the link check included). The posts come
+    from the edition just composed, or, when an earlier look froze it (a restart since, or an
+    approver added), from its frozen articles and blurbs: the same the posts are queued from
+    once it is sent. Only a just-frozen edition has the freeze's own findings."""
     from digest.preview import link_findings
 
+    composed = frozen.composed if frozen is not None else None
+    if composed is None and settings.social_platforms:
+        from digest.social.queue import edition_from_ledger
+
+        composed = edition_from_ledger(engine, key)
     posts = []
-    if frozen is not None and frozen.composed is not None and settings.social_platforms:
+    if composed is not None and settings.social_platforms:
         from digest.social.compose import posts_for_edition
 
-        posts = posts_for_edition(frozen.composed, settings)
-    frozen_html = frozen.edition.html if frozen is not None and frozen.edition is not None else html
-    found = (frozen.reported if frozen is not None else []) + link_findings(settings, frozen_html, posts)
-    note = "" if frozen is not None else "The posts are shown on the dashboard once the email is sent."
-    return Draft(posts=[(p.platform, p.text) for p in posts], reported=[f.line() for f in found], note=note)
+        posts = posts_for_edition(composed, settings)
+    row = frozen.edition if frozen is not None else Ledger(engine).edition(key)
+    found = frozen.reported if frozen is not None else []
+    found = found + link_findings(settings, row.html if row is not None else "", posts)
+    return Draft(posts=[(p.platform, p.text) for p in posts], reported=[f.line() for f in found])
 
 
 def gate(settings: Settings, engine: Engine, key: str, slot: datetime, now: datetime) -> str:

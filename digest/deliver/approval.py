@@ -40,7 +40,6 @@ class Draft:
 
     posts: list[tuple[str, str]] = field(default_factory=list)  # (platform, text)
     reported: list[str] = field(default_factory=list)
-    note: str = ""
 
 
 def token_hash(token: str) -> str:
@@ -86,7 +85,6 @@ def _mail(settings: Settings, row: EditionRow, draft: Draft, to: Recipient, toke
         "silence": settings.approval_silence,
         "reported": draft.reported,
         "posts": draft.posts,
-        "note": draft.note,
         "digest_html": frozen_body(row.html, settings.site_url),
         "digest_text": row.text,
     }

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, request
 
 from digest import clock
 from digest.serve.site import site
-from digest.serve.words import render
+from digest.serve.words import page_language, render
 from digest.store.approvals import Request
 
 blueprint = Blueprint("approval", __name__)
@@ -41,9 +41,10 @@ def approval(token: str) -> Any:
     if found.situation == "unknown" or found.request is None:
         abort(404)
     state, by = state_of(engine, found.edition) if found.edition is not None else ("", None)
+    wanted = "hold" if request.args.get("do") == "hold" else "approve"
     page = render(
-        "approval.html.j2", "en", found=found, state=state, by=by,
-        wanted=request.args.get("do", "approve"), zone=site().settings.cadence.zone,
+        "approval.html.j2", page_language(), found=found, state=state, by=by,
+        wanted=wanted, zone=site().settings.cadence.zone,
     )
     return page, 200
 

@@ -6,6 +6,7 @@ edition voids the old links and asks again; DIGEST_APPROVAL_SILENCE=send sends u
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -19,6 +20,7 @@ from digest.serve.app import create_app
 from digest.status import collect
 from digest.store import approvals, open_store
 from digest.store.ledger import Ledger
+from digest.store.users import entries
 from tests.scheduler.conftest import add_subscribers, delivery_statuses, editions, write_feed
 
 MONDAY = datetime(2026, 6, 1, 7, tzinfo=UTC)  # 09:00 in Berlin (CEST)
@@ -32,11 +34,11 @@ def setup(tmp_path: Path, make_settings):  # type: ignore[no-untyped-def]
     write_feed(feed, [("Winter coats", MONDAY - timedelta(days=3))])
 
     def make(**extra: str):  # type: ignore[no-untyped-def]
-        settings = make_settings(
-            DIGEST_SOURCES=str(feed), DIGEST_SCHEDULE="0 9 * * 1", DIGEST_TIMEZONE="Europe/Berlin",
-            DIGEST_APPROVAL="email", DIGEST_APPROVERS=APPROVERS, DIGEST_PUBLIC_URL="https://news.example.org",
-            DIGEST_LINK_CHECK="false", **extra,
-        )
+        settings = make_settings(**{
+            "DIGEST_SOURCES": str(feed), "DIGEST_SCHEDULE": "0 9 * * 1", "DIGEST_TIMEZONE": "Europe/Berlin",
+            "DIGEST_APPROVAL": "email", "DIGEST_APPROVERS": APPROVERS, "DIGEST_PUBLIC_URL": "https://news.example.org",
+            "DIGEST_LINK_CHECK": "false", **extra,
+        })
         engine = open_store(settings.db_url)
         add_subscribers(engine, 3)
         return settings, engine, feed
@@ -101,6 +103,8 @@ def test_the_draft_a_day_ahead_nothing_at_an_unapproved_slot_and_an_approve_afte
     assert answer.status_code == 200 and "you approved this edition" in answer.get_data(as_text=True)
     again = client.post(f"/approval/{token}", data={"csrf_token": csrf, "action": "hold"})
     assert "This link was used already: it approved the edition" in again.get_data(as_text=True)
+    made = [(e.actor, e.action, e.subject, e.detail) for e in entries(engine)]
+    assert made == [("director@example.org", "edition approve", KEY, "from the approval email")]  # once
 
     sent = check_digest(settings, engine, MONDAY + timedelta(minutes=30))  # the next look
     assert (sent.key, sent.outcome) == (KEY, "sent")
@@ -206,3 +210,36 @@ def test_the_request_carries_the_pre_flight_and_reads_in_korean(tmp_path: Path, 
     assert f"dead link: {site.url('/news/coats')}" in text and "404 (not found)" in text
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "겨울 외투 나눔" in html and "dead link" in html
+    token = re.search(r"/approval/([\w-]+)\?do=hold", text).group(1)  # type: ignore[union-attr]
+    client = create_app(settings, engine).test_client()
+    page = client.get(f"/approval/{token}?do=hold").get_data(as_text=True)  # DIGEST_LANGUAGE=ko
+    assert '<html lang="ko">' in page and "<h1>소식지 승인</h1>" in page and "승인 대기 중" in page
+    assert page.index(">보류</button>") < page.index(">승인</button>")  # the button the link asked for first
+    assert 'href="?do=hold&amp;lang=en"' in page and "Approve" not in page
+    english = client.get(f"/approval/{token}?do=hold&lang=en").get_data(as_text=True)
+    assert "<h1>Approve the digest</h1>" in english and "waiting for approval" in english
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    done = client.post(f"/approval/{token}?do=hold", data={"csrf_token": csrf, "action": "hold"})
+    assert "감사합니다. 이 호를 보류하셨습니다." in done.get_data(as_text=True)
+
+
+def test_an_approver_asked_after_a_restart_gets_the_posts_too(setup) -> None:  # type: ignore[no-untyped-def]
+    """The edition was frozen by an earlier run (a restart since, here: an approver added): the
+    request is built from the frozen articles and blurbs, the posts the queue will hold, and
+    says nothing of them being shown later."""
+    social = {"DIGEST_SOCIAL_PLATFORMS": "mastodon", "DIGEST_MASTODON_BASE_URL": "https://social.example.org",
+              "DIGEST_MASTODON_TOKEN": "token"}
+    settings, engine, _feed = setup(**social)
+    check_digest(settings, engine, MONDAY - timedelta(hours=20))
+    later = dataclasses.replace(settings, approvers=[*settings.approvers, "newcomer@example.org"])
+    check_digest(later, engine, MONDAY - timedelta(hours=19))  # a new process: nothing composed in memory
+
+    def posts_of(address: str) -> str:
+        [mail] = (settings.data_dir / "outbox").glob(f"approval-*/{address}.eml")
+        message = message_from_bytes(mail.read_bytes(), policy=policy.default)
+        text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        return text.split("Social posts:")[1].split("The email:")[0] if "Social posts:" in text else ""
+
+    first, restarted = posts_of("editor@example.org"), posts_of("newcomer@example.org")
+    assert "[mastodon]" in first and "Winter coats" in first
+    assert restarted == first

@@ -63,6 +63,10 @@ def test_an_approver_approves_from_the_email_and_the_dashboard_shows_it(browser,
         check_axe(page, "approval done")
         assert look(srv.engine(), token).situation == "used"
         assert audited(srv)[0] == ("editor@example.org", "edition approve", "weekly:2027-W01")
+        page.get_by_role("link", name="한국어").click()  # the page in the other language, as its link says
+        page.get_by_role("heading", name="소식지 승인").wait_for()
+        assert "이미 사용한 링크입니다" in page.inner_text("main")
+        check_axe(page, "approval page in Korean")
 
         page.goto(srv.url("/admin/login"))
         page.get_by_label("Password").fill(PASSWORD)
