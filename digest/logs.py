@@ -28,18 +28,26 @@ def log_file(data_dir: Path) -> Path:
 
 
 def setup_logging(
-    data_dir: Path, level: str = "info", *, verbose: bool = False, secrets: Iterable[str] = ()
+    data_dir: Path,
+    level: str = "info",
+    *,
+    verbose: bool = False,
+    secrets: Iterable[str] = (),
+    console: str = "",
 ) -> Path:
     """Send digest's log records to stderr and to ``<data_dir>/logs/digest.log`` (1 MB x 5).
 
     Replaces handlers a previous call (or the CLI's basicConfig) installed on the
-    root logger, so calling it twice does not duplicate lines. Returns the file path.
+    root logger, so calling it twice does not duplicate lines. ``console``: the lowest level
+    shown on stderr (the file keeps every level). Returns the file path.
     """
     path = log_file(data_dir)
     private_dir(path.parent)
     formatter = RedactingFormatter(FORMAT, secrets)
     to_file = PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     to_stderr = logging.StreamHandler(sys.stderr)
+    if console and not verbose:  # e.g. `run --once` prints its results itself: only warnings here
+        to_stderr.setLevel(getattr(logging, console.upper()))
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)

@@ -34,8 +34,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from digest.redact import secret_settings
 
     verbose = bool(getattr(args, "verbose", False))
+    quiet = "warning" if args.once else ""  # --once prints each result on stdout itself
     secrets = secret_settings(settings)
-    path = setup_logging(settings.data_dir, settings.log_level, verbose=verbose, secrets=secrets)
+    level = settings.log_level
+    path = setup_logging(settings.data_dir, level, verbose=verbose, console=quiet, secrets=secrets)
     runner = Runner(settings, ctx.engine, mode="once" if args.once else "daemon")
     if not args.once:
         return run_daemon(runner, path)
