@@ -5,21 +5,22 @@ provider reports them (``campaigns``; a failed read is a ``warning`` there, neve
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from digest.config import Settings
 from digest.deliver.approval import describe_approval
+from digest.deliver.counts import calls_by_status, people_of_tallies
 from digest.deliver.pace import progress_of, sent_of
 from digest.deliver.pause import UNFINISHED
-from digest.deliver.resolve import EMAIL, SOCIAL, channel_counts, recipient_counts, recipients
+from digest.deliver.resolve import EMAIL, RESOLVABLE, SOCIAL, recipients
 from digest.providers.registry import provider_class, rehearsal_only
 from digest.scheduler_status import scheduler_status
 from digest.store import Engine
-from digest.store.ledger import DeliveryRow, Ledger
+from digest.store.ledger import Ledger
 from digest.store.scheduler import alert_resolutions
 from digest.store.source_health import health
+from digest.store.tallies import campaign_calls, last_errors, tallies
 
 if TYPE_CHECKING:
     from digest.providers.base import Provider
@@ -64,7 +65,8 @@ def collect(
 
 
 def _edition(engine: Engine, ledger: Ledger, e: Any) -> dict[str, Any]:
-    trouble = ledger.deliveries(e.key, statuses=("failed", "unknown"))
+    counted = tallies(engine, e.key)  # one grouped query: the history never loads a row
+    doubtful = sum(t.doubtful for t in counted if t.channel.startswith(EMAIL))
     return {
         "key": e.key,
         "status": e.status,
@@ -72,14 +74,16 @@ def _edition(engine: Engine, ledger: Ledger, e: Any) -> dict[str, Any]:
         "approval": describe_approval(engine, e),  # '' unless it was asked for
         "slot_utc": e.slot_utc.isoformat(),
         "sent_at": e.sent_at.isoformat() if e.sent_at else None,
-        "deliveries": channel_counts(engine, e.key, EMAIL),
-        "recipients": recipient_counts(engine, e.key),
-        "errors": _errors(d for d in trouble if d.channel.startswith(EMAIL)),
-        "social": channel_counts(engine, e.key, SOCIAL),
-        "social_errors": _errors(d for d in trouble if d.channel.startswith(SOCIAL)),
-        # Sent again once after a crash left them handed over without an answer.
+        "deliveries": calls_by_status(counted, EMAIL),
+        "recipients": people_of_tallies(counted, campaign_calls(engine, e.key, EMAIL)),
+        "errors": last_errors(engine, e.key, RESOLVABLE, EMAIL),
+        "social": calls_by_status(counted, SOCIAL),
+        "social_errors": last_errors(engine, e.key, RESOLVABLE, SOCIAL),
+        # Sent again once after a crash left them handed over without an answer (read only when some were).
         "possible_duplicates": [
-            a for d in ledger.doubtful(e.key, EMAIL) for a in recipients(d) or [d.target]
+            a
+            for d in (ledger.doubtful(e.key, EMAIL) if doubtful else [])
+            for a in recipients(d) or [d.target]
         ],
     }
 
@@ -166,7 +170,3 @@ def _settled(
     ]
     return bool(alike) and all(alike)
 
-
-def _errors(rows: Iterable[DeliveryRow]) -> list[str]:
-    """Up to five distinct last errors."""
-    return sorted({d.last_error for d in rows if d.last_error})[:5]

@@ -9,8 +9,9 @@ send this period's edition, with its articles.
 from __future__ import annotations
 
 from digest.config import Settings
+from digest.deliver.counts import recipient_counts
 from digest.deliver.modes import Mode
-from digest.deliver.resolve import CAMPAIGN, EMAIL, email_rows, recipient_counts, recipients
+from digest.deliver.resolve import CAMPAIGN, EMAIL, email_rows, recipients
 from digest.errors import DigestError
 from digest.providers.base import Provider, Shared
 from digest.providers.registry import providers, rehearsal_channels

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from digest import clock
-from digest.deliver.resolve import recipient_counts
+from digest.deliver.counts import recipient_counts
 from digest.pacing import Caps, Limits, Outlook, Pacer
 from digest.store import Engine
 from digest.store import windows as ledger_windows

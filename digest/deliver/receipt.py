@@ -19,9 +19,9 @@ from email.utils import parseaddr
 from typing import Any
 
 from digest.config import Settings
+from digest.deliver.counts import recipient_counts
 from digest.deliver.modes import for_a_person
 from digest.deliver.records import Asking
-from digest.deliver.resolve import recipient_counts
 from digest.deliver.retries import what_next
 from digest.deliver.side_email import SideEmail, send_side_email
 from digest.errors import DigestError

@@ -26,6 +26,7 @@ from datetime import datetime
 
 from digest.compose.build import current_period
 from digest.config import Settings
+from digest.deliver.counts import recipient_counts as recipient_counts  # where it was first
 from digest.providers.registry import provider_class
 from digest.store import Engine, repairs
 from digest.store.ledger import DeliveryRow, Ledger
@@ -79,11 +80,6 @@ def people_by_status(rows: Iterable[DeliveryRow]) -> dict[str, int]:
             if n:
                 counts[status] = counts.get(status, 0) + n
     return counts
-
-
-def recipient_counts(engine: Engine, key: str) -> dict[str, int]:
-    """status -> number of people, over the email deliveries of ``key``."""
-    return people_by_status(email_rows(engine, key))
 
 
 # -- the edition's status from its rows ------------------------------------

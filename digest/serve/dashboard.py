@@ -10,6 +10,7 @@ from digest.serve.charts import Bars, bars, line
 if TYPE_CHECKING:
     from digest.config import Settings
     from digest.store import Engine
+    from digest.store.tallies import Listed
 
 QUEUE = ["review", "pending", "failed"]
 # What each queued state means to the volunteer reading the card.
@@ -32,9 +33,10 @@ def overview(
     from flask import session
 
     from digest.deliver.pause import UNFINISHED
-    from digest.deliver.resolve import email_rows
+    from digest.deliver.resolve import EMAIL
     from digest.serve.calendar import calendar
     from digest.status import collect, progress_line
+    from digest.store.tallies import first_in_status
 
     status = collect(settings, engine, now, limit=8)
     for e in status["editions"]:
@@ -53,7 +55,7 @@ def overview(
         "events_chart": _events_chart(engine, [e["key"] for e in status["editions"]]),
         "growth_chart": line("Subscribers over time", _growth(engine, now)),
         "posts": _posts(settings, engine, problems, drafts),
-        "unknown": [_unknown(r) for r in email_rows(engine, None, ("unknown",))[:200]],
+        "unknown": [_unknown(r) for r in first_in_status(engine, "unknown", EMAIL, 200)],
         "withheld": _withheld(settings, engine),
         "alerts": status["scheduler"].get("alerts", []),
         "flash": session.pop("flash", ""),
@@ -134,15 +136,12 @@ def _posts(
     return out
 
 
-def _unknown(row: Any) -> dict[str, Any]:
-    from digest.deliver.resolve import recipients
-
-    people = recipients(row)
+def _unknown(row: Listed) -> dict[str, Any]:
     return {
         "id": row.id,
         "edition": row.edition_key,
         "channel": row.channel,
-        "count": len(people) or 1,
+        "count": row.people or 1,
         "error": row.last_error,
     }
 

@@ -20,6 +20,7 @@ from digest.store.rows import (
     delivery_rows,
     insert_ignore,
     now_utc,
+    people_of,
 )
 
 
@@ -122,9 +123,10 @@ class DeliveryBook:
     def doubtful(self, key: str, channel_prefix: str = "") -> list[DeliveryRow]:
         """Deliveries of ``key`` resent after a crash left them without an answer: possible duplicates."""
         d = schema.deliveries
-        query = select(d).where(
-            d.c.edition_key == key, d.c.doubts > 0, d.c.channel.like(channel_prefix + "%")
-        )
+        # The ids first, from the index the counts use (it holds ``doubts``), so a long list is never read.
+        on = d.c.channel.like(channel_prefix + "%")
+        ids = select(d.c.id).where(d.c.edition_key == key, d.c.doubts > 0, on)
+        query = select(d).where(d.c.id.in_(ids))
         with self.engine.connect() as conn:
             return [delivery_from_row(r) for r in conn.execute(query.order_by(d.c.id))]
 
@@ -168,7 +170,8 @@ class DeliveryBook:
         that a forget took out meanwhile is not written back."""
         d = schema.deliveries
         with self.engine.begin() as conn:
-            found = conn.execute(select(d.c.payload, d.c.edition_key).where(d.c.id == delivery_id)).first()
+            query = select(d.c.payload, d.c.edition_key, d.c.target).where(d.c.id == delivery_id)
+            found = conn.execute(query).first()
             rows: list[list[Any]] = json.loads(found.payload) if found is not None and found.payload else []
             reasons = [gone.get(str(r[0]).lower()) if len(r) == 3 else None for r in rows]
             marked = Counter(why for why in reasons if why)
@@ -177,7 +180,8 @@ class DeliveryBook:
             rows = [[*r, why] if why else r for r, why in zip(rows, reasons, strict=True)]
             stamp = now_utc()
             changed = update(d).where(d.c.id == delivery_id)
-            conn.execute(changed.values(payload=json.dumps(rows), updated_at=stamp))
+            counted = people_of(found.target, rows)
+            conn.execute(changed.values(payload=json.dumps(rows), **counted, updated_at=stamp))
             why = ", ".join(f"{n} {reason}" for reason, n in sorted(marked.items()))
             text = f"{marked.total()} recipient(s) of delivery #{delivery_id} skipped: they left the list "
             event = {"at": stamp, "level": "info", "kind": "skipped", "edition_key": found.edition_key}

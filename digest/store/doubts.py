@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 
 from digest.store import schema
-from digest.store.rows import DeliveryRow, delivery_from_row, idem_key, now_utc
+from digest.store.rows import DeliveryRow, delivery_from_row, idem_key, now_utc, people_of
 
 AGAIN = "~again"  # the target suffix of the call that sends a batch's missing recipients again
 
@@ -106,7 +106,8 @@ def split(engine: Engine, row: DeliveryRow, got: set[str], note: str, again_note
         done = conn.execute(
             update(d)
             .where(d.c.id == row.id, d.c.status == "unknown")
-            .values(status="sent", payload=json.dumps(kept), last_error=note, doubt_at=None, updated_at=stamp)
+            .values(status="sent", payload=json.dumps(kept), **people_of(row.target, kept), last_error=note)
+            .values(doubt_at=None, updated_at=stamp)
         )
         if done.rowcount != 1:
             return None
@@ -115,6 +116,7 @@ def split(engine: Engine, row: DeliveryRow, got: set[str], note: str, again_note
             "channel": row.channel,
             "target": target,
             "payload": json.dumps(rest),
+            **people_of(target, rest),
             "idem_key": idem_key(row.edition_key, row.channel, target),
             "status": "pending",
             "resends": row.resends + 1,

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, String, delete, func, select, update
 
 from digest.store import schema
-from digest.store.rows import insert_ignore, now_utc
+from digest.store.rows import insert_ignore, now_utc, people_of
 from digest.store.side_mails import erase_recipient, side_mails_to
 
 ERASED = "[forgotten]"
@@ -149,7 +149,7 @@ def _erase_in_deliveries(conn: Connection, address: str, digest: str) -> int:
     for row in rows:
         kept = [r for r in json.loads(row.payload) if str(r[0]).lower() != address]
         target = f"to:forgotten:{digest}" if row.target == f"to:{address}" else row.target
-        values = {"payload": json.dumps(kept), "target": target, "last_error": ""}
+        values = {"payload": json.dumps(kept), **people_of(target, kept), "target": target, "last_error": ""}
         conn.execute(update(d).where(d.c.id == row.id).values(**values))
     return len(rows)
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, inspect, select
 # By its full name: the package digest.store opens the store through this module, so
 # `from digest.store import schema` would make the two import each other.
 import digest.store.schema as schema
+import digest.store.tallies as tallies
 from digest.errors import StoreError
 
 Step = Callable[[Connection], None]
@@ -73,6 +74,18 @@ def _doubts(conn: Connection) -> None:
             "doubt_at": "FLOAT",
         },
     )
+
+
+def _tallies(conn: Connection) -> None:
+    """Each delivery's people and those skipped (``deliveries.people``, ``skipped``) from its payload,
+    and the index that lets status and the dashboard count them (digest/store/tallies.py)."""
+    _add_columns(
+        conn,
+        "deliveries",
+        {"people": "INTEGER NOT NULL DEFAULT 1", "skipped": "INTEGER NOT NULL DEFAULT 0"},
+    )
+    tallies.backfill(conn)
+    tallies.create_indexes(conn)
 
 
 def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
@@ -199,6 +212,7 @@ STEPS: dict[int, Step] = {
     6: _side_mails,
     7: _side_mail_queue,
     8: _pacing,
+    9: _tallies,
     10: _social,
     11: _article_images,
     20: _scheduler,

@@ -155,6 +155,7 @@ def delivery_rows(key: str, channel: str, targets: Sequence[tuple[str, Any]]) ->
             "target": target,
             "payload": json.dumps(payload) if payload is not None else "",
             "messages": len(payload) if isinstance(payload, list) else 1,
+            **people_of(target, payload),
             "idem_key": idem_key(key, channel, target),
             "status": "pending",
             "attempts": 0,
@@ -165,3 +166,14 @@ def delivery_rows(key: str, channel: str, targets: Sequence[tuple[str, Any]]) ->
         }
         for target, payload in targets
     ]
+
+
+def people_of(target: str, payload: Any) -> dict[str, int]:
+    """The ``people`` and ``skipped`` columns of a delivery from its target and decoded payload:
+    a payload row (``[email, name, language]``) is one person, skipped when it has a fourth element
+    (why they were skipped); a campaign's one row names nobody (the provider keeps its list)."""
+    if target == CAMPAIGN or not isinstance(payload, list):
+        return {"people": 0, "skipped": 0}
+    rows = [r for r in payload if isinstance(r, list) and r]
+    skipped = sum(1 for r in rows if len(r) >= 4)
+    return {"people": len(rows) - skipped, "skipped": skipped}

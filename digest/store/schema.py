@@ -118,6 +118,11 @@ deliveries = Table(
     # When its outcome became unknown, by the clock of the run (epoch seconds; empty: after a
     # crash, when ``updated_at`` says): the provider's records are asked after DIGEST_RECONCILE_AFTER.
     Column("doubt_at", Float),
+    # Migration 9. The people the call is for (its payload's rows; none for a campaign, whose list the
+    # provider keeps) and those of them skipped before it (they left after the send began), so that
+    # `digest status` and the dashboard count people in the database (digest/store/tallies.py).
+    Column("people", Integer, nullable=False, default=1, server_default="1"),
+    Column("skipped", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("edition_key", "channel", "target", name="uq_delivery_target"),
 )
 Index("ix_deliveries_claim", deliveries.c.edition_key, deliveries.c.status)

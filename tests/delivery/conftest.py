@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,20 @@ from digest.deliver.send import SendReport, send_current
 from digest.providers import make_provider
 from digest.store import open_store, schema
 from digest.store.ledger import Ledger, insert_ignore, now_utc
+from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def either_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty store on SQLite, then on a real PostgreSQL."""
+    url = (
+        f"sqlite:///{tmp_path / 'digest.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
+    store = open_store(url)
+    yield store
+    store.dispose()
 
 
 def add_subscribers(engine: Engine, n: int, domain: str = "example.net", language: str = "") -> list[str]:

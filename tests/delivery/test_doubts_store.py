@@ -4,34 +4,24 @@ pass, the schedule's retries, and resolved alerts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, inspect, text
 
-from digest.store import doubts, open_store
+from digest.store import doubts
 from digest.store import scheduler as rows
 from digest.store.ledger import Ledger
 from digest.store.migrations import migrate
 from digest.store.rows import Outcome
-from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
 
 KEY, CHANNEL = "weekly:2026-W23", "email:mailgun"
 NOW = datetime(2026, 6, 1, 7, 5, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    url = (
-        f"sqlite:///{tmp_path / 'digest.db'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("pg_url")
-    )
-    store = open_store(url)
-    yield store
-    store.dispose()
+@pytest.fixture
+def engine(either_engine: Engine) -> Engine:
+    return either_engine
 
 
 def batch(ledger: Ledger, target: str, people: list[str]) -> int:

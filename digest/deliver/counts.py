@@ -1,0 +1,44 @@
+"""How many calls and people an edition's deliveries reached, counted by the database.
+
+`digest status`, the dashboard, the receipt and a send's progress read these on every view;
+they must cost the same whatever the list's size or the history's length, so they come from
+grouped queries (:mod:`digest.store.tallies`), never from loading rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from digest.store import Engine
+from digest.store.tallies import Tally, campaign_calls, tallies
+
+EMAIL = "email:"
+
+
+def recipient_counts(engine: Engine, key: str) -> dict[str, int]:
+    """status -> number of people over the email deliveries of ``key``: a batch counts each of its
+    recipients, a skipped one as ``skipped``; a campaign row, whose list the provider keeps, as
+    ``campaign <status>`` (as :func:`digest.deliver.resolve.people_by_status` counts loaded rows)."""
+    return people_of_tallies(tallies(engine, key), campaign_calls(engine, key, EMAIL))
+
+
+def people_of_tallies(counted: Iterable[Tally], campaigns: dict[str, int]) -> dict[str, int]:
+    """:func:`recipient_counts` from an edition's :func:`~digest.store.tallies.tallies` and its
+    campaign rows by status."""
+    counts = {f"campaign {status}": n for status, n in campaigns.items()}
+    for t in counted:
+        if t.channel.startswith(EMAIL):
+            for status, n in ((t.status, t.people), ("skipped", t.skipped)):
+                if n:
+                    counts[status] = counts.get(status, 0) + n
+    return dict(sorted(counts.items()))
+
+
+def calls_by_status(counted: Iterable[Tally], prefix: str) -> dict[str, int]:
+    """status -> delivery rows on channels starting with ``prefix``, from an edition's
+    :func:`~digest.store.tallies.tallies`."""
+    counts: dict[str, int] = {}
+    for t in counted:
+        if t.channel.startswith(prefix):
+            counts[t.status] = counts.get(t.status, 0) + t.calls
+    return dict(sorted(counts.items()))

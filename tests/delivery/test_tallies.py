@@ -1,0 +1,174 @@
+"""Counts from the database (issue 24) equal the counts made by loading every row, on SQLite and
+a real PostgreSQL, over varied ledgers: people and batches, campaigns and posts, failed, unknown
+and doubtful rows, recipients skipped, batches split, addresses forgotten, deliveries resolved;
+and an older database gets the columns (migration 9) with the same numbers."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, inspect, text, update
+
+from digest.deliver.counts import calls_by_status, people_of_tallies, recipient_counts
+from digest.deliver.resolve import EMAIL, SOCIAL, email_rows, people_by_status, recipients, resolve_sent
+from digest.store import doubts, repairs, schema, tallies
+from digest.store.forgotten import forget
+from digest.store.ledger import Ledger
+from digest.store.migrations import migrate
+from digest.store.rehearsals import rehearsal_keys
+from digest.store.rows import CAMPAIGN, Outcome
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+CHANNELS = ("email:smtp", "email:outbox", "email:mailgun")
+
+
+def person(n: int) -> list[str]:
+    return [f"reader{n:04d}@example.net", f"Reader {n}", random.choice(["", "en", "ko"])]
+
+
+def build(engine: Engine, seed: int) -> list[str]:
+    """Editions of every make-up a send, a crash and a volunteer leave; returns their keys."""
+    random.seed(seed)
+    ledger, keys, n = Ledger(engine), [], 0
+    for week in range(4):
+        key = f"weekly:2026-W{10 + week + seed * 4:02d}"
+        keys.append(key)
+        ledger.ensure_edition(key, START + timedelta(weeks=week))
+        for channel in random.sample(CHANNELS, random.randint(1, 2)):
+            targets: list[tuple[str, object]] = []
+            for _ in range(random.randint(3, 12)):
+                size = random.choice([1, 1, 1, 2, 5])
+                targets.append((f"batch:{n:06d}", [person(n + i) for i in range(size)]))
+                n += size
+            if random.random() < 0.3:
+                targets.append((CAMPAIGN, None))
+            if random.random() < 0.2:
+                targets.append(("batch:empty", []))
+            ledger.add_deliveries(key, channel, targets)
+        ledger.add_deliveries(key, "social:mastodon", [(f"post:{i}", {"parts": ["hi"]}) for i in range(2)])
+        settle_some(ledger, key)
+    trouble(engine, ledger, keys)
+    return keys
+
+
+def settle_some(ledger: Ledger, key: str) -> None:
+    rows = ledger.deliveries(key)
+    outcomes = []
+    for row in rows:
+        roll = random.random()
+        if roll < 0.55:
+            outcomes.append(Outcome(row.id, "sent", provider_id=f"<{row.id}@x>"))
+        elif roll < 0.7:
+            outcomes.append(
+                Outcome(row.id, "failed", error=random.choice(["550 no such user", "421 busy", "Zé 5"]))
+            )
+        elif roll < 0.85:
+            outcomes.append(Outcome(row.id, "unknown", error="timed out", doubt_at=START.timestamp()))
+        # else: left pending
+    ledger.settle(outcomes)
+    for row in rows[:3]:
+        addresses = [a.lower() for a in recipients(row)]
+        if addresses and row.status == "pending":
+            ledger.skip_recipients(row.id, {addresses[0]: random.choice(["unsubscribed", "bounced"])})
+
+
+def trouble(engine: Engine, ledger: Ledger, keys: list[str]) -> None:
+    """Doubtful rows, a split batch, a forgotten address and deliveries resolved by a volunteer."""
+    d = schema.deliveries
+    with engine.begin() as conn:
+        conn.execute(update(d).where(d.c.id % 7 == 3, d.c.channel.like("email:%")).values(doubts=1))
+    for key in keys:
+        unknown = [r for r in email_rows(engine, key, ("unknown",)) if len(recipients(r)) > 1]
+        if unknown:
+            row = unknown[0]
+            doubts.split(engine, row, {recipients(row)[0].lower()}, "got part", "the rest again")
+    for row in email_rows(engine, keys[0])[:4]:
+        for address in recipients(row)[:1]:
+            forget(engine, b"k" * 32, address)
+    resolve_sent(engine, [r.id for r in email_rows(engine, keys[1], ("unknown",))][:2], "checked")
+
+
+def old_counts(engine: Engine, key: str) -> dict[str, object]:
+    """What status and the dashboard counted before: every row loaded and decoded."""
+    ledger = Ledger(engine)
+    trouble_rows = ledger.deliveries(key, statuses=("failed", "unknown"))
+
+    def errors(prefix: str) -> list[str]:
+        return sorted({r.last_error for r in trouble_rows if r.channel.startswith(prefix) and r.last_error})[
+            :5
+        ]
+
+    return {
+        "recipients": people_by_status(email_rows(engine, key)),
+        "deliveries": repairs.channel_counts(engine, key, EMAIL),
+        "social": repairs.channel_counts(engine, key, SOCIAL),
+        "errors": errors(EMAIL),
+        "social_errors": errors(SOCIAL),
+        "doubtful": [r.id for r in email_rows(engine, key) if r.doubts > 0],
+    }
+
+
+def new_counts(engine: Engine, key: str) -> dict[str, object]:
+    counted = tallies.tallies(engine, key)
+    assert sum(t.doubtful for t in counted if t.channel.startswith(EMAIL)) == len(
+        Ledger(engine).doubtful(key, EMAIL)
+    )
+    return {
+        "recipients": people_of_tallies(counted, tallies.campaign_calls(engine, key, EMAIL)),
+        "deliveries": calls_by_status(counted, EMAIL),
+        "social": calls_by_status(counted, SOCIAL),
+        "errors": tallies.last_errors(engine, key, ("failed", "unknown"), EMAIL),
+        "social_errors": tallies.last_errors(engine, key, ("failed", "unknown"), SOCIAL),
+        "doubtful": [r.id for r in Ledger(engine).doubtful(key, EMAIL)],
+    }
+
+
+def assert_same(engine: Engine, keys: list[str]) -> None:
+    for key in keys:
+        assert new_counts(engine, key) == old_counts(engine, key), key
+        assert recipient_counts(engine, key) == people_by_status(email_rows(engine, key))
+    old_unknown = [
+        (r.id, r.edition_key, r.channel, len(recipients(r)) or 1, r.last_error)
+        for r in email_rows(engine, None, ("unknown",))[:5]
+    ]
+    new_unknown = [
+        (r.id, r.edition_key, r.channel, r.people or 1, r.last_error)
+        for r in tallies.first_in_status(engine, "unknown", EMAIL, 5)
+    ]
+    assert new_unknown == old_unknown and old_unknown
+    for rehearsal in (["email:outbox"], ["email:outbox", "email:smtp"], ["email:smtp"]):
+        with engine.connect() as conn:
+            old = set(
+                conn.scalars(rehearsal_keys(rehearsal).where(schema.deliveries.c.edition_key.in_(keys)))
+            )
+        assert Ledger(engine).rehearsals(rehearsal, keys) == old
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_counts_from_the_database_equal_the_counts_of_every_row(either_engine: Engine, seed: int) -> None:
+    engine = either_engine
+    keys = build(engine, seed)
+    counted = {k: recipient_counts(engine, k) for k in keys}
+    assert any("skipped" in c for c in counted.values()) and any("unknown" in c for c in counted.values())
+    assert any(k.startswith("campaign") for c in counted.values() for k in c)
+    assert_same(engine, keys)
+
+
+def test_an_older_database_gets_the_counts_with_the_same_numbers(either_engine: Engine) -> None:
+    engine = either_engine
+    keys = build(engine, 3)
+    with engine.begin() as conn:  # the database as digest left it before migration 9
+        for name, _columns in tallies.INDEXES:
+            conn.execute(text(f"DROP INDEX {name}"))
+        for column in ("people", "skipped"):
+            conn.execute(text(f"ALTER TABLE deliveries DROP COLUMN {column}"))
+        conn.execute(text("DELETE FROM schema_versions WHERE version = 9"))
+    assert migrate(engine) == [9]
+    assert {"people", "skipped"} <= {c["name"] for c in inspect(engine).get_columns("deliveries")}
+    assert {name for name, _ in tallies.INDEXES} <= {
+        i["name"] for i in inspect(engine).get_indexes("deliveries")
+    }
+    assert_same(engine, keys)
+    assert migrate(engine) == []
