@@ -53,6 +53,7 @@ def request_approvals(settings: Settings, engine: Engine, key: str, draft: Draft
         return []
     already = rows.asked(engine, key, row.content_sha256)
     mailed = []
+    sources = blurb_sources(engine, key)  # where each sentence came from, beside it
     for entry in settings.approvers:
         name, address = parseaddr(entry)
         if address.lower() in already:
@@ -60,7 +61,7 @@ def request_approvals(settings: Settings, engine: Engine, key: str, draft: Draft
         token = secrets.token_urlsafe(32)
         rows.add_request(engine, token_hash(token), key, row.content_sha256, address, now)
         try:
-            mail = _mail(settings, row, draft, Recipient(address, name), token)
+            mail = _mail(settings, row, draft, Recipient(address, name), token, sources)
             send_side_email(settings, engine, mail, now)
         except (DigestError, OSError) as exc:
             if not (isinstance(exc, ProviderError) and exc.outcome_unknown):
@@ -73,7 +74,29 @@ def request_approvals(settings: Settings, engine: Engine, key: str, draft: Draft
     return mailed
 
 
-def _mail(settings: Settings, row: EditionRow, draft: Draft, to: Recipient, token: str) -> SideEmail:
+def blurb_sources(engine: Engine, key: str) -> list[dict[str, Any]]:
+    """Each article of frozen edition ``key`` whose blurb sentences' sources were kept, in the
+    email's order: ``{"title", "sentences": [{"text", "source"}]}``, as the ledger keeps them (a
+    paragraph naming a protected term withheld). A sentence's ``source`` gets ``"all_words"`` when
+    every word of a written sentence is in its supporting sentences (the faithfulness check's
+    verdict, to be said in the approver's language)."""
+    from digest.summarise.origins import SUPPORTED, from_json
+
+    ledger = Ledger(engine)
+    kept = ledger.frozen_sources(key)
+    out = []
+    for ident, _blurb, title, *_rest in ledger.frozen_articles(key):
+        sentences = from_json(kept.get(ident, ""))
+        for sentence in sentences:
+            if isinstance(sentence.get("source"), dict) and sentence["source"].get("verdict"):
+                sentence["source"]["all_words"] = sentence["source"]["verdict"] == SUPPORTED
+        if sentences:
+            out.append({"title": title, "sentences": sentences})
+    return out
+
+
+def _mail(settings: Settings, row: EditionRow, draft: Draft, to: Recipient, token: str,
+          sources: list[dict[str, Any]]) -> SideEmail:
     link = f"{settings.public_url}/approval/{token}"
     sha = row.content_sha256
     context: dict[str, Any] = {
@@ -85,6 +108,7 @@ def _mail(settings: Settings, row: EditionRow, draft: Draft, to: Recipient, toke
         "silence": settings.approval_silence,
         "reported": draft.reported,
         "posts": draft.posts,
+        "sources": sources,
         "digest_html": frozen_body(row.html, settings.site_url),
         "digest_text": row.text,
     }
