@@ -27,7 +27,8 @@ class MastodonSettings:
     )
     token: str = platform_key(
         "DIGEST_MASTODON_TOKEN",
-        "Mastodon access token with write:statuses (Preferences > Development > New application).",
+        "Mastodon access token with write:statuses and write:media "
+        "(Preferences > Development > New application).",
     )
     max_characters: int = setting(
         "DIGEST_MASTODON_MAX_CHARACTERS",
