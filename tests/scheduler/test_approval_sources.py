@@ -11,6 +11,8 @@ from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from digest.deliver.approval import Draft, request_approvals
 from digest.jobs.digest_job import check_digest
 from digest.store import open_store
@@ -55,8 +57,14 @@ def _settings(tmp_path: Path, make_settings: Any, **extra: str) -> Any:
     )
 
 
-def test_each_blurb_sentence_is_shown_with_its_paragraph(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
-    settings = _settings(tmp_path, make_settings)
+@pytest.mark.parametrize(("language", "heading", "paragraph"), [
+    ("en", "Where each sentence comes from", "Paragraph {n} of the article"),
+    ("ko", "각 문장의 출처", "기사의 {n}번째 문단"),
+])
+def test_each_blurb_sentence_is_shown_with_its_paragraph(  # type: ignore[no-untyped-def]
+    tmp_path: Path, make_settings, language, heading, paragraph
+) -> None:
+    settings = _settings(tmp_path, make_settings, DIGEST_LANGUAGE=language)
     engine = open_store(settings.db_url)
     check_digest(settings, engine, MONDAY - timedelta(hours=23, minutes=45))  # a day ahead: asks
 
@@ -64,13 +72,13 @@ def test_each_blurb_sentence_is_shown_with_its_paragraph(tmp_path: Path, make_se
     (kept,) = Ledger(engine).frozen_sources(KEY).values()
     sentences = [s["text"] for s in json.loads(kept)]
     assert sentences, "the summariser kept no sentence sources"
-    assert "Where each sentence comes from" in text and "Where each sentence comes from" in page
+    assert heading in text and heading in page
     for sentence in sentences:
         n = next(i for i, p in enumerate(PARAGRAPHS) if sentence in p)  # quoted from one paragraph
         assert f"<mark>{html.escape(sentence)}</mark>" in page  # marked inside its paragraph
-        assert f"Paragraph {n + 1} of the article" in text and f"Paragraph {n + 1} of the article" in page
+        assert paragraph.format(n=n + 1) in text and paragraph.format(n=n + 1) in page
         assert " ".join(PARAGRAPHS[n].split()) in " ".join(text.replace("   > ", " ").split())
-    assert "Not found in the article" not in text
+    assert "Not found in the article" not in text and "찾지 못했습니다" not in text
 
 
 def test_a_paragraph_naming_a_protected_term_is_withheld_and_an_unfound_sentence_flagged(  # type: ignore[no-untyped-def]

@@ -133,7 +133,7 @@ def test_a_protected_name_in_the_alt_text_or_file_name_stops_the_post(  # type: 
 ) -> None:
     terms = tmp_path / "terms.txt"
     terms.write_text("Kim Chul-su\n", encoding="utf-8")
-    settings = make_settings(**{**social_env, "DIGEST_SOCIAL_PLATFORMS": "mastodon",
+    settings = make_settings(**{**social_env, "DIGEST_SOCIAL_PLATFORMS": "mastodon,x,linkedin,facebook",
                                 "DIGEST_PROTECTED_TERMS_FILE": str(terms)})
     engine = make_engine(settings)
     edition_with_image(engine, host.add(path, photo()), alt)
@@ -141,7 +141,8 @@ def test_a_protected_name_in_the_alt_text_or_file_name_stops_the_post(  # type: 
     report = queue_edition(settings, engine, KEY)
 
     assert report.queued == 0
-    assert len(report.refused) == 1 and "'Kim Chul-su'" in report.refused[0] and where in report.refused[0]
+    assert len(report.refused) == 4  # every platform that would carry the picture
+    assert all("'Kim Chul-su'" in r and where in r for r in report.refused)
     assert host.hits == {}  # refused before anything was fetched
 
 
