@@ -162,15 +162,25 @@ def open_link(engine: Engine, key: bytes, purpose: str, token: str, today: date)
     """
     from digest.store.link_refs import email_of
 
+    opened = open_token(key, purpose, token, today)
+    if opened is None:
+        return _legacy(engine, key, purpose, token.strip(), today)
+    if isinstance(opened, Link):
+        return opened
+    return Link(email_of(engine, opened.ref))
+
+
+def open_token(key: bytes, purpose: str, token: str, today: date) -> Opened | Link | None:
+    """What a token of ``purpose`` says without asking the database: the id it names while it
+    works, a :class:`Link` without address when it is too long or expired, None when it is not
+    a token of this format (perhaps an old link: :func:`open_link` reads those)."""
     token = token.strip()
     if len(token) > MAX_TOKEN:
         return Link(None)
     opened = read_token(key, purpose, token)
     if opened is None:
-        return _legacy(engine, key, purpose, token, today)
-    if opened.last_day < today:
-        return Link(None, expired=True)
-    return Link(email_of(engine, opened.ref))
+        return None
+    return Link(None, expired=True) if opened.last_day < today else opened
 
 
 def _legacy(engine: Engine, key: bytes, purpose: str, token: str, today: date) -> Link:

@@ -54,13 +54,33 @@ def unsubscribe(token: str) -> tuple[str, int]:
     from digest.store import signups
     from digest.unsubscribe import PREFERENCES
 
-    address, engine = address_of(token), site().engine
-    if request.method != "POST":  # GET and HEAD (Flask adds HEAD to every GET route)
-        row = signups.lookup(engine, address)
-        lang = page_language(row.language if row else "")
-        prefs = own_link(PREFERENCES, address) if row else ""
-        page = render("unsubscribe.html.j2", lang, address=mask(address), known=row is not None, prefs=prefs)
-        return page, 200
-    row = signups.unsubscribe(engine, address, clock.now())
+    if request.method == "POST":
+        return _one_click(token)
+    address = address_of(token)  # GET and HEAD (Flask adds HEAD to every GET route): no change
+    row = signups.lookup(site().engine, address)
     lang = page_language(row.language if row else "")
-    return render("unsubscribed.html.j2", lang, address=mask(address), known=row is not None), 200
+    prefs = own_link(PREFERENCES, address) if row else ""
+    page = render("unsubscribe.html.j2", lang, address=mask(address), known=row is not None, prefs=prefs)
+    return page, 200
+
+
+def _one_click(token: str) -> tuple[str, int]:
+    """Unsubscribe now. A link of the current format names the address by its id, so this is one
+    statement (the busiest path of the site: a whole list may press it within minutes); an old
+    link holds the address itself."""
+    from digest.store import signups
+    from digest.unsubscribe import UNSUBSCRIBE, Opened, day_of, open_token
+
+    s, now = site(), clock.now()
+    opened = open_token(s.key, UNSUBSCRIBE, token, day_of(now))
+    if isinstance(opened, Opened):
+        left = signups.unsubscribe_ref(s.engine, opened.ref, now)
+        if left is None:  # no address has this id: never made, or forgotten
+            abort(404)
+        address, known, language = left.email, left.known, left.language
+    else:  # expired, malformed or forged (address_of answers 410 or 404), or an old link
+        address = address_of(token)
+        row = signups.unsubscribe(s.engine, address, now)
+        known, language = row is not None, row.language if row else ""
+    lang = page_language(language)
+    return render("unsubscribed.html.j2", lang, address=mask(address), known=known), 200
