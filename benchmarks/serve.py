@@ -13,7 +13,7 @@ unsubscribed, and the 500 addresses nobody clicked for untouched.
 where its time goes (the profiler slows it: read that round's ratio as nothing).
 
 Run: .venv/bin/python benchmarks/serve.py [--posts 2000] [--clients 50] [--rounds 3]
-     [--skip-postgres] [--profile]
+     [--skip-postgres] [--skip-sqlite] [--profile]
 """
 
 from __future__ import annotations
@@ -294,9 +294,10 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--profile", action="store_true", help="profile digest's rounds (cProfile)")
     args = parser.parse_args()
-    runs, ok = run("sqlite", "", args)
+    runs, ok = run("sqlite", "", args) if not args.skip_sqlite else ([], True)
     if not args.skip_postgres:
         with postgres() as url:
             more, ok_pg = run("postgresql", url, args)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from digest.store.faults import describe
 from digest.store.migrations import migrate
@@ -13,6 +15,10 @@ from digest.store.migrations import migrate
 # An execution option: this connection runs statements that each commit by themselves (see
 # single_statement), so the BEGIN IMMEDIATE every other transaction starts with is left out.
 SINGLE = "digest_single_statement"
+# Connections kept open: digest serve's threads (DIGEST_SERVE_THREADS, at most 64) each hold one,
+# so none is closed and opened again on every request; other commands open one or two.
+POOL, OVERFLOW = 64, 8
+IDLE_PING = 10.0  # seconds: a connection unused for longer is checked before it is handed out
 
 
 def engine_for(url: str) -> Engine:
@@ -21,14 +27,41 @@ def engine_for(url: str) -> Engine:
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, pool_size=POOL, max_overflow=OVERFLOW)
         event.listen(engine, "connect", _sqlite_pragmas)
         # SQLAlchemy's default pysqlite transaction handling starts transactions
         # lazily; BEGIN IMMEDIATE takes the write lock up front so a claim never
         # upgrades from reader to writer and deadlocks.
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=POOL, max_overflow=OVERFLOW)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a connection that waited in the pool over IDLE_PING seconds before handing it out.
+
+    Where pre-ping costs every checkout a round trip, this asks only when the server may have
+    gone away unnoticed (restarted, or dropped the idle connection); a failed ping swaps the
+    connection for a new one. A server lost mid-burst fails the statement instead, which
+    invalidates the whole pool (the one-click path then tries once more).
+    """
+
+    def checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_PING:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("the database closed this connection; taking a new one") from exc
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 def _begin_immediate(conn: Connection) -> None:

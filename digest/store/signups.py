@@ -226,6 +226,19 @@ def unsubscribe_ref(engine: Engine, ref: str, now: datetime) -> Left | None:
     """Unsubscribe the address whose link id is ``ref`` (as :func:`unsubscribe` does); None when
     no address has that id. One statement that commits by itself when it changes the row (see
     :func:`~digest.store.db.single_statement`); a read only when it did not."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return _one_click(engine, ref, now)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    # The server was lost (restarted): the pool now holds none of the old connections. The
+    # statement changes nothing the second time if it did commit, so once more is safe.
+    return _one_click(engine, ref, now)
+
+
+def _one_click(engine: Engine, ref: str, now: datetime) -> Left | None:
     with single_statement(engine) as conn:
         changed = conn.execute(_ONE_CLICK, {"ref": ref, "now": now}).first()
         if changed is not None:
