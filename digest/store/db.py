@@ -6,15 +6,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from digest.store.faults import describe
 from digest.store.migrations import migrate
 
-# An execution option: this connection runs statements that each commit by themselves (see
-# single_statement), so the BEGIN IMMEDIATE every other transaction starts with is left out.
-SINGLE = "digest_single_statement"
 # Connections kept open: digest serve's threads (DIGEST_SERVE_THREADS, at most 64) each hold one,
 # so none is closed and opened again on every request; other commands open one or two.
 POOL, OVERFLOW = 64, 8
@@ -32,7 +29,7 @@ def engine_for(url: str) -> Engine:
         # SQLAlchemy's default pysqlite transaction handling starts transactions
         # lazily; BEGIN IMMEDIATE takes the write lock up front so a claim never
         # upgrades from reader to writer and deadlocks.
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     engine = create_engine(url, pool_size=POOL, max_overflow=OVERFLOW)
     _ping_when_idle(engine)
@@ -44,8 +41,8 @@ def _ping_when_idle(engine: Engine) -> None:
 
     Where pre-ping costs every checkout a round trip, this asks only when the server may have
     gone away unnoticed (restarted, or dropped the idle connection); a failed ping swaps the
-    connection for a new one. A server lost mid-burst fails the statement instead, which
-    invalidates the whole pool (the one-click path then tries once more).
+    connection for a new one. A server lost mid-burst fails the statement instead, and the
+    pool drops every older connection (the one-click path then tries once more).
     """
 
     def checkin(_dbapi_conn: Any, record: Any) -> None:
@@ -62,29 +59,6 @@ def _ping_when_idle(engine: Engine) -> None:
 
     event.listen(engine, "checkin", checkin)
     event.listen(engine, "checkout", checkout)
-
-
-def _begin_immediate(conn: Connection) -> None:
-    if not conn.get_execution_options().get(SINGLE):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def single_statement(engine: Engine) -> Connection:
-    """A connection on which each statement is its own transaction, committed as it ends.
-
-    For work that is one statement (the one-click unsubscribe): SQLite then holds its write
-    lock only while the statement runs, never while this thread waits for the interpreter
-    between BEGIN, the statement and COMMIT (with eight threads that wait was most of the
-    time every request held the lock); PostgreSQL needs no BEGIN and COMMIT round trips.
-    A statement is atomic on its own, so nothing is lost; read every row a statement returns
-    (SQLite commits it when its cursor closes).
-    """
-    conn = engine.connect()
-    if engine.dialect.name == "sqlite":
-        # The driver already runs without implicit transactions (_sqlite_pragmas); AUTOCOMMIT
-        # would change its setting, and the pool's reset would not put ours back.
-        return conn.execution_options(**{SINGLE: True})
-    return conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, select, update
+from sqlalchemy import Engine, delete, select, update
 
 from digest.store import schema
-from digest.store.db import single_statement
 from digest.store.rows import insert_ignore
 
 MAX_CONFIRMATION_EMAILS = 3  # per address, ever, until it confirms
@@ -191,59 +190,3 @@ def unsubscribe(engine: Engine, address: str, now: datetime) -> Subscriber | Non
                 update(s).where(s.c.email == address).values(status="unsubscribed", unsubscribed_at=now)
             )
     return Subscriber(*row)
-
-
-@dataclass(frozen=True)
-class Left:
-    """What a one-click unsubscribe did: the address its link names; ``known`` when it is on the
-    list (its ``language`` then), False when the address is not (nothing to change)."""
-
-    email: str
-    language: str
-    known: bool
-
-
-_S, _R = schema.subscribers, schema.link_refs
-# The one-click hot path: the link's id names the address inside the one statement, which
-# changes the row only if it is not unsubscribed already (a second click keeps the first time).
-_ONE_CLICK = (
-    update(_S)
-    .where(
-        _S.c.email == select(_R.c.email).where(_R.c.ref == bindparam("ref")).scalar_subquery(),
-        _S.c.status != "unsubscribed",
-    )
-    .values(status="unsubscribed", unsubscribed_at=bindparam("now", type_=_S.c.unsubscribed_at.type))
-    .returning(_S.c.email, _S.c.language)
-)
-_WHO = (
-    select(_R.c.email, _S.c.language, _S.c.status)
-    .select_from(_R.outerjoin(_S, _S.c.email == _R.c.email))
-    .where(_R.c.ref == bindparam("ref"))
-)
-
-
-def unsubscribe_ref(engine: Engine, ref: str, now: datetime) -> Left | None:
-    """Unsubscribe the address whose link id is ``ref`` (as :func:`unsubscribe` does); None when
-    no address has that id. One statement that commits by itself when it changes the row (see
-    :func:`~digest.store.db.single_statement`); a read only when it did not."""
-    from sqlalchemy.exc import DBAPIError
-
-    try:
-        return _one_click(engine, ref, now)
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
-    # The server was lost (restarted): the pool now holds none of the old connections. The
-    # statement changes nothing the second time if it did commit, so once more is safe.
-    return _one_click(engine, ref, now)
-
-
-def _one_click(engine: Engine, ref: str, now: datetime) -> Left | None:
-    with single_statement(engine) as conn:
-        changed = conn.execute(_ONE_CLICK, {"ref": ref, "now": now}).first()
-        if changed is not None:
-            return Left(changed.email, changed.language, True)
-        row = conn.execute(_WHO, {"ref": ref}).first()
-    if row is None:
-        return None
-    return Left(row.email, row.language or "", row.status is not None)
