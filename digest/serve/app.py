@@ -31,6 +31,16 @@ PAGE_CSP = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
+# Headers every answer gets; a view may set its own DEFAULTS (/admin/preview allows SAMEORIGIN).
+# Same-origin form posts keep their Referer (Flask-WTF needs it on https); tokens in our URLs
+# never leave for another site.
+SET_ALWAYS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Robots-Tag", "noindex, nofollow"),
+)
+DEFAULTS = (("Content-Security-Policy", PAGE_CSP), ("X-Frame-Options", "DENY"), ("Cache-Control", "no-store"))
+
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     """The app for ``settings``; opens (and migrates) the database unless ``engine`` is given."""
@@ -43,6 +53,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     from digest.serve.archive import blueprint as archive
     from digest.serve.public import blueprint as public
     from digest.serve.public import unsubscribe
+    from digest.serve.sessions import CookieSessions
     from digest.serve.signin import blueprint as signin
     from digest.serve.signup import blueprint as signup
     from digest.serve.signup import subscribe
@@ -82,6 +93,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the session cookie bounds it; a form left open an hour still works
     )
     app.extensions[EXTENSION] = _site(settings, engine, key)
+    app.session_interface = CookieSessions()
     csrf = CSRFProtect(app)
     for blueprint in (public, signup, archive, signin, admin, users, approval, webhooks):
         app.register_blueprint(blueprint)
@@ -120,18 +132,18 @@ def _security_headers(response: Response) -> Response:
     from flask import g
 
     headers = response.headers
-    if "page_language" in g:
-        headers.setdefault("Content-Language", g.page_language)
-    headers.setdefault("Content-Security-Policy", PAGE_CSP)
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers.setdefault("X-Frame-Options", "DENY")  # /admin/preview alone allows SAMEORIGIN
-    # Same-origin form posts keep their Referer (Flask-WTF needs it on https); tokens in our
-    # URLs never leave for another site.
-    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    headers["X-Robots-Tag"] = "noindex, nofollow"
-    headers.setdefault("Cache-Control", "no-store")
+    present = {name.lower() for name, _ in headers}  # one pass: each look-up scans them all
+    wanted = [(name, value) for name, value in SET_ALWAYS if name.lower() not in present]
+    for name, value in SET_ALWAYS:
+        if name.lower() in present:
+            headers[name] = value
+    wanted += [(name, value) for name, value in DEFAULTS if name.lower() not in present]
+    if "content-language" not in present and "page_language" in g:
+        wanted.append(("Content-Language", g.page_language))
     if site().settings.public_url.startswith("https://"):
-        headers["Strict-Transport-Security"] = "max-age=31536000"
+        headers.pop("Strict-Transport-Security", None)
+        wanted.append(("Strict-Transport-Security", "max-age=31536000"))
+    headers.extend(wanted)
     return response
 
 
