@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, request
 
 from digest import clock
 from digest.serve.site import site
-from digest.serve.words import mask, page_language, render
+from digest.serve.words import mask, page_language, render, render_filled
 
 blueprint = Blueprint("public", __name__)
 
@@ -83,5 +83,4 @@ def _one_click(token: str) -> tuple[str, int]:
         address = address_of(token)
         row = signups.unsubscribe(s.engine, address, now)
         known, language = row is not None, row.language if row else ""
-    lang = page_language(language)
-    return render("unsubscribed.html.j2", lang, address=mask(address), known=known), 200
+    return render_filled("unsubscribed.html.j2", page_language(language), mask(address), known=known), 200

@@ -43,6 +43,8 @@ class Site:
     address_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, window=3600))
     # The preview's link check: a link asked in the last 15 minutes is not asked again.
     links: LinkCache = field(default_factory=lambda: LinkCache(max_age=900.0))
+    # Pages rendered once, with a hole for the one value that changes (words.render_filled).
+    pages: dict[tuple[object, ...], str] = field(default_factory=dict)
 
 
 def site(app: Flask | None = None) -> Site:

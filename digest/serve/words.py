@@ -257,3 +257,24 @@ def render(template: str, lang: str, **context: Any) -> str:
 
     g.page_language = lang
     return render_template(template, lang=lang, w=words(lang), **context)
+
+
+HOLE = "\x00digest-fill\x00"  # nothing a template or our words hold; survives escaping as it is
+
+
+def render_filled(template: str, lang: str, fill: str, **context: Any) -> str:
+    """:func:`render` for a page that changes between requests only where it shows ``fill``
+    (passed to the template as ``address``), such as the one-click answer a whole list may ask
+    for within minutes: rendered once per template, language and ``context`` (kept on the site),
+    then the escaped value is put in the hole."""
+    from flask import g
+    from markupsafe import escape
+
+    from digest.serve.site import site
+
+    pages, key = site().pages, (template, lang, *sorted(context.items()))
+    page = pages.get(key)
+    if page is None:
+        page = pages[key] = render(template, lang, address=HOLE, **context)
+    g.page_language = lang
+    return page.replace(HOLE, str(escape(fill)))
