@@ -35,10 +35,13 @@ def preview() -> Any:
 
 
 def _page(problems: dict[int, list[str]], code: int, drafts: dict[int, str] | None = None) -> Any:
+    from digest.accounts import AREAS, may
     from digest.serve.dashboard import overview
 
     data = overview(site().settings, site().engine, clock.now(), problems, drafts or {})
-    return render("admin.html.j2", "en", login=current_login(site()), **data), code
+    login = current_login(site())
+    can = {area: login is not None and may(login.role, area) for area in AREAS["admin"]}
+    return render("admin.html.j2", "en", login=login, can=can, **data), code
 
 
 @blueprint.post("/posts/<int:post_id>")
