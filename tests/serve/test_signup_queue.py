@@ -47,7 +47,7 @@ def timed_sign_up(server, address: str) -> tuple[float, int, str]:  # type: igno
 
 
 def test_the_answer_is_the_same_for_members_and_strangers_and_only_strangers_get_mail(make_server) -> None:  # type: ignore[no-untyped-def]
-    with smtp_server(Mailbox(delay=0.3)) as (box, port):  # a slow mail server, as a real one may be
+    with smtp_server(Mailbox(delay=1.0)) as (box, port):  # a slow mail server, as a real one may be
         srv = make_server(
             DIGEST_PROVIDER="smtp",
             DIGEST_SMTP_HOST="127.0.0.1",
@@ -69,8 +69,9 @@ def test_the_answer_is_the_same_for_members_and_strangers_and_only_strangers_get
             engine.dispose()
     assert {(code, text) for _, code, text in new + old} == {(200, new[0][2])}  # one answer for all
     fast_new, fast_old = statistics.median(t for t, _, _ in new), statistics.median(t for t, _, _ in old)
-    # The mail is sent after the answer: neither kind of address waits for SMTP.
-    assert abs(fast_new - fast_old) < max(0.05, 0.5 * min(fast_new, fast_old)), (fast_new, fast_old)
+    # The mail is sent after the answer: neither kind of address waits for SMTP (a second a message
+    # here). The margin is for a loaded machine; sending before answering would be 4x past it.
+    assert abs(fast_new - fast_old) < max(0.25, 0.5 * min(fast_new, fast_old)), (fast_new, fast_old)
     mailed = sorted(box.rcpts)
     assert mailed == sorted(f"new{n}@example.org" for n in range(8)), mailed
     assert left == [("confirm", f"new{n}@example.org", "sent") for n in range(8)]  # members left no trace
