@@ -109,7 +109,7 @@ def test_the_timeout_is_a_deadline_for_the_whole_fetch() -> None:
         started = time.monotonic()
         loaded = load_sources([site.url("/slow")], opts)
         took = time.monotonic() - started
-    assert took < 3.0, took
+    assert took < 10.0, took  # cut at 1.5 s, not the 40 s body (slack for a loaded machine)
     assert [p for _, p in loaded.problems] == [
         f"{site.url('/slow')}: no answer within 1.5 s (DIGEST_FETCH_TIMEOUT)"
     ]

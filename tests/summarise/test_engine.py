@@ -145,18 +145,18 @@ def test_huge_article_is_linear_and_fast() -> None:
     )
     text = " ".join(para.format(i=i) for i in range(4200))  # about 100,000 words
     assert len(text.split()) >= 100_000
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU seconds: a loaded machine's waiting does not count
     s = summarise(text)
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     assert 1 <= len(s.sentences) <= 3 and all(x in text for x in s.sentences)
     assert elapsed < 3.0  # goal is < 1 s on one core; slack for a loaded CI machine
 
 
 def test_pathological_inputs_do_not_hang() -> None:
     for text in ("." * 50_000, "a" * 200_000, "A " * 50_000, "<" * 10_000 + ">" * 10_000, "‘" * 20_000):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         s = summarise(text)
-        assert time.perf_counter() - t0 < 3.0
+        assert time.process_time() - t0 < 3.0
         assert all(x in text for x in s.sentences)
 
 

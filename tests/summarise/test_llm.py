@@ -111,11 +111,11 @@ def test_server_errors_fall_back(
 
 def test_slow_answer_times_out(fake: FakeLLM, caplog: pytest.LogCaptureFixture) -> None:
     fake.script.reply = GOOD
-    fake.script.delay = 1.5
+    fake.script.delay = 6.0
     t0 = time.perf_counter()
     with caplog.at_level(logging.WARNING, logger="digest.summarise.llm"):
         s = call(fake, timeout=0.3)
-    assert time.perf_counter() - t0 < 1.4
+    assert time.perf_counter() - t0 < 4.0  # cut at 0.3 s, not the 6 s answer (slack for a loaded machine)
     assert s.source == "extractive"
     assert "no answer within" in caplog.text
 

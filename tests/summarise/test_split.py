@@ -164,7 +164,7 @@ def test_splitter_is_linear_on_a_long_line() -> None:
     import time
 
     text = "Aid reached Mr. Kim in the U.S. on Monday. " * 20_000  # ~180,000 words, one line
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU seconds: a loaded machine's waiting does not count
     got = split_sentences(text)
-    assert time.perf_counter() - t0 < 5.0
+    assert time.process_time() - t0 < 5.0
     assert len(got) == 20_000 and got[0] == "Aid reached Mr. Kim in the U.S. on Monday."
