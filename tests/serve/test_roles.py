@@ -19,6 +19,7 @@ from digest.serve import auth
 from digest.serve.site import site
 from digest.store.admin_sessions import add_link
 from digest.store.users import entries, remove_user, save_user, set_password
+from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
 from tests.serve.test_admin import PASSWORD, app_for, csrf_of, log_in
 
 OWN = "mina's own long password"
@@ -203,3 +204,21 @@ def test_asking_for_a_link_says_the_same_for_any_address(tmp_path: Path) -> None
     token = csrf_of(without, "/admin/login")
     asked = without.post("/admin/login/link", data={"email": "mina@example.org", "csrf_token": token})
     assert asked.status_code == 404
+
+
+def test_accounts_log_ins_and_links_on_postgresql(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+    """The same rules on PostgreSQL (migration 60 adds the account to existing log-ins there too)."""
+    app = app_for(tmp_path, DIGEST_DATABASE_URL=pg_url, DIGEST_ADMIN_PASSWORD=PASSWORD,
+                  DIGEST_PUBLIC_URL="https://news.example.org")
+    volunteer(app, "mina@example.org", "editor")
+    client, other = app.test_client(), app.test_client()
+    assert own_log_in(client, "mina@example.org").status_code == 303
+    assert act(client, "post", "/admin/editions/pause", {}).status_code == 403
+    assert act(client, "post", "/admin/posts/1", {"action": "skip"}).status_code != 403
+    link = link_for(app, "mina@example.org")
+    assert other.get(link).status_code == 200 and other.get("/admin").status_code == 303
+    assert other.post(link, data={"csrf_token": csrf_of(other, link)}).status_code == 303
+    assert other.post(link, data={"csrf_token": csrf_of(other, "/admin")}).status_code == 404  # once
+    remove_user(site(app).engine, "mina@example.org", clock.now(), "test")
+    assert client.get("/admin").status_code == 303 and other.get("/admin").status_code == 303
+    assert log_in(app.test_client()).status_code == 303  # the shared password, an admin still
