@@ -17,10 +17,9 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.config import Settings
-from digest.deliver.side_email import SideEmail, send_side_email
 from digest.errors import DigestError, ProviderError
 from digest.links import campaign_slug
 from digest.store import Engine
@@ -42,12 +41,19 @@ class Draft:
     reported: list[str] = field(default_factory=list)
 
 
+if TYPE_CHECKING:
+    from digest.deliver.side_email import SideEmail
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def request_approvals(settings: Settings, engine: Engine, key: str, draft: Draft, now: datetime) -> list[str]:
     """Mail every approver not yet asked about the edition's current bytes; the addresses mailed."""
+    # The side-email path brings the templates: imported here, not by status and the dashboard.
+    from digest.deliver.side_email import send_side_email
+
     row = Ledger(engine).edition(key)
     if row is None or row.status != "ready":
         return []
@@ -97,6 +103,8 @@ def blurb_sources(engine: Engine, key: str) -> list[dict[str, Any]]:
 
 def _mail(settings: Settings, row: EditionRow, draft: Draft, to: Recipient, token: str,
           sources: list[dict[str, Any]]) -> SideEmail:
+    from digest.deliver.side_email import SideEmail
+
     link = f"{settings.public_url}/approval/{token}"
     sha = row.content_sha256
     context: dict[str, Any] = {

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from digest.compose.build import current_period
 from digest.config import Settings
 from digest.deliver.dispatch import dead_owners
 from digest.deliver.pace import sent_of
@@ -91,6 +90,8 @@ def _to_pause(settings: Settings, ledger: Ledger, now: datetime, key: str | None
     for edition in ledger.editions(20):
         if edition.status in UNFINISHED:
             return edition
+    from digest.compose.build import current_period  # the edition pipeline: status never needs it
+
     key, slot = current_period(settings, now)
     ledger.ensure_edition(key, slot)
     edition = ledger.edition(key)

@@ -24,7 +24,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from digest.compose.build import current_period
 from digest.config import Settings
 from digest.deliver.counts import recipient_counts as recipient_counts  # where it was first
 from digest.providers.registry import provider_class
@@ -170,6 +169,8 @@ def resolve_resend(
 def this_period(settings: Settings, now: datetime) -> tuple[str, str]:
     """This period's edition key and the configured provider's channel: the only deliveries the
     next `digest send` or scheduler check sends."""
+    from digest.compose.build import current_period  # the edition pipeline: only a resend needs it
+
     return current_period(settings, now)[0], provider_class(settings.provider).channel()
 
 

@@ -10,29 +10,47 @@ from __future__ import annotations
 import functools
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
-from digest.social.urls import find_links
+    from digest.social.urls import Link
 
 # twitter-text config v3: these code points weigh 1; all others weigh 2.
 _NARROW = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 
-_EMOJI = regex.compile(
-    r"[\p{RI}][\p{RI}]"  # flags
-    r"|\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F"  # subdivision flags
-    r"|[0-9#*]\uFE0F?\u20E3"  # keycaps
-    r"|\p{Extended_Pictographic}[\uFE0F\p{Emoji_Modifier}]*"
-    r"(?:\u200D\p{Extended_Pictographic}[\uFE0F\p{Emoji_Modifier}]*)*"
-)
-_MENTION_DOMAIN = regex.compile(r"(?<=(?<![\w@])@\w+)@[\w.-]+\w")
-_LITTLE_TEXT = regex.compile(r"[\\|{}@\[\]()<>#*_~]")
+_PATTERNS = {
+    "emoji": (
+        r"[\p{RI}][\p{RI}]"  # flags
+        r"|\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F"  # subdivision flags
+        r"|[0-9#*]\uFE0F?\u20E3"  # keycaps
+        r"|\p{Extended_Pictographic}[\uFE0F\p{Emoji_Modifier}]*"
+        r"(?:\u200D\p{Extended_Pictographic}[\uFE0F\p{Emoji_Modifier}]*)*"
+    ),
+    "mention_domain": r"(?<=(?<![\w@])@\w+)@[\w.-]+\w",
+    "little_text": r"[\\|{}@\[\]()<>#*_~]",
+    # Refused by the twitter-text platform in any post (bidi embeddings and overrides, BOM,
+    # non-characters); its class reports them through rejected_chars.
+    "rejected": "[\u202a-\u202e\ufeff\ufffe\uffff]",
+    "hashtag": r"(?<![\p{L}\p{N}_])#(?=[\p{L}\p{N}_]*\p{L})[\p{L}\p{N}_]+",
+    "grapheme": r"\X",
+}
 
 
-# Refused by the twitter-text platform in any post (bidi embeddings and overrides, BOM,
-# non-characters); its class reports them through rejected_chars.
-_REJECTED = regex.compile("[\u202a-\u202e\ufeff\ufffe\uffff]")
+@functools.cache
+def _pattern(name: str) -> regex.Pattern[str]:
+    """Compiled on first use: the platforms' settings are read by every command, and compiling
+    these (with the regex module and the link finder) cost each one's start-up."""
+    import regex
+
+    return regex.compile(_PATTERNS[name])
+
+
+def _links(text: str, *, bare_domains: bool) -> list[Link]:
+    from digest.social.urls import find_links
+
+    return find_links(text, bare_domains=bare_domains)
 
 
 @dataclass(frozen=True)
@@ -52,12 +70,12 @@ class Measure:
 
 def strip_rejected(text: str) -> str:
     """``text`` without the invisible characters a platform refuses (they carry nothing readable)."""
-    return _REJECTED.sub("", text)
+    return _pattern("rejected").sub("", text)
 
 
 def rejected_chars(text: str) -> str:
     """The refused characters of ``text``, as ``U+202E, U+FFFF`` (empty when none)."""
-    return ", ".join(sorted({f"U+{ord(c):04X}" for c in _REJECTED.findall(text)}))
+    return ", ".join(sorted({f"U+{ord(c):04X}" for c in _pattern("rejected").findall(text)}))
 
 
 def weighted_length(text: str, url_weight: int = 23) -> int:
@@ -66,7 +84,7 @@ def weighted_length(text: str, url_weight: int = 23) -> int:
     text = unicodedata.normalize("NFC", text)
     total = 0
     pos = 0
-    for link in find_links(text, bare_domains=True):
+    for link in _links(text, bare_domains=True):
         total += _weigh_plain(text[pos : link.start]) + url_weight
         pos = link.end
     return total + _weigh_plain(text[pos:])
@@ -75,7 +93,7 @@ def weighted_length(text: str, url_weight: int = 23) -> int:
 def _weigh_plain(text: str) -> int:
     total = 0
     pos = 0
-    for match in _EMOJI.finditer(text):
+    for match in _pattern("emoji").finditer(text):
         total += _weigh_chars(text[pos : match.start()]) + _weigh_emoji(match.group(0))
         pos = match.end()
     return total + _weigh_chars(text[pos:])
@@ -127,21 +145,21 @@ def _weigh_chars(text: str) -> int:
 
 def graphemes(text: str) -> int:
     """User-perceived characters (Unicode extended grapheme clusters)."""
-    return len(regex.findall(r"\X", text))
+    return len(_pattern("grapheme").findall(text))
 
 
 def split_graphemes(text: str) -> list[str]:
-    return regex.findall(r"\X", text)
+    return _pattern("grapheme").findall(text)
 
 
 def link_weighted_graphemes(text: str, url_weight: int = 23) -> int:
     """Graphemes, every http(s) link ``url_weight``, remote mentions without the domain."""
     total = 0
     pos = 0
-    for link in find_links(text, bare_domains=False):
-        total += graphemes(_MENTION_DOMAIN.sub("", text[pos : link.start])) + url_weight
+    for link in _links(text, bare_domains=False):
+        total += graphemes(_pattern("mention_domain").sub("", text[pos : link.start])) + url_weight
         pos = link.end
-    return total + graphemes(_MENTION_DOMAIN.sub("", text[pos:]))
+    return total + graphemes(_pattern("mention_domain").sub("", text[pos:]))
 
 
 def utf8_len(text: str) -> int:
@@ -157,7 +175,7 @@ def escape_little_text(text: str) -> str:
     the post at the first one. Links and our own ``#hashtags`` stay as they are."""
     out: list[str] = []
     pos = 0
-    for link in find_links(text, bare_domains=False):
+    for link in _links(text, bare_domains=False):
         out.append(_escape_plain(text[pos : link.start]))
         out.append(link.url)
         pos = link.end
@@ -165,15 +183,12 @@ def escape_little_text(text: str) -> str:
     return "".join(out)
 
 
-_HASHTAG = regex.compile(r"(?<![\p{L}\p{N}_])#(?=[\p{L}\p{N}_]*\p{L})[\p{L}\p{N}_]+")
-
-
 def _escape_plain(text: str) -> str:
     out: list[str] = []
     pos = 0
-    for tag in _HASHTAG.finditer(text):
-        out.append(_LITTLE_TEXT.sub(lambda m: "\\" + m.group(0), text[pos : tag.start()]))
+    for tag in _pattern("hashtag").finditer(text):
+        out.append(_pattern("little_text").sub(lambda m: "\\" + m.group(0), text[pos : tag.start()]))
         out.append(tag.group(0))
         pos = tag.end()
-    out.append(_LITTLE_TEXT.sub(lambda m: "\\" + m.group(0), text[pos:]))
+    out.append(_pattern("little_text").sub(lambda m: "\\" + m.group(0), text[pos:]))
     return "".join(out)

@@ -236,6 +236,8 @@ LINK_REFS_STEP = 43  # old links (holding the address) are read for a while afte
 
 def migrate(engine: Engine) -> list[int]:
     """Apply every step not yet applied; returns the numbers applied now."""
+    if _up_to_date(engine):  # every command opens the store: one read, not a transaction per step
+        return []
     with engine.begin() as conn:
         schema.schema_versions.create(conn, checkfirst=True)
     applied_now: list[int] = []
@@ -243,17 +245,31 @@ def migrate(engine: Engine) -> list[int]:
         with engine.begin() as conn:
             _lock(conn)
             done = set(conn.scalars(select(schema.schema_versions.c.version)))
-            if done and max(done) > max(STEPS):
-                raise StoreError(
-                    f"the database schema (version {max(done)}) is newer than this digest "
-                    f"(version {max(STEPS)}); upgrade digest"
-                )
+            _not_newer(done)
             if number in done:
                 continue
             STEPS[number](conn)
             conn.execute(schema.schema_versions.insert().values(version=number, applied_at=datetime.now(UTC)))
             applied_now.append(number)
     return applied_now
+
+
+def _up_to_date(engine: Engine) -> bool:
+    """Whether every step has been applied (a database newer than this digest raises)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(schema.schema_versions.name):
+            return False
+        done = set(conn.scalars(select(schema.schema_versions.c.version)))
+    _not_newer(done)
+    return done >= set(STEPS)
+
+
+def _not_newer(done: set[int]) -> None:
+    if done and max(done) > max(STEPS):
+        raise StoreError(
+            f"the database schema (version {max(done)}) is newer than this digest "
+            f"(version {max(STEPS)}); upgrade digest"
+        )
 
 
 def _lock(conn: Connection) -> None:

@@ -7,22 +7,23 @@ invent facts about the people the newsletter reports on.  See docs/summariser.md
 
 from __future__ import annotations
 
-from digest.summarise.engine import Weights, build_candidates, keep_purpose, score, select
+import functools
+from typing import TYPE_CHECKING
+
 from digest.summarise.errors import SummariseError
-from digest.summarise.furniture import trim_fronts
 from digest.summarise.hashtags import hashtags
-from digest.summarise.keyphrases import keyphrases as extract_keyphrases
-from digest.summarise.origins import quoted
-from digest.summarise.purpose import article_kind, carries
-from digest.summarise.split import split_sentences
-from digest.summarise.text import content_terms, detect_language, looks_like_html, strip_html
-from digest.types import BlurbSentence
+
+# The engine is imported where it runs: the summariser registry is read with every command's
+# settings (its names), and loading the engine's patterns and word lists cost each of them
+# a tenth of a second.
+if TYPE_CHECKING:
+    from digest.summarise.engine import Weights
+    from digest.types import BlurbSentence
 
 __all__ = ["Summary", "SummariseError", "blurb", "hashtags", "summarise"]
 
 _LANGUAGES = ("en", "de", "ko")
 _MAX_CHARS = 5_000_000  # about a million words: far beyond any article, still bounded
-_WEIGHTS = Weights()  # the shipped engine (immutable)
 
 
 class Summary:
@@ -77,6 +78,8 @@ class Summary:
     def origins(self) -> tuple[BlurbSentence, ...]:
         """Each sentence with the paragraph of the article it came from (worked out when read)."""
         if self._origins is None:
+            from digest.summarise.origins import quoted
+
             object.__setattr__(self, "_origins", quoted(self.sentences, self._text))
         return self._origins  # type: ignore[return-value]  # set just above
 
@@ -84,6 +87,9 @@ class Summary:
     def keyphrases(self) -> list[str]:
         """Proper-noun phrases (Korean: frequent nouns), best first."""
         if self._pending is not None:
+            from digest.summarise.keyphrases import keyphrases as extract_keyphrases
+            from digest.summarise.text import detect_language
+
             article, language, raw = self._pending
             lang = language or detect_language(raw)
             object.__setattr__(self, "_keyphrases", extract_keyphrases(article, lang))
@@ -148,12 +154,18 @@ def blurb(
 
 
 def _run(text: str, title: str | None, k: int, max_words: int | None, language: str | None) -> Summary:
+    from digest.summarise.engine import build_candidates, keep_purpose, score, select
+    from digest.summarise.furniture import trim_fronts
+    from digest.summarise.purpose import article_kind, carries
+    from digest.summarise.split import split_sentences
+    from digest.summarise.text import content_terms, looks_like_html, strip_html
+
     raw = _check(text, title, k, language)
     text = strip_html(raw) if looks_like_html(raw) else raw
     sentences = trim_fronts(split_sentences(text, language), title)
     if not sentences:
         return Summary(sentences=[])
-    weights = _WEIGHTS
+    weights = _weights()
     article = build_candidates(sentences, max(weights.window, k))
     title_text = title if title else _headline(text)
     scores = score(article, frozenset(content_terms(title_text)), weights)
@@ -163,6 +175,14 @@ def _run(text: str, title: str | None, k: int, max_words: int | None, language: 
         carrying = [carries(s, kind) for s in sentences[: len(article.candidates)]]
         chosen = keep_purpose(article.candidates, scores, chosen, carrying, k, max_words)
     return Summary._deferred([c.text for c in chosen], sentences, language, raw, text)
+
+
+@functools.cache
+def _weights() -> Weights:
+    """The shipped engine (immutable), made once."""
+    from digest.summarise.engine import Weights
+
+    return Weights()
 
 
 def _check(text: object, title: object, k: object, language: object) -> str:

@@ -64,3 +64,30 @@ def test_schedule_imports_no_database_or_reader(tmp_path: Path) -> None:
     """`digest schedule` reads the settings only: no ledger, no feed or page reader."""
     loaded = _loaded("schedule", cwd=tmp_path)
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+# What the everyday read commands (issue 24) must not load: the web app, the templates, the
+# summariser and the edition pipeline, PostgreSQL's dialect on SQLite, the address validator.
+NOT_FOR_READING = (
+    "flask", "jinja2", "babel", "lxml", "email_validator", "regex", "sqlalchemy.dialects.postgresql",
+    "digest.compose.build", "digest.deliver.send", "digest.summarise.engine", "digest.render.email",
+)  # fmt: skip
+
+
+def _modules(*argv: str, cwd: Path) -> set[str]:
+    probe = PROBE.replace('name.split(".")[0] for name', "name for name")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *argv],
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=60, check=True,
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    "argv", [("subscribers", "count"), ("subscribers", "list"), ("status",), ("deliveries",), ("config",)]
+)
+def test_everyday_commands_load_only_what_they_use(argv: tuple[str, ...], tmp_path: Path) -> None:
+    loaded = _modules(*argv, cwd=tmp_path)
+    assert "sqlalchemy" in loaded or argv == ("config",)  # the probe ran the command itself
+    assert not loaded & set(NOT_FOR_READING), sorted(loaded & set(NOT_FOR_READING))

@@ -17,15 +17,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import regex
-
 from digest.config.base import setting, url
 from digest.config.social import platform_key
 from digest.errors import AuthError, ProviderError
 from digest.social.images import CleanImage, ImageLimits
 from digest.social.measure import graphemes
 from digest.social.platforms.base import PartRequest, Publisher, Ref, Saved
-from digest.social.urls import find_links
 
 POST = "app.bsky.feed.post"
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
@@ -229,7 +226,7 @@ def _web_url(uri: str, handle: str) -> str:
 
 
 # -- rich text ---------------------------------------------------------------------
-_TAG = regex.compile(r"(?<![\p{L}\p{N}_#])#(?P<tag>(?=[\p{L}\p{N}_]*\p{L})[\p{L}\p{N}_]{1,64})")
+_TAG = r"(?<![\p{L}\p{N}_#])#(?P<tag>(?=[\p{L}\p{N}_]*\p{L})[\p{L}\p{N}_]{1,64})"
 
 
 def _bytes(text: str, index: int) -> int:
@@ -246,6 +243,11 @@ def _facet(text: str, start: int, end: int, feature: dict[str, Any]) -> dict[str
 def build_facets(text: str, link_label: str, link_url: str) -> list[dict[str, Any]]:
     """The facets of ``text``: ``link_label`` (its last occurrence) links to ``link_url``,
     then every other http(s) link and every ``#tag``, in the order they appear."""
+    # Imported here: every command reads the platforms' settings, and these cost its start-up.
+    import regex
+
+    from digest.social.urls import find_links
+
     facets: list[dict[str, Any]] = []
     taken: list[tuple[int, int]] = []
     label_at = text.rfind(link_label) if link_label else -1
@@ -260,7 +262,7 @@ def build_facets(text: str, link_label: str, link_url: str) -> list[dict[str, An
             _facet(text, link.start, link.end, {"$type": "app.bsky.richtext.facet#link", "uri": link.url})
         )
         taken.append((link.start, link.end))
-    for match in _TAG.finditer(text):
+    for match in regex.finditer(_TAG, text):  # the regex module caches the compiled pattern
         if any(s <= match.start() < e for s, e in taken):
             continue
         feature = {"$type": "app.bsky.richtext.facet#tag", "tag": match.group("tag")}
