@@ -97,3 +97,38 @@ def test_the_dashboard_records_its_changes_and_shows_the_log(make_server) -> Non
     rows = [[td.text_content() for td in tr.findall("td")] for tr in page.findall(".//tbody/tr")]
     assert [r[1:4] for r in rows][0][:2] == ["shared admin", "edition pause"]
     assert rows[-1][2:4] == ["user added", "mina@example.org"] and rows[-1][1].endswith("on the command line")
+
+
+def test_a_volunteers_own_password_from_the_command_line(server: Server) -> None:
+    import subprocess
+
+    from werkzeug.security import check_password_hash
+
+    from digest.store.users import user_row
+    from tests.serve.conftest import DIGEST
+
+    def password(address: str, typed: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        command = [*DIGEST, "users", "password", address, *extra]
+        return subprocess.run(command, cwd=server.root, env=server.env, input=typed + "\n",
+                              capture_output=True, text=True, timeout=180)
+
+    missing = password("mina@example.org", "a long enough pass phrase")
+    assert missing.returncode != 0 and "has no account; add it first" in missing.stderr
+    assert server.cli("users", "add", "mina@example.org", "--role", "editor").returncode == 0
+    short = password("mina@example.org", "too short")
+    assert short.returncode != 0 and "at least 12 characters" in short.stderr
+    assert "Traceback" not in short.stderr
+    done = password("Mina@Example.org", "our garden gate creaks at noon")
+    assert done.returncode == 0 and "password set" in done.stdout, done.stderr
+    assert listed(server) == [["mina@example.org", "editor", "yes"]]
+    engine = server.engine()
+    try:
+        stored = user_row(engine, "mina@example.org")
+        assert stored is not None and stored[1].startswith("scrypt:")  # the shared password's scheme
+        assert check_password_hash(stored[1], "our garden gate creaks at noon")
+        assert "our garden gate" not in done.stdout + done.stderr
+        assert password("mina@example.org", "", "--remove").returncode == 0
+        assert user_row(engine, "mina@example.org") == ("editor", "")
+        assert [e.action for e in entries(engine)][:2] == ["password removed", "password set"]
+    finally:
+        engine.dispose()
