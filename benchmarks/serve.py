@@ -13,7 +13,7 @@ unsubscribed, and the 500 addresses nobody clicked for untouched.
 where its time goes (the profiler slows it: read that round's ratio as nothing).
 
 Run: .venv/bin/python benchmarks/serve.py [--posts 2000] [--clients 50] [--rounds 3]
-     [--skip-postgres] [--skip-sqlite] [--profile]
+     [--skip-postgres] [--skip-sqlite] [--profile] [--floor-switch-interval 0.001]
 """
 
 from __future__ import annotations
@@ -55,37 +55,17 @@ def postgres() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     data, port = folder / "data", _free_port()
-    subprocess.run(
-        _as_owner([str(folder_bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]),
-        check=True,
-        capture_output=True,
-    )
+
+    def run_as_owner(*cmd: str, check: bool = True) -> None:
+        subprocess.run(_as_owner([str(folder_bin / cmd[0]), *cmd[1:]]), check=check, capture_output=True)
+
+    run_as_owner("initdb", "-D", str(data), "-A", "trust", "-U", "postgres")
     options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c max_connections=100"
-    subprocess.run(
-        _as_owner(
-            [
-                str(folder_bin / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-w",
-                "-l",
-                str(folder / "server.log"),
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
+    run_as_owner("pg_ctl", "-D", str(data), "-o", options, "-w", "-l", str(folder / "server.log"), "start")
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(
-            _as_owner([str(folder_bin / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-            check=False,
-            capture_output=True,
-        )
+        run_as_owner("pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop", check=False)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -209,12 +189,13 @@ def honoured(env: dict[str, str], clicked: list[str], control: list[str]) -> dic
     return {"unsubscribed": gone, "control_active": kept}
 
 
-def commands(folder: Path, profile: bool) -> dict[str, list[str]]:
+def commands(folder: Path, profile: bool, floor_switch: str) -> dict[str, list[str]]:
     here = Path(__file__).parent
     digest = [sys.executable, "-m", "digest", "serve", "--port", "{port}"]
     if profile:
         digest = [sys.executable, str(here / "serve_profile.py"), "{port}", str(folder / "prof")]
-    return {"digest": digest, "floor": [sys.executable, str(here / "serve_floor.py"), "{port}"]}
+    floor = [sys.executable, str(here / "serve_floor.py"), "{port}", *filter(None, [floor_switch])]
+    return {"digest": digest, "floor": floor}
 
 
 def one(
@@ -242,7 +223,7 @@ def run(label: str, url: str, args: argparse.Namespace) -> tuple[list[dict[str, 
         env = environment(folder, url)
         addresses, paths = fill(env, posts * 2 * args.rounds)
         control = addresses[-CONTROL:]
-        apps = commands(folder, args.profile)
+        apps = commands(folder, args.profile, args.floor_switch_interval)
         order = itertools.chain.from_iterable(
             ("digest", "floor") if r % 2 == 0 else ("floor", "digest") for r in range(args.rounds)
         )
@@ -296,6 +277,12 @@ def main() -> int:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--profile", action="store_true", help="profile digest's rounds (cProfile)")
+    parser.add_argument(
+        "--floor-switch-interval",
+        default="",
+        help="run the floor at this interpreter switch interval (digest serve's is "
+        "digest.serve.runner.SWITCH_INTERVAL; the default is Python's own)",
+    )
     args = parser.parse_args()
     runs, ok = run("sqlite", "", args) if not args.skip_sqlite else ([], True)
     if not args.skip_postgres:

@@ -8,7 +8,11 @@ with synchronous=FULL (SQLite's default, which digest keeps), or PostgreSQL.
 It keeps none of digest's promises (no expiry, no page, no security headers, no forgotten
 or old links), which is why it is a floor.
 
-Run by the benchmark: python benchmarks/serve_floor.py PORT (DIGEST_* from the environment).
+It runs at Python's default switch interval; with a second argument, at that one (`digest serve`
+sets its own: ``--floor-switch-interval`` of the benchmark gives the floor the same).
+
+Run by the benchmark: python benchmarks/serve_floor.py PORT [SWITCH_INTERVAL] (DIGEST_* from the
+environment).
 """
 
 from __future__ import annotations
@@ -82,6 +86,8 @@ def main() -> None:
     from digest.plugins import load_settings
     from digest.unsubscribe import secret_key
 
+    if len(sys.argv) > 2:
+        sys.setswitchinterval(float(sys.argv[2]))
     settings = load_settings(environ=dict(os.environ), read_dotenv=False)
     app = floor_app(settings.db_url, secret_key(settings))
     serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=settings.serve_threads, ident="floor")
