@@ -46,8 +46,10 @@ def login() -> Any:
 
 
 def _login_page(failed: bool, code: int) -> tuple[str, int]:
-    links = bool(site().settings.public_url)
-    return render("admin_login.html.j2", "en", failed=failed, links=links), code
+    s = site()
+    page = render("admin_login.html.j2", "en", failed=failed, links=bool(s.settings.public_url),
+                  shared=bool(s.admin_hash))
+    return page, code
 
 
 @blueprint.post("/login/link")
@@ -60,7 +62,9 @@ def ask_for_link() -> Any:
         abort(404)
     address = _email(request.form.get("email", ""))
     if address is None:
-        return render("admin_login.html.j2", "en", failed=False, links=True, bad_email=True), 400
+        page = render("admin_login.html.j2", "en", failed=False, links=True, shared=bool(s.admin_hash),
+                      bad_email=True)
+        return page, 400
     if not s.address_throttle.allow(f"login-ip:{request.remote_addr}"):
         abort(429)
     if s.address_throttle.allow(f"login:{address}"):  # a few links an hour per address, silently

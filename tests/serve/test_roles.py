@@ -78,6 +78,8 @@ def test_each_role_is_refused_what_it_may_not_do_and_told_which_role_may(tmp_pat
 def test_the_shared_password_is_an_admin_and_recorded_as_the_shared_admin(tmp_path: Path) -> None:
     app = app_for(tmp_path, DIGEST_ADMIN_PASSWORD=PASSWORD)
     client = app.test_client()
+    hint = "Leave it empty to use the organisation's shared admin password"
+    assert hint in client.get("/admin/login").get_data(as_text=True)
     assert log_in(client).status_code == 303
     assert client.get("/admin/users").status_code == 200
     act(client, "post", "/admin/users", {"action": "add", "email": "jun@example.org", "role": "approver"})
@@ -114,6 +116,8 @@ def test_an_admin_manages_accounts_on_the_dashboard_and_each_change_names_them(t
     assert no_token.status_code == 400
     assert [e.subject for e in entries(site(app).engine)][0] == "jun@example.org"  # nothing else changed
     assert log_in(app.test_client()).status_code == 401  # no shared password to log in with
+    login_page = app.test_client().get("/admin/login").get_data(as_text=True)
+    assert "shared admin password" not in login_page and 'autocomplete="username" required' in login_page
 
 
 def test_a_removed_account_is_logged_out_at_once_and_a_new_role_counts_at_once(tmp_path: Path) -> None:
