@@ -26,6 +26,17 @@ def users_page() -> Any:
     return _page(session.pop("users_flash", ""), "", 200)
 
 
+def _last_admin(address: str, action: str, role: str) -> bool:
+    """Whether the change would leave the dashboard with no admin at all (no shared password either)."""
+    from digest.store.users import users
+
+    s = site()
+    if s.admin_hash or (action == "role" and role == "admin") or action not in ("remove", "role"):
+        return False
+    admins = {u.email for u in users(s.engine) if u.role == "admin"}
+    return admins == {address}
+
+
 def _page(flash: str, problem: str, code: int, typed: str = "") -> tuple[str, int]:
     from digest.store.users import users
 
@@ -51,6 +62,9 @@ def change_user() -> Any:
     except ValueError as exc:
         return _page("", f"{exc}; write it as name@example.org", 400, raw[:320])
     engine, now = site().engine, clock.now()
+    if _last_admin(address, action, request.form.get("role", "")):
+        why = "DIGEST_ADMIN_PASSWORD is not set: make someone else admin first, or nobody could manage users"
+        return _page("", f"{address} is the last admin and {why}", 400, address)
     if action == "remove":
         gone = remove_user(engine, address, now, who())
         said = "removed; their log-ins have ended" if gone else "has no account"

@@ -108,6 +108,9 @@ def test_an_admin_manages_accounts_on_the_dashboard_and_each_change_names_them(t
         ("ha@example.org", "user changed", "jun@example.org", "role approver"),
         ("ha@example.org", "user removed", "jun@example.org", ""),
     ]
+    for form in ({"action": "remove"}, {"action": "role", "role": "approver"}):
+        alone = act(admin, "post", "/admin/users", {**form, "email": "ha@example.org"})
+        assert alone.status_code == 400 and "is the last admin" in alone.get_data(as_text=True)
     bad = act(admin, "post", "/admin/users", {"action": "add", "email": "not-an-address", "role": "editor"})
     assert bad.status_code == 400 and "is not an email address" in bad.get_data(as_text=True)
     bad = act(admin, "post", "/admin/users", {"action": "add", "email": "a@example.org", "role": "owner"})
