@@ -70,6 +70,7 @@ def check_axe(page, label: str) -> None:  # type: ignore[no-untyped-def]
     if not AXE.exists():
         pytest.skip("axe-core is not installed (bash scripts/test.sh installs it)")
     source = AXE.read_text()
+    page.wait_for_load_state()
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
         page.evaluate(source)
@@ -145,7 +146,8 @@ def supporter(page, srv, mail_web: str) -> None:  # type: ignore[no-untyped-def]
 
     page.goto(unsubscribe)
     check_axe(page, "unsubscribe")
-    page.get_by_role("link", name=re.compile("언어")).click()
+    with page.expect_navigation():  # axe must run on the new page, not the one going away
+        page.get_by_role("link", name=re.compile("언어")).click()
     check_axe(page, "preferences")
     page.go_back()
     page.get_by_role("button", name="수신 거부하기").click()
@@ -174,7 +176,8 @@ def volunteer(page, srv, mastodon: FakeMastodon) -> None:  # type: ignore[no-unt
     page.wait_for_function("(old) => document.querySelector('.counter').textContent !== old", arg=before)
     expected = len("Edited in the browser: thank you, volunteers! ") + 23
     assert counter.inner_text().startswith(f"{expected} / 500")
-    page.get_by_role("button", name=re.compile("^Approve")).first.click()
+    with page.expect_navigation():  # the dashboard again, after the approval is saved
+        page.get_by_role("button", name=re.compile("^Approve")).first.click()
     page.get_by_role("heading", name="Dashboard").wait_for()
     published = srv.cli("social", "publish")
     assert published.returncode == 0, published.stdout + published.stderr
