@@ -1,14 +1,16 @@
 """Delivery benchmarks (figures go in the docs).
 
-1. 5,000 messages to a local SMTP server (aiosmtpd, its own process): `digest send`
-   (ledger on, DIGEST_SMTP_CONNECTIONS parallel connections) against a raw smtplib
-   loop over the same number of reused connections (the ceiling that server
-   allows); plus a naive loop opening one connection per message, without and
-   with STARTTLS.
+1. 10,000 messages into a minimal SMTP sink (benchmarks/smtp_sink.py, its own
+   process; its own pipelined rate is measured first, many times digest's). The
+   floor: smtplib replaying one pre-built digest message of the same size over the
+   same number of reused connections. Against it, in the same run and interleaved:
+   digest's send loop (edition frozen beforehand) and the whole `digest send` in a
+   fresh process (start-up, building and freezing the edition included), with the
+   CPU each spends per message.
 2. 100,000 subscribers through a batch HTTP provider (SendGrid mail/send, fake
    served locally): request count and peak memory, against a 1,000-subscriber run.
 
-Run: .venv/bin/python benchmarks/send.py [--messages 5000] [--connections 4] [--repeat 5]
+Run: .venv/bin/python benchmarks/send.py [--messages 10000] [--connections 4] [--repeat 3]
      [--big 100000] [--skip-smtp | --skip-http]
 """
 
@@ -16,16 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import resource
-import smtplib
-import ssl
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,57 +32,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def serve_smtp(port: int, cert: str, key: str, ready: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
-    from aiosmtpd.controller import Controller
-
-    class Sink:
-        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-            return "250 OK"
-
-    context = None
-    if cert:
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(cert, key)
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port, tls_context=context)
-    controller.start()
-    ready.set()
-    threading.Event().wait()
-
-
-def start_server(tls: bool, workdir: Path) -> tuple[multiprocessing.Process, int]:
-    from tests.fakes.smtp import free_port
-
-    cert = key = ""
-    if tls:
-        cert, key = str(workdir / "cert.pem"), str(workdir / "key.pem")
-        subprocess.run(
-            [
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                key,
-                "-out",
-                cert,
-                "-days",
-                "1",
-                "-subj",
-                "/CN=127.0.0.1",
-            ],
-            check=True,
-            capture_output=True,
-        )
-    port = free_port()
-    ready = multiprocessing.Event()
-    proc = multiprocessing.Process(target=serve_smtp, args=(port, cert, key, ready), daemon=True)
-    proc.start()
-    ready.wait(10)
-    return proc, port
 
 
 def make_world(workdir: Path, n: int, extra: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -111,6 +59,8 @@ def make_world(workdir: Path, n: int, extra: dict[str, str]):  # type: ignore[no
     return settings, engine, key, slot, now
 
 
+NOW = "2027-01-04T10:00:00+00:00"  # the whole command's clock (DIGEST_TEST_NOW)
+
 SMTP_WORLD = {
     "DIGEST_PROVIDER": "smtp",
     "DIGEST_SMTP_HOST": "127.0.0.1",
@@ -119,7 +69,8 @@ SMTP_WORLD = {
 }
 
 
-def digest_send(port: int, n: int, connections: int, workdir: Path) -> tuple[float, dict[str, int]]:
+def digest_fanout(port: int, n: int, connections: int, workdir: Path) -> tuple[float, float, dict[str, int]]:
+    """digest's send loop alone (edition frozen beforehand): seconds, CPU seconds, counts."""
     from digest.deliver.send import send_edition
     from digest.providers import make_provider
 
@@ -128,15 +79,74 @@ def digest_send(port: int, n: int, connections: int, workdir: Path) -> tuple[flo
         n,
         {**SMTP_WORLD, "DIGEST_SMTP_PORT": str(port), "DIGEST_SMTP_CONNECTIONS": str(connections)},
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = send_edition(settings, engine, make_provider(settings), key=key, slot=slot, now=now)
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
     engine.dispose()
-    return took, report.counts
+    return took, cpu, report.counts
+
+
+def command_env(port: int, connections: int, data: Path, pycache: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
+    env.update(SMTP_WORLD, DIGEST_DATA_DIR=str(data), DIGEST_SOURCES=str(ROOT / "content"))
+    env.update(DIGEST_SMTP_PORT=str(port), DIGEST_SMTP_CONNECTIONS=str(connections), DIGEST_TEST_NOW=NOW)
+    # Compiled modules as an installed package has them (pip compiles on install), kept apart
+    # from the source tree; a shell that sets PYTHONDONTWRITEBYTECODE would otherwise make every
+    # start-up compile digest's modules again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def compile_installed(pycache: Path) -> None:
+    """Byte-compile the digest that `digest send` imports (and the libraries), into ``pycache``."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("digest")
+    assert spec is not None and spec.submodule_search_locations
+    folders = [*spec.submodule_search_locations, *(p for p in sys.path if p.endswith("site-packages"))]
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(pycache)}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], env=env, check=False)
+
+
+def list_only(n: int, workdir: Path) -> Path:
+    """A folder with var/ (a database holding only n subscribers, copied for each whole-command run)
+    and pycache/ (digest and its libraries compiled, as an install leaves them)."""
+    from digest.store import open_store
+    from tests.delivery.conftest import add_subscribers
+
+    data = workdir / "seed" / "var"
+    data.mkdir(parents=True)
+    engine = open_store(f"sqlite:///{data / 'digest.db'}")
+    add_subscribers(engine, n)
+    engine.dispose()
+    compile_installed(workdir / "seed" / "pycache")
+    return workdir / "seed"
+
+
+def whole_command(port: int, connections: int, seed: Path, data: Path) -> tuple[float, float, str]:
+    """`digest send` in a fresh process (start-up, building and freezing the edition included)."""
+    shutil.copytree(seed / "var", data)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "digest", "send"],
+        env=command_env(port, connections, data, seed / "pycache"),
+        cwd=data,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    took = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if out.returncode != 0:
+        raise SystemExit(f"digest send failed ({out.returncode}): {out.stdout}{out.stderr}")
+    return took, cpu, out.stdout
 
 
 def sample_message(workdir: Path) -> bytes:
-    """One real digest message as it goes on the wire, for the raw loops.
+    """One real digest message as it goes on the wire, for the replay.
 
     Same settings and the same kind of recipient as the `digest send` run, so both
     send the same bytes (within a few characters of name and address).
@@ -159,71 +169,68 @@ def sample_message(workdir: Path) -> bytes:
     return data
 
 
-def raw_reused(port: int, n: int, connections: int, data: bytes) -> float:
-    def worker(count: int) -> None:
-        conn = smtplib.SMTP("127.0.0.1", port)
-        conn.ehlo()
-        for i in range(count):
-            conn.sendmail("newsletter@example.org", [f"reader{i}@example.net"], data)
-        conn.quit()
-
-    shares = [n // connections + (1 if i < n % connections else 0) for i in range(connections)]
-    threads = [threading.Thread(target=worker, args=(s,)) for s in shares]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - started
-
-
-def raw_naive(port: int, n: int, data: bytes, starttls: bool) -> float:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE  # a throwaway self-signed certificate on 127.0.0.1
-    started = time.perf_counter()
-    for i in range(n):
-        conn = smtplib.SMTP("127.0.0.1", port)
-        conn.ehlo()
-        if starttls:
-            conn.starttls(context=context)
-            conn.ehlo()
-        conn.sendmail("newsletter@example.org", [f"reader{i}@example.net"], data)
-        conn.quit()
-    return time.perf_counter() - started
-
-
 def smtp_bench(n: int, connections: int, repeat: int) -> dict[str, Any]:
-    """``repeat`` pairs of (raw loop, digest send) against the same server; the naive loops once."""
-    with tempfile.TemporaryDirectory() as tmp:
+    """The sink's own rate first; then ``repeat`` rounds of (replay, digest's send loop, replay,
+    whole `digest send`), each digest figure divided by the replay measured next to it."""
+    from benchmarks.smtp_sink import pipelined, replay, running_sink
+
+    rounds: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory() as tmp, running_sink() as (port, sink):
         work = Path(tmp)
-        plain, port = start_server(False, work)
-        tls, tls_port = start_server(True, work)
-        try:
-            data = sample_message(work / "sample")
-            pairs = []
-            for run in range(repeat):
-                ceiling = raw_reused(port, n, connections, data)
-                ours, counts = digest_send(port, n, connections, work / f"digest{run}")
-                assert counts == {"sent": n}, counts
-                pairs.append((n / ceiling, n / ours))
-            naive_n = min(n, 1000)
-            naive = raw_naive(port, naive_n, data, starttls=False)
-            naive_tls = raw_naive(tls_port, naive_n, data, starttls=True)
-        finally:
-            plain.terminate()
-            tls.terminate()
-    ratios = [d / r for r, d in pairs]
+        data = sample_message(work / "sample")
+        seed = list_only(n, work)
+        capacity = n / pipelined(port, n, connections, data)
+        for run in range(repeat):
+            cpu = time.process_time()
+            floor = replay(port, n, connections, data)
+            floor_cpu = time.process_time() - cpu
+            loop, loop_cpu, counts = digest_fanout(port, n, connections, work / f"loop{run}")
+            assert counts == {"sent": n}, counts
+            floor2 = replay(port, n, connections, data)
+            whole, whole_cpu, _ = whole_command(port, connections, seed, work / f"whole{run}")
+            rounds.append(
+                {
+                    "replay": n / floor,
+                    "replay2": n / floor2,
+                    "fanout": n / loop,
+                    "whole": n / whole,
+                    "fanout_ratio": floor / loop,
+                    "whole_ratio": floor2 / whole,
+                    "replay_cpu_ms": 1000 * floor_cpu / n,
+                    "fanout_cpu_ms": 1000 * loop_cpu / n,
+                    "whole_cpu_ms": 1000 * whole_cpu / n,
+                }
+            )
     return {
         "messages": n,
         "connections": connections,
         "message_bytes": len(data),
-        "pairs": pairs,
-        "ratios": ratios,
-        "median_ratio": statistics.median(ratios),
-        "naive_per_s": naive_n / naive,
-        "naive_starttls_per_s": naive_n / naive_tls,
+        "sink_capacity": capacity,
+        "sink_cpu_ms": 1000 * sink["cpu"] / sink["messages"],
+        "rounds": rounds,
     }
+
+
+def print_smtp(smtp: dict[str, Any]) -> None:
+    print(
+        f"SMTP, {smtp['messages']:,} messages of {smtp['message_bytes']:,} bytes, "
+        f"{smtp['connections']} connections"
+    )
+    print(
+        f"  sink alone (pipelined, {smtp['connections']} connections): {smtp['sink_capacity']:,.0f} msg/s; "
+        f"sink CPU over the whole run {smtp['sink_cpu_ms']:.3f} ms/msg"
+    )
+    for r in smtp["rounds"]:
+        print(
+            f"  replay {r['replay']:5.0f} msg/s ({r['replay_cpu_ms']:.2f} ms CPU/msg) | "
+            f"send loop {r['fanout']:5.0f} msg/s ({r['fanout_cpu_ms']:.2f} ms) = {r['fanout_ratio']:.2f}x | "
+            f"replay {r['replay2']:5.0f} | whole `digest send` {r['whole']:5.0f} msg/s "
+            f"({r['whole_cpu_ms']:.2f} ms) = {r['whole_ratio']:.2f}x"
+        )
+    for name in ("fanout_ratio", "whole_ratio"):
+        values = [r[name] for r in smtp["rounds"]]
+        low, high = min(values), max(values)
+        print(f"  {name}: median {statistics.median(values):.2f}x (min {low:.2f}, max {high:.2f})")
 
 
 def http_child(n: int, base: str, workdir: str) -> None:
@@ -291,9 +298,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--repeat", type=int, default=1, help="SMTP runs (median ratio shown)")
+    parser.add_argument("--repeat", type=int, default=3, help="SMTP rounds (medians shown)")
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--http-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--skip-smtp", action="store_true")
@@ -305,19 +312,7 @@ def main() -> None:
         return
     os.environ.setdefault("PYTHONHASHSEED", "0")
     if not args.skip_smtp:
-        smtp = smtp_bench(args.messages, args.connections, args.repeat)
-        print(
-            f"SMTP, {smtp['messages']} messages of {smtp['message_bytes']} bytes, "
-            f"{smtp['connections']} connections"
-        )
-        for (raw, ours), ratio in zip(smtp["pairs"], smtp["ratios"], strict=True):
-            print(
-                f"  raw smtplib, reused connections (ceiling) {raw:6.0f} msg/s; "
-                f"digest send (ledger on) {ours:6.0f} msg/s = {ratio:.2f}x"
-            )
-        print(f"  median ratio over {len(smtp['ratios'])} runs: {smtp['median_ratio']:.2f}x of the ceiling")
-        print(f"  naive, one connection per msg   : {smtp['naive_per_s']:8.0f} msg/s")
-        print(f"  naive, same with STARTTLS       : {smtp['naive_starttls_per_s']:8.0f} msg/s")
+        print_smtp(smtp_bench(args.messages, args.connections, args.repeat))
     if args.skip_http:
         return
     runs = http_bench([1000, args.big])

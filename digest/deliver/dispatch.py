@@ -70,18 +70,34 @@ class Policy:
 
 
 class _Handover:
-    """The hook of one call: records its hand-over through the writer, and whether it happened."""
+    """The hook of one call: records its hand-over through the writer, and whether it happened.
 
-    def __init__(self, writer: LedgerWriter, delivery_id: int) -> None:
+    The hand-over's transaction also records the thread's outcomes not yet written (``done``)
+    and, when ``want()`` says so, claims the thread's next delivery (:attr:`next`): one
+    flushed transaction per message instead of a claim and a hand-over.
+    """
+
+    def __init__(
+        self, writer: LedgerWriter, delivery_id: int, done: list[Outcome], want: Callable[[], bool]
+    ) -> None:
         self.writer = writer
         self.delivery_id = delivery_id
+        self.done = done
+        self.want = want
         self.reached = False
+        self.next: DeliveryRow | None = None
 
     def __call__(self) -> Callable[[], None]:
         if self.reached:  # a second request of the same call (a campaign's start): already recorded
             return lambda: None
         self.reached = True
-        return self.writer.handing_over(self.delivery_id)
+        outcomes, self.done[:] = list(self.done), []
+        wait = self.writer.handing_over(self.delivery_id, outcomes, self.want())
+
+        def recorded() -> None:
+            self.next = wait()
+
+        return recorded
 
 
 def dead_owners(owners: Iterable[str]) -> list[str]:
@@ -130,11 +146,13 @@ def dispatch(
         return stop is not None and stop()
 
     def drain(writer: LedgerWriter) -> None:
+        if policy.staged:
+            _drain_handing_over(writer, send, stats, lock, policy, on_progress, stopped)
+            return
         # Each outcome is recorded in the same commit as the claim of this thread's next delivery.
         row = writer.next(None, want=not stopped())
         while row is not None:
-            hook = _Handover(writer, row.id) if policy.staged else None
-            outcome, fault = _one(row, send, stats, lock, policy, hook)
+            outcome, fault = _one(row, send, stats, lock, policy)
             if on_progress:
                 with lock:
                     on_progress(1)
@@ -172,6 +190,43 @@ def _run(drain: Callable[[], None], workers: int) -> None:
         t.join()
     if errors:
         raise errors[0]
+
+
+def _drain_handing_over(
+    writer: LedgerWriter,
+    send: Callable[[DeliveryRow], SendResult],
+    stats: DispatchStats,
+    lock: threading.Lock,
+    policy: Policy,
+    on_progress: Callable[[int], None] | None,
+    stopped: Callable[[], bool],
+) -> None:
+    """One sending thread of a provider that records its hand-overs: each hand-over's flushed
+    transaction records the thread's earlier outcomes and claims its next delivery, so at most
+    one message per thread is ever handed over without its outcome recorded."""
+    done: list[Outcome] = []  # outcomes not yet recorded: they go with the next transaction
+    row = writer.next(None, want=not stopped())
+    while row is not None:
+        hook = _Handover(writer, row.id, done, lambda: not stopped())
+        outcome, fault = _one(row, send, stats, lock, policy, hook)
+        done.append(outcome)
+        if on_progress:
+            with lock:
+                on_progress(1)
+        row = hook.next
+        if row is not None and (fault is not None or stopped()):
+            done.append(release(row))  # claimed with the hand-over, never sent: due again at once
+            row = None
+        if row is None:
+            row = writer.next(done, want=fault is None and not hook.reached and not stopped())
+            done = []
+        if fault is not None:
+            raise fault
+
+
+def release(row: DeliveryRow) -> Outcome:
+    """Put a claimed delivery back as it was before the claim, for another call or run."""
+    return Outcome(row.id, "pending", error=row.last_error, released=True)
 
 
 def _one(

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from digest.attempts import RetryPolicy
@@ -26,7 +25,8 @@ from digest.providers.base import Provider, SendResult
 from digest.stopping import INTERRUPTED
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, EditionRow, Ledger
-from digest.store.link_refs import make_refs_for_the_list, refs_for
+from digest.store.link_refs import make_refs_for_the_list
+from digest.store.sendreads import SendReads
 
 Refusals = list[tuple[int, AuthError]]
 
@@ -93,15 +93,15 @@ def send_pending(
     provider's records when the run knows its time, ``now``)."""
     provider = mode.provider
     channel = provider.channel()
-    refs = partial(refs_for, ledger.engine)
-    letters = Letters(options.heading, options.links, edition, refs, ledger.bodies(edition.key))
+    reads = SendReads(ledger.engine, options.links.key)
+    letters = Letters(options.heading, options.links, edition, reads.refs, ledger.bodies(edition.key))
     refusals = refused if refused is not None else []
 
     bounces = RefusalBook.start(ledger.engine, options.links.key, options.retry)
 
     def send(row: DeliveryRow) -> SendResult:
         try:
-            result = mode.send(ledger, row, letters)
+            result = mode.send(ledger, row, letters, reads.not_to_mail)
         except AuthError as exc:
             refusals.append((row.id, exc))
             raise
@@ -114,10 +114,11 @@ def send_pending(
         return bool(refusals) or (stop is not None and stop())
 
     try:
-        if owner:
-            mode.settle(ledger, edition.key, channel, options.asking(now) if now else None)
-        clock = run_clock(now) if now else time.time
-        stats = _make_calls(ledger, mode, edition.key, options, send, halt, progress, clock)
+        with reads:
+            if owner:
+                mode.settle(ledger, edition.key, channel, options.asking(now) if now else None)
+            clock = run_clock(now) if now else time.time
+            stats = _make_calls(ledger, mode, edition.key, options, send, halt, progress, clock)
         if not stats.stopped and stop is not None and stop():
             stats.stopped = INTERRUPTED
         return stats

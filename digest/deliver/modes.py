@@ -16,7 +16,7 @@ other module looks at a provider's kind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from digest.providers.http import CampaignProvider
 
 Target = tuple[str, Any]
+Gone = Callable[[list[str]], dict[str, str]]  # of these addresses, who may no longer be mailed, and why
 
 
 class Mode:
@@ -69,8 +70,11 @@ class Mode:
         (``asking``: when the provider's records may be asked, see :mod:`digest.deliver.records`)."""
         raise NotImplementedError
 
-    def send(self, ledger: Ledger, row: DeliveryRow, letters: Letters) -> SendResult:
-        """Make the call of one delivery row."""
+    def send(
+        self, ledger: Ledger, row: DeliveryRow, letters: Letters, gone: Gone | None = None
+    ) -> SendResult:
+        """Make the call of one delivery row; ``gone`` asks the list who left it since the
+        snapshot (default: :func:`~digest.store.subscribers.not_to_mail` on the ledger's engine)."""
         raise NotImplementedError
 
     def send_test(self, letters: Letters, address: str, idem_key: str) -> SendResult:
@@ -124,9 +128,11 @@ class MessageMode(Mode):
         elif asking is not None:
             settle_from_records(ledger, self.provider, key, asking)
 
-    def send(self, ledger: Ledger, row: DeliveryRow, letters: Letters) -> SendResult:
+    def send(
+        self, ledger: Ledger, row: DeliveryRow, letters: Letters, gone: Gone | None = None
+    ) -> SendResult:
         own = self._self_copy().email.lower() if self.provider.rehearsal else ""
-        due = still_due(ledger, row, letters.links.key, spare=own)
+        due = still_due(ledger, row, letters.links.key, spare=own, gone=gone)
         if not due:
             return SendResult(skipped=True)
         return self.provider.send_batch(letters.batch(due), row.idem_key)
@@ -152,23 +158,28 @@ class CampaignMode(Mode):
     def settle(self, ledger: Ledger, key: str, channel: str, asking: Asking | None = None) -> None:
         reconcile(ledger, self.provider, key, channel)
 
-    def send(self, ledger: Ledger, row: DeliveryRow, letters: Letters) -> SendResult:
+    def send(
+        self, ledger: Ledger, row: DeliveryRow, letters: Letters, gone: Gone | None = None
+    ) -> SendResult:
         return send_campaign_row(ledger, self.provider, row, letters.campaign())
 
     def send_test(self, letters: Letters, address: str, idem_key: str) -> SendResult:
         return self.provider.send_test(letters.campaign(), address, idem_key)
 
 
-def still_due(ledger: Ledger, row: DeliveryRow, key: bytes, spare: str = "") -> list[list[str]]:
+def still_due(
+    ledger: Ledger, row: DeliveryRow, key: bytes, spare: str = "", gone: Gone | None = None
+) -> list[list[str]]:
     """The recipients of ``row`` who may still be mailed, asked of the list just before its call
     (one query): whoever unsubscribed, bounced, complained, was blocked, removed or forgotten since
     the snapshot is recorded as skipped, with why, before anything goes out. ``spare``: an address
     that is on no list by design (a rehearsal's copy to DIGEST_FROM)."""
     rows = [r[:3] for r in row.data() if len(r) == 3]  # a fourth element: skipped by an earlier try
-    gone = not_to_mail(ledger.engine, [str(r[0]) for r in rows if str(r[0]).lower() != spare], key)
-    if gone:
-        ledger.skip_recipients(row.id, gone)
-    return [r for r in rows if str(r[0]).lower() not in gone]
+    ask = gone or (lambda addresses: not_to_mail(ledger.engine, addresses, key))
+    left = ask([str(r[0]) for r in rows if str(r[0]).lower() != spare])
+    if left:
+        ledger.skip_recipients(row.id, left)
+    return [r for r in rows if str(r[0]).lower() not in left]
 
 
 MODES: dict[str, type[Mode]] = {"message": MessageMode, "campaign": CampaignMode}

@@ -9,13 +9,18 @@ the same moment go into one transaction, so there are about ``threads`` times
 fewer transactions, and the threads never compete for SQLite's write lock (its
 busy handler sleeps whole milliseconds at a time; that waiting, not SQL, was
 most of the sender's time).
+
+A thread's hand-over may carry its earlier outcomes and claim its next delivery
+(:meth:`LedgerWriter.handing_over`): then each message costs one transaction, the
+flushed one that must precede its final ".", and the thread waits once per message.
+A crash still leaves at most one message per thread handed over without an outcome.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 from digest.store.ledger import Ledger
@@ -24,10 +29,10 @@ from digest.store.sendpath import SendPath
 
 
 class _Request:
-    __slots__ = ("done", "error", "handed", "outcome", "row", "want")
+    __slots__ = ("done", "error", "handed", "outcomes", "row", "want")
 
-    def __init__(self, outcome: Outcome | None, want: bool, handed: int | None = None) -> None:
-        self.outcome = outcome
+    def __init__(self, outcomes: Sequence[Outcome], want: bool, handed: int | None = None) -> None:
+        self.outcomes = outcomes
         self.want = want
         self.handed = handed
         self.row: DeliveryRow | None = None
@@ -60,25 +65,30 @@ class LedgerWriter:
         self._queue.put(None)
         self._thread.join()
 
-    def next(self, outcome: Outcome | None, want: bool = True) -> DeliveryRow | None:
-        """Record ``outcome`` (if any) and, if ``want``, return the next delivery, already ``sending``.
+    def next(self, outcome: Outcome | Sequence[Outcome] | None, want: bool = True) -> DeliveryRow | None:
+        """Record ``outcome`` (one, several or None) and, if ``want``, return the next delivery,
+        already ``sending``.
 
         Returns None when nothing is due. Blocks until the transaction holding both
         has committed; raises what the transaction raised.
         """
-        request = _Request(outcome, want)
+        outcomes = [outcome] if isinstance(outcome, Outcome) else list(outcome or ())
+        request = _Request(outcomes, want)
         self._queue.put(request)
-        _wait(request)
-        return request.row
+        return _wait(request)
 
-    def handing_over(self, delivery_id: int) -> Callable[[], None]:
+    def handing_over(
+        self, delivery_id: int, outcomes: Sequence[Outcome] = (), want: bool = False
+    ) -> Callable[[], DeliveryRow | None]:
         """Start recording that ``delivery_id``'s message is being handed over; returns the wait.
 
         The caller goes on (an SMTP sender writes the message body meanwhile) and calls
         the returned function before the step that hands it over (the final "."): it
         blocks until the record is flushed, and raises what the transaction raised.
+        The same transaction records ``outcomes`` (the thread's earlier calls) and, if
+        ``want``, claims the thread's next delivery, which the wait returns (None: none due).
         """
-        request = _Request(None, False, delivery_id)
+        request = _Request(outcomes, want, delivery_id)
         self._queue.put(request)
         return lambda: _wait(request)
 
@@ -118,7 +128,7 @@ class LedgerWriter:
         wanted = sum(1 for r in batch if r.want)
         try:
             rows = path.settle(
-                [r.outcome for r in batch if r.outcome is not None],
+                [o for r in batch for o in r.outcomes],
                 self.claim if wanted else None,
                 wanted,
                 [r.handed for r in batch if r.handed is not None],
@@ -137,7 +147,8 @@ class LedgerWriter:
             r.done.set()
 
 
-def _wait(request: _Request) -> None:
+def _wait(request: _Request) -> DeliveryRow | None:
     request.done.wait()
     if request.error is not None:
         raise request.error
+    return request.row

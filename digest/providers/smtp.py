@@ -17,7 +17,6 @@ Where a failure happens decides what it means:
 
 from __future__ import annotations
 
-import re
 import smtplib
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -29,13 +28,18 @@ from digest.errors import ConfigError, ProviderError, RecipientRefused
 from digest.providers.base import WIRE_POLICY, Outgoing, Provider, SendResult, Shared
 from digest.providers.bounce_mailbox import BounceSettings
 from digest.providers.dkim import DkimSigner
-from digest.providers.handover import handing_over
 from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Pacer
+from digest.providers.smtp_exchange import close_data, envelope
+from digest.providers.smtp_exchange import data as send_data
 from digest.verp import envelope_sender
 
 if TYPE_CHECKING:
     from digest.dnslookup import DnsLookup
     from digest.mailcheck import Finding
+
+
+# Each step of the envelope and the answers that let it go on.
+STEPS = (("", (250,)), ("RCPT", (250, 251)), ("DATA", (354,)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -198,7 +202,7 @@ class SmtpProvider(Provider):
         for attempt in (1, 2):
             conn = self.pool.get()
             try:
-                self._envelope(conn, mail_from, rcpt)
+                opened = self._envelope(conn, mail_from, rcpt)
                 break
             except NETWORK_ERRORS:
                 # Nothing was accepted yet: reopen once (idle connections get dropped).
@@ -206,7 +210,7 @@ class SmtpProvider(Provider):
                 if attempt == 2:
                     raise ProviderError(self.name, "the connection dropped twice", retryable=True) from None
         try:
-            code, reply = _data(conn, data)
+            code, reply = send_data(conn, data, opened)
         except smtplib.SMTPDataError as exc:
             self._reset(conn)
             raise self._refused(exc.smtp_code, exc.smtp_error, rcpt, "DATA") from None
@@ -222,15 +226,16 @@ class SmtpProvider(Provider):
             self._reset(conn)
             raise self._refused(code, reply, rcpt, "DATA")
 
-    def _envelope(self, conn: smtplib.SMTP, mail_from: str, rcpt: str) -> None:
-        code, reply = conn.docmd("mail", mail_from)
-        if code != 250:
-            self._reset(conn)
-            raise self._refused(code, reply)
-        code, reply = conn.docmd("rcpt", rcpt_to(rcpt))
-        if code not in (250, 251):
-            self._reset(conn)
-            raise self._refused(code, reply, rcpt, "RCPT")
+    def _envelope(self, conn: smtplib.SMTP, mail_from: str, rcpt: str) -> bool:
+        """MAIL and RCPT, and DATA too when pipelined; True when DATA is open (answered 354)."""
+        replies = envelope(conn, mail_from, rcpt)
+        for (code, reply), (stage, good) in zip(replies, STEPS[: len(replies)], strict=True):
+            if code not in good:
+                if replies[-1][0] == 354:
+                    close_data(conn)
+                self._reset(conn)
+                raise self._refused(code, reply, rcpt if stage else "", stage)
+        return len(replies) == 3
 
     def _reset(self, conn: smtplib.SMTP) -> None:
         try:
@@ -251,40 +256,3 @@ class SmtpProvider(Provider):
 
     def close(self) -> None:
         self.pool.close()
-
-
-# An address made only of these needs no parsing: quoteaddr would return it in angle brackets as it is.
-_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-]+")
-
-
-def rcpt_to(address: str) -> str:
-    """The RCPT TO argument :meth:`smtplib.SMTP.rcpt` would send, without parsing a plain address."""
-    if _PLAIN_ADDRESS.fullmatch(address) and address.count("@") == 1:
-        return f"TO:<{address}>"
-    return f"TO:{smtplib.quoteaddr(address)}"
-
-
-def _data(conn: smtplib.SMTP, message: bytes) -> tuple[int, bytes]:
-    """What :meth:`smtplib.SMTP.data` does for bytes, without its regular expression.
-
-    Dot-stuffing (RFC 5321 4.5.2) is a plain replace, and only when some line starts
-    with a dot; smtplib's ``re.sub`` over every message cost as much as building it.
-    The body and the final "." are two writes with the hand-over recorded between them.
-    Raises SMTPDataError when the server does not answer DATA with 354.
-    """
-    code, reply = conn.docmd("data")
-    if code != 354:
-        raise smtplib.SMTPDataError(code, reply)
-    if message.startswith(b".") or b"\n." in message:
-        message = (b"." if message.startswith(b".") else b"") + message.replace(b"\n.", b"\n..")
-    end = b".\r\n" if message.endswith(b"\r\n") else b"\r\n.\r\n"
-    recorded = handing_over()
-    if message:
-        conn.send(message)
-    try:
-        recorded()
-    except BaseException:
-        conn.close()  # without the final "." the server discards the message
-        raise
-    conn.send(end)
-    return conn.getreply()

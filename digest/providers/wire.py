@@ -72,7 +72,8 @@ class Template:
     def render(self, item: Outgoing) -> bytes:
         link, manage = item.unsubscribe_link, item.manage_link
         to = one_line(formataddr((item.recipient.name, item.recipient.email), charset="utf-8"))
-        values = (to, message_id(self.edition_key, to, self.sender), item.list_unsubscribe)
+        address = item.recipient.email  # the id's address, as build_message reads it from To
+        values = (to, message_id(self.edition_key, address, self.sender), item.list_unsubscribe)
         out = [self.head]
         for label, value, tail in zip(self.labels, values, self.tails, strict=True):
             if not value:  # no unsubscribe link (a confirmation, an alert): no header, as build_message does

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from functools import lru_cache
 
 from digest.links import campaign_slug
 
@@ -33,10 +34,21 @@ class Envelope:
 
 def message_id(edition_key: str, recipient: str, sender: str) -> str:
     """Deterministic per edition and recipient address (the display name does not count)."""
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "digest.invalid"
-    address = parseaddr(recipient)[1] or recipient
+    # A bare address needs no parsing (the SMTP sender asks this for every message).
+    plain = "<" not in recipient and '"' not in recipient and recipient.count("@") == 1
+    address = recipient if plain else (parseaddr(recipient)[1] or recipient)
     token = hashlib.sha256(f"{edition_key}|{address.strip().lower()}".encode()).hexdigest()[:24]
-    return f"<{campaign_slug(edition_key)}.{token}@{domain}>"
+    return f"<{_slug(edition_key)}.{token}@{_domain(sender)}>"
+
+
+@lru_cache(maxsize=16)
+def _domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "digest.invalid"
+
+
+@lru_cache(maxsize=16)
+def _slug(edition_key: str) -> str:
+    return campaign_slug(edition_key)
 
 
 def one_click(url: str) -> bool:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from digest.store.faults import describe
@@ -29,7 +31,7 @@ def engine_for(url: str) -> Engine:
         # SQLAlchemy's default pysqlite transaction handling starts transactions
         # lazily; BEGIN IMMEDIATE takes the write lock up front so a claim never
         # upgrades from reader to writer and deadlocks.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _begin)
         return engine
     engine = create_engine(url, pool_size=POOL, max_overflow=OVERFLOW)
     _ping_when_idle(engine)
@@ -59,6 +61,23 @@ def _ping_when_idle(engine: Engine) -> None:
 
     event.listen(engine, "checkin", checkin)
     event.listen(engine, "checkout", checkout)
+
+
+def _begin(conn: Connection) -> None:
+    # A read (see reading) needs no write lock: in WAL mode a reader never waits for the writer,
+    # nor holds it up, and a deferred BEGIN keeps its statements on one snapshot all the same.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "digest_read_only"
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only: on SQLite its transaction takes no write lock (the send
+    path's checks before each call would otherwise queue behind the ledger writer)."""
+    with engine.connect() as conn:
+        yield conn.execution_options(**{READ_ONLY: True})
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

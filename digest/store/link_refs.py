@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, Select, select
 
 from digest.store import schema
+from digest.store.db import reading
 from digest.store.migrations import LINK_REFS_STEP
 from digest.store.rows import _aware, insert_ignore, now_utc
 
@@ -35,7 +37,7 @@ def refs_for(engine: Engine, emails: Iterable[str]) -> dict[str, str]:
     loser's row and both read the winner's back.
     """
     wanted = sorted({e.strip().lower() for e in emails if e})
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         found = _read(conn, wanted)
     missing = [e for e in wanted if e not in found]
     if missing:
@@ -68,12 +70,16 @@ def make_refs_for_the_list(engine: Engine) -> int:
 
 
 def _read(conn: Connection, emails: list[str]) -> dict[str, str]:
-    r = schema.link_refs
     found: dict[str, str] = {}
     for start in range(0, len(emails), PAGE):
-        query = select(r.c.email, r.c.ref).where(r.c.email.in_(emails[start : start + PAGE]))
-        found.update((e, ref) for e, ref in conn.execute(query))
+        found.update((e, ref) for e, ref in conn.execute(read_query(emails[start : start + PAGE])))
     return found
+
+
+def read_query(emails: Sequence[Any]) -> Select[Any]:
+    """(address, id) of each of ``emails`` that has an id."""
+    r = schema.link_refs
+    return select(r.c.email, r.c.ref).where(r.c.email.in_(emails))
 
 
 def email_of(engine: Engine, ref: str) -> str | None:

@@ -57,7 +57,8 @@ class Outcome:
     """How one call ended, as the ledger records it: sent, failed, unknown, or pending at ``retry_at``.
 
     ``transient``: a failure for a reason that can pass (tried again later); ``doubt_at``: for an
-    unknown outcome, when it became unknown by the run's clock (epoch seconds).
+    unknown outcome, when it became unknown by the run's clock (epoch seconds); ``released``: a
+    delivery claimed ahead and not called after all (the run stopped), pending again.
     """
 
     delivery_id: int
@@ -67,6 +68,7 @@ class Outcome:
     retry_at: float | None = None
     transient: bool = False
     doubt_at: float | None = None
+    released: bool = False  # claimed and never called: the claim's attempt is taken back
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import CompoundSelect
 
 from digest import clock
 from digest.store import schema
@@ -99,10 +100,10 @@ class SendPath:
         self.sqlite = dialect.name == "sqlite"
         self.durable_claims = durable_claims
         self._synchronous = "FULL"
-        self.finish = _Compiled(finish_statement(), dialect)
-        self.claim = _Compiled(claim_statement(dialect.name == "postgresql"), dialect)
-        self.hand = _Compiled(hand_statement(), dialect)
-        self.gates = {name: _Compiled(statement(), dialect) for name, statement in GATE.items()}
+        self.finish = Compiled(finish_statement(), dialect)
+        self.claim = Compiled(claim_statement(dialect.name == "postgresql"), dialect)
+        self.hand = Compiled(hand_statement(), dialect)
+        self.gates = {name: Compiled(statement(), dialect) for name, statement in GATE.items()}
         self.postgres = dialect.name == "postgresql"
         self.held = ""  # why the last claim took fewer than asked (see gate)
         # SQLite keeps datetimes as text in SQLAlchemy's format; PostgreSQL's driver takes them as they are.
@@ -176,10 +177,10 @@ class SendPath:
             self._synchronous = level
 
 
-class _Compiled:
+class Compiled:
     """A statement as SQL text for one dialect, and how to lay out its parameters."""
 
-    def __init__(self, statement: Update | Select[Any], dialect: Dialect) -> None:
+    def __init__(self, statement: Update | Select[Any] | CompoundSelect, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         # Values Core bound itself (the literal statuses, the 1 of attempts + 1, OFFSET 0).
@@ -203,6 +204,7 @@ def finish_params(outcomes: Sequence[Outcome], stamp: Any) -> list[dict[str, Any
             "b_retry": o.retry_at,
             "b_transient": int(o.transient),
             "b_doubt": o.doubt_at,
+            "b_undo": int(o.released),
             "b_at": stamp,
         }
         for o in outcomes
@@ -236,6 +238,7 @@ def finish_statement() -> Update:
             last_error=bindparam("b_error"),
             lease_until=None,
             updated_at=bindparam("b_at"),
+            attempts=d.c.attempts - bindparam("b_undo", type_=Integer),
             provider_id=case((provider_id == "", d.c.provider_id), else_=provider_id),
             next_attempt_at=func.coalesce(bindparam("b_retry", type_=Float), d.c.next_attempt_at),
             stage="",  # the answer came: nothing of this call is in doubt any more

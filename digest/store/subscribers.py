@@ -7,12 +7,15 @@ address), so 100,000 subscribers never sit in memory at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, literal, or_, select, union_all, update
+from sqlalchemy.sql import CompoundSelect
 
 from digest.store import schema
+from digest.store.db import reading
 from digest.store.forgotten import address_hash
 from digest.store.rows import insert_ignore, now_utc
 from digest.types import ACTIVE, Recipient
@@ -197,17 +200,30 @@ def not_to_mail(engine: Engine, addresses: Sequence[str], key: bytes) -> dict[st
     """Of ``addresses`` (a batch about to be sent), those that may no longer be mailed, with why:
     their status on the list now (unsubscribed, bounced, ...), ``forgotten``, or ``removed`` (no
     longer on the list at all). One query for a batch of up to PAGE (the batches of every provider
-    are no bigger), so a send can ask before each call."""
-    s, f = schema.subscribers, schema.forgotten
+    are no bigger), so a send can ask before each call (the send path's own connection does the
+    same: :class:`digest.store.sendreads.SendReads`)."""
     found: dict[str, str] = {}
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for start in range(0, len(addresses), PAGE):
             page = [a.lower() for a in addresses[start : start + PAGE]]
             hashes = {address_hash(key, a): a for a in page}
-            listed = select(s.c.email, s.c.status).where(s.c.email.in_(page))
-            erased = select(f.c.digest, literal("forgotten")).where(f.c.digest.in_(list(hashes)))
-            rows = conn.execute(union_all(listed, erased)).all()
-            status = {name: str(why) for name, why in rows if name not in hashes}
-            status.update({hashes[name]: "forgotten" for name, _ in rows if name in hashes})
-            found.update({a: status.get(a, "removed") for a in page if status.get(a, "removed") != ACTIVE})
+            rows = conn.execute(recheck_query(page, list(hashes))).all()
+            found.update(why_not(rows, page, hashes))
     return found
+
+
+def recheck_query(emails: Sequence[Any], digests: Sequence[Any]) -> CompoundSelect:
+    """The list's status of each of ``emails``, and which of ``digests`` (keyed hashes) were forgotten."""
+    s, f = schema.subscribers, schema.forgotten
+    listed = select(s.c.email, s.c.status).where(s.c.email.in_(emails))
+    erased = select(f.c.digest, literal("forgotten")).where(f.c.digest.in_(digests))
+    return union_all(listed, erased)
+
+
+def why_not(rows: Iterable[Sequence[Any]], page: Sequence[str], hashes: dict[str, str]) -> dict[str, str]:
+    """From the rows of :func:`recheck_query`: each address of ``page`` that may not be mailed, and why."""
+    status = {str(name): str(why) for name, why in rows}
+    for digest, address in hashes.items():
+        if digest in status:
+            status[address] = "forgotten"
+    return {a: status.get(a, "removed") for a in page if status.get(a, "removed") != ACTIVE}

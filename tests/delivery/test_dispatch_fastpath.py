@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.providers.smtp import _data, rcpt_to
+from digest.providers.smtp_exchange import data as _data
+from digest.providers.smtp_exchange import rcpt_to
 from digest.providers.wire import Body
 from digest.render.email import MANAGE_MARK, UNSUBSCRIBE_MARK
 

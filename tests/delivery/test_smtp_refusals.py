@@ -54,9 +54,12 @@ def weekly(world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, port: int, **
     return w
 
 
-def test_550_511_suppresses_that_address_the_rest_get_one_copy(world, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
+def test_550_511_suppresses_that_address_the_rest_get_one_copy(  # type: ignore[no-untyped-def]
+    world, tmp_path, monkeypatch, pipelining
+) -> None:
     reply = "550 5.1.1 <reader000002@example.net>: no such user"
-    box = Mailbox(refuse_rcpt={"reader000002@example.net": reply})
+    box = Mailbox(refuse_rcpt={"reader000002@example.net": reply}, pipelining=pipelining)
     with smtp_server(box) as (box, port):
         w = weekly(world, tmp_path, monkeypatch, port)
         emails = add_subscribers(w.engine, 6)

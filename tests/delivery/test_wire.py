@@ -65,3 +65,43 @@ def test_names_and_links(name: str, https: str) -> None:
 @given(html=BODY, text=BODY)
 def test_any_bodies(html: str, text: str) -> None:
     same(outgoing(html + "%%UNSUBSCRIBE_URL%%", text, "Reader", "https://example.org/u?t=1"))
+
+
+# Held-out recipients: names in any script with the characters that force quoting or encoded
+# words (commas, quotes, parentheses, '=?', tabs), and addresses up to the RFC 5321 limits.
+NAMES = st.text(
+    st.one_of(
+        st.sampled_from(list(',;:"()<>@\\=?.\t ')),
+        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+        st.characters(min_codepoint=0xAC00, max_codepoint=0xAC40),  # Hangul syllables
+        st.sampled_from(list("éüßøŁЖж中文👋\u200b")),
+    ),
+    max_size=150,
+)
+LOCAL = st.text(st.sampled_from(list("abcxyz019._%+-'!#$&*/=?^`{|}~")), min_size=1, max_size=64).filter(
+    lambda s: not s.startswith(".") and not s.endswith(".") and ".." not in s
+)
+LABEL = st.text(st.sampled_from(list("abcdefghijklmnopqrstuvwxyz0123456789")), min_size=1, max_size=40)
+DOMAIN = st.lists(LABEL, min_size=1, max_size=4).map(lambda labels: ".".join([*labels, "org"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=NAMES, local=LOCAL, domain=DOMAIN, https=st.booleans(), manage=st.booleans())
+def test_held_out_recipients(name: str, local: str, domain: str, https: bool, manage: bool) -> None:
+    address = f"{local}@{domain}"
+    token = "https://example.org/u/" + "T" * 40 + "?x=1&y=" + address.replace("@", "%40")
+    html = '<p><a href="%%UNSUBSCRIBE_URL%%">x</a></p>\n<p><a href="%%MANAGE_URL%%">prefs</a></p>'
+    text = "Hi\nUnsubscribe: %%UNSUBSCRIBE_URL%%\nManage: %%MANAGE_URL%%\n"
+    item = outgoing(html, text, name, token if https else "")
+    item = Outgoing(
+        item.edition_key,
+        Recipient(address, " ".join(name.split())),  # names are one line by the time they are sent
+        item.content,
+        item.unsubscribe_https,
+        f"mailto:n@example.org?subject=unsubscribe%20{address.replace('@', '%40')}",
+        "https://example.org/p/" + "P" * 30 if manage else "",
+    )
+    same(item)
+    raw = wire(item, WIRE_POLICY)
+    head = raw.partition(b"\r\n\r\n")[0]
+    assert all(len(line) <= 998 for line in head.split(b"\r\n"))  # RFC 5322's hard limit

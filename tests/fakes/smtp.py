@@ -44,6 +44,9 @@ class Mailbox:
     refuse_rcpt: dict[str, str] = field(default_factory=dict)
     refuse_data: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # Offer PIPELINING (RFC 2920), as Postfix and the big relays do: the sender then writes MAIL,
+    # RCPT and DATA at once. aiosmtpd itself answers pipelined commands in order without saying so.
+    pipelining: bool = True
     sessions: int = 0
     times: list[float] = field(default_factory=list)  # monotonic arrival time of each message
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -63,6 +66,8 @@ class Handler:
         with self.box.lock:
             self.box.sessions += 1
         session.host_name = hostname
+        if self.box.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
