@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -86,65 +85,6 @@ def digest_fanout(port: int, n: int, connections: int, workdir: Path) -> tuple[f
     return took, cpu, report.counts
 
 
-def command_env(port: int, connections: int, data: Path, pycache: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
-    env.update(SMTP_WORLD, DIGEST_DATA_DIR=str(data), DIGEST_SOURCES=str(ROOT / "content"))
-    env.update(DIGEST_SMTP_PORT=str(port), DIGEST_SMTP_CONNECTIONS=str(connections), DIGEST_TEST_NOW=NOW)
-    # Compiled modules as an installed package has them (pip compiles on install), kept apart
-    # from the source tree; a shell that sets PYTHONDONTWRITEBYTECODE would otherwise make every
-    # start-up compile digest's modules again.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    return env
-
-
-def compile_installed(pycache: Path) -> None:
-    """Byte-compile the digest that `digest send` imports (and the libraries), into ``pycache``."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("digest")
-    assert spec is not None and spec.submodule_search_locations
-    folders = [*spec.submodule_search_locations, *(p for p in sys.path if p.endswith("site-packages"))]
-    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(pycache)}
-    subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], env=env, check=False)
-
-
-def list_only(n: int, workdir: Path) -> Path:
-    """A folder with var/ (a database holding only n subscribers, copied for each whole-command run)
-    and pycache/ (digest and its libraries compiled, as an install leaves them)."""
-    from digest.store import open_store
-    from tests.delivery.conftest import add_subscribers
-
-    data = workdir / "seed" / "var"
-    data.mkdir(parents=True)
-    engine = open_store(f"sqlite:///{data / 'digest.db'}")
-    add_subscribers(engine, n)
-    engine.dispose()
-    compile_installed(workdir / "seed" / "pycache")
-    return workdir / "seed"
-
-
-def whole_command(port: int, connections: int, seed: Path, data: Path) -> tuple[float, float, str]:
-    """`digest send` in a fresh process (start-up, building and freezing the edition included)."""
-    shutil.copytree(seed / "var", data)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-m", "digest", "send"],
-        env=command_env(port, connections, data, seed / "pycache"),
-        cwd=data,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    took = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if out.returncode != 0:
-        raise SystemExit(f"digest send failed ({out.returncode}): {out.stdout}{out.stderr}")
-    return took, cpu, out.stdout
-
-
 def sample_message(workdir: Path) -> bytes:
     """One real digest message as it goes on the wire, for the replay.
 
@@ -173,6 +113,7 @@ def smtp_bench(n: int, connections: int, repeat: int) -> dict[str, Any]:
     """The sink's own rate first; then ``repeat`` rounds of (replay, digest's send loop, replay,
     whole `digest send`), each digest figure divided by the replay measured next to it."""
     from benchmarks.smtp_sink import pipelined, replay, running_sink
+    from benchmarks.whole_command import list_only, whole_command
 
     rounds: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp, running_sink() as (port, sink):
@@ -187,7 +128,8 @@ def smtp_bench(n: int, connections: int, repeat: int) -> dict[str, Any]:
             loop, loop_cpu, counts = digest_fanout(port, n, connections, work / f"loop{run}")
             assert counts == {"sent": n}, counts
             floor2 = replay(port, n, connections, data)
-            whole, whole_cpu, _ = whole_command(port, connections, seed, work / f"whole{run}")
+            env = {**SMTP_WORLD, "DIGEST_SOURCES": str(ROOT / "content"), "DIGEST_TEST_NOW": NOW}
+            whole, whole_cpu, _ = whole_command(env, port, connections, seed, work / f"whole{run}")
             rounds.append(
                 {
                     "replay": n / floor,

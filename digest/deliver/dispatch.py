@@ -12,7 +12,9 @@ per connection), so at most ``workers`` calls are ever in flight: after a
 crash, at most that many deliveries can be ``unknown``. One
 :class:`~digest.deliver.writer.LedgerWriter` thread commits the outcomes and
 claims of all of them together (group commit); each thread still waits for its
-own claim to be committed before it sends.
+own claim to be committed before it sends. With a provider that records its
+hand-overs, the flushed hand-over of each message also claims the thread's next
+delivery (:func:`_drain_handing_over`): one transaction per message.
 """
 
 from __future__ import annotations

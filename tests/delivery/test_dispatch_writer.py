@@ -3,7 +3,9 @@
 Each call must find its delivery already committed as ``sending`` (checked from a
 separate database connection at the moment of the call), no thread may hold more
 than one claimed delivery, and the outcomes of several threads share transactions.
-Run on SQLite and on a real PostgreSQL.
+Run on SQLite and on a real PostgreSQL. A provider that records its hand-overs (SMTP)
+claims each thread's next delivery in its hand-over's transaction: then a thread holds
+its message being handed over and the next, and at most one per thread is in doubt.
 """
 
 from __future__ import annotations
@@ -197,4 +199,63 @@ def test_staged_send_path_flushes_hand_overs_not_claims(tmp_path) -> None:  # ty
     assert levels == ["NORMAL", "FULL", "NORMAL"]
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # restored for the pool's next user
+    engine.dispose()
+
+
+def in_doubt(engine: Engine) -> int:
+    """Deliveries handed over without an outcome, as another connection sees them."""
+    d = schema.deliveries
+    with engine.connect() as conn:
+        handed = select(func.count()).where(d.c.status == "sending", d.c.stage == "handed")
+        return int(conn.scalar(handed) or 0)
+
+
+Seen = list[tuple[str, int]]  # (status of the delivery at its call, deliveries in doubt after its hand-over)
+
+
+def handing_over_run(engine: Engine, n: int, workers: int, stop_after: int) -> tuple[Ledger, Seen]:
+    """A staged run (the SMTP way): each call records its hand-over, which claims the thread's next
+    delivery; a stop comes right after the ``stop_after``-th hand-over."""
+    from digest.providers.handover import handing_over
+
+    ledger = ledger_with(engine, n)
+    seen: Seen = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def send(row: DeliveryRow) -> SendResult:
+        status, _ = committed_status(engine, row.id)
+        handing_over()()  # flushed, with this thread's earlier outcome and its next claim
+        with lock:
+            seen.append((status, in_doubt(engine)))
+            if len(seen) == stop_after:
+                stop.set()
+        return SendResult()
+
+    dispatch(ledger, KEY, CHANNEL, send, policy=Policy(workers=workers, staged=True), stop=stop.is_set)
+    return ledger, seen
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_each_hand_over_claims_the_next_and_a_stop_puts_it_back(tmp_path, workers: int) -> None:  # type: ignore[no-untyped-def]
+    engine = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    ledger, seen = handing_over_run(engine, 60, workers, stop_after=12)
+    rows = ledger.deliveries(KEY)
+    sent = [r for r in rows if r.status == "sent"]
+    assert 12 <= len(sent) <= 12 + workers and len(sent) == len(seen)
+    assert {r.status for r in rows} == {"sent", "pending"}  # nothing left claimed or in doubt
+    assert all(status == "sending" for status, _ in seen)  # claimed and committed before its call
+    # At most one message per thread is ever handed over without its outcome recorded.
+    assert max(doubt for _, doubt in seen) <= workers
+    # Claimed ahead and never called: put back without using up an attempt.
+    assert {r.attempts for r in rows if r.status == "pending"} == {0}
+    assert {r.attempts for r in sent} == {1}
+    engine.dispose()
+
+
+def test_a_whole_run_handing_over_sends_everyone_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    ledger, seen = handing_over_run(engine, 80, 4, stop_after=0)
+    assert ledger.counts(KEY) == {"sent": 80} and len(seen) == 80
+    assert max(doubt for _, doubt in seen) <= 4
     engine.dispose()
