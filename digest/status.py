@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from digest.config import Settings
 from digest.deliver.approval import describe_approval
-from digest.deliver.counts import calls_by_status, people_of_tallies
+from digest.deliver.counts import calls_by_status, people_of
 from digest.deliver.pace import progress_of, sent_of
 from digest.deliver.pause import UNFINISHED
 from digest.deliver.resolve import EMAIL, RESOLVABLE, SOCIAL, recipients
@@ -20,7 +20,7 @@ from digest.store import Engine
 from digest.store.ledger import Ledger
 from digest.store.scheduler import alert_resolutions
 from digest.store.source_health import health
-from digest.store.tallies import campaign_calls, last_errors, tallies
+from digest.store.tallies import last_errors, tallies
 
 if TYPE_CHECKING:
     from digest.providers.base import Provider
@@ -75,7 +75,7 @@ def _edition(engine: Engine, ledger: Ledger, e: Any) -> dict[str, Any]:
         "slot_utc": e.slot_utc.isoformat(),
         "sent_at": e.sent_at.isoformat() if e.sent_at else None,
         "deliveries": calls_by_status(counted, EMAIL),
-        "recipients": people_of_tallies(counted, campaign_calls(engine, e.key, EMAIL)),
+        "recipients": people_of(engine, e.key, counted),
         "errors": last_errors(engine, e.key, RESOLVABLE, EMAIL),
         "social": calls_by_status(counted, SOCIAL),
         "social_errors": last_errors(engine, e.key, RESOLVABLE, SOCIAL),

@@ -56,13 +56,16 @@ def tallies(engine: Engine, key: str) -> list[Tally]:
     return [Tally(channel, status, *sums) for (channel, status), sums in sorted(found.items())]
 
 
-def campaign_calls(engine: Engine, key: str, prefix: str) -> dict[str, int]:
-    """status -> campaign rows of edition ``key`` on channels starting with ``prefix`` (a look-up
-    in the unique index of (edition, channel, target))."""
+def campaign_calls(engine: Engine, key: str, channels: Sequence[str]) -> dict[str, int]:
+    """status -> campaign rows of edition ``key`` on ``channels``. Each channel is named, so the
+    database looks them up in the unique index of (edition, channel, target) instead of reading
+    the edition's rows (as a pattern on the channel would make it)."""
+    if not channels:
+        return {}
     d = schema.deliveries
     query = (
         select(d.c.status, func.count())
-        .where(d.c.edition_key == key, d.c.channel.like(prefix + "%"), d.c.target == CAMPAIGN)
+        .where(d.c.edition_key == key, d.c.channel.in_(list(channels)), d.c.target == CAMPAIGN)
         .group_by(d.c.status)
     )
     with engine.connect() as conn:

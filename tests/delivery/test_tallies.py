@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, inspect, text, update
 
-from digest.deliver.counts import calls_by_status, people_of_tallies, recipient_counts
+from digest.deliver.counts import calls_by_status, people_of, recipient_counts
 from digest.deliver.resolve import EMAIL, SOCIAL, email_rows, people_by_status, recipients, resolve_sent
 from digest.store import doubts, repairs, schema, tallies
 from digest.store.forgotten import forget
@@ -116,7 +116,7 @@ def new_counts(engine: Engine, key: str) -> dict[str, object]:
         Ledger(engine).doubtful(key, EMAIL)
     )
     return {
-        "recipients": people_of_tallies(counted, tallies.campaign_calls(engine, key, EMAIL)),
+        "recipients": people_of(engine, key, counted),
         "deliveries": calls_by_status(counted, EMAIL),
         "social": calls_by_status(counted, SOCIAL),
         "errors": tallies.last_errors(engine, key, ("failed", "unknown"), EMAIL),
