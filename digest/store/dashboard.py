@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
@@ -15,16 +15,19 @@ from digest.store.rows import now_utc
 def subscribers_by_week(engine: Engine, since: datetime) -> tuple[int, list[tuple[datetime, int]]]:
     """(active before ``since``, [(week start, new active subscribers that week)]) for a chart."""
     s = schema.subscribers
+    # Counted per day by the database (the date as stored: UTC on SQLite, the session's zone on
+    # PostgreSQL, as the timestamps read back would give), never one row per subscriber.
+    day = func.date(s.c.created_at)
     with engine.connect() as conn:
         before = conn.scalar(select(func.count()).where(s.c.status == "active", s.c.created_at < since))
-        stamps = conn.scalars(
-            select(s.c.created_at).where(s.c.status == "active", s.c.created_at >= since)
+        days = conn.execute(
+            select(day, func.count()).where(s.c.status == "active", s.c.created_at >= since).group_by(day)
         ).all()
     weeks: dict[datetime, int] = {}
-    for stamp in stamps:
-        day = stamp.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-        start = day - timedelta(days=day.weekday())
-        weeks[start] = weeks.get(start, 0) + 1
+    for value, n in days:
+        start = datetime.combine(date.fromisoformat(str(value)), time())
+        start -= timedelta(days=start.weekday())
+        weeks[start] = weeks.get(start, 0) + n
     return int(before or 0), sorted(weeks.items())
 
 

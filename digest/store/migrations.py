@@ -139,6 +139,13 @@ def _article_images(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN image_alt TEXT NOT NULL DEFAULT ''")
 
 
+def _subscriber_growth(conn: Connection) -> None:
+    """The dashboard's growth chart counts active subscribers by when they joined in the index."""
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_subscribers_joined ON subscribers (status, created_at)"
+    )
+
+
 def _web(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.signups])
 
@@ -219,6 +226,7 @@ STEPS: dict[int, Step] = {
     21: _retries,
     23: _source_health,
     30: _forgotten,
+    31: _subscriber_growth,
     40: _web,
     41: _web_events,
     42: _event_editions,

@@ -172,3 +172,32 @@ def test_an_older_database_gets_the_counts_with_the_same_numbers(either_engine: 
     }
     assert_same(engine, keys)
     assert migrate(engine) == []
+
+
+def test_the_growth_chart_counts_by_day_in_the_database_as_it_did_row_by_row(either_engine: Engine) -> None:
+    from sqlalchemy import select
+
+    from digest.store.dashboard import subscribers_by_week
+    from digest.store.rows import insert_ignore
+
+    engine, now = either_engine, datetime(2026, 12, 7, 9, tzinfo=UTC)
+    hours = [0, 1, 23, 12, 47, 71, 24 * 9 + 23, 24 * 40, 24 * 200, 24 * 400]
+    rows = [
+        {"email": f"r{i}@example.org", "name": "", "language": "",
+         "status": ["unsubscribed", "active"][min(i % 5, 1)],
+         "created_at": now - timedelta(hours=hours[i % len(hours)], minutes=i % 60)}
+        for i in range(300)
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        insert_ignore(conn, schema.subscribers, rows)
+    since = now - timedelta(weeks=26)
+    s = schema.subscribers
+    with engine.connect() as conn:  # the chart as it was made: every timestamp read back
+        stamps = conn.scalars(select(s.c.created_at).where(s.c.status == "active", s.c.created_at >= since))
+        weeks: dict[datetime, int] = {}
+        for stamp in stamps:
+            day = stamp.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+            weeks[day - timedelta(days=day.weekday())] = weeks.get(day - timedelta(days=day.weekday()), 0) + 1
+    before = sum(1 for r in rows if r["status"] == "active" and r["created_at"] < since)
+    assert subscribers_by_week(engine, since) == (before, sorted(weeks.items()))
+    assert len(weeks) >= 3 and before > 0
