@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from digest.errors import ProviderError
@@ -71,3 +72,20 @@ def backoff(attempt: int, hint: float | None, cap: float = MAX_WAIT) -> float:
 def owner_id() -> str:
     """Who holds a claim in the ledger: this machine and process."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def dead_owners(owners: Iterable[str]) -> list[str]:
+    """Owners that were processes on this machine and no longer run (crashed senders)."""
+    host = socket.gethostname()
+    dead = []
+    for owner in owners:
+        where, _, pid = owner.rpartition(":")
+        if where != host or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            dead.append(owner)
+        except PermissionError:
+            pass  # alive, another user's
+    return dead

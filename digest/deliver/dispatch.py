@@ -19,14 +19,12 @@ delivery (:func:`_drain_handing_over`): one transaction per message.
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from digest.attempts import RetryPolicy, owner_id
+from digest.attempts import RetryPolicy, dead_owners, owner_id
 from digest.deliver.writer import LedgerWriter
 from digest.errors import ProviderError
 from digest.pacing import Limits
@@ -35,9 +33,12 @@ from digest.providers.handover import watching
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.rows import ClaimSpec, Outcome
 
-__all__ = ["DispatchStats", "Policy", "dispatch", "owner_id"]
+__all__ = ["DispatchStats", "Policy", "dead_owners", "dispatch", "owner_id"]
 
 LOOK_AGAIN = 1.0  # seconds between claims while every due delivery waits for its retry time
+# Seconds a flushed ledger transaction waits for the other sending threads' hand-overs, so one disk
+# flush serves them all (about an SMTP round trip and a body write on a local network).
+GATHER = 0.002
 
 
 @dataclass
@@ -102,23 +103,6 @@ class _Handover:
         return recorded
 
 
-def dead_owners(owners: Iterable[str]) -> list[str]:
-    """Owners that were processes on this machine and no longer run (crashed senders)."""
-    host = socket.gethostname()
-    dead = []
-    for owner in owners:
-        where, _, pid = owner.rpartition(":")
-        if where != host or not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            dead.append(owner)
-        except PermissionError:
-            pass  # alive, another user's
-    return dead
-
-
 def dispatch(
     ledger: Ledger,
     key: str,
@@ -149,7 +133,10 @@ def dispatch(
 
     def drain(writer: LedgerWriter) -> None:
         if policy.staged:
-            _drain_handing_over(writer, send, stats, lock, policy, on_progress, stopped)
+            try:
+                _drain_handing_over(writer, send, stats, lock, policy, on_progress, stopped)
+            finally:
+                writer.leaving()
             return
         # Each outcome is recorded in the same commit as the claim of this thread's next delivery.
         row = writer.next(None, want=not stopped())
@@ -164,7 +151,10 @@ def dispatch(
 
     while True:
         # A claim need not survive a power cut when the hand-over is recorded (see SendPath).
-        with LedgerWriter(ledger, claim, durable_claims=not policy.staged) as writer:
+        gather = GATHER if policy.staged else 0.0
+        with LedgerWriter(
+            ledger, claim, durable_claims=not policy.staged, threads=policy.workers, gather=gather
+        ) as writer:
             _run(lambda: drain(writer), policy.workers)
         if writer.held or stopped():  # held: paused or capped, as a claim's transaction found
             stats.stopped = writer.held

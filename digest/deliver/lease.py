@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from digest.deliver.dispatch import dead_owners, owner_id
+from digest.attempts import dead_owners, owner_id
 from digest.errors import EditionBusy
 from digest.store.ledger import Holder, Ledger
 

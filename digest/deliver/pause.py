@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from digest.attempts import dead_owners
 from digest.config import Settings
-from digest.deliver.dispatch import dead_owners
 from digest.deliver.pace import sent_of
 from digest.errors import DigestError
 from digest.store import Engine

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
 
@@ -46,13 +47,24 @@ class LedgerWriter:
     The writer keeps one database connection for the whole run (:meth:`Ledger.send_path`).
     """
 
-    def __init__(self, ledger: Ledger, claim: ClaimSpec, *, durable_claims: bool = True) -> None:
+    def __init__(
+        self, ledger: Ledger, claim: ClaimSpec, *, durable_claims: bool = True, threads: int = 1,
+        gather: float = 0.0,
+    ) -> None:
         self.ledger = ledger
         self.claim = claim
         self.durable_claims = durable_claims
+        # Group commit with a short wait (as PostgreSQL's commit_delay): a transaction that goes
+        # to the disk waits up to ``gather`` seconds for the requests of the other ``threads``
+        # still at work, so one flush serves them all. Without it the threads fall into groups
+        # that take turns, each waiting for the other's flush as well as its own.
+        self.threads = threads
+        self.gather = gather
+        self._left = 0  # threads that are done (see leaving)
         self.transactions = 0
         self.held = ""  # a claim took fewer than asked: "paused" or "capped" (see SendPath.settle)
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop, name="ledger-writer", daemon=True)
 
     def __enter__(self) -> LedgerWriter:
@@ -99,25 +111,38 @@ class LedgerWriter:
         except BaseException as exc:  # no connection: every request, now or later, gets the error
             self._refuse_all(exc)
 
+    def leaving(self) -> None:
+        """A sending thread is done: no transaction waits for it any more."""
+        with self._lock:
+            self._left += 1
+
     def _serve(self, path: SendPath) -> None:
         while True:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
-            closing = False
-            while not closing:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    closing = True
-                else:
-                    batch.append(more)
+            batch, closing = self._gather(first)
             self._commit(path, batch)
             if closing:
                 return
+
+    def _gather(self, first: _Request) -> tuple[list[_Request], bool]:
+        """``first`` and the requests that join it: those already queued and, for a transaction
+        that goes to the disk, those of the other working threads arriving within ``gather``
+        (each thread has at most one request waiting); True when the writer is to close."""
+        batch = [first]
+        deadline = time.monotonic() + self.gather
+        while True:
+            flushed = self.durable_claims or any(r.handed is not None for r in batch)
+            missing = len(batch) < self.threads - self._left
+            wait = deadline - time.monotonic() if flushed and missing else 0.0
+            try:
+                more = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                return batch, False
+            if more is None:
+                return batch, True
+            batch.append(more)
 
     def _refuse_all(self, exc: BaseException) -> None:
         while (request := self._queue.get()) is not None:
