@@ -98,7 +98,8 @@ def state(engine: Engine, key: str, sha: str) -> tuple[str, Request | None]:
     made = [r for r in decisions(engine, key) if r.content_sha256 == sha and r.decision and r.decided_at]
     if not made:
         return WAITING, None
-    last = max(made, key=lambda r: r.decided_at or r.requested_at)
+    # The latest decision; at the same instant (a fixed clock), the row written later.
+    _at, _order, last = max((r.decided_at or r.requested_at, n, r) for n, r in enumerate(made))
     return _STATE[last.decision], last
 
 

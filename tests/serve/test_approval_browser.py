@@ -46,6 +46,7 @@ def test_an_approver_approves_from_the_email_and_the_dashboard_shows_it(browser,
         "DIGEST_SOURCES": str(content), "DIGEST_SCHEDULE": "0 9 * * 1", "DIGEST_TIMEZONE": "UTC",
         "DIGEST_APPROVAL": "email", "DIGEST_APPROVERS": "editor@example.org", "DIGEST_LINK_CHECK": "false",
         "DIGEST_ADMIN_PASSWORD": PASSWORD,
+        "DIGEST_TEST_NOW": NOW,  # the pages' clock too: the calendar shows what is coming after NOW
     }
     with running(tmp_path, **settings) as srv:
         ran = srv.cli("run", "--once", DIGEST_TEST_NOW=NOW)
