@@ -12,34 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 from digest.render.env import builtin_templates
 from digest.serve.auth import password_hash, password_mark
+from digest.serve.headers import MAX_BODY, security_headers
 from digest.serve.logins import LIFETIME
-from digest.serve.site import EXTENSION, Site, site
+from digest.serve.site import EXTENSION, Site
 from digest.serve.throttle import Throttle
 from digest.unsubscribe import secret_key
 
 if TYPE_CHECKING:
-    from flask import Flask, Response
+    from flask import Flask
 
     from digest.config import Settings
     from digest.store import Engine
-
-MAX_BODY = 64 * 1024  # the largest form we accept; a one-click POST is 26 bytes
-
-# Pages: our own stylesheet only, no script at all, never framed, forms only to us.
-PAGE_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
-
-# Headers every answer gets; a view may set its own DEFAULTS (/admin/preview allows SAMEORIGIN).
-# Same-origin form posts keep their Referer (Flask-WTF needs it on https); tokens in our URLs
-# never leave for another site.
-SET_ALWAYS = (
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("X-Robots-Tag", "noindex, nofollow"),
-)
-DEFAULTS = (("Content-Security-Policy", PAGE_CSP), ("X-Frame-Options", "DENY"), ("Cache-Control", "no-store"))
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
@@ -51,6 +34,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     from digest.serve.admin import blueprint as admin
     from digest.serve.approval import blueprint as approval
     from digest.serve.archive import blueprint as archive
+    from digest.serve.one_click import OneClickDoor
     from digest.serve.public import blueprint as public
     from digest.serve.public import unsubscribe
     from digest.serve.sessions import CookieSessions
@@ -101,7 +85,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     csrf.exempt(unsubscribe)  # RFC 8058: the mailbox's POST carries no cookie and no token
     csrf.exempt(subscribe)  # the view checks our token itself, except from DIGEST_SIGNUP_ORIGINS
     app.context_processor(template_globals)
-    app.after_request(_security_headers)
+    app.after_request(security_headers)
     app.register_error_handler(400, _error_page)
     app.register_error_handler(404, _error_page)
     app.register_error_handler(405, _error_page)
@@ -109,6 +93,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
     app.register_error_handler(413, _error_page)
     app.register_error_handler(429, _error_page)
     app.register_error_handler(503, _error_page)
+    app.wsgi_app = OneClickDoor(app)  # type: ignore[method-assign]
     return app
 
 
@@ -126,25 +111,6 @@ def _site(settings: Settings, engine: Engine, key: bytes) -> Site:
         admin_hash=password_hash(settings),
         admin_mark=mark,
     )
-
-
-def _security_headers(response: Response) -> Response:
-    from flask import g
-
-    headers = response.headers
-    present = {name.lower() for name, _ in headers}  # one pass: each look-up scans them all
-    wanted = [(name, value) for name, value in SET_ALWAYS if name.lower() not in present]
-    for name, value in SET_ALWAYS:
-        if name.lower() in present:
-            headers[name] = value
-    wanted += [(name, value) for name, value in DEFAULTS if name.lower() not in present]
-    if "content-language" not in present and "page_language" in g:
-        wanted.append(("Content-Language", g.page_language))
-    if site().settings.public_url.startswith("https://"):
-        headers.pop("Strict-Transport-Security", None)
-        wanted.append(("Strict-Transport-Security", "max-age=31536000"))
-    headers.extend(wanted)
-    return response
 
 
 def _error_page(error: Any) -> tuple[str, int]:

@@ -7,7 +7,10 @@ confirmation included); a test checks both tables have the same keys.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from werkzeug.datastructures import LanguageAccept
 
 LANGUAGES = ("en", "ko")
 
@@ -220,12 +223,16 @@ def page_language(preferred: str = "") -> str:
     from digest.serve.site import site
 
     asked = request.args.get("lang", "")
+    return choose_language(asked, preferred, request.accept_languages, site().settings.language)
+
+
+def choose_language(asked: str, preferred: str, accepted: LanguageAccept, default: str) -> str:
+    """:func:`page_language` from its parts (``accepted``: the request's Accept-Language)."""
     if asked in LANGUAGES:
         return asked
     if preferred in LANGUAGES:
         return preferred
-    best = request.accept_languages.best_match(LANGUAGES)
-    return best or site().settings.language
+    return accepted.best_match(LANGUAGES) or default
 
 
 def words(lang: str) -> dict[str, str]:
@@ -268,13 +275,23 @@ def render_filled(template: str, lang: str, fill: str, **context: Any) -> str:
     for within minutes: rendered once per template, language and ``context`` (kept on the site),
     then the escaped value is put in the hole."""
     from flask import g
-    from markupsafe import escape
 
     from digest.serve.site import site
 
-    pages, key = site().pages, (template, lang, *sorted(context.items()))
+    pages, key = site().pages, page_key(template, lang, context)
     page = pages.get(key)
     if page is None:
         page = pages[key] = render(template, lang, address=HOLE, **context)
     g.page_language = lang
+    return fill_hole(page, fill)
+
+
+def page_key(template: str, lang: str, context: dict[str, Any]) -> tuple[object, ...]:
+    """Which rendered page of the site's cache :func:`render_filled` fills."""
+    return (template, lang, *sorted(context.items()))
+
+
+def fill_hole(page: str, fill: str) -> str:
+    from markupsafe import escape
+
     return page.replace(HOLE, str(escape(fill)))
