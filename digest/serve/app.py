@@ -99,6 +99,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Flask:
 
 def _site(settings: Settings, engine: Engine, key: bytes) -> Site:
     from digest.store.admin_sessions import keep_only
+    from digest.store.one_click import OneClick
 
     mark = password_mark(key, settings.admin_password)
     keep_only(engine, mark)  # shared log-ins made under another password end now
@@ -108,6 +109,7 @@ def _site(settings: Settings, engine: Engine, key: bytes) -> Site:
         engine=engine,
         key=key,
         ip_throttle=throttle,
+        one_click=OneClick(engine),
         admin_hash=password_hash(settings),
         admin_mark=mark,
     )

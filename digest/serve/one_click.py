@@ -26,7 +26,6 @@ from digest import clock
 from digest.serve.headers import MAX_BODY, fresh_headers
 from digest.serve.site import site
 from digest.serve.words import choose_language, fill_hole, mask, page_key
-from digest.store.one_click import unsubscribe_ref
 from digest.unsubscribe import UNSUBSCRIBE, Opened, day_of, open_token
 
 if TYPE_CHECKING:
@@ -58,7 +57,7 @@ class OneClickDoor:
         if not isinstance(opened, Opened):
             return None
         try:
-            left = unsubscribe_ref(s.engine, opened.ref, now)
+            left = s.one_click.unsubscribe(opened.ref, now)
         except Exception:
             log.exception("one-click unsubscribe failed; Flask tries it once more")
             return None

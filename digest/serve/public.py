@@ -69,13 +69,12 @@ def _one_click(token: str) -> tuple[str, int]:
     statement (the busiest path of the site: a whole list may press it within minutes); an old
     link holds the address itself."""
     from digest.store import signups
-    from digest.store.one_click import unsubscribe_ref
     from digest.unsubscribe import UNSUBSCRIBE, Opened, day_of, open_token
 
     s, now = site(), clock.now()
     opened = open_token(s.key, UNSUBSCRIBE, token, day_of(now))
     if isinstance(opened, Opened):
-        left = unsubscribe_ref(s.engine, opened.ref, now)
+        left = s.one_click.unsubscribe(opened.ref, now)
         if left is None:  # no address has this id: never made, or forgotten
             abort(404)
         address, known, language = left.email, left.known, left.language

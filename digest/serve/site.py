@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from digest.config import Settings
     from digest.store import Engine
+    from digest.store.one_click import OneClick
 
 EXTENSION = "digest"
 MAX_HELD_LOGINS = 4  # log-ins held waiting at once; a flood past it is answered 429 (threads stay free)
@@ -33,6 +34,7 @@ class Site:
     engine: Engine
     key: bytes
     ip_throttle: Throttle
+    one_click: OneClick  # the one-click statement, on a connection per thread
     admin_hash: str = ""
     admin_mark: str = ""  # names the password the dashboard's log-ins were opened with
     wake: threading.Event = field(default_factory=threading.Event)  # the side-email worker's bell

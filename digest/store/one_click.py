@@ -2,16 +2,19 @@
 
 A whole list may press the button within minutes of a send, and mailbox providers send the
 POST themselves, so this path is kept to the least work: the link's id names the address
-inside the UPDATE, which commits by itself (no BEGIN and COMMIT around it), on the pool's
-driver connection (SQLAlchemy's statement machinery cost as much CPU as the rest of the
-request's database work). SQLite then holds its write lock only while the statement runs,
-never while the thread waits for the interpreter between statements; PostgreSQL answers in
-one round trip. It changes what :func:`digest.store.signups.unsubscribe` changes: an address
-that left already keeps the time it first left.
+inside the UPDATE, which commits by itself (no BEGIN and COMMIT around it), on a driver
+connection each thread keeps (SQLAlchemy's statement machinery cost as much CPU as the rest
+of the request's database work; the pool's checkout and return added locks and events).
+SQLite then holds its write lock only while the statement runs, never while the thread waits
+for the interpreter between statements; PostgreSQL answers in one round trip. It changes what
+:func:`digest.store.signups.unsubscribe` changes: an address that left already keeps the
+time it first left.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,39 +49,63 @@ class _Lost(Exception):
     """The database server went away under the statement (restarted, or the connection dropped)."""
 
 
-def unsubscribe_ref(engine: Engine, ref: str, now: datetime) -> Left | None:
-    """Unsubscribe the address whose link id is ``ref``; None when no address has that id."""
-    try:
-        return _one_click(engine, ref, now)
-    except _Lost:
-        # Start from new connections: the others were lost with it. If the statement did
-        # commit, the second run changes nothing and reads who it was, so once more is safe.
-        engine.dispose()
-    return _one_click(engine, ref, now)
+class OneClick:
+    """The one-click statement on a driver connection each thread keeps for it (`digest serve`'s
+    threads are few and live as long as it does): no pool checkout and return per POST, the
+    statements formatted once (one per app: :meth:`unsubscribe`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.local = threading.local()
+        self.sqlite = engine.dialect.name == "sqlite"
+        mark = ":{}" if self.sqlite else "%({})s"  # the drivers' named parameters
+        self.sql = (
+            _ONE_CLICK.format(now=mark.format("now"), ref=mark.format("ref")),
+            _WHO.format(ref=mark.format("ref")),
+        )
+        self.stamp = schema.subscribers.c.unsubscribed_at.type.bind_processor(engine.dialect)
+
+    def unsubscribe(self, ref: str, now: datetime) -> Left | None:
+        """Unsubscribe the address whose link id is ``ref``; None when no address has that id."""
+        try:
+            return self._run(ref, now)
+        except _Lost:
+            # Start from new connections: the others were lost with it. If the statement did
+            # commit, the second run changes nothing and reads who it was, so once more is safe.
+            self.engine.dispose()
+        return self._run(ref, now)
+
+    def _run(self, ref: str, now: datetime) -> Left | None:
+        raw = self._connection()
+        values = {"ref": ref, "now": self.stamp(now) if self.stamp else now}
+        try:
+            return _left(raw, self.sql, values)
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            self.local.raw = None
+            lost = self.engine.dialect.is_disconnect(exc, raw.dbapi_connection, None)
+            with contextlib.suppress(Exception):
+                raw.close()  # never used again in a state nobody knows
+            if lost:
+                raise _Lost from exc
+            raise
+
+    def _connection(self) -> Any:
+        """This thread's connection, taken from the pool and detached on first use."""
+        raw = getattr(self.local, "raw", None)
+        if raw is not None:
+            return raw
+        fresh: Any = self.engine.raw_connection()
+        fresh.detach()  # this thread's own from now on: the pool neither counts nor resets it
+        if not self.sqlite:  # SQLite's connections run without implicit transactions already
+            fresh.dbapi_connection.autocommit = True
+        self.local.raw = fresh
+        return fresh
 
 
-def _one_click(engine: Engine, ref: str, now: datetime) -> Left | None:
-    sqlite = engine.dialect.name == "sqlite"
-    mark = ":{}" if sqlite else "%({})s"  # the drivers' named parameters
-    stamp = schema.subscribers.c.unsubscribed_at.type.bind_processor(engine.dialect)
-    values = {"ref": ref, "now": stamp(now) if stamp else now}
-    raw = engine.raw_connection()
-    driver: Any = raw.driver_connection
-    try:
-        if not sqlite:  # SQLite's connections run without implicit transactions already (db.py)
-            driver.autocommit = True
-        changed = _rows(raw, _ONE_CLICK.format(now=mark.format("now"), ref=mark.format("ref")), values)
-        found = changed or _rows(raw, _WHO.format(ref=mark.format("ref")), {"ref": ref})
-        if not sqlite:
-            driver.autocommit = False  # as the pool hands connections out
-    except engine.dialect.loaded_dbapi.Error as exc:
-        lost = engine.dialect.is_disconnect(exc, driver, None)
-        raw.invalidate(exc)  # never handed out again in a state nobody knows
-        if lost:
-            raise _Lost from exc
-        raise
-    finally:
-        raw.close()
+def _left(raw: Any, sql: tuple[str, str], values: dict[str, Any]) -> Left | None:
+    """The one-click statement, then (only when it changed nothing) whose id it is."""
+    changed = _rows(raw, sql[0], values)
+    found = changed or _rows(raw, sql[1], {"ref": values["ref"]})
     if changed:
         return Left(changed[0][0], changed[0][1] or "", True)
     if not found:

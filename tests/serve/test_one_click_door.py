@@ -12,8 +12,10 @@ from sqlalchemy import select
 from werkzeug.test import Client
 
 from digest.store import schema
+from digest.store.one_click import Left
 from digest.store.signups import lookup
 from digest.unsubscribe import UNSUBSCRIBE, token_for
+from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
 from tests.serve.conftest import FAR_AHEAD
 from tests.serve.helpers import app_client
 
@@ -113,5 +115,43 @@ def test_everything_else_is_flasks(tmp_path: Path) -> None:
         client.set_cookie("session", "x")
         assert client.post(path(engine, "b1@example.kr"), **ONE_CLICK).status_code == 200
         assert len(flask_calls) == 5
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_each_thread_keeps_its_connection_and_replaces_a_lost_one(
+    tmp_path: Path, database: str, request: pytest.FixtureRequest
+) -> None:
+    """The statement runs on a connection its thread keeps; when the server ends it (a restart,
+    a dropped connection), the next POST takes a new one and is honoured once."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
+
+    from digest import subscribers
+    from digest.store import open_store
+    from digest.store.link_refs import refs_for
+    from digest.store.one_click import OneClick
+
+    url = request.getfixturevalue("pg_url") if database == "postgresql" else f"sqlite:///{tmp_path}/d.db"
+    engine = open_store(url)
+    try:
+        for address in PEOPLE:
+            subscribers.add(engine, address)
+        refs, now = refs_for(engine, list(PEOPLE)), datetime(2026, 12, 7, tzinfo=UTC)
+        one = OneClick(engine)
+        with ThreadPoolExecutor(2) as pool:
+            left = list(pool.map(lambda a: one.unsubscribe(refs[a], now), PEOPLE[:4]))
+        assert [x.email for x in left if x] == list(PEOPLE[:4]) and all(x and x.known for x in left)
+        if database == "postgresql":
+            with engine.connect() as conn:  # the server ends every other session
+                conn.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE pid <> pg_backend_pid() AND datname = current_database()"
+                )
+        assert one.unsubscribe(refs[PEOPLE[4]], now) == Left(PEOPLE[4], "", True)
+        assert one.unsubscribe(refs[PEOPLE[4]], now) == Left(PEOPLE[4], "", True)  # nothing changes
+        assert one.unsubscribe("AAAAAAAAAAAAAAAA", now) is None
+        assert all(lookup(engine, a).status == "unsubscribed" for a in PEOPLE)  # type: ignore[union-attr]
     finally:
         engine.dispose()
