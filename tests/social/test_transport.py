@@ -108,15 +108,15 @@ def test_email_and_social_keep_their_documented_rules() -> None:
 
 @pytest.mark.parametrize("rules", [EMAIL_RULES, SOCIAL_RULES])
 def test_network_failures_by_one_rule(server: str, rules: Rules) -> None:
-    t = Transport("svc", read_timeout=0.5, user_agent="t", rules=rules, timeout_key="DIGEST_X_TIMEOUT")
+    t = Transport("svc", read_timeout=2.0, user_agent="t", rules=rules, timeout_key="DIGEST_X_TIMEOUT")
     with pytest.raises(ProviderError) as refused:
         t.request("POST", f"http://127.0.0.1:{free_port()}/", repeat=False)
     assert refused.value.retryable and not refused.value.outcome_unknown  # nothing left
     with pytest.raises(ProviderError) as late:
-        t.request("POST", f"{server}/200/2", repeat=False)
+        t.request("POST", f"{server}/200/6", repeat=False)
     assert late.value.outcome_unknown and "DIGEST_X_TIMEOUT" in str(late.value)
     with pytest.raises(ProviderError) as late_get:
-        t.request("GET", f"{server}/200/2", repeat=True)
+        t.request("GET", f"{server}/200/6", repeat=True)
     assert late_get.value.retryable and not late_get.value.outcome_unknown
     assert t.request("GET", f"{server}/204", repeat=True).status_code == 204
     t.close()
