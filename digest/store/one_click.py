@@ -25,9 +25,14 @@ from digest.store import schema
 
 _ONE_CLICK = (
     "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = {now} "
-    "WHERE email = (SELECT email FROM link_refs WHERE ref = {ref}) AND status <> 'unsubscribed' "
-    "RETURNING email, language"
+    "WHERE email = (SELECT email FROM link_refs WHERE ref = {ref}) AND status <> 'unsubscribed'"
 )
+# PostgreSQL returns who left in the same round trip. SQLite commits a statement with RETURNING
+# only once its rows are read, so the write lock would wait for this thread to get the
+# interpreter back between the two steps, and the other threads' busy waits back off meanwhile;
+# without it the UPDATE commits within its one step, and whose id it was is read after (WAL: a
+# read takes no lock).
+_RETURNING = " RETURNING email, language"
 # Only when the statement changed nothing: whose id it is, and whether that address is listed.
 _WHO = (
     "SELECT r.email, s.language, s.status FROM link_refs r "
@@ -60,7 +65,8 @@ class OneClick:
         self.sqlite = engine.dialect.name == "sqlite"
         mark = ":{}" if self.sqlite else "%({})s"  # the drivers' named parameters
         self.sql = (
-            _ONE_CLICK.format(now=mark.format("now"), ref=mark.format("ref")),
+            _ONE_CLICK.format(now=mark.format("now"), ref=mark.format("ref"))
+            + ("" if self.sqlite else _RETURNING),
             _WHO.format(ref=mark.format("ref")),
         )
         self.stamp = schema.subscribers.c.unsubscribed_at.type.bind_processor(engine.dialect)
@@ -103,7 +109,7 @@ class OneClick:
 
 
 def _left(raw: Any, sql: tuple[str, str], values: dict[str, Any]) -> Left | None:
-    """The one-click statement, then (only when it changed nothing) whose id it is."""
+    """The one-click statement, then (when it returned nothing) whose id it is."""
     changed = _rows(raw, sql[0], values)
     found = changed or _rows(raw, sql[1], {"ref": values["ref"]})
     if changed:
