@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from digest.store import schema
+from digest.store import schema_web
 from digest.store.rows import _aware
 
 SHARED = ""  # the account of a log-in with the shared DIGEST_ADMIN_PASSWORD
@@ -37,7 +37,7 @@ def open_session(
     engine: Engine, id_hash: str, password: str, now: datetime, lifetime: timedelta, account: str = SHARED
 ) -> None:
     """Record a new log-in (and drop the expired ones on the way)."""
-    a = schema.admin_sessions
+    a = schema_web.admin_sessions
     with engine.begin() as conn:
         conn.execute(delete(a).where(a.c.created_at < now - lifetime))
         conn.execute(a.insert().values(id_hash=id_hash, password=password, created_at=now, account=account))
@@ -46,7 +46,7 @@ def open_session(
 def login_of(engine: Engine, id_hash: str, password: str, now: datetime, lifetime: timedelta) -> Login | None:
     """The log-in named by ``id_hash`` while it counts: not expired, and either opened with the
     current shared ``password`` or of an account that still exists (with that account's role)."""
-    a, u = schema.admin_sessions, schema.users
+    a, u = schema_web.admin_sessions, schema_web.users
     query = (
         select(a.c.password, a.c.created_at, a.c.account, u.c.role)
         .select_from(a.outerjoin(u, u.c.email == a.c.account))
@@ -62,20 +62,20 @@ def login_of(engine: Engine, id_hash: str, password: str, now: datetime, lifetim
 
 
 def close_session(engine: Engine, id_hash: str) -> None:
-    a = schema.admin_sessions
+    a = schema_web.admin_sessions
     with engine.begin() as conn:
         conn.execute(delete(a).where(a.c.id_hash == id_hash))
 
 
 def close_account(conn: Connection, email: str) -> None:
     """End every log-in of ``email`` now, and spend its sign-in links (inside the caller's transaction)."""
-    conn.execute(delete(schema.admin_sessions).where(schema.admin_sessions.c.account == email))
-    conn.execute(delete(schema.login_links).where(schema.login_links.c.email == email))
+    conn.execute(delete(schema_web.admin_sessions).where(schema_web.admin_sessions.c.account == email))
+    conn.execute(delete(schema_web.login_links).where(schema_web.login_links.c.email == email))
 
 
 def keep_only(engine: Engine, password: str) -> int:
     """Delete the shared log-ins opened under any other password; how many were deleted."""
-    a = schema.admin_sessions
+    a = schema_web.admin_sessions
     with engine.begin() as conn:
         gone = conn.execute(delete(a).where(a.c.account == SHARED, a.c.password != password))
         return max(gone.rowcount, 0)
@@ -83,7 +83,7 @@ def keep_only(engine: Engine, password: str) -> int:
 
 def add_link(engine: Engine, token_hash: str, email: str, now: datetime, lifetime: timedelta) -> None:
     """Keep a new sign-in link of ``email`` (and drop the links past their lifetime on the way)."""
-    k = schema.login_links
+    k = schema_web.login_links
     with engine.begin() as conn:
         conn.execute(delete(k).where(k.c.created_at < now - lifetime))
         conn.execute(k.insert().values(token_hash=token_hash, email=email, created_at=now))
@@ -94,7 +94,7 @@ def link_account(
 ) -> str:
     """The account a sign-in link logs in to, while it is unused, young and the account exists;
     ''. With ``spend`` the link is used up by this call (only one caller ever gets the account)."""
-    k, u = schema.login_links, schema.users
+    k, u = schema_web.login_links, schema_web.users
     live = (k.c.token_hash == token_hash, k.c.used_at.is_(None), k.c.created_at > now - lifetime)
     with engine.begin() as conn:
         email = conn.scalar(select(k.c.email).join(u, u.c.email == k.c.email).where(*live))

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 
-from digest.store import schema
+from digest.store import schema, schema_web
 from digest.store.rows import _aware
 
 APPROVED, HELD, WAITING = "approved", "held", "waiting"
@@ -43,18 +43,18 @@ def add_request(engine: Engine, token_hash: str, key: str, sha: str, approver: s
     row = {"token_hash": token_hash, "edition_key": key, "content_sha256": sha,
            "approver": approver.strip().lower()[:320], "decision": "", "requested_at": now}
     with engine.begin() as conn:
-        conn.execute(insert(schema.approvals).values(**row))
+        conn.execute(insert(schema_web.approvals).values(**row))
 
 
 def drop_request(engine: Engine, token_hash: str) -> None:
     """Forget a request whose email could not be sent (the next look mails a new one)."""
     with engine.begin() as conn:
-        conn.execute(delete(schema.approvals).where(schema.approvals.c.token_hash == token_hash))
+        conn.execute(delete(schema_web.approvals).where(schema_web.approvals.c.token_hash == token_hash))
 
 
 def asked(engine: Engine, key: str, sha: str) -> set[str]:
     """The approvers a request for these bytes of edition ``key`` went to."""
-    a = schema.approvals
+    a = schema_web.approvals
     query = select(a.c.approver).where(a.c.edition_key == key, a.c.content_sha256 == sha,
                                        ~a.c.token_hash.startswith("dashboard:"))
     with engine.connect() as conn:
@@ -62,7 +62,7 @@ def asked(engine: Engine, key: str, sha: str) -> set[str]:
 
 
 def find(engine: Engine, token_hash: str) -> Request | None:
-    a = schema.approvals
+    a = schema_web.approvals
     with engine.connect() as conn:
         row = conn.execute(select(a).where(a.c.token_hash == token_hash)).first()
     return _request(row) if row else None
@@ -70,7 +70,7 @@ def find(engine: Engine, token_hash: str) -> Request | None:
 
 def use(engine: Engine, token_hash: str, decision: str, now: datetime) -> bool:
     """Spend the token on ``decision`` (approve or hold); False when it was used before."""
-    a = schema.approvals
+    a = schema_web.approvals
     with engine.begin() as conn:
         done = conn.execute(update(a).where(a.c.token_hash == token_hash, a.c.decision == "")
                             .values(decision=decision, decided_at=now))
@@ -82,12 +82,12 @@ def record(engine: Engine, key: str, sha: str, who: str, decision: str, now: dat
     row = {"token_hash": "dashboard:" + secrets.token_hex(16), "edition_key": key, "content_sha256": sha,
            "approver": who[:320], "decision": decision, "requested_at": now, "decided_at": now}
     with engine.begin() as conn:
-        conn.execute(insert(schema.approvals).values(**row))
+        conn.execute(insert(schema_web.approvals).values(**row))
 
 
 def decisions(engine: Engine, key: str) -> list[Request]:
     """Every request and decision of edition ``key``, oldest first."""
-    a = schema.approvals
+    a = schema_web.approvals
     with engine.connect() as conn:
         rows = conn.execute(select(a).where(a.c.edition_key == key).order_by(a.c.id)).all()
     return [_request(r) for r in rows]

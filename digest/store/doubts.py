@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
-from digest.store import schema
+from digest.store import schema, schema_web
 from digest.store.rows import DeliveryRow, delivery_from_row, idem_key, now_utc, people_of
 
 AGAIN = "~again"  # the target suffix of the call that sends a batch's missing recipients again
@@ -51,7 +51,7 @@ def in_doubt(engine: Engine, key: str, channel: str) -> list[Doubt]:
 
 def reported(engine: Engine, provider: str, key: str, addresses: Sequence[str]) -> set[str]:
     """The addresses a stored webhook event of ``provider`` names for edition ``key``."""
-    e = schema.mail_events
+    e = schema_web.mail_events
     wanted = sorted({a.strip().lower() for a in addresses})
     found: set[str] = set()
     with engine.connect() as conn:

@@ -27,7 +27,7 @@ from functools import cached_property
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, select
 
-from digest.store import schema
+from digest.store import schema, schema_web
 from digest.store.forgotten import address_hash, forgotten_among
 from digest.store.rows import CAMPAIGN
 from digest.types import MailEvent
@@ -112,7 +112,7 @@ class Matcher:
         return None
 
     def _calls_by_id(self, ids: list[str]) -> Iterable[tuple[str, Call]]:
-        d, m = schema.deliveries, schema.side_mails
+        d, m = schema.deliveries, schema_web.side_mails
         rows = self.conn.execute(
             select(d.c.provider_id, d.c.id, d.c.edition_key, d.c.target, d.c.payload).where(
                 d.c.provider_id.in_(ids), d.c.channel.like("email:%")
@@ -134,7 +134,7 @@ class Matcher:
 
     def _calls_by_tag(self, tag: str) -> list[Call]:
         """The calls whose idempotency key starts with ``tag`` (a range, so the unique index serves)."""
-        d, m = schema.deliveries, schema.side_mails
+        d, m = schema.deliveries, schema_web.side_mails
         found = [
             Call(row_id, edition, target, payload)
             for row_id, edition, target, payload in self.conn.execute(

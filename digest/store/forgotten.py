@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, String, delete, func, select, update
 
-from digest.store import schema
+from digest.store import schema, schema_web
 from digest.store.rows import insert_ignore, now_utc, people_of
 from digest.store.side_mails import erase_recipient, side_mails_to
 
@@ -44,7 +44,7 @@ def address_hash(key: bytes, address: str) -> str:
 def forgotten_among(conn: Connection, key: bytes, addresses: Iterable[str]) -> set[str]:
     """The addresses of ``addresses`` that were forgotten (compared by their keyed hash)."""
     by_hash = {address_hash(key, a): a for a in addresses}
-    f = schema.forgotten
+    f = schema_web.forgotten
     found: set[str] = set()
     hashes = list(by_hash)
     for start in range(0, len(hashes), 500):
@@ -63,15 +63,15 @@ def forget(engine: Engine, key: bytes, address: str) -> Erased:
     """Erase ``address`` and its history in one transaction; keep its keyed hash."""
     address = address.strip().lower()
     digest = address_hash(key, address)
-    s, m, g = schema.subscribers, schema.mail_events, schema.signups
+    s, m, g = schema.subscribers, schema_web.mail_events, schema_web.signups
     with engine.begin() as conn:
-        insert_ignore(conn, schema.forgotten, [{"digest": digest, "forgotten_at": now_utc()}])
+        insert_ignore(conn, schema_web.forgotten, [{"digest": digest, "forgotten_at": now_utc()}])
         subs = conn.execute(delete(s).where(s.c.email == address)).rowcount
         dels = _erase_in_deliveries(conn, address, digest)
         evs = conn.execute(delete(m).where(func.lower(m.c.recipient) == address)).rowcount
         sups = conn.execute(delete(g).where(g.c.email == address)).rowcount
         # Its links' id goes too: a forwarded or kept link then leads nowhere and names nobody.
-        conn.execute(delete(schema.link_refs).where(schema.link_refs.c.email == address))
+        conn.execute(delete(schema_web.link_refs).where(schema_web.link_refs.c.email == address))
         msgs = _erase_in_messages(conn, address)
         sides = erase_recipient(conn, address, f"forgotten:{digest}")
         msgs += _sweep(conn, address)
@@ -186,7 +186,7 @@ def export(engine: Engine, address: str | None) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         if address is None:
             emails = sorted(
-                set(conn.scalars(select(s.c.email))) | set(conn.scalars(select(schema.signups.c.email)))
+                set(conn.scalars(select(s.c.email))) | set(conn.scalars(select(schema_web.signups.c.email)))
             )
         else:
             emails = [address.strip().lower()]
@@ -194,7 +194,7 @@ def export(engine: Engine, address: str | None) -> list[dict[str, Any]]:
 
 
 def _about(conn: Connection, email: str) -> dict[str, Any]:
-    s, m, g = schema.subscribers, schema.mail_events, schema.signups
+    s, m, g = schema.subscribers, schema_web.mail_events, schema_web.signups
     sub = conn.execute(select(s).where(s.c.email == email)).mappings().first()
     signup = conn.execute(select(g).where(g.c.email == email)).mappings().first()
     fields = ("edition_key", "channel", "status", "attempts", "provider_id", "updated_at")

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, select
 
-from digest.store import schema
+from digest.store import schema, schema_web
 from digest.store.db import reading
 from digest.store.migrations import LINK_REFS_STEP
 from digest.store.rows import _aware, insert_ignore, now_utc
@@ -46,7 +46,7 @@ def refs_for(engine: Engine, emails: Iterable[str]) -> dict[str, str]:
             for start in range(0, len(missing), PAGE):
                 page = missing[start : start + PAGE]
                 rows = [{"ref": new_ref(), "email": e, "created_at": stamp} for e in page]
-                insert_ignore(conn, schema.link_refs, rows)
+                insert_ignore(conn, schema_web.link_refs, rows)
             found.update(_read(conn, missing))
     return found
 
@@ -54,7 +54,7 @@ def refs_for(engine: Engine, emails: Iterable[str]) -> dict[str, str]:
 def make_refs_for_the_list(engine: Engine) -> int:
     """Give every active subscriber without an id one, in one transaction, before a send makes its
     calls (so the calls only read them). Returns how many were made."""
-    s, r = schema.subscribers, schema.link_refs
+    s, r = schema.subscribers, schema_web.link_refs
     without = (
         select(s.c.email)
         .outerjoin(r, r.c.email == s.c.email)
@@ -78,13 +78,13 @@ def _read(conn: Connection, emails: list[str]) -> dict[str, str]:
 
 def read_query(emails: Sequence[Any]) -> Select[Any]:
     """(address, id) of each of ``emails`` that has an id."""
-    r = schema.link_refs
+    r = schema_web.link_refs
     return select(r.c.email, r.c.ref).where(r.c.email.in_(emails))
 
 
 def email_of(engine: Engine, ref: str) -> str | None:
     """The address whose id is ``ref``; None when there is none (never made, or forgotten)."""
-    r = schema.link_refs
+    r = schema_web.link_refs
     with engine.connect() as conn:
         found = conn.scalar(select(r.c.email).where(r.c.ref == ref))
     return str(found) if found is not None else None

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
-from digest.store import schema
+from digest.store import schema, schema_web
 from digest.store.event_match import Match, Matcher, message_keys
 from digest.store.forgotten import redacted
 from digest.types import MailEvent
@@ -103,7 +103,7 @@ def _insert_statement(dialect: str) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    return maker(schema.mail_events).on_conflict_do_nothing().returning(schema.mail_events.c.event_id)
+    return maker(schema_web.mail_events).on_conflict_do_nothing().returning(schema_web.mail_events.c.event_id)
 
 
 def _apply_policy(conn: Connection, event: MailEvent, found: Match) -> str | None:
@@ -143,7 +143,7 @@ def _soft_run(conn: Connection, recipient: str) -> int:
 
     An event no delivery explains counts as its own edition (keyed by its message id).
     """
-    e = schema.mail_events
+    e = schema_web.mail_events
     rows = conn.execute(
         select(e.c.kind, e.c.hard, e.c.edition_key, e.c.message_id, e.c.event_id)
         .where(e.c.recipient == recipient, e.c.kind.in_(("delivered", "bounced")))
@@ -160,7 +160,7 @@ def _soft_run(conn: Connection, recipient: str) -> int:
 def soft_run_by(engine: Engine, provider: str) -> set[str]:
     """The addresses whose latest delivered-or-bounced event is a soft bounce ``provider`` reported:
     the ones whose run a later acceptance by that same server ends."""
-    e = schema.mail_events
+    e = schema_web.mail_events
     soft = select(e.c.recipient).where(e.c.provider == provider, e.c.kind == "bounced", e.c.hard == 0)
     query = (
         select(e.c.recipient, e.c.provider, e.c.kind, e.c.hard)
@@ -175,13 +175,13 @@ def soft_run_by(engine: Engine, provider: str) -> set[str]:
 
 
 def seen(engine: Engine, event_id: str) -> bool:
-    e = schema.mail_events
+    e = schema_web.mail_events
     with engine.connect() as conn:
         return bool(conn.scalar(select(func.count()).where(e.c.event_id == event_id)))
 
 
 def counts(engine: Engine) -> dict[str, int]:
-    e = schema.mail_events
+    e = schema_web.mail_events
     with engine.connect() as conn:
         return dict(conn.execute(select(e.c.kind, func.count()).group_by(e.c.kind)).all())  # type: ignore[arg-type]
 
@@ -191,7 +191,7 @@ SHOWN = ("delivered", "bounced", "complained")
 
 def edition_counts(engine: Engine, edition: str | None = None) -> dict[str, dict[str, int]]:
     """Per edition (``""``: no delivery matched), how many addresses each shown kind of event named."""
-    e = schema.mail_events
+    e = schema_web.mail_events
     people = func.count(func.distinct(e.c.recipient))
     query = select(e.c.edition_key, e.c.kind, people).where(e.c.kind.in_(SHOWN))
     query = query.group_by(e.c.edition_key, e.c.kind)

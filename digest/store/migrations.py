@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, inspect, select
 # By its full name: the package digest.store opens the store through this module, so
 # `from digest.store import schema` would make the two import each other.
 import digest.store.schema as schema
+import digest.store.schema_web as schema_web
 import digest.store.tallies as tallies
 from digest.errors import StoreError
 
@@ -98,7 +99,7 @@ def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
 
 
 def _side_mails(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=[schema.side_mails])
+    schema.metadata.create_all(conn, tables=[schema_web.side_mails])
 
 
 def _side_mail_queue(conn: Connection) -> None:
@@ -106,7 +107,7 @@ def _side_mail_queue(conn: Connection) -> None:
     if "payload" not in {c["name"] for c in inspect(conn).get_columns("side_mails")}:
         conn.exec_driver_sql("ALTER TABLE side_mails ADD COLUMN language VARCHAR(8) NOT NULL DEFAULT ''")
         conn.exec_driver_sql("ALTER TABLE side_mails ADD COLUMN payload TEXT NOT NULL DEFAULT ''")
-    for index in schema.side_mails.indexes:
+    for index in schema_web.side_mails.indexes:
         index.create(conn, checkfirst=True)
 
 
@@ -147,15 +148,15 @@ def _subscriber_growth(conn: Connection) -> None:
 
 
 def _web(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=[schema.signups])
+    schema.metadata.create_all(conn, tables=[schema_web.signups])
 
 
 def _forgotten(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=[schema.forgotten])
+    schema.metadata.create_all(conn, tables=[schema_web.forgotten])
 
 
 def _web_events(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=[schema.mail_events])
+    schema.metadata.create_all(conn, tables=[schema_web.mail_events])
 
 
 def _event_editions(conn: Connection) -> None:
@@ -166,7 +167,7 @@ def _event_editions(conn: Connection) -> None:
 
 
 def _link_refs(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=[schema.link_refs])
+    schema.metadata.create_all(conn, tables=[schema_web.link_refs])
 
 
 def _signup_links(conn: Connection) -> None:
@@ -176,15 +177,15 @@ def _signup_links(conn: Connection) -> None:
 
 
 def _admin_sessions(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=[schema.admin_sessions])
+    schema.metadata.create_all(conn, tables=[schema_web.admin_sessions])
 
 
 def _approvals(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=[schema.approvals])
+    schema.metadata.create_all(conn, tables=[schema_web.approvals])
 
 
 def _accounts(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=[schema.users, schema.audit_log])
+    schema.metadata.create_all(conn, tables=[schema_web.users, schema_web.audit_log])
 
 
 def _merged_stories(conn: Connection) -> None:
@@ -207,7 +208,7 @@ def _account_logins(conn: Connection) -> None:
     """Whose each dashboard log-in is (``admin_sessions.account``) and the emailed sign-in links."""
     if "account" not in {c["name"] for c in inspect(conn).get_columns("admin_sessions")}:
         conn.exec_driver_sql("ALTER TABLE admin_sessions ADD COLUMN account VARCHAR(320) NOT NULL DEFAULT ''")
-    schema.metadata.create_all(conn, tables=[schema.login_links])
+    schema.metadata.create_all(conn, tables=[schema_web.login_links])
 
 
 STEPS: dict[int, Step] = {

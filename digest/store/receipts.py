@@ -8,12 +8,12 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
-from digest.store import schema
+from digest.store import schema, schema_web
 
 
 def edition_mail_events(engine: Engine, key: str) -> dict[str, list[str]]:
     """kind (delivered, bounced, complained, unsubscribed...) -> the addresses, for ``key``'s messages."""
-    m = schema.mail_events
+    m = schema_web.mail_events
     found: dict[str, set[str]] = {}
     with engine.connect() as conn:
         for kind, recipient in conn.execute(select(m.c.kind, m.c.recipient).where(m.c.edition_key == key)):
@@ -65,7 +65,7 @@ def edition_posts(engine: Engine, key: str) -> list[tuple[str, str, str]]:
 def side_mail_made(engine: Engine, idem_key: str) -> bool:
     """Whether the side email of ``idem_key`` went out, or may have (an edition's receipt: once);
     one that failed is tried again."""
-    m = schema.side_mails
+    m = schema_web.side_mails
     query = select(m.c.id).where(m.c.idem_key == idem_key, m.c.status != "failed")
     with engine.connect() as conn:
         return conn.scalar(query) is not None

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, or_, select, update
 
-from digest.store import schema
+from digest.store import schema_web
 from digest.store.rows import insert_ignore
 
 
@@ -29,7 +29,7 @@ class SideMailBook:
         self, idem_key: str, kind: str, recipient: str, subject: str, provider: str, now: datetime
     ) -> bool:
         """Record the call about to be made; False when that key went out before (or may have)."""
-        m = schema.side_mails
+        m = schema_web.side_mails
         row = {
             "idem_key": idem_key,
             "kind": kind,
@@ -54,7 +54,7 @@ class SideMailBook:
         self, idem_key: str, status: str, now: datetime, *, provider_id: str = "", error: str = ""
     ) -> None:
         """How the call ended: sent, failed or unknown."""
-        m = schema.side_mails
+        m = schema_web.side_mails
         values = {"status": status, "provider_id": provider_id, "last_error": error[:2000], "updated_at": now}
         with self.engine.begin() as conn:
             conn.execute(update(m).where(m.c.idem_key == idem_key).values(**values))
@@ -62,14 +62,14 @@ class SideMailBook:
 
 def side_mails_to(conn: Connection, address: str) -> list[Any]:
     """The side emails sent (or tried) to ``address``, oldest first (for a data-access request)."""
-    m = schema.side_mails
+    m = schema_web.side_mails
     query = select(m.c.kind, m.c.subject, m.c.status, m.c.provider, m.c.provider_id, m.c.created_at)
     return list(conn.execute(query.where(m.c.recipient == address).order_by(m.c.id)).mappings())
 
 
 def erase_recipient(conn: Connection, address: str, instead: str) -> int:
     """Put ``instead`` in place of ``address`` (an erasure): the ledger still knows each call was made."""
-    m = schema.side_mails
+    m = schema_web.side_mails
     return max(conn.execute(update(m).where(m.c.recipient == address).values(recipient=instead)).rowcount, 0)
 
 
@@ -101,7 +101,7 @@ def queue_side_mail(engine: Engine, mail: Queued, now: datetime) -> None:
         "payload": mail.payload,
     }
     with engine.begin() as conn:
-        insert_ignore(conn, schema.side_mails, [row])
+        insert_ignore(conn, schema_web.side_mails, [row])
 
 
 def claim_queued(engine: Engine, now: datetime, stale: timedelta, limit: int) -> list[Queued]:
@@ -109,7 +109,7 @@ def claim_queued(engine: Engine, now: datetime, stale: timedelta, limit: int) ->
 
     Each row is taken by one worker only, however many run (a conditional update per row).
     """
-    m = schema.side_mails
+    m = schema_web.side_mails
     waiting = or_(m.c.status == "queued", and_(m.c.status == "claimed", m.c.updated_at < now - stale))
     query = select(m.c.id, m.c.idem_key, m.c.kind, m.c.recipient, m.c.language, m.c.payload, m.c.status)
     taken = []
@@ -127,14 +127,14 @@ def claim_queued(engine: Engine, now: datetime, stale: timedelta, limit: int) ->
 
 def drop_claimed(engine: Engine, idem_key: str) -> None:
     """A claimed email that is not to be sent: nothing of it stays (it named an address)."""
-    m = schema.side_mails
+    m = schema_web.side_mails
     with engine.begin() as conn:
         conn.execute(delete(m).where(m.c.idem_key == idem_key, m.c.status == "claimed"))
 
 
 def fail_claimed(engine: Engine, idem_key: str, now: datetime, error: str) -> None:
     """A claimed email that could not even be tried (it never reached a provider): failed."""
-    m = schema.side_mails
+    m = schema_web.side_mails
     values = {"status": "failed", "last_error": error[:2000], "payload": "", "updated_at": now}
     with engine.begin() as conn:
         conn.execute(update(m).where(m.c.idem_key == idem_key, m.c.status == "claimed").values(**values))
@@ -144,7 +144,7 @@ def unsettled_count(engine: Engine) -> int:
     """Side emails queued, claimed or being sent: not yet settled."""
     from sqlalchemy import func
 
-    m = schema.side_mails
+    m = schema_web.side_mails
     with engine.connect() as conn:
         found = conn.scalar(select(func.count()).where(m.c.status.in_(("queued", "claimed", "sending"))))
     return int(found or 0)

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 
-from digest.store import schema
+from digest.store import schema, schema_web
 from digest.store.rows import insert_ignore
 
 MAX_CONFIRMATION_EMAILS = 3  # per address, ever, until it confirms
@@ -45,7 +45,7 @@ def lookup(engine: Engine, address: str) -> Subscriber | None:
 
 def waiting_language(engine: Engine, address: str) -> str:
     """The language a waiting sign-up chose, else the subscriber's own ("" when neither is known)."""
-    s, g = schema.subscribers, schema.signups
+    s, g = schema.subscribers, schema_web.signups
     with engine.connect() as conn:
         found = conn.scalar(select(g.c.language).where(g.c.email == address))
         if found is None:
@@ -70,7 +70,7 @@ def request_signup(
     """
     from digest.store.forgotten import forgotten_among
 
-    s, g = schema.subscribers, schema.signups
+    s, g = schema.subscribers, schema_web.signups
     with engine.begin() as conn:
         if forgotten_among(conn, key, [address]):
             return False
@@ -95,7 +95,7 @@ def request_signup(
 
 def remember_link(engine: Engine, address: str, link_hash: str, now: datetime) -> None:
     """Note the link a confirmation email of this waiting sign-up carries (the last few kept)."""
-    g = schema.signups
+    g = schema_web.signups
     entry = f"{link_hash}:{_millis(now)}"
     with engine.begin() as conn:
         links = conn.scalar(select(g.c.links).where(g.c.email == address))
@@ -108,7 +108,7 @@ def confirm_signup(engine: Engine, address: str, now: datetime, link_hash: str) 
     """Make a waiting sign-up an active subscriber; its language, or None when nothing waits for
     this link (confirmed already, never sent this link, or the address left the list after it was
     sent, or its owner blocked it)."""
-    s, g = schema.subscribers, schema.signups
+    s, g = schema.subscribers, schema_web.signups
     with engine.begin() as conn:
         waiting = conn.execute(select(g.c.language, g.c.links, g.c.requested_at).where(g.c.email == address))
         row = waiting.first()
@@ -160,7 +160,7 @@ def pending_count(engine: Engine) -> int:
     from sqlalchemy import func
 
     with engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(schema.signups)) or 0)
+        return int(conn.scalar(select(func.count()).select_from(schema_web.signups)) or 0)
 
 
 def _aware(value: datetime) -> datetime:
@@ -171,7 +171,7 @@ def _aware(value: datetime) -> datetime:
 
 def undo_send(engine: Engine, address: str) -> None:
     """The confirmation email could not go out: let the next request try again at once."""
-    g = schema.signups
+    g = schema_web.signups
     with engine.begin() as conn:
         waiting = update(g).where(g.c.email == address, g.c.sends > 0)
         conn.execute(waiting.values(sent_at=None, sends=g.c.sends - 1))

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, delete, func, literal, or_, select, union_all, update
 from sqlalchemy.sql import CompoundSelect
 
-from digest.store import schema
+from digest.store import schema, schema_web
 from digest.store.db import reading
 from digest.store.forgotten import address_hash
 from digest.store.rows import insert_ignore, now_utc
@@ -85,7 +85,7 @@ def _confirmed_here(conn: Connection, addresses: set[str]) -> set[str]:
     of theirs is still waiting for its link (confirming ends the wait)."""
     if not addresses:
         return set()
-    m, g = schema.side_mails, schema.signups
+    m, g = schema_web.side_mails, schema_web.signups
     sent = select(m.c.recipient).where(
         m.c.recipient.in_(addresses), m.c.kind == "confirm", m.c.status == "sent"
     )
@@ -214,7 +214,7 @@ def not_to_mail(engine: Engine, addresses: Sequence[str], key: bytes) -> dict[st
 
 def recheck_query(emails: Sequence[Any], digests: Sequence[Any]) -> CompoundSelect:
     """The list's status of each of ``emails``, and which of ``digests`` (keyed hashes) were forgotten."""
-    s, f = schema.subscribers, schema.forgotten
+    s, f = schema.subscribers, schema_web.forgotten
     listed = select(s.c.email, s.c.status).where(s.c.email.in_(emails))
     erased = select(f.c.digest, literal("forgotten")).where(f.c.digest.in_(digests))
     return union_all(listed, erased)

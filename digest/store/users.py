@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from digest.store import schema
+from digest.store import schema_web
 from digest.store.admin_sessions import close_account
 from digest.store.rows import insert_ignore
 
@@ -36,7 +36,7 @@ class Entry:
 def save_user(engine: Engine, email: str, role: str, now: datetime, actor: str) -> str:
     """Add ``email`` with ``role``, or change its role; "added", "changed" or "" (as it was).
     The change is in the audit log, in the same transaction."""
-    u = schema.users
+    u = schema_web.users
     with engine.begin() as conn:
         if insert_ignore(conn, u, [{"email": email, "role": role, "password": "", "created_at": now}]):
             done = "added"
@@ -49,7 +49,7 @@ def save_user(engine: Engine, email: str, role: str, now: datetime, actor: str) 
 
 
 def remove_user(engine: Engine, email: str, now: datetime, actor: str) -> bool:
-    u = schema.users
+    u = schema_web.users
     with engine.begin() as conn:
         gone = bool(conn.execute(delete(u).where(u.c.email == email)).rowcount)
         if gone:
@@ -60,7 +60,7 @@ def remove_user(engine: Engine, email: str, now: datetime, actor: str) -> bool:
 
 def set_password(engine: Engine, email: str, password_hash: str, now: datetime, actor: str) -> bool:
     """Set (or, with '', clear) the personal password of ``email``; its log-ins so far end."""
-    u = schema.users
+    u = schema_web.users
     with engine.begin() as conn:
         changed = conn.execute(update(u).where(u.c.email == email).values(password=password_hash))
         found = bool(changed.rowcount)
@@ -71,7 +71,7 @@ def set_password(engine: Engine, email: str, password_hash: str, now: datetime, 
 
 
 def users(engine: Engine) -> list[User]:
-    u = schema.users
+    u = schema_web.users
     with engine.connect() as conn:
         rows = conn.execute(select(u).order_by(u.c.email)).all()
     return [User(r.email, r.role, bool(r.password), r.created_at) for r in rows]
@@ -79,12 +79,12 @@ def users(engine: Engine) -> list[User]:
 
 def any_users(engine: Engine) -> bool:
     with engine.connect() as conn:
-        return conn.scalar(select(schema.users.c.email).limit(1)) is not None
+        return conn.scalar(select(schema_web.users.c.email).limit(1)) is not None
 
 
 def user_row(engine: Engine, email: str) -> tuple[str, str] | None:
     """(role, password hash) of ``email``; None when it has no account."""
-    u = schema.users
+    u = schema_web.users
     with engine.connect() as conn:
         row = conn.execute(select(u.c.role, u.c.password).where(u.c.email == email)).first()
     return None if row is None else (str(row.role), str(row.password))
@@ -100,12 +100,12 @@ def record(
 
 def _record(conn: Connection, now: datetime, actor: str, action: str, subject: str, detail: str) -> None:
     values = {"actor": actor[:320], "action": action[:32], "subject": subject[:320], "detail": detail[:1000]}
-    conn.execute(schema.audit_log.insert().values(at=now, **values))
+    conn.execute(schema_web.audit_log.insert().values(at=now, **values))
 
 
 def entries(engine: Engine, limit: int = 200) -> list[Entry]:
     """The newest ``limit`` entries of the audit log, newest first."""
-    a = schema.audit_log
+    a = schema_web.audit_log
     with engine.connect() as conn:
         rows = conn.execute(select(a).order_by(a.c.id.desc()).limit(limit)).all()
     return [Entry(r.at, r.actor, r.action, r.subject, r.detail) for r in rows]

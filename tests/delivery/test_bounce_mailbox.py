@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from digest.cli import main
 from digest.deliver.bounces import BounceOptions, check_bounces
-from digest.store import schema
+from digest.store import schema_web
 from tests.delivery.conftest import add_subscribers
 from tests.delivery.test_smtp import smtp_settings
 from tests.delivery.test_smtp_refusals import statuses
@@ -69,7 +69,7 @@ def check(sent: Sent):  # type: ignore[no-untyped-def]
 
 
 def stored(engine) -> list[tuple[str, str, int]]:  # type: ignore[no-untyped-def]
-    e = schema.mail_events
+    e = schema_web.mail_events
     with engine.connect() as conn:
         rows = conn.execute(select(e.c.recipient, e.c.kind, e.c.hard).order_by(e.c.recipient))
         return [tuple(r) for r in rows]  # type: ignore[misc]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from digest.cli import main
 from digest.exportstatus import status_of_word
-from digest.store import schema
+from digest.store import schema, schema_web
 from digest.store.rows import insert_ignore, now_utc
 from digest.store.signups import lookup
 from digest.subscribers import count, import_csv, iter_active, read_export
@@ -219,7 +219,7 @@ def test_a_correct_import_takes_back_what_a_wrong_one_made_active(world, tmp_pat
     for address in ("left@example.org", "admin-removed@example.org"):
         _active(w.engine, address)
     with w.engine.begin() as conn:  # admin-removed@ confirmed our double opt-in since
-        conn.execute(schema.side_mails.insert().values(
+        conn.execute(schema_web.side_mails.insert().values(
             idem_key="c1", kind="confirm", recipient="admin-removed@example.org", status="sent",
             created_at=now_utc(), updated_at=now_utc()))
     report = import_csv(w.engine, write(tmp_path, "unsubscribed_members_export_1a.csv", MC_UNSUBSCRIBED))

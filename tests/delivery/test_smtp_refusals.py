@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from digest.bounce_codes import classify
 from digest.deliver.resolve import retry_failed
-from digest.store import schema
+from digest.store import schema, schema_web
 from tests.delivery.conftest import add_subscribers
 from tests.delivery.test_smtp import smtp_settings
 from tests.fakes.smtp import Mailbox, smtp_server
@@ -28,7 +28,7 @@ def statuses(engine) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def events(engine) -> list[tuple[str, str, int, str]]:  # type: ignore[no-untyped-def]
-    e = schema.mail_events
+    e = schema_web.mail_events
     with engine.connect() as conn:
         rows = conn.execute(select(e.c.recipient, e.c.kind, e.c.hard, e.c.edition_key).order_by(e.c.at))
         return [tuple(r) for r in rows]  # type: ignore[misc]

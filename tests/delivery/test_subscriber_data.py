@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from digest.store import schema
+from digest.store import schema, schema_web
 from digest.store.forgotten import address_hash, forget
 from digest.store.mail_events import MailEvent, record
 from digest.store.signups import request_signup
@@ -76,7 +76,8 @@ def test_forget_erases_everything_and_the_address_cannot_come_back(tmp_path: Pat
     event = MailEvent("t:1", "mailgun", "delivered", False, "ann@example.org", sent.provider_id, now)
     assert record(engine, event, secret_key(settings_))
     with engine.begin() as conn:  # a sign-up left waiting from before she was imported
-        conn.execute(schema.signups.insert().values(email="ann@example.org", consent="yes", requested_at=now))
+        waiting = {"email": "ann@example.org", "consent": "yes", "requested_at": now}
+        conn.execute(schema_web.signups.insert().values(**waiting))
         conn.execute(
             schema.events.insert().values(at=now, level="warn", kind="x", message="Ann@Example.org failed")
         )
@@ -86,17 +87,17 @@ def test_forget_erases_everything_and_the_address_cannot_come_back(tmp_path: Pat
     with engine.connect() as conn:
         for table, column in (
             (schema.subscribers, "email"),
-            (schema.signups, "email"),
+            (schema_web.signups, "email"),
             (schema.deliveries, "target"),
             (schema.deliveries, "payload"),
-            (schema.mail_events, "recipient"),
+            (schema_web.mail_events, "recipient"),
             (schema.events, "message"),
         ):
             hits = conn.scalar(
                 select(func.count()).where(func.lower(table.c[column]).like("%ann@example.org%"))
             )
             assert hits == 0, (table.name, column)
-        assert conn.scalar(select(func.count()).select_from(schema.forgotten)) == 1
+        assert conn.scalar(select(func.count()).select_from(schema_web.forgotten)) == 1
         assert (
             conn.scalar(select(func.count()).select_from(schema.deliveries)) == 2
         )  # history kept, anonymous
@@ -132,7 +133,7 @@ def test_any_forgotten_address_is_refused_by_import_in_any_case(
     assert report.forgotten == 1 and report.added <= 1
     with w.engine.connect() as conn:
         emails = set(conn.scalars(select(schema.subscribers.c.email)))
-        kept = set(conn.scalars(select(schema.forgotten.c.digest)))
+        kept = set(conn.scalars(select(schema_web.forgotten.c.digest)))
     assert stored not in emails
     assert address_hash(key, stored) in kept and stored not in "".join(kept)
 

@@ -21,7 +21,7 @@ from digest.errors import DigestError
 from digest.plugins import load_settings
 from digest.render.side_email import Letterhead, render_side_email
 from digest.serve import create_app
-from digest.store import open_store, schema
+from digest.store import open_store, schema_web
 from digest.store.forgotten import forget
 from digest.store.signups import lookup, pending_count
 from digest.types import Recipient
@@ -60,7 +60,7 @@ def outbox(settings, address: str) -> list[email.message.EmailMessage]:  # type:
 
 
 def side_mails(engine) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-    m = schema.side_mails
+    m = schema_web.side_mails
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(select(m.c.kind, m.c.recipient, m.c.status).order_by(m.c.id))]
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from digest import subscribers
 from digest.deliver.confirm import SignUp
 from digest.deliver.side_queue import drain, queue_confirmation
-from digest.store import schema
+from digest.store import schema_web
 from digest.store.forgotten import forget
 from digest.store.side_mails import claim_queued
 from digest.store.signups import lookup
@@ -32,7 +32,7 @@ NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 
 
 def rows(engine) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-    m = schema.side_mails
+    m = schema_web.side_mails
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(select(m.c.kind, m.c.recipient, m.c.status).order_by(m.c.id))]
 
