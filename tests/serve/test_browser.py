@@ -65,6 +65,11 @@ def mastodon() -> Iterator[FakeMastodon]:
     fake.stop()
 
 
+# wait_for_function polls on a timer, not on animation frames: a page that is not in front (an
+# earlier test's page still open) gets no frames, and under scripts/at-date.sh it waited forever.
+POLL = 100
+COUNTED = "(start) => document.querySelector('.counter').textContent.startsWith(start)"
+
 def check_axe(page, label: str) -> None:  # type: ignore[no-untyped-def]
     """axe-core in the page (evaluated: our CSP forbids injected script tags) at both widths."""
     if not AXE.exists():
@@ -173,7 +178,8 @@ def volunteer(page, srv, mastodon: FakeMastodon) -> None:  # type: ignore[no-unt
     before = counter.inner_text()
     box.fill(f"Edited in the browser: thank you, volunteers! {link}")
     # The counter followed the typing, with the server's count (every link 23 on Mastodon).
-    page.wait_for_function("(old) => document.querySelector('.counter').textContent !== old", arg=before)
+    changed = "(old) => document.querySelector('.counter').textContent !== old"
+    page.wait_for_function(changed, arg=before, polling=POLL)
     expected = len("Edited in the browser: thank you, volunteers! ") + 23
     assert counter.inner_text().startswith(f"{expected} / 500")
     with page.expect_navigation():  # the dashboard again, after the approval is saved
@@ -252,11 +258,11 @@ def test_the_counter_counts_as_the_server_does_and_actions_say_what_happened(bro
             # 240 characters of text, a long address and a bare domain: X counts 240 + 1 + 23 + 1 + 23.
             fits = "a" * 240 + f" {link}{'/' + 'x' * 200 if '?' not in link else '&k=' + 'x' * 200} hope.kr"
             box.fill(fits)
-            page.wait_for_function("() => document.querySelector('.counter').textContent.startsWith('288 /')")
+            page.wait_for_function(COUNTED, arg="288 /", polling=POLL)
             assert "too long" in counter.inner_text()  # 288 > 280: X would refuse it
             fits = "a" * 200 + f" {link} hope.kr"
             box.fill(fits)
-            page.wait_for_function("() => document.querySelector('.counter').textContent.startsWith('248 /')")
+            page.wait_for_function(COUNTED, arg="248 /", polling=POLL)
             assert "too long" not in counter.inner_text()  # a grapheme count would have said 250+
             check_axe(page, "dashboard with a live count")
 
@@ -267,7 +273,8 @@ def test_the_counter_counts_as_the_server_does_and_actions_say_what_happened(bro
             assert "too long" in error.inner_text()
             page.wait_for_function(
                 "() => { const r = document.querySelector('[data-refused]').getBoundingClientRect();"
-                " return r.top >= 0 && r.bottom <= window.innerHeight; }"
+                " return r.top >= 0 && r.bottom <= window.innerHeight; }",
+                polling=POLL,
             )  # the refusal is in view, not at the top of a long page
             check_axe(page, "dashboard with a refused save")
 
