@@ -141,6 +141,7 @@ class SmtpProvider(Provider):
         self.pool = Connections(self.name, options)
         self.pacer = Pacer(float(options.rate))
         self.envelope_from = parseaddr(shared.sender)[1]
+        self._mail_from = f"FROM:{smtplib.quoteaddr(self.envelope_from)}"
         self.dkim = dkim  # None: the relay signs, if anyone does
         self.key = key  # signs the VERP tokens of DIGEST_BOUNCE_ADDRESS
 
@@ -155,9 +156,9 @@ class SmtpProvider(Provider):
 
     def mail_from(self, idem_key: str) -> str:
         """The MAIL FROM argument: DIGEST_FROM, or the call's own VERP address (see :mod:`digest.verp`)."""
-        address = self.envelope_from
-        if self.options.bounce_address:
-            address = envelope_sender(self.options.bounce_address, self.key, idem_key)
+        if not self.options.bounce_address:
+            return self._mail_from  # the same for every call: quoted once
+        address = envelope_sender(self.options.bounce_address, self.key, idem_key)
         return f"FROM:{smtplib.quoteaddr(address)}"
 
     def dkim_domain(self) -> str | None:
@@ -181,22 +182,25 @@ class SmtpProvider(Provider):
         from digest.render.message import message_id
 
         mail_from = self.mail_from(idem_key)
+        # The Message-ID the message carries (a batch is one message): a relay's webhook names it.
+        last = ""
         for item in batch:
             self.pacer.wait()
-            self._send_one(item, mail_from)
-        # The Message-ID the message carries (a batch is one message): a relay's webhook names it.
-        ids = [message_id(item.edition_key, item.recipient.email, item.content.sender) for item in batch]
-        return SendResult(provider_id=ids[-1] if ids else "")
+            last = message_id(item.edition_key, item.recipient.email, item.content.sender)
+            self._send_one(item, mail_from, last)
+        return SendResult(provider_id=last)
 
-    def _send_one(self, item: Outgoing, mail_from: str) -> None:
+    def _send_one(self, item: Outgoing, mail_from: str, msgid: str) -> None:
         from digest.providers.wire import wire  # renders: imported only when sending
 
         rcpt = item.recipient.email
         if not rcpt.isascii():
             # Stored before addresses were checked for this; one such address fails alone, not the send.
             raise ProviderError(self.name, f"{rcpt}: the address is not ASCII, which SMTP cannot carry in To")
-        # CRLF line ends (smtplib fixes them only for str messages); built from a per-content template.
-        data = wire(item, WIRE_POLICY)
+        # CRLF line ends (smtplib fixes them only for str messages); built from a per-content template,
+        # dot-stuffed as DATA carries it, except for a DKIM signature, made over the message as it is.
+        stuffed = self.dkim is None
+        data = wire(item, WIRE_POLICY, stuffed, msgid)
         if self.dkim is not None:
             data = self.dkim.sign(data)
         for attempt in (1, 2):
@@ -210,7 +214,7 @@ class SmtpProvider(Provider):
                 if attempt == 2:
                     raise ProviderError(self.name, "the connection dropped twice", retryable=True) from None
         try:
-            code, reply = send_data(conn, data, opened)
+            code, reply = send_data(conn, data, opened, stuffed)
         except smtplib.SMTPDataError as exc:
             self._reset(conn)
             raise self._refused(exc.smtp_code, exc.smtp_error, rcpt, "DATA") from None

@@ -26,21 +26,31 @@ def rcpt_to(address: str) -> str:
     return f"TO:{smtplib.quoteaddr(address)}"
 
 
-def data(conn: smtplib.SMTP, message: bytes, opened: bool = False) -> Reply:
+def dot_stuff(data: bytes, line_start: bool = True) -> bytes:
+    """RFC 5321 4.5.2: each line that starts with a dot gets one more; ``line_start``: whether
+    ``data`` begins a line (a piece of a message may begin in the middle of one).
+
+    A plain replace, and only when some line starts with a dot; smtplib's ``re.sub``
+    over every message cost as much as building it."""
+    if b"\n." in data:
+        data = data.replace(b"\n.", b"\n..")
+    return b"." + data if line_start and data.startswith(b".") else data
+
+
+def data(conn: smtplib.SMTP, message: bytes, opened: bool = False, stuffed: bool = False) -> Reply:
     """What :meth:`smtplib.SMTP.data` does for bytes, without its regular expression.
 
-    Dot-stuffing (RFC 5321 4.5.2) is a plain replace, and only when some line starts
-    with a dot; smtplib's ``re.sub`` over every message cost as much as building it.
     The body and the final "." are two writes with the hand-over recorded between them.
     Raises SMTPDataError when the server does not answer DATA with 354. ``opened``: DATA was
-    sent and answered 354 already (pipelined with the envelope, see :func:`envelope`).
+    sent and answered 354 already (pipelined with the envelope, see :func:`envelope`);
+    ``stuffed``: ``message`` is dot-stuffed already (:func:`dot_stuff`, the SMTP wire template).
     """
     if not opened:
         code, reply = conn.docmd("data")
         if code != 354:
             raise smtplib.SMTPDataError(code, reply)
-    if message.startswith(b".") or b"\n." in message:
-        message = (b"." if message.startswith(b".") else b"") + message.replace(b"\n.", b"\n..")
+    if not stuffed:
+        message = dot_stuff(message)
     end = b".\r\n" if message.endswith(b"\r\n") else b"\r\n.\r\n"
     recorded = handing_over()
     if message:

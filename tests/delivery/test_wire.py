@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.providers.base import WIRE_POLICY, Content, Outgoing, wire_bytes
+from digest.providers.smtp_exchange import dot_stuff
 from digest.providers.wire import wire
+from digest.render.message import message_id
 from digest.types import Recipient
 
 BODY = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"), max_size=400)
@@ -105,3 +107,33 @@ def test_held_out_recipients(name: str, local: str, domain: str, https: bool, ma
     raw = wire(item, WIRE_POLICY)
     head = raw.partition(b"\r\n\r\n")[0]
     assert all(len(line) <= 998 for line in head.split(b"\r\n"))  # RFC 5322's hard limit
+
+
+# Bodies made of what dot-stuffing cares about: dots at line starts, and lines long enough that a
+# quoted-printable soft break leaves a dot at the start of the next line.
+DOTTY = st.lists(
+    st.sampled_from([".", "..", "\n", "\n.", ".style { }", "x" * 70, "=", " ", "%%UNSUBSCRIBE_URL%%"])
+    | st.sampled_from(["%%MANAGE_URL%%", "김" * 30 + ".", "a" * 75 + "."]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(html=DOTTY, text=DOTTY, https=st.booleans(), manage=st.booleans(), name=st.sampled_from(["", "Kim"]))
+def test_stuffed_template_equals_stuffing_the_message(
+    html: str, text: str, https: bool, manage: bool, name: str
+) -> None:
+    # The SMTP path sends the template's pre-stuffed pieces: byte for byte what stuffing it all gives.
+    item = outgoing(html, text, name, "https://example.org/u?t=1." if https else "")
+    item = Outgoing(
+        item.edition_key,
+        item.recipient,
+        item.content,
+        item.unsubscribe_https,
+        item.unsubscribe_mailto,
+        "https://example.org/p/" + "." * 90 if manage else "",
+    )
+    plain = wire(item, WIRE_POLICY)
+    assert wire(item, WIRE_POLICY, stuffed=True) == dot_stuff(plain)
+    msgid = message_id(item.edition_key, "kim@example.kr", "n@example.org")
+    assert wire(item, WIRE_POLICY, msgid=msgid) == plain
