@@ -189,6 +189,10 @@ class Post:
     image_note: str = ""  # what the preview found: carried (size) or left out (why)
 
 
+# The kinds of provider event `digest deliveries` counts per edition.
+SHOWN_EVENTS = ("delivered", "bounced", "complained")
+
+
 @dataclass(frozen=True)
 class MailEvent:
     """What a provider's webhook reported about one sent message, normalised (django-anymail's

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # imported when first used, so `digest --help` starts fast
     from digest.config import Settings
     from digest.store import Engine
     from digest.store.ledger import Ledger
+    from digest.store.quick import Reader
 
 
 class Context:
@@ -25,6 +26,7 @@ class Context:
         self.reads_sources = reads_sources
         self._settings: Settings | None = None
         self._engine: Engine | None = None
+        self._reader: Reader | None = None
         # The preview shows every listed platform's posts; only publishing needs their keys.
         self.social_warnings = True
 
@@ -55,6 +57,21 @@ class Context:
         return self._engine
 
     @property
+    def reader(self) -> Reader:
+        """For a command that only reads: the database without SQLAlchemy when it can
+        (see digest.store.quick), else through the engine, made or migrated first."""
+        if self._reader is None:
+            from digest.store.quick import on_engine, open_reader
+
+            url = self.settings.db_url
+            if self._engine is not None or not url.startswith("sqlite:///"):
+                self._reader = on_engine(self.engine)
+            else:
+                self._reader = open_reader(url, fallback=lambda: self.engine)
+                tighten(self.settings.data_dir)  # files an older version left readable
+        return self._reader
+
+    @property
     def ledger(self) -> Ledger:
         from digest.store.ledger import Ledger
 
@@ -79,6 +96,9 @@ class Context:
         return clock.now()
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

@@ -87,9 +87,10 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
     statuses: tuple[str, ...] = ("unknown", "failed")
     if args.status:
         statuses = () if args.status == "all" else (args.status,)
-    from digest.deliver.resolve import email_rows
+    from digest.store.quick import deliveries_on
+    from digest.store.rows import EMAIL
 
-    rows = email_rows(ctx.engine, args.edition, statuses)
+    rows = deliveries_on(ctx.reader, EMAIL, args.edition, statuses)
     if args.json:
         print(json.dumps([_as_dict(r) for r in rows], ensure_ascii=False, indent=2))
         return 0
@@ -109,9 +110,10 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def _event_lines(ctx: Context, edition: str | None) -> list[str]:
     """What the providers' webhooks said, per edition (addresses, not events: retries count once)."""
-    from digest.store.mail_events import edition_counts
+    from digest.store.quick import event_counts
+    from digest.types import SHOWN_EVENTS
 
-    counts = edition_counts(ctx.engine, edition)
+    counts = event_counts(ctx.reader, SHOWN_EVENTS, edition)
     if not counts:
         return []
     lines = ["provider events (addresses per edition):"]
@@ -124,7 +126,7 @@ def _event_lines(ctx: Context, edition: str | None) -> list[str]:
 
 
 def _who(row: DeliveryRow) -> str:
-    from digest.deliver.resolve import CAMPAIGN, recipients
+    from digest.store.rows import CAMPAIGN, recipients
 
     if row.target == CAMPAIGN:
         ref = f" {row.provider_id}" if row.provider_id else ""
@@ -138,7 +140,7 @@ def _who(row: DeliveryRow) -> str:
 
 
 def _line(row: DeliveryRow) -> str:
-    from digest.deliver.resolve import EMAIL
+    from digest.store.rows import EMAIL
 
     provider = row.channel.removeprefix(EMAIL)
     tries = f"{row.attempts} attempt" + ("" if row.attempts == 1 else "s")
@@ -146,7 +148,7 @@ def _line(row: DeliveryRow) -> str:
 
 
 def _hint(rows: list[DeliveryRow]) -> str:
-    from digest.deliver.resolve import people_by_status
+    from digest.store.rows import people_by_status
 
     # Count people, not internal batches: one call to a provider may carry 1,000 recipients
     # (a campaign's row names none: the provider keeps the list).
@@ -163,7 +165,7 @@ def _hint(rows: list[DeliveryRow]) -> str:
 
 
 def _as_dict(row: DeliveryRow) -> dict[str, Any]:
-    from digest.deliver.resolve import EMAIL, recipients
+    from digest.store.rows import EMAIL, recipients
 
     return {
         "id": row.id,

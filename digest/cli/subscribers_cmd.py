@@ -90,6 +90,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.action in ("list", "count"):  # reads only: no SQLAlchemy on a current SQLite database
+        return _list(ctx, args.status) if args.action == "list" else _count(ctx)
     from digest import subscribers
 
     engine = ctx.engine
@@ -112,19 +114,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             sent, waiting = ask_again(ctx.settings, engine, report.rows, lambda lang: consent_line(lang, org))
             print(f"{sent} confirmation email(s) sent to suppressed addresses, {waiting} not sent now")
         return 1 if report.problems else 0
-    if args.action == "list":
-        out = csv.writer(sys.stdout, lineterminator="\n")
-        out.writerow(["email", "name", "language", "status"])
-        for row in subscribers.listing(engine, args.status):
-            out.writerow([spreadsheet_safe(str(value)) for value in row])
-        return 0
-    if args.action == "count":
-        counts = subscribers.count(engine)
-        summary = f"{counts.get('active', 0)} subscribed, {counts.get('unsubscribed', 0)} unsubscribed"
-        # Suppressed by a provider's event or an import; shown once there are any (never mailed again).
-        suppressed = [f"{counts[k]} {k}" for k in SUPPRESSED[1:] if counts.get(k)]
-        print(", ".join([summary, *suppressed]))
-        return 0
     if args.action == "remove":
         if not subscribers.remove(engine, args.email.strip()):
             raise DigestError(f"{args.email} is not on the list; see digest subscribers list")
@@ -135,6 +124,27 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.address is not None:
         return _unsubscribe(ctx, args.address.strip().lower())
     return _unsubscribe(ctx, _address_of_token(ctx, (args.token or "").strip()))
+
+
+def _list(ctx: Context, status: str | None) -> int:
+    from digest.store.quick import subscriber_rows
+
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(["email", "name", "language", "status"])
+    for row in subscriber_rows(ctx.reader, status):
+        out.writerow([spreadsheet_safe(str(value)) for value in row])
+    return 0
+
+
+def _count(ctx: Context) -> int:
+    from digest.store.quick import subscriber_counts
+
+    counts = subscriber_counts(ctx.reader)
+    summary = f"{counts.get('active', 0)} subscribed, {counts.get('unsubscribed', 0)} unsubscribed"
+    # Suppressed by a provider's event or an import; shown once there are any (never mailed again).
+    suppressed = [f"{counts[k]} {k}" for k in SUPPRESSED[1:] if counts.get(k)]
+    print(", ".join([summary, *suppressed]))
+    return 0
 
 
 def _address_of_token(ctx: Context, token: str) -> str:

@@ -29,11 +29,14 @@ from digest.deliver.counts import recipient_counts as recipient_counts  # where 
 from digest.providers.registry import provider_class
 from digest.store import Engine, repairs
 from digest.store.ledger import DeliveryRow, Ledger
-from digest.store.rows import CAMPAIGN
+from digest.store.rows import CAMPAIGN as CAMPAIGN  # these six live with the row type now
+from digest.store.rows import EMAIL as EMAIL
+from digest.store.rows import SOCIAL as SOCIAL
+from digest.store.rows import people_by_status as people_by_status
+from digest.store.rows import recipients as recipients
+from digest.store.rows import skipped as skipped
 from digest.store.subscribers import active_among
 
-EMAIL = "email:"
-SOCIAL = "social:"
 RESOLVABLE = ("unknown", "failed")
 # Editions whose status follows their email deliveries; others (skipped, missed...) are left alone.
 SETTLED_BY_ROWS = ("sending", "sent", "partial", "failed")
@@ -48,37 +51,6 @@ def channel_counts(engine: Engine, key: str, prefix: str = EMAIL) -> dict[str, i
 def email_rows(engine: Engine, edition: str | None = None, statuses: Sequence[str] = ()) -> list[DeliveryRow]:
     """Email deliveries in the order they were recorded."""
     return repairs.rows_on(engine, EMAIL, edition, statuses)
-
-
-def recipients(row: DeliveryRow) -> list[str]:
-    """The addresses a delivery was for (a campaign row: the provider's whole list), but those
-    skipped because they left the list after the send began (see :func:`skipped`)."""
-    return [str(r[0]) for r in _payload_rows(row) if len(r) < 4]
-
-
-def skipped(row: DeliveryRow) -> list[tuple[str, str]]:
-    """(address, why) of a delivery's recipients skipped before its call: they unsubscribed, bounced,
-    complained or were forgotten after the send began (the payload row's fourth element says which)."""
-    return [(str(r[0]), str(r[3])) for r in _payload_rows(row) if len(r) >= 4]
-
-
-def _payload_rows(row: DeliveryRow) -> list[list[object]]:
-    data = row.data()
-    return [r for r in data if isinstance(r, list) and r] if isinstance(data, list) else []
-
-
-def people_by_status(rows: Iterable[DeliveryRow]) -> dict[str, int]:
-    """status -> number of people over email deliveries (a batch counts each of its recipients,
-    a skipped one as ``skipped``; a campaign row, whose list the provider keeps, as ``campaign``)."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        if row.target == CAMPAIGN:
-            counts[f"campaign {row.status}"] = counts.get(f"campaign {row.status}", 0) + 1
-            continue
-        for status, n in ((row.status, len(recipients(row))), ("skipped", len(skipped(row)))):
-            if n:
-                counts[status] = counts.get(status, 0) + n
-    return counts
 
 
 # -- the edition's status from its rows ------------------------------------

@@ -26,6 +26,8 @@ from sqlalchemy import Connection, Engine, func, select, update
 from digest.store import schema, schema_web
 from digest.store.event_match import Match, Matcher, message_keys
 from digest.store.forgotten import redacted
+from digest.store.quick import event_counts, on_engine
+from digest.types import SHOWN_EVENTS as SHOWN
 from digest.types import MailEvent
 
 __all__ = [
@@ -186,19 +188,8 @@ def counts(engine: Engine) -> dict[str, int]:
         return dict(conn.execute(select(e.c.kind, func.count()).group_by(e.c.kind)).all())  # type: ignore[arg-type]
 
 
-SHOWN = ("delivered", "bounced", "complained")
 
 
 def edition_counts(engine: Engine, edition: str | None = None) -> dict[str, dict[str, int]]:
     """Per edition (``""``: no delivery matched), how many addresses each shown kind of event named."""
-    e = schema_web.mail_events
-    people = func.count(func.distinct(e.c.recipient))
-    query = select(e.c.edition_key, e.c.kind, people).where(e.c.kind.in_(SHOWN))
-    query = query.group_by(e.c.edition_key, e.c.kind)
-    if edition is not None:
-        query = query.where(e.c.edition_key == edition)
-    out: dict[str, dict[str, int]] = {}
-    with engine.connect() as conn:
-        for key, kind, n in conn.execute(query).all():
-            out.setdefault(str(key), dict.fromkeys(SHOWN, 0))[str(kind)] = int(n)
-    return out
+    return event_counts(on_engine(engine), SHOWN, edition)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, case, func, select, update
 
 from digest.store import schema
+from digest.store.quick import deliveries_on, on_engine
 from digest.store.rows import DeliveryRow, delivery_from_row
 
 
@@ -32,14 +33,7 @@ def rows_on(
     engine: Engine, prefix: str, edition: str | None = None, statuses: Sequence[str] = ()
 ) -> list[DeliveryRow]:
     """Deliveries on channels starting with ``prefix``, in the order they were recorded."""
-    d = schema.deliveries
-    query = select(d).where(d.c.channel.like(prefix + "%"))
-    if edition:
-        query = query.where(d.c.edition_key == edition)
-    if statuses:
-        query = query.where(d.c.status.in_(list(statuses)))
-    with engine.connect() as conn:
-        return [delivery_from_row(r) for r in conn.execute(query.order_by(d.c.id))]
+    return deliveries_on(on_engine(engine), prefix, edition, statuses)
 
 
 def rows_by_id(engine: Engine, ids: Sequence[int]) -> dict[int, DeliveryRow]:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, Any
 
 from digest.pacing import Limits
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
 TAKEN_STATUSES = ("ready", "sending", "sent", "partial")
 DONE_STATUSES = ("sent", "partial", "skipped")
+EMAIL = "email:"  # the channels of email deliveries start with this; social posts' with SOCIAL
+SOCIAL = "social:"
 CAMPAIGN = "campaign"  # the target of a campaign's one delivery row (the provider keeps the list)
 
 
@@ -178,8 +181,43 @@ def people_of(target: str, payload: Any) -> dict[str, int]:
     """The ``people`` and ``skipped`` columns of a delivery from its target and decoded payload:
     a payload row (``[email, name, language]``) is one person, skipped when it has a fourth element
     (why they were skipped); a campaign's one row names nobody (the provider keeps its list)."""
-    if target == CAMPAIGN or not isinstance(payload, list):
+    if target == CAMPAIGN:
         return {"people": 0, "skipped": 0}
-    rows = [r for r in payload if isinstance(r, list) and r]
+    rows = _listed(payload)
     skipped = sum(1 for r in rows if len(r) >= 4)
     return {"people": len(rows) - skipped, "skipped": skipped}
+
+
+# -- who a delivery row was for (its payload: one list per recipient) --------------------------
+def recipients(row: DeliveryRow) -> list[str]:
+    """The addresses a delivery was for (a campaign row: the provider's whole list), but those
+    skipped because they left the list after the send began (see :func:`skipped`)."""
+    return [str(r[0]) for r in _payload_rows(row) if len(r) < 4]
+
+
+def skipped(row: DeliveryRow) -> list[tuple[str, str]]:
+    """(address, why) of a delivery's recipients skipped before its call: they unsubscribed, bounced,
+    complained or were forgotten after the send began (the payload row's fourth element says which)."""
+    return [(str(r[0]), str(r[3])) for r in _payload_rows(row) if len(r) >= 4]
+
+
+def _payload_rows(row: DeliveryRow) -> list[list[object]]:
+    return _listed(row.data())
+
+
+def _listed(payload: Any) -> list[list[object]]:
+    return [r for r in payload if isinstance(r, list) and r] if isinstance(payload, list) else []
+
+
+def people_by_status(rows: Iterable[DeliveryRow]) -> dict[str, int]:
+    """status -> number of people over email deliveries (a batch counts each of its recipients,
+    a skipped one as ``skipped``; a campaign row, whose list the provider keeps, as ``campaign``)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.target == CAMPAIGN:
+            counts[f"campaign {row.status}"] = counts.get(f"campaign {row.status}", 0) + 1
+            continue
+        for status, n in ((row.status, len(recipients(row))), ("skipped", len(skipped(row)))):
+            if n:
+                counts[status] = counts.get(status, 0) + n
+    return counts

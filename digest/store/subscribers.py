@@ -11,12 +11,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, literal, or_, select, union_all, update
+from sqlalchemy import Connection, Engine, and_, delete, literal, or_, select, union_all, update
 from sqlalchemy.sql import CompoundSelect
 
 from digest.store import schema, schema_web
 from digest.store.db import reading
 from digest.store.forgotten import address_hash
+from digest.store.quick import on_engine, subscriber_counts, subscriber_rows
 from digest.store.rows import insert_ignore, now_utc
 from digest.types import ACTIVE, Recipient
 
@@ -117,19 +118,11 @@ def unsubscribe(engine: Engine, address: str) -> bool:
 
 def listing(engine: Engine, status: str | None = None) -> Iterator[tuple[str, str, str, str]]:
     """(email, name, language, status) in address order."""
-    s = schema.subscribers
-    query = select(s.c.email, s.c.name, s.c.language, s.c.status).order_by(s.c.email)
-    if status:
-        query = query.where(s.c.status == status)
-    with engine.connect() as conn:
-        for row in conn.execute(query):
-            yield (row.email, row.name, row.language, row.status)
+    return subscriber_rows(on_engine(engine), status)
 
 
 def count(engine: Engine) -> dict[str, int]:
-    s = schema.subscribers
-    with engine.connect() as conn:
-        return dict(conn.execute(select(s.c.status, func.count()).group_by(s.c.status)).all())  # type: ignore[arg-type]
+    return subscriber_counts(on_engine(engine))
 
 
 def languages(engine: Engine) -> list[str]:

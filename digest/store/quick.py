@@ -1,0 +1,159 @@
+"""Everyday reads without SQLAlchemy: the standard library's driver on a current SQLite file.
+
+Importing SQLAlchemy and its SQLite dialect takes longer than starting Python and importing
+requests (about 1.3x of `python -c "import requests"` here); for `digest subscribers count`
+that was most of its start-up. A command that only reads opens the database with
+:func:`open_reader`: a SQLite database that exists and whose schema is current is read with
+:mod:`sqlite3` (read-only); anything else (PostgreSQL, no database yet, an older or newer
+schema) goes through the engine (:func:`~digest.store.db.open_store`), which creates, migrates or refuses
+it as every command does, and the statements run there through SQLAlchemy.
+
+The statements below are plain SQL that both run unchanged (named ``:parameters``, no
+dialect's own syntax), so each read is written once; :mod:`digest.store.subscribers` and
+the dashboard run the same ones on an engine (:func:`on_engine`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from digest.store.rows import DeliveryRow
+from digest.store.versions import SCHEMA_VERSIONS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+
+class Reader(Protocol):
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
+        """The rows of one statement, streamed."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SqliteReader:
+    """One :mod:`sqlite3` connection that cannot write (``query_only``)."""
+
+    def __init__(self, path: Path) -> None:
+        import sqlite3
+
+        # mode=rw: never creates a file (open_reader checked it exists); WAL readers need the
+        # shared-memory file, which a read-only open could not create.
+        from urllib.parse import quote
+
+        self.conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=30)
+        self.conn.execute("PRAGMA query_only=ON")
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
+        yield from self.conn.execute(sql, dict(params or {}))
+
+    def versions(self) -> set[int]:
+        found = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'"
+        ).fetchone()
+        if found is None:
+            return set()
+        return {int(v) for (v,) in self.conn.execute("SELECT version FROM schema_versions")}
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class EngineReader:
+    """The same statements through SQLAlchemy (PostgreSQL, or a database open_store just made)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            for row in conn.execute(text(sql), dict(params or {})):
+                yield tuple(row)
+
+    def close(self) -> None:
+        pass  # the engine belongs to whoever opened it
+
+
+def on_engine(engine: Engine) -> Reader:
+    return EngineReader(engine)
+
+
+def open_reader(url: str, fallback: Callable[[], Engine]) -> Reader:
+    """A reader for the SQLite database at ``url``: sqlite3 when the file is there with every
+    migration applied, else the engine ``fallback`` opens (which creates, migrates or refuses it)."""
+    import sqlite3
+
+    path = Path(url.removeprefix("sqlite:///"))
+    if path.is_file():
+        try:
+            quick = SqliteReader(path)
+        except sqlite3.Error:  # damaged, locked or unreadable: open_store says what to do
+            return on_engine(fallback())
+        try:
+            current = quick.versions() == set(SCHEMA_VERSIONS)
+        except sqlite3.Error:
+            current = False
+        if current:
+            return quick
+        quick.close()
+    return on_engine(fallback())
+
+
+# -- the reads --------------------------------------------------------------------------------
+def subscriber_counts(reader: Reader) -> dict[str, int]:
+    """status -> subscribers in it."""
+    sql = "SELECT status, COUNT(*) FROM subscribers GROUP BY status"
+    return {str(status): int(n) for status, n in reader.rows(sql)}
+
+
+def subscriber_rows(reader: Reader, status: str | None = None) -> Iterator[tuple[Any, ...]]:
+    """(email, name, language, status) in address order, of one status or all."""
+    where = " WHERE status = :status" if status else ""
+    sql = f"SELECT email, name, language, status FROM subscribers{where} ORDER BY email"
+    yield from reader.rows(sql, {"status": status} if status else None)
+
+
+def deliveries_on(
+    reader: Reader, prefix: str, edition: str | None = None, statuses: Sequence[str] = ()
+) -> list[DeliveryRow]:
+    """Deliveries on channels starting with ``prefix``, in the order they were recorded."""
+    columns = ", ".join(f.name for f in fields(DeliveryRow))
+    where, params = ["channel LIKE :prefix"], {"prefix": prefix + "%"}
+    if edition:
+        where.append("edition_key = :edition")
+        params["edition"] = edition
+    if statuses:
+        where.append(f"status IN ({_listed(params, 'status', statuses)})")
+    sql = f"SELECT {columns} FROM deliveries WHERE {' AND '.join(where)} ORDER BY id"
+    return [DeliveryRow(*row) for row in reader.rows(sql, params)]
+
+
+def event_counts(
+    reader: Reader, kinds: Sequence[str], edition: str | None = None
+) -> dict[str, dict[str, int]]:
+    """Per edition (``""``: no delivery matched), how many addresses events of each of ``kinds`` named."""
+    params: dict[str, Any] = {}
+    where = f"kind IN ({_listed(params, 'kind', kinds)})"
+    if edition is not None:
+        where += " AND edition_key = :edition"
+        params["edition"] = edition
+    sql = (
+        "SELECT edition_key, kind, COUNT(DISTINCT recipient) FROM mail_events "
+        f"WHERE {where} GROUP BY edition_key, kind"
+    )
+    out: dict[str, dict[str, int]] = {}
+    for key, kind, n in reader.rows(sql, params):
+        out.setdefault(str(key), dict.fromkeys(kinds, 0))[str(kind)] = int(n)
+    return out
+
+
+def _listed(params: dict[str, Any], name: str, values: Sequence[str]) -> str:
+    """Placeholders for ``values`` (an IN list), added to ``params``."""
+    params.update({f"{name}{i}": value for i, value in enumerate(values)})
+    return ", ".join(f":{name}{i}" for i in range(len(values)))
