@@ -38,7 +38,10 @@ class _Request:
         self.handed = handed
         self.row: DeliveryRow | None = None
         self.error: BaseException | None = None
-        self.done = threading.Event()
+        # Held until the writer releases it, once (see _wait): a lock is the cheapest one-shot
+        # signal; an Event builds a Condition and a lock per request and notifies in Python.
+        self.done = threading.Lock()
+        self.done.acquire()
 
 
 class LedgerWriter:
@@ -132,8 +135,8 @@ class LedgerWriter:
         (each thread has at most one request waiting); True when the writer is to close."""
         batch = [first]
         deadline = time.monotonic() + self.gather
+        flushed = self.durable_claims or first.handed is not None
         while True:
-            flushed = self.durable_claims or any(r.handed is not None for r in batch)
             missing = len(batch) < self.threads - self._left
             wait = deadline - time.monotonic() if flushed and missing else 0.0
             try:
@@ -143,11 +146,12 @@ class LedgerWriter:
             if more is None:
                 return batch, True
             batch.append(more)
+            flushed = flushed or more.handed is not None
 
     def _refuse_all(self, exc: BaseException) -> None:
         while (request := self._queue.get()) is not None:
             request.error = exc
-            request.done.set()
+            request.done.release()
 
     def _commit(self, path: SendPath, batch: list[_Request]) -> None:
         wanted = sum(1 for r in batch if r.want)
@@ -161,7 +165,7 @@ class LedgerWriter:
         except BaseException as exc:  # handed to every thread that waited on this transaction
             for r in batch:
                 r.error = exc
-                r.done.set()
+                r.done.release()
             return
         self.transactions += 1
         self.held = path.held or self.held
@@ -169,11 +173,12 @@ class LedgerWriter:
         for r in batch:
             if r.want:
                 r.row = next(handed, None)
-            r.done.set()
+            r.done.release()
 
 
 def _wait(request: _Request) -> DeliveryRow | None:
-    request.done.wait()
+    with request.done:  # released again, so a second wait returns at once, as an Event's would
+        pass
     if request.error is not None:
         raise request.error
     return request.row

@@ -26,7 +26,7 @@ from digest.providers.base import SendResult
 from digest.store import open_store, schema
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.rows import ClaimSpec, Outcome
-from digest.store.sendpath import SendPath
+from digest.store.sendpath import SendPath, claim_params
 from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
 
 KEY = "weekly:2026-W23"
@@ -174,6 +174,23 @@ def test_send_path_keeps_every_claim_fsynced(tmp_path) -> None:  # type: ignore[
     with Ledger(engine).send_path() as path:
         # FULL: a claim survives a power cut too, so a message is never sent twice.
         assert synchronous(path.raw) == 2
+    engine.dispose()
+
+
+def test_a_claim_looks_up_only_the_rows_it_takes_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # With an index on status (the tallies'), SQLite's planner read every pending delivery for
+    # each claim, so a run's claims grew with the square of the list. The ids come by rowid.
+    engine = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    ledger_with(engine, 40)
+    spec = ClaimSpec(KEY, CHANNEL, "me", 300.0)
+    with Ledger(engine).send_path() as path:
+        cursor = path.raw.cursor()
+        args = path.claim.args(claim_params(spec, 4, "2026-06-01 07:00:00"))
+        plan = [str(step[3]) for step in cursor.execute("EXPLAIN QUERY PLAN " + path.claim.sql, args)]
+        cursor.close()
+        path.raw.rollback()
+        assert plan[0] == "SEARCH deliveries USING INTEGER PRIMARY KEY (rowid=?)", plan
+        assert [row.target for row in path.settle([], spec, 4)] == [f"to:{i}" for i in range(4)]
     engine.dispose()
 
 
