@@ -16,7 +16,6 @@ over POP3 it is deleted. Every other message is left as it was, unread.
 from __future__ import annotations
 
 import imaplib
-import ipaddress
 import poplib
 import re
 import ssl
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from digest.config.web_values import is_local
 from digest.errors import ConfigError, DigestError
 
 KEY = "DIGEST_BOUNCE_MAILBOX"
@@ -99,15 +99,6 @@ def where(url: str, password: str = "") -> Where:
         (query.get("processed") or [PROCESSED])[0],
     )
     return found.with_password(password)
-
-
-def is_local(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Box(Protocol):

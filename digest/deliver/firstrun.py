@@ -11,13 +11,14 @@ from __future__ import annotations
 from digest.config import Settings
 from digest.deliver.counts import recipient_counts
 from digest.deliver.modes import Mode
-from digest.deliver.resolve import CAMPAIGN, EMAIL, email_rows, recipients
+from digest.deliver.resolve import CAMPAIGN, EMAIL
 from digest.errors import DigestError
 from digest.providers.base import Provider, Shared
 from digest.providers.registry import providers, rehearsal_channels
 from digest.render.message import one_click
 from digest.store import Engine
 from digest.store.ledger import Ledger
+from digest.store.tallies import tallies
 from digest.subscribers import count
 
 
@@ -57,9 +58,8 @@ def mailto_only(settings: Settings, engine: Engine, key: str) -> list[str]:
     bulk senders for a one-click https link (RFC 8058), and without it the list looks careless."""
     if one_click(settings.unsubscribe_template):
         return []
-    rows = email_rows(engine, key, ("sent",))
-    names = {row.channel.split(":", 1)[1] for row in rows if row.target != CAMPAIGN}
-    if not any(not providers().get(name, Provider).rehearsal for name in names):
+    people, _campaigns = _sent(engine, key)
+    if not any(not providers().get(name, Provider).rehearsal for name in people):
         return []
     return [
         "warning: this email offered only a mailto: unsubscribe (no one-click https link); Gmail and "
@@ -71,18 +71,33 @@ def mailto_only(settings: Settings, engine: Engine, key: str) -> list[str]:
 def where_it_went(settings: Settings, engine: Engine, key: str) -> list[str]:
     """One line per provider that has deliveries of ``key``: where to look for the email
     (each provider says it: :meth:`~digest.providers.base.Provider.where_sent`)."""
-    by_channel: dict[str, list[int]] = {}
-    campaigns: dict[str, str] = {}
-    for row in email_rows(engine, key, ("sent",)):
-        name = row.channel.split(":", 1)[1]
-        if row.target == CAMPAIGN:
-            campaigns[name] = row.provider_id or "(id not recorded)"
-        else:
-            by_channel.setdefault(name, []).append(len(recipients(row)))
-    lines = [f"{name}: campaign {cid} sent to the provider's list; see it in {name}'s dashboard"
-             for name, cid in campaigns.items()]
+    people, campaigns = _sent(engine, key)
+    lines = [
+        f"{name}: campaign {cid} sent to the provider's list; see it in {name}'s dashboard"
+        for name, cid in campaigns.items()
+    ]
     shared = Shared.from_settings(settings)
-    for name, sizes in by_channel.items():
+    for name, n in people.items():
         cls = providers().get(name, Provider)  # a provider no longer available: the general words
-        lines.append(f"{name}: {cls.where_sent(shared, key, sum(sizes))}")
+        lines.append(f"{name}: {cls.where_sent(shared, key, n)}")
     return lines
+
+
+def _sent(engine: Engine, key: str) -> tuple[dict[str, int], dict[str, str]]:
+    """Provider name -> people the email was sent to (a provider sending our list), and provider
+    name -> campaign id (a provider sending its own list). Counted in the database, so a long list
+    is never loaded; only a channel that reached nobody is read, for its campaign row."""
+    people: dict[str, int] = {}
+    campaigns: dict[str, str] = {}
+    for t in tallies(engine, key):
+        if t.status != "sent" or not t.channel.startswith(EMAIL):
+            continue
+        name = t.channel.removeprefix(EMAIL)
+        if not t.people:
+            rows = Ledger(engine).deliveries(key, t.channel, ["sent"])
+            found = [r.provider_id or "(id not recorded)" for r in rows if r.target == CAMPAIGN]
+            if found:
+                campaigns[name] = found[-1]
+                continue
+        people[name] = people.get(name, 0) + t.people
+    return people, campaigns

@@ -14,9 +14,9 @@ import ssl
 from email.utils import format_datetime, parseaddr
 
 from digest.clock import now
+from digest.config.web_values import is_local
 from digest.dnslookup import DnsError, DnsLookup
 from digest.errors import AuthError, ProviderError
-from digest.mailbox import is_local
 from digest.mailcheck import FIX, OK, WARN, Finding, check_spf
 from digest.providers.dkim import DkimSigner
 from digest.providers.smtp_connections import Server, connect
