@@ -208,7 +208,9 @@ def _at_end(handle: TextIO) -> bool:
 
 def clean_name(raw: str) -> str:
     """A name fit for a header: control characters and line breaks become spaces, capped."""
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in raw)
+    text = raw
+    if not raw.isprintable():  # none of those is printable: the common name skips the walk (per message)
+        text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in raw)
     return " ".join(text.split())[:MAX_NAME]
 
 

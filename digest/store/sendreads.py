@@ -9,6 +9,10 @@ one raw DBAPI connection for the run and the statements are compiled once per ba
 size, as :mod:`digest.store.sendpath` does for the ledger's writes; the queries and the
 reading of their rows are the same functions. A read takes no write lock (SQLite runs
 each statement on its own snapshot; PostgreSQL's read transaction ends after it).
+
+The question before a call also reads the link ids of the same addresses (one statement,
+the ids tagged :data:`REF`); the thread's next :meth:`SendReads.refs` of those addresses,
+the same call's, takes them from there instead of asking again.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, bindparam
+from sqlalchemy import Engine, bindparam, literal, select, union_all
 from sqlalchemy.engine import Dialect
 
+from digest.store import schema_web
 from digest.store.forgotten import address_hash
 from digest.store.link_refs import read_query, refs_for
 from digest.store.sendpath import Compiled
@@ -55,14 +60,23 @@ class SendReads:
             return not_to_mail(self.engine, addresses, self.key)
         page = [a.lower() for a in addresses]
         hashes = {address_hash(self.key, a): a for a in page}
-        rows = self._rows(_recheck, len(page), [*page, *hashes])
-        return why_not(rows, page, hashes)
+        statuses, refs = [], {}
+        for name, why in self._rows(_recheck, len(page), [*page, *hashes]):
+            if why.startswith(REF):
+                refs[name] = why[len(REF) :]
+            else:
+                statuses.append((name, why))
+        self._local.refs = refs  # for this thread's next refs(), the same call's
+        return why_not(statuses, page, hashes)
 
     def refs(self, emails: Iterable[str]) -> dict[str, str]:
         """As :func:`~digest.store.link_refs.refs_for` (which makes any id still missing)."""
         wanted = sorted({e.strip().lower() for e in emails if e})
         if not wanted:
             return {}
+        read, self._local.refs = getattr(self._local, "refs", None) or {}, None
+        if all(e in read for e in wanted):  # read with the question before this call
+            return {e: read[e] for e in wanted}
         if len(wanted) > PAGE:
             return refs_for(self.engine, wanted)
         found = {str(e): str(ref) for e, ref in self._rows(_refs, len(wanted), wanted)}
@@ -86,11 +100,17 @@ class SendReads:
                 raw.rollback()  # end the read transaction: never left idle in one
 
 
+REF = "ref:"  # marks a link id among the statuses (no status starts so)
+
+
 @cache
 def _recheck(dialect: Dialect, n: int) -> Compiled:
-    """The statement of :func:`recheck_query` for n addresses (v0..) and their n hashes (vn..)."""
+    """The statement of :func:`recheck_query` for n addresses (v0..) and their n hashes (vn..),
+    with the link ids of the addresses as (address, REF + id)."""
     names: list[Any] = [bindparam(f"v{i}") for i in range(2 * n)]
-    return Compiled(recheck_query(names[:n], names[n:]), dialect)
+    r = schema_web.link_refs
+    ids = select(r.c.email, literal(REF).concat(r.c.ref)).where(r.c.email.in_(names[:n]))
+    return Compiled(union_all(*recheck_query(names[:n], names[n:]).selects, ids), dialect)
 
 
 @cache

@@ -19,6 +19,7 @@ from digest.store.link_refs import refs_for
 from digest.store.sendreads import SendReads
 from digest.store.subscribers import PAGE, not_to_mail, remove, unsubscribe
 from tests.delivery.conftest import add_subscribers
+from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
 
 KEY = b"k" * 32
 
@@ -85,3 +86,33 @@ def test_a_batch_larger_than_a_page_and_threads_at_once(engine: Engine) -> None:
         for t in threads:
             t.join()
     assert answers == [{}] * 8
+
+
+def test_the_question_before_a_call_reads_its_link_ids_too(engine: Engine) -> None:
+    # One statement per call: the ids come with the answer, and the call's refs() asks nothing more.
+    asked = [f"reader{i:06d}@example.net" for i in (0, 1, 4, 5)]
+    with SendReads(engine, KEY) as reads:
+        assert reads.not_to_mail(asked) == {"reader000001@example.net": "unsubscribed"}
+        statements: list[str] = []
+        reads._local.raw.driver_connection.set_trace_callback(statements.append)
+        due = [a for a in asked if a != "reader000001@example.net"]
+        assert reads.refs(due) == refs_for(engine, due)
+        assert statements == []
+        # Once used, or for an address the question did not read (no id yet), refs() reads again.
+        later = ["reader000004@example.net", "reader000008@example.net"]
+        assert reads.refs(later) == refs_for(engine, later)
+        assert len(statements) == 1
+
+
+def test_the_same_answers_on_postgresql(pg_url: str) -> None:  # noqa: F811
+    engine = open_store(pg_url)
+    emails = add_subscribers(engine, 6)
+    unsubscribe(engine, emails[1])
+    forget(engine, KEY, emails[2])
+    refs_for(engine, emails[:4])
+    with SendReads(engine, KEY) as reads:
+        assert reads.not_to_mail(emails) == not_to_mail(engine, emails, KEY)
+        assert reads.refs(emails) == refs_for(engine, emails)  # the question read some, the rest made
+        assert reads.not_to_mail(emails[3:4]) == {}
+        assert reads.refs(emails[3:4]) == refs_for(engine, emails[3:4])
+    engine.dispose()

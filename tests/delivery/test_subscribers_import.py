@@ -6,6 +6,7 @@ import csv
 import email
 import io
 import tracemalloc
+import unicodedata
 from email import policy
 from pathlib import Path
 
@@ -196,3 +197,12 @@ def test_import_csv_report_carries_the_mapping(world, tmp_path: Path) -> None:  
     assert report.added == 2 and report.recorded["active"] == 1 and report.recorded["blocked"] == 1
     assert "email <- 'email'" in report.mapping
     assert [r.email for r in iter_active(w.engine)] == ["one@example.org"]
+
+
+def test_a_name_loses_every_control_and_line_break_character_and_nothing_else() -> None:
+    # Every code point, alone and inside a name: each control, format or line/paragraph separator
+    # becomes a space (then runs of spaces one), anything else stays (the printable fast path).
+    for cp in range(0x110000):
+        ch = chr(cp)
+        gone = unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch.isspace()
+        assert clean_name(f"Kim{ch}Lee") == ("Kim Lee" if gone else f"Kim{ch}Lee"), hex(cp)
