@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import fields, is_dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from digest.config.base import valid_host
 from digest.config.core import is_default_provider
@@ -134,8 +134,8 @@ def check_ca_file(key: str, ca_file: str) -> None:
 
 
 def sqlite_file(url: str) -> Path | None:
-    """The file of an SQLite address (None for another database, one in memory, or a malformed
-    address, which :func:`database_problem` reports)."""
+    """The file of an SQLite address, percent-decoded as SQLAlchemy reads it (None for another
+    database, one in memory, or a malformed address, which :func:`database_problem` reports)."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -147,7 +147,8 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def _sqlite_path(url_path: str) -> str:
-    return url_path[1:] if url_path.startswith("/") else url_path
+    path = unquote(url_path)  # as SQLAlchemy reads it: a "%20" in the address is a space in the name
+    return path[1:] if path.startswith("/") else path
 
 
 def _size(path: Path) -> int | None:

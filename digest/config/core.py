@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from digest.config.base import (
     choice,
@@ -261,4 +262,5 @@ class CoreSettings:
         """The effective database address (SQLite under the data folder by default)."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'digest.db').resolve()}"
+        # Quoted: a "?", "#" or "%" in a folder's name is part of the name, not of the address.
+        return f"sqlite:///{quote(str((self.data_dir / 'digest.db').resolve()))}"

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
+from digest.config.checks import sqlite_file
 from digest.store.faults import describe
 from digest.store.migrations import migrate
 
@@ -25,7 +26,8 @@ def engine_for(url: str) -> Engine:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        if (path := sqlite_file(url)) is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, pool_size=POOL, max_overflow=OVERFLOW)
         event.listen(engine, "connect", _sqlite_pragmas)
         # SQLAlchemy's default pysqlite transaction handling starts transactions
@@ -102,8 +104,8 @@ def open_store(url: str) -> Engine:
     try:
         engine = engine_for(url)
         migrate(engine)
-        if url.startswith("sqlite:///"):
-            _private_database(Path(url.removeprefix("sqlite:///")))
+        if (path := sqlite_file(url)) is not None:
+            _private_database(path)
     except DBAPIError as exc:
         # Any driver fault (damaged file, read-only, unreachable server) is one line saying what to do.
         raise describe(exc) from None

@@ -20,6 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from digest.config.checks import sqlite_file
 from digest.store.rows import DeliveryRow
 from digest.store.versions import SCHEMA_VERSIONS
 
@@ -45,6 +46,7 @@ class SqliteReader:
         # shared-memory file, which a read-only open could not create.
         from urllib.parse import quote
 
+        # A URI, so mode=rw can refuse to create a file; the path is quoted into it.
         self.conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=30)
         self.conn.execute("PRAGMA query_only=ON")
 
@@ -89,8 +91,8 @@ def open_reader(url: str, fallback: Callable[[], Engine]) -> Reader:
     migration applied, else the engine ``fallback`` opens (which creates, migrates or refuses it)."""
     import sqlite3
 
-    path = Path(url.removeprefix("sqlite:///"))
-    if path.is_file():
+    path = sqlite_file(url)
+    if path is not None and path.is_file():
         try:
             quick = SqliteReader(path)
         except sqlite3.Error:  # damaged, locked or unreadable: open_store says what to do

@@ -220,3 +220,17 @@ def test_a_damaged_file_gets_the_stores_one_line(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("digest: error:") and "digest.db" in done.stderr
+
+
+def test_a_data_folder_named_like_a_url_holds_the_database(tmp_path: Path) -> None:
+    """A "?", "#" or "%20" in the folder's name is part of the name, for the engine and for sqlite3."""
+    data = tmp_path / "club #1 50%20 off?x=y" / "var"
+    data.parent.mkdir()
+    listing = tmp_path / "list.csv"
+    listing.write_text("email,name\nann@example.org,Ann\n", encoding="utf-8")
+    imported = _digest(["subscribers", "import", str(listing)], data)
+    assert imported.returncode == 0, imported.stderr
+    assert "Warning" not in imported.stderr
+    assert (data / "digest.db").is_file()
+    counted = _digest(["subscribers", "count"], data)
+    assert counted.stdout.splitlines() == ["1 subscribed, 0 unsubscribed", "False"]
