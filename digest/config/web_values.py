@@ -165,8 +165,11 @@ def guessable(value: str) -> str:
     if any(unicodedata.category(ch) == "Cf" for ch in value):
         return "holds an invisible character (a zero-width space, a direction mark) that no keyboard types"
     lowered = value.casefold()
-    if len(set(lowered)) < 5:
-        return f"uses only {len(set(lowered))} different character(s)"
+    # Each character once, case folded on its own: "İ" folds to two code points and "ﬁ" to two
+    # letters, which would count a password of four kinds as five.
+    kinds = len({ch.casefold() for ch in value})
+    if kinds < 5:
+        return f"uses only {kinds} different character(s)"
     if _in_run(lowered):
         return "is a run along the keyboard or the alphabet"
     words = "".join(ch if ch.isalpha() else " " for ch in lowered).split()
