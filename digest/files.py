@@ -8,7 +8,6 @@ they are opened.
 
 from __future__ import annotations
 
-import logging.handlers
 import os
 from pathlib import Path
 
@@ -50,12 +49,3 @@ def tighten(data_dir: Path) -> None:
             for item in folder.iterdir():
                 if item.is_file() and not item.is_symlink():
                     make_private(item)
-
-
-class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A rotating log whose files are 0600 (each new file after a rollover too)."""
-
-    def _open(self):  # type: ignore[no-untyped-def]  # the stream type differs across Python versions
-        stream = super()._open()
-        make_private(Path(self.baseFilename))
-        return stream

@@ -15,12 +15,21 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from digest.files import PrivateRotatingFileHandler, private_dir
+from digest.files import make_private, private_dir
 from digest.redact import RedactingFormatter
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_BYTES = 1_000_000
 BACKUPS = 5
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are 0600 (each new file after a rollover too)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]  # the stream type differs across Python versions
+        stream = super()._open()
+        make_private(Path(self.baseFilename))
+        return stream
 
 
 def log_file(data_dir: Path) -> Path:

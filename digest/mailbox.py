@@ -15,17 +15,17 @@ over POP3 it is deleted. Every other message is left as it was, unread.
 
 from __future__ import annotations
 
-import imaplib
-import poplib
 import re
-import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from digest.config.web_values import is_local
 from digest.errors import ConfigError, DigestError
+
+if TYPE_CHECKING:  # the mail libraries load when a mailbox is opened, not with the settings
+    import ssl
 
 KEY = "DIGEST_BOUNCE_MAILBOX"
 PORTS = {"imap": 143, "imaps": 993, "pop3": 110, "pop3s": 995}
@@ -112,6 +112,10 @@ class Box(Protocol):
 
 def open_box(place: Where, timeout: float, ca_file: str = "") -> Box:
     """The mailbox, logged in; raises MailboxError naming what to check."""
+    import imaplib
+    import poplib
+    import ssl
+
     context = ssl.create_default_context(cafile=ca_file or None)
     try:
         return ImapBox(place, timeout, context) if place.imap else PopBox(place, timeout, context)
@@ -130,6 +134,8 @@ def open_box(place: Where, timeout: float, ca_file: str = "") -> Box:
 
 class ImapBox:
     def __init__(self, place: Where, timeout: float, context: ssl.SSLContext) -> None:
+        import imaplib
+
         self.place = place
         if place.scheme == "imaps":
             self.conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(
@@ -174,6 +180,8 @@ class ImapBox:
         self.conn.expunge()
 
     def close(self) -> None:
+        import imaplib
+
         try:
             self.conn.logout()
         except (imaplib.IMAP4.error, OSError):
@@ -182,6 +190,8 @@ class ImapBox:
 
 class PopBox:
     def __init__(self, place: Where, timeout: float, context: ssl.SSLContext) -> None:
+        import poplib
+
         self.place = place
         if place.scheme == "pop3s":
             self.conn: poplib.POP3 = poplib.POP3_SSL(place.host, place.port, timeout=timeout, context=context)
@@ -206,6 +216,8 @@ class PopBox:
         self.conn.dele(int(ident))  # gone when the session ends with QUIT
 
     def close(self) -> None:
+        import poplib
+
         try:
             self.conn.quit()
         except (poplib.error_proto, OSError):

@@ -71,6 +71,7 @@ def test_schedule_imports_no_database_or_reader(tmp_path: Path) -> None:
 NOT_FOR_READING = (
     "flask", "jinja2", "babel", "lxml", "email_validator", "regex", "sqlalchemy.dialects.postgresql",
     "digest.compose.build", "digest.deliver.send", "digest.summarise.engine", "digest.render.email",
+    "imaplib", "poplib", "logging.handlers",
 )  # fmt: skip
 
 
