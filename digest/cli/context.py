@@ -63,12 +63,12 @@ class Context:
         if self._reader is None:
             from digest.store.quick import on_engine, open_reader
 
-            url = self.settings.db_url
-            if self._engine is not None or not url.startswith("sqlite:///"):
-                self._reader = on_engine(self.engine)
+            if self._engine is not None:
+                self._reader = on_engine(self._engine)
             else:
-                self._reader = open_reader(url, fallback=lambda: self.engine)
-                tighten(self.settings.data_dir)  # files an older version left readable
+                self._reader = open_reader(self.settings.db_url, fallback=lambda: self.engine)
+                if self._engine is None:  # read with sqlite3: the engine's tightening did not run
+                    tighten(self.settings.data_dir)  # files an older version left readable
         return self._reader
 
     @property

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from digest.store import Engine
+from digest.store.rows import EMAIL
 from digest.store.tallies import Tally, campaign_calls, tallies
-
-EMAIL = "email:"
 
 
 def recipient_counts(engine: Engine, key: str) -> dict[str, int]:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 
 from digest.store import schema, schema_web
-from digest.store.rows import DeliveryRow, delivery_from_row, idem_key, now_utc, people_of
+from digest.store.rows import EMAIL, DeliveryRow, delivery_from_row, idem_key, now_utc, people_of
 
 AGAIN = "~again"  # the target suffix of the call that sends a batch's missing recipients again
 
@@ -147,7 +147,7 @@ def give_up_passing(engine: Engine, key: str, channel: str) -> int:
     return _update(engine, key, channel, {"transient": 0})
 
 
-def unknown_since(engine: Engine, key: str, prefix: str = "email:") -> datetime | None:
+def unknown_since(engine: Engine, key: str, prefix: str = EMAIL) -> datetime | None:
     """When the oldest unknown delivery of ``key`` on ``prefix`` channels became so (machine time)."""
     d = schema.deliveries
     query = select(func.min(d.c.updated_at)).where(

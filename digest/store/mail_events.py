@@ -27,8 +27,7 @@ from digest.store import schema, schema_web
 from digest.store.event_match import Match, Matcher, message_keys
 from digest.store.forgotten import redacted
 from digest.store.quick import event_counts, on_engine
-from digest.types import SHOWN_EVENTS as SHOWN
-from digest.types import MailEvent
+from digest.types import SHOWN_EVENTS, MailEvent
 
 __all__ = [
     "SOFT_LIMIT", "MailEvent", "Recorded", "counts", "edition_counts", "message_keys", "record",
@@ -188,8 +187,6 @@ def counts(engine: Engine) -> dict[str, int]:
         return dict(conn.execute(select(e.c.kind, func.count()).group_by(e.c.kind)).all())  # type: ignore[arg-type]
 
 
-
-
 def edition_counts(engine: Engine, edition: str | None = None) -> dict[str, dict[str, int]]:
     """Per edition (``""``: no delivery matched), how many addresses each shown kind of event named."""
-    return event_counts(on_engine(engine), SHOWN, edition)
+    return event_counts(on_engine(engine), SHOWN_EVENTS, edition)

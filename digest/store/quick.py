@@ -41,12 +41,10 @@ class SqliteReader:
 
     def __init__(self, path: Path) -> None:
         import sqlite3
-
-        # mode=rw: never creates a file (open_reader checked it exists); WAL readers need the
-        # shared-memory file, which a read-only open could not create.
         from urllib.parse import quote
 
-        # A URI, so mode=rw can refuse to create a file; the path is quoted into it.
+        # A URI with the path quoted into it. mode=rw never creates a file (open_reader checked it
+        # exists); a read-only open could not make the shared-memory file WAL readers need.
         self.conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=30)
         self.conn.execute("PRAGMA query_only=ON")
 
@@ -93,17 +91,15 @@ def open_reader(url: str, fallback: Callable[[], Engine]) -> Reader:
 
     path = sqlite_file(url)
     if path is not None and path.is_file():
+        quick: SqliteReader | None = None
         try:
             quick = SqliteReader(path)
+            if quick.versions() == set(SCHEMA_VERSIONS):
+                return quick
         except sqlite3.Error:  # damaged, locked or unreadable: open_store says what to do
-            return on_engine(fallback())
-        try:
-            current = quick.versions() == set(SCHEMA_VERSIONS)
-        except sqlite3.Error:
-            current = False
-        if current:
-            return quick
-        quick.close()
+            pass
+        if quick is not None:
+            quick.close()
     return on_engine(fallback())
 
 

@@ -192,17 +192,13 @@ def people_of(target: str, payload: Any) -> dict[str, int]:
 def recipients(row: DeliveryRow) -> list[str]:
     """The addresses a delivery was for (a campaign row: the provider's whole list), but those
     skipped because they left the list after the send began (see :func:`skipped`)."""
-    return [str(r[0]) for r in _payload_rows(row) if len(r) < 4]
+    return [str(r[0]) for r in _listed(row.data()) if len(r) < 4]
 
 
 def skipped(row: DeliveryRow) -> list[tuple[str, str]]:
     """(address, why) of a delivery's recipients skipped before its call: they unsubscribed, bounced,
     complained or were forgotten after the send began (the payload row's fourth element says which)."""
-    return [(str(r[0]), str(r[3])) for r in _payload_rows(row) if len(r) >= 4]
-
-
-def _payload_rows(row: DeliveryRow) -> list[list[object]]:
-    return _listed(row.data())
+    return [(str(r[0]), str(r[3])) for r in _listed(row.data()) if len(r) >= 4]
 
 
 def _listed(payload: Any) -> list[list[object]]:

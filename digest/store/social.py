@@ -17,13 +17,11 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, select, update
 
 from digest.store import schema
-from digest.store.rows import DeliveryRow, delivery_from_row, idem_key, insert_ignore, now_utc
-
-PREFIX = "social:"
+from digest.store.rows import SOCIAL, DeliveryRow, delivery_from_row, idem_key, insert_ignore, now_utc
 
 
 def channel(platform: str) -> str:
-    return PREFIX + platform
+    return SOCIAL + platform
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ class SocialStore:
 
     def posts(self, statuses: Iterable[str] = (), platform: str | None = None) -> list[DeliveryRow]:
         d = schema.deliveries
-        query = select(d).where(d.c.channel.like(PREFIX + "%")).order_by(d.c.id)
+        query = select(d).where(d.c.channel.like(SOCIAL + "%")).order_by(d.c.id)
         if platform:
             query = query.where(d.c.channel == channel(platform))
         wanted = list(statuses)
@@ -74,7 +72,7 @@ class SocialStore:
 
     def post(self, delivery_id: int) -> DeliveryRow | None:
         d = schema.deliveries
-        query = select(d).where(d.c.id == delivery_id, d.c.channel.like(PREFIX + "%"))
+        query = select(d).where(d.c.id == delivery_id, d.c.channel.like(SOCIAL + "%"))
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return delivery_from_row(row) if row else None
@@ -92,7 +90,7 @@ class SocialStore:
             result = conn.execute(
                 update(d)
                 .where(
-                    d.c.id.in_(wanted), d.c.status.in_(list(from_statuses)), d.c.channel.like(PREFIX + "%")
+                    d.c.id.in_(wanted), d.c.status.in_(list(from_statuses)), d.c.channel.like(SOCIAL + "%")
                 )
                 .values(**values)
             )
