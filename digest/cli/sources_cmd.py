@@ -55,10 +55,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from digest.providers.registry import rehearsal_channels
 
     now = ctx.now()
-    coming = coming_period(ctx.settings, ctx.ledger, now)  # the edition that will carry them
+    uncounted = rehearsal_channels(ctx.settings.provider)
+    coming = coming_period(ctx.settings, ctx.ledger, now, uncounted)  # the edition that will carry them
     key, slot = coming.key, coming.slot
     goes_out = slot.astimezone(ctx.settings.cadence.zone).strftime("%Y-%m-%d %H:%M")
-    uncounted = rehearsal_channels(ctx.settings.provider)
     built = build_edition(
         ctx.settings, ctx.ledger, now=now, key=key, slot=slot, progress=ctx.interactive, uncounted=uncounted
     )

@@ -9,6 +9,7 @@ promising it would promise articles to an edition that never goes out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,11 +33,13 @@ class Coming:
     note: str = ""
 
 
-def coming_period(settings: Settings, ledger: Ledger, now: datetime) -> Coming:
-    """The edition that will carry what is new now (see the module's docstring)."""
+def coming_period(settings: Settings, ledger: Ledger, now: datetime, uncounted: Sequence[str] = ()) -> Coming:
+    """The edition that will carry what is new now (see the module's docstring). An edition that
+    went only to ``uncounted`` channels (a rehearsal, which the real send sets aside) leaves its
+    period open, as `digest send` does."""
     key, slot = current_period(settings, now)
     row = ledger.edition(key)
-    if row is not None and row.status in FINISHED:
+    if row is not None and row.status in FINISHED and not ledger.rehearsals(uncounted, [key]):
         sent = f" on {row.sent_at:%Y-%m-%d %H:%M} UTC" if row.sent_at else ""
         state = FINISHED[row.status]
         if row.status == "ready" and settings.approval == "email":

@@ -60,9 +60,9 @@ def build_preview(
 ) -> PreviewResult:
     """Build, check and write the preview to ``out``. Never sends, never freezes an edition.
     ``links``: answers of the link check kept from an earlier look at the same edition."""
-    coming = coming_period(settings, ledger, now)
-    key, slot, period_note = coming.key, coming.slot, coming.note
     uncounted = rehearsal_channels(settings.provider)
+    coming = coming_period(settings, ledger, now, uncounted)
+    key, slot, period_note = coming.key, coming.slot, coming.note
     edition, left_out, problems, _checks = compose_current(
         settings, ledger, now=now, key=key, slot=slot, progress=progress, uncounted=uncounted
     )

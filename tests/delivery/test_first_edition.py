@@ -51,6 +51,21 @@ def test_outbox_rehearsal_does_not_use_up_the_period_or_its_articles(world) -> N
     outbox_again.engine.dispose()
 
 
+def test_the_real_provider_sees_the_rehearsed_period_still_open(world) -> None:  # type: ignore[no-untyped-def]
+    """`digest sources` and the preview name the edition `digest send` will send: after an outbox
+    rehearsal, with a real provider, this period's; with the outbox still, the next one."""
+    from digest.compose.period import coming_period
+    from digest.providers.registry import rehearsal_channels
+
+    rehearsal = world()
+    first = rehearsal.send()
+    ledger, now = Ledger(rehearsal.engine), rehearsal.now
+    ahead = coming_period(rehearsal.settings, ledger, now, rehearsal_channels("outbox"))
+    assert ahead.key != first.key and "already sent" in ahead.note
+    coming = coming_period(rehearsal.settings, ledger, now, rehearsal_channels("smtp"))
+    assert (coming.key, coming.note) == (first.key, "")
+
+
 def test_message_provider_with_no_subscribers_refuses_and_freezes_nothing(world, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     with smtp_server() as (box, port):
         w = world(**smtp(port))
