@@ -36,6 +36,9 @@
       clearTimeout(timer);
       timer = setTimeout(function () { ask(0); }, 250);
     });
+    // Text typed while this script was still loading (or restored by the browser after Back)
+    // fired no event we heard: count it now, or the counter would show the old draft's count.
+    if (area.value !== area.defaultValue) { ask(0); }
   });
   var refused = document.querySelector("[data-refused]");
   if (refused) {
