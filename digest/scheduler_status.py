@@ -10,18 +10,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from digest.schedule import Cadence, describe, next_slots
-from digest.store import Engine
-from digest.store.scheduler import recent_alerts, recent_runs
+from digest.store.quick import Reads
+from digest.store.watch import recent_alerts, recent_runs
 
 # An instance that has not checked for longer than this is shown as not running.
 QUIET = timedelta(minutes=20)
 
 
-def scheduler_status(cadence: Cadence, engine: Engine, now: datetime, limit: int = 5) -> dict[str, Any]:
+def scheduler_status(cadence: Cadence, source: Reads, now: datetime, limit: int = 5) -> dict[str, Any]:
     """The next run of ``cadence`` (DIGEST_SCHEDULE), each scheduler instance's last check, the alerts."""
     upcoming = next_slots(cadence, now, 1)
     instances = []
-    for r in recent_runs(engine, limit):
+    for r in recent_runs(source, limit):
         checked = r["checked_at"]
         running = r["stopped_at"] is None and r["mode"] == "daemon" and now - checked < QUIET
         instances.append(
@@ -44,7 +44,7 @@ def scheduler_status(cadence: Cadence, engine: Engine, now: datetime, limit: int
         if upcoming
         else None,
         "instances": instances,
-        "alerts": recent_alerts(engine, limit),
+        "alerts": recent_alerts(source, limit),
     }
 
 

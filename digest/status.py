@@ -9,18 +9,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from digest.config import Settings
-from digest.deliver.approval import describe_approval
 from digest.deliver.counts import calls_by_status, people_of
 from digest.deliver.pace import progress_of, sent_of
-from digest.deliver.pause import UNFINISHED
-from digest.deliver.resolve import EMAIL, RESOLVABLE, SOCIAL, recipients
 from digest.providers.registry import provider_class, rehearsal_only
 from digest.scheduler_status import scheduler_status
-from digest.store import Engine
-from digest.store.ledger import Ledger
-from digest.store.scheduler import alert_resolutions
-from digest.store.source_health import health
-from digest.store.tallies import last_errors, tallies
+from digest.store import overview, watch
+from digest.store.quick import Reads, reader_of
+from digest.store.rows import EMAIL, OPEN, RESOLVABLE, SOCIAL, UNFINISHED, EditionRow, recipients
 
 if TYPE_CHECKING:
     from digest.providers.base import Provider
@@ -31,25 +26,28 @@ SETTLED_KINDS = ("partial", "auth", "unknown", "send-failed", "failed", "protect
 
 
 def collect(
-    settings: Settings, engine: Engine, now: datetime, limit: int, provider: Provider | None = None
+    settings: Settings, source: Reads, now: datetime, limit: int, provider: Provider | None = None
 ) -> dict[str, Any]:
     """Editions with their email deliveries (``deliveries``, ``errors``) and social posts
     (``social``, ``social_errors``) counted apart, events, alerts and the scheduler.
 
     ``provider``: read the campaigns' statistics from it (network calls; `digest status` only).
+    ``source``: an engine, or a reader (`digest status` reads SQLite without SQLAlchemy).
     """
-    from digest.deliver.campaign import campaign_stats
+    source = reader_of(source)
+    rows = overview.edition_rows(source, limit)
+    rehearsed = overview.rehearsed(source, rehearsal_only(), [e.key for e in rows])
+    editions = [{**_edition(source, e), "rehearsal": e.key in rehearsed} for e in rows]
+    _add_progress(source, settings, editions)
+    campaigns = {}
+    if provider is not None:
+        from digest.deliver.campaign_stats import campaign_stats
 
-    ledger = Ledger(engine)
-    rows = ledger.editions(limit)
-    rehearsed = ledger.rehearsals(rehearsal_only(), [e.key for e in rows])
-    editions = [{**_edition(engine, ledger, e), "rehearsal": e.key in rehearsed} for e in rows]
-    _add_progress(engine, ledger, settings, editions)
-    campaigns = campaign_stats(ledger, provider, [e["key"] for e in editions]) if provider else {}
+        campaigns = campaign_stats(source, provider, [e["key"] for e in editions])
     for edition in editions:
         edition["campaigns"] = campaigns.get(edition["key"], [])
-    events = ledger.recent_events(limit)
-    states = alert_resolutions(engine)
+    events = overview.recent_events(source, limit)
+    states = watch.alert_resolutions(source)
     for ev in events:
         ev["resolved"] = _settled(ev, editions, states)
     alerts = [ev for ev in events if ev["level"] in ("warning", "error")]
@@ -57,40 +55,53 @@ def collect(
         "editions": editions,
         "events": events,
         "alerts": alerts,
-        "scheduler": scheduler_status(settings.cadence, engine, now),
-        "sources": source_lines(engine, settings.sources),
+        "scheduler": scheduler_status(settings.cadence, source, now),
+        "sources": source_lines(source, settings.sources),
         "ok": not any(e["status"] in ("partial", "failed", "missed") for e in editions)
         and not any(ev["level"] == "error" and not ev["resolved"] for ev in events),
     }
 
 
-def _edition(engine: Engine, ledger: Ledger, e: Any) -> dict[str, Any]:
-    counted = tallies(engine, e.key)  # one grouped query: the history never loads a row
+def _edition(source: Reads, e: EditionRow) -> dict[str, Any]:
+    counted = overview.tallies(source, e.key)  # one grouped query: the history never loads a row
     doubtful = sum(t.doubtful for t in counted if t.channel.startswith(EMAIL))
     return {
         "key": e.key,
         "status": e.status,
         "reason": e.reason,
-        "approval": describe_approval(engine, e),  # '' unless it was asked for
+        "approval": describe_approval(source, e),  # '' unless it was asked for
         "slot_utc": e.slot_utc.isoformat(),
         "sent_at": e.sent_at.isoformat() if e.sent_at else None,
         "deliveries": calls_by_status(counted, EMAIL),
-        "recipients": people_of(engine, e.key, counted),
-        "errors": last_errors(engine, e.key, RESOLVABLE, EMAIL),
+        "recipients": people_of(source, e.key, counted),
+        "errors": overview.last_errors(source, e.key, RESOLVABLE, EMAIL),
         "social": calls_by_status(counted, SOCIAL),
-        "social_errors": last_errors(engine, e.key, RESOLVABLE, SOCIAL),
+        "social_errors": overview.last_errors(source, e.key, RESOLVABLE, SOCIAL),
         # Sent again once after a crash left them handed over without an answer (read only when some were).
         "possible_duplicates": [
             a
-            for d in (ledger.doubtful(e.key, EMAIL) if doubtful else [])
+            for d in (overview.doubtful(source, e.key, EMAIL) if doubtful else [])
             for a in recipients(d) or [d.target]
         ],
     }
 
 
-def _add_progress(engine: Engine, ledger: Ledger, settings: Settings, editions: list[dict[str, Any]]) -> None:
+def describe_approval(source: Reads, edition: EditionRow) -> str:
+    """'approved by ...', 'held by ...' or 'waiting for approval (asked of ...)' for an edition
+    approvers were asked about (its current bytes); '' for any other."""
+    made = watch.decisions(source, edition.key)
+    if not made or edition.status not in OPEN or not edition.content_sha256:
+        return ""
+    state, decision = watch.state(source, edition.key, edition.content_sha256)
+    if decision is not None:
+        return f"{state} by {decision.approver}"
+    asked = sorted({r.approver for r in made if r.content_sha256 == edition.content_sha256})
+    return f"waiting for approval (asked of {', '.join(asked)})" if asked else ""
+
+
+def _add_progress(source: Reads, settings: Settings, editions: list[dict[str, Any]]) -> None:
     """An edition not yet out: who paused it, recipients sent of all, when the rest should go."""
-    pauses = ledger.pauses([e["key"] for e in editions])
+    pauses = overview.pauses(source, [e["key"] for e in editions])
     channel = provider_class(settings.provider).channel()
     for e in editions:
         pause = pauses.get(e["key"])
@@ -98,8 +109,8 @@ def _add_progress(engine: Engine, ledger: Ledger, settings: Settings, editions: 
         e["progress"] = None
         if e["status"] not in UNFINISHED:
             continue
-        sent, total = sent_of(engine, e["key"])
-        where = progress_of(engine, settings.caps, e["key"], channel, sent, total)
+        sent, total = sent_of(source, e["key"])
+        where = progress_of(source, settings.caps, e["key"], channel, sent, total)
         e["progress"] = {
             "sent": sent,
             "total": total,
@@ -130,7 +141,7 @@ def _iso(at: float | None) -> str | None:
     return datetime.fromtimestamp(at, UTC).isoformat() if at is not None else None
 
 
-def source_lines(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:
+def source_lines(source: Reads, sources: list[str]) -> list[dict[str, Any]]:
     """Each configured source's health as the last runs that built an edition found it: the
     last good fetch, when its newest item was first seen, and the failure in progress."""
     return [
@@ -142,7 +153,7 @@ def source_lines(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:
             "error_kind": h.error_kind,
             "error": h.error,
         }
-        for h in health(engine, sources)
+        for h in watch.health(source, sources)
     ]
 
 

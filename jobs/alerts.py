@@ -24,7 +24,7 @@ from digest.errors import DigestError
 from digest.store import Engine
 from digest.store import scheduler as rows
 from digest.store.ledger import Ledger
-from digest.store.scheduler import recent_alerts
+from digest.store.watch import recent_alerts
 from digest.types import Recipient
 
 __all__ = ["Alert", "raise_alert", "recent_alerts", "resolve"]

@@ -18,13 +18,13 @@ from datetime import datetime
 
 from digest.compose.freeze import Frozen, build_and_freeze
 from digest.config import Settings
-from digest.deliver.approval import Draft, request_approvals, state_of
+from digest.deliver.approval import Draft, request_approvals
 from digest.deliver.lease import holding
 from digest.errors import DigestError, EditionBusy
 from digest.jobs.alerts import Alert, raise_alert
 from digest.providers.registry import rehearsal_channels
 from digest.schedule import next_slots, period_key
-from digest.store import Engine
+from digest.store import Engine, watch
 from digest.store import approvals as rows
 from digest.store.ledger import EditionRow, Ledger
 
@@ -106,10 +106,10 @@ def gate(settings: Settings, engine: Engine, key: str, slot: datetime, now: date
         row = ledger.edition(key)
         if row is None or row.status != "ready":
             return "" if row is not None and row.status != "building" else f"{key} could not be frozen"
-    state, decision = state_of(engine, row)
-    if state == rows.APPROVED:
+    state, decision = watch.state_of(engine, row)
+    if state == watch.APPROVED:
         return ""
-    if state == rows.HELD and decision is not None:
+    if state == watch.HELD and decision is not None:
         return f"{key} is held by {decision.approver}; nothing is sent unless it is approved"
     if settings.approval_silence == "send":
         ledger.event("warning", "unapproved", f"{key} goes out unapproved (no answer; silence=send)", key)

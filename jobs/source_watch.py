@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from digest.config import Settings
 from digest.jobs.alerts import Alert, raise_alert, resolve
 from digest.store import Engine
-from digest.store.source_health import SourceHealth, health
+from digest.store.watch import SourceHealth, health
 
 FAILING, SILENT = "source-failing", "source-silent"
 

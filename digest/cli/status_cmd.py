@@ -24,12 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from digest.deliver.campaign import stats_source
+    from digest.deliver.campaign_stats import stats_source
     from digest.status import collect
 
     provider = stats_source(ctx.settings)
     try:
-        data = collect(ctx.settings, ctx.engine, ctx.now(), args.limit, provider)
+        data = collect(ctx.settings, ctx.reader, ctx.now(), args.limit, provider)
     finally:
         if provider is not None:
             provider.close()

@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 from digest.config import Settings
 from digest.errors import DigestError, ProviderError
 from digest.links import campaign_slug
-from digest.store import Engine
+from digest.store import Engine, watch
 from digest.store import approvals as rows
 from digest.store.ledger import EditionRow, Ledger
+from digest.store.rows import OPEN
 from digest.types import Recipient
 
 log = logging.getLogger("digest.approval")
 
 DECISIONS = ("approve", "hold")
-OPEN = ("building", "ready")  # statuses in which an edition may still be approved or held
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ class Look:
     changed (the edition has other bytes now), finished (sent, missed...) or unknown."""
 
     situation: str
-    request: rows.Request | None = None
+    request: watch.Request | None = None
     edition: EditionRow | None = None
     acted: bool = False  # this call made the decision
 
@@ -204,23 +204,3 @@ def rebuild(engine: Engine, key: str, who: str = "the dashboard") -> str:
 def _logged(engine: Engine, key: str, decision: str, who: str) -> None:
     done = "approved" if decision == "approve" else "held"
     Ledger(engine).event("info", done, f"{key} {done} by {who}", key)
-
-
-def state_of(engine: Engine, edition: EditionRow) -> tuple[str, rows.Request | None]:
-    """approved, held or waiting, for the edition's current bytes (waiting before it is frozen)."""
-    if not edition.content_sha256:
-        return rows.WAITING, None
-    return rows.state(engine, edition.key, edition.content_sha256)
-
-
-def describe_approval(engine: Engine, edition: EditionRow) -> str:
-    """'approved by ...', 'held by ...' or 'waiting for approval (asked of ...)' for an edition
-    approvers were asked about (its current bytes); '' for any other."""
-    made = rows.decisions(engine, edition.key)
-    if not made or edition.status not in OPEN or not edition.content_sha256:
-        return ""
-    state, decision = state_of(engine, edition)
-    if decision is not None:
-        return f"{state} by {decision.approver}"
-    asked = sorted({r.approver for r in made if r.content_sha256 == edition.content_sha256})
-    return f"waiting for approval (asked of {', '.join(asked)})" if asked else ""

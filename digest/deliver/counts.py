@@ -9,22 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from digest.store import Engine
+from digest.store.overview import Tally, campaign_calls, tallies
+from digest.store.quick import Reads
 from digest.store.rows import EMAIL
-from digest.store.tallies import Tally, campaign_calls, tallies
 
 
-def recipient_counts(engine: Engine, key: str) -> dict[str, int]:
+def recipient_counts(source: Reads, key: str) -> dict[str, int]:
     """status -> number of people over the email deliveries of ``key``: a batch counts each of its
     recipients, a skipped one as ``skipped``; a campaign row, whose list the provider keeps, as
     ``campaign <status>`` (as :func:`digest.deliver.resolve.people_by_status` counts loaded rows)."""
-    return people_of(engine, key, tallies(engine, key))
+    return people_of(source, key, tallies(source, key))
 
 
-def people_of(engine: Engine, key: str, counted: Sequence[Tally]) -> dict[str, int]:
+def people_of(source: Reads, key: str, counted: Sequence[Tally]) -> dict[str, int]:
     """:func:`recipient_counts` from edition ``key``'s tallies (and its campaign rows, looked up)."""
     channels = sorted({t.channel for t in counted if t.channel.startswith(EMAIL)})
-    return people_of_tallies(counted, campaign_calls(engine, key, channels))
+    return people_of_tallies(counted, campaign_calls(source, key, channels))
 
 
 def people_of_tallies(counted: Iterable[Tally], campaigns: dict[str, int]) -> dict[str, int]:

@@ -18,7 +18,7 @@ from digest.providers.registry import providers, rehearsal_channels
 from digest.render.message import one_click
 from digest.store import Engine
 from digest.store.ledger import Ledger
-from digest.store.tallies import tallies
+from digest.store.overview import tallies
 from digest.subscribers import count
 
 

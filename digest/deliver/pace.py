@@ -9,24 +9,24 @@ from datetime import UTC, datetime
 from digest import clock
 from digest.deliver.counts import recipient_counts
 from digest.pacing import Caps, Limits, Outlook, Pacer
-from digest.store import Engine
 from digest.store import windows as ledger_windows
+from digest.store.quick import Reads
 
 
-def sent_of(engine: Engine, key: str) -> tuple[int, int]:
+def sent_of(source: Reads, key: str) -> tuple[int, int]:
     """(recipients sent, recipients in all) of edition ``key``'s email deliveries."""
-    counts = recipient_counts(engine, key)
+    counts = recipient_counts(source, key)
     people = {s: n for s, n in counts.items() if not s.startswith("campaign")}
     return people.get("sent", 0), sum(people.values())
 
 
-def limits_for(engine: Engine, caps: Caps, key: str, channel: str) -> Limits:
+def limits_for(source: Reads, caps: Caps, key: str, channel: str) -> Limits:
     """What each claim of this run checks: the pause always, the caps when set."""
     if not caps.active:
         return Limits()
     now = clock.timestamp()
-    pacer = Pacer(caps, ledger_windows.history(engine, channel, now), now)
-    return pacer.limits(ledger_windows.largest_pending(engine, key, channel))
+    pacer = Pacer(caps, ledger_windows.history(source, channel, now), now)
+    return pacer.limits(ledger_windows.largest_pending(source, key, channel))
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Progress:
         return _when(self.outlook.finish_at)
 
 
-def progress_of(engine: Engine, caps: Caps, key: str, channel: str, sent: int, total: int) -> Progress:
+def progress_of(source: Reads, caps: Caps, key: str, channel: str, sent: int, total: int) -> Progress:
     """The outlook of ``total - sent`` recipients left: by the caps when they hold the edition
     back, else at the pace this edition has gone so far (no estimate before two hand-overs)."""
     now = clock.timestamp()
@@ -56,9 +56,9 @@ def progress_of(engine: Engine, caps: Caps, key: str, channel: str, sent: int, t
     if rest <= 0:
         return Progress(sent, total, Outlook())
     if caps.active:
-        pacer = Pacer(caps, ledger_windows.history(engine, channel, now), now)
+        pacer = Pacer(caps, ledger_windows.history(source, channel, now), now)
         return Progress(sent, total, pacer.outlook(now, rest))
-    span = ledger_windows.handed_span(engine, key, channel)
+    span = ledger_windows.handed_span(source, key, channel)
     if span is None or span[1] <= span[0]:
         return Progress(sent, total, Outlook())
     first, last, went = span

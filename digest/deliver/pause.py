@@ -19,8 +19,7 @@ from digest.deliver.pace import sent_of
 from digest.errors import DigestError
 from digest.store import Engine
 from digest.store.ledger import EditionRow, Ledger
-
-UNFINISHED = ("building", "ready", "sending")
+from digest.store.rows import UNFINISHED
 
 
 @dataclass(frozen=True)

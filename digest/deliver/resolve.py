@@ -31,13 +31,13 @@ from digest.store import Engine, repairs
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.rows import CAMPAIGN as CAMPAIGN  # these six live with the row type now
 from digest.store.rows import EMAIL as EMAIL
+from digest.store.rows import RESOLVABLE
 from digest.store.rows import SOCIAL as SOCIAL
 from digest.store.rows import people_by_status as people_by_status
 from digest.store.rows import recipients as recipients
 from digest.store.rows import skipped as skipped
 from digest.store.subscribers import active_among
 
-RESOLVABLE = ("unknown", "failed")
 # Editions whose status follows their email deliveries; others (skipped, missed...) are left alone.
 SETTLED_BY_ROWS = ("sending", "sent", "partial", "failed")
 

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, request
 from digest import clock
 from digest.serve.site import site
 from digest.serve.words import page_language, render
-from digest.store.approvals import Request
+from digest.store.watch import Request
 
 blueprint = Blueprint("approval", __name__)
 
@@ -24,7 +24,8 @@ MAX_TOKEN = 100
 
 @blueprint.route("/approval/<token>", methods=["GET", "POST"])
 def approval(token: str) -> Any:
-    from digest.deliver.approval import decide, look, state_of
+    from digest.deliver.approval import decide, look
+    from digest.store.watch import state_of
 
     if len(token) > MAX_TOKEN:
         abort(404)

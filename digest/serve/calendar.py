@@ -35,8 +35,8 @@ def calendar(settings: Settings, engine: Engine, now: datetime) -> list[dict[str
 
 
 def _edition_row(settings: Settings, engine: Engine, key: str, slot: datetime) -> dict[str, Any]:
-    from digest.deliver.approval import state_of
     from digest.store.ledger import Ledger
+    from digest.store.watch import state_of
 
     edition = Ledger(engine).edition(key)
     status = edition.status if edition is not None else "not built yet"

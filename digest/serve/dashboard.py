@@ -32,10 +32,10 @@ def overview(
 ) -> dict[str, Any]:
     from flask import session
 
-    from digest.deliver.pause import UNFINISHED
     from digest.deliver.resolve import EMAIL
     from digest.serve.calendar import calendar
     from digest.status import collect, progress_line
+    from digest.store.rows import UNFINISHED
     from digest.store.tallies import first_in_status
 
     status = collect(settings, engine, now, limit=8)

@@ -9,7 +9,6 @@ current content hash: decisions about other bytes count for nothing.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,19 +16,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 
 from digest.store import schema, schema_web
 from digest.store.rows import _aware
-
-APPROVED, HELD, WAITING = "approved", "held", "waiting"
-_STATE = {"approve": APPROVED, "hold": HELD}
-
-
-@dataclass(frozen=True)
-class Request:
-    edition_key: str
-    content_sha256: str
-    approver: str
-    decision: str  # '' (not used yet), approve or hold
-    requested_at: datetime
-    decided_at: datetime | None
+from digest.store.watch import Request
 
 
 def _request(row: Any) -> Request:
@@ -83,24 +70,6 @@ def record(engine: Engine, key: str, sha: str, who: str, decision: str, now: dat
            "approver": who[:320], "decision": decision, "requested_at": now, "decided_at": now}
     with engine.begin() as conn:
         conn.execute(insert(schema_web.approvals).values(**row))
-
-
-def decisions(engine: Engine, key: str) -> list[Request]:
-    """Every request and decision of edition ``key``, oldest first."""
-    a = schema_web.approvals
-    with engine.connect() as conn:
-        rows = conn.execute(select(a).where(a.c.edition_key == key).order_by(a.c.id)).all()
-    return [_request(r) for r in rows]
-
-
-def state(engine: Engine, key: str, sha: str) -> tuple[str, Request | None]:
-    """(approved, held or waiting, the decision that says so) for these bytes of edition ``key``."""
-    made = [r for r in decisions(engine, key) if r.content_sha256 == sha and r.decision and r.decided_at]
-    if not made:
-        return WAITING, None
-    # The latest decision; at the same instant (a fixed clock), the row written later.
-    _at, _order, last = max((r.decided_at or r.requested_at, n, r) for n, r in enumerate(made))
-    return _STATE[last.decision], last
 
 
 def reopen(engine: Engine, key: str) -> bool:

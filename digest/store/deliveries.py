@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
-from digest.store import schema, sendpath
+from digest.store import overview, schema, sendpath
 from digest.store.recovery import recover
 from digest.store.rows import (
     ClaimSpec,
@@ -122,13 +122,7 @@ class DeliveryBook:
 
     def doubtful(self, key: str, channel_prefix: str = "") -> list[DeliveryRow]:
         """Deliveries of ``key`` resent after a crash left them without an answer: possible duplicates."""
-        d = schema.deliveries
-        # The ids first, from the index the counts use (it holds ``doubts``), so a long list is never read.
-        on = d.c.channel.like(channel_prefix + "%")
-        ids = select(d.c.id).where(d.c.edition_key == key, d.c.doubts > 0, on)
-        query = select(d).where(d.c.id.in_(ids))
-        with self.engine.connect() as conn:
-            return [delivery_from_row(r) for r in conn.execute(query.order_by(d.c.id))]
+        return overview.doubtful(self.engine, key, channel_prefix)
 
     def lease_owners(self, key: str) -> set[str]:
         """Owners of the deliveries of ``key`` now marked ``sending``."""

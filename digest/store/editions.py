@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from digest import clock
-from digest.store import schema
+from digest.store import overview, schema
 from digest.store.rehearsals import rehearsal_keys
 from digest.store.rows import (
     DONE_STATUSES,
@@ -52,9 +52,7 @@ class EditionBook:
         return edition_from_row(row) if row else None
 
     def editions(self, limit: int = 20) -> list[EditionRow]:
-        query = select(schema.editions).order_by(schema.editions.c.slot_utc.desc()).limit(limit)
-        with self.engine.connect() as conn:
-            return [edition_from_row(r) for r in conn.execute(query)]
+        return overview.edition_rows(self.engine, limit)
 
     def freeze_edition(
         self,
@@ -284,16 +282,4 @@ class EditionBook:
             return conn.execute(query).first() is not None
 
     def recent_events(self, limit: int = 20) -> list[dict[str, Any]]:
-        e = schema.events
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(e).order_by(e.c.id.desc()).limit(limit))
-            return [
-                {
-                    "at": r.at.replace(tzinfo=r.at.tzinfo or UTC).isoformat() if r.at else "",
-                    "level": r.level,
-                    "kind": r.kind,
-                    "edition": r.edition_key,
-                    "message": r.message,
-                }
-                for r in rows
-            ]
+        return overview.recent_events(self.engine, limit)

@@ -5,20 +5,11 @@ this process or another instance on the same database."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete
 
 from digest.store import schema
-from digest.store.rows import _aware, insert_ignore, now_utc
-
-
-@dataclass(frozen=True)
-class Pause:
-    key: str
-    at: datetime
-    by: str
+from digest.store.overview import Pause, pauses
+from digest.store.rows import insert_ignore, now_utc
 
 
 class PauseBook:
@@ -41,12 +32,4 @@ class PauseBook:
 
     def pauses(self, keys: list[str] | None = None) -> dict[str, Pause]:
         """The paused editions (of ``keys``, or all), by key."""
-        p = schema.edition_pauses
-        query = select(p)
-        if keys is not None:
-            query = query.where(p.c.edition_key.in_(keys))
-        with self.engine.connect() as conn:
-            return {
-                r.edition_key: Pause(r.edition_key, _aware(r.paused_at) or now_utc(), r.paused_by)
-                for r in conn.execute(query)
-            }
+        return pauses(self.engine, keys)

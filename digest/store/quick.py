@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
 
 from digest.config.checks import sqlite_file
 from digest.store.rows import DeliveryRow
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 
 class Reader(Protocol):
+    dialect: str  # "sqlite" or "postgresql": the few reads that differ (a collation, floor) ask
+
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
         """The rows of one statement, streamed."""
         ...
@@ -36,8 +39,13 @@ class Reader(Protocol):
     def close(self) -> None: ...
 
 
+Reads: TypeAlias = "Engine | Reader"  # what a read takes: an open reader, or an engine
+
+
 class SqliteReader:
     """One :mod:`sqlite3` connection that cannot write (``query_only``)."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path) -> None:
         import sqlite3
@@ -68,6 +76,7 @@ class EngineReader:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.dialect = engine.dialect.name
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
         from sqlalchemy import text
@@ -82,6 +91,23 @@ class EngineReader:
 
 def on_engine(engine: Engine) -> Reader:
     return EngineReader(engine)
+
+
+def reader_of(source: Reads) -> Reader:
+    """The reads below take a reader or an engine (the dashboard and the jobs hold one)."""
+    if isinstance(source, SqliteReader | EngineReader):
+        return source
+    return EngineReader(cast("Engine", source))  # a Reader is one of the two above
+
+
+def stamp(value: datetime | str | None) -> datetime | None:
+    """A stored moment as an aware UTC datetime. Through SQLAlchemy's types SQLite hands back a
+    naive datetime; through plain SQL its text (``2026-12-07 10:00:00.000000``); PostgreSQL an
+    aware one. Everything digest stores is UTC."""
+    if value is None:
+        return None
+    found = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def open_reader(url: str, fallback: Callable[[], Engine]) -> Reader:
@@ -121,13 +147,13 @@ def deliveries_on(
     reader: Reader, prefix: str, edition: str | None = None, statuses: Sequence[str] = ()
 ) -> list[DeliveryRow]:
     """Deliveries on channels starting with ``prefix``, in the order they were recorded."""
-    columns = ", ".join(f.name for f in fields(DeliveryRow))
+    columns = delivery_columns()
     where, params = ["channel LIKE :prefix"], {"prefix": prefix + "%"}
     if edition:
         where.append("edition_key = :edition")
         params["edition"] = edition
     if statuses:
-        where.append(f"status IN ({_listed(params, 'status', statuses)})")
+        where.append(f"status IN ({listed(params, 'status', statuses)})")
     sql = f"SELECT {columns} FROM deliveries WHERE {' AND '.join(where)} ORDER BY id"
     return [DeliveryRow(*row) for row in reader.rows(sql, params)]
 
@@ -137,7 +163,7 @@ def event_counts(
 ) -> dict[str, dict[str, int]]:
     """Per edition (``""``: no delivery matched), how many addresses events of each of ``kinds`` named."""
     params: dict[str, Any] = {}
-    where = f"kind IN ({_listed(params, 'kind', kinds)})"
+    where = f"kind IN ({listed(params, 'kind', kinds)})"
     if edition is not None:
         where += " AND edition_key = :edition"
         params["edition"] = edition
@@ -151,7 +177,12 @@ def event_counts(
     return out
 
 
-def _listed(params: dict[str, Any], name: str, values: Sequence[str]) -> str:
+def delivery_columns() -> str:
+    """The columns of a :class:`~digest.store.rows.DeliveryRow`, in its order."""
+    return ", ".join(f.name for f in fields(DeliveryRow))
+
+
+def listed(params: dict[str, Any], name: str, values: Sequence[str]) -> str:
     """Placeholders for ``values`` (an IN list), added to ``params``."""
     params.update({f"{name}{i}": value for i, value in enumerate(values)})
     return ", ".join(f":{name}{i}" for i in range(len(values)))

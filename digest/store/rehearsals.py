@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, Select, case, delete, func, insert, select, update
+from sqlalchemy import Engine, Select, case, delete, func, insert, select, update
 
 from digest.store import schema
+from digest.store.overview import rehearsed
 
 SUFFIX = "~rehearsal-"
 
@@ -25,22 +26,6 @@ def rehearsal_keys(rehearsals: Sequence[str]) -> Select[tuple[str]]:
     d = schema.deliveries
     elsewhere = case((d.c.channel.in_(list(rehearsals)), 0), else_=1)
     return select(d.c.edition_key).group_by(d.c.edition_key).having(func.max(elsewhere) == 0)
-
-
-def channels_of(conn: Connection, key: str) -> set[str]:
-    """The channels edition ``key`` has deliveries on: one index seek per channel, so a long list
-    is never read (the (edition, channel, ...) index of the counts, digest/store/tallies.py)."""
-    d = schema.deliveries
-    found: set[str] = set()
-    after = None
-    while True:
-        query = select(func.min(d.c.channel)).where(d.c.edition_key == key)
-        if after is not None:
-            query = query.where(d.c.channel > after)
-        after = conn.scalar(query)
-        if after is None:
-            return found
-        found.add(after)
 
 
 class RehearsalBook:
@@ -60,10 +45,7 @@ class RehearsalBook:
 
     def rehearsals(self, rehearsals: Sequence[str], keys: Sequence[str]) -> set[str]:
         """Which of ``keys`` went only to ``rehearsals`` channels (rehearsals, never published)."""
-        if not rehearsals or not keys:
-            return set()
-        with self.engine.connect() as conn:
-            return {key for key in keys if (found := channels_of(conn, key)) and found <= set(rehearsals)}
+        return rehearsed(self.engine, rehearsals, keys)
 
     def retire_rehearsal(self, key: str, rehearsals: Sequence[str]) -> str | None:
         """Move ``key``'s edition aside if it went only to ``rehearsals`` channels; the new key, or None.

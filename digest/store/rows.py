@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 TAKEN_STATUSES = ("ready", "sending", "sent", "partial")
 DONE_STATUSES = ("sent", "partial", "skipped")
+OPEN = ("building", "ready")  # statuses in which an edition may still be approved or held
+UNFINISHED = ("building", "ready", "sending")  # an edition not yet out (it may be paused)
+RESOLVABLE = ("unknown", "failed")  # deliveries a person may resolve as sent or send again
 EMAIL = "email:"  # the channels of email deliveries start with this; social posts' with SOCIAL
 SOCIAL = "social:"
 CAMPAIGN = "campaign"  # the target of a campaign's one delivery row (the provider keeps the list)

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Engine, select, update
 
 from digest.store import schema
 from digest.store.rows import insert_ignore
+from digest.store.watch import alert_resolutions
 
 
 def record_heartbeat(
@@ -26,23 +27,6 @@ def record_heartbeat(
         if not stopped:
             values = {"checked_at": now, "outcome": outcome[:500], "stopped_at": None}
         conn.execute(update(runs).where(runs.c.instance == instance).values(**values))
-
-
-def recent_runs(engine: Engine, limit: int) -> list[dict[str, Any]]:
-    """The instances that checked most recently: instance, mode, checked_at (UTC), outcome, stopped_at."""
-    runs = schema.scheduler_runs
-    with engine.connect() as conn:
-        rows = list(conn.execute(select(runs).order_by(runs.c.checked_at.desc()).limit(limit)))
-    return [
-        {
-            "instance": r.instance,
-            "mode": r.mode,
-            "checked_at": _aware(r.checked_at),
-            "outcome": r.outcome,
-            "stopped_at": r.stopped_at,
-        }
-        for r in rows
-    ]
 
 
 def insert_alert(engine: Engine, key: str, kind: str, edition_key: str, message: str, now: datetime) -> bool:
@@ -64,26 +48,6 @@ def alert_emailed(engine: Engine, key: str, now: datetime, error: str) -> None:
     values: dict[str, Any] = {"email_error": error} if error else {"emailed_at": now}
     with engine.begin() as conn:
         conn.execute(update(schema.alerts).where(schema.alerts.c.key == key[:128]).values(**values))
-
-
-def recent_alerts(engine: Engine, limit: int = 5) -> list[dict[str, Any]]:
-    """The newest alerts, for `digest status` and the dashboard (resolved ones say when and how)."""
-    a = schema.alerts
-    with engine.connect() as conn:
-        rows = conn.execute(select(a).order_by(a.c.raised_at.desc()).limit(limit))
-        return [
-            {
-                "kind": r.kind,
-                "edition": r.edition_key,
-                "message": r.message,
-                "raised_at": r.raised_at.isoformat() if r.raised_at else "",
-                "emailed": r.emailed_at is not None,
-                "email_error": r.email_error,
-                "resolved_at": _aware(r.resolved_at).isoformat() if r.resolved_at else "",
-                "resolution": r.resolution,
-            }
-            for r in rows
-        ]
 
 
 def resolve_alerts(
@@ -124,20 +88,6 @@ def alert_states(engine: Engine) -> dict[tuple[str, str], bool]:
     states: dict[tuple[str, str], bool] = {}
     for (kind, edition, _message), resolved in alert_resolutions(engine).items():
         states[(kind, edition)] = states.get((kind, edition), True) and resolved
-    return states
-
-
-def alert_resolutions(engine: Engine) -> dict[tuple[str, str, str], bool]:
-    """(kind, edition, message) -> whether that alert is resolved. Alerts with no edition (a
-    source failing, one per source) share a kind: their messages tell them apart."""
-    a = schema.alerts
-    states: dict[tuple[str, str, str], bool] = {}
-    query = select(a.c.kind, a.c.edition_key, a.c.message, a.c.resolved_at)
-    with engine.connect() as conn:
-        for kind, edition, message, resolved in conn.execute(query):
-            states[(kind, edition, message)] = (
-                states.get((kind, edition, message), True) and resolved is not None
-            )
     return states
 
 

@@ -11,13 +11,12 @@ column these queries read, so they never visit the rows themselves.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 
 import digest.store.schema as schema  # by its full name, as migrations.py (which imports this)
-from digest.store.rows import CAMPAIGN, people_of
+from digest.store.rows import people_of
 
 # (name, columns): every column the per-edition counts read, so they never visit a row; and the
 # deliveries in one status across editions (the unknown ones, the posts waiting for review).
@@ -26,67 +25,6 @@ INDEXES = (
     ("ix_deliveries_status", "status, channel"),
 )
 BACKFILL_PAGE = 20_000
-
-
-@dataclass(frozen=True)
-class Tally:
-    """The deliveries of one edition on one channel in one status."""
-
-    channel: str
-    status: str
-    calls: int  # delivery rows
-    people: int  # recipients they were for, skipped ones apart
-    skipped: int  # recipients skipped before the call
-    doubtful: int  # rows sent again after a hard stop left them without an answer
-
-
-def tallies(engine: Engine, key: str) -> list[Tally]:
-    """Edition ``key``'s deliveries grouped by channel and status."""
-    d = schema.deliveries
-    # Grouped in the index's own order, by every column summed: a count per group is all the
-    # database computes (cheaper than summing each entry), the products are taken here.
-    columns = (d.c.channel, d.c.status, d.c.people, d.c.skipped, d.c.doubts)
-    query = select(*columns, func.count()).where(d.c.edition_key == key).group_by(*columns)
-    found: dict[tuple[str, str], list[int]] = {}
-    with engine.connect() as conn:
-        for channel, status, people, skipped, doubts, n in conn.execute(query):
-            sums = found.setdefault((channel, status), [0, 0, 0, 0])
-            for i, add in enumerate((n, people * n, skipped * n, n if doubts > 0 else 0)):
-                sums[i] += add
-    return [Tally(channel, status, *sums) for (channel, status), sums in sorted(found.items())]
-
-
-def campaign_calls(engine: Engine, key: str, channels: Sequence[str]) -> dict[str, int]:
-    """status -> campaign rows of edition ``key`` on ``channels``. Each channel is named, so the
-    database looks them up in the unique index of (edition, channel, target) instead of reading
-    the edition's rows (as a pattern on the channel would make it)."""
-    if not channels:
-        return {}
-    d = schema.deliveries
-    query = (
-        select(d.c.status, func.count())
-        .where(d.c.edition_key == key, d.c.channel.in_(list(channels)), d.c.target == CAMPAIGN)
-        .group_by(d.c.status)
-    )
-    with engine.connect() as conn:
-        return {status: int(n) for status, n in conn.execute(query)}
-
-
-def last_errors(engine: Engine, key: str, statuses: Sequence[str], prefix: str, limit: int = 5) -> list[str]:
-    """Up to ``limit`` distinct last errors of ``key``'s deliveries in ``statuses`` on channels
-    starting with ``prefix``, in code point order (as Python sorts them, whatever the collation)."""
-    d = schema.deliveries
-    with engine.connect() as conn:
-        text = d.c.last_error.collate("C") if conn.dialect.name == "postgresql" else d.c.last_error
-        query = (
-            select(text)
-            .where(d.c.edition_key == key, d.c.status.in_(list(statuses)), d.c.channel.like(prefix + "%"))
-            .where(d.c.last_error != "")
-            .distinct()
-            .order_by(text)
-            .limit(limit)
-        )
-        return list(conn.scalars(query))
 
 
 @dataclass(frozen=True)

@@ -1,54 +1,47 @@
 """What the sending caps read from the ledger: the hand-over times of one provider's calls
-(``deliveries.handed_at``, epoch seconds of digest's clock) and the messages each carried."""
+(``deliveries.handed_at``, epoch seconds of digest's clock) and the messages each carried.
+Plain SQL both drivers run (see :mod:`digest.store.quick`): `digest status` reads them too."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Integer, cast, func, select
-
 from digest.pacing import DAY, History, day_of
-from digest.store import schema
+from digest.store.quick import Reads, reader_of
 
 
-def history(engine: Engine, channel: str, now: float) -> History:
+def history(source: Reads, channel: str, now: float) -> History:
     """The last 24 hours' hand-overs through ``channel``, and its busiest UTC day before today."""
-    d = schema.deliveries
-    recent = (
-        select(d.c.handed_at, d.c.messages)
-        .where(d.c.channel == channel, d.c.handed_at > now - DAY)
-        .order_by(d.c.handed_at)
+    reader = reader_of(source)
+    # floor() of a positive number; SQLite has no floor() before 3.35, and its CAST truncates
+    day = "floor(handed_at / :day)" if reader.dialect == "postgresql" else "CAST(handed_at / :day AS INTEGER)"
+    per_day = (
+        "SELECT SUM(messages) AS n FROM deliveries WHERE channel = :channel AND handed_at < :before "
+        f"GROUP BY {day}"
     )
-    with engine.connect() as conn:
-        # floor() of a positive number; SQLite has no floor() before 3.35, and its CAST truncates
-        day = func.floor(d.c.handed_at / DAY) if conn.dialect.name == "postgresql" else cast(
-            d.c.handed_at / DAY, Integer
-        )
-        per_day = (
-            select(func.sum(d.c.messages).label("n"))
-            .where(d.c.channel == channel, d.c.handed_at < day_of(now) * DAY)
-            .group_by(day)
-            .subquery()
-        )
-        best = conn.scalar(select(func.max(per_day.c.n)))
-        handed = [(float(when), int(n)) for when, n in conn.execute(recent)]
+    params = {"channel": channel, "before": day_of(now) * DAY, "day": DAY}
+    best = next(reader.rows(f"SELECT MAX(n) FROM ({per_day}) AS per_day", params))[0]
+    recent = (
+        "SELECT handed_at, messages FROM deliveries WHERE channel = :channel AND handed_at > :since "
+        "ORDER BY handed_at"
+    )
+    rows = reader.rows(recent, {"channel": channel, "since": now - DAY})
+    handed = [(float(when), int(n)) for when, n in rows]
     return History(handed, int(best or 0))
 
 
-def largest_pending(engine: Engine, key: str, channel: str) -> int:
+def largest_pending(source: Reads, key: str, channel: str) -> int:
     """The messages of the largest delivery of ``key`` still to send (1 when none)."""
-    d = schema.deliveries
-    query = select(func.max(d.c.messages)).where(
-        d.c.edition_key == key, d.c.channel == channel, d.c.status.in_(("pending", "sending"))
+    sql = (
+        "SELECT MAX(messages) FROM deliveries WHERE edition_key = :key AND channel = :channel "
+        "AND status IN ('pending', 'sending')"
     )
-    with engine.connect() as conn:
-        return int(conn.scalar(query) or 1)
+    return int(next(reader_of(source).rows(sql, {"key": key, "channel": channel}))[0] or 1)
 
 
-def handed_span(engine: Engine, key: str, channel: str) -> tuple[float, float, int] | None:
+def handed_span(source: Reads, key: str, channel: str) -> tuple[float, float, int] | None:
     """(first, last hand-over time, messages) of the calls of ``key`` that went, if any."""
-    d = schema.deliveries
-    query = select(func.min(d.c.handed_at), func.max(d.c.handed_at), func.sum(d.c.messages)).where(
-        d.c.edition_key == key, d.c.channel == channel, d.c.status == "sent", d.c.handed_at.is_not(None)
+    sql = (
+        "SELECT MIN(handed_at), MAX(handed_at), SUM(messages) FROM deliveries WHERE edition_key = :key "
+        "AND channel = :channel AND status = 'sent' AND handed_at IS NOT NULL"
     )
-    with engine.connect() as conn:
-        first, last, n = conn.execute(query).one()
+    first, last, n = next(reader_of(source).rows(sql, {"key": key, "channel": channel}))
     return (float(first), float(last), int(n)) if first is not None else None

@@ -196,7 +196,7 @@ def test_the_scheduler_reads_the_mailbox_each_look_and_alerts_once_a_day(world, 
     from digest.jobs.daemon import run_once
     from digest.jobs.runner import Runner
     from digest.providers.smtp import SmtpSettings
-    from digest.store.scheduler import recent_alerts
+    from digest.store.watch import recent_alerts
 
     server, user = mailbox
     sent = send_edition(world, mailbox, 1)

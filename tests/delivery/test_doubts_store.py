@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, inspect, text
 
-from digest.store import doubts
+from digest.store import doubts, watch
 from digest.store import scheduler as rows
 from digest.store.ledger import Ledger
 from digest.store.migrations import migrate
@@ -108,6 +108,6 @@ def test_retries_are_planned_and_alerts_resolved(engine: Engine) -> None:
     assert len(rows.resolve_alerts(engine, NOW, "went out", edition_key=KEY)) == 1
     assert rows.resolve_alerts(engine, NOW, "went out", edition_key=KEY) == []  # once
     assert rows.alert_states(engine)[("send-failed", KEY)] is True
-    assert {a["resolution"] for a in rows.recent_alerts(engine) if a["resolved_at"]} == {"ran", "went out"}
+    assert {a["resolution"] for a in watch.recent_alerts(engine) if a["resolved_at"]} == {"ran", "went out"}
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM alerts WHERE resolved_at IS NULL")) == 1

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, inspect, text, update
 
 from digest.deliver.counts import calls_by_status, people_of, recipient_counts
 from digest.deliver.resolve import EMAIL, SOCIAL, email_rows, people_by_status, recipients, resolve_sent
-from digest.store import doubts, repairs, schema, tallies
+from digest.store import doubts, overview, repairs, schema, tallies
 from digest.store.forgotten import forget
 from digest.store.ledger import Ledger
 from digest.store.migrations import migrate
@@ -111,7 +111,7 @@ def old_counts(engine: Engine, key: str) -> dict[str, object]:
 
 
 def new_counts(engine: Engine, key: str) -> dict[str, object]:
-    counted = tallies.tallies(engine, key)
+    counted = overview.tallies(engine, key)
     assert sum(t.doubtful for t in counted if t.channel.startswith(EMAIL)) == len(
         Ledger(engine).doubtful(key, EMAIL)
     )
@@ -119,8 +119,8 @@ def new_counts(engine: Engine, key: str) -> dict[str, object]:
         "recipients": people_of(engine, key, counted),
         "deliveries": calls_by_status(counted, EMAIL),
         "social": calls_by_status(counted, SOCIAL),
-        "errors": tallies.last_errors(engine, key, ("failed", "unknown"), EMAIL),
-        "social_errors": tallies.last_errors(engine, key, ("failed", "unknown"), SOCIAL),
+        "errors": overview.last_errors(engine, key, ("failed", "unknown"), EMAIL),
+        "social_errors": overview.last_errors(engine, key, ("failed", "unknown"), SOCIAL),
         "doubtful": [r.id for r in Ledger(engine).doubtful(key, EMAIL)],
     }
 
