@@ -31,8 +31,16 @@ def edition_rows(source: Reads, limit: int = 20) -> list[EditionRow]:
 def _edition(row: tuple[Any, ...]) -> EditionRow:
     key, slot, status, reason, subject, html, text, sha, created, sent = row
     return EditionRow(
-        key, stamp(slot) or now_utc(), status, reason, subject, html, text, sha,
-        stamp(created) or now_utc(), stamp(sent),
+        key,
+        stamp(slot) or now_utc(),
+        status,
+        reason,
+        subject,
+        html,
+        text,
+        sha,
+        stamp(created) or now_utc(),
+        stamp(sent),
     )
 
 

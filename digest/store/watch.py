@@ -38,16 +38,18 @@ def recent_alerts(source: Reads, limit: int = 5) -> list[dict[str, Any]]:
     for kind, edition, message, raised, emailed, email_error, resolved, resolution in reader_of(source).rows(
         sql, {"limit": limit}
     ):
-        out.append({
-            "kind": kind,
-            "edition": edition,
-            "message": message,
-            "raised_at": _as_stored(raised),
-            "emailed": emailed is not None,
-            "email_error": email_error,
-            "resolved_at": _iso(resolved),
-            "resolution": resolution,
-        })
+        out.append(
+            {
+                "kind": kind,
+                "edition": edition,
+                "message": message,
+                "raised_at": _as_stored(raised),
+                "emailed": emailed is not None,
+                "email_error": email_error,
+                "resolved_at": _iso(resolved),
+                "resolution": resolution,
+            }
+        )
     return out
 
 
