@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from digest.config import Settings
+from digest.deliver.campaign_stats import campaign_stats
 from digest.deliver.counts import calls_by_status, people_of
 from digest.deliver.pace import progress_of, sent_of
 from digest.providers.registry import provider_class, rehearsal_only
@@ -39,11 +40,7 @@ def collect(
     rehearsed = overview.rehearsed(source, rehearsal_only(), [e.key for e in rows])
     editions = [{**_edition(source, e), "rehearsal": e.key in rehearsed} for e in rows]
     _add_progress(source, settings, editions)
-    campaigns = {}
-    if provider is not None:
-        from digest.deliver.campaign_stats import campaign_stats
-
-        campaigns = campaign_stats(source, provider, [e["key"] for e in editions])
+    campaigns = campaign_stats(source, provider, [e["key"] for e in editions]) if provider else {}
     for edition in editions:
         edition["campaigns"] = campaigns.get(edition["key"], [])
     events = overview.recent_events(source, limit)
@@ -92,7 +89,7 @@ def describe_approval(source: Reads, edition: EditionRow) -> str:
     made = watch.decisions(source, edition.key)
     if not made or edition.status not in OPEN or not edition.content_sha256:
         return ""
-    state, decision = watch.state(source, edition.key, edition.content_sha256)
+    state, decision = watch.state_of(source, edition)
     if decision is not None:
         return f"{state} by {decision.approver}"
     asked = sorted({r.approver for r in made if r.content_sha256 == edition.content_sha256})
