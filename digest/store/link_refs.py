@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, select
+from sqlalchemy import Connection, Engine, Select, bindparam, select
 
 from digest.store import schema, schema_web
 from digest.store.db import reading
@@ -55,17 +55,22 @@ def make_refs_for_the_list(engine: Engine) -> int:
     """Give every active subscriber without an id one, in one transaction, before a send makes its
     calls (so the calls only read them). Returns how many were made."""
     s, r = schema.subscribers, schema_web.link_refs
+    # A page at a time in address order, each page going on from the last address: the list is
+    # read once, not again from its start for every page.
     without = (
         select(s.c.email)
         .outerjoin(r, r.c.email == s.c.email)
-        .where(s.c.status == "active", r.c.ref.is_(None))
+        .where(s.c.status == "active", r.c.ref.is_(None), s.c.email > bindparam("after"))
+        .order_by(s.c.email)
         .limit(PAGE)
     )
-    made = 0
+    made, after = 0, ""
     with engine.begin() as conn:
-        while page := list(conn.scalars(without)):
-            rows = [{"ref": new_ref(), "email": e, "created_at": now_utc()} for e in page]
+        while page := list(conn.scalars(without, {"after": after})):
+            stamp = now_utc()
+            rows = [{"ref": new_ref(), "email": e, "created_at": stamp} for e in page]
             made += insert_ignore(conn, r, rows)
+            after = page[-1]
     return made
 
 

@@ -118,6 +118,11 @@ def insert_ignore(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) 
         first = next(iter(table.c))
         stmt = pg_insert(table).on_conflict_do_nothing().returning(first)
         return len(conn.execute(stmt, list(rows)).all())
+    from digest.store.bulk import insert_or_skip
+
+    inserted = insert_or_skip(conn, table, rows)
+    if inserted is not None:
+        return inserted
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     result = conn.execute(sqlite_insert(table).on_conflict_do_nothing(), list(rows))
