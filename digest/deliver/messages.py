@@ -58,12 +58,25 @@ class Links:
     def of(self, recipient: Recipient, ref: str, made: date) -> tuple[str, str, str]:
         """(https one-click URL or "", mailto URL, preferences URL or "") for a recipient whose id
         is ``ref``; the links work for their lifetime from ``made``."""
-        mailto = f"mailto:{self.sender_address}?subject={quote('unsubscribe ' + recipient.email)}"
+        mailto = f"mailto:{self.sender_address}?subject=unsubscribe%20{_quoted(recipient.email)}"
         if not ref:
             return "", mailto, ""
-        https = link_url(self.template, make_token(self.key, UNSUBSCRIBE, ref, made))
-        manage = link_url(self.preferences, make_token(self.key, PREFERENCES, ref, made))
-        return https, mailto, manage
+        https = self._link(self.template, UNSUBSCRIBE, ref, made)
+        return https, mailto, self._link(self.preferences, PREFERENCES, ref, made)
+
+    def _link(self, template: str, purpose: str, ref: str, made: date) -> str:
+        # A token is an HMAC: none is made for a link the message does not carry (no preferences page).
+        return link_url(template, make_token(self.key, purpose, ref, made)) if template else ""
+
+
+# What urllib's quote() makes of each ASCII character it does not keep (it keeps letters, digits,
+# "_.-~" and "/"): an address is quoted per message, and quote()'s own walk cost a quarter of the links.
+_QUOTED = {c: f"%{c:02X}" for c in range(128) if not (chr(c).isalnum() or chr(c) in "_.-~/")}
+
+
+def _quoted(text: str) -> str:
+    """``quote(text)``, for an ASCII address without quote()'s per-character work."""
+    return text.translate(_QUOTED) if text.isascii() else quote(text)
 
 
 def content_of(

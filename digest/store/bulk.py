@@ -12,6 +12,7 @@ the rows read back exactly as SQLAlchemy's own insert leaves them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -53,12 +54,13 @@ def _params(
     rows: Sequence[dict[str, Any]], keys: list[str], processors: list[Process | None], extra: tuple[Any, ...]
 ) -> list[tuple[Any, ...]]:
     """Each row as a tuple in ``keys``' order, the processed columns processed, ``extra`` after."""
+    get = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
     fixes = [(n, _memo(p)) for n, p in enumerate(processors) if p]
     if not fixes:
-        return [tuple(row[k] for k in keys) + extra for row in rows]
+        return [get(row) + extra for row in rows]
     params = []
     for row in rows:
-        values = [row[k] for k in keys]
+        values = list(get(row))
         for n, process in fixes:
             values[n] = process(values[n])
         params.append((*values, *extra))

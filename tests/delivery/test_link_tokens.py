@@ -174,3 +174,41 @@ def test_a_send_gives_the_whole_list_its_ids_at_once(engine) -> None:  # type: i
     assert make_refs_for_the_list(engine) == 0  # the next send makes none
     refs = refs_for(engine, emails)
     assert len(set(refs.values())) == 1_234 and refs == refs_for(engine, emails)
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_the_mailto_subject_is_quoted_as_urllib_quotes_it(address: str) -> None:
+    from urllib.parse import quote
+
+    from digest.deliver.messages import Links
+    from digest.types import Recipient
+
+    links = Links("", "", b"k" * 32, "news@example.org")
+    _, mailto, _ = links.of(Recipient(address), "", date(2027, 1, 4))
+    assert mailto == f"mailto:news@example.org?subject={quote('unsubscribe ' + address)}"
+
+
+def test_no_token_is_signed_for_a_link_the_message_does_not_carry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a preferences page a message carries one signed link: one HMAC per recipient, not two."""
+    import digest.unsubscribe as tokens
+    from digest.deliver.messages import Links
+    from digest.types import Recipient
+
+    signed: list[str] = []
+    real = tokens._mac
+
+    def counted(key: bytes, purpose: str, body: bytes) -> bytes:
+        signed.append(purpose)
+        return real(key, purpose, body)
+
+    monkeypatch.setattr(tokens, "_mac", counted)
+    ref = base64.urlsafe_b64encode(b"\x01" * 12).decode()
+    reader = Recipient("reader@example.org")
+    https, _, manage = Links("https://example.org/u/{token}", "", b"k" * 32, "n@example.org").of(
+        reader, ref, date(2027, 1, 4)
+    )
+    assert https.startswith("https://example.org/u/t") and manage == "" and signed == ["unsubscribe"]
+    both = Links("https://example.org/u/{token}", "https://example.org/p/{token}", b"k" * 32, "n@example.org")
+    assert all(both.of(reader, ref, date(2027, 1, 4)))
+    assert signed == ["unsubscribe", "unsubscribe", "preferences"]
