@@ -21,13 +21,16 @@ surface can reach it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.config import Settings
 from digest.errors import ProtectedTermError
 from digest.protect import STOPPED, Hit, ProtectedTerms, describe
 from digest.readings import html_text
-from digest.store.ledger import EditionRow, Ledger
+from digest.store.rows import EditionRow
+
+if TYPE_CHECKING:
+    from digest.store.ledger import Ledger
 
 __all__ = [
     "KINDS", "STOPPED", "Surface", "check", "describe", "email_surfaces", "frozen_hits", "frozen_surfaces",

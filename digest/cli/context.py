@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # imported when first used, so `digest --help` starts fast
     from digest.store import Engine
     from digest.store.ledger import Ledger
     from digest.store.quick import Reader
+    from digest.store.seen import ArticleBook
 
 
 class Context:
@@ -27,6 +28,7 @@ class Context:
         self._settings: Settings | None = None
         self._engine: Engine | None = None
         self._reader: Reader | None = None
+        self._writer: Reader | None = None  # the reader opened to write (see seen)
         # The preview shows every listed platform's posts; only publishing needs their keys.
         self.social_warnings = True
 
@@ -61,15 +63,28 @@ class Context:
         """For a command that only reads: the database without SQLAlchemy when it can
         (see digest.store.quick), else through the engine, made or migrated first."""
         if self._reader is None:
-            from digest.store.quick import on_engine, open_reader
-
-            if self._engine is not None:
-                self._reader = on_engine(self._engine)
-            else:
-                self._reader = open_reader(self.settings.db_url, fallback=lambda: self.engine)
-                if self._engine is None:  # read with sqlite3: the engine's tightening did not run
-                    tighten(self.settings.data_dir)  # files an older version left readable
+            self._reader = self._open(writes=False)
         return self._reader
+
+    @property
+    def seen(self) -> ArticleBook:
+        """What building an edition reads and records (the articles seen), as :attr:`reader`
+        opens the database but able to write (see digest.store.seen)."""
+        from digest.store.seen import ArticleBook
+
+        if self._writer is None:
+            self._writer = self._open(writes=True)
+        return ArticleBook(self._writer)
+
+    def _open(self, *, writes: bool) -> Reader:
+        from digest.store.quick import on_engine, open_reader
+
+        if self._engine is not None:
+            return on_engine(self._engine)
+        found = open_reader(self.settings.db_url, fallback=lambda: self.engine, writes=writes)
+        if self._engine is None:  # opened with sqlite3: the engine's tightening did not run
+            tighten(self.settings.data_dir)  # files an older version left readable
+        return found
 
     @property
     def ledger(self) -> Ledger:
@@ -96,9 +111,10 @@ class Context:
         return clock.now()
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        for reader in (self._reader, self._writer):
+            if reader is not None:
+                reader.close()
+        self._reader = self._writer = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

@@ -56,11 +56,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     now = ctx.now()
     uncounted = rehearsal_channels(ctx.settings.provider)
-    coming = coming_period(ctx.settings, ctx.ledger, now, uncounted)  # the edition that will carry them
+    seen = ctx.seen  # sqlite3 on a current SQLite file: SQLAlchemy is not loaded (issue 24)
+    coming = coming_period(ctx.settings, seen, now, uncounted)  # the edition that will carry them
     key, slot = coming.key, coming.slot
     goes_out = slot.astimezone(ctx.settings.cadence.zone).strftime("%Y-%m-%d %H:%M")
     built = build_edition(
-        ctx.settings, ctx.ledger, now=now, key=key, slot=slot, progress=ctx.interactive, uncounted=uncounted
+        ctx.settings, seen, now=now, key=key, slot=slot, progress=ctx.interactive, uncounted=uncounted
     )
     edition = built.edition
     if args.json:

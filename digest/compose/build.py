@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from digest.compose.checks import check_protected
@@ -22,10 +23,12 @@ from digest.render.email import RenderedEmail
 from digest.render.safe import article_image
 from digest.schedule import last_due_slot, period_key
 from digest.sources import SourceOptions, SourceRun, load_sources
-from digest.store.ledger import Ledger
-from digest.store.source_health import SourceCheck
+from digest.store.seen import ArticleBook, SourceCheck
 from digest.summarise.registry import BlurbOptions, LlmOptions
 from digest.types import Article, Edition
+
+if TYPE_CHECKING:
+    from digest.store.ledger import Ledger
 
 
 @dataclass
@@ -47,7 +50,7 @@ def current_period(settings: Settings, now: datetime) -> tuple[str, datetime]:
 
 def build_edition(
     settings: Settings,
-    ledger: Ledger,
+    ledger: ArticleBook,
     *,
     now: datetime,
     key: str,
@@ -72,7 +75,7 @@ def build_edition(
 
 def compose_current(
     settings: Settings,
-    ledger: Ledger,
+    ledger: ArticleBook,
     *,
     now: datetime,
     key: str,

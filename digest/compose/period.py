@@ -16,7 +16,7 @@ from datetime import datetime
 from digest.compose.build import current_period
 from digest.config import Settings
 from digest.schedule import last_due_slot, next_slots, period_key
-from digest.store.ledger import Ledger
+from digest.store.seen import ArticleBook
 
 # Statuses after which the period's edition will not go out (again).
 FINISHED = {"sent": "was already sent", "partial": "was already sent (partly)", "skipped": "was skipped",
@@ -33,7 +33,9 @@ class Coming:
     note: str = ""
 
 
-def coming_period(settings: Settings, ledger: Ledger, now: datetime, uncounted: Sequence[str] = ()) -> Coming:
+def coming_period(
+    settings: Settings, ledger: ArticleBook, now: datetime, uncounted: Sequence[str] = ()
+) -> Coming:
     """The edition that will carry what is new now (see the module's docstring). An edition that
     went only to ``uncounted`` channels (a rehearsal, which the real send sets aside) leaves its
     period open, as `digest send` does."""

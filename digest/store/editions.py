@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from digest import clock
 from digest.store import overview, schema
-from digest.store.rehearsals import rehearsal_keys
 from digest.store.rows import (
     DONE_STATUSES,
-    TAKEN_STATUSES,
     EditionRow,
-    _aware,
     delivery_rows,
-    edition_from_row,
     insert_ignore,
     now_utc,
 )
@@ -45,11 +41,6 @@ class EditionBook:
                 "created_at": now_utc(),
             }
             return insert_ignore(conn, schema.editions, [row]) == 1
-
-    def edition(self, key: str) -> EditionRow | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(schema.editions).where(schema.editions.c.key == key)).first()
-        return edition_from_row(row) if row else None
 
     def editions(self, limit: int = 20) -> list[EditionRow]:
         return overview.edition_rows(self.engine, limit)
@@ -142,58 +133,6 @@ class EditionBook:
             )
         return result.rowcount == 1
 
-    def taken_article_idents(self, uncounted: Sequence[str] = ()) -> set[str]:
-        """Articles already committed to an edition: they never go out again.
-
-        Editions that went only to ``uncounted`` channels (rehearsals, for a real provider) do not count.
-        """
-        query = (
-            select(schema.edition_articles.c.article_ident)
-            .join(schema.editions, schema.editions.c.key == schema.edition_articles.c.edition_key)
-            .where(schema.editions.c.status.in_(TAKEN_STATUSES))
-        )
-        if uncounted:
-            query = query.where(schema.editions.c.key.not_in(rehearsal_keys(uncounted)))
-        with self.engine.connect() as conn:
-            return set(conn.scalars(query))
-
-    def last_sent_edition(self, uncounted: Sequence[str] = ()) -> EditionRow | None:
-        """The latest sent (or partly sent) edition, leaving out those that went only to ``uncounted``."""
-        query = (
-            select(schema.editions)
-            .where(schema.editions.c.status.in_(("sent", "partial")))
-            .order_by(schema.editions.c.slot_utc.desc())
-            .limit(1)
-        )
-        if uncounted:
-            query = query.where(schema.editions.c.key.not_in(rehearsal_keys(uncounted)))
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        return edition_from_row(row) if row else None
-
-    # -- articles -----------------------------------------------------------
-    def remember_articles(self, rows: Sequence[dict[str, Any]]) -> None:
-        with self.engine.begin() as conn:
-            insert_ignore(conn, schema.articles, rows)
-
-    def first_read(self) -> datetime | None:
-        """When digest first read the sources on this database (its first article seen), or None."""
-        with self.engine.connect() as conn:
-            return _aware(conn.scalar(select(func.min(schema.articles.c.first_seen_at))))
-
-    def first_seen(self, idents: Iterable[str]) -> dict[str, datetime]:
-        wanted = list(idents)
-        found: dict[str, datetime] = {}
-        with self.engine.connect() as conn:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                query = select(schema.articles.c.ident, schema.articles.c.first_seen_at).where(
-                    schema.articles.c.ident.in_(chunk)
-                )
-                for ident, seen in conn.execute(query):
-                    found[ident] = _aware(seen) or now_utc()
-        return found
-
     # -- per-language bodies ------------------------------------------------
     def snapshot(
         self, key: str, channel: str, targets: Callable[[Connection], Iterable[tuple[str, Any]]]
@@ -249,23 +188,6 @@ class EditionBook:
         query = select(ea.c.article_ident, ea.c.sources).where(ea.c.edition_key == key)
         with self.engine.connect() as conn:
             return {ident: sources for ident, sources in conn.execute(query)}
-
-    def sent_stories(self, uncounted: Sequence[str] = (), editions: int = 4) -> list[tuple[str, str, str]]:
-        """(title, blurb, edition key) of the entries of the last ``editions`` editions that took
-        their articles (not those that went only to ``uncounted`` channels): what a re-post of a
-        story is compared with."""
-        e, ea, a = schema.editions, schema.edition_articles, schema.articles
-        recent = select(e.c.key).where(e.c.status.in_(TAKEN_STATUSES))
-        if uncounted:
-            recent = recent.where(e.c.key.not_in(rehearsal_keys(uncounted)))
-        with self.engine.connect() as conn:
-            keys = list(conn.scalars(recent.order_by(e.c.slot_utc.desc()).limit(editions)))
-            query = (
-                select(a.c.title, ea.c.blurb, ea.c.edition_key)
-                .join(a, a.c.ident == ea.c.article_ident)
-                .where(ea.c.edition_key.in_(keys), ea.c.merged_into == "")
-            )
-            return [(t, b, k) for t, b, k in conn.execute(query)]
 
     def event(self, level: str, kind: str, message: str, edition_key: str = "") -> None:
         with self.engine.begin() as conn:

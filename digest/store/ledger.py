@@ -10,12 +10,13 @@ Rules it enforces, whatever triggers it:
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from digest.store.deliveries import DeliveryBook
 from digest.store.editions import EditionBook
 from digest.store.leases import Holder, LeaseBook
 from digest.store.pauses import Pause, PauseBook
+from digest.store.quick import on_engine
 from digest.store.rehearsals import RehearsalBook
 from digest.store.rows import (
     DONE_STATUSES,
@@ -26,7 +27,11 @@ from digest.store.rows import (
     insert_ignore,
     now_utc,
 )
+from digest.store.seen import ArticleBook
 from digest.store.side_mails import SideMailBook
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 __all__ = [
     "DONE_STATUSES",
@@ -42,8 +47,10 @@ __all__ = [
 ]
 
 
-class Ledger(EditionBook, DeliveryBook, RehearsalBook, LeaseBook, SideMailBook, PauseBook):
-    """Every read and write of the ledger goes through here."""
+class Ledger(EditionBook, DeliveryBook, RehearsalBook, LeaseBook, SideMailBook, PauseBook, ArticleBook):
+    """Every read and write of the ledger goes through here (building's own, :class:`ArticleBook`,
+    as plain SQL that `digest sources` runs through sqlite3 too)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        ArticleBook.__init__(self, on_engine(engine))

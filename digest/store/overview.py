@@ -25,10 +25,10 @@ EDITION_COLUMNS = "key, slot_utc, status, reason, subject, html, text, content_s
 def edition_rows(source: Reads, limit: int = 20) -> list[EditionRow]:
     """The newest ``limit`` editions, newest slot first."""
     sql = f"SELECT {EDITION_COLUMNS} FROM editions ORDER BY slot_utc DESC LIMIT :limit"
-    return [_edition(row) for row in reader_of(source).rows(sql, {"limit": limit})]
+    return [edition_row(row) for row in reader_of(source).rows(sql, {"limit": limit})]
 
 
-def _edition(row: tuple[Any, ...]) -> EditionRow:
+def edition_row(row: tuple[Any, ...]) -> EditionRow:
     key, slot, status, reason, subject, html, text, sha, created, sent = row
     return EditionRow(
         key,

@@ -36,6 +36,10 @@ class Reader(Protocol):
         """The rows of one statement, streamed."""
         ...
 
+    def write(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run one statement once per row, all in one transaction (a reader opened to write)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -43,21 +47,33 @@ Reads: TypeAlias = "Engine | Reader"  # what a read takes: an open reader, or an
 
 
 class SqliteReader:
-    """One :mod:`sqlite3` connection that cannot write (``query_only``)."""
+    """One :mod:`sqlite3` connection that cannot write (``query_only``) unless opened to."""
 
     dialect = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, writes: bool = False) -> None:
         import sqlite3
         from urllib.parse import quote
 
         # A URI with the path quoted into it. mode=rw never creates a file (open_reader checked it
         # exists); a read-only open could not make the shared-memory file WAL readers need.
-        self.conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=30)
-        self.conn.execute("PRAGMA query_only=ON")
+        # isolation_level None: no transaction is begun behind our back; write() takes the lock
+        # up front (BEGIN IMMEDIATE) as the engine does, and waits for it up to the same 30 s.
+        self.conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=30,
+                                    isolation_level=None)
+        self.conn.execute("PRAGMA foreign_keys=ON" if writes else "PRAGMA query_only=ON")
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
         yield from self.conn.execute(sql, dict(params or {}))
+
+    def write(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany(sql, [dict(row) for row in rows])
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def versions(self) -> set[int]:
         found = self.conn.execute(
@@ -85,6 +101,12 @@ class EngineReader:
             for row in conn.execute(text(sql), dict(params or {})):
                 yield tuple(row)
 
+    def write(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        from sqlalchemy import text
+
+        with self.engine.begin() as conn:
+            conn.execute(text(sql), [dict(row) for row in rows])
+
     def close(self) -> None:
         pass  # the engine belongs to whoever opened it
 
@@ -110,16 +132,17 @@ def stamp(value: datetime | str | None) -> datetime | None:
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
-def open_reader(url: str, fallback: Callable[[], Engine]) -> Reader:
+def open_reader(url: str, fallback: Callable[[], Engine], *, writes: bool = False) -> Reader:
     """A reader for the SQLite database at ``url``: sqlite3 when the file is there with every
-    migration applied, else the engine ``fallback`` opens (which creates, migrates or refuses it)."""
+    migration applied, else the engine ``fallback`` opens (which creates, migrates or refuses it).
+    ``writes``: the sqlite3 connection may write (:meth:`Reader.write`)."""
     import sqlite3
 
     path = sqlite_file(url)
     if path is not None and path.is_file():
         quick: SqliteReader | None = None
         try:
-            quick = SqliteReader(path)
+            quick = SqliteReader(path, writes=writes)
             if quick.versions() == set(SCHEMA_VERSIONS):
                 return quick
         except sqlite3.Error:  # damaged, locked or unreadable: open_store says what to do

@@ -16,7 +16,6 @@ from datetime import datetime
 from sqlalchemy import Engine, Select, case, delete, func, insert, select, update
 
 from digest.store import schema
-from digest.store.overview import rehearsed
 
 SUFFIX = "~rehearsal-"
 
@@ -42,10 +41,6 @@ class RehearsalBook:
             query = query.where(e.c.key.not_in(rehearsal_keys(uncounted)))
         with self.engine.connect() as conn:
             return conn.scalar(query) is not None
-
-    def rehearsals(self, rehearsals: Sequence[str], keys: Sequence[str]) -> set[str]:
-        """Which of ``keys`` went only to ``rehearsals`` channels (rehearsals, never published)."""
-        return rehearsed(self.engine, rehearsals, keys)
 
     def retire_rehearsal(self, key: str, rehearsals: Sequence[str]) -> str | None:
         """Move ``key``'s edition aside if it went only to ``rehearsals`` channels; the new key, or None.

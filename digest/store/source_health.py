@@ -10,7 +10,6 @@ and resolves it when the source is well again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,19 +18,8 @@ from sqlalchemy import Engine, select, update
 from digest.store import schema
 from digest.store.quick import stamp
 from digest.store.rows import insert_ignore
+from digest.store.seen import SourceCheck
 from digest.store.watch import source_key
-
-
-@dataclass(frozen=True)
-class SourceCheck:
-    """One source entry in one run: its error ("" when read), the error's kind, how many
-    articles it gave and when the newest of them was first seen (None: none yet)."""
-
-    source: str
-    error: str = ""
-    kind: str = ""
-    items: int = 0
-    newest: datetime | None = None
 
 
 def record_checks(engine: Engine, checks: Sequence[SourceCheck], now: datetime) -> None:

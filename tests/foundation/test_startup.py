@@ -92,3 +92,18 @@ def test_everyday_commands_load_only_what_they_use(argv: tuple[str, ...], tmp_pa
     loaded = _modules(*argv, cwd=tmp_path)
     assert "sqlalchemy" in loaded or argv == ("config",)  # the probe ran the command itself
     assert not loaded & set(NOT_FOR_READING), sorted(loaded & set(NOT_FOR_READING))
+
+
+# `digest sources` builds the edition (sources, summariser, templates), but reads and records the
+# ledger through sqlite3 on a current SQLite database (digest/store/seen.py): no SQLAlchemy.
+NOT_FOR_SOURCES = (
+    "sqlalchemy", "flask", "email_validator", "requests", "trafilatura",
+    "imaplib", "poplib", "logging.handlers",
+)  # fmt: skip
+
+
+def test_sources_loads_no_sqlalchemy_on_a_current_database(tmp_path: Path) -> None:
+    assert "sqlalchemy" in _modules("sources", cwd=tmp_path)  # no database yet: made by the engine
+    loaded = _modules("sources", cwd=tmp_path)
+    assert "digest.compose.build" in loaded  # the probe ran the command itself
+    assert not loaded & set(NOT_FOR_SOURCES), sorted(loaded & set(NOT_FOR_SOURCES))
