@@ -171,7 +171,7 @@ def render_email(
     """
     context = email_context(edition, settings, language)
     if env is None or env_language(env) != context["lang"]:
-        env = template_env(settings.templates_dir, context["lang"])
+        env = template_env(settings.templates_dir, context["lang"], data_dir=settings.data_dir)
     try:
         html = env.get_template(HTML_TEMPLATE).render(context)
         text = env.get_template(TEXT_TEMPLATE).render(context)

@@ -1,17 +1,20 @@
-"""Languages of the email: Babel catalogs for template strings, localised dates.
+"""Languages of the email: catalogs for template strings, localised dates.
 
 Catalogs live in ``digest/locale/<lang>/LC_MESSAGES/digest.po`` and are compiled
 to ``.mo`` (committed, so a fresh install needs no build step; a test checks the
 ``.mo`` matches its ``.po``). English is the source language and has no catalog.
+
+Babel maintains the catalogs (``pybabel``), but rendering reads them with the standard library's
+:mod:`gettext` and writes the two languages' long dates itself: loading Babel and its locale data
+cost every command that renders (`digest sources` included) more than the rest of the render
+(issue 24). A test holds both to Babel's answers.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
-
-from babel.dates import format_date
-from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("en", "ko")
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -47,12 +50,21 @@ def translations(language: str) -> NullTranslations:
     check_language(language)
     if language == "en":
         return NullTranslations()
-    found = Translations.load(str(LOCALE_DIR), [language], DOMAIN)
-    if not isinstance(found, Translations):
-        raise FileNotFoundError(f"no compiled catalog {LOCALE_DIR}/{language}/LC_MESSAGES/{DOMAIN}.mo")
-    return found
+    catalog = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not catalog.is_file():
+        raise FileNotFoundError(f"no compiled catalog {catalog}")
+    with catalog.open("rb") as handle:
+        return GNUTranslations(handle)
+
+
+# CLDR's long date of each language (Babel's format_date(value, "long")): "MMMM d, y" in English,
+# "y년 MMMM d일" in Korean, whose month names are "1월" to "12월".
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")  # fmt: skip
 
 
 def long_date(value: date, language: str) -> str:
     """'November 30, 2026' / '2026년 11월 30일'."""
-    return format_date(value, "long", locale=check_language(language))
+    if check_language(language) == "ko":
+        return f"{value.year}년 {value.month}월 {value.day}일"
+    return f"{MONTHS[value.month - 1]} {value.day}, {value.year}"
