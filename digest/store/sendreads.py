@@ -6,7 +6,7 @@ Just before each call the list is asked again who may still be mailed
 than the SMTP exchange of its message (a pooled connection, a transaction, a statement
 compiled for its number of addresses, wrapped results). Here each sending thread keeps
 one raw DBAPI connection for the run and the statements are compiled once per batch
-size, as :mod:`digest.store.sendpath` does for the ledger's writes; the queries and the
+size (:mod:`digest.store.compiled`), as for the ledger's writes; the queries and the
 reading of their rows are the same functions. A read takes no write lock (SQLite runs
 each statement on its own snapshot; PostgreSQL's read transaction ends after it).
 
@@ -26,9 +26,9 @@ from sqlalchemy import Engine, bindparam, literal, select, union_all
 from sqlalchemy.engine import Dialect
 
 from digest.store import schema_web
+from digest.store.compiled import Compiled
 from digest.store.forgotten import address_hash
 from digest.store.link_refs import read_query, refs_for
-from digest.store.sendpath import Compiled
 from digest.store.subscribers import PAGE, not_to_mail, recheck_query, why_not
 
 

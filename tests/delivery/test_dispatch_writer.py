@@ -276,3 +276,29 @@ def test_a_whole_run_handing_over_sends_everyone_once(tmp_path) -> None:  # type
     assert ledger.counts(KEY) == {"sent": 80} and len(seen) == 80
     assert max(doubt for _, doubt in seen) <= 4
     engine.dispose()
+
+
+def test_a_run_does_not_stop_to_copy_the_log_every_thousand_pages(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The send's ledger connection lets SQLite's log grow to CHECKPOINT_PAGES before copying it into
+    the database (at the default 1,000 pages the writer stopped every few hundred messages, every
+    sender waiting); each commit is still flushed, and the pool's next user gets the default back."""
+    from digest.store.sendpath import CHECKPOINT_PAGES, SQLITE_CHECKPOINT
+
+    engine = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    ledger_with(engine, 400)
+    claim = ClaimSpec(KEY, CHANNEL, "test-owner")
+    with SendPath(engine, durable_claims=False) as path:
+        assert path.cursor.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == CHECKPOINT_PAGES
+        assert path.cursor.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        done: list[Outcome] = []
+        row: DeliveryRow | None = path.settle([], claim, 1)[0]
+        while row is not None:  # as one SMTP thread: each hand-over records the last outcome, claims the next
+            rows = path.settle(done, claim, 1, [row.id])
+            done, row = [Outcome(row.id, "sent")], rows[0] if rows else None
+        path.settle(done, None, 0)
+        frames = path.cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+    assert frames > SQLITE_CHECKPOINT  # the log was not copied back during the run
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == SQLITE_CHECKPOINT
+    engine.dispose()
