@@ -11,36 +11,18 @@ never count as sent for a real provider.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, Select, case, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 
 from digest.store import schema
+from digest.store.seen import only_on
 
 SUFFIX = "~rehearsal-"
 
 
-def rehearsal_keys(rehearsals: Sequence[str]) -> Select[tuple[str]]:
-    """Keys of editions whose every delivery went to one of the ``rehearsals`` channels (at least one did)."""
-    d = schema.deliveries
-    elsewhere = case((d.c.channel.in_(list(rehearsals)), 0), else_=1)
-    return select(d.c.edition_key).group_by(d.c.edition_key).having(func.max(elsewhere) == 0)
-
-
 class RehearsalBook:
     engine: Engine
-
-    def has_editions(self, uncounted: Sequence[str] = (), up_to: datetime | None = None) -> bool:
-        """Whether any edition exists, leaving out those that went only to ``uncounted`` channels
-        (and, with ``up_to``, those of later slots: one frozen ahead for approval)."""
-        e = schema.editions
-        query = select(e.c.key).limit(1)
-        if up_to is not None:
-            query = query.where(e.c.slot_utc <= up_to)
-        if uncounted:
-            query = query.where(e.c.key.not_in(rehearsal_keys(uncounted)))
-        with self.engine.connect() as conn:
-            return conn.scalar(query) is not None
 
     def retire_rehearsal(self, key: str, rehearsals: Sequence[str]) -> str | None:
         """Move ``key``'s edition aside if it went only to ``rehearsals`` channels; the new key, or None.
@@ -50,7 +32,8 @@ class RehearsalBook:
         """
         e = schema.editions
         with self.engine.begin() as conn:
-            found = conn.scalar(rehearsal_keys(rehearsals).where(schema.deliveries.c.edition_key == key))
+            params: dict[str, Any] = {"key": key}
+            found = conn.scalar(text(only_on(params, rehearsals, " WHERE edition_key = :key")), params)
             row = conn.execute(select(e).where(e.c.key == key)).first()
             if found is None or row is None:
                 return None

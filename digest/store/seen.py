@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from digest.store.overview import EDITION_COLUMNS, edition_row, rehearsed
@@ -45,7 +45,8 @@ def moment(value: datetime | None, dialect: str) -> datetime | str | None:
     offset), so a row reads the same whichever driver wrote it."""
     if value is None or dialect != "sqlite":
         return value
-    return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    utc = value.astimezone(UTC) if value.tzinfo else value  # an article's date may carry its own offset
+    return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 class ArticleBook:
@@ -128,6 +129,17 @@ class ArticleBook:
         )
         return [(t, b, k) for t, b, k in self.reader.rows(sql, params)]
 
+    def has_editions(self, uncounted: Sequence[str] = (), up_to: datetime | None = None) -> bool:
+        """Whether any edition exists, leaving out those that went only to ``uncounted`` channels
+        (and, with ``up_to``, those of later slots: one frozen ahead for approval)."""
+        params: dict[str, Any] = {}
+        where = "WHERE 1 = 1"
+        if up_to is not None:
+            params["up_to"] = moment(up_to, self.reader.dialect)
+            where += " AND slot_utc <= :up_to"
+        sql = f"SELECT key FROM editions {where}{_counted(params, uncounted)} LIMIT 1"
+        return self._one(sql, params) is not None
+
     def rehearsals(self, rehearsals: Sequence[str], keys: Sequence[str]) -> set[str]:
         """Which of ``keys`` went only to ``rehearsals`` channels (rehearsals, never published)."""
         return rehearsed(self.reader, rehearsals, keys)
@@ -140,11 +152,14 @@ class ArticleBook:
         return [edition_row(row) for row in self.reader.rows(sql, params)]
 
 
+def only_on(params: dict[str, Any], channels: Sequence[str], where: str = "") -> str:
+    """A SELECT of the keys of editions whose every delivery (at least one) went to one of
+    ``channels``: the rehearsals, for a real provider. ``where``: a condition on the deliveries."""
+    elsewhere = f"CASE WHEN channel IN ({listed(params, 'only', channels)}) THEN 0 ELSE 1 END"
+    return f"SELECT edition_key FROM deliveries{where} GROUP BY edition_key HAVING MAX({elsewhere}) = 0"
+
+
 def _counted(params: dict[str, Any], uncounted: Sequence[str], column: str = "key") -> str:
     """`` AND`` the edition did not go only to ``uncounted`` channels (nothing without them)."""
-    if not uncounted:
-        return ""
-    elsewhere = f"CASE WHEN channel IN ({listed(params, 'uncounted', uncounted)}) THEN 0 ELSE 1 END"
-    rehearsed = f"SELECT edition_key FROM deliveries GROUP BY edition_key HAVING MAX({elsewhere}) = 0"
-    return f" AND {column} NOT IN ({rehearsed})"
+    return f" AND {column} NOT IN ({only_on(params, uncounted)})" if uncounted else ""
 

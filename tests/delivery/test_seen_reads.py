@@ -106,7 +106,9 @@ def test_the_same_answers_through_either_driver(filled) -> None:  # type: ignore
 
 def test_articles_seen_are_stored_as_sqlalchemy_stored_them(filled) -> None:  # type: ignore[no-untyped-def]
     """Written through sqlite3 (SQLite) or plain SQL on the engine: the same stored values as the
-    typed insert, an offset or a whole second included; one seen before keeps its first date."""
+    typed insert, a whole second included, but for a date with an offset: SQLite keeps its instant
+    in UTC as PostgreSQL does (the typed insert dropped the offset, keeping the wall clock: 07:00
+    at +09:00 read back as 07:00 UTC). One seen before keeps its first date."""
     url, engine = filled
     moments = [SEEN, datetime(2027, 1, 3, 7, tzinfo=timezone(timedelta(hours=9))), None]
     rows = [_article(f"{n}", SEEN, published) for n, published in enumerate(moments)]
@@ -122,6 +124,10 @@ def test_articles_seen_are_stored_as_sqlalchemy_stored_them(filled) -> None:  # 
         way, n = ident.split(":")
         stored[way][n] = tuple(rest)
     reader.close()
+    if url.startswith("sqlite:///"):
+        assert stored["core"]["1"][3] == "2027-01-03 07:00:00.000000"  # the wall clock, offset lost
+        assert stored["book"]["1"][3] == "2027-01-02 22:00:00.000000"  # the same instant in UTC
+        stored["core"]["1"] = stored["book"]["1"]
     assert stored["book"] == stored["core"] and len(stored["core"]) == 3
     assert Ledger(engine).first_seen(["book:0", "book:1"]) == {"book:0": SEEN, "book:1": SEEN}
 
