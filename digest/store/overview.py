@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from digest.store.quick import Reads, delivery_columns, listed, reader_of, stamp
+from digest.store.quick import Reads, delivery_columns, iso, listed, reader_of, stamp, value
 from digest.store.rows import CAMPAIGN, DeliveryRow, EditionRow, now_utc
 
 EDITION_COLUMNS = "key, slot_utc, status, reason, subject, html, text, content_sha256, created_at, sent_at"
@@ -53,7 +53,7 @@ def channels_of(source: Reads, key: str) -> set[str]:
     after = None
     while True:
         params = {"key": key} if after is None else {"key": key, "after": after}
-        after = next(reader.rows(sql + ("" if after is None else " AND channel > :after"), params))[0]
+        after = value(reader, sql + ("" if after is None else " AND channel > :after"), params)
         if after is None:
             return found
         found.add(after)
@@ -150,11 +150,6 @@ def recent_events(source: Reads, limit: int = 20) -> list[dict[str, Any]]:
     """The newest ``limit`` events, newest first."""
     sql = "SELECT at, level, kind, edition_key, message FROM events ORDER BY id DESC LIMIT :limit"
     return [
-        {"at": _iso(at), "level": level, "kind": kind, "edition": edition, "message": message}
+        {"at": iso(at), "level": level, "kind": kind, "edition": edition, "message": message}
         for at, level, kind, edition, message in reader_of(source).rows(sql, {"limit": limit})
     ]
-
-
-def _iso(at: datetime | str | None) -> str:
-    found = stamp(at)
-    return found.isoformat() if found else ""

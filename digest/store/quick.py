@@ -132,6 +132,23 @@ def stamp(value: datetime | str | None) -> datetime | None:
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
+def iso(value: datetime | str | None) -> str:
+    """A stored moment as ISO 8601 in UTC, with its offset ("" when there is none)."""
+    found = stamp(value)
+    return found.isoformat() if found else ""
+
+
+def first_row(reader: Reader, sql: str, params: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
+    """The first row of a statement (an aggregate's one row), None when it has none; the rest
+    is read too, so the statement is finished before this returns."""
+    return next(iter(list(reader.rows(sql, params))), None)
+
+
+def value(reader: Reader, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+    """The first column of a statement's first row (None when it has no row)."""
+    return (first_row(reader, sql, params) or (None,))[0]
+
+
 def open_reader(url: str, fallback: Callable[[], Engine], *, writes: bool = False) -> Reader:
     """A reader for the SQLite database at ``url``: sqlite3 when the file is there with every
     migration applied, else the engine ``fallback`` opens (which creates, migrates or refuses it).

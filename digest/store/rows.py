@@ -129,21 +129,6 @@ def insert_ignore(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) 
     return max(result.rowcount, 0)
 
 
-def edition_from_row(row: Any) -> EditionRow:
-    return EditionRow(
-        key=row.key,
-        slot_utc=_aware(row.slot_utc) or now_utc(),
-        status=row.status,
-        reason=row.reason,
-        subject=row.subject,
-        html=row.html,
-        text=row.text,
-        content_sha256=row.content_sha256,
-        created_at=_aware(row.created_at) or now_utc(),
-        sent_at=_aware(row.sent_at),
-    )
-
-
 def delivery_from_row(row: Any) -> DeliveryRow:
     return DeliveryRow(
         id=row.id,

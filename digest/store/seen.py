@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from digest.store.overview import EDITION_COLUMNS, edition_row, rehearsed
-from digest.store.quick import Reader, listed, stamp
+from digest.store.quick import Reader, listed, stamp, value
 from digest.store.rows import TAKEN_STATUSES, EditionRow, now_utc
 
 ARTICLE_COLUMNS = ("ident", "title", "url", "source", "published_at", "first_seen_at", "image", "image_alt")
@@ -68,7 +68,7 @@ class ArticleBook:
 
     def first_read(self) -> datetime | None:
         """When digest first read the sources on this database (its first article seen), or None."""
-        return stamp(self._one("SELECT MIN(first_seen_at) FROM articles"))
+        return stamp(value(self.reader, "SELECT MIN(first_seen_at) FROM articles"))
 
     def first_seen(self, idents: Iterable[str]) -> dict[str, datetime]:
         wanted = list(idents)
@@ -138,14 +138,12 @@ class ArticleBook:
             params["up_to"] = moment(up_to, self.reader.dialect)
             where += " AND slot_utc <= :up_to"
         sql = f"SELECT key FROM editions {where}{_counted(params, uncounted)} LIMIT 1"
-        return self._one(sql, params) is not None
+        return value(self.reader, sql, params) is not None
 
     def rehearsals(self, rehearsals: Sequence[str], keys: Sequence[str]) -> set[str]:
         """Which of ``keys`` went only to ``rehearsals`` channels (rehearsals, never published)."""
         return rehearsed(self.reader, rehearsals, keys)
 
-    def _one(self, sql: str, params: dict[str, Any] | None = None) -> Any:
-        return next(iter(list(self.reader.rows(sql, params))), (None,))[0]
 
     def _editions(self, where: str, params: dict[str, Any]) -> list[EditionRow]:
         sql = f"SELECT {EDITION_COLUMNS} FROM editions {where}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from digest.store.quick import Reads, reader_of, stamp
+from digest.store.quick import Reads, iso, reader_of, stamp
 from digest.store.rows import EditionRow
 
 
@@ -46,7 +46,7 @@ def recent_alerts(source: Reads, limit: int = 5) -> list[dict[str, Any]]:
                 "raised_at": _as_stored(raised),
                 "emailed": emailed is not None,
                 "email_error": email_error,
-                "resolved_at": _iso(resolved),
+                "resolved_at": iso(resolved),
                 "resolution": resolution,
             }
         )
@@ -59,11 +59,6 @@ def _as_stored(value: datetime | str | None) -> str:
     if value is None:
         return ""
     return (datetime.fromisoformat(value) if isinstance(value, str) else value).isoformat()
-
-
-def _iso(value: datetime | str | None) -> str:
-    found = stamp(value)
-    return found.isoformat() if found else ""
 
 
 def alert_resolutions(source: Reads) -> dict[tuple[str, str, str], bool]:

@@ -5,7 +5,7 @@ Plain SQL both drivers run (see :mod:`digest.store.quick`): `digest status` read
 from __future__ import annotations
 
 from digest.pacing import DAY, History, day_of
-from digest.store.quick import Reads, reader_of
+from digest.store.quick import Reads, first_row, reader_of, value
 
 
 def history(source: Reads, channel: str, now: float) -> History:
@@ -18,7 +18,7 @@ def history(source: Reads, channel: str, now: float) -> History:
         f"GROUP BY {day}"
     )
     params = {"channel": channel, "before": day_of(now) * DAY, "day": DAY}
-    best = next(reader.rows(f"SELECT MAX(n) FROM ({per_day}) AS per_day", params))[0]
+    best = value(reader, f"SELECT MAX(n) FROM ({per_day}) AS per_day", params)
     recent = (
         "SELECT handed_at, messages FROM deliveries WHERE channel = :channel AND handed_at > :since "
         "ORDER BY handed_at"
@@ -34,7 +34,7 @@ def largest_pending(source: Reads, key: str, channel: str) -> int:
         "SELECT MAX(messages) FROM deliveries WHERE edition_key = :key AND channel = :channel "
         "AND status IN ('pending', 'sending')"
     )
-    return int(next(reader_of(source).rows(sql, {"key": key, "channel": channel}))[0] or 1)
+    return int(value(reader_of(source), sql, {"key": key, "channel": channel}) or 1)
 
 
 def handed_span(source: Reads, key: str, channel: str) -> tuple[float, float, int] | None:
@@ -43,5 +43,5 @@ def handed_span(source: Reads, key: str, channel: str) -> tuple[float, float, in
         "SELECT MIN(handed_at), MAX(handed_at), SUM(messages) FROM deliveries WHERE edition_key = :key "
         "AND channel = :channel AND status = 'sent' AND handed_at IS NOT NULL"
     )
-    first, last, n = next(reader_of(source).rows(sql, {"key": key, "channel": channel}))
+    first, last, n = first_row(reader_of(source), sql, {"key": key, "channel": channel}) or (None, None, 0)
     return (float(first), float(last), int(n)) if first is not None else None
