@@ -5,7 +5,9 @@ sit above it and declare their own settings classes and names in their registrie
 module, above all of them, hands those to the settings (a
 :class:`~digest.config.plugins.Plugins`), with the checks that need a plugin: the chosen
 provider's required keys, and the listed platforms' keys (a warning, since only publishing
-needs them). The commands (and tests) read settings with :func:`load_settings` here.
+needs them). The commands (and tests) read settings with :func:`load_settings` here, which
+imports only the plugins the settings choose (:func:`chosen`) when that reads them as every
+plugin would; `digest config` and the docs see every plugin (:func:`plugins`).
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
-from digest.config import Plugins, Settings
+from digest.config import PluginLookup, Plugins, Settings
 from digest.config import inspect as inspect_with
 from digest.config import load_settings as load_with
 from digest.config.loader import Inspection
+from digest.providers.registry import named as named_provider
 from digest.providers.registry import provider_class, provider_names
 from digest.providers.registry import settings_classes as provider_settings
+from digest.registry import settings_classes
 from digest.social.platforms.registry import missing_keys, platform_names
+from digest.social.platforms.registry import named as named_platform
 from digest.social.platforms.registry import settings_classes as platform_settings
 from digest.summarise.registry import summariser_names
 
@@ -39,6 +44,30 @@ def plugins() -> Plugins:
     )
 
 
+def chosen(settings: Settings) -> Plugins | None:
+    """The plugins ``settings`` choose (the provider, the listed platforms), each imported from
+    its own module; None when one is not found there. The names they may take are those chosen:
+    any other goes to :func:`plugins`, whose error lists every one."""
+    provider = named_provider(settings.provider)
+    platforms = [named_platform(name) for name in settings.social_platforms]
+    if provider is None or None in platforms:
+        return None
+    members = {f"provider {provider.name}": provider, **{f"platform {p.name}": p for p in platforms if p}}
+    return Plugins(
+        classes=tuple(settings_classes(members)),
+        choices={
+            "DIGEST_PROVIDER": [provider.name],
+            "DIGEST_SOCIAL_PLATFORMS": [p.name for p in platforms if p],
+            "DIGEST_SUMMARISER": summariser_names(),
+        },
+        checks=(check_provider,),
+        warnings=(platform_key_warnings,),
+    )
+
+
+LOOKUP = PluginLookup(chosen=chosen, every=plugins)
+
+
 def load_settings(
     env_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
@@ -50,7 +79,7 @@ def load_settings(
 ) -> Settings:
     """:func:`digest.config.load_settings` with the built-in plugins: the settings a command runs with."""
     return load_with(
-        env_file, environ, plugins=plugins(), read_dotenv=read_dotenv, warn=warn,
+        env_file, environ, plugins=LOOKUP, read_dotenv=read_dotenv, warn=warn,
         social_warnings=social_warnings, skip=skip,
     )
 

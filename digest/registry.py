@@ -5,11 +5,17 @@ A module in the package that defines a subclass of the point's base class with a
 same way, with :func:`pkgutil.iter_modules` over the package's ``__path__``). Used
 by the mail providers (:mod:`digest.providers.registry`) and the social platforms
 (:mod:`digest.social.platforms.registry`).
+
+A member is usually defined in the module of its own name (``sendgrid-campaign`` in
+``sendgrid_campaign``): :func:`member` imports only that module, so a command that needs the
+chosen provider does not import all of them (each brings its own libraries and classes; issue
+24). Anything it cannot settle that way goes to :func:`discover`.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from typing import TypeVar
 
@@ -28,6 +34,17 @@ def discover(package: str, base: T) -> dict[str, T]:
                     raise RuntimeError(f"{package}: two modules define {value.name!r}; rename one")
                 found[value.name] = value
     return found
+
+
+def member(package: str, base: T, name: str) -> T | None:
+    """The member ``name`` when the module of that name (``-`` read as ``_``) defines it, importing
+    that module only; None when it does not, or there is no such module (another module may define
+    it: :func:`discover` looks at every one)."""
+    module = f"{package}.{name.replace('-', '_')}"
+    if not name.replace("-", "_").isidentifier() or importlib.util.find_spec(module) is None:
+        return None
+    child = importlib.import_module(module)
+    return next((v for v in vars(child).values() if _defines(v, module, base) and v.name == name), None)
 
 
 def _defines(value: object, module: str, base: type) -> bool:

@@ -12,7 +12,7 @@ from digest.config import Settings
 from digest.deliver.campaign_stats import campaign_stats
 from digest.deliver.counts import calls_by_status, people_of
 from digest.deliver.pace import progress_of, sent_of
-from digest.providers.registry import provider_class, rehearsal_only
+from digest.providers.registry import provider_class, rehearsal_among
 from digest.scheduler_status import scheduler_status
 from digest.store import overview, watch
 from digest.store.quick import Reads, reader_of
@@ -37,7 +37,10 @@ def collect(
     """
     source = reader_of(source)
     rows = overview.edition_rows(source, limit)
-    rehearsed = overview.rehearsed(source, rehearsal_only(), [e.key for e in rows])
+    keys = [e.key for e in rows]
+    # Only the providers these editions went to are looked up (importing each module costs start-up).
+    channels = {channel for key in keys for channel in overview.channels_of(source, key)}
+    rehearsed = overview.rehearsed(source, rehearsal_among(channels), keys)
     editions = [{**_edition(source, e), "rehearsal": e.key in rehearsed} for e in rows]
     _add_progress(source, settings, editions)
     campaigns = campaign_stats(source, provider, [e["key"] for e in editions]) if provider else {}

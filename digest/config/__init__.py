@@ -27,7 +27,7 @@ from digest.config.content import ContentSettings
 from digest.config.core import CoreSettings, is_default_provider
 from digest.config.delivery import DeliverySettings
 from digest.config.loader import Inspection, inspect_settings
-from digest.config.plugins import Plugins
+from digest.config.plugins import PluginLookup, Plugins
 from digest.config.review import ReviewSettings
 from digest.config.schedule import ScheduleSettings
 from digest.config.social import SocialSettings
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from digest.protect import ProtectedTerms
 
 __all__ = [
-    "Plugins", "Settings", "declared_fields", "describe", "example_env", "inspect", "load_settings",
+    "PluginLookup", "Plugins", "Settings", "declared_fields", "describe", "example_env", "inspect",
+    "load_settings",
 ]
 
 T = TypeVar("T")
@@ -77,7 +78,7 @@ def load_settings(
     env_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
     *,
-    plugins: Plugins,
+    plugins: Plugins | PluginLookup,
     read_dotenv: bool = True,
     warn: Callable[[str], None] | None = None,
     social_warnings: bool = True,
@@ -89,7 +90,8 @@ def load_settings(
     DIGEST_ key in the file, a file that cannot be read. ``warn`` gets each warning
     (an unknown key in the environment; with ``social_warnings``, a listed social
     platform without its keys, which only publishing needs). ``plugins``: their settings
-    classes and names (``digest.plugins.load_settings`` passes the built-in ones). ``skip``: checks
+    classes and names, or how to find them (``digest.plugins.load_settings`` passes the built-in
+    ones, looked up as the settings choose them). ``skip``: checks
     a command does not need (SOURCES_CHECK for one that never reads the sources).
     """
     found = inspect(env_file, environ, plugins=plugins, read_dotenv=read_dotenv, skip=skip)
@@ -107,7 +109,7 @@ def inspect(
     env_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
     *,
-    plugins: Plugins,
+    plugins: Plugins | PluginLookup,
     read_dotenv: bool = True,
     skip: Collection[str] = (),
 ) -> Inspection:

@@ -16,7 +16,7 @@ from typing import Any
 
 from digest.config.base import check_choice, fields_of, parse_field
 from digest.config.envfile import EnvLine, closest_key, env_file_problem, parse_env_text
-from digest.config.plugins import Plugins
+from digest.config.plugins import PluginLookup, Plugins
 from digest.errors import ConfigError
 
 # A .env is a few kilobytes; anything this big is the wrong file.
@@ -34,6 +34,7 @@ class Inspection:
     warnings: list[str] = field(default_factory=list)
     social_warnings: list[str] = field(default_factory=list)
     sample_warnings: list[str] = field(default_factory=list)  # shown by `digest config` only
+    unread: list[str] = field(default_factory=list)  # keys of the file that are not ours (another program's)
     settings: Any = None
 
     def add(self, error: ConfigError) -> None:
@@ -93,6 +94,8 @@ def gather(
         for line in lines:
             if line.key in known:
                 found.values[line.key], found.origin[line.key] = line.value, ENV_FILE
+            else:
+                found.unread.append(line.key)
     for name, value in environ.items():
         if not name.startswith("DIGEST_"):
             continue
@@ -107,7 +110,7 @@ def gather(
 
 def inspect_settings(
     cls: type,
-    plugins: Plugins,
+    plugins: Plugins | PluginLookup,
     env_file: Path | None,
     environ: Mapping[str, str],
     *,
@@ -117,7 +120,53 @@ def inspect_settings(
 ) -> Inspection:
     """Read and check every setting of ``cls`` and of each plugin's settings class; never raises
     for a setting's problem. ``prepare`` may fill in values that depend on others (the sample
-    articles) before parsing."""
+    articles) before parsing. Given a :class:`PluginLookup`, the settings are read with the plugins
+    they choose when that reads them exactly as every plugin would (see :func:`_alike`)."""
+    read = functools.partial(
+        _inspect, cls, env_file=env_file, environ=environ, read_dotenv=read_dotenv, prepare=prepare, skip=skip
+    )
+    if isinstance(plugins, Plugins):
+        return read(plugins)
+    chosen = plugins.chosen(_unchecked(cls, env_file, environ, read_dotenv, prepare))
+    if chosen is not None:
+        found = read(chosen)
+        if _alike(found) and plugins.chosen(found.settings) == chosen:
+            return found
+    return read(plugins.every())
+
+
+def _unchecked(
+    cls: type, env_file: Path | None, environ: Mapping[str, str], read_dotenv: bool,
+    prepare: Callable[[dict[str, str]], None] | None,
+) -> Any:
+    """``cls`` read without any plugin and unchecked: enough to see which plugins it names."""
+    found = Inspection()
+    gather(env_file, environ, read_dotenv, found, [f.metadata["env"] for f in fields_of(cls)])
+    if prepare is not None:
+        prepare(found.values)
+    return cls(**_parse_fields(cls, found, Plugins()))
+
+
+def _alike(found: Inspection) -> bool:
+    """Whether every plugin would have read these settings as the chosen ones did: nothing is
+    wrong (a problem's message may name, or guess, another plugin's key), every key set is one of
+    theirs (another's near-miss of a name may be one), no value runs over several lines (a quote
+    closed lines later is told by the keys in between)."""
+    return not (
+        found.errors or found.warnings or found.unread or any("\n" in v for v in found.values.values())
+    )
+
+
+def _inspect(
+    cls: type,
+    plugins: Plugins,
+    *,
+    env_file: Path | None,
+    environ: Mapping[str, str],
+    read_dotenv: bool,
+    prepare: Callable[[dict[str, str]], None] | None,
+    skip: Collection[str],
+) -> Inspection:
     known = [f.metadata["env"] for c in (cls, *plugins.classes) for f in fields_of(c)]
     found = Inspection()
     gather(env_file, environ, read_dotenv, found, known)

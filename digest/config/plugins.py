@@ -34,3 +34,20 @@ class Plugins:
     choices: Mapping[str, Sequence[str]] = field(default_factory=dict)
     checks: tuple[Callable[[Any], None], ...] = ()
     warnings: tuple[Callable[[Any], list[str]], ...] = ()
+
+
+@dataclass(frozen=True)
+class PluginLookup:
+    """Plugins found as a reading of the settings needs them, so that a command imports the
+    chosen ones only (every plugin module imported costs start-up; issue 24).
+
+    - ``chosen``: the :class:`Plugins` of the plugins some settings name (their provider, their
+      social platforms), or None when they cannot be found without looking at every one;
+    - ``every``: all of them, as `digest config` and the docs show them.
+
+    The settings are read with ``chosen`` when that reads them exactly as ``every`` would
+    (:func:`digest.config.loader.inspect_settings` says when), else with ``every``.
+    """
+
+    chosen: Callable[[Any], Plugins | None]
+    every: Callable[[], Plugins]

@@ -11,6 +11,7 @@ namespace plugins, see :mod:`digest.registry`) and imported once per process.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from digest.errors import ConfigError
@@ -34,16 +35,25 @@ def provider_names() -> list[str]:
     return list(providers())
 
 
+def named(name: str) -> type[Provider] | None:
+    """The provider ``name`` from its own module alone (see :func:`digest.registry.member`), else
+    from every module; None if there is none."""
+    from digest.providers.base import Provider
+    from digest.registry import member
+
+    return member("digest.providers", Provider, name) or providers().get(name)
+
+
 def provider_class(name: str) -> type[Provider]:
     """The class named ``name``; ConfigError naming DIGEST_PROVIDER if there is none."""
-    try:
-        return providers()[name]
-    except KeyError:
-        raise ConfigError(
-            "DIGEST_PROVIDER",
-            f"{name!r} is not available in this version",
-            f"use one of: {', '.join(sorted(providers()))}",
-        ) from None
+    found = named(name)
+    if found is not None:
+        return found
+    raise ConfigError(
+        "DIGEST_PROVIDER",
+        f"{name!r} is not available in this version",
+        f"use one of: {', '.join(sorted(providers()))}",
+    )
 
 
 def settings_classes() -> list[type]:
@@ -63,10 +73,19 @@ def rehearsal_channels(chosen: str) -> tuple[str, ...]:
     """The ledger channels of the rehearsal providers, whose editions do not count for provider
     ``chosen``: they use up neither its period nor its articles. Empty when ``chosen`` is one
     of them (its own rehearsals count for it)."""
-    found = providers()
-    if chosen in found and found[chosen].rehearsal:
-        return ()
-    return rehearsal_only()
+    return () if _rehearsal(chosen) else rehearsal_only()
+
+
+def rehearsal_among(channels: Iterable[str]) -> tuple[str, ...]:
+    """The rehearsal providers' channels among ``channels`` (those :func:`rehearsal_only` lists),
+    importing only the modules of the providers they name: a provider's channel is
+    ``email:<name>`` (:meth:`~digest.providers.base.Provider.channel`)."""
+    return tuple(c for c in channels if c.startswith("email:") and _rehearsal(c.removeprefix("email:")))
+
+
+def _rehearsal(name: str) -> bool:
+    found = named(name)
+    return found is not None and found.rehearsal
 
 
 def make_provider(settings: Settings) -> Provider:

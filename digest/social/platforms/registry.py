@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from digest.registry import discover
+from digest.registry import discover, member
 from digest.registry import settings_classes as declared_settings
 from digest.social.measure import Measure
 from digest.social.platforms.base import Publisher
@@ -28,12 +28,18 @@ def platform_names() -> list[str]:
     return list(platforms())
 
 
+def named(name: str) -> type[Publisher] | None:
+    """The platform ``name`` from its own module alone (see :func:`digest.registry.member`), else
+    from every module; None if there is none."""
+    return member("digest.social.platforms", Publisher, name) or platforms().get(name)
+
+
 def platform_class(name: str) -> type[Publisher]:
     """The class named ``name``; KeyError naming the choices if there is none."""
-    try:
-        return platforms()[name]
-    except KeyError:
-        raise KeyError(f"{name!r} is not one of: {', '.join(platforms())}") from None
+    found = named(name)
+    if found is None:
+        raise KeyError(f"{name!r} is not one of: {', '.join(platforms())}")
+    return found
 
 
 def settings_classes() -> list[type]:
