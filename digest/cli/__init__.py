@@ -54,7 +54,11 @@ examples:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line. Given the arguments, only the command they name is added when its module
+    (``digest.cli.<command>_cmd``) adds it: each module imports what its command needs, so a
+    command does not load all the others (issue 24). Everything else (no command, --help, a
+    name no module has) gets every command, as the help and argparse's errors list them."""
     parser = argparse.ArgumentParser(
         prog="digest",
         description=DESCRIPTION,
@@ -66,9 +70,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    command = _command_named(argv) if argv is not None else None
+    module = f"digest.cli.{command}_cmd"
+    if command is not None and module in COMMANDS:
+        import_module(module).register(sub)
+        return parser if command in sub.choices else build_parser()
     for name in COMMANDS:
         import_module(name).register(sub)
     return parser
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The first argument that is not an option of `digest` itself (nor --env-file's value),
+    reading options as argparse does (a long option may be shortened: --env for --env-file)."""
+    takes_value = False
+    for arg in argv:
+        if takes_value:
+            takes_value = False
+        elif arg == "--":
+            return None
+        elif arg.startswith("--") and len(arg) > 2 and "=" not in arg and "--env-file".startswith(arg):
+            takes_value = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

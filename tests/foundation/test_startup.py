@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.cli import build_parser
+from digest.cli import COMMANDS, _command_named, build_parser
 
 HEAVY = ("sqlalchemy", "trafilatura", "feedparser", "lxml")
 
@@ -107,3 +107,25 @@ def test_sources_loads_no_sqlalchemy_on_a_current_database(tmp_path: Path) -> No
     loaded = _modules("sources", cwd=tmp_path)
     assert "digest.compose.build" in loaded  # the probe ran the command itself
     assert not loaded & set(NOT_FOR_SOURCES), sorted(loaded & set(NOT_FOR_SOURCES))
+
+
+def test_a_command_loads_no_other_commands_module(tmp_path: Path) -> None:
+    """The parser holds the command named (issue 24): its module alone, not every command's."""
+    loaded = _modules("--env-file", str(tmp_path / "none"), "subscribers", "count", cwd=tmp_path)
+    assert "digest.cli.subscribers_cmd" in loaded
+    assert not (set(COMMANDS) - {"digest.cli.subscribers_cmd"}) & loaded
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["status"], "status"), (["-v", "--debug", "status", "--json"], "status"),
+        (["--env-file", "status", "deliveries"], "deliveries"), (["--env", "x", "sources"], "sources"),
+        (["--env-file=x", "config"], "config"), (["--help"], None), (["--", "status"], None), ([], None),
+    ],
+)
+def test_the_command_is_found_as_argparse_reads_it(argv: list[str], command: str | None) -> None:
+    assert _command_named(argv) == command
+    if command is not None:
+        whole = build_parser().parse_args(argv)
+        assert build_parser(argv).parse_args(argv) == whole and whole.command == command
