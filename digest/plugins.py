@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.config import PluginLookup, Plugins, Settings
 from digest.config import inspect as inspect_with
@@ -23,15 +24,22 @@ from digest.providers.registry import named as named_provider
 from digest.providers.registry import provider_class, provider_names
 from digest.providers.registry import settings_classes as provider_settings
 from digest.registry import settings_classes
-from digest.social.platforms.registry import missing_keys, platform_names
-from digest.social.platforms.registry import named as named_platform
-from digest.social.platforms.registry import settings_classes as platform_settings
 from digest.summarise.registry import summariser_names
+
+if TYPE_CHECKING:
+    from digest.social.platforms.base import Publisher
+
+# The social platforms' registry (and with it their base class, the HTTP transport and the image
+# rules) is imported in the functions below only when platforms are listed or all are wanted:
+# most settings list none, and every command reads the settings (issue 24).
 
 
 def plugins() -> Plugins:
     """Every plugin's settings class and names, as the registries find them now (each registry
     imports its modules once; a test that drops a module in clears that registry's cache)."""
+    from digest.social.platforms.registry import platform_names
+    from digest.social.platforms.registry import settings_classes as platform_settings
+
     return Plugins(
         classes=(*provider_settings(), *platform_settings()),
         choices={
@@ -49,7 +57,7 @@ def chosen(settings: Settings) -> Plugins | None:
     its own module; None when one is not found there. The names they may take are those chosen:
     any other goes to :func:`plugins`, whose error lists every one."""
     provider = named_provider(settings.provider)
-    platforms = [named_platform(name) for name in settings.social_platforms]
+    platforms = [_named_platform(name) for name in settings.social_platforms]
     if provider is None or None in platforms:
         return None
     members = {f"provider {provider.name}": provider, **{f"platform {p.name}": p for p in platforms if p}}
@@ -63,6 +71,12 @@ def chosen(settings: Settings) -> Plugins | None:
         checks=(check_provider,),
         warnings=(platform_key_warnings,),
     )
+
+
+def _named_platform(name: str) -> type[Publisher] | None:
+    from digest.social.platforms.registry import named
+
+    return named(name)
 
 
 LOOKUP = PluginLookup(chosen=chosen, every=plugins)
@@ -98,6 +112,10 @@ def check_provider(settings: Settings) -> None:
 
 def platform_key_warnings(settings: Settings) -> list[str]:
     """One line per listed platform without its keys, naming every empty key at once."""
+    if not settings.social_platforms:
+        return []
+    from digest.social.platforms.registry import missing_keys
+
     by_platform: dict[str, list[str]] = {}
     for platform, key in missing_keys(settings):
         by_platform.setdefault(platform, []).append(key)

@@ -66,6 +66,8 @@ def test_settings_import_only_the_chosen_plugins(
     assert {modules[name] for name in chosen} <= loaded  # the probe read these settings
     others = {module for name, module in modules.items() if name not in chosen} - {modules[n] for n in chosen}
     assert not others & loaded, sorted(others & loaded)
+    if not environ.get("DIGEST_SOCIAL_PLATFORMS"):  # nor the platforms' base, transport and image rules
+        assert not {"digest.social.platforms.base", "digest.transport"} & loaded
 
 
 def test_another_plugins_key_makes_every_plugin_read(tmp_path: Path) -> None:
