@@ -14,7 +14,8 @@ crash, at most that many deliveries can be ``unknown``. One
 claims of all of them together (group commit); each thread still waits for its
 own claim to be committed before it sends. With a provider that records its
 hand-overs, the flushed hand-over of each message also claims the thread's next
-delivery (:func:`_drain_handing_over`): one transaction per message.
+delivery (:func:`_drain_handing_over`): one transaction per message; given ``prepare``,
+that next call is prepared while the provider waits for the answer to this one.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from digest.attempts import RetryPolicy, dead_owners, owner_id
 from digest.deliver.writer import LedgerWriter
@@ -72,23 +74,38 @@ class Policy:
     clock: Callable[[], float] = time.time
 
 
+Call = Callable[[], SendResult]  # one delivery's call, prepared (see ``prepare`` of dispatch)
+
+
 class _Handover:
     """The hook of one call: records its hand-over through the writer, and whether it happened.
 
     The hand-over's transaction also records the thread's outcomes not yet written (``done``)
     and, when ``want()`` says so, claims the thread's next delivery (:attr:`next`): one
-    flushed transaction per message instead of a claim and a hand-over.
+    flushed transaction per message instead of a claim and a hand-over. While the provider
+    then waits for its answer, :meth:`meanwhile` prepares that next call (:attr:`ready`).
     """
 
     def __init__(
-        self, writer: LedgerWriter, delivery_id: int, done: list[Outcome], want: Callable[[], bool]
+        self,
+        writer: LedgerWriter,
+        delivery_id: int,
+        done: list[Outcome],
+        want: Callable[[], bool],
+        prepare: Callable[[DeliveryRow], Call] | None = None,
     ) -> None:
         self.writer = writer
         self.delivery_id = delivery_id
         self.done = done
         self.want = want
+        self.prepare = prepare
         self.reached = False
         self.next: DeliveryRow | None = None
+        self.ready: Call | None = None
+
+    def meanwhile(self) -> None:
+        if self.next is not None and self.prepare is not None and self.ready is None:
+            self.ready = _prepared(self.prepare, self.next)
 
     def __call__(self) -> Callable[[], None]:
         if self.reached:  # a second request of the same call (a campaign's start): already recorded
@@ -114,12 +131,15 @@ def dispatch(
     wait: Callable[[float], None] = time.sleep,
     stop: Callable[[], bool] | None = None,
     limits: Limits | None = None,
+    prepare: Callable[[DeliveryRow], Call] | None = None,
 ) -> DispatchStats:
     """Send every due delivery of (key, channel) until none are left or all wait too long.
 
     Safe points are the claims: ``stop`` is asked before each (a signal), and with ``limits``
     each claim's transaction checks the pause and the caps (:mod:`digest.store.gate`); the calls
-    in flight are answered and recorded, the rest stay ``pending``, ``stopped`` says why."""
+    in flight are answered and recorded, the rest stay ``pending``, ``stopped`` says why.
+    ``prepare(row)()`` does what ``send(row)`` does, in two steps: with a provider that records
+    its hand-overs, the first runs while the provider awaits the previous call's answer."""
     stats = DispatchStats()
     lock = threading.Lock()
     claim = ClaimSpec(key, channel, owner_id(), policy.lease, limits)
@@ -134,14 +154,14 @@ def dispatch(
     def drain(writer: LedgerWriter) -> None:
         if policy.staged:
             try:
-                _drain_handing_over(writer, send, stats, lock, policy, on_progress, stopped)
+                _drain_handing_over(writer, send, stats, lock, policy, on_progress, stopped, prepare)
             finally:
                 writer.leaving()
             return
         # Each outcome is recorded in the same commit as the claim of this thread's next delivery.
         row = writer.next(None, want=not stopped())
         while row is not None:
-            outcome, fault = _one(row, send, stats, lock, policy)
+            outcome, fault = _one(row, partial(send, row), stats, lock, policy)
             if on_progress:
                 with lock:
                     on_progress(1)
@@ -192,23 +212,26 @@ def _drain_handing_over(
     policy: Policy,
     on_progress: Callable[[int], None] | None,
     stopped: Callable[[], bool],
+    prepare: Callable[[DeliveryRow], Call] | None = None,
 ) -> None:
     """One sending thread of a provider that records its hand-overs: each hand-over's flushed
     transaction records the thread's earlier outcomes and claims its next delivery, so at most
-    one message per thread is ever handed over without its outcome recorded."""
+    one message per thread is ever handed over without its outcome recorded. The next call is
+    prepared (``prepare``) while the provider awaits the answer to this one."""
     done: list[Outcome] = []  # outcomes not yet recorded: they go with the next transaction
     row = writer.next(None, want=not stopped())
+    ready: Call | None = None
     while row is not None:
-        hook = _Handover(writer, row.id, done, lambda: not stopped())
-        outcome, fault = _one(row, send, stats, lock, policy, hook)
+        hook = _Handover(writer, row.id, done, lambda: not stopped(), prepare)
+        outcome, fault = _one(row, ready or partial(send, row), stats, lock, policy, hook)
         done.append(outcome)
         if on_progress:
             with lock:
                 on_progress(1)
-        row = hook.next
+        row, ready = hook.next, hook.ready
         if row is not None and (fault is not None or stopped()):
             done.append(release(row))  # claimed with the hand-over, never sent: due again at once
-            row = None
+            row = ready = None
         if row is None:
             row = writer.next(done, want=fault is None and not hook.reached and not stopped())
             done = []
@@ -221,9 +244,23 @@ def release(row: DeliveryRow) -> Outcome:
     return Outcome(row.id, "pending", error=row.last_error, released=True)
 
 
+def _prepared(prepare: Callable[[DeliveryRow], Call], row: DeliveryRow) -> Call:
+    """``prepare(row)``; an error is raised by the call it would have prepared, not here (it
+    runs inside the previous call, whose outcome it is not)."""
+    try:
+        return prepare(row)
+    except Exception as exc:
+        error = exc
+
+        def failed() -> SendResult:
+            raise error
+
+        return failed
+
+
 def _one(
     row: DeliveryRow,
-    send: Callable[[DeliveryRow], SendResult],
+    call: Call,
     stats: DispatchStats,
     lock: threading.Lock,
     policy: Policy,
@@ -237,8 +274,8 @@ def _one(
     otherwise it is ``unknown``.
     """
     try:
-        with watching(hook):
-            result = send(row)
+        with watching(hook, hook.meanwhile if hook is not None else None):
+            result = call()
     except ProviderError as exc:
         after = policy.retry.after(exc, row.attempts, time.time())
         kind = "retried" if after.status == "pending" else after.status

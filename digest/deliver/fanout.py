@@ -99,16 +99,21 @@ def send_pending(
 
     bounces = RefusalBook.start(ledger.engine, options.links.key, options.retry)
 
-    def send(row: DeliveryRow) -> SendResult:
-        try:
-            result = mode.send(ledger, row, letters, reads.not_to_mail)
-        except AuthError as exc:
-            refusals.append((row.id, exc))
-            raise
-        except RecipientRefused as exc:
-            raise bounces.refused(row, exc) from None
-        bounces.accepted(row)
-        return result
+    def prepare(row: DeliveryRow) -> Callable[[], SendResult]:
+        call = mode.prepare(ledger, row, letters, reads.not_to_mail)
+
+        def made() -> SendResult:
+            try:
+                result = call()
+            except AuthError as exc:
+                refusals.append((row.id, exc))
+                raise
+            except RecipientRefused as exc:
+                raise bounces.refused(row, exc) from None
+            bounces.accepted(row)
+            return result
+
+        return made
 
     def halt() -> bool:
         return bool(refusals) or (stop is not None and stop())
@@ -118,7 +123,7 @@ def send_pending(
             if owner:
                 mode.settle(ledger, edition.key, channel, options.asking(now) if now else None)
             clock = run_clock(now) if now else time.time
-            stats = _make_calls(ledger, mode, edition.key, options, send, halt, progress, clock)
+            stats = _make_calls(ledger, mode, edition.key, options, prepare, halt, progress, clock)
         if not stats.stopped and stop is not None and stop():
             stats.stopped = INTERRUPTED
         return stats
@@ -131,13 +136,14 @@ def _make_calls(
     mode: Mode,
     key: str,
     options: SendOptions,
-    send: Callable[[DeliveryRow], SendResult],
+    prepare: Callable[[DeliveryRow], Callable[[], SendResult]],
     halt: Callable[[], bool],
     progress: bool,
     clock: Callable[[], float] = time.time,
 ) -> DispatchStats:
     """The dispatcher, with a progress bar and what each claim checks (the pause, the caps: a
-    campaign is one call to a list the provider paces itself, so only the pause holds it)."""
+    campaign is one call to a list the provider paces itself, so only the pause holds it).
+    ``prepare(row)`` readies a delivery's call: the list asked, the messages built."""
     channel = mode.provider.channel()
     caps = options.caps if mode.owns_list else NO_CAPS
     limits = limits_for(ledger.engine, caps, key, channel)
@@ -147,11 +153,12 @@ def _make_calls(
             ledger,
             key,
             channel,
-            send,
+            lambda row: prepare(row)(),
             policy=options.policy(mode.provider, clock),
             on_progress=bar.update if bar else None,
             stop=halt,
             limits=limits,
+            prepare=prepare,
         )
     finally:
         if bar:

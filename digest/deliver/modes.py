@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from email.utils import parseaddr
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from digest.deliver.campaign import reconcile, send_campaign_row
@@ -77,6 +78,13 @@ class Mode:
         snapshot (default: :func:`~digest.store.subscribers.not_to_mail` on the ledger's engine)."""
         raise NotImplementedError
 
+    def prepare(
+        self, ledger: Ledger, row: DeliveryRow, letters: Letters, gone: Gone | None = None
+    ) -> Callable[[], SendResult]:
+        """:meth:`send` in two steps: what can be done before the call (it may run while the
+        provider awaits the thread's previous answer), then the call."""
+        return partial(self.send, ledger, row, letters, gone)
+
     def send_test(self, letters: Letters, address: str, idem_key: str) -> SendResult:
         """One test copy to ``address``; no delivery row."""
         raise NotImplementedError
@@ -131,11 +139,17 @@ class MessageMode(Mode):
     def send(
         self, ledger: Ledger, row: DeliveryRow, letters: Letters, gone: Gone | None = None
     ) -> SendResult:
+        return self.prepare(ledger, row, letters, gone)()
+
+    def prepare(
+        self, ledger: Ledger, row: DeliveryRow, letters: Letters, gone: Gone | None = None
+    ) -> Callable[[], SendResult]:
+        # The list is asked and the messages built; the call itself is left to the caller.
         own = self._self_copy().email.lower() if self.provider.rehearsal else ""
         due = still_due(ledger, row, letters.links.key, spare=own, gone=gone)
         if not due:
-            return SendResult(skipped=True)
-        return self.provider.send_batch(letters.batch(due), row.idem_key)
+            return partial(SendResult, skipped=True)
+        return partial(self.provider.send_batch, letters.batch(due), row.idem_key)
 
     def send_test(self, letters: Letters, address: str, idem_key: str) -> SendResult:
         return self.provider.send_batch([letters.outgoing(Recipient(email=address))], idem_key)

@@ -9,6 +9,10 @@ doubt (see :mod:`digest.store.recovery`).
 The dispatcher installs the hook for each call with :func:`watching`; it lives in
 a context variable, so every sending thread has its own. Outside a send (a test
 copy, an alert) there is no hook and :func:`handing_over` does nothing.
+
+Once the message is handed over, the call only waits for the answer: a provider says so
+with :func:`awaiting_answer`, and the dispatcher uses that wait to prepare the thread's
+next call (the question to the list, the links), which would otherwise follow the answer.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from contextvars import ContextVar
 Wait = Callable[[], None]
 
 _HOOK: ContextVar[Callable[[], Wait] | None] = ContextVar("digest_handover", default=None)
+_MEANWHILE: ContextVar[Callable[[], None] | None] = ContextVar("digest_meanwhile", default=None)
 
 
 def _ready() -> None:
@@ -36,11 +41,21 @@ def handing_over() -> Wait:
     return hook() if hook is not None else _ready
 
 
+def awaiting_answer() -> None:
+    """The message is handed over and its answer not read yet: run the dispatcher's work that
+    fits in the wait (it never raises; its errors belong to the next call)."""
+    meanwhile = _MEANWHILE.get()
+    if meanwhile is not None:
+        meanwhile()
+
+
 @contextmanager
-def watching(hook: Callable[[], Wait] | None) -> Iterator[None]:
-    """Run the block with ``hook`` called at each hand-over (None: no hook)."""
-    token = _HOOK.set(hook)
+def watching(hook: Callable[[], Wait] | None, meanwhile: Callable[[], None] | None = None) -> Iterator[None]:
+    """Run the block with ``hook`` called at each hand-over and ``meanwhile`` while an answer
+    is awaited (None: neither)."""
+    token, waiting = _HOOK.set(hook), _MEANWHILE.set(meanwhile)
     try:
         yield
     finally:
+        _MEANWHILE.reset(waiting)
         _HOOK.reset(token)

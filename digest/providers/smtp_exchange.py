@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import smtplib
 
-from digest.providers.handover import handing_over
+from digest.providers.handover import awaiting_answer, handing_over
 
 Reply = tuple[int, bytes]
 
@@ -61,6 +61,7 @@ def data(conn: smtplib.SMTP, message: bytes, opened: bool = False, stuffed: bool
         conn.close()  # without the final "." the server discards the message
         raise
     conn.send(end)
+    awaiting_answer()  # the server's answer takes a round trip: the sender prepares its next call
     return conn.getreply()
 
 
