@@ -19,7 +19,6 @@ from typing import Any
 
 from digest.errors import SourceError
 from digest.sources.base import SourceRef
-from digest.sources.fetch import fetch
 from digest.sources.files import list_folder, read_capped
 from digest.sources.registry import READERS_BY_SUFFIX, decide, readers
 from digest.types import Article
@@ -107,6 +106,8 @@ def _guarded(where: str, loaded: Loaded, step: Callable[[], None]) -> tuple[str,
 
 
 def _load_url(url: str, options: SourceOptions, loaded: Loaded) -> None:
+    from digest.sources.fetch import fetch  # the network guard and its session: for feeds on the web only
+
     got = fetch(url, timeout=options.timeout, max_bytes=options.max_bytes,
                 allow_private=options.allow_private)
     decision = decide(got.content, content_type=got.content_type)
