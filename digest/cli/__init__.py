@@ -119,7 +119,10 @@ def _main(argv: Sequence[str] | None) -> int:
     # Library debug lines (urllib3's request lines) carry URLs, some with a token in the query string.
     to_stderr.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[to_stderr])
-    ctx = Context(env_file=args.env_file, reads_sources=getattr(args, "reads_sources", True))
+    ctx = Context(
+        env_file=args.env_file, reads_sources=getattr(args, "reads_sources", True),
+        schedules=getattr(args, "schedules", True),
+    )
     try:
         return int(args.func(args, ctx) or 0)
     except DigestError as exc:
@@ -154,9 +157,12 @@ def add_command(
     description: str = "",
     *,
     reads_sources: bool = True,
+    schedules: bool = True,
 ) -> argparse.ArgumentParser:
     """A subcommand parser with its help, description and an examples epilog. ``reads_sources``:
-    False for a command that never reads the articles, so DIGEST_SOURCES is not checked for it."""
+    False for a command that never reads the articles, so DIGEST_SOURCES is not checked for it;
+    ``schedules``: False for one that never uses the schedule, so its cron lines are not read
+    (which needs APScheduler)."""
     parser = sub.add_parser(
         name,
         help=help,
@@ -164,5 +170,5 @@ def add_command(
         epilog="examples:\n" + examples,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.set_defaults(reads_sources=reads_sources)
+    parser.set_defaults(reads_sources=reads_sources, schedules=schedules)
     return parser

@@ -20,11 +20,14 @@ if TYPE_CHECKING:  # imported when first used, so `digest --help` starts fast
 
 
 class Context:
-    def __init__(self, env_file: str | None = None, *, reads_sources: bool = True) -> None:
+    def __init__(
+        self, env_file: str | None = None, *, reads_sources: bool = True, schedules: bool = True
+    ) -> None:
         self.env_file = Path(env_file) if env_file else None
         # A command that never reads the articles (a subscriber import outside the clone, status)
-        # does not stop on DIGEST_SOURCES.
+        # does not stop on DIGEST_SOURCES; one that never uses the schedule does not read it.
         self.reads_sources = reads_sources
+        self.schedules = schedules
         self._settings: Settings | None = None
         self._engine: Engine | None = None
         self._reader: Reader | None = None
@@ -35,12 +38,13 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            from digest.config import SOURCES_CHECK
+            from digest.config import SCHEDULE_CHECK, SOURCES_CHECK
             from digest.plugins import load_settings
 
+            skip = [check for check, needed in ((SOURCES_CHECK, self.reads_sources),
+                                                (SCHEDULE_CHECK, self.schedules)) if not needed]
             self._settings = load_settings(
-                self.env_file, warn=self.warn, social_warnings=self.social_warnings,
-                skip=() if self.reads_sources else (SOURCES_CHECK,),
+                self.env_file, warn=self.warn, social_warnings=self.social_warnings, skip=skip
             )
         return self._settings
 

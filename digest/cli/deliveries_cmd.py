@@ -36,7 +36,7 @@ is worked out again afterwards: sent once nothing is failed or unknown.
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = add_command(
         sub, "deliveries", "list unknown and failed email deliveries; resolve them", EXAMPLES, DESCRIPTION,
-        reads_sources=False,
+        reads_sources=False, schedules=False,
     )
     p.add_argument("--edition", metavar="KEY", help="only this edition (e.g. weekly:2026-W48)")
     p.add_argument(

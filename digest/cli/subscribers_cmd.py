@@ -39,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "A campaign provider (one that sends to a list it keeps; see digest config --all for "
         "DIGEST_PROVIDER) keeps its own list.",
         reads_sources=False,
+        schedules=False,
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     imp = actions.add_parser(

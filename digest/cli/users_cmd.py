@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "also manages users. DIGEST_ADMIN_PASSWORD keeps working as the first admin. Every change "
         "is in the audit log (the dashboard shows it).",
         reads_sources=False,
+        schedules=False,
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="give a volunteer an account, or change their role")

@@ -29,7 +29,7 @@ from digest.config.delivery import DeliverySettings
 from digest.config.loader import Inspection, inspect_settings
 from digest.config.plugins import PluginLookup, Plugins
 from digest.config.review import ReviewSettings
-from digest.config.schedule import ScheduleSettings
+from digest.config.schedule import SCHEDULE_CHECK, ScheduleSettings
 from digest.config.social import SocialSettings
 from digest.config.summariser import SummariserSettings
 from digest.config.web import WebSettings
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from digest.protect import ProtectedTerms
 
 __all__ = [
-    "PluginLookup", "Plugins", "Settings", "declared_fields", "describe", "example_env", "inspect",
-    "load_settings",
+    "SCHEDULE_CHECK", "PluginLookup", "Plugins", "Settings", "declared_fields", "describe", "example_env",
+    "inspect", "load_settings",
 ]
 
 T = TypeVar("T")
@@ -92,7 +92,8 @@ def load_settings(
     platform without its keys, which only publishing needs). ``plugins``: their settings
     classes and names, or how to find them (``digest.plugins.load_settings`` passes the built-in
     ones, looked up as the settings choose them). ``skip``: checks
-    a command does not need (SOURCES_CHECK for one that never reads the sources).
+    a command does not need (SOURCES_CHECK for one that never reads the sources, SCHEDULE_CHECK
+    for one that never uses the schedule: its cron lines are then kept as written, unread).
     """
     found = inspect(env_file, environ, plugins=plugins, read_dotenv=read_dotenv, skip=skip)
     error = found.first_error()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,6 +29,7 @@ def setting(
     section: str = "General",
     multiline: bool = False,
     first_hour: bool = False,
+    checked_by: str = "",
 ) -> Any:
     """Declare one setting. ``parse`` raises ValueError with a fix-it message.
 
@@ -37,7 +38,9 @@ def setting(
     ``first_hour`` puts the key in `.env.example`, which holds only what a volunteer sets in
     the first hour (every key is in `digest config --example --all` and the docs). A setting
     that names plugins (``DIGEST_PROVIDER``) gets their names from the caller
-    (:class:`digest.config.plugins.Plugins`), not from here.
+    (:class:`digest.config.plugins.Plugins`), not from here. ``checked_by``: the check
+    (``check_*`` method) that ``parse`` belongs to, when parsing costs start-up (a cron line
+    needs APScheduler): a reading that skips that check keeps the value as written.
     """
     meta = {
         "env": env,
@@ -48,6 +51,7 @@ def setting(
         "section": section,
         "multiline": multiline,
         "first_hour": first_hour,
+        "checked_by": checked_by,
     }
     if isinstance(default, (list, dict, set)):
         frozen = type(default)(default)
@@ -263,10 +267,13 @@ def fields_of(cls: type) -> list[dataclasses.Field[Any]]:
     return [f for f in dataclasses.fields(cls) if "env" in f.metadata]
 
 
-def parse_field(f: dataclasses.Field[Any], raw: str) -> Any:
-    """One field's value from its text, with the rules every setting shares. Raises ValueError."""
+def parse_field(f: dataclasses.Field[Any], raw: str, skip: Collection[str] = ()) -> Any:
+    """One field's value from its text, with the rules every setting shares. Raises ValueError.
+    A field whose check (``checked_by``) is in ``skip`` is taken as written, not parsed."""
     key = f.metadata["env"]
     check_text(raw, f.metadata.get("multiline", False))
+    if f.metadata.get("checked_by") and f.metadata["checked_by"] in skip:
+        return raw.strip()
     value = f.metadata["parse"](raw)
     # Timeouts and ports are checked by name so that every provider's own keys follow the rule.
     if key.endswith("_TIMEOUT") and isinstance(value, float) and not 0 < value <= MAX_SECONDS:

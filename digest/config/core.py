@@ -22,6 +22,7 @@ from digest.config.base import (
     setting,
     url,
 )
+from digest.config.schedule import SCHEDULE_CHECK
 from digest.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ class CoreSettings:
         parse=parse_cron,
         section="Schedule",
         first_hour=True,
+        checked_by=SCHEDULE_CHECK,
     )
     timezone: str = setting(
         "DIGEST_TIMEZONE",

@@ -127,7 +127,7 @@ def inspect_settings(
     )
     if isinstance(plugins, Plugins):
         return read(plugins)
-    chosen = plugins.chosen(_unchecked(cls, env_file, environ, read_dotenv, prepare))
+    chosen = plugins.chosen(_unchecked(cls, env_file, environ, read_dotenv, prepare, skip))
     if chosen is not None:
         found = read(chosen)
         if _alike(found) and plugins.chosen(found.settings) == chosen:
@@ -138,13 +138,14 @@ def inspect_settings(
 def _unchecked(
     cls: type, env_file: Path | None, environ: Mapping[str, str], read_dotenv: bool,
     prepare: Callable[[dict[str, str]], None] | None,
+    skip: Collection[str],
 ) -> Any:
     """``cls`` read without any plugin and unchecked: enough to see which plugins it names."""
     found = Inspection()
     gather(env_file, environ, read_dotenv, found, [f.metadata["env"] for f in fields_of(cls)])
     if prepare is not None:
         prepare(found.values)
-    return cls(**_parse_fields(cls, found, Plugins()))
+    return cls(**_parse_fields(cls, found, Plugins(), skip))
 
 
 def _alike(found: Inspection) -> bool:
@@ -172,8 +173,8 @@ def _inspect(
     gather(env_file, environ, read_dotenv, found, known)
     if prepare is not None:
         prepare(found.values)
-    parts = {c: c(**_parse_fields(c, found, plugins)) for c in plugins.classes}
-    found.settings = cls(**_parse_fields(cls, found, plugins), extensions=parts)
+    parts = {c: c(**_parse_fields(c, found, plugins, skip)) for c in plugins.classes}
+    found.settings = cls(**_parse_fields(cls, found, plugins, skip), extensions=parts)
     # The shared settings' checks, then the plugins' checks of them, then each plugin's own.
     checks = _checks_of(found.settings, skip) + [functools.partial(c, found.settings) for c in plugins.checks]
     for check in checks + [check for part in parts.values() for check in _checks_of(part)]:
@@ -192,8 +193,11 @@ def _checks_of(part: object, skip: Collection[str] = ()) -> list[Callable[[], No
     return [getattr(part, name) for name in names]
 
 
-def _parse_fields(cls: type, found: Inspection, plugins: Plugins) -> dict[str, Any]:
-    """The fields of ``cls`` that are set and parse; each refusal goes into ``found.errors``."""
+def _parse_fields(
+    cls: type, found: Inspection, plugins: Plugins, skip: Collection[str] = ()
+) -> dict[str, Any]:
+    """The fields of ``cls`` that are set and parse; each refusal goes into ``found.errors``. A
+    field parsed by a check in ``skip`` (``checked_by``) is kept as written."""
     parsed: dict[str, Any] = {}
     for f in fields_of(cls):
         key = f.metadata["env"]
@@ -201,7 +205,7 @@ def _parse_fields(cls: type, found: Inspection, plugins: Plugins) -> dict[str, A
         if raw is None or raw.strip() == "":
             continue
         try:
-            value = parse_field(f, raw)
+            value = parse_field(f, raw, skip)
             if key in plugins.choices:
                 check_choice(value, raw, plugins.choices[key])
         except ValueError as exc:

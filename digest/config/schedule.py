@@ -49,6 +49,11 @@ def duration(text: str) -> timedelta:
     return timedelta(seconds=float(text[:-1]) * _UNITS[text[-1]])
 
 
+# The check a command that never uses the schedule skips (`digest subscribers`, `deliveries`):
+# reading a cron line, and the check that it fires, need APScheduler (issue 24).
+SCHEDULE_CHECK = "check_schedule"
+
+
 def parse_optional_cron(raw: str) -> str:
     from digest.schedule import validate_cron
 
@@ -73,6 +78,7 @@ class ScheduleSettings:
         parse=parse_optional_cron,
         example="0 12 * * tue,thu",
         section="Schedule",
+        checked_by=SCHEDULE_CHECK,
     )
     send_when_empty: bool = setting(
         "DIGEST_SEND_WHEN_EMPTY",

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from digest.cli import COMMANDS, _command_named, build_parser
+from digest.cli import COMMANDS, _command_named, build_parser, main
+from digest.cli.context import Context
+from digest.errors import ConfigError
+from tests.paths import SAMPLE
 
 HEAVY = ("sqlalchemy", "trafilatura", "feedparser", "lxml")
 
@@ -131,3 +134,23 @@ def test_the_command_is_found_as_argparse_reads_it(argv: list[str], command: str
     if command is not None:
         whole = build_parser().parse_args(argv)
         assert build_parser(argv).parse_args(argv) == whole and whole.command == command
+
+
+@pytest.mark.parametrize("argv", [("subscribers", "count"), ("subscribers", "list"), ("deliveries",)])
+def test_commands_that_never_schedule_read_no_cron_line(
+    argv: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """APScheduler (and asyncio, which it imports) loads only where a command uses the schedule:
+    a schedule that never fires stops `digest status`, not a subscriber count (issue 24)."""
+    env = tmp_path / "settings.env"
+    env.write_text(f"DIGEST_SOURCES={SAMPLE}\nDIGEST_SCHEDULE=0 9 * * 1\n", encoding="utf-8")
+    _modules("--env-file", str(env), *argv, cwd=tmp_path)  # creates the database (SQLAlchemy, asyncio)
+    loaded = _modules("--env-file", str(env), *argv, cwd=tmp_path)
+    assert "sqlite3" in loaded and not {"apscheduler", "asyncio"} & loaded
+    assert "apscheduler" in _modules("--env-file", str(env), "status", cwd=tmp_path)
+    env.write_text(f"DIGEST_SOURCES={SAMPLE}\nDIGEST_SCHEDULE=0 9 31 2 *\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the data folder is ./var
+    assert main(["--env-file", str(env), *argv]) == 0
+    with pytest.raises(ConfigError, match="never fires") as caught:
+        Context(str(env)).settings  # noqa: B018 - what every command that schedules reads
+    assert caught.value.key == "DIGEST_SCHEDULE"
