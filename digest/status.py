@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from digest.config import Settings
 from digest.deliver.campaign_stats import campaign_stats
-from digest.deliver.counts import calls_by_status, people_of
+from digest.deliver.counts import people_of
 from digest.deliver.pace import progress_of, sent_of
 from digest.providers.registry import provider_class, rehearsal_among
 from digest.scheduler_status import scheduler_status
@@ -63,7 +63,7 @@ def collect(
 
 
 def _edition(source: Reads, e: EditionRow) -> dict[str, Any]:
-    counted = overview.tallies(source, e.key)  # one grouped query: the history never loads a row
+    counted = overview.tallies(source, e.key)  # a few rows the database keeps: the history is never read
     doubtful = sum(t.doubtful for t in counted if t.channel.startswith(EMAIL))
     return {
         "key": e.key,
@@ -72,10 +72,10 @@ def _edition(source: Reads, e: EditionRow) -> dict[str, Any]:
         "approval": describe_approval(source, e),  # '' unless it was asked for
         "slot_utc": e.slot_utc.isoformat(),
         "sent_at": e.sent_at.isoformat() if e.sent_at else None,
-        "deliveries": calls_by_status(counted, EMAIL),
+        "deliveries": overview.calls_by_status(counted, EMAIL),
         "recipients": people_of(source, e.key, counted),
         "errors": overview.last_errors(source, e.key, RESOLVABLE, EMAIL),
-        "social": calls_by_status(counted, SOCIAL),
+        "social": overview.calls_by_status(counted, SOCIAL),
         "social_errors": overview.last_errors(source, e.key, RESOLVABLE, SOCIAL),
         # Sent again once after a crash left them handed over without an answer (read only when some were).
         "possible_duplicates": [

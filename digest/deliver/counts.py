@@ -38,12 +38,3 @@ def people_of_tallies(counted: Iterable[Tally], campaigns: dict[str, int]) -> di
                     counts[status] = counts.get(status, 0) + n
     return dict(sorted(counts.items()))
 
-
-def calls_by_status(counted: Iterable[Tally], prefix: str) -> dict[str, int]:
-    """status -> delivery rows on channels starting with ``prefix``, from an edition's
-    :func:`~digest.store.tallies.tallies`."""
-    counts: dict[str, int] = {}
-    for t in counted:
-        if t.channel.startswith(prefix):
-            counts[t.status] = counts.get(t.status, 0) + t.calls
-    return dict(sorted(counts.items()))

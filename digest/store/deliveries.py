@@ -183,12 +183,8 @@ class DeliveryBook:
         return marked.total()
 
     def counts(self, key: str, channel: str | None = None) -> dict[str, int]:
-        d = schema.deliveries
-        query = select(d.c.status, func.count()).where(d.c.edition_key == key).group_by(d.c.status)
-        if channel is not None:
-            query = query.where(d.c.channel == channel)
-        with self.engine.connect() as conn:
-            return {status: n for status, n in conn.execute(query)}
+        """status -> deliveries of ``key`` (on ``channel``), as the database's tallies keep them."""
+        return overview.calls_by_status(overview.tallies(self.engine, key), channel=channel)
 
     def deliveries(
         self, key: str, channel: str | None = None, statuses: Sequence[str] | None = None

@@ -4,7 +4,7 @@ To change the schema, append a step with the next free number; never edit a
 step that has shipped. Numbers are reserved per capability so parallel work
 does not collide: 1 core ledger, 2-9 delivery, 10-19 social, 20-29 scheduler,
 30-39 subscribers' data, 40-49 web, 50-59 what goes out (issue 23), 60-69 volunteers' accounts
-(issue 22).
+(issue 22), 70-79 speed (issue 24).
 """
 
 from __future__ import annotations
@@ -87,6 +87,11 @@ def _tallies(conn: Connection) -> None:
     )
     tallies.backfill(conn)
     tallies.create_indexes(conn)
+
+
+def _kept_tallies(conn: Connection) -> None:
+    """Each edition's counts kept by the database's triggers (``delivery_tallies``)."""
+    tallies.keep_counts(conn)
 
 
 def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
@@ -239,6 +244,7 @@ STEPS: dict[int, Step] = {
     50: _merged_stories,
     51: _blurb_sources,
     60: _account_logins,
+    70: _kept_tallies,
 }
 LINK_REFS_STEP = 43  # old links (holding the address) are read for a while after it: digest.unsubscribe
 

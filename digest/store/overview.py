@@ -11,7 +11,7 @@ whatever the list's size or the history's length.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -66,7 +66,7 @@ def rehearsed(source: Reads, rehearsals: Sequence[str], keys: Sequence[str]) -> 
     return {key for key in keys if (found := channels_of(source, key)) and found <= set(rehearsals)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Tally:
     """The deliveries of one edition on one channel in one status."""
 
@@ -79,17 +79,24 @@ class Tally:
 
 
 def tallies(source: Reads, key: str) -> list[Tally]:
-    """Edition ``key``'s deliveries grouped by channel and status."""
-    # Grouped in the index's own order, by every column summed: a count per group is all the
-    # database computes (cheaper than summing each entry), the products are taken here.
-    columns = "channel, status, people, skipped, doubts"
-    sql = f"SELECT {columns}, COUNT(*) FROM deliveries WHERE edition_key = :key GROUP BY {columns}"
-    found: dict[tuple[str, str], list[int]] = {}
-    for channel, status, people, skipped, doubts, n in reader_of(source).rows(sql, {"key": key}):
-        sums = found.setdefault((channel, status), [0, 0, 0, 0])
-        for i, add in enumerate((n, people * n, skipped * n, n if doubts > 0 else 0)):
-            sums[i] += add
-    return [Tally(channel, status, *sums) for (channel, status), sums in sorted(found.items())]
+    """Edition ``key``'s deliveries grouped by channel and status (kept by the database's
+    triggers, :mod:`digest.store.tallies`: a few rows, whatever the list's size)."""
+    sql = (
+        "SELECT channel, status, calls, people, skipped, doubtful FROM delivery_tallies "
+        "WHERE edition_key = :key AND calls > 0"
+    )
+    # In code point order, as Python sorts (whatever the database's collation).
+    return sorted(Tally(*row) for row in reader_of(source).rows(sql, {"key": key}))
+
+
+def calls_by_status(counted: Iterable[Tally], prefix: str = "", channel: str | None = None) -> dict[str, int]:
+    """status -> delivery rows on channels starting with ``prefix`` (or on ``channel`` alone), from
+    an edition's :func:`tallies`."""
+    counts: dict[str, int] = {}
+    for t in counted:
+        if t.channel.startswith(prefix) and channel in (None, t.channel):
+            counts[t.status] = counts.get(t.status, 0) + t.calls
+    return dict(sorted(counts.items()))
 
 
 def campaign_calls(source: Reads, key: str, channels: Sequence[str]) -> dict[str, int]:
@@ -122,7 +129,8 @@ def last_errors(source: Reads, key: str, statuses: Sequence[str], prefix: str, l
 
 def doubtful(source: Reads, key: str, channel_prefix: str = "") -> list[DeliveryRow]:
     """Deliveries of ``key`` resent after a crash left them without an answer: possible duplicates."""
-    # The ids first, from the index the counts use (it holds ``doubts``), so a long list is never read.
+    # The ids first, from the partial index of rows with doubts (tallies.DOUBTFUL_INDEX), so a long
+    # list is never read.
     ids = "SELECT id FROM deliveries WHERE edition_key = :key AND doubts > 0 AND channel LIKE :prefix"
     sql = f"SELECT {delivery_columns()} FROM deliveries WHERE id IN ({ids}) ORDER BY id"
     rows = reader_of(source).rows(sql, {"key": key, "prefix": channel_prefix + "%"})

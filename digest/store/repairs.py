@@ -12,21 +12,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, case, func, select, update
 
-from digest.store import schema
+from digest.store import overview, schema
 from digest.store.quick import deliveries_on, on_engine
 from digest.store.rows import DeliveryRow, delivery_from_row
 
 
 def channel_counts(engine: Engine, key: str, prefix: str) -> dict[str, int]:
     """status -> number of deliveries of edition ``key`` on channels starting with ``prefix``."""
-    d = schema.deliveries
-    query = (
-        select(d.c.status, func.count())
-        .where(d.c.edition_key == key, d.c.channel.like(prefix + "%"))
-        .group_by(d.c.status)
-    )
-    with engine.connect() as conn:
-        return {status: n for status, n in conn.execute(query)}
+    return overview.calls_by_status(overview.tallies(engine, key), prefix)
 
 
 def rows_on(

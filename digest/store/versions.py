@@ -24,4 +24,5 @@ SCHEMA_VERSIONS = (
     50,
     51,
     60,
+    70,
 )

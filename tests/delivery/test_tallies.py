@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, inspect, text, update
 
-from digest.deliver.counts import calls_by_status, people_of, recipient_counts
+from digest.deliver.counts import people_of, recipient_counts
 from digest.deliver.resolve import EMAIL, SOCIAL, email_rows, people_by_status, recipients, resolve_sent
 from digest.store import doubts, overview, repairs, schema, tallies
 from digest.store.forgotten import forget
 from digest.store.ledger import Ledger
 from digest.store.migrations import migrate
+from digest.store.overview import calls_by_status
 from digest.store.rows import CAMPAIGN, Outcome
 from digest.store.seen import only_on
 
@@ -155,22 +156,64 @@ def test_counts_from_the_database_equal_the_counts_of_every_row(either_engine: E
     assert_same(engine, keys)
 
 
+def before_kept_counts(engine: Engine) -> None:
+    """The database as digest left it before migration 70: no kept counts, the counting index."""
+    with engine.begin() as conn:
+        for name in tallies.TRIGGERS:
+            conn.execute(
+                text(
+                    f"DROP TRIGGER {name}" + (" ON deliveries" if engine.dialect.name == "postgresql" else "")
+                )
+            )
+        conn.execute(text(f"DROP TABLE {tallies.TABLE}"))
+        conn.execute(text("DROP INDEX ix_deliveries_doubtful"))
+        for name, columns in tallies.INDEXES:
+            conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON deliveries ({columns})"))
+        conn.execute(text("DELETE FROM schema_versions WHERE version = 70"))
+
+
 def test_an_older_database_gets_the_counts_with_the_same_numbers(either_engine: Engine) -> None:
     engine = either_engine
     keys = build(engine, 3)
+    before_kept_counts(engine)
     with engine.begin() as conn:  # the database as digest left it before migration 9
         for name, _columns in tallies.INDEXES:
             conn.execute(text(f"DROP INDEX {name}"))
         for column in ("people", "skipped"):
             conn.execute(text(f"ALTER TABLE deliveries DROP COLUMN {column}"))
         conn.execute(text("DELETE FROM schema_versions WHERE version = 9"))
-    assert migrate(engine) == [9]
+    assert migrate(engine) == [9, 70]
     assert {"people", "skipped"} <= {c["name"] for c in inspect(engine).get_columns("deliveries")}
-    assert {name for name, _ in tallies.INDEXES} <= {
-        i["name"] for i in inspect(engine).get_indexes("deliveries")
-    }
+    indexes = {i["name"] for i in inspect(engine).get_indexes("deliveries")}
+    assert "ix_deliveries_status" in indexes and "ix_deliveries_tally" not in indexes
     assert_same(engine, keys)
     assert migrate(engine) == []
+
+
+def test_counts_kept_from_an_older_ledger_follow_every_later_change(either_engine: Engine) -> None:
+    """Migration 70 counts the rows there are; the triggers then follow every change, a person's
+    own SQL included (a status set by hand, a channel renamed, rows deleted)."""
+    engine = either_engine
+    keys = build(engine, 4)
+    before_kept_counts(engine)
+    assert migrate(engine) == [70]
+    assert_same(engine, keys)
+    d = schema.deliveries
+    with engine.begin() as conn:
+        conn.execute(update(d).where(d.c.id % 5 == 1).values(status="failed", last_error="set by hand"))
+        conn.execute(update(d).where(d.c.channel == "email:mailgun").values(channel="email:postmark"))
+        conn.execute(update(d).where(d.c.id % 4 == 2).values(doubts=d.c.doubts + 1))
+        conn.execute(d.delete().where(d.c.edition_key == keys[2], d.c.id % 2 == 0))
+    settle_some(Ledger(engine), keys[3])
+    assert_same(engine, keys)
+    with engine.connect() as conn:  # a group emptied stays as a row of zeros, never below
+        assert conn.execute(
+            text(f"SELECT MIN(calls), MIN(people), MIN(doubtful) FROM {tallies.TABLE}")
+        ).one() >= (
+            0,
+            0,
+            0,
+        )
 
 
 def test_the_growth_chart_counts_by_day_in_the_database_as_it_did_row_by_row(either_engine: Engine) -> None:
