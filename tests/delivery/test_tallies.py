@@ -6,6 +6,7 @@ and an older database gets the columns (migration 9) with the same numbers."""
 from __future__ import annotations
 
 import random
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, inspect, text, update
 from digest.deliver.counts import people_of, recipient_counts
 from digest.deliver.resolve import EMAIL, SOCIAL, email_rows, people_by_status, recipients, resolve_sent
 from digest.store import doubts, overview, repairs, schema, tallies
+from digest.store.db import open_store
 from digest.store.forgotten import forget
 from digest.store.ledger import Ledger
 from digest.store.migrations import migrate
@@ -243,3 +245,39 @@ def test_the_growth_chart_counts_by_day_in_the_database_as_it_did_row_by_row(eit
     before = sum(1 for r in rows if r["status"] == "active" and r["created_at"] < since)
     assert subscribers_by_week(engine, since) == (before, sorted(weeks.items()))
     assert len(weeks) >= 3 and before > 0
+
+
+def test_two_transactions_moving_one_editions_counts_in_opposite_orders_both_finish(pg_url: str) -> None:
+    """PostgreSQL: each transaction takes the edition's counts whole before changing any, so two
+    (say, two batches of webhooks) that meet its groups in opposite orders wait, never deadlock."""
+    engine = open_store(pg_url)
+    ledger = Ledger(engine)
+    key = "weekly:2026-W10"
+    ledger.ensure_edition(key, START)
+    ledger.add_deliveries(key, "email:smtp", [(f"p{i}@example.net", [person(i)]) for i in range(4)])
+    ids = [r.id for r in ledger.deliveries(key)]
+    unknown = Outcome(ids[2], "unknown", doubt_at=1.0)
+    ledger.settle([Outcome(ids[0], "sent"), Outcome(ids[1], "failed"), unknown])
+    d = schema.deliveries
+    first_changed, errors = threading.Event(), []
+
+    def other() -> None:
+        try:
+            with engine.begin() as conn:  # the 'unknown' and 'pending' groups, then 'failed'
+                conn.execute(update(d).where(d.c.id == ids[2]).values(status="pending"))
+                first_changed.set()
+                conn.execute(update(d).where(d.c.id == ids[1]).values(status="sent"))
+        except Exception as exc:  # a deadlock PostgreSQL broke
+            errors.append(exc)
+        first_changed.set()
+
+    with engine.begin() as conn:  # the 'sent' and 'failed' groups, then 'pending'
+        conn.execute(update(d).where(d.c.id == ids[0]).values(status="failed"))
+        thread = threading.Thread(target=other)
+        thread.start()
+        first_changed.wait(2)  # with the edition's lock the other waits here for this commit
+        conn.execute(update(d).where(d.c.id == ids[3]).values(status="sent"))
+    thread.join(30)
+    assert not errors
+    assert ledger.counts(key) == {"failed": 1, "pending": 1, "sent": 2}
+    engine.dispose()
