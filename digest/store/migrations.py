@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, inspect, select
 
+import digest.store.kept_counts as kept_counts
+
 # By its full name: the package digest.store opens the store through this module, so
 # `from digest.store import schema` would make the two import each other.
 import digest.store.schema as schema
@@ -91,7 +93,7 @@ def _tallies(conn: Connection) -> None:
 
 def _kept_tallies(conn: Connection) -> None:
     """Each edition's counts kept by the database's triggers (``delivery_tallies``)."""
-    tallies.keep_counts(conn)
+    kept_counts.keep_counts(conn)
 
 
 def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:

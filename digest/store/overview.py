@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from digest.store import kept_counts
 from digest.store.quick import Reads, delivery_columns, iso, listed, reader_of, stamp, value
 from digest.store.rows import CAMPAIGN, DeliveryRow, EditionRow, now_utc
 
@@ -81,12 +82,8 @@ class Tally:
 def tallies(source: Reads, key: str) -> list[Tally]:
     """Edition ``key``'s deliveries grouped by channel and status (kept by the database's
     triggers, :mod:`digest.store.tallies`: a few rows, whatever the list's size)."""
-    sql = (
-        "SELECT channel, status, calls, people, skipped, doubtful FROM delivery_tallies "
-        "WHERE edition_key = :key AND calls > 0"
-    )
     # In code point order, as Python sorts (whatever the database's collation).
-    return sorted(Tally(*row) for row in reader_of(source).rows(sql, {"key": key}))
+    return sorted(Tally(*row) for row in kept_counts.counted(reader_of(source), key))
 
 
 def calls_by_status(counted: Iterable[Tally], prefix: str = "", channel: str | None = None) -> dict[str, int]:

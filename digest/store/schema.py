@@ -128,20 +128,8 @@ deliveries = Table(
 Index("ix_deliveries_claim", deliveries.c.edition_key, deliveries.c.status)
 Index("ix_deliveries_handed", deliveries.c.channel, deliveries.c.handed_at)
 
-# Migration 70. Each edition's deliveries counted by channel and status, kept by the database's own
-# triggers on every insert, change and delete of a delivery (digest/store/tallies.py): `digest
-# status`, the dashboard and a send's progress read a few rows here whatever the list's size.
-delivery_tallies = Table(
-    "delivery_tallies",
-    metadata,
-    Column("edition_key", String(64), primary_key=True),
-    Column("channel", String(32), primary_key=True),
-    Column("status", String(16), primary_key=True),
-    Column("calls", Integer, nullable=False, default=0),  # delivery rows
-    Column("people", Integer, nullable=False, default=0),  # their ``people``
-    Column("skipped", Integer, nullable=False, default=0),  # their ``skipped``
-    Column("doubtful", Integer, nullable=False, default=0),  # rows with ``doubts`` > 0
-)
+# Migration 70: each edition's counts by channel and status (``delivery_tallies``) are kept by the
+# database's own triggers, made with the table in digest/store/kept_counts.py.
 
 # Migration 8. An edition a person paused (`digest pause`, the dashboard): no run claims its
 # deliveries until `digest resume` deletes the row.

@@ -3,11 +3,9 @@
 `digest status`, the dashboard, the receipt and the send's progress ask how many calls and how
 many people each edition's deliveries reached. Each delivery row carries its ``people`` and
 ``skipped`` (set from its payload whenever the payload is written, see
-:func:`digest.store.rows.people_of`). The table ``delivery_tallies`` holds their sums for each
-edition, channel and status, kept by triggers in the database itself (migration 70): every insert,
-change and delete of a delivery, by any code path or a volunteer's own SQL, moves its counts in the
-same transaction. So the counts cost a few rows whatever the list's size; counting the edition's
-index entries (migration 9's way) took 21 ms per 100,000 recipients and edition shown.
+:func:`digest.store.rows.people_of`); since migration 70 the database keeps their sums
+(:mod:`digest.store.kept_counts`). This module holds migration 9, which set those columns, and the
+dashboard's list of deliveries in one status.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 
 import digest.store.schema as schema  # by its full name, as migrations.py (which imports this)
 from digest.store.rows import people_of
@@ -93,75 +91,3 @@ def _decoded(payload: str) -> object:
     except ValueError:  # never written by digest; counted as nobody rather than stopping the upgrade
         return None
 
-
-# -- migration 70: the counts kept by triggers ----------------------------------
-TABLE = "delivery_tallies"
-# One row's share of its group; the same SQL on SQLite and PostgreSQL (``new``/``old`` are the
-# row after and before, in either database's trigger).
-_ADD = (
-    f"INSERT INTO {TABLE} (edition_key, channel, status, calls, people, skipped, doubtful) "
-    "VALUES (new.edition_key, new.channel, new.status, 1, new.people, new.skipped, "
-    "CASE WHEN new.doubts > 0 THEN 1 ELSE 0 END) "
-    "ON CONFLICT (edition_key, channel, status) DO UPDATE SET "
-    f"calls = {TABLE}.calls + 1, people = {TABLE}.people + excluded.people, "
-    f"skipped = {TABLE}.skipped + excluded.skipped, doubtful = {TABLE}.doubtful + excluded.doubtful"
-)
-_TAKE = (
-    f"UPDATE {TABLE} SET calls = calls - 1, people = people - old.people, skipped = skipped - old.skipped, "
-    "doubtful = doubtful - CASE WHEN old.doubts > 0 THEN 1 ELSE 0 END "
-    "WHERE edition_key = old.edition_key AND channel = old.channel AND status = old.status"
-)
-_COUNTED = "edition_key, channel, status, people, skipped, doubts"
-_MOVED = " OR ".join(f"old.{c} <> new.{c}" for c in _COUNTED.split(", "))
-# Whose counts may change together: one transaction at a time per edition on PostgreSQL (its
-# groups' rows would otherwise be locked in whatever order each transaction met them, and two
-# batches of webhooks could each wait for the other). SQLite has one writer anyway.
-_EDITION_LOCK = "PERFORM pg_advisory_xact_lock(4242002, hashtext({row}.edition_key));"
-TRIGGERS = {
-    "tally_added": ("INSERT", "", [_ADD], "new"),
-    "tally_removed": ("DELETE", "", [_TAKE], "old"),
-    "tally_moved": (f"UPDATE OF {_COUNTED}", _MOVED, [_TAKE, _ADD], "new"),
-}
-# The edition's possible duplicates, found without reading its rows (few, if any, ever enter it).
-DOUBTFUL_INDEX = (
-    "CREATE INDEX IF NOT EXISTS ix_deliveries_doubtful ON deliveries (edition_key, channel) WHERE doubts > 0"
-)
-
-
-def keep_counts(conn: Connection) -> None:
-    """Migration 70: ``delivery_tallies`` filled from the deliveries there are, then kept by
-    triggers; the index that counted them (migration 9) goes, since nothing reads it now and every
-    claim and outcome of a send had to move each row in it."""
-    schema.metadata.create_all(conn, tables=[schema.delivery_tallies])
-    conn.execute(text(f"DELETE FROM {TABLE}"))
-    conn.execute(text(
-        f"INSERT INTO {TABLE} (edition_key, channel, status, calls, people, skipped, doubtful) "
-        "SELECT edition_key, channel, status, COUNT(*), SUM(people), SUM(skipped), "
-        "SUM(CASE WHEN doubts > 0 THEN 1 ELSE 0 END) FROM deliveries GROUP BY edition_key, channel, status"
-    ))
-    postgres = conn.dialect.name == "postgresql"
-    for name, (event, when, statements, row) in TRIGGERS.items():
-        if postgres:
-            _postgres_trigger(conn, name, event, when, [_EDITION_LOCK.format(row=row), *statements])
-        else:
-            where = f" WHEN {when}" if when else ""
-            body = "; ".join(statements)
-            conn.exec_driver_sql(
-                f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON deliveries{where} BEGIN {body}; END"
-            )
-    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_deliveries_tally")
-    conn.exec_driver_sql(DOUBTFUL_INDEX)
-
-
-def _postgres_trigger(conn: Connection, name: str, event: str, when: str, statements: list[str]) -> None:
-    body = " ".join(s if s.endswith(";") else s + ";" for s in statements)
-    conn.exec_driver_sql(
-        f"CREATE OR REPLACE FUNCTION digest_{name}() RETURNS trigger LANGUAGE plpgsql AS "
-        f"$$ BEGIN {body} RETURN NULL; END $$"
-    )
-    where = f" WHEN ({when})" if when else ""
-    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON deliveries")
-    conn.exec_driver_sql(
-        f"CREATE TRIGGER {name} AFTER {event} ON deliveries FOR EACH ROW{where} "
-        f"EXECUTE FUNCTION digest_{name}()"
-    )
