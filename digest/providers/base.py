@@ -19,10 +19,9 @@ with ``retryable`` (safe to try again later: 429, 5xx, connection refused) or
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
-from email.policy import SMTP
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
@@ -35,6 +34,8 @@ from digest.types import Recipient
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from email.message import EmailMessage
+    from email.policy import EmailPolicy
 
     from digest.providers.records import Found, InDoubt
 
@@ -151,14 +152,30 @@ class Outgoing:
         return build_message(c.subject, html, text, envelope)
 
 
-# How a message goes on the wire: CRLF line ends, and headers folded at 998
-# characters, not 78, so a long List-Unsubscribe URL is never turned into an
-# RFC 2047 encoded word (mail clients would not recognise it any more).
-WIRE_POLICY = SMTP.clone(max_line_length=998)
+@functools.cache
+def wire_policy() -> EmailPolicy[EmailMessage]:
+    """How a message goes on the wire: CRLF line ends, and headers folded at 998 characters, not
+    78, so a long List-Unsubscribe URL is never turned into an RFC 2047 encoded word (mail clients
+    would not recognise it any more). Made when first needed: every command reads the chosen
+    provider's class from this module, and the email package is about 12 ms of it (issue 24)."""
+    from email.policy import SMTP
+
+    return SMTP.clone(max_line_length=998)
+
+
+if TYPE_CHECKING:
+    WIRE_POLICY: EmailPolicy[EmailMessage]
+
+
+def __getattr__(name: str) -> Any:
+    """``WIRE_POLICY`` is :func:`wire_policy` (made when first asked for)."""
+    if name == "WIRE_POLICY":
+        return wire_policy()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def wire_bytes(message: EmailMessage) -> bytes:
-    return message.as_bytes(policy=WIRE_POLICY)
+    return message.as_bytes(policy=wire_policy())
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,7 @@ def test_commands_that_never_schedule_read_no_cron_line(
     _modules("--env-file", str(env), *argv, cwd=tmp_path)  # creates the database (SQLAlchemy, asyncio)
     loaded = _modules("--env-file", str(env), *argv, cwd=tmp_path)
     assert "sqlite3" in loaded and not {"apscheduler", "asyncio"} & loaded
+    assert "digest.providers.outbox" in loaded and "email.message" not in loaded  # the wire policy: sending
     assert "apscheduler" in _modules("--env-file", str(env), "status", cwd=tmp_path)
     env.write_text(f"DIGEST_SOURCES={SAMPLE}\nDIGEST_SCHEDULE=0 9 31 2 *\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)  # the data folder is ./var
