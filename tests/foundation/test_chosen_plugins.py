@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.config import declared_fields, inspect
+from digest.config import SCHEDULE_CHECK, SOURCES_CHECK, declared_fields, inspect
 from digest.config.loader import Inspection
 from digest.plugins import LOOKUP, plugins
 from digest.providers.registry import providers, rehearsal_among, rehearsal_only
@@ -106,6 +106,8 @@ DIGEST_TIMEZONE=Asia/Seoul
 DIGEST_LANGUAGE=ko
 DIGEST_TIMEZNE=Asia/Seoul
 DIGEST_SUMMARISER=llm
+DIGEST_SCHEDULE=0 9 * * 1
+DIGEST_SOCIAL_SCHEDULE=0 25 * * *
 POSTGRES_PASSWORD=pw
 PATH_EXTRA=/opt/bin""".splitlines()
 LINES.append('DIGEST_ORG_NAME="Hanbit\nDIGEST_MAILGUN_DOMAIN=mg.example.org\n"')
@@ -129,16 +131,17 @@ def _read(found: Inspection) -> dict[str, Any]:
 @given(
     file=st.lists(st.sampled_from(LINES), max_size=6),
     environ=st.lists(st.sampled_from([line for line in LINES if "\n" not in line]), max_size=3),
+    skip=st.sampled_from([(), (SCHEDULE_CHECK,), (SOURCES_CHECK, SCHEDULE_CHECK)]),
 )
 def test_the_chosen_plugins_read_settings_as_every_plugin_does(
-    file: list[str], environ: list[str], tmp_path: Path
+    file: list[str], environ: list[str], skip: tuple[str, ...], tmp_path: Path
 ) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("\n".join(file) + "\n", encoding="utf-8")
     values = dict(line.split("=", 1) for line in environ)
     values.update({"DIGEST_DATA_DIR": str(tmp_path / "var"), "DIGEST_SOURCES": str(SAMPLE)})
-    chosen = inspect(env_file, values, plugins=LOOKUP)
-    assert _read(chosen) == _read(inspect(env_file, values, plugins=plugins()))
+    chosen = inspect(env_file, values, plugins=LOOKUP, skip=skip)
+    assert _read(chosen) == _read(inspect(env_file, values, plugins=plugins(), skip=skip))
 
 
 def test_rehearsal_channels_are_told_from_the_providers_they_name() -> None:
