@@ -40,8 +40,9 @@ def member(package: str, base: T, name: str) -> T | None:
     """The member ``name`` when the module of that name (``-`` read as ``_``) defines it, importing
     that module only; None when it does not, or there is no such module (another module may define
     it: :func:`discover` looks at every one)."""
-    module = f"{package}.{name.replace('-', '_')}"
-    if not name.replace("-", "_").isidentifier() or importlib.util.find_spec(module) is None:
+    stem = name.replace("-", "_")
+    module = f"{package}.{stem}"
+    if not stem.isidentifier() or stem.startswith("_") or importlib.util.find_spec(module) is None:
         return None
     child = importlib.import_module(module)
     return next((v for v in vars(child).values() if _defines(v, module, base) and v.name == name), None)
