@@ -144,12 +144,12 @@ class MessageMode(Mode):
     def prepare(
         self, ledger: Ledger, row: DeliveryRow, letters: Letters, gone: Gone | None = None
     ) -> Callable[[], SendResult]:
-        # The list is asked and the messages built; the call itself is left to the caller.
+        # The list is asked and the messages built (the provider's part too); the call is left to the caller.
         own = self._self_copy().email.lower() if self.provider.rehearsal else ""
         due = still_due(ledger, row, letters.links.key, spare=own, gone=gone)
         if not due:
             return partial(SendResult, skipped=True)
-        return partial(self.provider.send_batch, letters.batch(due), row.idem_key)
+        return self.provider.prepare_batch(letters.batch(due), row.idem_key)
 
     def send_test(self, letters: Letters, address: str, idem_key: str) -> SendResult:
         return self.provider.send_batch([letters.outgoing(Recipient(email=address))], idem_key)

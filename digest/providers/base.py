@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -316,6 +317,11 @@ class Provider(DoctorHooks):
         Must be implemented by message providers. Raises ProviderError.
         """
         raise NotImplementedError(f"{type(self).__name__} must implement send_batch")
+
+    def prepare_batch(self, batch: list[Outgoing], idem_key: str) -> Callable[[], SendResult]:
+        """:meth:`send_batch` in two steps: what can be done ahead (the dispatcher may run it while
+        the thread's previous call awaits its answer), then the call. By default all is the call."""
+        return partial(self.send_batch, batch, idem_key)
 
     def received(self, calls: Sequence[InDoubt]) -> Found:
         """Ask the provider's own records (``keeps_records``) which recipients of these calls it got.

@@ -18,6 +18,7 @@ Where a failure happens decides what it means:
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Self
@@ -28,7 +29,7 @@ from digest.errors import ConfigError, ProviderError, RecipientRefused
 from digest.providers.base import WIRE_POLICY, Outgoing, Provider, SendResult, Shared
 from digest.providers.bounce_mailbox import BounceSettings
 from digest.providers.dkim import DkimSigner
-from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Pacer
+from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Early, Pacer
 from digest.providers.smtp_exchange import close_data, envelope
 from digest.providers.smtp_exchange import data as send_data
 from digest.verp import envelope_sender
@@ -187,34 +188,57 @@ class SmtpProvider(Provider):
         for item in batch:
             self.pacer.wait()
             last = message_id(item.edition_key, item.recipient.email, item.content.sender)
-            self._send_one(item, mail_from, last)
+            self._send_one(self._wire(item, last), item.recipient.email, mail_from)
         return SendResult(provider_id=last)
 
-    def _send_one(self, item: Outgoing, mail_from: str, msgid: str) -> None:
+    def prepare_batch(self, batch: list[Outgoing], idem_key: str) -> Callable[[], SendResult]:
+        """The message built now and, when this thread's connection awaits the answer to its
+        previous message and the server pipelines, its envelope written behind that message's
+        final "." (one round trip a message instead of two; see Connections.ahead)."""
+        from digest.render.message import message_id
+
+        if len(batch) != 1 or self.pacer.interval:  # paced: each message waits for its slot first
+            return super().prepare_batch(batch, idem_key)
+        item, mail_from = batch[0], self.mail_from(idem_key)
+        msgid = message_id(item.edition_key, item.recipient.email, item.content.sender)
+        data = self._wire(item, msgid)
+        early = self.pool.ahead(mail_from, item.recipient.email)
+
+        def call() -> SendResult:
+            self._send_one(data, item.recipient.email, mail_from, early)
+            return SendResult(provider_id=msgid)
+
+        return call
+
+    def _wire(self, item: Outgoing, msgid: str) -> bytes:
+        """The message as DATA carries it: CRLF line ends (smtplib fixes them only for str messages),
+        built from a per-content template, dot-stuffed, except for a DKIM signature, made over the
+        message as it is (and stuffed when sent)."""
         from digest.providers.wire import wire  # renders: imported only when sending
 
         rcpt = item.recipient.email
         if not rcpt.isascii():
             # Stored before addresses were checked for this; one such address fails alone, not the send.
             raise ProviderError(self.name, f"{rcpt}: the address is not ASCII, which SMTP cannot carry in To")
-        # CRLF line ends (smtplib fixes them only for str messages); built from a per-content template,
-        # dot-stuffed as DATA carries it, except for a DKIM signature, made over the message as it is.
-        stuffed = self.dkim is None
-        data = wire(item, WIRE_POLICY, stuffed, msgid)
-        if self.dkim is not None:
-            data = self.dkim.sign(data)
+        data = wire(item, WIRE_POLICY, self.dkim is None, msgid)
+        return data if self.dkim is None else self.dkim.sign(data)
+
+    def _send_one(self, data: bytes, rcpt: str, mail_from: str, early: Early | None = None) -> None:
+        """``early``: the envelope written ahead for this call (its answers are read here)."""
+        written = self.pool.take(early)
         for attempt in (1, 2):
             conn = self.pool.get()
             try:
-                opened = self._envelope(conn, mail_from, rcpt)
+                opened = self._envelope(conn, mail_from, rcpt, written)
                 break
             except NETWORK_ERRORS:
                 # Nothing was accepted yet: reopen once (idle connections get dropped).
                 self.pool.drop()
+                written = False
                 if attempt == 2:
                     raise ProviderError(self.name, "the connection dropped twice", retryable=True) from None
         try:
-            code, reply = send_data(conn, data, opened, stuffed)
+            code, reply = send_data(conn, data, opened, self.dkim is None)
         except smtplib.SMTPDataError as exc:
             self._reset(conn)
             raise self._refused(exc.smtp_code, exc.smtp_error, rcpt, "DATA") from None
@@ -230,9 +254,10 @@ class SmtpProvider(Provider):
             self._reset(conn)
             raise self._refused(code, reply, rcpt, "DATA")
 
-    def _envelope(self, conn: smtplib.SMTP, mail_from: str, rcpt: str) -> bool:
-        """MAIL and RCPT, and DATA too when pipelined; True when DATA is open (answered 354)."""
-        replies = envelope(conn, mail_from, rcpt)
+    def _envelope(self, conn: smtplib.SMTP, mail_from: str, rcpt: str, written: bool = False) -> bool:
+        """MAIL and RCPT, and DATA too when pipelined; True when DATA is open (answered 354).
+        ``written``: the commands went out ahead, only their answers are read."""
+        replies = envelope(conn, mail_from, rcpt, written)
         for (code, reply), (stage, good) in zip(replies, STEPS[: len(replies)], strict=True):
             if code not in good:
                 if replies[-1][0] == 354:
@@ -242,6 +267,10 @@ class SmtpProvider(Provider):
         return len(replies) == 3
 
     def _reset(self, conn: smtplib.SMTP) -> None:
+        if self.pool.carries_early(conn):
+            # The refused message's transaction is over, and the next call's envelope, written
+            # ahead, is answered next: a RSET's answer would be read as its own.
+            return
         try:
             conn.rset()
         except NETWORK_ERRORS:

@@ -1,6 +1,11 @@
 """SMTP connections of the smtp provider: opened with TLS and a login (a failure is one line naming
 the setting to check), one per sending thread, reused for many messages, closed together;
-and the pacer that keeps all threads under ``DIGEST_SMTP_RATE``."""
+and the pacer that keeps all threads under ``DIGEST_SMTP_RATE``.
+
+A connection may carry the envelope of its thread's next call written ahead (:meth:`Connections.ahead`,
+behind the final "." of the message awaiting its answer); the call reads its answers. An
+envelope written ahead whose call is not made leaves the server in an open DATA: that
+connection is closed, never given a QUIT or another message."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import time
 from typing import Protocol
 
 from digest.errors import AuthError, ProviderError
+from digest.providers.smtp_exchange import write_envelope
 
 NETWORK_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)
 
@@ -99,6 +105,15 @@ def connect(name: str, s: Server) -> smtplib.SMTP:
     return conn
 
 
+class Early:
+    """An envelope written ahead on a connection (see :meth:`Connections.ahead`); its answers unread."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: smtplib.SMTP) -> None:
+        self.conn = conn
+
+
 class Connections:
     """One connection per sending thread, opened on first use; :meth:`close` ends them all."""
 
@@ -107,7 +122,38 @@ class Connections:
         self.server = server
         self._local = threading.local()
         self._open: list[smtplib.SMTP] = []
+        self._early: dict[int, Early] = {}  # by id() of the connection carrying it
         self._lock = threading.Lock()
+
+    def ahead(self, mail_from: str, rcpt: str) -> Early | None:
+        """Write a call's envelope now, on this thread's open connection if the server pipelines
+        (the caller is the thread's call awaiting the answer to its final "."; see
+        :func:`~digest.providers.smtp_exchange.write_envelope`). None: nothing was written."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None or not conn.has_extn("pipelining") or id(conn) in self._early:
+            return None
+        early = Early(conn)
+        with self._lock:
+            self._early[id(conn)] = early
+        try:
+            write_envelope(conn, mail_from, rcpt)
+        except NETWORK_ERRORS:
+            return None  # maybe written in part: held as an envelope no call takes, so never reused
+        return early
+
+    def take(self, early: Early | None) -> bool:
+        """Whether this thread's connection carries ``early``, whose answers the caller now reads.
+        A connection carrying another (a call prepared, then not made) is closed."""
+        conn = getattr(self._local, "conn", None)
+        with self._lock:
+            held = self._early.pop(id(conn), None) if conn is not None else None
+        if held is not None and held is not early:
+            self.drop()
+        return held is not None and held is early
+
+    def carries_early(self, conn: smtplib.SMTP) -> bool:
+        """Whether ``conn`` carries an envelope written ahead (its answers are next on the wire)."""
+        return id(conn) in self._early
 
     def get(self) -> smtplib.SMTP:
         """This thread's connection."""
@@ -124,6 +170,7 @@ class Connections:
         self._local.conn = None
         if conn is not None:
             with self._lock:
+                self._early.pop(id(conn), None)
                 if conn in self._open:
                     self._open.remove(conn)
             try:
@@ -133,9 +180,11 @@ class Connections:
 
     def close(self) -> None:
         with self._lock:
-            conns, self._open = self._open, []
+            (conns, self._open), (early, self._early) = (self._open, []), (self._early, {})
         for conn in conns:
             try:
+                if id(conn) in early:  # the server waits for a message: no QUIT, it would read it as one
+                    raise OSError("an envelope written ahead")
                 conn.quit()
             except (smtplib.SMTPException, OSError):
                 try:

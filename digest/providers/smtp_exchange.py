@@ -65,19 +65,27 @@ def data(conn: smtplib.SMTP, message: bytes, opened: bool = False, stuffed: bool
     return conn.getreply()
 
 
-def envelope(conn: smtplib.SMTP, mail_from: str, rcpt: str) -> list[Reply]:
+def write_envelope(conn: smtplib.SMTP, mail_from: str, rcpt: str) -> None:
+    """MAIL, RCPT and DATA in one write (the server offers PIPELINING). It may follow the final
+    "." of the previous message before that is answered (RFC 2920: a message's content may
+    begin a group, DATA ends it); the answers come in order."""
+    conn.send(f"mail {mail_from}\r\nrcpt {rcpt_to(rcpt)}\r\ndata\r\n")
+
+
+def envelope(conn: smtplib.SMTP, mail_from: str, rcpt: str, written: bool = False) -> list[Reply]:
     """The answers to MAIL and RCPT, and to DATA when pipelined; it stops at a refused MAIL
-    (waiting for each answer) or at a 421 (the server is closing the connection)."""
-    commands = [f"mail {mail_from}", f"rcpt {rcpt_to(rcpt)}"]
+    (waiting for each answer) or at a 421 (the server is closing the connection). ``written``:
+    the pipelined commands went out already (:func:`write_envelope`), only their answers are read."""
     if not conn.has_extn("pipelining"):
         replies = []
-        for command in commands:
+        for command in [f"mail {mail_from}", f"rcpt {rcpt_to(rcpt)}"]:
             conn.putcmd(command)
             replies.append(conn.getreply())
             if replies[-1][0] != 250:
                 break
         return replies
-    conn.send("".join(f"{c}\r\n" for c in [*commands, "data"]))
+    if not written:
+        write_envelope(conn, mail_from, rcpt)
     replies = []
     for _ in range(3):
         replies.append(conn.getreply())
