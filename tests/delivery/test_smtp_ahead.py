@@ -54,9 +54,10 @@ def test_a_refused_message_is_not_followed_by_a_rset_when_an_envelope_went_ahead
     conn = Conn([OK, OK, GO, (554, b"5.7.1 rejected"), OK, OK, GO])
     smtp = provider(conn)
     ahead = []
-    with watching(None, lambda: ahead.append(smtp.pool.ahead(FROM, "next@example.net"))):
-        with pytest.raises(ProviderError, match="554"):  # the first message's refusal, as before
-            smtp._send_one(b"x\r\n", TO, FROM)
+    meanwhile = lambda: ahead.append(smtp.pool.ahead(FROM, "next@example.net"))  # noqa: E731
+    # the first message's refusal, as before
+    with watching(None, meanwhile), pytest.raises(ProviderError, match="554"):
+        smtp._send_one(b"x\r\n", TO, FROM)
     assert "rset\r\n" not in conn.text()  # its answer would have been read as the next MAIL's
     assert smtp.pool.take(ahead[0]) and conn.replies == [OK, OK, GO]
 
