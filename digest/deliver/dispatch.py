@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from digest.attempts import RetryPolicy, dead_owners, owner_id
+from digest.deliver.handing import Call, Handover
 from digest.deliver.writer import LedgerWriter
 from digest.errors import ProviderError
 from digest.pacing import Limits
@@ -63,7 +64,9 @@ class Policy:
     ``staged``: the provider records its hand-overs (:mod:`digest.providers.handover`);
     ``resend_doubtful``: after a crash, a message handed over without an answer is sent
     again once (see :mod:`digest.store.recovery`); ``clock``: the run's time (epoch seconds),
-    kept with an unknown outcome so the provider's records are asked after the right wait.
+    kept with an unknown outcome so the provider's records are asked after the right wait;
+    ``ahead``: a call follows its preparation within moments (SMTP), so each sending thread
+    holds two claimed deliveries and prepares the next while this one's hand-over is flushed.
     """
 
     retry: RetryPolicy = RetryPolicy()
@@ -72,52 +75,7 @@ class Policy:
     staged: bool = False
     resend_doubtful: bool = False
     clock: Callable[[], float] = time.time
-
-
-Call = Callable[[], SendResult]  # one delivery's call, prepared (see ``prepare`` of dispatch)
-
-
-class _Handover:
-    """The hook of one call: records its hand-over through the writer, and whether it happened.
-
-    The hand-over's transaction also records the thread's outcomes not yet written (``done``)
-    and, when ``want()`` says so, claims the thread's next delivery (:attr:`next`): one
-    flushed transaction per message instead of a claim and a hand-over. While the provider
-    then waits for its answer, :meth:`meanwhile` prepares that next call (:attr:`ready`).
-    """
-
-    def __init__(
-        self,
-        writer: LedgerWriter,
-        delivery_id: int,
-        done: list[Outcome],
-        want: Callable[[], bool],
-        prepare: Callable[[DeliveryRow], Call] | None = None,
-    ) -> None:
-        self.writer = writer
-        self.delivery_id = delivery_id
-        self.done = done
-        self.want = want
-        self.prepare = prepare
-        self.reached = False
-        self.next: DeliveryRow | None = None
-        self.ready: Call | None = None
-
-    def meanwhile(self) -> None:
-        if self.next is not None and self.prepare is not None and self.ready is None:
-            self.ready = _prepared(self.prepare, self.next)
-
-    def __call__(self) -> Callable[[], None]:
-        if self.reached:  # a second request of the same call (a campaign's start): already recorded
-            return lambda: None
-        self.reached = True
-        outcomes, self.done[:] = list(self.done), []
-        wait = self.writer.handing_over(self.delivery_id, outcomes, self.want())
-
-        def recorded() -> None:
-            self.next = wait()
-
-        return recorded
+    ahead: bool = False
 
 
 def dispatch(
@@ -215,25 +173,34 @@ def _drain_handing_over(
     prepare: Callable[[DeliveryRow], Call] | None = None,
 ) -> None:
     """One sending thread of a provider that records its hand-overs: each hand-over's flushed
-    transaction records the thread's earlier outcomes and claims its next delivery, so at most
-    one message per thread is ever handed over without its outcome recorded. The next call is
-    prepared (``prepare``) while the provider awaits the answer to this one."""
+    transaction records the thread's earlier outcomes and claims a delivery, so at most one
+    message per thread is ever handed over without its outcome recorded. With ``prepare`` the
+    thread holds two claimed deliveries (none handed over): the next call is prepared while this
+    one's hand-over is flushed, and nothing waits for the interpreter lock meanwhile."""
     done: list[Outcome] = []  # outcomes not yet recorded: they go with the next transaction
-    row = writer.next(None, want=not stopped())
+    depth = 2 if prepare is not None and policy.ahead else 1  # claimed deliveries held, none handed over
+    claimed = [r for r in [writer.next(None, want=not stopped())] if r is not None]
+    if claimed and depth == 2 and (second := writer.next([], want=not stopped())) is not None:
+        claimed.append(second)
     ready: Call | None = None
-    while row is not None:
-        hook = _Handover(writer, row.id, done, lambda: not stopped(), prepare)
+    while claimed:
+        row = claimed.pop(0)
+        spare = claimed[0] if claimed else None
+        hook = Handover(writer, row.id, done, lambda: not stopped(), prepare, spare)
         outcome, fault = _one(row, ready or partial(send, row), stats, lock, policy, hook)
         done.append(outcome)
         if on_progress:
             with lock:
                 on_progress(1)
-        row, ready = hook.next, hook.ready
-        if row is not None and (fault is not None or stopped()):
-            done.append(release(row))  # claimed with the hand-over, never sent: due again at once
-            row = ready = None
-        if row is None:
-            row = writer.next(done, want=fault is None and not hook.reached and not stopped())
+        claimed += [hook.next] if hook.next is not None else []
+        ready = hook.ready if claimed and hook.ready_for is claimed[0] else None
+        if claimed and (fault is not None or stopped()):
+            done += [release(r) for r in claimed]  # claimed ahead, never sent: due again at once
+            claimed, ready = [], None
+        want = fault is None and not hook.reached and not stopped()
+        if not claimed or (want and len(claimed) < depth):
+            if (got := writer.next(done, want=want)) is not None:
+                claimed.append(got)
             done = []
         if fault is not None:
             raise fault
@@ -244,27 +211,13 @@ def release(row: DeliveryRow) -> Outcome:
     return Outcome(row.id, "pending", error=row.last_error, released=True)
 
 
-def _prepared(prepare: Callable[[DeliveryRow], Call], row: DeliveryRow) -> Call:
-    """``prepare(row)``; an error is raised by the call it would have prepared, not here (it
-    runs inside the previous call, whose outcome it is not)."""
-    try:
-        return prepare(row)
-    except Exception as exc:
-        error = exc
-
-        def failed() -> SendResult:
-            raise error
-
-        return failed
-
-
 def _one(
     row: DeliveryRow,
     call: Call,
     stats: DispatchStats,
     lock: threading.Lock,
     policy: Policy,
-    hook: _Handover | None = None,
+    hook: Handover | None = None,
 ) -> tuple[Outcome, Exception | None]:
     """Make the call; return the outcome to record, and the fault that must stop the run.
 
@@ -302,7 +255,7 @@ def _one(
     return outcome, None
 
 
-def _fault(row: DeliveryRow, exc: Exception, policy: Policy, hook: _Handover | None) -> tuple[str, Outcome]:
+def _fault(row: DeliveryRow, exc: Exception, policy: Policy, hook: Handover | None) -> tuple[str, Outcome]:
     error = f"internal error during the call ({type(exc).__name__}: {str(exc)[:200]})"
     if hook is None or hook.reached:
         note = error + "; it may have gone out"

@@ -62,6 +62,7 @@ class SendOptions:
             workers=max(provider.connections, 1),
             staged=provider.records_handover,
             resend_doubtful=provider.resend_in_doubt,
+            ahead=provider.prepares_ahead,
             clock=clock,
         )
 

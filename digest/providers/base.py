@@ -267,6 +267,10 @@ class Provider(DoctorHooks):
     # Whether a message a crash left handed over without an answer is sent again once (and
     # reported as a possible duplicate) rather than left ``unknown`` for staff.
     resend_in_doubt: ClassVar[bool] = False
+    # Whether a call follows its preparation within moments (an SMTP message, a round trip after the
+    # previous one's answer), so the next call may be prepared, the list asked, while this one's
+    # hand-over is recorded; not for calls that can take seconds (an HTTP batch).
+    prepares_ahead: ClassVar[bool] = False
     # Whether it sends nothing to anyone (a rehearsal): its editions use up neither the period
     # nor their articles for a real provider chosen later, and with an empty list it writes
     # one copy to DIGEST_FROM so a first run shows something.

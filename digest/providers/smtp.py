@@ -131,6 +131,7 @@ class SmtpProvider(Provider):
     # A server cannot recognise a repeat: after a crash, a message handed over without an
     # answer is sent once more (a possible duplicate, reported) rather than maybe missed.
     resend_in_doubt = True
+    prepares_ahead = True
     # One message to one address through the mail server: side emails (alerts) when the
     # chosen provider sends campaigns to a list.
     stands_in = True
@@ -192,9 +193,9 @@ class SmtpProvider(Provider):
         return SendResult(provider_id=last)
 
     def prepare_batch(self, batch: list[Outgoing], idem_key: str) -> Callable[[], SendResult]:
-        """The message built now and, when this thread's connection awaits the answer to its
-        previous message and the server pipelines, its envelope written behind that message's
-        final "." (one round trip a message instead of two; see Connections.ahead)."""
+        """The message built now and, when this thread's connection is open and the server
+        pipelines, its envelope planned to go behind the final "." of the message on it (one round
+        trip a message instead of two; see Connections.ahead)."""
         from digest.render.message import message_id
 
         if len(batch) != 1 or self.pacer.interval:  # paced: each message waits for its slot first
@@ -238,7 +239,7 @@ class SmtpProvider(Provider):
                 if attempt == 2:
                     raise ProviderError(self.name, "the connection dropped twice", retryable=True) from None
         try:
-            code, reply = send_data(conn, data, opened, self.dkim is None)
+            code, reply = send_data(conn, data, opened, self.dkim is None, self.pool.write_ahead)
         except smtplib.SMTPDataError as exc:
             self._reset(conn)
             raise self._refused(exc.smtp_code, exc.smtp_error, rcpt, "DATA") from None

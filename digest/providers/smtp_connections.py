@@ -106,12 +106,13 @@ def connect(name: str, s: Server) -> smtplib.SMTP:
 
 
 class Early:
-    """An envelope written ahead on a connection (see :meth:`Connections.ahead`); its answers unread."""
+    """An envelope to write ahead on a connection (see :meth:`Connections.ahead`): planned, then
+    written behind a final "." (:meth:`Connections.write_ahead`); its answers unread."""
 
-    __slots__ = ("conn",)
+    __slots__ = ("mail_from", "rcpt", "written")
 
-    def __init__(self, conn: smtplib.SMTP) -> None:
-        self.conn = conn
+    def __init__(self, mail_from: str, rcpt: str) -> None:
+        self.mail_from, self.rcpt, self.written = mail_from, rcpt, False
 
 
 class Connections:
@@ -126,34 +127,45 @@ class Connections:
         self._lock = threading.Lock()
 
     def ahead(self, mail_from: str, rcpt: str) -> Early | None:
-        """Write a call's envelope now, on this thread's open connection if the server pipelines
-        (the caller is the thread's call awaiting the answer to its final "."; see
-        :func:`~digest.providers.smtp_exchange.write_envelope`). None: nothing was written."""
+        """Plan a call's envelope on this thread's open connection if the server pipelines; it is
+        written behind the final "." of the message on it (:meth:`write_ahead`). None: not planned."""
         conn = getattr(self._local, "conn", None)
-        if conn is None or not conn.has_extn("pipelining") or id(conn) in self._early:
+        if conn is None or not conn.has_extn("pipelining"):
             return None
-        early = Early(conn)
+        early = Early(mail_from, rcpt)
         with self._lock:
+            if id(conn) in self._early:
+                return None
             self._early[id(conn)] = early
-        try:
-            write_envelope(conn, mail_from, rcpt)
-        except NETWORK_ERRORS:
-            return None  # maybe written in part: held as an envelope no call takes, so never reused
         return early
 
+    def write_ahead(self) -> None:
+        """Write the planned envelope, right after a final "." (see
+        :func:`~digest.providers.smtp_exchange.write_envelope`)."""
+        conn = getattr(self._local, "conn", None)
+        early = self._early.get(id(conn)) if conn is not None else None
+        if conn is None or early is None or early.written:
+            return
+        early.written = True  # also when it fails part-way: that connection is never reused
+        try:
+            write_envelope(conn, early.mail_from, early.rcpt)
+        except NETWORK_ERRORS:
+            pass  # the connection is gone: the call awaiting its answer finds out
+
     def take(self, early: Early | None) -> bool:
-        """Whether this thread's connection carries ``early``, whose answers the caller now reads.
-        A connection carrying another (a call prepared, then not made) is closed."""
+        """Whether this thread's connection carries ``early`` written, whose answers the caller now
+        reads. A connection carrying another one written (a call prepared, then not made) is closed."""
         conn = getattr(self._local, "conn", None)
         with self._lock:
             held = self._early.pop(id(conn), None) if conn is not None else None
-        if held is not None and held is not early:
+        if held is not None and held is not early and held.written:
             self.drop()
-        return held is not None and held is early
+        return held is not None and held is early and held.written
 
     def carries_early(self, conn: smtplib.SMTP) -> bool:
         """Whether ``conn`` carries an envelope written ahead (its answers are next on the wire)."""
-        return id(conn) in self._early
+        early = self._early.get(id(conn))
+        return early is not None and early.written
 
     def get(self) -> smtplib.SMTP:
         """This thread's connection."""
@@ -183,7 +195,7 @@ class Connections:
             (conns, self._open), (early, self._early) = (self._open, []), (self._early, {})
         for conn in conns:
             try:
-                if id(conn) in early:  # the server waits for a message: no QUIT, it would read it as one
+                if id(conn) in early and early[id(conn)].written:  # a QUIT would be read as the message
                     raise OSError("an envelope written ahead")
                 conn.quit()
             except (smtplib.SMTPException, OSError):

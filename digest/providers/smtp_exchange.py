@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+from collections.abc import Callable
 
 from digest.providers.handover import awaiting_answer, handing_over
 
@@ -37,13 +38,20 @@ def dot_stuff(data: bytes, line_start: bool = True) -> bytes:
     return b"." + data if line_start and data.startswith(b".") else data
 
 
-def data(conn: smtplib.SMTP, message: bytes, opened: bool = False, stuffed: bool = False) -> Reply:
+def data(
+    conn: smtplib.SMTP,
+    message: bytes,
+    opened: bool = False,
+    stuffed: bool = False,
+    then: Callable[[], None] | None = None,
+) -> Reply:
     """What :meth:`smtplib.SMTP.data` does for bytes, without its regular expression.
 
     The body and the final "." are two writes with the hand-over recorded between them.
     Raises SMTPDataError when the server does not answer DATA with 354. ``opened``: DATA was
     sent and answered 354 already (pipelined with the envelope, see :func:`envelope`);
-    ``stuffed``: ``message`` is dot-stuffed already (:func:`dot_stuff`, the SMTP wire template).
+    ``stuffed``: ``message`` is dot-stuffed already (:func:`dot_stuff`, the SMTP wire template);
+    ``then``: written after the final "." while its answer is awaited (the next call's envelope).
     """
     if not opened:
         code, reply = conn.docmd("data")
@@ -62,6 +70,8 @@ def data(conn: smtplib.SMTP, message: bytes, opened: bool = False, stuffed: bool
         raise
     conn.send(end)
     awaiting_answer()  # the server's answer takes a round trip: the sender prepares its next call
+    if then is not None:
+        then()
     return conn.getreply()
 
 

@@ -1,11 +1,12 @@
-"""The next call prepared while the provider awaits the answer to this one (issue 24).
+"""The next call prepared while this one's hand-over is flushed (issue 24).
 
-With a provider that records its hand-overs (SMTP), the flushed hand-over of a message claims
-the thread's next delivery; while the provider then waits for the server's answer, the
-dispatcher prepares that next call (the question to the list, the links). The promises stay:
-each delivery is claimed and committed before anything of its call happens, at most one
-message per thread is in doubt, and what goes wrong while preparing is the next call's fault,
-never the outcome of the call that was awaiting its answer.
+With a provider that records its hand-overs (SMTP) and a ``prepare``, each sending thread holds
+two claimed deliveries, none handed over: while the hand-over of one is flushed, the dispatcher
+prepares the call of the other (the question to the list, the links, the message), and each
+flushed hand-over claims one more. The promises stay: each delivery is claimed and committed
+before anything of its call happens, at most one message per thread is in doubt (a claim lost
+in a crash had handed nothing over), and what goes wrong while preparing is the next call's
+fault, never the outcome of the call whose hand-over was being flushed.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def staged_run(  # type: ignore[no-untyped-def]
 
         return call
 
-    policy = Policy(workers=workers, staged=True)
+    policy = Policy(workers=workers, staged=True, ahead=True)
     try:
         dispatch(
             ledger, KEY, CHANNEL, lambda row: prepare(row)(), policy=policy, stop=stop.is_set, prepare=prepare
@@ -83,7 +84,7 @@ def test_each_next_call_is_prepared_while_the_answer_is_awaited(tmp_path) -> Non
     for seq in by_thread.values():
         for i, (what, delivery) in enumerate(seq):
             if what == "prepared" and i > 0 and seq[i - 1][0] == "call":
-                # between the previous call's hand-over and its answer
+                # during the previous call's hand-over, before its answer
                 assert seq[i + 1] == ("answered", seq[i - 1][1])
                 assert seq[i + 2] == ("call", delivery)
                 ahead += 1
@@ -108,7 +109,10 @@ def test_a_stop_puts_back_the_prepared_call(tmp_path) -> None:  # type: ignore[n
     assert len(sent) == 6
     called = {d for what, d, _ in events if what == "call"}
     prepared_only = {d for what, d, _ in events if what == "prepared"} - called
-    assert len(prepared_only) == 1  # prepared during the sixth answer, then the stop
+    assert len(prepared_only) == 1  # prepared during the sixth hand-over, then the stop
     (left,) = prepared_only
     row = next(r for r in rows if r.id == left)
     assert row.status == "pending" and row.attempts == 0
+    # Both deliveries the thread held claimed are put back without using up an attempt.
+    assert {r.status for r in rows} == {"sent", "pending"}
+    assert {r.attempts for r in rows if r.status == "pending"} == {0}

@@ -67,14 +67,26 @@ def test_an_envelope_whose_call_is_not_made_closes_its_connection() -> None:
     conn = Conn([OK, OK, GO])
     smtp = provider(conn)
     assert smtp.pool.ahead(FROM, "next@example.net") is not None
+    smtp.pool.write_ahead()  # behind a final "."
     assert smtp.pool.take(None) is False and conn.closed
     # At the end of the run: closed without a QUIT, which the server would read as the message.
     conn = Conn([])
     smtp = provider(conn)
     smtp.pool._open.append(conn)  # type: ignore[arg-type]
     assert smtp.pool.ahead(FROM, "next@example.net") is not None
+    smtp.pool.write_ahead()
     smtp.close()
     assert conn.closed and not conn.quit_sent
+
+
+def test_an_envelope_planned_but_never_written_is_written_by_its_call() -> None:
+    # Prepared while no message was on the connection (the thread's first, or after a skip).
+    conn = Conn([OK, OK, GO, DONE])
+    smtp = provider(conn)
+    early = smtp.pool.ahead(FROM, TO)
+    assert early is not None and conn.writes == []
+    smtp._send_one(b"x\r\n", TO, FROM, early)
+    assert conn.text() == [COMMANDS, "x\r\n", ".\r\n"] and not conn.closed and not conn.replies
 
 
 def test_nothing_goes_ahead_without_pipelining_or_a_connection() -> None:
