@@ -88,6 +88,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # A statement that may have to undo part of itself (one that fires the kept counts' triggers,
+    # digest/store/kept_counts.py) keeps a journal of its own; in a file, that cost every
+    # delivery recorded three times as much (a send's snapshot of 10,000: 0.28 s of CPU against
+    # 0.12 without the triggers). In memory it costs the triggers' own work only.
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 

@@ -62,6 +62,7 @@ class SqliteReader:
         self.conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=30,
                                     isolation_level=None)
         self.conn.execute("PRAGMA foreign_keys=ON" if writes else "PRAGMA query_only=ON")
+        self.conn.execute("PRAGMA temp_store=MEMORY")  # as the engine's (digest/store/db.py)
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
         yield from self.conn.execute(sql, dict(params or {}))
