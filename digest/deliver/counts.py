@@ -2,7 +2,7 @@
 
 `digest status`, the dashboard, the receipt and a send's progress read these on every view;
 they must cost the same whatever the list's size or the history's length, so they come from
-grouped queries (:mod:`digest.store.tallies`), never from loading rows.
+the counts the database keeps (:mod:`digest.store.kept_counts`), never from loading rows.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def people_of(source: Reads, key: str, counted: Sequence[Tally]) -> dict[str, in
 
 
 def people_of_tallies(counted: Iterable[Tally], campaigns: dict[str, int]) -> dict[str, int]:
-    """:func:`recipient_counts` from an edition's :func:`~digest.store.tallies.tallies` and its
+    """:func:`recipient_counts` from an edition's :func:`~digest.store.overview.tallies` and its
     campaign rows by status."""
     counts = {f"campaign {status}": n for status, n in campaigns.items()}
     for t in counted:

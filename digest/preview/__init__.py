@@ -179,7 +179,7 @@ def personalise_for_preview(settings: Settings, rendered: RenderedEmail, key: st
     """Fill the per-recipient links with inert sample ones; the ``.eml`` is built by the code
     that sends (:func:`~digest.deliver.messages.content_of` and the SMTP wire format)."""
     from digest.deliver.messages import Heading, content_of
-    from digest.providers.base import WIRE_POLICY, Outgoing
+    from digest.providers.base import Outgoing, wire_policy
     from digest.providers.wire import wire
 
     # The sample has the links a real subscriber gets: without DIGEST_UNSUBSCRIBE_URL or
@@ -197,7 +197,7 @@ def personalise_for_preview(settings: Settings, rendered: RenderedEmail, key: st
         manage_link=sample if settings.preferences_template else "",
     )
     html, text = item.bodies()
-    return Shown(html, text, wire(item, WIRE_POLICY), rendered.subject, rendered.language)
+    return Shown(html, text, wire(item, wire_policy()), rendered.subject, rendered.language)
 
 
 def _write(

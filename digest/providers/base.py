@@ -164,17 +164,6 @@ def wire_policy() -> EmailPolicy[EmailMessage]:
     return SMTP.clone(max_line_length=998)
 
 
-if TYPE_CHECKING:
-    WIRE_POLICY: EmailPolicy[EmailMessage]
-
-
-def __getattr__(name: str) -> Any:
-    """``WIRE_POLICY`` is :func:`wire_policy` (made when first asked for)."""
-    if name == "WIRE_POLICY":
-        return wire_policy()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def wire_bytes(message: EmailMessage) -> bytes:
     return message.as_bytes(policy=wire_policy())
 

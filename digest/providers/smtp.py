@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Self
 from digest.config import Settings
 from digest.config.base import choice, parse_float, parse_int, parse_positive_int, path_text, setting
 from digest.errors import ConfigError, ProviderError, RecipientRefused
-from digest.providers.base import WIRE_POLICY, Outgoing, Provider, SendResult, Shared
+from digest.providers.base import Outgoing, Provider, SendResult, Shared, wire_policy
 from digest.providers.bounce_mailbox import BounceSettings
 from digest.providers.dkim import DkimSigner
 from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Early, Pacer
@@ -221,7 +221,7 @@ class SmtpProvider(Provider):
         if not rcpt.isascii():
             # Stored before addresses were checked for this; one such address fails alone, not the send.
             raise ProviderError(self.name, f"{rcpt}: the address is not ASCII, which SMTP cannot carry in To")
-        data = wire(item, WIRE_POLICY, self.dkim is None, msgid)
+        data = wire(item, wire_policy(), self.dkim is None, msgid)
         return data if self.dkim is None else self.dkim.sign(data)
 
     def _send_one(self, data: bytes, rcpt: str, mail_from: str, early: Early | None = None) -> None:

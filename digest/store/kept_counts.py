@@ -37,10 +37,14 @@ DOUBTFUL_INDEX = (
 )
 
 
-def _share(row: str, sign: str = "") -> str:
-    """One delivery row's share of its group's sums (``sign`` '-' takes it away)."""
+def _shares(row: str, sign: str = "") -> list[str]:
+    """One delivery row's share of each of its group's :data:`SUMS` (``sign`` '-' takes it away)."""
     doubtful = f"(CASE WHEN {row}.doubts > 0 THEN 1 ELSE 0 END)"
-    return f"{sign}1, {sign}{row}.people, {sign}{row}.skipped, {sign}{doubtful}"
+    return [f"{sign}1", f"{sign}{row}.people", f"{sign}{row}.skipped", f"{sign}{doubtful}"]
+
+
+def _share(row: str, sign: str = "") -> str:
+    return ", ".join(_shares(row, sign))
 
 
 def _add_sums(target: str) -> str:
@@ -52,9 +56,9 @@ _ADD = (
     f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (new.edition_key, new.channel, new.status, {_share('new')}) "
     f"ON CONFLICT (edition_key, channel, status) DO UPDATE SET {_add_sums(TABLE)}"
 )
+_TAKEN = ", ".join(f"{c} + {v}" for c, v in zip(SUMS.split(", "), _shares("old", "-"), strict=True))
 _TAKE = (
-    f"UPDATE {TABLE} SET ({SUMS}) = (calls - 1, people - old.people, skipped - old.skipped, "
-    "doubtful - (CASE WHEN old.doubts > 0 THEN 1 ELSE 0 END)) "
+    f"UPDATE {TABLE} SET ({SUMS}) = ({_TAKEN}) "
     "WHERE edition_key = old.edition_key AND channel = old.channel AND status = old.status"
 )
 _MOVED = " OR ".join(f"old.{c} <> new.{c}" for c in _COUNTED.split(", "))
@@ -78,8 +82,7 @@ def _append(parts: list[str]) -> str:
 
 
 def _rows_of(table: str, sign: str = "") -> str:
-    shares = _share("r", sign).split(", ")
-    named = ", ".join(f"{v} AS {c}" for v, c in zip(shares, SUMS.split(", "), strict=True))
+    named = ", ".join(f"{v} AS {c}" for v, c in zip(_shares("r", sign), SUMS.split(", "), strict=True))
     return f"SELECT r.edition_key, r.channel, r.status, {named} FROM {table} AS r"
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.providers.base import WIRE_POLICY, Content, Outgoing, wire_bytes
+from digest.providers.base import Content, Outgoing, wire_bytes, wire_policy
 from digest.providers.smtp_exchange import dot_stuff
 from digest.providers.wire import wire
 from digest.render.message import message_id
@@ -20,7 +20,7 @@ BODY = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=
 
 
 def same(item: Outgoing) -> None:
-    fast = message_from_bytes(wire(item, WIRE_POLICY), policy=default)
+    fast = message_from_bytes(wire(item, wire_policy()), policy=default)
     slow = message_from_bytes(wire_bytes(item.message), policy=default)
     assert sorted(fast.keys()) == sorted(slow.keys())
     assert fast["Reply-To"] == "Office <office@example.org>" and fast["Content-Language"] == "ko"
@@ -104,7 +104,7 @@ def test_held_out_recipients(name: str, local: str, domain: str, https: bool, ma
         "https://example.org/p/" + "P" * 30 if manage else "",
     )
     same(item)
-    raw = wire(item, WIRE_POLICY)
+    raw = wire(item, wire_policy())
     head = raw.partition(b"\r\n\r\n")[0]
     assert all(len(line) <= 998 for line in head.split(b"\r\n"))  # RFC 5322's hard limit
 
@@ -133,7 +133,7 @@ def test_stuffed_template_equals_stuffing_the_message(
         item.unsubscribe_mailto,
         "https://example.org/p/" + "." * 90 if manage else "",
     )
-    plain = wire(item, WIRE_POLICY)
-    assert wire(item, WIRE_POLICY, stuffed=True) == dot_stuff(plain)
+    plain = wire(item, wire_policy())
+    assert wire(item, wire_policy(), stuffed=True) == dot_stuff(plain)
     msgid = message_id(item.edition_key, "kim@example.kr", "n@example.org")
-    assert wire(item, WIRE_POLICY, msgid=msgid) == plain
+    assert wire(item, wire_policy(), msgid=msgid) == plain
