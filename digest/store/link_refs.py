@@ -14,19 +14,27 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, bindparam, select
+from sqlalchemy import Connection, Engine, Select, select
 
 from digest.store import schema, schema_web
 from digest.store.db import reading
 from digest.store.migrations import LINK_REFS_STEP
 from digest.store.rows import _aware, insert_ignore, now_utc
+from digest.store.subscribers import after_in_list
 
 REF_BYTES = 12
 PAGE = 500
 
 
 def new_ref() -> str:
-    return base64.urlsafe_b64encode(secrets.token_bytes(REF_BYTES)).decode()
+    return new_refs(1)[0]
+
+
+def new_refs(n: int) -> list[str]:
+    """``n`` new ids, drawn at once (12 bytes each, 16 characters: base64 needs no padding)."""
+    text = base64.urlsafe_b64encode(secrets.token_bytes(REF_BYTES * n)).decode()
+    size = REF_BYTES * 4 // 3
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 def refs_for(engine: Engine, emails: Iterable[str]) -> dict[str, str]:
@@ -42,11 +50,8 @@ def refs_for(engine: Engine, emails: Iterable[str]) -> dict[str, str]:
     missing = [e for e in wanted if e not in found]
     if missing:
         with engine.begin() as conn:
-            stamp = now_utc()
             for start in range(0, len(missing), PAGE):
-                page = missing[start : start + PAGE]
-                rows = [{"ref": new_ref(), "email": e, "created_at": stamp} for e in page]
-                insert_ignore(conn, schema_web.link_refs, rows)
+                insert_ignore(conn, schema_web.link_refs, _new_rows(missing[start : start + PAGE]))
             found.update(_read(conn, missing))
     return found
 
@@ -55,23 +60,31 @@ def make_refs_for_the_list(engine: Engine) -> int:
     """Give every active subscriber without an id one, in one transaction, before a send makes its
     calls (so the calls only read them). Returns how many were made."""
     s, r = schema.subscribers, schema_web.link_refs
-    # A page at a time in address order, each page going on from the last address: the list is
-    # read once, not again from its start for every page.
+    # A page at a time in the list's order (ix_subscribers_status), each page going on from the
+    # last subscriber: the list is read once, not again from its start for every page.
     without = (
-        select(s.c.email)
+        select(s.c.email, s.c.language)
         .outerjoin(r, r.c.email == s.c.email)
-        .where(s.c.status == "active", r.c.ref.is_(None), s.c.email > bindparam("after"))
-        .order_by(s.c.email)
+        .where(s.c.status == "active", r.c.ref.is_(None))
+        .order_by(s.c.language, s.c.email)
         .limit(PAGE)
     )
-    made, after = 0, ""
+    made = 0
+    after: tuple[str, str] | None = None
     with engine.begin() as conn:
-        while page := list(conn.scalars(without, {"after": after})):
-            stamp = now_utc()
-            rows = [{"ref": new_ref(), "email": e, "created_at": stamp} for e in page]
-            made += insert_ignore(conn, r, rows)
-            after = page[-1]
+        while page := conn.execute(without.where(after_in_list(*after)) if after else without).all():
+            made += insert_ignore(conn, r, _new_rows([email for email, _ in page]))
+            after = page[-1][1], page[-1][0]
     return made
+
+
+def _new_rows(emails: list[str]) -> list[dict[str, Any]]:
+    """A new id row for each of ``emails``, made now."""
+    stamp = now_utc()
+    return [
+        {"ref": ref, "email": email, "created_at": stamp}
+        for email, ref in zip(emails, new_refs(len(emails)), strict=True)
+    ]
 
 
 def _read(conn: Connection, emails: list[str]) -> dict[str, str]:

@@ -176,6 +176,28 @@ def test_a_send_gives_the_whole_list_its_ids_at_once(engine) -> None:  # type: i
     assert len(set(refs.values())) == 1_234 and refs == refs_for(engine, emails)
 
 
+def test_the_list_is_read_once_in_pages_in_every_language_on_either_database(either_engine) -> None:  # type: ignore[no-untyped-def]
+    """The send's readers of the list go on from the last (language, address) of each page: every
+    active subscriber once, in order, whatever languages the pages end in; and each gets an id."""
+    from digest.store.link_refs import make_refs_for_the_list
+    from digest.store.subscribers import iter_active, unsubscribe
+    from tests.delivery.conftest import add_subscribers
+
+    engine = either_engine
+    emails = add_subscribers(engine, 520, domain="b.org", language="ko")
+    emails += add_subscribers(engine, 7, domain="a.org", language="")
+    emails += add_subscribers(engine, 480, domain="c.org", language="en")
+    refs_for(engine, emails[:3] + emails[600:603])  # some have their ids already
+    unsubscribe(engine, emails[10])
+    active = sorted((e[1], e[0]) for e in zip(emails, ["ko"] * 520 + [""] * 7 + ["en"] * 480, strict=True)
+                    if e[0] != emails[10])
+    assert [(r.language, r.email) for r in iter_active(engine, page=13)] == active
+    assert make_refs_for_the_list(engine) == len(active) - 6
+    refs = refs_for(engine, emails)
+    assert len(set(refs.values())) == len(emails)  # the one who left had none made, so gets one now
+    assert all(len(ref) == 16 for ref in refs.values())
+
+
 @given(st.text(max_size=40))
 @settings(max_examples=300, deadline=None)
 def test_the_mailto_subject_is_quoted_as_urllib_quotes_it(address: str) -> None:
