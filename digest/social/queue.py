@@ -12,8 +12,6 @@ import time
 from dataclasses import dataclass, field
 
 from digest.config import Settings
-from digest.social.compose import drafts_for_edition
-from digest.social.platforms.registry import missing_keys
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.social import SocialStore
@@ -52,6 +50,10 @@ def edition_from_ledger(engine: Engine, key: str) -> Edition | None:
 def queue_edition(settings: Settings, engine: Engine, key: str) -> QueueReport:
     """Record the posts of a frozen edition once (again: nothing new). Posts with errors
     (too long, a protected term, no link) are not queued and are reported."""
+    # Imported here, as the platforms' registry below: writing posts loads the platforms and their
+    # text rules, which `digest send` without social platforms never needs.
+    from digest.social.compose import drafts_for_edition
+
     report = QueueReport(key)
     edition = edition_from_ledger(engine, key)
     if not settings.social_platforms or edition is None or not edition.items:
@@ -116,4 +118,6 @@ def unpublished_platforms(settings: Settings, status: str) -> list[tuple[str, st
     publishes_now = not settings.social_approval and not settings.social_schedule
     if status not in ("sent", "partial") or not publishes_now:
         return []
+    from digest.social.platforms.registry import missing_keys
+
     return list(dict(missing_keys(settings)[::-1]).items())  # the first missing key of each
