@@ -41,10 +41,14 @@ class EnvLine:
     value: str
 
 
-def parse_env_text(text: str, where: str, known: list[str]) -> tuple[list[EnvLine], list[ConfigError]]:
+def parse_env_text(
+    text: str, where: str, known: list[str], *, judged: bool = True
+) -> tuple[list[EnvLine], list[ConfigError]]:
     """The settings of a `.env` text and every problem with its lines (see the module docstring).
 
     ``where`` names the file in messages (``.env``); ``known`` is every key digest reads.
+    ``judged=False``: a name not in ``known`` is kept as a line, not weighed as a misspelling of
+    one (the guess compares it with every key, for a message nobody reads there).
     """
     from dotenv.parser import parse_stream
 
@@ -57,7 +61,7 @@ def parse_env_text(text: str, where: str, known: list[str]) -> tuple[list[EnvLin
             continue  # a comment or a blank line
         if binding.error or key is None or (value is None and not _is_name(key)):
             errors.append(_unparsed(label, original))
-        elif problem := _key_problem(key, known):
+        elif judged and (problem := _key_problem(key, known)):
             errors.append(ConfigError(label, *problem))
         elif value is None:
             errors.append(ConfigError(label, f"{key} has no =, so this line is not read",

@@ -44,7 +44,9 @@ class Inspection:
         return next(iter(self.errors.values()), None)
 
 
-def read_env_file(path: Path, known: list[str]) -> tuple[list[EnvLine], list[ConfigError]]:
+def read_env_file(
+    path: Path, known: list[str], judged: bool = True
+) -> tuple[list[EnvLine], list[ConfigError]]:
     """The settings of a `.env` file and the problems of its lines (see digest.config.envfile);
     a file that cannot be read at all is a ConfigError."""
     key = str(path) if path.name != ENV_FILE else ENV_FILE
@@ -67,7 +69,7 @@ def read_env_file(path: Path, known: list[str]) -> tuple[list[EnvLine], list[Con
         raise ConfigError(
             key, f"{path} is not UTF-8 text (byte {exc.start})", "save it as UTF-8 in your editor"
         ) from None
-    return parse_env_text(text, key, known)
+    return parse_env_text(text, key, known, judged=judged)
 
 
 def unknown_key_error(name: str, known: list[str]) -> ConfigError:
@@ -77,16 +79,20 @@ def unknown_key_error(name: str, known: list[str]) -> ConfigError:
 
 
 def gather(
-    env_file: Path | None, environ: Mapping[str, str], read_dotenv: bool, found: Inspection, known: list[str]
+    env_file: Path | None, environ: Mapping[str, str], read_dotenv: bool, found: Inspection, known: list[str],
+    judged: bool = True,
 ) -> None:
-    """Fill ``found.values``/``origin`` from the file, then the environment (which wins)."""
+    """Fill ``found.values``/``origin`` from the file, then the environment (which wins).
+    ``judged=False`` (a first reading that only looks for the plugins chosen, its problems unread):
+    names not in ``known`` (the plugins' own, among them) are passed over without a guess at what
+    they meant, which costs milliseconds a name."""
     path = env_file if env_file is not None else Path(ENV_FILE)
     there = os.path.lexists(path)  # a link to nothing is there, and wrong: not the same as no file
     if env_file is not None and not there:
         found.add(ConfigError("--env-file", f"{path} does not exist", "give the path of your .env file"))
     elif read_dotenv and there:
         try:
-            lines, problems = read_env_file(path, known)
+            lines, problems = read_env_file(path, known, judged)
         except ConfigError as exc:
             lines, problems = [], [exc]
         for problem in problems:
@@ -101,7 +107,7 @@ def gather(
             continue
         if name not in known:
             # Other programs (and our tests' DIGEST_TEST_*) may set variables; only warn.
-            if not name.startswith("DIGEST_TEST_"):
+            if judged and not name.startswith("DIGEST_TEST_"):
                 warning = str(unknown_key_error(name, known)) + " (ignored, from the environment)"
                 found.warnings.append(warning)
             continue
@@ -142,7 +148,7 @@ def _unchecked(
 ) -> Any:
     """``cls`` read without any plugin and unchecked: enough to see which plugins it names."""
     found = Inspection()
-    gather(env_file, environ, read_dotenv, found, [f.metadata["env"] for f in fields_of(cls)])
+    gather(env_file, environ, read_dotenv, found, [f.metadata["env"] for f in fields_of(cls)], judged=False)
     if prepare is not None:
         prepare(found.values)
     return cls(**_parse_fields(cls, found, Plugins(), skip))
