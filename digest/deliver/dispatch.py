@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -34,7 +34,7 @@ from digest.pacing import Limits
 from digest.providers.base import SendResult
 from digest.providers.handover import watching
 from digest.store.ledger import DeliveryRow, Ledger
-from digest.store.rows import ClaimSpec, Outcome
+from digest.store.rows import ClaimSpec, Outcome, Question
 
 __all__ = ["DispatchStats", "Policy", "dead_owners", "dispatch", "owner_id"]
 
@@ -90,6 +90,7 @@ def dispatch(
     stop: Callable[[], bool] | None = None,
     limits: Limits | None = None,
     prepare: Callable[[DeliveryRow], Call] | None = None,
+    ask: Callable[[Sequence[DeliveryRow]], Question | None] | None = None,
 ) -> DispatchStats:
     """Send every due delivery of (key, channel) until none are left or all wait too long.
 
@@ -97,10 +98,11 @@ def dispatch(
     each claim's transaction checks the pause and the caps (:mod:`digest.store.gate`); the calls
     in flight are answered and recorded, the rest stay ``pending``, ``stopped`` says why.
     ``prepare(row)()`` does what ``send(row)`` does, in two steps: with a provider that records
-    its hand-overs, the first runs while the provider awaits the previous call's answer."""
+    its hand-overs, the first runs while the provider awaits the previous call's answer.
+    ``ask``: what each claim's transaction reads about the deliveries it claims (ClaimSpec.ask)."""
     stats = DispatchStats()
     lock = threading.Lock()
-    claim = ClaimSpec(key, channel, owner_id(), policy.lease, limits)
+    claim = ClaimSpec(key, channel, owner_id(), policy.lease, limits, ask)
     dead = dead_owners(ledger.lease_owners(key))
     stats.recovered = ledger.expire_leases(
         key, dead, staged=policy.staged, resend_doubtful=policy.resend_doubtful

@@ -5,7 +5,7 @@ server's refusal of a recipient to the bounce policy (:mod:`digest.deliver.refus
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,7 @@ from digest.stopping import INTERRUPTED
 from digest.store import Engine
 from digest.store.ledger import DeliveryRow, EditionRow, Ledger
 from digest.store.link_refs import make_refs_for_the_list
+from digest.store.rows import Question
 from digest.store.sendreads import SendReads
 
 Refusals = list[tuple[int, AuthError]]
@@ -124,7 +125,9 @@ def send_pending(
             if owner:
                 mode.settle(ledger, edition.key, channel, options.asking(now) if now else None)
             clock = run_clock(now) if now else time.time
-            stats = _make_calls(ledger, mode, edition.key, options, prepare, halt, progress, clock)
+            # The list is read in each claim's transaction; a call built soon after takes that answer.
+            ask = reads.question if mode.owns_list else None
+            stats = _make_calls(ledger, mode, edition.key, options, prepare, halt, progress, clock, ask)
         if not stats.stopped and stop is not None and stop():
             stats.stopped = INTERRUPTED
         return stats
@@ -141,6 +144,7 @@ def _make_calls(
     halt: Callable[[], bool],
     progress: bool,
     clock: Callable[[], float] = time.time,
+    ask: Callable[[Sequence[DeliveryRow]], Question | None] | None = None,
 ) -> DispatchStats:
     """The dispatcher, with a progress bar and what each claim checks (the pause, the caps: a
     campaign is one call to a list the provider paces itself, so only the pause holds it).
@@ -160,6 +164,7 @@ def _make_calls(
             stop=halt,
             limits=limits,
             prepare=prepare,
+            ask=ask,
         )
     finally:
         if bar:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from digest.pacing import Limits
 
@@ -77,6 +77,15 @@ class Outcome:
     released: bool = False  # claimed and never called: the claim's attempt is taken back
 
 
+class Question(NamedTuple):
+    """A read made in a claim's transaction about the deliveries it claimed (see ClaimSpec.ask):
+    the SQL, its parameters as the driver takes them, and what to do with its rows once committed."""
+
+    sql: str
+    params: Any
+    take: Callable[[list[Any]], None]
+
+
 @dataclass(frozen=True)
 class ClaimSpec:
     """What a sender claims: due deliveries of (key, channel), leased to ``owner`` for ``lease`` seconds."""
@@ -88,6 +97,9 @@ class ClaimSpec:
     # What may hold the claim back, checked in its own transaction: the edition's pause and
     # the sending caps (None: nothing, as for social posts).
     limits: Limits | None = None
+    # What to read about the claimed deliveries in the same transaction (the list's answer about
+    # their recipients, digest.store.sendreads); None: nothing.
+    ask: Callable[[Sequence[DeliveryRow]], Question | None] | None = field(default=None, compare=False)
 
 
 def idem_key(edition_key: str, channel: str, target: str) -> str:

@@ -162,18 +162,32 @@ class SendPath:
             if outcomes:
                 params = [self.finish.args(p) for p in finish_params(outcomes, stamp)]
                 cursor.executemany(self.finish.sql, params)
-            rows: Sequence[Any] = ()
+            claimed: list[DeliveryRow] = []
             if claim is not None and count > 0:
                 fetch: Fetch = lambda name, p: self._fetch(cursor, name, p)  # noqa: E731
                 count, self.held = gate(fetch, claim, count, self.postgres)
             if claim is not None and count > 0:
                 cursor.execute(self.claim.sql, self.claim.args(claim_params(claim, count, stamp)))
-                rows = cursor.fetchall()
+                claimed = sorted((DeliveryRow(*r) for r in cursor.fetchall()), key=lambda r: r.id)
+            answer = self._ask(cursor, claim, claimed)
             self.raw.commit()
         except BaseException:
             self.raw.rollback()
             raise
-        return sorted((DeliveryRow(*r) for r in rows), key=lambda r: r.id)
+        if answer is not None:
+            answer()  # only fills the senders' store of answers: the claim is committed either way
+        return claimed
+
+    @staticmethod
+    def _ask(cursor: Any, claim: ClaimSpec | None, claimed: list[DeliveryRow]) -> Callable[[], None] | None:
+        """The claim's question about what it claimed (ClaimSpec.ask), read in its transaction;
+        returns how to hand the answer over, once the claim is committed."""
+        question = claim.ask(claimed) if claim is not None and claim.ask is not None and claimed else None
+        if question is None:
+            return None
+        cursor.execute(question.sql, question.params)
+        rows = list(cursor.fetchall())
+        return lambda: question.take(rows)
 
     def _fetch(self, cursor: Any, name: str, params: dict[str, Any]) -> Any:
         compiled = self.gates[name]

@@ -13,11 +13,20 @@ each statement on its own snapshot; PostgreSQL's read transaction ends after it)
 The question before a call also reads the link ids of the same addresses (one statement,
 the ids tagged :data:`REF`); the thread's next :meth:`SendReads.refs` of those addresses,
 the same call's, takes them from there instead of asking again.
+
+The same question can be put in the transaction that claims the deliveries (:meth:`SendReads.question`,
+given to the claim as ``ClaimSpec.ask``): the ledger writer reads the list for every delivery it
+claims, for all the sending threads at once, and a call built within :data:`FRESH` seconds of its
+claim takes that answer instead of asking again. A thread's own question cost more than the rest of
+its message's work (a statement, and the interpreter lock given up and taken back twice while four
+threads wanted it); one more statement in the writer's transaction costs a fraction of that. An
+answer older than :data:`FRESH` (a slow server, a paced send) is not used: that call asks again.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
@@ -29,19 +38,31 @@ from digest.store import schema_web
 from digest.store.compiled import Compiled
 from digest.store.forgotten import address_hash
 from digest.store.link_refs import read_query, refs_for
+from digest.store.rows import DeliveryRow, Question
 from digest.store.subscribers import PAGE, not_to_mail, recheck_query, why_not
+
+# Seconds an answer read with a claim stays good for the call built from it. A claim is made about
+# one message before its call on a busy run (a few milliseconds), so nearly every call takes it; a
+# call that starts later than this asks again, so no answer is older than this plus one round trip
+# when its message goes (issue 20: an unsubscribe is honoured within half a second).
+FRESH = 0.2
 
 
 class SendReads:
     """Use as a context manager around a run's sending threads; both reads are safe from any thread."""
 
-    def __init__(self, engine: Engine, key: bytes) -> None:
+    def __init__(self, engine: Engine, key: bytes, fresh: float = FRESH) -> None:
         self.engine = engine
         self.key = key
         self.postgres = engine.dialect.name == "postgresql"
         self._local = threading.local()
         self._open: list[Any] = []
         self._lock = threading.Lock()
+        self.fresh = fresh
+        # address -> (when read, why it may not be mailed or "", its link id or ""): answers read
+        # with a claim (question), each taken once by the call that asks about it.
+        self._answers: dict[str, tuple[float, str, str]] = {}
+        self.answered = 0  # calls that took the claim's answer (the rest asked again)
 
     def __enter__(self) -> SendReads:
         return self
@@ -59,15 +80,42 @@ class SendReads:
         if len(addresses) > PAGE:
             return not_to_mail(self.engine, addresses, self.key)
         page = [a.lower() for a in addresses]
+        taken = self._take(page)
+        if taken is not None:
+            return taken
         hashes = {address_hash(self.key, a): a for a in page}
-        statuses, refs = [], {}
-        for name, why in self._rows(_recheck, len(page), [*page, *hashes]):
-            if why.startswith(REF):
-                refs[name] = why[len(REF) :]
-            else:
-                statuses.append((name, why))
-        self._local.refs = refs  # for this thread's next refs(), the same call's
-        return why_not(statuses, page, hashes)
+        gone, self._local.refs = _answer(self._rows(_recheck, len(page), [*page, *hashes]), page, hashes)
+        return gone  # the ids are for this thread's next refs(), the same call's
+
+    def question(self, claimed: Sequence[DeliveryRow]) -> Question | None:
+        """The question of :meth:`not_to_mail` about every recipient of ``claimed``, for the claim's
+        transaction to read (``ClaimSpec.ask``); None when they are more than a page."""
+        page = sorted({str(person[0]).lower() for row in claimed for person in row.data() or () if person})
+        if not page or len(page) > PAGE:
+            return None
+        hashes = {address_hash(self.key, a): a for a in page}
+        compiled = _recheck(self.engine.dialect, len(page))
+        params = compiled.args({f"v{i}": v for i, v in enumerate([*page, *hashes])})
+        asked = time.monotonic()
+        return Question(compiled.sql, params, lambda rows: self._keep(rows, page, hashes, asked))
+
+    def _keep(self, rows: list[Any], page: list[str], hashes: dict[str, str], asked: float) -> None:
+        gone, refs = _answer(rows, page, hashes)
+        with self._lock:
+            if len(self._answers) > PAGE:  # answers no call took (a stopped run): keep only fresh ones
+                self._answers = {a: got for a, got in self._answers.items() if asked - got[0] <= self.fresh}
+            self._answers.update((a, (asked, gone.get(a, ""), refs.get(a, ""))) for a in page)
+
+    def _take(self, page: list[str]) -> dict[str, str] | None:
+        """The answer read with the claim about every one of ``page``, if it is fresh; else None."""
+        now = time.monotonic()
+        with self._lock:
+            found = [self._answers.pop(a, None) for a in page]
+            if any(got is None or now - got[0] > self.fresh for got in found):
+                return None
+            self.answered += 1
+        self._local.refs = {a: got[2] for a, got in zip(page, found, strict=True) if got and got[2]}
+        return {a: got[1] for a, got in zip(page, found, strict=True) if got and got[1]}
 
     def refs(self, emails: Iterable[str]) -> dict[str, str]:
         """As :func:`~digest.store.link_refs.refs_for` (which makes any id still missing)."""
@@ -101,6 +149,19 @@ class SendReads:
 
 
 REF = "ref:"  # marks a link id among the statuses (no status starts so)
+
+
+def _answer(
+    rows: Iterable[Any], page: list[str], hashes: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """From the rows of :func:`_recheck`: who of ``page`` may not be mailed (and why), and the link ids."""
+    statuses, refs = [], {}
+    for name, why in rows:
+        if why.startswith(REF):
+            refs[name] = why[len(REF) :]
+        else:
+            statuses.append((name, why))
+    return why_not(statuses, page, hashes), refs
 
 
 @cache
