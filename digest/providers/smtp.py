@@ -239,7 +239,7 @@ class SmtpProvider(Provider):
                 if attempt == 2:
                     raise ProviderError(self.name, "the connection dropped twice", retryable=True) from None
         try:
-            code, reply = send_data(conn, data, opened, self.dkim is None, self.pool.write_ahead)
+            code, reply = send_data(conn, data, opened, self.dkim is None, self.pool)
         except smtplib.SMTPDataError as exc:
             self._reset(conn)
             raise self._refused(exc.smtp_code, exc.smtp_error, rcpt, "DATA") from None

@@ -17,7 +17,7 @@ import time
 from typing import Protocol
 
 from digest.errors import AuthError, ProviderError
-from digest.providers.smtp_exchange import write_envelope
+from digest.providers.smtp_exchange import envelope_bytes, write_envelope
 
 NETWORK_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)
 
@@ -141,18 +141,31 @@ class Connections:
             self._early[id(conn)] = early
         return early
 
+    def planned(self) -> bytes:
+        """The envelope planned on this thread's connection, for the caller to write behind a final
+        "." in the same write; b"" when none is planned (or it went already)."""
+        conn, early = self._unwritten()
+        if conn is None or early is None:
+            return b""
+        early.written = True  # also when the write fails part-way: that connection is never reused
+        return envelope_bytes(conn, early.mail_from, early.rcpt)
+
     def write_ahead(self) -> None:
         """Write the planned envelope, right after a final "." (see
         :func:`~digest.providers.smtp_exchange.write_envelope`)."""
-        conn = getattr(self._local, "conn", None)
-        early = self._early.get(id(conn)) if conn is not None else None
-        if conn is None or early is None or early.written:
+        conn, early = self._unwritten()
+        if conn is None or early is None:
             return
         early.written = True  # also when it fails part-way: that connection is never reused
         try:
             write_envelope(conn, early.mail_from, early.rcpt)
         except NETWORK_ERRORS:
             pass  # the connection is gone: the call awaiting its answer finds out
+
+    def _unwritten(self) -> tuple[smtplib.SMTP | None, Early | None]:
+        conn = getattr(self._local, "conn", None)
+        early = self._early.get(id(conn)) if conn is not None else None
+        return conn, early if early is not None and not early.written else None
 
     def take(self, early: Early | None) -> bool:
         """Whether this thread's connection carries ``early`` written, whose answers the caller now

@@ -10,11 +10,22 @@ from __future__ import annotations
 
 import re
 import smtplib
-from collections.abc import Callable
+from typing import Protocol
 
 from digest.providers.handover import awaiting_answer, handing_over
 
 Reply = tuple[int, bytes]
+
+
+class Ahead(Protocol):
+    """The next call's envelope, written behind a message's final "." (smtp_connections.Connections)."""
+
+    def planned(self) -> bytes:
+        """The envelope already planned for this connection, as it goes on the wire, now counted as
+        written (the caller writes it); b"" when none is planned."""
+
+    def write_ahead(self) -> None:
+        """Write an envelope planned since (while the answer was awaited), if any."""
 
 # An address made only of these needs no parsing: quoteaddr would return it in angle brackets as it is.
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-]+")
@@ -43,7 +54,7 @@ def data(
     message: bytes,
     opened: bool = False,
     stuffed: bool = False,
-    then: Callable[[], None] | None = None,
+    ahead: Ahead | None = None,
 ) -> Reply:
     """What :meth:`smtplib.SMTP.data` does for bytes, without its regular expression.
 
@@ -51,7 +62,9 @@ def data(
     Raises SMTPDataError when the server does not answer DATA with 354. ``opened``: DATA was
     sent and answered 354 already (pipelined with the envelope, see :func:`envelope`);
     ``stuffed``: ``message`` is dot-stuffed already (:func:`dot_stuff`, the SMTP wire template);
-    ``then``: written after the final "." while its answer is awaited (the next call's envelope).
+    ``ahead``: the next call's envelope, written behind the final "." while its answer is awaited:
+    in the same write when it was planned before (its call prepared during the flush), else once
+    planned during the answer.
     """
     if not opened:
         code, reply = conn.docmd("data")
@@ -68,18 +81,22 @@ def data(
     except BaseException:
         conn.close()  # without the final "." the server discards the message
         raise
-    conn.send(end)
+    conn.send(end + ahead.planned() if ahead is not None else end)  # one write, one system call
     awaiting_answer()  # the server's answer takes a round trip: the sender prepares its next call
-    if then is not None:
-        then()
+    if ahead is not None:
+        ahead.write_ahead()
     return conn.getreply()
 
 
-def write_envelope(conn: smtplib.SMTP, mail_from: str, rcpt: str) -> None:
-    """MAIL, RCPT and DATA in one write (the server offers PIPELINING). It may follow the final
+def envelope_bytes(conn: smtplib.SMTP, mail_from: str, rcpt: str) -> bytes:
+    """MAIL, RCPT and DATA as one write (the server offers PIPELINING). It may follow the final
     "." of the previous message before that is answered (RFC 2920: a message's content may
     begin a group, DATA ends it); the answers come in order."""
-    conn.send(f"mail {mail_from}\r\nrcpt {rcpt_to(rcpt)}\r\ndata\r\n")
+    return f"mail {mail_from}\r\nrcpt {rcpt_to(rcpt)}\r\ndata\r\n".encode(conn.command_encoding)
+
+
+def write_envelope(conn: smtplib.SMTP, mail_from: str, rcpt: str) -> None:
+    conn.send(envelope_bytes(conn, mail_from, rcpt))
 
 
 def envelope(conn: smtplib.SMTP, mail_from: str, rcpt: str, written: bool = False) -> list[Reply]:

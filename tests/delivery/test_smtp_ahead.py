@@ -10,6 +10,8 @@ this way too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from digest.errors import ProviderError
@@ -26,9 +28,6 @@ class Conn(Scripted):
 
     def quit(self) -> None:
         self.quit_sent = True
-
-    def text(self) -> list[str]:
-        return [w if isinstance(w, str) else w.decode() for w in self.writes]
 
 
 def test_the_next_envelope_follows_the_final_dot_and_its_answers_are_read_by_its_call() -> None:
@@ -47,6 +46,25 @@ def test_the_next_envelope_follows_the_final_dot_and_its_answers_are_read_by_its
     smtp._send_one(b"Subject: two\r\n\r\nbody\r\n", "next@example.net", FROM, ahead[0])
     # Only the body and the final "." were written for the second message: its envelope went ahead.
     assert conn.text()[4:] == ["Subject: two\r\n\r\nbody\r\n", ".\r\n"]
+    assert not conn.replies and not conn.closed
+
+
+def test_an_envelope_planned_before_the_final_dot_goes_in_its_write() -> None:
+    # The thread's next call prepared during the flush (a second claimed delivery): its envelope
+    # is planned before the final "." is written, and both go in one write.
+    conn = Conn([OK, OK, GO, DONE, OK, OK, GO, DONE])
+    smtp = provider(conn)
+    ahead = []
+
+    def hand_over() -> Callable[[], None]:
+        return lambda: ahead.append(smtp.pool.ahead(FROM, "next@example.net"))
+
+    with watching(hand_over):
+        smtp._send_one(b"Subject: one\r\n\r\nbody\r\n", TO, FROM)
+    next_commands = COMMANDS.replace(TO, "next@example.net")
+    assert conn.text() == [COMMANDS, "Subject: one\r\n\r\nbody\r\n", ".\r\n" + next_commands]
+    smtp._send_one(b"Subject: two\r\n\r\nbody\r\n", "next@example.net", FROM, ahead[0])
+    assert conn.text()[3:] == ["Subject: two\r\n\r\nbody\r\n", ".\r\n"]
     assert not conn.replies and not conn.closed
 
 
