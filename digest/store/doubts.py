@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from digest.store import schema, schema_web
-from digest.store.rows import EMAIL, DeliveryRow, delivery_from_row, idem_key, now_utc, people_of
+from digest.store.rows import DeliveryRow, delivery_from_row, idem_key, now_utc, people_of
 
 AGAIN = "~again"  # the target suffix of the call that sends a batch's missing recipients again
 
@@ -145,17 +145,6 @@ def reopen_passing(engine: Engine, key: str, channel: str, note: str) -> int:
 def give_up_passing(engine: Engine, key: str, channel: str) -> int:
     """Failures that could have passed, failed for good (too late to send them)."""
     return _update(engine, key, channel, {"transient": 0})
-
-
-def unknown_since(engine: Engine, key: str, prefix: str = EMAIL) -> datetime | None:
-    """When the oldest unknown delivery of ``key`` on ``prefix`` channels became so (machine time)."""
-    d = schema.deliveries
-    query = select(func.min(d.c.updated_at)).where(
-        d.c.edition_key == key, d.c.status == "unknown", d.c.channel.like(prefix + "%")
-    )
-    with engine.connect() as conn:
-        value = conn.scalar(query)
-    return None if value is None else datetime.fromtimestamp(_epoch(value), UTC)
 
 
 def _update(engine: Engine, key: str, channel: str, values: dict[str, Any]) -> int:
