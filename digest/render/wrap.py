@@ -25,6 +25,8 @@ def char_width(char: str) -> int:
 
 
 def display_width(text: str) -> int:
+    if text.isascii():  # every ASCII code point takes one column: no need to ask each one
+        return len(text)
     return sum(char_width(c) for c in text)
 
 
