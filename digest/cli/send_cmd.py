@@ -7,9 +7,10 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
 from digest.cli import add_command
-from digest.cli.context import Context
+from digest.cli.context import Context, kept_start_up
 from digest.stopping import CAPPED, INTERRUPTED, PAUSED, StopRequest, stop_signals
 
 
@@ -42,12 +43,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    with kept_start_up() as started:
+        return _send(args, ctx, started)
+
+
+def _send(args: argparse.Namespace, ctx: Context, started: Callable[[], None]) -> int:
     # Imported here, not at the top, so `digest --help` starts fast.
     from digest.config import with_overrides
     from digest.deliver import send_current
     from digest.providers import make_provider
 
     provider = make_provider(ctx.settings)
+    started()
     if args.test:
         from digest.deliver.testcopy import send_test
 

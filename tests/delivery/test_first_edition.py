@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from digest.cli import main
@@ -103,6 +105,35 @@ def test_outbox_keeps_its_one_copy_rehearsal_and_says_where(world, monkeypatch, 
     line = next(x for x in out.splitlines() if x.startswith("outbox:"))
     assert "1 .eml file(s)" in line and str(files[0].parent) in line
     assert "recipients: 1 sent" in out
+
+
+def test_send_freezes_its_start_up_and_leaves_the_collector_as_it_found_it(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`digest send` freezes what start-up made (no collection walks it again during the send),
+    then unfreezes it and leaves the collector on or off as the caller had it (the tests run
+    many commands in one process)."""
+    import digest.deliver.send as send_module
+
+    w = world()
+    monkeypatch.setenv("DIGEST_DATA_DIR", str(w.settings.data_dir))
+    monkeypatch.setenv("DIGEST_SOURCES", w.settings.sources[0])
+    during: list[tuple[bool, int]] = []
+    real = send_module.send_current
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        during.append((gc.isenabled(), gc.get_freeze_count()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(send_module, "send_current", watched)
+    assert gc.isenabled()
+    assert main(["send"]) == 0
+    assert during[0][0] and during[0][1] > 0  # collecting again, start-up frozen out of its way
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        assert main(["send"]) == 0  # already sent this period: nothing more
+        assert not during[1][0] and not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
 
 
 def test_status_and_send_count_recipients_not_batches(world) -> None:  # type: ignore[no-untyped-def]
