@@ -116,6 +116,7 @@ def smtp_bench(n: int, connections: int, repeat: int) -> dict[str, Any]:
     from benchmarks.whole_command import list_only, whole_command
 
     rounds: list[dict[str, float]] = []
+    windows: list[tuple[float, float]] = []  # each whole command's start and end (epoch seconds)
     with tempfile.TemporaryDirectory() as tmp, running_sink() as (port, sink):
         work = Path(tmp)
         data = sample_message(work / "sample")
@@ -129,7 +130,9 @@ def smtp_bench(n: int, connections: int, repeat: int) -> dict[str, Any]:
             assert counts == {"sent": n}, counts
             floor2 = replay(port, n, connections, data)
             env = {**SMTP_WORLD, "DIGEST_SOURCES": str(ROOT / "content"), "DIGEST_TEST_NOW": NOW}
+            began = time.time()
             whole, whole_cpu, _ = whole_command(env, port, connections, seed, work / f"whole{run}")
+            windows.append((began, time.time()))
             rounds.append(
                 {
                     "replay": n / floor,
@@ -143,6 +146,8 @@ def smtp_bench(n: int, connections: int, repeat: int) -> dict[str, Any]:
                     "whole_cpu_ms": 1000 * whole_cpu / n,
                 }
             )
+    for each, window in zip(rounds, windows, strict=True):
+        each.update(phases(window, sink["connections"]))
     return {
         "messages": n,
         "connections": connections,
@@ -151,6 +156,15 @@ def smtp_bench(n: int, connections: int, repeat: int) -> dict[str, Any]:
         "sink_cpu_ms": 1000 * sink["cpu"] / sink["messages"],
         "rounds": rounds,
     }
+
+
+def phases(window: tuple[float, float], connections: list[list[float]]) -> dict[str, float]:
+    """A whole command's time split by what the sink saw of it: before its first connection,
+    from there to its last message accepted, and after (its report, the process ending)."""
+    began, ended = window
+    mine = [c for c in connections if began <= c[0] <= ended and c[2]]
+    first, last = min(c[0] for c in mine), max(c[1] for c in mine)
+    return {"before": first - began, "calls": last - first, "after": ended - last}
 
 
 def print_smtp(smtp: dict[str, Any]) -> None:
@@ -168,6 +182,10 @@ def print_smtp(smtp: dict[str, Any]) -> None:
             f"send loop {r['fanout']:5.0f} msg/s ({r['fanout_cpu_ms']:.2f} ms) = {r['fanout_ratio']:.2f}x | "
             f"replay {r['replay2']:5.0f} | whole `digest send` {r['whole']:5.0f} msg/s "
             f"({r['whole_cpu_ms']:.2f} ms) = {r['whole_ratio']:.2f}x"
+        )
+        print(
+            f"    the whole command: {r['before']:.2f} s before its first call, {r['calls']:.2f} s of "
+            f"calls, {r['after']:.2f} s after its last"
         )
     for name in ("fanout_ratio", "whole_ratio"):
         values = [r[name] for r in smtp["rounds"]]

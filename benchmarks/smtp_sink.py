@@ -25,17 +25,23 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 END = b"\r\n.\r\n"
 
 
 class Sink(asyncio.Protocol):
     counter = [0]  # messages accepted by every connection of this process
+    # Each connection: [opened, its last message accepted (epoch seconds), messages], so the
+    # benchmark can split a whole command's time into before its first call, the calls, and after.
+    connections: list[list[float]] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport: asyncio.Transport = transport  # type: ignore[assignment]
         self.buffer = bytearray()
         self.in_data = False
+        self.record = [time.time(), 0.0, 0]
+        self.connections.append(self.record)
         self.transport.write(b"220 sink ESMTP\r\n")
 
     def data_received(self, data: bytes) -> None:
@@ -52,6 +58,8 @@ class Sink(asyncio.Protocol):
                 del self.buffer[: end + len(END)]
                 self.in_data = False
                 self.counter[0] += 1
+                self.record[1] = time.time()
+                self.record[2] += 1
                 replies.append(b"250 2.0.0 queued\r\n")
                 continue
             line_end = self.buffer.find(b"\r\n")
@@ -88,11 +96,12 @@ async def serve(port: int) -> None:
     async with server:
         await stopped.wait()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"messages": Sink.counter[0], "cpu": usage.ru_utime + usage.ru_stime}), flush=True)
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"messages": Sink.counter[0], "cpu": cpu, "connections": Sink.connections}), flush=True)
 
 
 @contextmanager
-def running_sink() -> Iterator[tuple[int, dict[str, float]]]:
+def running_sink() -> Iterator[tuple[int, dict[str, Any]]]:
     """The sink in its own process: (port, what it reported when stopped)."""
     from tests.fakes.smtp import free_port
 
