@@ -83,8 +83,8 @@ class SendReads:
         taken = self._take(page)
         if taken is not None:
             return taken
-        hashes = {address_hash(self.key, a): a for a in page}
-        gone, self._local.refs = _answer(self._rows(_recheck, len(page), [*page, *hashes]), page, hashes)
+        hashes, values = self._asking(page)
+        gone, self._local.refs = _answer(self._rows(_recheck, len(page), values), page, hashes)
         return gone  # the ids are for this thread's next refs(), the same call's
 
     def question(self, claimed: Sequence[DeliveryRow]) -> Question | None:
@@ -93,11 +93,17 @@ class SendReads:
         page = sorted({str(person[0]).lower() for row in claimed for person in row.data() or () if person})
         if not page or len(page) > PAGE:
             return None
-        hashes = {address_hash(self.key, a): a for a in page}
+        hashes, values = self._asking(page)
         compiled = _recheck(self.engine.dialect, len(page))
-        params = compiled.args({f"v{i}": v for i, v in enumerate([*page, *hashes])})
         asked = time.monotonic()
-        return Question(compiled.sql, params, lambda rows: self._keep(rows, page, hashes, asked))
+        take = lambda rows: self._keep(rows, page, hashes, asked)  # noqa: E731
+        return Question(compiled.sql, _named(compiled, values), take)
+
+    def _asking(self, page: list[str]) -> tuple[dict[str, str], list[str]]:
+        """The keyed hashes of ``page`` (hash -> address) and the question's values: the addresses,
+        then their hashes (see :func:`_recheck`)."""
+        hashes = {address_hash(self.key, a): a for a in page}
+        return hashes, [*page, *hashes]
 
     def _keep(self, rows: list[Any], page: list[str], hashes: dict[str, str], asked: float) -> None:
         gone, refs = _answer(rows, page, hashes)
@@ -111,11 +117,13 @@ class SendReads:
         now = time.monotonic()
         with self._lock:
             found = [self._answers.pop(a, None) for a in page]
-            if any(got is None or now - got[0] > self.fresh for got in found):
+            fresh = [got for got in found if got is not None and now - got[0] <= self.fresh]
+            if len(fresh) < len(page):
                 return None
             self.answered += 1
-        self._local.refs = {a: got[2] for a, got in zip(page, found, strict=True) if got and got[2]}
-        return {a: got[1] for a, got in zip(page, found, strict=True) if got and got[1]}
+        answers = list(zip(page, fresh, strict=True))
+        self._local.refs = {a: ref for a, (_, _, ref) in answers if ref}
+        return {a: why for a, (_, why, _) in answers if why}
 
     def refs(self, emails: Iterable[str]) -> dict[str, str]:
         """As :func:`~digest.store.link_refs.refs_for` (which makes any id still missing)."""
@@ -140,7 +148,7 @@ class SendReads:
         compiled = statement(self.engine.dialect, n)
         cursor = raw.cursor()
         try:
-            cursor.execute(compiled.sql, compiled.args({f"v{i}": v for i, v in enumerate(values)}))
+            cursor.execute(compiled.sql, _named(compiled, values))
             return list(cursor.fetchall())
         finally:
             cursor.close()
@@ -149,6 +157,11 @@ class SendReads:
 
 
 REF = "ref:"  # marks a link id among the statuses (no status starts so)
+
+
+def _named(compiled: Compiled, values: list[str]) -> Any:
+    """``values`` as the parameters v0, v1, ... of ``compiled``, laid out for the driver."""
+    return compiled.args({f"v{i}": v for i, v in enumerate(values)})
 
 
 def _answer(
