@@ -25,13 +25,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from digest.attempts import RetryPolicy, dead_owners, owner_id
-from digest.deliver.handing import Call, Handover
+from digest.deliver.handing import Call, Handover, Reached
+from digest.deliver.rounds import drive
 from digest.deliver.writer import LedgerWriter
 from digest.errors import ProviderError
 from digest.pacing import Limits
 from digest.providers.base import SendResult
+from digest.providers.driver import Driver
 from digest.providers.handover import watching
 from digest.store.ledger import DeliveryRow, Ledger
 from digest.store.rows import ClaimSpec, Outcome, Question
@@ -91,6 +94,7 @@ def dispatch(
     limits: Limits | None = None,
     prepare: Callable[[DeliveryRow], Call] | None = None,
     ask: Callable[[Sequence[DeliveryRow]], Question | None] | None = None,
+    lanes: Driver[Any] | None = None,
 ) -> DispatchStats:
     """Send every due delivery of (key, channel) until none are left or all wait too long.
 
@@ -99,7 +103,9 @@ def dispatch(
     in flight are answered and recorded, the rest stay ``pending``, ``stopped`` says why.
     ``prepare(row)()`` does what ``send(row)`` does, in two steps: with a provider that records
     its hand-overs, the first runs while the provider awaits the previous call's answer.
-    ``ask``: what each claim's transaction reads about the deliveries it claims (ClaimSpec.ask)."""
+    ``ask``: what each claim's transaction reads about the deliveries it claims (ClaimSpec.ask).
+    ``lanes``: the provider drives every call from this thread (:mod:`digest.deliver.rounds`),
+    with ``prepare`` (a provider that records its hand-overs)."""
     stats = DispatchStats()
     lock = threading.Lock()
     claim = ClaimSpec(key, channel, owner_id(), policy.lease, limits, ask)
@@ -129,18 +135,36 @@ def dispatch(
             if fault is not None:
                 raise fault
 
+    def finish(row: DeliveryRow, call: Call, reached: bool) -> tuple[Outcome, Exception | None]:
+        outcome, fault = _one(row, call, stats, lock, policy, Reached(reached))
+        if on_progress:
+            on_progress(1)
+        return outcome, fault
+
     while True:
-        # A claim need not survive a power cut when the hand-over is recorded (see SendPath).
-        gather = GATHER if policy.staged else 0.0
-        with LedgerWriter(
-            ledger, claim, durable_claims=not policy.staged, threads=policy.workers, gather=gather
-        ) as writer:
-            _run(lambda: drain(writer), policy.workers)
-        if writer.held or stopped():  # held: paused or capped, as a claim's transaction found
-            stats.stopped = writer.held
+        if lanes is not None and prepare is not None and policy.staged:
+            # The hand-overs are recorded, so a claim need not survive a power cut (see SendPath).
+            with ledger.send_path(durable_claims=False) as path:
+                drive(lanes, path, claim, prepare, finish, stopped)
+            held = path.held
+        else:
+            held = _threads(ledger, claim, policy, drain)
+        if held or stopped():  # held: paused or capped, as a claim's transaction found
+            stats.stopped = held
             return stats
         if not _wait_for_retries(ledger, key, channel, wait, policy.retry.max_wait):
             return stats
+
+
+def _threads(ledger: Ledger, claim: ClaimSpec, policy: Policy, drain: Callable[[LedgerWriter], None]) -> str:
+    """A sending thread per worker, one ledger writer for them all; why a claim was held ("": none)."""
+    # A claim need not survive a power cut when the hand-over is recorded (see SendPath).
+    gather = GATHER if policy.staged else 0.0
+    with LedgerWriter(
+        ledger, claim, durable_claims=not policy.staged, threads=policy.workers, gather=gather
+    ) as writer:
+        _run(lambda: drain(writer), policy.workers)
+    return writer.held
 
 
 def _run(drain: Callable[[], None], workers: int) -> None:
@@ -219,7 +243,7 @@ def _one(
     stats: DispatchStats,
     lock: threading.Lock,
     policy: Policy,
-    hook: Handover | None = None,
+    hook: Handover | Reached | None = None,
 ) -> tuple[Outcome, Exception | None]:
     """Make the call; return the outcome to record, and the fault that must stop the run.
 
@@ -257,7 +281,9 @@ def _one(
     return outcome, None
 
 
-def _fault(row: DeliveryRow, exc: Exception, policy: Policy, hook: Handover | None) -> tuple[str, Outcome]:
+def _fault(
+    row: DeliveryRow, exc: Exception, policy: Policy, hook: Handover | Reached | None
+) -> tuple[str, Outcome]:
     error = f"internal error during the call ({type(exc).__name__}: {str(exc)[:200]})"
     if hook is None or hook.reached:
         note = error + "; it may have gone out"

@@ -102,20 +102,7 @@ def send_pending(
     bounces = RefusalBook.start(ledger.engine, options.links.key, options.retry)
 
     def prepare(row: DeliveryRow) -> Callable[[], SendResult]:
-        call = mode.prepare(ledger, row, letters, reads.not_to_mail)
-
-        def made() -> SendResult:
-            try:
-                result = call()
-            except AuthError as exc:
-                refusals.append((row.id, exc))
-                raise
-            except RecipientRefused as exc:
-                raise bounces.refused(row, exc) from None
-            bounces.accepted(row)
-            return result
-
-        return made
+        return Answered(row, mode.prepare(ledger, row, letters, reads.not_to_mail), bounces, refusals)
 
     def halt() -> bool:
         return bool(refusals) or (stop is not None and stop())
@@ -135,6 +122,30 @@ def send_pending(
         provider.close()
 
 
+class Answered:
+    """A delivery's prepared call (``inner``, which a provider's lanes may carry) and what its
+    answer means for the run: a refused login stops it, a refused recipient goes to the bounce
+    policy, an accepted one clears the address's soft refusals."""
+
+    __slots__ = ("bounces", "inner", "refusals", "row")
+
+    def __init__(
+        self, row: DeliveryRow, inner: Callable[[], SendResult], bounces: RefusalBook, refusals: Refusals
+    ) -> None:
+        self.row, self.inner, self.bounces, self.refusals = row, inner, bounces, refusals
+
+    def __call__(self) -> SendResult:
+        try:
+            result = self.inner()
+        except AuthError as exc:
+            self.refusals.append((self.row.id, exc))
+            raise
+        except RecipientRefused as exc:
+            raise self.bounces.refused(self.row, exc) from None
+        self.bounces.accepted(self.row)
+        return result
+
+
 def _make_calls(
     ledger: Ledger,
     mode: Mode,
@@ -152,7 +163,10 @@ def _make_calls(
     channel = mode.provider.channel()
     caps = options.caps if mode.owns_list else NO_CAPS
     limits = limits_for(ledger.engine, caps, key, channel)
-    bar = _bar(ledger.counts(key, channel).get("pending", 0), progress, mode.unit)
+    due = ledger.counts(key, channel).get("pending", 0)
+    bar = _bar(due, progress, mode.unit)
+    # A provider that drives every connection from this thread opens the first one to see whether it can.
+    lanes = mode.provider.lanes() if due else None
     try:
         return dispatch(
             ledger,
@@ -165,6 +179,7 @@ def _make_calls(
             limits=limits,
             prepare=prepare,
             ask=ask,
+            lanes=lanes,
         )
     finally:
         if bar:

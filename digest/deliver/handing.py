@@ -68,6 +68,23 @@ class Handover:
         return recorded
 
 
+class Reached:
+    """The hook of a call whose message a provider's lanes carried (:mod:`digest.deliver.rounds`):
+    calling it hands nothing over any more, it only says whether the message was."""
+
+    meanwhile = None
+
+    def __init__(self, reached: bool) -> None:
+        self.reached = reached
+
+    def __call__(self) -> Callable[[], None]:
+        return _nothing
+
+
+def _nothing() -> None:
+    return None
+
+
 def prepared(prepare: Callable[[DeliveryRow], Call], row: DeliveryRow) -> Call:
     """``prepare(row)``; an error is raised by the call it would have prepared, not here (it
     runs inside the previous call, whose outcome it is not)."""

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from email.message import EmailMessage
     from email.policy import EmailPolicy
 
+    from digest.providers.driver import Driver
     from digest.providers.records import Found, InDoubt
 
 __all__ = [
@@ -315,6 +316,11 @@ class Provider(DoctorHooks):
         """:meth:`send_batch` in two steps: what can be done ahead (the dispatcher may run it while
         the thread's previous call awaits its answer), then the call. By default all is the call."""
         return partial(self.send_batch, batch, idem_key)
+
+    def lanes(self) -> Driver[Any] | None:
+        """Several calls at once driven from the dispatcher's one thread (:mod:`digest.providers.driver`),
+        or None: each call is made on a sending thread of its own."""
+        return None
 
     def received(self, calls: Sequence[InDoubt]) -> Found:
         """Ask the provider's own records (``keeps_records``) which recipients of these calls it got.

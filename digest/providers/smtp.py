@@ -25,22 +25,19 @@ from typing import TYPE_CHECKING, Self
 
 from digest.config import Settings
 from digest.config.base import choice, parse_float, parse_int, parse_positive_int, path_text, setting
-from digest.errors import ConfigError, ProviderError, RecipientRefused
+from digest.errors import ConfigError, ProviderError
 from digest.providers.base import Outgoing, Provider, SendResult, Shared, wire_policy
 from digest.providers.bounce_mailbox import BounceSettings
 from digest.providers.dkim import DkimSigner
 from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Early, Pacer
-from digest.providers.smtp_exchange import close_data, envelope
+from digest.providers.smtp_exchange import close_data, envelope, refusal, refused_envelope
 from digest.providers.smtp_exchange import data as send_data
+from digest.providers.smtp_lanes import Lanes, Wire
 from digest.verp import envelope_sender
 
 if TYPE_CHECKING:
     from digest.dnslookup import DnsLookup
     from digest.mailcheck import Finding
-
-
-# Each step of the envelope and the answers that let it go on.
-STEPS = (("", (250,)), ("RCPT", (250, 251)), ("DATA", (354,)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,6 +143,7 @@ class SmtpProvider(Provider):
         self._mail_from = f"FROM:{smtplib.quoteaddr(self.envelope_from)}"
         self.dkim = dkim  # None: the relay signs, if anyone does
         self.key = key  # signs the VERP tokens of DIGEST_BOUNCE_ADDRESS
+        self._lanes: Lanes | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -193,23 +191,29 @@ class SmtpProvider(Provider):
         return SendResult(provider_id=last)
 
     def prepare_batch(self, batch: list[Outgoing], idem_key: str) -> Callable[[], SendResult]:
-        """The message built now and, when this thread's connection is open and the server
-        pipelines, its envelope planned to go behind the final "." of the message on it (one round
-        trip a message instead of two; see Connections.ahead)."""
+        """The message built now (a :class:`~digest.providers.smtp_lanes.Wire`, which lanes can carry)
+        and, when this thread's connection is open and the server pipelines, its envelope planned to
+        go behind the final "." of the message on it (one round trip a message instead of two; see
+        Connections.ahead)."""
         from digest.render.message import message_id
 
         if len(batch) != 1 or self.pacer.interval:  # paced: each message waits for its slot first
             return super().prepare_batch(batch, idem_key)
         item, mail_from = batch[0], self.mail_from(idem_key)
         msgid = message_id(item.edition_key, item.recipient.email, item.content.sender)
-        data = self._wire(item, msgid)
-        early = self.pool.ahead(mail_from, item.recipient.email)
+        data, rcpt = self._wire(item, msgid), item.recipient.email
+        wire = Wire(self._send_one, data, self.dkim is None, rcpt, mail_from, msgid)
+        wire.early = self.pool.ahead(mail_from, item.recipient.email)
+        return wire
 
-        def call() -> SendResult:
-            self._send_one(data, item.recipient.email, mail_from, early)
-            return SendResult(provider_id=msgid)
-
-        return call
+    def lanes(self) -> Lanes | None:
+        """All connections driven from one thread (:mod:`digest.providers.smtp_lanes`), unless the
+        messages are paced (each waits for its slot) or the server does not pipeline."""
+        if self.pacer.interval:
+            return None
+        if self._lanes is None:
+            self._lanes = Lanes(self.name, self.options, self.connections)
+        return self._lanes if self._lanes.usable() else None
 
     def _wire(self, item: Outgoing, msgid: str) -> bytes:
         """The message as DATA carries it: CRLF line ends (smtplib fixes them only for str messages),
@@ -242,7 +246,7 @@ class SmtpProvider(Provider):
             code, reply = send_data(conn, data, opened, self.dkim is None, self.pool)
         except smtplib.SMTPDataError as exc:
             self._reset(conn)
-            raise self._refused(exc.smtp_code, exc.smtp_error, rcpt, "DATA") from None
+            raise self._refused(refusal(self.name, exc.smtp_code, exc.smtp_error, rcpt, "DATA")) from None
         except NETWORK_ERRORS as exc:
             self.pool.drop()
             raise ProviderError(
@@ -253,18 +257,18 @@ class SmtpProvider(Provider):
             ) from None
         if code != 250:
             self._reset(conn)
-            raise self._refused(code, reply, rcpt, "DATA")
+            raise self._refused(refusal(self.name, code, reply, rcpt, "DATA"))
 
     def _envelope(self, conn: smtplib.SMTP, mail_from: str, rcpt: str, written: bool = False) -> bool:
         """MAIL and RCPT, and DATA too when pipelined; True when DATA is open (answered 354).
         ``written``: the commands went out ahead, only their answers are read."""
         replies = envelope(conn, mail_from, rcpt, written)
-        for (code, reply), (stage, good) in zip(replies, STEPS[: len(replies)], strict=True):
-            if code not in good:
-                if replies[-1][0] == 354:
-                    close_data(conn)
-                self._reset(conn)
-                raise self._refused(code, reply, rcpt if stage else "", stage)
+        error = refused_envelope(self.name, replies, rcpt)
+        if error is not None:
+            if replies[-1][0] == 354:
+                close_data(conn)
+            self._reset(conn)
+            raise self._refused(error)
         return len(replies) == 3
 
     def _reset(self, conn: smtplib.SMTP) -> None:
@@ -277,16 +281,12 @@ class SmtpProvider(Provider):
         except NETWORK_ERRORS:
             self.pool.drop()
 
-    def _refused(self, code: int, reply: bytes | str, rcpt: str = "", stage: str = "") -> ProviderError:
-        """The error of a refusal; one that names the recipient (at RCPT or DATA, but not a 421, which
-        closes the connection and says nothing about the address) goes to the bounce policy."""
-        text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
-        text = " ".join(text.split())[:300]
-        if code == 421:
+    def _refused(self, error: ProviderError) -> ProviderError:
+        if error.status_code == 421:  # the server is closing the connection
             self.pool.drop()
-        elif rcpt and 400 <= code < 600:
-            return RecipientRefused(self.name, rcpt, code, text, stage)
-        return ProviderError(self.name, f"{code} {text}", status_code=code, retryable=400 <= code < 500)
+        return error
 
     def close(self) -> None:
+        if self._lanes is not None:
+            self._lanes.close()
         self.pool.close()

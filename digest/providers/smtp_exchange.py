@@ -12,9 +12,13 @@ import re
 import smtplib
 from typing import Protocol
 
+from digest.errors import ProviderError, RecipientRefused
 from digest.providers.handover import awaiting_answer, handing_over
 
 Reply = tuple[int, bytes]
+
+# Each step of the envelope and the answers that let it go on.
+STEPS = (("", (250,)), ("RCPT", (250, 251)), ("DATA", (354,)))
 
 
 class Ahead(Protocol):
@@ -126,3 +130,22 @@ def close_data(conn: smtplib.SMTP) -> None:
     an empty message with no recipient, which the server refuses or drops."""
     conn.send(b".\r\n")
     conn.getreply()
+
+
+def refusal(name: str, code: int, reply: bytes | str, rcpt: str = "", stage: str = "") -> ProviderError:
+    """The error of a refusal; one that names the recipient (at RCPT or DATA, but not a 421, which
+    closes the connection and says nothing about the address) goes to the bounce policy. The
+    caller closes the connection after a 421."""
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    text = " ".join(text.split())[:300]
+    if rcpt and code != 421 and 400 <= code < 600:
+        return RecipientRefused(name, rcpt, code, text, stage)
+    return ProviderError(name, f"{code} {text}", status_code=code, retryable=400 <= code < 500)
+
+
+def refused_envelope(name: str, replies: list[Reply], rcpt: str) -> ProviderError | None:
+    """The refusal among the envelope's answers (:func:`envelope`), None when all let it go on."""
+    for (code, reply), (stage, good) in zip(replies, STEPS[: len(replies)], strict=True):
+        if code not in good:
+            return refusal(name, code, reply, rcpt if stage else "", stage)
+    return None
