@@ -20,7 +20,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Callable
 
-from digest.errors import ProviderError
+from digest.errors import AuthError, ProviderError
 from digest.providers.base import SendResult
 from digest.providers.smtp_connections import NETWORK_ERRORS, Early, Server, connect
 from digest.providers.smtp_exchange import close_data, dot_stuff, envelope, envelope_bytes, refused_envelope
@@ -78,6 +78,8 @@ class Lanes:
         self.name, self.server = name, server
         self.lanes = [_Lane(None) for _ in range(width)]
         self._finished: list[Wire] = []
+        # A refused login is not tried again on another connection: many refusals can lock the account.
+        self._refused_login: AuthError | None = None
 
     @property
     def width(self) -> int:
@@ -85,16 +87,25 @@ class Lanes:
 
     def usable(self) -> bool:
         """Open the first connection: whether the server pipelines (else the caller sends as before).
-        A connection that cannot be opened says False too: the caller's own path reports it."""
+        When it cannot be opened, the lanes are used: each call they carry fails with the error."""
         try:
-            conn = self.lanes[0].conn or connect(self.name, self.server)
+            conn = self.lanes[0].conn or self._connect()
         except ProviderError:
-            return False
+            return True
         self.lanes[0].conn = conn
         if conn.has_extn("pipelining"):
             return True
         self.close()
         return False
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._refused_login is not None:
+            raise self._refused_login
+        try:
+            return connect(self.name, self.server)
+        except AuthError as exc:
+            self._refused_login = exc
+            raise
 
     def takes(self, call: object) -> Wire | None:
         """The message of ``call`` (a prepared call, maybe wrapped with an ``inner``) if a lane can
@@ -216,7 +227,7 @@ class Lanes:
     def _reopen(self, lane: _Lane, wire: Wire) -> bool:
         """A new connection for ``lane``; False when none opens (``wire`` finished with the error)."""
         try:
-            conn = connect(self.name, self.server)
+            conn = self._connect()
         except ProviderError as exc:  # a refused login (AuthError) too: the send stops on it
             self._done(wire, exc)
             return False
