@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -40,6 +40,8 @@ class Mailbox:
     # a "hang" RCPT reply never answers RCPT (nothing of the message is sent).
     data_replies: list[str] = field(default_factory=list)
     rcpt_replies: list[str] = field(default_factory=list)
+    # "drop" closes the connection at the next MAIL, before answering it (a connection gone idle).
+    mail_replies: list[str] = field(default_factory=list)
     # Refusals by address, every time: at RCPT, or at DATA for a transaction that names the address.
     refuse_rcpt: dict[str, str] = field(default_factory=dict)
     refuse_data: dict[str, str] = field(default_factory=dict)
@@ -48,6 +50,8 @@ class Mailbox:
     # RCPT and DATA at once. aiosmtpd itself answers pipelined commands in order without saying so.
     pipelining: bool = True
     sessions: int = 0
+    # Called with the recipients of each message as its final "." arrives, before it is answered.
+    on_message: Callable[[list[str]], None] | None = None
     times: list[float] = field(default_factory=list)  # monotonic arrival time of each message
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -70,6 +74,16 @@ class Handler:
             responses.insert(len(responses) - 1, "250-PIPELINING")
         return responses
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # type: ignore[no-untyped-def]  # noqa: N802
+        with self.box.lock:
+            reply = self.box.mail_replies.pop(0) if self.box.mail_replies else ""
+        if reply == "drop":
+            server.transport.close()
+            return "421 closing"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
         with self.box.lock:
             reply = self.box.rcpt_replies.pop(0) if self.box.rcpt_replies else ""
@@ -86,6 +100,8 @@ class Handler:
             reply = self.box.data_replies.pop(0) if self.box.data_replies else ""
             refused = [self.box.refuse_data[a] for a in envelope.rcpt_tos if a in self.box.refuse_data]
             reply = reply or (refused[0] if refused else "")
+        if self.box.on_message is not None:
+            self.box.on_message(list(envelope.rcpt_tos))
         if reply == "drop":
             server.transport.close()
             return "421 closing"

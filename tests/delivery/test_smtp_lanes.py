@@ -1,0 +1,123 @@
+"""SMTP lanes: one thread drives every connection of a send (digest/providers/smtp_lanes.py,
+digest/deliver/rounds.py), against a real aiosmtpd server on 127.0.0.1, faults on several
+connections at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from digest.providers import make_provider
+from digest.providers.smtp import SmtpProvider
+from digest.store import schema
+from digest.store.sendpath import HANDED
+from tests.delivery.conftest import add_subscribers
+from tests.delivery.test_smtp import smtp_settings
+from tests.fakes.smtp import Mailbox, smtp_server
+
+
+def started_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    names: list[str] = []
+    start = threading.Thread.start
+
+    def spy(self: threading.Thread) -> None:
+        names.append(self.name)
+        start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", spy)
+    return names
+
+
+def test_one_thread_drives_every_connection(world, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    with smtp_server() as (box, port):
+        w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS="4"))
+        emails = add_subscribers(w.engine, 80)
+        names = started_threads(monkeypatch)
+        report = w.send()
+    assert report.counts == {"sent": 80}
+    assert sorted(box.rcpts) == emails  # each once
+    assert box.sessions == 4  # every connection used, none opened twice
+    assert not [n for n in names if n.startswith("send-") or n == "ledger-writer"], names
+    ids = [r.provider_id for r in w.rows()]
+    assert len(set(ids)) == 80 and all(ids)  # each Message-ID kept with its delivery
+
+
+def test_each_message_arrives_with_its_hand_over_on_record(world) -> None:  # type: ignore[no-untyped-def]
+    """As the server gets a final ".", the ledger already says that message was handed over, and
+    no more messages than connections are ever handed over without their answer recorded."""
+    seen: list[tuple[str, str, int]] = []
+    box = Mailbox()
+    with smtp_server(box) as (box, port):
+        w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS="3"))
+        add_subscribers(w.engine, 45)
+        d = schema.deliveries
+
+        def check(rcpts: list[str]) -> None:
+            with w.engine.connect() as conn:
+                mine = conn.execute(select(d.c.stage).where(d.c.target == f"to:{rcpts[0]}")).scalar_one()
+                doubt = select(func.count()).where(d.c.status == "sending", d.c.stage == HANDED)
+                seen.append((rcpts[0], mine, conn.execute(doubt).scalar_one()))
+
+        box.on_message = check
+        report = w.send()
+    assert report.counts == {"sent": 45} and len(seen) == 45
+    assert {stage for _, stage, _ in seen} == {HANDED}
+    assert max(in_doubt for _, _, in_doubt in seen) <= 3
+
+
+def test_faults_on_several_connections_each_settle_their_own_message(world) -> None:  # type: ignore[no-untyped-def]
+    box = Mailbox(
+        rcpt_replies=["451 4.3.0 busy, try again"],  # the first message's RCPT: tried again later
+        data_replies=["", "", "drop"],  # the third DATA: the server hangs up after the message
+        refuse_rcpt={"reader000020@example.net": "550 5.1.1 no such user"},
+        refuse_data={"reader000024@example.net": "554 5.7.1 content refused"},
+    )
+    with smtp_server(box) as (box, port):
+        w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS="3"))
+        emails = add_subscribers(w.engine, 30)
+        report = w.send()
+    assert report.counts == {"sent": 27, "failed": 2, "unknown": 1}
+    assert report.stats.retried == 1
+    by = {r.target.removeprefix("to:"): r for r in w.rows()}
+    assert "550" in by["reader000020@example.net"].last_error
+    assert "554" in by["reader000024@example.net"].last_error
+    unknown = [e for e, r in by.items() if r.status == "unknown"]
+    sent = sorted(e for e, r in by.items() if r.status == "sent")
+    assert len(unknown) == 1  # the server hung up after the message: it may have arrived
+    assert sorted(box.rcpts) == sent and len(sent) == 27  # (this server kept nothing it hung up on)
+    assert set(emails) == set(by)
+    assert box.sessions == 4  # refusals keep their connection; only the drop opened another
+
+
+@pytest.mark.parametrize("connections", [1, 3])
+def test_a_connection_gone_before_its_envelope_is_answered_is_reopened_and_nobody_missed(  # type: ignore[no-untyped-def]
+    world, connections: int
+) -> None:
+    box = Mailbox(mail_replies=["", "", "", "drop", "", "drop", "drop"])
+    with smtp_server(box) as (box, port):
+        w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS=str(connections)))
+        emails = add_subscribers(w.engine, 20)
+        report = w.send()
+    assert report.counts == {"sent": 20}
+    assert sorted(box.rcpts) == emails  # nothing lost, nothing twice
+    assert box.sessions == connections + 3  # each drop: a connection opened again
+    if connections == 1:
+        # The fifth message met two drops in a row ("the connection dropped twice"): tried again later.
+        assert report.stats.retried == 1
+
+
+@pytest.mark.parametrize("why", ["paced", "no pipelining"])
+def test_paced_or_unpipelined_sends_keep_a_thread_per_connection(world, monkeypatch: pytest.MonkeyPatch, why: str) -> None:  # type: ignore[no-untyped-def]
+    extra = {"DIGEST_SMTP_RATE": "500"} if why == "paced" else {}
+    with smtp_server(Mailbox(pipelining=why != "no pipelining")) as (box, port):
+        w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS="2", **extra))
+        provider = make_provider(w.settings)
+        assert isinstance(provider, SmtpProvider) and provider.lanes() is None
+        provider.close()
+        emails = add_subscribers(w.engine, 12)
+        names = started_threads(monkeypatch)
+        report = w.send()
+    assert report.counts == {"sent": 12} and sorted(box.rcpts) == emails
+    assert "ledger-writer" in names and len([n for n in names if n.startswith("send-")]) == 2
