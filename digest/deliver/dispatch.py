@@ -16,6 +16,10 @@ own claim to be committed before it sends. With a provider that records its
 hand-overs, the flushed hand-over of each message also claims the thread's next
 delivery (:func:`_drain_handing_over`): one transaction per message; given ``prepare``,
 that next call is prepared while the provider waits for the answer to this one.
+
+A provider that drives all its calls from one thread (SMTP's lanes) gets no threads and no
+writer: :func:`digest.deliver.rounds.drive` claims, records and sends in rounds, with the same
+promise (at most one message per connection handed over without its outcome recorded).
 """
 
 from __future__ import annotations

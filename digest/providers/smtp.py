@@ -1,4 +1,6 @@
-"""SMTP: one message per call, over reused connections, one per sending thread.
+"""SMTP: one message per call, over reused connections, all driven from one thread in rounds
+(:mod:`digest.providers.smtp_lanes`); a paced send, or a server without PIPELINING, has a
+sending thread per connection instead.
 
 Where a failure happens decides what it means:
 - while connecting, greeting, STARTTLS or logging in, or at MAIL/RCPT: nothing was

@@ -109,7 +109,9 @@ def test_a_connection_gone_before_its_envelope_is_answered_is_reopened_and_nobod
 
 
 @pytest.mark.parametrize("why", ["paced", "no pipelining"])
-def test_paced_or_unpipelined_sends_keep_a_thread_per_connection(world, monkeypatch: pytest.MonkeyPatch, why: str) -> None:  # type: ignore[no-untyped-def]
+def test_paced_or_unpipelined_sends_keep_a_thread_per_connection(  # type: ignore[no-untyped-def]
+    world, monkeypatch: pytest.MonkeyPatch, why: str
+) -> None:
     extra = {"DIGEST_SMTP_RATE": "500"} if why == "paced" else {}
     with smtp_server(Mailbox(pipelining=why != "no pipelining")) as (box, port):
         w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS="2", **extra))
