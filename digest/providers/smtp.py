@@ -31,7 +31,7 @@ from digest.errors import ConfigError, ProviderError
 from digest.providers.base import Outgoing, Provider, SendResult, Shared, wire_policy
 from digest.providers.bounce_mailbox import BounceSettings
 from digest.providers.dkim import DkimSigner
-from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Early, Pacer
+from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Pacer
 from digest.providers.smtp_exchange import close_data, envelope, refusal, refused_envelope
 from digest.providers.smtp_exchange import data as send_data
 from digest.providers.smtp_lanes import Lanes, Wire
@@ -193,10 +193,8 @@ class SmtpProvider(Provider):
         return SendResult(provider_id=last)
 
     def prepare_batch(self, batch: list[Outgoing], idem_key: str) -> Callable[[], SendResult]:
-        """The message built now (a :class:`~digest.providers.smtp_lanes.Wire`, which lanes can carry)
-        and, when this thread's connection is open and the server pipelines, its envelope planned to
-        go behind the final "." of the message on it (one round trip a message instead of two; see
-        Connections.ahead)."""
+        """The message built now: a :class:`~digest.providers.smtp_lanes.Wire`, which the lanes carry,
+        or which sends itself on a sending thread's connection."""
         from digest.render.message import message_id
 
         if len(batch) != 1 or self.pacer.interval:  # paced: each message waits for its slot first
@@ -204,9 +202,7 @@ class SmtpProvider(Provider):
         item, mail_from = batch[0], self.mail_from(idem_key)
         msgid = message_id(item.edition_key, item.recipient.email, item.content.sender)
         data, rcpt = self._wire(item, msgid), item.recipient.email
-        wire = Wire(self._send_one, data, self.dkim is None, rcpt, mail_from, msgid)
-        wire.early = self.pool.ahead(mail_from, item.recipient.email)
-        return wire
+        return Wire(self._send_one, data, self.dkim is None, rcpt, mail_from, msgid)
 
     def lanes(self) -> Lanes | None:
         """All connections driven from one thread (:mod:`digest.providers.smtp_lanes`), unless the
@@ -230,22 +226,19 @@ class SmtpProvider(Provider):
         data = wire(item, wire_policy(), self.dkim is None, msgid)
         return data if self.dkim is None else self.dkim.sign(data)
 
-    def _send_one(self, data: bytes, rcpt: str, mail_from: str, early: Early | None = None) -> None:
-        """``early``: the envelope written ahead for this call (its answers are read here)."""
-        written = self.pool.take(early)
+    def _send_one(self, data: bytes, rcpt: str, mail_from: str) -> None:
         for attempt in (1, 2):
             conn = self.pool.get()
             try:
-                opened = self._envelope(conn, mail_from, rcpt, written)
+                opened = self._envelope(conn, mail_from, rcpt)
                 break
             except NETWORK_ERRORS:
                 # Nothing was accepted yet: reopen once (idle connections get dropped).
                 self.pool.drop()
-                written = False
                 if attempt == 2:
                     raise ProviderError(self.name, "the connection dropped twice", retryable=True) from None
         try:
-            code, reply = send_data(conn, data, opened, self.dkim is None, self.pool)
+            code, reply = send_data(conn, data, opened, self.dkim is None)
         except smtplib.SMTPDataError as exc:
             self._reset(conn)
             raise self._refused(refusal(self.name, exc.smtp_code, exc.smtp_error, rcpt, "DATA")) from None
@@ -261,10 +254,9 @@ class SmtpProvider(Provider):
             self._reset(conn)
             raise self._refused(refusal(self.name, code, reply, rcpt, "DATA"))
 
-    def _envelope(self, conn: smtplib.SMTP, mail_from: str, rcpt: str, written: bool = False) -> bool:
-        """MAIL and RCPT, and DATA too when pipelined; True when DATA is open (answered 354).
-        ``written``: the commands went out ahead, only their answers are read."""
-        replies = envelope(conn, mail_from, rcpt, written)
+    def _envelope(self, conn: smtplib.SMTP, mail_from: str, rcpt: str) -> bool:
+        """MAIL and RCPT, and DATA too when pipelined; True when DATA is open (answered 354)."""
+        replies = envelope(conn, mail_from, rcpt)
         error = refused_envelope(self.name, replies, rcpt)
         if error is not None:
             if replies[-1][0] == 354:
@@ -274,10 +266,6 @@ class SmtpProvider(Provider):
         return len(replies) == 3
 
     def _reset(self, conn: smtplib.SMTP) -> None:
-        if self.pool.carries_early(conn):
-            # The refused message's transaction is over, and the next call's envelope, written
-            # ahead, is answered next: a RSET's answer would be read as its own.
-            return
         try:
             conn.rset()
         except NETWORK_ERRORS:

@@ -2,10 +2,9 @@
 the setting to check), one per sending thread, reused for many messages, closed together;
 and the pacer that keeps all threads under ``DIGEST_SMTP_RATE``.
 
-A connection may carry the envelope of its thread's next call written ahead (:meth:`Connections.ahead`,
-behind the final "." of the message awaiting its answer); the call reads its answers. An
-envelope written ahead whose call is not made leaves the server in an open DATA: that
-connection is closed, never given a QUIT or another message."""
+A send over a server that pipelines drives its own connections from one thread
+(:mod:`digest.providers.smtp_lanes`); these are for a paced send, a server that does not
+pipeline, and single messages (test copies, alerts)."""
 
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ import time
 from typing import Protocol
 
 from digest.errors import AuthError, ProviderError
-from digest.providers.smtp_exchange import envelope_bytes, write_envelope
 
 NETWORK_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)
 
@@ -107,16 +105,6 @@ def connect(name: str, s: Server) -> smtplib.SMTP:
     return conn
 
 
-class Early:
-    """An envelope to write ahead on a connection (see :meth:`Connections.ahead`): planned, then
-    written behind a final "." (:meth:`Connections.write_ahead`); its answers unread."""
-
-    __slots__ = ("mail_from", "rcpt", "written")
-
-    def __init__(self, mail_from: str, rcpt: str) -> None:
-        self.mail_from, self.rcpt, self.written = mail_from, rcpt, False
-
-
 class Connections:
     """One connection per sending thread, opened on first use; :meth:`close` ends them all."""
 
@@ -125,62 +113,7 @@ class Connections:
         self.server = server
         self._local = threading.local()
         self._open: list[smtplib.SMTP] = []
-        self._early: dict[int, Early] = {}  # by id() of the connection carrying it
         self._lock = threading.Lock()
-
-    def ahead(self, mail_from: str, rcpt: str) -> Early | None:
-        """Plan a call's envelope on this thread's open connection if the server pipelines; it is
-        written behind the final "." of the message on it (:meth:`write_ahead`). None: not planned."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None or not conn.has_extn("pipelining"):
-            return None
-        early = Early(mail_from, rcpt)
-        with self._lock:
-            if id(conn) in self._early:
-                return None
-            self._early[id(conn)] = early
-        return early
-
-    def planned(self) -> bytes:
-        """The envelope planned on this thread's connection, for the caller to write behind a final
-        "." in the same write; b"" when none is planned (or it went already)."""
-        conn, early = self._unwritten()
-        if conn is None or early is None:
-            return b""
-        early.written = True  # also when the write fails part-way: that connection is never reused
-        return envelope_bytes(conn, early.mail_from, early.rcpt)
-
-    def write_ahead(self) -> None:
-        """Write the planned envelope, right after a final "." (see
-        :func:`~digest.providers.smtp_exchange.write_envelope`)."""
-        conn, early = self._unwritten()
-        if conn is None or early is None:
-            return
-        early.written = True  # also when it fails part-way: that connection is never reused
-        try:
-            write_envelope(conn, early.mail_from, early.rcpt)
-        except NETWORK_ERRORS:
-            pass  # the connection is gone: the call awaiting its answer finds out
-
-    def _unwritten(self) -> tuple[smtplib.SMTP | None, Early | None]:
-        conn = getattr(self._local, "conn", None)
-        early = self._early.get(id(conn)) if conn is not None else None
-        return conn, early if early is not None and not early.written else None
-
-    def take(self, early: Early | None) -> bool:
-        """Whether this thread's connection carries ``early`` written, whose answers the caller now
-        reads. A connection carrying another one written (a call prepared, then not made) is closed."""
-        conn = getattr(self._local, "conn", None)
-        with self._lock:
-            held = self._early.pop(id(conn), None) if conn is not None else None
-        if held is not None and held is not early and held.written:
-            self.drop()
-        return held is not None and held is early and held.written
-
-    def carries_early(self, conn: smtplib.SMTP) -> bool:
-        """Whether ``conn`` carries an envelope written ahead (its answers are next on the wire)."""
-        early = self._early.get(id(conn))
-        return early is not None and early.written
 
     def get(self) -> smtplib.SMTP:
         """This thread's connection."""
@@ -197,7 +130,6 @@ class Connections:
         self._local.conn = None
         if conn is not None:
             with self._lock:
-                self._early.pop(id(conn), None)
                 if conn in self._open:
                     self._open.remove(conn)
             try:
@@ -207,11 +139,9 @@ class Connections:
 
     def close(self) -> None:
         with self._lock:
-            (conns, self._open), (early, self._early) = (self._open, []), (self._early, {})
+            conns, self._open = self._open, []
         for conn in conns:
             try:
-                if id(conn) in early and early[id(conn)].written:  # a QUIT would be read as the message
-                    raise OSError("an envelope written ahead")
                 conn.quit()
             except (smtplib.SMTPException, OSError):
                 try:

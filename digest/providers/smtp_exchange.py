@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import smtplib
-from typing import Protocol
 
 from digest.errors import ProviderError, RecipientRefused
 from digest.providers.handover import awaiting_answer, handing_over
@@ -20,16 +19,6 @@ Reply = tuple[int, bytes]
 # Each step of the envelope and the answers that let it go on.
 STEPS = (("", (250,)), ("RCPT", (250, 251)), ("DATA", (354,)))
 
-
-class Ahead(Protocol):
-    """The next call's envelope, written behind a message's final "." (smtp_connections.Connections)."""
-
-    def planned(self) -> bytes:
-        """The envelope already planned for this connection, as it goes on the wire, now counted as
-        written (the caller writes it); b"" when none is planned."""
-
-    def write_ahead(self) -> None:
-        """Write an envelope planned since (while the answer was awaited), if any."""
 
 # An address made only of these needs no parsing: quoteaddr would return it in angle brackets as it is.
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-]+")
@@ -58,17 +47,13 @@ def data(
     message: bytes,
     opened: bool = False,
     stuffed: bool = False,
-    ahead: Ahead | None = None,
 ) -> Reply:
     """What :meth:`smtplib.SMTP.data` does for bytes, without its regular expression.
 
     The body and the final "." are two writes with the hand-over recorded between them.
     Raises SMTPDataError when the server does not answer DATA with 354. ``opened``: DATA was
     sent and answered 354 already (pipelined with the envelope, see :func:`envelope`);
-    ``stuffed``: ``message`` is dot-stuffed already (:func:`dot_stuff`, the SMTP wire template);
-    ``ahead``: the next call's envelope, written behind the final "." while its answer is awaited:
-    in the same write when it was planned before (its call prepared during the flush), else once
-    planned during the answer.
+    ``stuffed``: ``message`` is dot-stuffed already (:func:`dot_stuff`, the SMTP wire template).
     """
     if not opened:
         code, reply = conn.docmd("data")
@@ -85,10 +70,8 @@ def data(
     except BaseException:
         conn.close()  # without the final "." the server discards the message
         raise
-    conn.send(end + ahead.planned() if ahead is not None else end)  # one write, one system call
+    conn.send(end)
     awaiting_answer()  # the server's answer takes a round trip: the sender prepares its next call
-    if ahead is not None:
-        ahead.write_ahead()
     return conn.getreply()
 
 

@@ -22,12 +22,12 @@ from collections.abc import Callable
 
 from digest.errors import AuthError, ProviderError
 from digest.providers.base import SendResult
-from digest.providers.smtp_connections import NETWORK_ERRORS, Early, Server, connect
+from digest.providers.smtp_connections import NETWORK_ERRORS, Server, connect
 from digest.providers.smtp_exchange import close_data, dot_stuff, envelope, envelope_bytes, refused_envelope
 from digest.providers.smtp_exchange import refusal as refusal_of
 
 # A message sent on a sending thread's own connection: SmtpProvider._send_one.
-SendOne = Callable[[bytes, str, str, "Early | None"], None]
+SendOne = Callable[[bytes, str, str], None]
 
 
 class Wire:
@@ -35,21 +35,20 @@ class Wire:
     (a thread of its own, :meth:`SmtpProvider._send_one`), or, once :class:`Lanes` drove it,
     returns or raises what its server answered."""
 
-    __slots__ = ("answer", "body", "data", "done", "early", "handed", "mail_from", "msgid", "rcpt", "send")
+    __slots__ = ("answer", "body", "data", "done", "handed", "mail_from", "msgid", "rcpt", "send")
 
     def __init__(
         self, send: SendOne, data: bytes, stuffed: bool, rcpt: str, mail_from: str, msgid: str
     ) -> None:
         self.send, self.data, self.rcpt, self.mail_from, self.msgid = send, data, rcpt, mail_from, msgid
         self.body = data if stuffed else b""  # dot-stuffed, made when a lane first needs it
-        self.early: Early | None = None  # the envelope planned on a sending thread's connection
         self.answer: ProviderError | None = None
         self.done = False  # driven by Lanes, and answered (or failed)
         self.handed = False  # its final "." was written
 
     def __call__(self) -> SendResult:
         if not self.done:
-            self.send(self.data, self.rcpt, self.mail_from, self.early)
+            self.send(self.data, self.rcpt, self.mail_from)
         elif self.answer is not None:
             raise self.answer
         return SendResult(provider_id=self.msgid)

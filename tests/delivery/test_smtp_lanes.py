@@ -9,12 +9,15 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from digest.errors import RecipientRefused
 from digest.providers import make_provider
-from digest.providers.smtp import SmtpProvider
+from digest.providers.smtp import SmtpProvider, SmtpSettings
+from digest.providers.smtp_lanes import Lanes, Wire
 from digest.store import schema
 from digest.store.sendpath import HANDED
 from tests.delivery.conftest import add_subscribers
 from tests.delivery.test_smtp import smtp_settings
+from tests.delivery.test_smtp_pipelining import COMMANDS, FROM, GO, OK, TO, Scripted
 from tests.fakes.smtp import Mailbox, smtp_server
 
 
@@ -123,3 +126,73 @@ def test_paced_or_unpipelined_sends_keep_a_thread_per_connection(  # type: ignor
         report = w.send()
     assert report.counts == {"sent": 12} and sorted(box.rcpts) == emails
     assert "ledger-writer" in names and len([n for n in names if n.startswith("send-")]) == 2
+
+
+# -- the exchange on one connection, with exact answers (a scripted connection) -----------------
+
+DONE = (250, b"queued")
+BODY = b"Subject: hello\r\n\r\n.a line that starts with a dot\r\n"
+
+
+def scripted_lane(replies: list[tuple[int, bytes]]) -> tuple[Lanes, Scripted]:
+    lanes = Lanes("smtp", SmtpSettings(host="127.0.0.1"), 1)
+    conn = Scripted(replies)
+    lanes.lanes[0].conn = conn  # type: ignore[assignment]
+    return lanes, conn
+
+
+def wire(rcpt: str) -> Wire:
+    return Wire(lambda *_: None, BODY, False, rcpt, FROM, f"<{rcpt}>")
+
+
+def drive_one_lane(lanes: Lanes, wires: list[Wire]) -> list[Wire]:
+    """Rounds on one lane as digest/deliver/rounds.py runs them; the calls finished, in order."""
+    finished: list[Wire] = []
+    lanes.advance(0, wires[0])
+    for nxt in [*wires[1:], None]:
+        lanes.read(0)
+        finished += lanes.finished()
+        lanes.advance(0, nxt)
+    lanes.read(0)
+    return finished + lanes.finished()
+
+
+def test_the_next_envelope_goes_in_the_final_dots_write() -> None:
+    lanes, conn = scripted_lane([OK, OK, GO, DONE, OK, OK, GO, DONE])
+    one, two = wire("one@example.net"), wire("two@example.net")
+    assert drive_one_lane(lanes, [one, two]) == [one, two]
+    stuffed = BODY.replace(b"\n.", b"\n..").decode()
+    env = [COMMANDS.replace(TO, who) for who in ("one@example.net", "two@example.net")]
+    assert conn.text() == [env[0], stuffed, ".\r\n" + env[1], stuffed, ".\r\n"]
+    assert [w.answer for w in (one, two)] == [None, None] and one.handed and two.handed
+    assert one().provider_id == "<one@example.net>"  # the answer, called: nothing sent again
+
+
+def test_a_message_refused_at_its_end_is_followed_by_no_rset() -> None:
+    # The next envelope already went behind its ".": a RSET's answer would be read as its MAIL's.
+    lanes, conn = scripted_lane([OK, OK, GO, (554, b"5.7.1 content refused"), OK, OK, GO, DONE])
+    one, two = wire("one@example.net"), wire("two@example.net")
+    drive_one_lane(lanes, [one, two])
+    assert isinstance(one.answer, RecipientRefused) and one.answer.stage == "DATA"
+    assert two.answer is None and "rset\r\n" not in conn.text()
+    with pytest.raises(RecipientRefused):
+        one()
+
+
+def test_a_refused_recipient_ends_an_opened_data_then_rset_and_the_next_goes_on() -> None:
+    refused = (550, b"5.1.1 no such user")
+    lanes, conn = scripted_lane([OK, refused, GO, DONE, OK, OK, GO, DONE])
+    one, two = wire("one@example.net"), wire("two@example.net")
+    drive_one_lane(lanes, [one, two])
+    assert isinstance(one.answer, RecipientRefused) and one.answer.stage == "RCPT" and not one.handed
+    assert conn.text()[1:3] == [".\r\n", "rset\r\n"]  # no body was written for it
+    assert two.answer is None and conn.text()[-1] == ".\r\n"
+
+
+def test_a_421_closes_the_connection_and_the_message_is_tried_again_later() -> None:
+    lanes, conn = scripted_lane([(421, b"4.3.2 shutting down")])
+    one = wire("one@example.net")
+    lanes.advance(0, one)
+    assert lanes.read(0) is None and conn.closed
+    assert lanes.finished() == [one] and one.answer is not None and one.answer.retryable
+    assert lanes.lanes[0].conn is None and not lanes.busy()
