@@ -18,6 +18,7 @@ from digest.store.sendpath import HANDED
 from tests.delivery.conftest import add_subscribers
 from tests.delivery.test_smtp import smtp_settings
 from tests.delivery.test_smtp_pipelining import COMMANDS, FROM, GO, OK, TO, Scripted
+from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
 from tests.fakes.smtp import Mailbox, smtp_server
 
 
@@ -47,13 +48,18 @@ def test_one_thread_drives_every_connection(world, monkeypatch: pytest.MonkeyPat
     assert len(set(ids)) == 80 and all(ids)  # each Message-ID kept with its delivery
 
 
-def test_each_message_arrives_with_its_hand_over_on_record(world) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_each_message_arrives_with_its_hand_over_on_record(  # type: ignore[no-untyped-def]
+    world, request: pytest.FixtureRequest, database: str
+) -> None:
     """As the server gets a final ".", the ledger already says that message was handed over, and
     no more messages than connections are ever handed over without their answer recorded."""
     seen: list[tuple[str, str, int]] = []
     box = Mailbox()
+    url = {"DIGEST_DATABASE_URL": request.getfixturevalue("pg_url")} if database == "postgres" else {}
     with smtp_server(box) as (box, port):
-        w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS="3"))
+        w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS="3", **url))
+        assert w.engine.dialect.name == {"sqlite": "sqlite", "postgres": "postgresql"}[database]
         add_subscribers(w.engine, 45)
         d = schema.deliveries
 
