@@ -11,7 +11,7 @@
    served locally): request count and peak memory, against a 1,000-subscriber run.
 
 Run: .venv/bin/python benchmarks/send.py [--messages 10000] [--connections 4] [--repeat 3]
-     [--big 100000] [--skip-smtp | --skip-http]
+     [--big 100000] [--skip-smtp | --skip-http] [--no-pipelining]
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def sample_message(workdir: Path) -> bytes:
     return data
 
 
-def smtp_bench(n: int, connections: int, repeat: int) -> dict[str, Any]:
+def smtp_bench(n: int, connections: int, repeat: int, pipelining: bool = True) -> dict[str, Any]:
     """The sink's own rate first; then ``repeat`` rounds of (replay, digest's send loop, replay,
     whole `digest send`), each digest figure divided by the replay measured next to it."""
     from benchmarks.smtp_sink import pipelined, replay, running_sink
@@ -117,7 +117,7 @@ def smtp_bench(n: int, connections: int, repeat: int) -> dict[str, Any]:
 
     rounds: list[dict[str, float]] = []
     windows: list[tuple[float, float]] = []  # each whole command's start and end (epoch seconds)
-    with tempfile.TemporaryDirectory() as tmp, running_sink() as (port, sink):
+    with tempfile.TemporaryDirectory() as tmp, running_sink(pipelining) as (port, sink):
         work = Path(tmp)
         data = sample_message(work / "sample")
         seed = list_only(n, work)
@@ -265,6 +265,9 @@ def main() -> None:
     parser.add_argument("--http-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--skip-smtp", action="store_true")
     parser.add_argument("--skip-http", action="store_true", help="only the SMTP benchmark")
+    parser.add_argument(
+        "--no-pipelining", action="store_true", help="the sink does not offer PIPELINING (each command waits)"
+    )
     args = parser.parse_args()
     if args.http_child:
         n, base, work = args.http_child
@@ -272,7 +275,9 @@ def main() -> None:
         return
     os.environ.setdefault("PYTHONHASHSEED", "0")
     if not args.skip_smtp:
-        print_smtp(smtp_bench(args.messages, args.connections, args.repeat))
+        if args.no_pipelining:
+            print("the sink does not offer PIPELINING: MAIL, RCPT and DATA each wait for their answer")
+        print_smtp(smtp_bench(args.messages, args.connections, args.repeat, not args.no_pipelining))
     if args.skip_http:
         return
     runs = http_bench([1000, args.big])

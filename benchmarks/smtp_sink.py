@@ -31,6 +31,7 @@ END = b"\r\n.\r\n"
 
 
 class Sink(asyncio.Protocol):
+    pipelining = True  # offered in the EHLO answer (its input is read pipelined either way)
     counter = [0]  # messages accepted by every connection of this process
     # Each connection: [opened, its last message accepted (epoch seconds), messages], so the
     # benchmark can split a whole command's time into before its first call, the calls, and after.
@@ -79,7 +80,8 @@ class Sink(asyncio.Protocol):
     @staticmethod
     def answer(verb: bytes) -> bytes:
         if verb == b"EHLO":
-            return b"250-sink\r\n250-8BITMIME\r\n250 PIPELINING\r\n"
+            offered = b"250-8BITMIME\r\n250 PIPELINING\r\n" if Sink.pipelining else b"250 8BITMIME\r\n"
+            return b"250-sink\r\n" + offered
         if verb == b"DATA":
             return b"354 go ahead\r\n"
         if verb == b"QUIT":
@@ -101,12 +103,12 @@ async def serve(port: int) -> None:
 
 
 @contextmanager
-def running_sink() -> Iterator[tuple[int, dict[str, Any]]]:
+def running_sink(pipelining: bool = True) -> Iterator[tuple[int, dict[str, Any]]]:
     """The sink in its own process: (port, what it reported when stopped)."""
     from tests.fakes.smtp import free_port
 
     port = free_port()
-    command = [sys.executable, str(Path(__file__)), str(port)]
+    command = [sys.executable, str(Path(__file__)), str(port)] + ([] if pipelining else ["plain"])
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     totals: dict[str, float] = {}
@@ -168,4 +170,5 @@ def _threads(worker, counts: list[int]) -> float:  # type: ignore[no-untyped-def
 
 
 if __name__ == "__main__":
+    Sink.pipelining = "plain" not in sys.argv[2:]
     asyncio.run(serve(int(sys.argv[1])))

@@ -165,8 +165,7 @@ def _make_calls(
     limits = limits_for(ledger.engine, caps, key, channel)
     due = ledger.counts(key, channel).get("pending", 0)
     bar = _bar(due, progress, mode.unit)
-    # A provider that drives every connection from this thread opens the first one to see whether it can.
-    lanes = mode.provider.lanes() if due else None
+    lanes = mode.provider.lanes()
     try:
         return dispatch(
             ledger,

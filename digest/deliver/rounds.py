@@ -46,7 +46,7 @@ def drive(
         faults.extend([fault] if fault is not None else [])
 
     while True:
-        handed = [flying[id(c)][0].id for i in range(lanes.width) if (c := lanes.read(i)) is not None]
+        handed = [flying[id(c)][0].id for c in lanes.read()]
         for call in lanes.finished():
             end(*flying.pop(id(call)), call.handed)
         want = lanes.width if not faults and not stop() else 0

@@ -19,7 +19,7 @@ C = TypeVar("C", bound=Handed)
 class Driver(Protocol[C]):
     """``width`` lanes, each carrying one call at a time; every method runs on the dispatcher's thread.
 
-    A round: :meth:`read` each lane (the last call's answer, then the next call's first answers and,
+    A round: :meth:`read` every lane (the last call's answer, then the next call's first answers and,
     when they let it go on, everything before the hand-over), record the hand-overs, then
     :meth:`advance` each lane (the hand-over step, then the lane's next call). :meth:`finished`
     returns the calls answered since; calling one returns or raises its answer."""
@@ -31,7 +31,7 @@ class Driver(Protocol[C]):
 
     def advance(self, i: int, call: C | None) -> None: ...
 
-    def read(self, i: int) -> C | None: ...
+    def read(self) -> list[C]: ...
 
     def finished(self) -> list[C]: ...
 

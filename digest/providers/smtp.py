@@ -1,6 +1,5 @@
 """SMTP: one message per call, over reused connections, all driven from one thread in rounds
-(:mod:`digest.providers.smtp_lanes`); a paced send, or a server without PIPELINING, has a
-sending thread per connection instead.
+(:mod:`digest.providers.smtp_lanes`); a paced send has a sending thread per connection instead.
 
 Where a failure happens decides what it means:
 - while connecting, greeting, STARTTLS or logging in, or at MAIL/RCPT: nothing was
@@ -206,12 +205,12 @@ class SmtpProvider(Provider):
 
     def lanes(self) -> Lanes | None:
         """All connections driven from one thread (:mod:`digest.providers.smtp_lanes`), unless the
-        messages are paced (each waits for its slot) or the server does not pipeline."""
+        messages are paced (each waits for its slot on a sending thread)."""
         if self.pacer.interval:
             return None
         if self._lanes is None:
             self._lanes = Lanes(self.name, self.options, self.connections)
-        return self._lanes if self._lanes.usable() else None
+        return self._lanes
 
     def _wire(self, item: Outgoing, msgid: str) -> bytes:
         """The message as DATA carries it: CRLF line ends (smtplib fixes them only for str messages),

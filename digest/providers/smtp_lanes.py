@@ -4,8 +4,10 @@ With a thread per connection and one ledger writer, what held the send was the i
 lock handed between those threads after every flush (docs/sending.md). Here one thread
 reads each connection's answers, writes each accepted message's body, lets the ledger
 record the round's hand-overs in one flushed transaction, then writes each final "." with
-the connection's next envelope behind it (PIPELINING, RFC 2920). A connection's failures
-mean what they mean in :mod:`digest.providers.smtp`:
+the connection's next envelope behind it (PIPELINING, RFC 2920). A server that does not pipeline
+gets MAIL, RCPT and DATA one at a time, each connection's next command written as soon as the last
+is answered, all connections at once. A connection's failures mean what they mean in
+:mod:`digest.providers.smtp`:
 
 - before any answer to the envelope (a connection dropped while idle): reopened once and the
   envelope written again; nothing was accepted;
@@ -23,7 +25,7 @@ from collections.abc import Callable
 from digest.errors import AuthError, ProviderError
 from digest.providers.base import SendResult
 from digest.providers.smtp_connections import NETWORK_ERRORS, Server, connect
-from digest.providers.smtp_exchange import close_data, dot_stuff, envelope, envelope_bytes, refused_envelope
+from digest.providers.smtp_exchange import close_data, dot_stuff, envelope_bytes, rcpt_to, refused_envelope
 from digest.providers.smtp_exchange import refusal as refusal_of
 
 # A message sent on a sending thread's own connection: SmtpProvider._send_one.
@@ -60,11 +62,12 @@ class Wire:
 
 
 class _Lane:
-    __slots__ = ("closing", "conn", "opening", "open_body", "tries")
+    __slots__ = ("closing", "conn", "open_body", "opening", "replies", "tries")
 
     def __init__(self, conn: smtplib.SMTP | None) -> None:
         self.conn = conn
-        self.opening: Wire | None = None  # its envelope written, the answers unread
+        self.opening: Wire | None = None  # its envelope (or its first commands) written
+        self.replies: list[tuple[int, bytes]] = []  # the answers to the opening message's envelope so far
         self.open_body: Wire | None = None  # its body written, the final "." not yet
         self.closing: Wire | None = None  # its final "." written, the answer unread
         self.tries = 0  # connections the opening message has been through
@@ -83,19 +86,6 @@ class Lanes:
     @property
     def width(self) -> int:
         return len(self.lanes)
-
-    def usable(self) -> bool:
-        """Open the first connection: whether the server pipelines (else the caller sends as before).
-        When it cannot be opened, the lanes are used: each call they carry fails with the error."""
-        try:
-            conn = self.lanes[0].conn or self._connect()
-        except ProviderError:
-            return True
-        self.lanes[0].conn = conn
-        if conn.has_extn("pipelining"):
-            return True
-        self.close()
-        return False
 
     def _connect(self) -> smtplib.SMTP:
         if self._refused_login is not None:
@@ -123,39 +113,57 @@ class Lanes:
         return done
 
     def advance(self, i: int, wire: Wire | None) -> None:
-        """Lane ``i``: the final "." of the message whose body it wrote, then ``wire``'s envelope,
-        in one write (a new connection when it has none)."""
+        """Lane ``i``: the final "." of the message whose body it wrote, then ``wire``'s envelope (its
+        MAIL alone when the server does not pipeline), in one write (a new connection if it has none)."""
         lane = self.lanes[i]
         out = b""
         if lane.open_body is not None:
             body, lane.open_body = lane.open_body, None
             out = b".\r\n" if body.stuffed().endswith(b"\r\n") else b"\r\n.\r\n"
             lane.closing, body.handed = body, True
-        if wire is not None:
-            if lane.conn is None and not self._reopen(lane, wire):
-                wire = None
-            else:
-                lane.opening, lane.tries = wire, 1
-        if wire is not None and lane.conn is not None:
-            out += envelope_bytes(lane.conn, wire.mail_from, wire.rcpt)
+        if wire is not None and (lane.conn is not None or self._reopen(lane, wire)):
+            lane.opening, lane.replies, lane.tries = wire, [], 1
+            out += self._opening(lane, wire)
+        self._write(lane, out)
+
+    def read(self) -> list[Wire]:
+        """Every lane's answers: the last final "." (its message finished), then the envelope's, after
+        which the body is written; returns the messages whose body went (their hand-overs to record)."""
+        for lane in self.lanes:
+            if lane.closing is not None:
+                closing, lane.closing = lane.closing, None
+                self._done(closing, self._final_answer(lane, closing))
+        opened: list[Wire] = []
+        waiting = [lane for lane in self.lanes if lane.opening is not None]
+        while waiting:  # one pass per command without PIPELINING, else one
+            again = []
+            for lane in waiting:
+                wire = lane.opening
+                assert wire is not None
+                step = self._envelope(lane, wire)
+                if step == "wait":
+                    again.append(lane)
+                    continue
+                lane.opening = None
+                if step == "open" and self._body(lane, wire):
+                    opened.append(wire)
+            waiting = again
+        return opened
+
+    def _opening(self, lane: _Lane, wire: Wire) -> bytes:
+        assert lane.conn is not None
+        if lane.conn.has_extn("pipelining"):
+            return envelope_bytes(lane.conn, wire.mail_from, wire.rcpt)
+        return f"mail {wire.mail_from}\r\n".encode(lane.conn.command_encoding)
+
+    def _write(self, lane: _Lane, out: bytes) -> None:
         if out and lane.conn is not None:
             try:
                 lane.conn.send(out)
             except NETWORK_ERRORS:
-                self._drop(lane)  # read() finds out: the handed message unknown, the envelope again
+                self._drop(lane)  # read() finds out: a message handed over is unknown, an envelope goes again
 
-    def read(self, i: int) -> Wire | None:
-        """Lane ``i``'s answers: the last final "." (its message finished), then the envelope's, after
-        which the body is written; returns the message whose body went (its hand-over to record)."""
-        lane = self.lanes[i]
-        if lane.closing is not None:
-            wire, lane.closing = lane.closing, None
-            self._done(wire, self._final_answer(lane, wire))
-        if lane.opening is None:
-            return None
-        wire, lane.opening = lane.opening, None
-        if not self._envelope(lane, wire):
-            return None
+    def _body(self, lane: _Lane, wire: Wire) -> bool:
         try:
             assert lane.conn is not None
             lane.conn.send(wire.stuffed())
@@ -163,9 +171,9 @@ class Lanes:
             self._drop(lane)
             why = "the connection ended while the message was written, before its end: it was not handed over"
             self._done(wire, ProviderError(self.name, why, retryable=True))
-            return None
+            return False
         lane.open_body = wire
-        return wire
+        return True
 
     def _final_answer(self, lane: _Lane, wire: Wire) -> ProviderError | None:
         try:
@@ -186,29 +194,37 @@ class Lanes:
             self._drop(lane)
         return refusal_of(self.name, code, reply, wire.rcpt, "DATA")
 
-    def _envelope(self, lane: _Lane, wire: Wire) -> bool:
-        """Read the envelope's answers (reconnecting once when the connection is gone before any);
-        True when DATA is open. A refusal finishes ``wire``."""
-        while True:
-            written = lane.conn is not None
-            if not written and not self._reopen(lane, wire):
-                return False
-            assert lane.conn is not None
-            try:
-                replies = envelope(lane.conn, wire.mail_from, wire.rcpt, written)
-                break
-            except NETWORK_ERRORS:
-                self._drop(lane)
-                if lane.tries >= 2:
-                    self._done(wire, ProviderError(self.name, "the connection dropped twice", retryable=True))
-                    return False
-                lane.tries += 1
-        error = refused_envelope(self.name, replies, wire.rcpt)
-        if error is None:
-            return True
-        self._done(wire, error)
-        self._reset(lane, replies)
-        return False
+    def _envelope(self, lane: _Lane, wire: Wire) -> str:
+        """Read the envelope's answers written for: "open" (DATA answered 354), "wait" (the next
+        command written, or the envelope again on a new connection when the last was gone before any
+        answer: once), "done" (``wire`` finished, refused or failed)."""
+        try:
+            if lane.conn is None:
+                raise smtplib.SMTPServerDisconnected("the connection ended")
+            for _ in range(3 if lane.conn.has_extn("pipelining") else 1):
+                lane.replies.append(lane.conn.getreply())
+                if lane.replies[-1][0] == 421:
+                    break
+        except NETWORK_ERRORS:
+            self._drop(lane)
+            if lane.tries >= 2:
+                self._done(wire, ProviderError(self.name, "the connection dropped twice", retryable=True))
+                return "done"
+            lane.tries, lane.replies = lane.tries + 1, []
+            if not self._reopen(lane, wire):
+                return "done"
+            self._write(lane, self._opening(lane, wire))
+            return "wait"
+        error = refused_envelope(self.name, lane.replies, wire.rcpt)
+        if error is not None:
+            self._done(wire, error)
+            self._reset(lane, lane.replies)
+            return "done"
+        if len(lane.replies) == 3:
+            return "open"
+        command = f"rcpt {rcpt_to(wire.rcpt)}" if len(lane.replies) == 1 else "data"
+        self._write(lane, f"{command}\r\n".encode(lane.conn.command_encoding))
+        return "wait"
 
     def _reset(self, lane: _Lane, replies: list[tuple[int, bytes]]) -> None:
         """After a refused envelope: end a DATA opened anyway, forget the transaction (RSET)."""
@@ -229,11 +245,6 @@ class Lanes:
             conn = self._connect()
         except ProviderError as exc:  # a refused login (AuthError) too: the send stops on it
             self._done(wire, exc)
-            return False
-        if not conn.has_extn("pipelining"):
-            _close(conn, polite=True)
-            gone = ProviderError(self.name, "the server stopped offering PIPELINING", retryable=True)
-            self._done(wire, gone)
             return False
         lane.conn = conn
         return True

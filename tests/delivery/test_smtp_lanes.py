@@ -76,8 +76,10 @@ def test_each_message_arrives_with_its_hand_over_on_record(  # type: ignore[no-u
     assert max(in_doubt for _, _, in_doubt in seen) <= 3
 
 
-def test_faults_on_several_connections_each_settle_their_own_message(world) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
+def test_faults_on_several_connections_each_settle_their_own_message(world, pipelining: bool) -> None:  # type: ignore[no-untyped-def]
     box = Mailbox(
+        pipelining=pipelining,
         rcpt_replies=["451 4.3.0 busy, try again"],  # the first message's RCPT: tried again later
         data_replies=["", "", "drop"],  # the third DATA: the server hangs up after the message
         refuse_rcpt={"reader000020@example.net": "550 5.1.1 no such user"},
@@ -101,10 +103,11 @@ def test_faults_on_several_connections_each_settle_their_own_message(world) -> N
 
 
 @pytest.mark.parametrize("connections", [1, 3])
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
 def test_a_connection_gone_before_its_envelope_is_answered_is_reopened_and_nobody_missed(  # type: ignore[no-untyped-def]
-    world, connections: int
+    world, connections: int, pipelining: bool
 ) -> None:
-    box = Mailbox(mail_replies=["", "", "", "drop", "", "drop", "drop"])
+    box = Mailbox(mail_replies=["", "", "", "drop", "", "drop", "drop"], pipelining=pipelining)
     with smtp_server(box) as (box, port):
         w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS=str(connections)))
         emails = add_subscribers(w.engine, 20)
@@ -117,13 +120,9 @@ def test_a_connection_gone_before_its_envelope_is_answered_is_reopened_and_nobod
         assert report.stats.retried == 1
 
 
-@pytest.mark.parametrize("why", ["paced", "no pipelining"])
-def test_paced_or_unpipelined_sends_keep_a_thread_per_connection(  # type: ignore[no-untyped-def]
-    world, monkeypatch: pytest.MonkeyPatch, why: str
-) -> None:
-    extra = {"DIGEST_SMTP_RATE": "500"} if why == "paced" else {}
-    with smtp_server(Mailbox(pipelining=why != "no pipelining")) as (box, port):
-        w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS="2", **extra))
+def test_a_paced_send_keeps_a_thread_per_connection(world, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    with smtp_server() as (box, port):
+        w = world(**smtp_settings(port, DIGEST_SMTP_CONNECTIONS="2", DIGEST_SMTP_RATE="500"))
         provider = make_provider(w.settings)
         assert isinstance(provider, SmtpProvider) and provider.lanes() is None
         provider.close()
@@ -140,9 +139,9 @@ DONE = (250, b"queued")
 BODY = b"Subject: hello\r\n\r\n.a line that starts with a dot\r\n"
 
 
-def scripted_lane(replies: list[tuple[int, bytes]]) -> tuple[Lanes, Scripted]:
+def scripted_lane(replies: list[tuple[int, bytes]], pipelining: bool = True) -> tuple[Lanes, Scripted]:
     lanes = Lanes("smtp", SmtpSettings(host="127.0.0.1"), 1)
-    conn = Scripted(replies)
+    conn = Scripted(replies, pipelining)
     lanes.lanes[0].conn = conn  # type: ignore[assignment]
     return lanes, conn
 
@@ -156,10 +155,10 @@ def drive_one_lane(lanes: Lanes, wires: list[Wire]) -> list[Wire]:
     finished: list[Wire] = []
     lanes.advance(0, wires[0])
     for nxt in [*wires[1:], None]:
-        lanes.read(0)
+        lanes.read()
         finished += lanes.finished()
         lanes.advance(0, nxt)
-    lanes.read(0)
+    lanes.read()
     return finished + lanes.finished()
 
 
@@ -199,6 +198,21 @@ def test_a_421_closes_the_connection_and_the_message_is_tried_again_later() -> N
     lanes, conn = scripted_lane([(421, b"4.3.2 shutting down")])
     one = wire("one@example.net")
     lanes.advance(0, one)
-    assert lanes.read(0) is None and conn.closed
+    assert lanes.read() == [] and conn.closed
     assert lanes.finished() == [one] and one.answer is not None and one.answer.retryable
     assert lanes.lanes[0].conn is None and not lanes.busy()
+
+
+def test_without_pipelining_each_command_waits_for_its_answer() -> None:
+    refused = (550, b"5.1.1 no such user")
+    # (the scripted RSET answers itself)
+    lanes, conn = scripted_lane([OK, refused, OK, OK, GO, DONE], pipelining=False)
+    one, two = wire("one@example.net"), wire("two@example.net")
+    assert drive_one_lane(lanes, [one, two]) == [one, two]
+    assert isinstance(one.answer, RecipientRefused) and one.answer.stage == "RCPT" and two.answer is None
+    mail, rcpt1, rcpt2 = COMMANDS.split("\r\n")[0], "rcpt TO:<one@example.net>", "rcpt TO:<two@example.net>"
+    stuffed = BODY.replace(b"\n.", b"\n..").decode()
+    assert conn.text() == [
+        f"{mail}\r\n", f"{rcpt1}\r\n", "rset\r\n",  # refused at RCPT: no DATA, the transaction reset
+        f"{mail}\r\n", f"{rcpt2}\r\n", "data\r\n", stuffed, ".\r\n",
+    ]
