@@ -58,10 +58,13 @@ class Links:
     def of(self, recipient: Recipient, ref: str, made: date) -> tuple[str, str, str]:
         """(https one-click URL or "", mailto URL, preferences URL or "") for a recipient whose id
         is ``ref``; the links work for their lifetime from ``made``."""
-        mailto = f"mailto:{self.sender_address}?subject=unsubscribe%20{_quoted(recipient.email)}"
         if not ref:
-            return "", mailto, ""
-        https = self._link(self.template, UNSUBSCRIBE, ref, made)
+            return "", f"mailto:{self.sender_address}?subject=unsubscribe", ""
+        # The mailto's subject carries the same token as the one-click link, never the address (a
+        # forwarded email reveals nobody); staff give it to `digest subscribers unsubscribe`.
+        token = make_token(self.key, UNSUBSCRIBE, ref, made)
+        mailto = f"mailto:{self.sender_address}?subject=unsubscribe%20{_quoted(token)}"
+        https = link_url(self.template, token)
         return https, mailto, self._link(self.preferences, PREFERENCES, ref, made)
 
     def _link(self, template: str, purpose: str, ref: str, made: date) -> str:
@@ -70,12 +73,12 @@ class Links:
 
 
 # What urllib's quote() makes of each ASCII character it does not keep (it keeps letters, digits,
-# "_.-~" and "/"): an address is quoted per message, and quote()'s own walk cost a quarter of the links.
+# "_.-~" and "/"): a token is quoted per message, and quote()'s own walk cost a quarter of the links.
 _QUOTED = {c: f"%{c:02X}" for c in range(128) if not (chr(c).isalnum() or chr(c) in "_.-~/")}
 
 
 def _quoted(text: str) -> str:
-    """``quote(text)``, for an ASCII address without quote()'s per-character work."""
+    """``quote(text)``, for ASCII text without quote()'s per-character work."""
     return text.translate(_QUOTED) if text.isascii() else quote(text)
 
 
