@@ -2,9 +2,8 @@
 the setting to check), one per sending thread, reused for many messages, closed together;
 and the pacer that keeps all threads under ``DIGEST_SMTP_RATE``.
 
-A send over a server that pipelines drives its own connections from one thread
-(:mod:`digest.providers.smtp_lanes`); these are for a paced send, a server that does not
-pipeline, and single messages (test copies, alerts)."""
+A send drives its own connections from one thread (:mod:`digest.providers.smtp_lanes`); these
+are for a paced send and for single messages (test copies, alerts)."""
 
 from __future__ import annotations
 

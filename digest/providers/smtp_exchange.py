@@ -82,14 +82,9 @@ def envelope_bytes(conn: smtplib.SMTP, mail_from: str, rcpt: str) -> bytes:
     return f"mail {mail_from}\r\nrcpt {rcpt_to(rcpt)}\r\ndata\r\n".encode(conn.command_encoding)
 
 
-def write_envelope(conn: smtplib.SMTP, mail_from: str, rcpt: str) -> None:
-    conn.send(envelope_bytes(conn, mail_from, rcpt))
-
-
-def envelope(conn: smtplib.SMTP, mail_from: str, rcpt: str, written: bool = False) -> list[Reply]:
+def envelope(conn: smtplib.SMTP, mail_from: str, rcpt: str) -> list[Reply]:
     """The answers to MAIL and RCPT, and to DATA when pipelined; it stops at a refused MAIL
-    (waiting for each answer) or at a 421 (the server is closing the connection). ``written``:
-    the pipelined commands went out already (:func:`write_envelope`), only their answers are read."""
+    (waiting for each answer) or at a 421 (the server is closing the connection)."""
     if not conn.has_extn("pipelining"):
         replies = []
         for command in [f"mail {mail_from}", f"rcpt {rcpt_to(rcpt)}"]:
@@ -98,8 +93,7 @@ def envelope(conn: smtplib.SMTP, mail_from: str, rcpt: str, written: bool = Fals
             if replies[-1][0] != 250:
                 break
         return replies
-    if not written:
-        write_envelope(conn, mail_from, rcpt)
+    conn.send(envelope_bytes(conn, mail_from, rcpt))
     replies = []
     for _ in range(3):
         replies.append(conn.getreply())
