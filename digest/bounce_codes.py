@@ -13,8 +13,10 @@ the webhooks (:mod:`digest.store.mail_events`) with the same meaning:
   address: the address stays subscribed, since otherwise one bad day of our reputation would
   suppress everyone at one mailbox provider. The send records it as failed with the reply.
 
-The enhanced status code (RFC 3463) decides when there is one; without it, the basic code
-(5xx permanent, 4xx temporary) and a few words that mark a policy refusal.
+The enhanced status code (RFC 3463) decides when there is one; without it, the basic code: only
+those about the mailbox (550, 551, 553 permanent; 450, 452, 552 temporary) are about the address,
+unless a few words mark a policy refusal; any other (a 500 "command error", a 554 "transaction
+failed", a 451 "local error") is about the server or the message.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ POLICY_WORDS = re.compile(
     re.I,
 )
 SOFT_PERMANENT = {"5.2.2", "5.2.3"}  # mailbox full, message too big for this mailbox: may pass
+# Without an enhanced code, the basic codes RFC 5321 gives to the mailbox itself: unavailable,
+# not local, name not allowed (hard); busy, out of storage (soft).
+MAILBOX_HARD, MAILBOX_SOFT = {550, 551, 553}, {450, 452, 552}
 NOT_THE_ADDRESS = {"3.4"}  # x.3.4: message too big for the system
 
 
@@ -67,4 +72,8 @@ def classify(code: int | None, text: str = "", status: str = "") -> Verdict:
     permanent = code is not None and 500 <= code < 600
     if POLICY_WORDS.search(text):
         return Verdict("policy", permanent, "")
-    return Verdict("bounced", permanent, "")
+    if code is None or code in MAILBOX_HARD | MAILBOX_SOFT:
+        return Verdict("bounced", code in MAILBOX_HARD, "")
+    # Any other code (500-504 a command or a server error, 554 a failed transaction, 421, 451...)
+    # says nothing about the mailbox: one broken server must not suppress a whole list.
+    return Verdict("policy", permanent, "")

@@ -129,8 +129,9 @@ def test_an_acceptance_between_soft_refusals_starts_the_count_again(world, tmp_p
     [
         ("554 5.1.1 mailbox does not exist", "bounced", "suppressed as bounced"),
         ("550 5.7.1 message rejected as spam", "active", "not the address"),
+        ("500 Error: (FileNotFoundError) [Errno 2] No such file or directory", "active", "not the address"),
     ],
-    ids=["gone", "policy"],
+    ids=["gone", "policy", "server-error"],
 )
 def test_a_refusal_at_data_is_read_the_same_way(world, tmp_path, monkeypatch, reply, status, why) -> None:  # type: ignore[no-untyped-def]
     box = Mailbox(refuse_data={"reader000001@example.net": reply})
@@ -162,6 +163,15 @@ def test_a_refusal_at_data_is_read_the_same_way(world, tmp_path, monkeypatch, re
         (554, "rejected: sending IP listed at zen.spamhaus.org (RBL)", "policy", True),
         (552, "5.3.4 Message size exceeds fixed limit", "policy", True),
         (None, "", "bounced", False),
+        # Without an enhanced code only the mailbox's own codes are about the address.
+        (551, "User not local; please try <b@c.org>", "bounced", True),
+        (552, "Requested mail action aborted: exceeded storage allocation", "bounced", False),
+        (450, "Requested mail action not taken: mailbox busy", "bounced", False),
+        (500, "Error: (FileNotFoundError) [Errno 2] No such file or directory", "policy", True),
+        (554, "Transaction failed", "policy", True),
+        (503, "Error: need RCPT command", "policy", True),
+        (451, "Requested action aborted: local error in processing", "policy", False),
+        (421, "Service not available, closing transmission channel", "policy", False),
     ],
 )
 def test_replies_are_read_by_their_enhanced_code_first(code, text, kind, hard) -> None:  # type: ignore[no-untyped-def]
