@@ -56,21 +56,31 @@ def _as_owner(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+def _initdb(folder_bin: Path) -> Path:
+    """A new cluster in a folder of its own. initdb failed once in a whole-suite run (and passed
+    when run again): a second try in a fresh folder, and its own words if that fails too."""
+    for attempt in (1, 2):
+        folder = Path(tempfile.mkdtemp(prefix="digest-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(folder, "postgres", "postgres")
+        initdb = [str(folder_bin / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "postgres"]
+        done = subprocess.run(_as_owner(initdb), capture_output=True, text=True)
+        if done.returncode == 0:
+            return folder
+        shutil.rmtree(folder, ignore_errors=True)
+        if attempt == 2:
+            raise RuntimeError(f"initdb failed twice: {done.stderr.strip()[-2000:]}")
+    raise AssertionError("unreachable")
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     folder_bin = bindir()
     if folder_bin is None:
         pytest.skip("PostgreSQL is not installed (scripts/test.sh installs it)")
-    folder = Path(tempfile.mkdtemp(prefix="digest-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
+    folder = _initdb(folder_bin)
     data = folder / "data"
     port = _free_port()
-    subprocess.run(
-        _as_owner([str(folder_bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]),
-        check=True,
-        capture_output=True,
-    )
     options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c max_connections=100 -c fsync=off"
     subprocess.run(
         _as_owner([str(folder_bin / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l",
