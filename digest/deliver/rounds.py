@@ -57,8 +57,6 @@ def drive(
         waiting = iter(rows)
         for i in range(lanes.width):
             lanes.advance(i, _next_call(lanes, waiting, prepare, flying, end))
-    if done:
-        path.settle(done, None, 0)
     if faults:
         raise faults[0]
 

@@ -31,7 +31,14 @@ from digest.providers.base import Outgoing, Provider, SendResult, Shared, wire_p
 from digest.providers.bounce_mailbox import BounceSettings
 from digest.providers.dkim import DkimSigner
 from digest.providers.smtp_connections import NETWORK_ERRORS, Connections, Pacer
-from digest.providers.smtp_exchange import close_data, envelope, refusal, refused_envelope
+from digest.providers.smtp_exchange import (
+    close_data,
+    dropped_twice,
+    ended_during_data,
+    envelope,
+    refusal,
+    refused_envelope,
+)
 from digest.providers.smtp_exchange import data as send_data
 from digest.providers.smtp_lanes import Lanes, Wire
 from digest.verp import envelope_sender
@@ -235,7 +242,7 @@ class SmtpProvider(Provider):
                 # Nothing was accepted yet: reopen once (idle connections get dropped).
                 self.pool.drop()
                 if attempt == 2:
-                    raise ProviderError(self.name, "the connection dropped twice", retryable=True) from None
+                    raise dropped_twice(self.name) from None
         try:
             code, reply = send_data(conn, data, opened, self.dkim is None)
         except smtplib.SMTPDataError as exc:
@@ -243,12 +250,7 @@ class SmtpProvider(Provider):
             raise self._refused(refusal(self.name, exc.smtp_code, exc.smtp_error, rcpt, "DATA")) from None
         except NETWORK_ERRORS as exc:
             self.pool.drop()
-            raise ProviderError(
-                self.name,
-                f"the connection ended during DATA ({type(exc).__name__}); the message may have arrived, "
-                "so it is not resent",
-                outcome_unknown=True,
-            ) from None
+            raise ended_during_data(self.name, exc) from None
         if code != 250:
             self._reset(conn)
             raise self._refused(refusal(self.name, code, reply, rcpt, "DATA"))

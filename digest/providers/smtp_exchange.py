@@ -126,3 +126,18 @@ def refused_envelope(name: str, replies: list[Reply], rcpt: str) -> ProviderErro
         if code not in good:
             return refusal(name, code, reply, rcpt if stage else "", stage)
     return None
+
+
+def ended_during_data(name: str, exc: BaseException) -> ProviderError:
+    """The connection ended once the message was being handed over: it may have arrived."""
+    return ProviderError(
+        name,
+        f"the connection ended during DATA ({type(exc).__name__}); the message may have arrived, "
+        "so it is not resent",
+        outcome_unknown=True,
+    )
+
+
+def dropped_twice(name: str) -> ProviderError:
+    """Two connections in a row gone before the envelope was answered: nothing accepted, try later."""
+    return ProviderError(name, "the connection dropped twice", retryable=True)

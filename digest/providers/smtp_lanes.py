@@ -25,7 +25,15 @@ from collections.abc import Callable
 from digest.errors import AuthError, ProviderError
 from digest.providers.base import SendResult
 from digest.providers.smtp_connections import NETWORK_ERRORS, Server, connect
-from digest.providers.smtp_exchange import close_data, dot_stuff, envelope_bytes, rcpt_to, refused_envelope
+from digest.providers.smtp_exchange import (
+    close_data,
+    dot_stuff,
+    dropped_twice,
+    ended_during_data,
+    envelope_bytes,
+    rcpt_to,
+    refused_envelope,
+)
 from digest.providers.smtp_exchange import refusal as refusal_of
 
 # A message sent on a sending thread's own connection: SmtpProvider._send_one.
@@ -182,12 +190,7 @@ class Lanes:
             code, reply = lane.conn.getreply()
         except NETWORK_ERRORS as exc:
             self._drop(lane)
-            return ProviderError(
-                self.name,
-                f"the connection ended during DATA ({type(exc).__name__}); the message may have arrived, "
-                "so it is not resent",
-                outcome_unknown=True,
-            )
+            return ended_during_data(self.name, exc)
         if code == 250:
             return None
         if code == 421:
@@ -208,7 +211,7 @@ class Lanes:
         except NETWORK_ERRORS:
             self._drop(lane)
             if lane.tries >= 2:
-                self._done(wire, ProviderError(self.name, "the connection dropped twice", retryable=True))
+                self._done(wire, dropped_twice(self.name))
                 return "done"
             lane.tries, lane.replies = lane.tries + 1, []
             if not self._reopen(lane, wire):

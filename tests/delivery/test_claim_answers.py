@@ -23,7 +23,6 @@ from digest.store.sendpath import SendPath
 from digest.store.sendreads import SendReads
 from digest.store.subscribers import PAGE, not_to_mail, remove, unsubscribe
 from tests.delivery.conftest import add_subscribers
-from tests.fakes.postgres import pg_url, postgres_server  # noqa: F401 (fixtures)
 
 KEY = b"k" * 32
 # Every answer stays good for the test's whole length, however loaded the machine: the age limit
@@ -82,16 +81,8 @@ def takes_the_claims_answers(engine: Engine) -> None:
         assert reads.answered == len(people) and asked_nothing(reads)
 
 
-def test_a_call_takes_the_answer_read_with_its_claim(engine: Engine) -> None:
-    takes_the_claims_answers(engine)
-
-
-def test_the_same_on_postgresql(pg_url: str) -> None:  # noqa: F811
-    engine = open_store(pg_url)
-    try:
-        takes_the_claims_answers(engine)
-    finally:
-        engine.dispose()
+def test_a_call_takes_the_answer_read_with_its_claim(either_engine: Engine) -> None:
+    takes_the_claims_answers(either_engine)
 
 
 def test_the_question_is_read_inside_the_claims_transaction(engine: Engine) -> None:
